@@ -1,0 +1,43 @@
+// The signed-header scheme in a few lines, as existing Netvisor client code computes it (mac-auth.md).
+import { createHash, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
+
+export const base = process.env.VAULTGATE_URL ?? 'http://127.0.0.1:8080';
+const load = (f) => JSON.parse(readFileSync(f, 'utf8'));
+
+/** Sends `body` (or GETs when undefined) to `target`, signed with partner.json + the customer credential file. */
+export function send(target, customerFile, body, contentType = 'application/json') {
+  const partner = load('partner.json');
+  const customer = load(customerFile);
+  const organisationId = process.env.ORGANISATION_ID ?? '1967543-8';
+  const timestamp = new Date().toISOString().replace('T', ' ').replace('Z', '');
+  const h = {
+    'X-Netvisor-Authentication-Sender': 'Demokäyttäjä',
+    'X-Netvisor-Authentication-CustomerId': customer.customerId,
+    'X-Netvisor-Authentication-PartnerId': partner.partnerId,
+    'X-Netvisor-Authentication-Timestamp': timestamp,
+    'X-Netvisor-Authentication-TransactionId': randomUUID(),
+    'X-Netvisor-Interface-Language': 'EN',
+    'X-Netvisor-Organisation-ID': organisationId,
+    'X-Netvisor-Authentication-MACHashCalculationAlgorithm': 'SHA256',
+    'X-Netvisor-Authentication-UseHTTPResponseStatusCodes': '1',
+    Accept: 'application/json',
+  };
+  // URL (decoded), Sender, CustomerId, Timestamp, Language, OrganisationId, TransactionId, CustomerKey, PartnerKey
+  const url = base + decodeURIComponent(target);
+  const fields = [url, h['X-Netvisor-Authentication-Sender'], customer.customerId, timestamp, 'EN', organisationId,
+    h['X-Netvisor-Authentication-TransactionId'], customer.customerKey, partner.partnerKey];
+  h['X-Netvisor-Authentication-MAC'] = createHash('sha256').update(Buffer.from(fields.join('&'), 'latin1')).digest('hex');
+  if (body !== undefined) h['Content-Type'] = contentType;
+  const u = new URL(base + target);
+  return new Promise((resolve, reject) => {
+    const req = request({ method: body === undefined ? 'GET' : 'POST', hostname: u.hostname, port: u.port, path: u.pathname + u.search, headers: h }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}

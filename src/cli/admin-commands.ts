@@ -1,0 +1,98 @@
+import { Command, Option } from 'commander';
+import { AdminClient } from './admin-client.js';
+import { printJson, printRecord, printTable } from './output.js';
+
+interface GlobalOpts { url: string; token?: string; dataDir?: string; json?: boolean }
+
+type Run = (client: AdminClient, args: string[], opts: Record<string, any>) => Promise<unknown>;
+
+/** One admin command: calls the API and prints the answer (a record, or a table for lists). */
+function action(root: Command, run: Run, columns?: string[], note?: (r: any) => string | undefined) {
+  return async (...a: unknown[]): Promise<void> => {
+    const cmd = a[a.length - 1] as Command;
+    const opts = cmd.opts();
+    const g = root.opts<GlobalOpts>();
+    const client = new AdminClient({ url: g.url, token: g.token, dataDir: g.dataDir });
+    const result = (await run(client, a.slice(0, -2) as string[], opts)) as any;
+    if (g.json) return printJson(result);
+    if (columns) {
+      printTable(result.items, columns);
+      if (result.nextCursor) process.stdout.write(`more: --cursor ${result.nextCursor}\n`);
+    } else {
+      printRecord(result);
+      const n = note?.(result);
+      if (n) process.stderr.write(`${n}\n`);
+    }
+  };
+}
+
+const list = (path: string, o: Record<string, any>, extra: Record<string, string | undefined> = {}): string => {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries({ cursor: o.cursor, limit: o.limit, ...extra })) if (v !== undefined) q.set(k, String(v));
+  const s = q.toString();
+  return s ? `${path}?${s}` : path;
+};
+
+const paging = (c: Command): Command => c.option('--cursor <cursor>', 'page cursor from a previous list').option('--limit <n>', 'page size (1-1000)');
+const enc = encodeURIComponent;
+const ONCE = 'The key above is shown once. Store it now; it cannot be shown again.';
+
+/** Parses `Name=media/type,media/type` into a message-type agreement. */
+export function parseMessageType(spec: string, previous: { name: string; mediaTypes: string[] }[] = []) {
+  const m = /^([^=]+)=(.+)$/.exec(spec);
+  if (!m) throw new Error(`--message-type must look like Name=application/json,text/csv (got ${spec})`);
+  return [...previous, { name: m[1]!.trim(), mediaTypes: m[2]!.split(',').map((s) => s.trim()).filter(Boolean) }];
+}
+
+/** `vaultgate admin …`: the admin API from the command line. */
+export function adminCommand(): Command {
+  const admin = new Command('admin').description('operate the registry through the admin API')
+    .addOption(new Option('--url <url>', 'server base URL').env('VAULTGATE_URL').default('http://127.0.0.1:8080'))
+    .addOption(new Option('--token <token>', 'admin token (else the admin-token file in --data-dir)').env('VAULTGATE_ADMIN_TOKEN'))
+    .addOption(new Option('--data-dir <dir>', 'data directory holding the generated admin-token').env('VAULTGATE_DATA_DIR').default('./data'))
+    .option('--json', 'print JSON');
+
+  const company = admin.command('company').description('companies (data owners)');
+  company.command('create').requiredOption('--name <name>').requiredOption('--business-id <id>', 'e.g. 1967543-8')
+    .action(action(admin, (c, _a, o) => c.request('POST', '/companies', { name: o.name, businessId: o.businessId })));
+  paging(company.command('list').option('--business-id <id>'))
+    .action(action(admin, (c, _a, o) => c.request('GET', list('/companies', o, { businessId: o.businessId })), ['id', 'businessId', 'name', 'createdAt']));
+  company.command('get <companyId>').action(action(admin, (c, [id]) => c.request('GET', `/companies/${enc(id!)}`)));
+
+  const party = admin.command('party').description('technical parties (software vendors)');
+  party.command('create').requiredOption('--name <name>').action(action(admin, (c, _a, o) => c.request('POST', '/parties', { name: o.name })));
+  paging(party.command('list')).action(action(admin, (c, _a, o) => c.request('GET', list('/parties', o)), ['id', 'name', 'status', 'createdAt']));
+  party.command('get <partyId>').action(action(admin, (c, [id]) => c.request('GET', `/parties/${enc(id!)}`)));
+  party.command('disable <partyId>').description('disable a party with its partner credentials and channels')
+    .action(action(admin, (c, [id]) => c.request('POST', `/parties/${enc(id!)}/disable`)));
+
+  const partner = admin.command('partner-credential').description("a party's partner id and key (MAC scheme)");
+  partner.command('create').requiredOption('--party <partyId>')
+    .action(action(admin, (c, _a, o) => c.request('POST', `/parties/${enc(o.party)}/partner-credentials`), undefined, () => ONCE));
+  paging(partner.command('list').requiredOption('--party <partyId>'))
+    .action(action(admin, (c, _a, o) => c.request('GET', list(`/parties/${enc(o.party)}/partner-credentials`, o)), ['partnerId', 'partyId', 'status', 'createdAt']));
+  partner.command('get <partnerId>').action(action(admin, (c, [id]) => c.request('GET', `/partner-credentials/${enc(id!)}`)));
+  partner.command('disable <partnerId>').description('revoke at once')
+    .action(action(admin, (c, [id]) => c.request('POST', `/partner-credentials/${enc(id!)}/disable`)));
+
+  const customer = admin.command('customer-credential').description("a company's customer id and key (MAC scheme)");
+  customer.command('create').requiredOption('--company <companyId>').requiredOption('--name <name>')
+    .option('--scope <scope...>', 'ingest and/or vault.read (default ingest)')
+    .action(action(admin, (c, _a, o) => c.request('POST', `/companies/${enc(o.company)}/customer-credentials`, { name: o.name, ...(o.scope ? { scopes: o.scope } : {}) }), undefined, () => ONCE));
+  paging(customer.command('list').requiredOption('--company <companyId>'))
+    .action(action(admin, (c, _a, o) => c.request('GET', list(`/companies/${enc(o.company)}/customer-credentials`, o)), ['customerId', 'name', 'scopes', 'status', 'createdAt']));
+  customer.command('get <customerId>').action(action(admin, (c, [id]) => c.request('GET', `/customer-credentials/${enc(id!)}`)));
+  customer.command('disable <customerId>').description('revoke at once')
+    .action(action(admin, (c, [id]) => c.request('POST', `/customer-credentials/${enc(id!)}/disable`)));
+
+  const channel = admin.command('channel').description('ingestion channels (company + party + message types)');
+  channel.command('create').requiredOption('--company <companyId>').requiredOption('--party <partyId>')
+    .requiredOption('--message-type <Name=media/type,…>', 'an agreed message type with its media types (repeatable)', parseMessageType)
+    .action(action(admin, (c, _a, o) => c.request('POST', '/channels', { companyId: o.company, partyId: o.party, messageTypes: o.messageType })));
+  paging(channel.command('list').option('--company <companyId>').option('--party <partyId>'))
+    .action(action(admin, (c, _a, o) => c.request('GET', list('/channels', o, { companyId: o.company, partyId: o.party })), ['id', 'companyId', 'partyId', 'status', 'url']));
+  channel.command('get <channelId>').action(action(admin, (c, [id]) => c.request('GET', `/channels/${enc(id!)}`)));
+  channel.command('disable <channelId>').description('disable at once')
+    .action(action(admin, (c, [id]) => c.request('POST', `/channels/${enc(id!)}/disable`)));
+  return admin;
+}

@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+/** `vaultgate`: run the platform (`serve`) and operate it (`admin …`). */
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../server/config/load-config.js';
+import { CONFIG_SCHEMA, type ConfigName } from '../server/config/schema.js';
+import { ApiError } from './admin-client.js';
+import { adminCommand } from './admin-commands.js';
+
+const program = new Command('vaultgate').description('Vaultgate: ingestion channels into per-company data vaults').version('0.1.0');
+program.exitOverride();
+
+const serve = program.command('serve').description('run the platform (embedded SQLite store by default)')
+  .option('--config <file>', 'JSON configuration file (also VAULTGATE_CONFIG)');
+for (const [name, key] of Object.entries(CONFIG_SCHEMA)) {
+  if (key.flag) serve.option(`${key.flag} <value>`, `${key.description} [${key.env}]`);
+  void name;
+}
+serve.action(async (opts: Record<string, string>) => {
+  const flags: Partial<Record<ConfigName, unknown>> = {};
+  for (const name of Object.keys(CONFIG_SCHEMA) as ConfigName[]) if (opts[name] !== undefined) flags[name] = opts[name];
+  const { startServer } = await import('../server/main.js');
+  await startServer({ env: process.env, flags, file: opts.config }, { installSignalHandlers: true });
+});
+program.addCommand(adminCommand());
+// Usage errors exit 2 everywhere (subcommands do not inherit exitOverride).
+const overrideExit = (c: Command): void => {
+  c.exitOverride();
+  c.commands.forEach(overrideExit);
+};
+overrideExit(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
+  if (err instanceof ConfigError) {
+    process.stderr.write(`vaultgate: ${err.message}\n`);
+    process.exit(78);
+  }
+  if (err instanceof ApiError) {
+    if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify(err.problem, null, 2)}\n`);
+    process.stderr.write(`vaultgate: ${err.message}\n`);
+    process.exit(1);
+  }
+  process.stderr.write(`vaultgate: ${(err as Error).message}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,268 @@
+/**
+ * The one error catalogue. Every code a client can see is here, with its HTTP status, the Netvisor family it
+ * maps onto (what MAC-scheme clients parse and which status `UseHTTPResponseStatusCodes: 1` uses), its message in
+ * English, Finnish and Swedish, and a remedy. Codes are stable and never reused.
+ */
+
+/** The Netvisor status families and the HTTP status each answers with under `UseHTTPResponseStatusCodes: 1`. */
+export const FAMILY_STATUS = {
+  INVALID_DATA: 400,
+  INVALID_DATA_SIZE: 400,
+  REQUEST_NOT_UNIQUE: 400,
+  AUTHENTICATION_FAILED: 401,
+  SERVICE_ACCESS_ERROR: 403,
+  TECHNICAL_ERROR: 500,
+  SYSTEM_MAINTENANCE: 500,
+} as const;
+
+export type ErrorFamily = keyof typeof FAMILY_STATUS;
+export type Language = 'en' | 'fi' | 'sv';
+
+export interface ErrorDefinition {
+  status: number;
+  family: ErrorFamily;
+  message: Record<Language, string>;
+  remedy: string;
+}
+
+const def = (
+  status: number,
+  family: ErrorFamily,
+  en: string,
+  fi: string,
+  sv: string,
+  remedy: string,
+): ErrorDefinition => ({ status, family, message: { en, fi, sv }, remedy });
+
+export const ERROR_CATALOGUE = {
+  AUTHENTICATION_FAILED: def(
+    401,
+    'AUTHENTICATION_FAILED',
+    'Authentication failed: the credentials are unknown, inactive, or the MAC does not match.',
+    'Tunnistautuminen epäonnistui: tunnukset ovat tuntemattomat tai passiiviset, tai MAC ei täsmää.',
+    'Autentiseringen misslyckades: uppgifterna är okända eller inaktiva, eller så stämmer inte MAC-värdet.',
+    'Check the PartnerId/CustomerId and both keys, and that the MAC is computed over the exact URL and header values sent.',
+  ),
+  AUTH_HEADERS_INVALID: def(
+    401,
+    'AUTHENTICATION_FAILED',
+    'Authentication headers are missing or malformed.',
+    'Tunnistautumisotsakkeita puuttuu tai ne ovat virheellisiä.',
+    'Autentiseringshuvuden saknas eller är felaktiga.',
+    'Send every X-Netvisor-Authentication-* header listed in the documentation, well-formed.',
+  ),
+  MAC_ALGORITHM_NOT_SUPPORTED: def(
+    401,
+    'AUTHENTICATION_FAILED',
+    'The MAC algorithm is not supported here; use SHA256 or HMACSHA256.',
+    'MAC-algoritmia ei tueta; käytä SHA256- tai HMACSHA256-algoritmia.',
+    'MAC-algoritmen stöds inte här; använd SHA256 eller HMACSHA256.',
+    'Send X-Netvisor-Authentication-MACHashCalculationAlgorithm: SHA256 (or HMACSHA256 with TimestampUnix).',
+  ),
+  TIMESTAMP_OUT_OF_WINDOW: def(
+    401,
+    'AUTHENTICATION_FAILED',
+    'The request timestamp is outside the allowed window of server time.',
+    'Pyynnön aikaleima ei ole sallitun aikaikkunan sisällä.',
+    'Begärans tidsstämpel ligger utanför det tillåtna tidsfönstret.',
+    'Send the current UTC time (YYYY-MM-DD HH:MM:SS.fff) and keep the client clock synchronised (NTP).',
+  ),
+  TIMESTAMP_MISMATCH: def(
+    401,
+    'AUTHENTICATION_FAILED',
+    'TimestampUnix does not agree with Timestamp.',
+    'TimestampUnix ei vastaa Timestamp-arvoa.',
+    'TimestampUnix stämmer inte överens med Timestamp.',
+    'Derive both timestamp headers from the same instant.',
+  ),
+  ADMIN_UNAUTHORIZED: def(
+    401,
+    'AUTHENTICATION_FAILED',
+    'The operator token is missing or wrong.',
+    'Ylläpitäjän tunniste puuttuu tai on väärä.',
+    'Operatörens token saknas eller är fel.',
+    'Send Authorization: Bearer <admin token> (VAULTGATE_ADMIN_TOKEN, or the admin-token file in the data directory).',
+  ),
+  ENVIRONMENT_MISMATCH: def(
+    421,
+    'AUTHENTICATION_FAILED',
+    'The id or credential belongs to another environment than this deployment.',
+    'Tunniste tai tunnus kuuluu toiseen ympäristöön kuin tämä palvelu.',
+    'Id:t eller uppgifterna hör till en annan miljö än denna tjänst.',
+    'Use the ids and credentials issued by this environment (the environment is part of every id, e.g. ch_test_…).',
+  ),
+  SERVICE_ACCESS_ERROR: def(
+    403,
+    'SERVICE_ACCESS_ERROR',
+    'The credentials are not authorised for this channel or organisation.',
+    'Tunnuksilla ei ole oikeutta tähän kanavaan tai organisaatioon.',
+    'Uppgifterna har inte behörighet till denna kanal eller organisation.',
+    "Use the channel's own party credentials, a customer credential of the channel's company, and that company's business id as Organisation-ID.",
+  ),
+  SCOPE_MISSING: def(
+    403,
+    'SERVICE_ACCESS_ERROR',
+    'The credential lacks the scope this operation needs.',
+    'Tunnukselta puuttuu tämän toiminnon vaatima oikeus.',
+    'Uppgifterna saknar den behörighet som åtgärden kräver.',
+    'Ask the operator for a credential with the needed scope (ingest or vault.read).',
+  ),
+  CHANNEL_DISABLED: def(
+    403,
+    'SERVICE_ACCESS_ERROR',
+    'The channel is disabled.',
+    'Kanava on poistettu käytöstä.',
+    'Kanalen är inaktiverad.',
+    'Ask the operator to create a new channel.',
+  ),
+  CHANNEL_NOT_FOUND: def(
+    404,
+    'INVALID_DATA',
+    'No such channel in this environment.',
+    'Kanavaa ei ole tässä ympäristössä.',
+    'Kanalen finns inte i denna miljö.',
+    'Check the channel id in the ingestion URL.',
+  ),
+  NOT_FOUND: def(
+    404,
+    'INVALID_DATA',
+    'The requested resource does not exist.',
+    'Pyydettyä kohdetta ei ole.',
+    'Den begärda resursen finns inte.',
+    'Check the id and the path.',
+  ),
+  MESSAGE_TYPE_REQUIRED: def(
+    400,
+    'INVALID_DATA',
+    'The channel agrees several message types: name one in X-Message-Type.',
+    'Kanavalla on useita sanomatyyppejä: anna sanomatyyppi X-Message-Type-otsakkeessa.',
+    'Kanalen har flera meddelandetyper: ange en i X-Message-Type.',
+    'Send X-Message-Type with one of the message types agreed for the channel.',
+  ),
+  MESSAGE_TYPE_NOT_AGREED: def(
+    400,
+    'INVALID_DATA',
+    'The message type is not agreed for this channel.',
+    'Sanomatyyppiä ei ole sovittu tälle kanavalle.',
+    'Meddelandetypen är inte avtalad för denna kanal.',
+    'Use one of the message types agreed for the channel, or ask the operator to add it.',
+  ),
+  MEDIA_TYPE_NOT_AGREED: def(
+    415,
+    'INVALID_DATA',
+    'The media type (Content-Type) is not agreed for this message type.',
+    'Mediatyyppiä (Content-Type) ei ole sovittu tälle sanomatyypille.',
+    'Medietypen (Content-Type) är inte avtalad för denna meddelandetyp.',
+    'Send a Content-Type agreed for the message type.',
+  ),
+  BODY_EMPTY: def(
+    400,
+    'INVALID_DATA_SIZE',
+    'The message body is empty.',
+    'Sanoman runko on tyhjä.',
+    'Meddelandets innehåll är tomt.',
+    'Send at least one byte.',
+  ),
+  BODY_TOO_LARGE: def(
+    413,
+    'INVALID_DATA_SIZE',
+    'The message body is larger than this deployment accepts.',
+    'Sanoman runko on suurempi kuin palvelu hyväksyy.',
+    'Meddelandets innehåll är större än tjänsten tar emot.',
+    'Split the message, or ask the operator about VAULTGATE_MAX_BODY_BYTES.',
+  ),
+  REQUEST_NOT_UNIQUE: def(
+    409,
+    'REQUEST_NOT_UNIQUE',
+    'The transaction id has been used before by this party.',
+    'Tapahtumatunnistetta on käytetty aiemmin.',
+    'Transaktions-id:t har använts tidigare.',
+    'Use a fresh transaction id per request; if you are retrying, the message named in the error is already stored.',
+  ),
+  INVALID_REQUEST: def(
+    400,
+    'INVALID_DATA',
+    'The request is not valid.',
+    'Pyyntö ei ole kelvollinen.',
+    'Begäran är ogiltig.',
+    'Correct the fields named in the details and send again.',
+  ),
+  BUSINESS_ID_INVALID: def(
+    400,
+    'INVALID_DATA',
+    'The business id is not valid: its check digit does not match.',
+    'Y-tunnus ei ole kelvollinen: tarkistusnumero ei täsmää.',
+    'FO-numret är ogiltigt: kontrollsiffran stämmer inte.',
+    'Check the business id (Finnish form NNNNNNN-C); the last digit is a check digit.',
+  ),
+  BUSINESS_ID_TAKEN: def(
+    409,
+    'INVALID_DATA',
+    'A company with this business id is already registered.',
+    'Yritys tällä Y-tunnuksella on jo rekisteröity.',
+    'Ett företag med detta FO-nummer är redan registrerat.',
+    'Use the existing company (GET /admin/v1/companies?businessId=…).',
+  ),
+  STATE_CONFLICT: def(
+    409,
+    'INVALID_DATA',
+    'The resource is disabled and cannot be used for this.',
+    'Kohde on poistettu käytöstä eikä sitä voi käyttää tähän.',
+    'Resursen är inaktiverad och kan inte användas för detta.',
+    'Use an active company, party or channel.',
+  ),
+  TECHNICAL_ERROR: def(
+    500,
+    'TECHNICAL_ERROR',
+    'An internal error occurred. Nothing was stored.',
+    'Tapahtui sisäinen virhe. Mitään ei tallennettu.',
+    'Ett internt fel inträffade. Inget sparades.',
+    'Retry with the same transaction id; report the request id if it persists.',
+  ),
+} as const satisfies Record<string, ErrorDefinition>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export const ERROR_CODES = Object.keys(ERROR_CATALOGUE) as ErrorCode[];
+
+/**
+ * A coded error a client may see. `detail` is extra English text for logs and problem bodies; it must never hold
+ * a secret. `extra` is merged into the JSON problem body (e.g. `messageId` for REQUEST_NOT_UNIQUE).
+ *
+ * @example
+ * throw new VaultgateError('CHANNEL_NOT_FOUND', { detail: 'ch_test_x' });
+ */
+export class VaultgateError extends Error {
+  readonly code: ErrorCode;
+  readonly detail: string | undefined;
+  readonly extra: Record<string, unknown> | undefined;
+  /** Reason for the log only (never sent to the client). */
+  readonly logReason: string | undefined;
+
+  constructor(
+    code: ErrorCode,
+    options: { detail?: string; extra?: Record<string, unknown>; logReason?: string; cause?: unknown } = {},
+  ) {
+    super(`${code}: ${ERROR_CATALOGUE[code].message.en}${options.detail ? ` ${options.detail}` : ''}`, {
+      cause: options.cause,
+    });
+    this.name = 'VaultgateError';
+    this.code = code;
+    this.detail = options.detail;
+    this.extra = options.extra;
+    this.logReason = options.logReason;
+  }
+
+  get status(): number {
+    return ERROR_CATALOGUE[this.code].status;
+  }
+
+  get family(): ErrorFamily {
+    return ERROR_CATALOGUE[this.code].family;
+  }
+}
+
+/** The message of a code in a language. */
+export function errorMessage(code: ErrorCode, language: Language): string {
+  return ERROR_CATALOGUE[code].message[language];
+}

@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { normalizeBaseUrl, systemClock, type Clock } from '../protocol/index.js';
+import type { Store } from '../store/index.js';
+import type { Config } from './config/schema.js';
+import type { SecretBox } from './crypto/secret-box.js';
+import { registerErrorHandling } from './plugins/errors.js';
+import { adminRoutes } from './routes/admin.js';
+import { ingestionRoutes } from './routes/ingestion.js';
+import { problemSchema } from './routes/schemas.js';
+import { systemRoutes } from './routes/system.js';
+import { vaultRoutes } from './routes/vault.js';
+import { GroupCommitter } from './services/group-committer.js';
+import { Registry } from './services/registry.js';
+
+export const VERSION = '0.1.0';
+
+export interface AppDeps {
+  config: Readonly<Config>;
+  store: Store;
+  box: SecretBox;
+  adminToken: string;
+  clock?: Clock;
+  /** The base URL clients address, when it is only known after listening (port 0). Defaults to config.publicUrl. */
+  publicBaseUrl?: () => string;
+  /** A pino logger; without one the app logs nothing (tests). */
+  logger?: FastifyBaseLogger;
+  https?: { cert: Buffer; key: Buffer };
+}
+
+export interface BuiltApp {
+  app: FastifyInstance;
+  committer: GroupCommitter;
+  /** Every route registered (method and URL), for the OpenAPI coverage test. */
+  routes: { method: string; url: string }[];
+}
+
+/** Headers that carry secrets or MACs; never logged. */
+export const REDACTED_HEADERS = [
+  'req.headers.authorization',
+  'req.headers["x-netvisor-authentication-mac"]',
+  'req.headers.cookie',
+];
+
+/** Builds the Fastify application around its dependencies. Never listens (main.ts does). */
+export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
+  const { config, store, box } = deps;
+  const clock = deps.clock ?? systemClock;
+  const normalized = normalizeBaseUrl(config.publicUrl);
+  const publicBaseUrl = deps.publicBaseUrl ?? (() => normalized);
+
+  const app = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[A-Za-z0-9._-]{8,64}$/.test(given) ? given : randomUUID();
+    },
+    trustProxy: config.trustProxy ?? false,
+    bodyLimit: 1024 * 1024,
+    requestTimeout: config.requestTimeoutS * 1000,
+    connectionTimeout: config.requestTimeoutS * 1000,
+    keepAliveTimeout: 72_000,
+    return503OnClosing: false,
+    forceCloseConnections: 'idle',
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true } },
+    ...(deps.https ? { https: deps.https } : {}),
+  } as FastifyServerOptions);
+
+  const committer = new GroupCommitter(store);
+  const common = {
+    store, box, clock, environment: config.environment, publicBaseUrl,
+    timestampWindowS: config.macTimestampWindowS, allowMd5: config.allowMd5, maxBodyBytes: config.maxBodyBytes, committer,
+  };
+  const registry = new Registry(common);
+
+  const routes: { method: string; url: string }[] = [];
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url });
+  });
+  registerErrorHandling(app, clock);
+  app.addSchema(problemSchema);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Vaultgate',
+        version: VERSION,
+        description: 'Ingestion channels into per-company data vaults. Errors are RFC 9457 problem+json with a stable `code`; requests signed with the X-Netvisor-Authentication-* headers get the Netvisor XML envelope unless they Accept application/json.',
+      },
+      servers: [{ url: publicBaseUrl() }],
+      components: {
+        securitySchemes: {
+          adminToken: { type: 'http', scheme: 'bearer', description: 'The operator token (VAULTGATE_ADMIN_TOKEN).' },
+          netvisorMac: { type: 'apiKey', in: 'header', name: 'X-Netvisor-Authentication-MAC', description: 'Signed-header scheme: see docs/mac-auth.md.' },
+        },
+      },
+    },
+    refResolver: { buildLocalReference: (json, _base, _frag, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+    transformObject: (doc) => {
+      const openapiObject = 'openapiObject' in doc ? doc.openapiObject : doc.swaggerObject;
+      const post = (openapiObject as { paths?: Record<string, Record<string, Record<string, unknown>>> }).paths?.['/ingestion/{channelId}']?.post;
+      if (post) {
+        post.requestBody = {
+          required: true,
+          description: 'The message: any bytes, 1 byte to VAULTGATE_MAX_BODY_BYTES, of a media type agreed for the message type.',
+          content: { '*/*': { schema: { type: 'string', format: 'binary' } } },
+        };
+      }
+      return openapiObject;
+    },
+  });
+
+  await app.register(systemRoutes({ store, environment: config.environment, version: VERSION }));
+  await app.register(adminRoutes(registry, deps.adminToken), { prefix: '/admin/v1' });
+  await app.register(ingestionRoutes(common));
+  await app.register(vaultRoutes(common), { prefix: '/vault/v1' });
+
+  app.addHook('onClose', async () => {
+    await committer.drain();
+  });
+  return { app, committer, routes };
+}

@@ -1,0 +1,167 @@
+/**
+ * The one configuration schema: every key with its default, environment variable, flag, description and parser.
+ * Sources, lowest to highest precedence: defaults, config file (JSON), `VAULTGATE_*` environment, flags.
+ * docs/configuration.md is generated from this table (a test fails when it is stale).
+ */
+import { ENVIRONMENTS, type Environment } from '../../protocol/index.js';
+
+type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
+
+export interface ConfigKey<T> {
+  env: string;
+  /** Command-line flag of `vaultgate serve`; none for secrets (a flag would show in the process list). */
+  flag?: string;
+  description: string;
+  /** Default, or undefined when the key is optional. A function computes it from other raw values. */
+  default: T | undefined;
+  parse(raw: unknown): Parsed<T>;
+  /** Shown in docs instead of the default when the default is computed. */
+  defaultDoc?: string;
+}
+
+const str = (opts: { min?: number } = {}) => (raw: unknown): Parsed<string> => {
+  if (typeof raw !== 'string') return { ok: false, problem: 'must be a string' };
+  if (opts.min !== undefined && raw.length < opts.min) return { ok: false, problem: `must be at least ${opts.min} characters` };
+  return { ok: true, value: raw };
+};
+
+const int = (min: number, max: number) => (raw: unknown): Parsed<number> => {
+  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+  if (!Number.isInteger(n)) return { ok: false, problem: 'must be a whole number' };
+  if (n < min || n > max) return { ok: false, problem: `must be between ${min} and ${max}` };
+  return { ok: true, value: n };
+};
+
+const bool = (raw: unknown): Parsed<boolean> => {
+  if (typeof raw === 'boolean') return { ok: true, value: raw };
+  if (typeof raw === 'string' && /^(1|true|yes|on)$/i.test(raw)) return { ok: true, value: true };
+  if (typeof raw === 'string' && /^(0|false|no|off)$/i.test(raw)) return { ok: true, value: false };
+  return { ok: false, problem: 'must be true or false' };
+};
+
+const url = (raw: unknown): Parsed<string> => {
+  if (typeof raw !== 'string') return { ok: false, problem: 'must be a URL string' };
+  try {
+    const u = new URL(raw);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return { ok: false, problem: 'must be an http:// or https:// URL' };
+    if (u.search || u.hash) return { ok: false, problem: 'must not have a query or fragment' };
+    return { ok: true, value: raw };
+  } catch {
+    return { ok: false, problem: 'must be an absolute URL such as https://vaultgate.example.com' };
+  }
+};
+
+const environment = (raw: unknown): Parsed<Environment> =>
+  typeof raw === 'string' && (ENVIRONMENTS as readonly string[]).includes(raw)
+    ? { ok: true, value: raw as Environment }
+    : { ok: false, problem: `must be one of ${ENVIRONMENTS.join(', ')}` };
+
+const level = (raw: unknown): Parsed<string> =>
+  typeof raw === 'string' && ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(raw)
+    ? { ok: true, value: raw }
+    : { ok: false, problem: 'must be one of fatal, error, warn, info, debug, trace, silent' };
+
+/** Addresses or CIDR ranges of the TLS-terminating proxies whose X-Forwarded-* headers are trusted. */
+const proxyList = (raw: unknown): Parsed<string[]> => {
+  const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : undefined;
+  if (!items) return { ok: false, problem: 'must be a comma-separated list of IP addresses or CIDR ranges' };
+  const list = items.map((s) => String(s).trim()).filter((s) => s.length > 0);
+  const bad = list.filter((s) => !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(s));
+  if (list.length === 0 || bad.length > 0) {
+    return { ok: false, problem: `must list IP addresses or CIDR ranges of the proxy (got ${bad.join(', ') || 'nothing'})` };
+  }
+  return { ok: true, value: list };
+};
+
+export const CONFIG_SCHEMA = {
+  port: {
+    env: 'VAULTGATE_PORT', flag: '--port', default: 8080, parse: int(0, 65535),
+    description: 'TCP port to listen on (0 picks a free port).',
+  } as ConfigKey<number>,
+  host: {
+    env: 'VAULTGATE_HOST', flag: '--host', default: '127.0.0.1', parse: str({ min: 1 }),
+    description: 'Address to listen on. Anything but loopback in `live` needs TLS or VAULTGATE_TRUST_PROXY.',
+  } as ConfigKey<string>,
+  dataDir: {
+    env: 'VAULTGATE_DATA_DIR', flag: '--data-dir', default: './data', parse: str({ min: 1 }),
+    description: 'Directory of the embedded database, the master key and the generated admin token.',
+  } as ConfigKey<string>,
+  environment: {
+    env: 'VAULTGATE_ENVIRONMENT', flag: '--environment', default: 'test', parse: environment,
+    description: 'Which environment this deployment is (`live`, `uat`, `test`); part of every id it issues.',
+  } as ConfigKey<Environment>,
+  publicUrl: {
+    env: 'VAULTGATE_PUBLIC_URL', flag: '--public-url', default: undefined, parse: url,
+    defaultDoc: 'http(s)://<host>:<port>',
+    description: 'Base URL clients address; channel URLs and the MAC URL are built from it. Required in `live`.',
+  } as ConfigKey<string>,
+  adminToken: {
+    env: 'VAULTGATE_ADMIN_TOKEN', default: undefined, parse: str({ min: 32 }),
+    defaultDoc: 'generated into <dataDir>/admin-token',
+    description: 'Operator bearer token for /admin (at least 32 characters). If unset, one is generated on first start and stored with mode 0600 in the data directory.',
+  } as ConfigKey<string>,
+  macTimestampWindowS: {
+    env: 'VAULTGATE_MAC_TIMESTAMP_WINDOW_S', flag: '--mac-timestamp-window-s', default: 300, parse: int(0, 86400),
+    description: 'Allowed distance in seconds between a MAC request timestamp and server time; 0 disables the check (logged as unsafe).',
+  } as ConfigKey<number>,
+  maxBodyBytes: {
+    env: 'VAULTGATE_MAX_BODY_BYTES', flag: '--max-body-bytes', default: 10 * 1024 * 1024, parse: int(1, 1024 * 1024 * 1024),
+    description: 'Largest accepted message body in bytes.',
+  } as ConfigKey<number>,
+  allowMd5: {
+    env: 'VAULTGATE_ALLOW_MD5', flag: '--allow-md5', default: false, parse: bool,
+    description: 'Accept the legacy MD5 MAC (and requests without an algorithm header). Weak; logged as unsafe.',
+  } as ConfigKey<boolean>,
+  transactionIdRetentionH: {
+    env: 'VAULTGATE_TRANSACTION_ID_RETENTION_H', flag: '--transaction-id-retention-h', default: 24, parse: int(24, 24 * 3650),
+    description: 'Hours a used transaction id stays refused (never less than 24, and at least twice the timestamp window).',
+  } as ConfigKey<number>,
+  tlsCert: {
+    env: 'VAULTGATE_TLS_CERT', flag: '--tls-cert', default: undefined, parse: str({ min: 1 }),
+    description: 'PEM certificate file; with VAULTGATE_TLS_KEY the server speaks HTTPS itself.',
+  } as ConfigKey<string>,
+  tlsKey: {
+    env: 'VAULTGATE_TLS_KEY', flag: '--tls-key', default: undefined, parse: str({ min: 1 }),
+    description: 'PEM private key file for VAULTGATE_TLS_CERT.',
+  } as ConfigKey<string>,
+  trustProxy: {
+    env: 'VAULTGATE_TRUST_PROXY', flag: '--trust-proxy', default: undefined, parse: proxyList,
+    description: 'Comma-separated addresses/CIDRs of TLS-terminating proxies in front; only their X-Forwarded-* headers are trusted.',
+  } as ConfigKey<string[]>,
+  logLevel: {
+    env: 'VAULTGATE_LOG_LEVEL', flag: '--log-level', default: 'info', parse: level,
+    description: 'Log level of the JSON-lines log on stdout.',
+  } as ConfigKey<string>,
+  shutdownTimeoutS: {
+    env: 'VAULTGATE_SHUTDOWN_TIMEOUT_S', flag: '--shutdown-timeout-s', default: 30, parse: int(1, 3600),
+    description: 'Seconds SIGTERM waits for in-flight requests before closing their connections.',
+  } as ConfigKey<number>,
+  requestTimeoutS: {
+    env: 'VAULTGATE_REQUEST_TIMEOUT_S', flag: '--request-timeout-s', default: 60, parse: int(1, 3600),
+    description: 'Seconds a client has to send a whole request (headers and body) before it is cut off.',
+  } as ConfigKey<number>,
+} as const;
+
+export type ConfigSchema = typeof CONFIG_SCHEMA;
+export type ConfigName = keyof ConfigSchema;
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  environment: Environment;
+  publicUrl: string;
+  adminToken: string | undefined;
+  macTimestampWindowS: number;
+  maxBodyBytes: number;
+  allowMd5: boolean;
+  transactionIdRetentionH: number;
+  tlsCert: string | undefined;
+  tlsKey: string | undefined;
+  trustProxy: string[] | undefined;
+  logLevel: string;
+  shutdownTimeoutS: number;
+  requestTimeoutS: number;
+  /** Set by loadConfig when publicUrl was derived rather than configured. */
+  publicUrlDerived: boolean;
+}

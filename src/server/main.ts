@@ -1,0 +1,103 @@
+/**
+ * The one composition root: loads the configuration, opens the store and keys, builds the app, listens, and
+ * handles signals. Only this file (and test harnesses) choose a storage adapter.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import pino from 'pino';
+import { normalizeBaseUrl } from '../protocol/index.js';
+import { openSqliteStore } from '../store/index.js';
+import { buildApp, REDACTED_HEADERS } from './app.js';
+import { loadConfig, unsafeSettings, type ConfigSources } from './config/load-config.js';
+import type { Config } from './config/schema.js';
+import { loadOrCreateMasterKey, SecretBox } from './crypto/secret-box.js';
+
+export interface RunningServer {
+  /** Where the server listens (the socket's address). */
+  url: string;
+  /** The base URL clients address (VAULTGATE_PUBLIC_URL, or derived from the listen address). */
+  publicUrl: string;
+  config: Readonly<Config>;
+  close(): Promise<void>;
+}
+
+/** Reads the admin token from configuration, or from `<dataDir>/admin-token`, generating it on first start. */
+function resolveAdminToken(config: Readonly<Config>, dataDir: string): { token: string; file?: string; created: boolean } {
+  if (config.adminToken !== undefined) return { token: config.adminToken, created: false };
+  const file = join(dataDir, 'admin-token');
+  if (existsSync(file)) return { token: readFileSync(file, 'utf8').trim(), file, created: false };
+  const token = randomBytes(32).toString('base64url');
+  writeFileSync(file, `${token}\n`, { mode: 0o600, flag: 'wx' });
+  chmodSync(file, 0o600);
+  return { token, file, created: true };
+}
+
+/** Starts the platform. `installSignalHandlers` makes SIGTERM/SIGINT shut down gracefully and exit 0. */
+export async function startServer(sources: ConfigSources, options: { installSignalHandlers?: boolean } = {}): Promise<RunningServer> {
+  const config = loadConfig(sources);
+  const log = pino({ level: config.logLevel, redact: { paths: REDACTED_HEADERS, censor: '[redacted]' }, base: { service: 'vaultgate', environment: config.environment } });
+  const dataDir = resolve(config.dataDir);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+
+  for (const w of unsafeSettings(config)) log.warn({ code: w.code }, `unsafe setting: ${w.message}`);
+  const master = loadOrCreateMasterKey(join(dataDir, 'master.key'));
+  if (master.created) {
+    log.warn({ code: 'MASTER_KEY_GENERATED', file: join(dataDir, 'master.key') }, 'generated a master key in the data directory; back it up separately from the database');
+  }
+  const admin = resolveAdminToken(config, dataDir);
+  if (admin.file) log.info({ code: admin.created ? 'ADMIN_TOKEN_GENERATED' : 'ADMIN_TOKEN_FILE', file: admin.file }, `admin token is in ${admin.file}`);
+
+  let tls: { cert: Buffer; key: Buffer } | undefined;
+  if (config.tlsCert && config.tlsKey) tls = { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) };
+
+  const store = openSqliteStore({ file: join(dataDir, 'vaultgate.db') });
+  let base = normalizeBaseUrl(config.publicUrl);
+  const { app } = await buildApp({
+    config, store, box: new SecretBox(new Map([[1, master.key]]), 1), adminToken: admin.token,
+    logger: log, publicBaseUrl: () => base, ...(tls ? { https: tls } : {}),
+  });
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  if (config.publicUrlDerived && config.port === 0) base = normalizeBaseUrl(config.publicUrl.replace(/:0$/, `:${port}`));
+  const listenHost = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  const listenUrl = `${tls ? 'https' : 'http'}://${listenHost}:${port}`;
+  log.info({ code: 'LISTENING', url: listenUrl, publicUrl: base, store: store.kind }, `Vaultgate (${config.environment}) listening on ${listenUrl}; clients address ${base}`);
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      const timer = setTimeout(() => {
+        log.warn({ code: 'SHUTDOWN_TIMEOUT' }, 'closing the connections still open');
+        app.server.closeAllConnections?.();
+      }, config.shutdownTimeoutS * 1000);
+      timer.unref();
+      await app.close();
+      await store.close();
+      clearTimeout(timer);
+      log.info({ code: 'STOPPED' }, 'stopped');
+    })();
+    return closing;
+  };
+  if (options.installSignalHandlers) {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      process.once(signal, () => {
+        log.info({ code: 'SHUTDOWN', signal }, 'shutting down: finishing in-flight requests');
+        close().then(
+          () => process.exit(0),
+          (err: unknown) => {
+            log.error({ err }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+      });
+    }
+  }
+  return { url: listenUrl, publicUrl: base, config, close };
+}

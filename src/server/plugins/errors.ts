@@ -1,0 +1,112 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  ERROR_CATALOGUE,
+  errorMessage,
+  failedEnvelope,
+  FAMILY_STATUS,
+  requestLanguage,
+  usesMacScheme,
+  VaultgateError,
+  wantsHttpStatusCodes,
+  type Clock,
+  type ErrorCode,
+  type Language,
+} from '../../protocol/index.js';
+
+/** How a request is answered: by the signed-header scheme's rules or as plain JSON. Set on every request. */
+export interface ResponseStyle {
+  mac: boolean;
+  language: Language;
+  /** MAC scheme only: UseHTTPResponseStatusCodes: 1 was sent. */
+  httpStatus: boolean;
+  /** MAC scheme only: the client asked for JSON bodies. */
+  json: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    style: ResponseStyle;
+  }
+}
+
+/** The problem `type` URI of a code (documented in docs/errors.md). */
+export const problemType = (code: ErrorCode): string => `urn:vaultgate:error:${code}`;
+
+function toVaultgateError(err: unknown): VaultgateError {
+  if (err instanceof VaultgateError) return err;
+  const e = err as FastifyError;
+  switch (e?.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new VaultgateError('BODY_TOO_LARGE');
+    case 'FST_ERR_VALIDATION': {
+      const problems = (e.validation ?? []).map((v) => `${e.validationContext ?? 'request'}${v.instancePath || ''}: ${v.message ?? 'invalid'}`.replace(/\s+/g, ' '));
+      return new VaultgateError('INVALID_REQUEST', { detail: problems.join('; '), extra: { problems } });
+    }
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new VaultgateError('INVALID_REQUEST', { detail: 'Send Content-Type: application/json.' });
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new VaultgateError('INVALID_REQUEST', { detail: 'The JSON body is empty.' });
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new VaultgateError('INVALID_REQUEST', { detail: 'The body is not valid JSON.' });
+    default:
+      break;
+  }
+  if (e?.name === 'SyntaxError' || (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500)) {
+    return new VaultgateError('INVALID_REQUEST', { detail: 'The request could not be read.' });
+  }
+  return new VaultgateError('TECHNICAL_ERROR', { cause: err });
+}
+
+/** Renders a coded error by the request's style: problem+json, or the Netvisor envelope / its status rules. */
+export function sendError(request: FastifyRequest, reply: FastifyReply, err: VaultgateError, clock: Clock): FastifyReply {
+  const style = request.style ?? { mac: false, language: 'en', httpStatus: false, json: true };
+  const def = ERROR_CATALOGUE[err.code];
+  const message = errorMessage(err.code, style.language);
+  const status = style.mac ? (style.httpStatus ? FAMILY_STATUS[def.family] : 200) : def.status;
+  reply.code(status);
+  if (style.mac && !style.json) {
+    let text = `${message} (${err.code})`;
+    const messageId = err.extra?.messageId;
+    if (typeof messageId === 'string') text += ` ${messageId}`;
+    if (typeof err.extra?.stringToHash === 'string') text += ` String to hash: ${err.extra.stringToHash}`;
+    if (err.detail && err.status < 500) text += ` ${err.detail}`;
+    return reply.type('text/xml; charset=utf-8').send(failedEnvelope(clock.now(), def.family, text));
+  }
+  const body: Record<string, unknown> = {
+    type: problemType(err.code),
+    title: message,
+    status: def.status,
+    code: err.code,
+    family: def.family,
+    requestId: request.id,
+    ...(err.extra ?? {}),
+  };
+  if (err.detail && def.status < 500) body.detail = err.detail;
+  body.remedy = def.remedy;
+  return reply.type('application/problem+json; charset=utf-8').send(JSON.stringify(body));
+}
+
+/** Decides every request's response style, and renders every error from the one catalogue. */
+export function registerErrorHandling(app: FastifyInstance, clock: Clock): void {
+  app.decorateRequest('style', undefined as unknown as ResponseStyle);
+  app.addHook('onRequest', async (request, reply) => {
+    const h = request.headers;
+    const mac = usesMacScheme(h);
+    request.style = {
+      mac,
+      language: requestLanguage(h),
+      httpStatus: mac && wantsHttpStatusCodes(h),
+      json: !mac || /application\/(problem\+)?json/i.test(h.accept ?? ''),
+    };
+    reply.header('x-request-id', request.id);
+  });
+  app.setErrorHandler((error, request, reply) => {
+    const err = toVaultgateError(error);
+    if (err.status >= 500) request.log.error({ err: error, code: err.code }, 'request failed');
+    else request.log.info({ code: err.code, reason: err.logReason }, 'request refused');
+    return sendError(request, reply, err, clock);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendError(request, reply, new VaultgateError('NOT_FOUND', { detail: `No route ${request.method} ${request.url.split('?')[0]}.` }), clock),
+  );
+}

@@ -1,0 +1,72 @@
+import type { FastifyInstance } from 'fastify';
+import type { CompanyRecord } from '../../store/index.js';
+import type { MacAuthDeps } from '../services/authenticate-mac.js';
+import { authorizeVaultRead, listVaultMessages, readVaultMessage, type VaultDeps } from '../services/read-vault.js';
+import { authenticate } from './ingestion.js';
+import { errorResponses, idParams, macHeadersSchema, messageMetaSchema, pageOf } from './schemas.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    vaultCompany?: CompanyRecord;
+  }
+}
+
+/** The owner's reads of its own vault, by the signed-header scheme with a `vault.read` customer credential. */
+export function vaultRoutes(d: VaultDeps & MacAuthDeps) {
+  return async (app: FastifyInstance): Promise<void> => {
+    app.addHook('onRequest', async (request) => {
+      request.vaultCompany = await authorizeVaultRead(d, await authenticate(d, request));
+    });
+    const common = { tags: ['vault'], security: [{ netvisorMac: [] }], headers: macHeadersSchema };
+
+    app.get<{ Querystring: Record<string, string> }>('/messages', {
+      schema: {
+        ...common,
+        summary: 'List the messages in your vault (metadata, oldest first, cursor pagination)',
+        querystring: {
+          type: 'object', additionalProperties: false,
+          properties: {
+            channelId: { type: 'string', maxLength: 200 }, messageType: { type: 'string', maxLength: 100 },
+            from: { type: 'string', description: 'ISO 8601, inclusive' }, to: { type: 'string', description: 'ISO 8601, exclusive' },
+            cursor: { type: 'string', maxLength: 200 }, limit: { type: 'string', pattern: '^[0-9]{1,4}$', description: '1-1000, default 100' },
+          },
+        },
+        response: { 200: pageOf(messageMetaSchema), ...errorResponses(400, 401, 403, 409, 421) },
+      },
+    }, async (request) => listVaultMessages(d, request.vaultCompany!, request.query));
+
+    app.get<{ Params: { messageId: string } }>('/messages/:messageId', {
+      schema: {
+        ...common,
+        summary: 'Read one message: the original bytes and Content-Type, metadata in headers',
+        params: idParams('messageId', 'msg_test_…'),
+        response: {
+          200: {
+            description: 'The body exactly as received.',
+            headers: {
+              'x-message-id': { type: 'string' }, 'x-message-type': { type: 'string' }, 'x-channel-id': { type: 'string' },
+              'x-party-id': { type: 'string' }, 'x-received-at': { type: 'string' }, 'x-transaction-id': { type: 'string' },
+              'repr-digest': { type: 'string', description: 'sha-256=:<base64>: of the body' },
+            },
+            content: { '*/*': { schema: { type: 'string', format: 'binary' } } },
+          },
+          ...errorResponses(400, 401, 403, 404, 409, 421),
+        },
+      },
+    }, async (request, reply) => {
+      const { meta, body } = await readVaultMessage(d, request.vaultCompany!, request.params.messageId);
+      reply.headers({
+        'content-type': meta.contentType,
+        'x-message-id': meta.messageId,
+        'x-message-type': meta.messageType,
+        'x-channel-id': meta.channelId,
+        'x-party-id': meta.partyId,
+        'x-received-at': meta.receivedAt,
+        'repr-digest': `sha-256=:${Buffer.from(meta.sha256, 'hex').toString('base64')}:`,
+        'cache-control': 'no-store',
+      });
+      if (meta.transactionId !== null && /^[\x20-\x7e]*$/.test(meta.transactionId)) reply.header('x-transaction-id', meta.transactionId);
+      return reply.send(body);
+    });
+  };
+}

@@ -1,0 +1,79 @@
+import {
+  canonicalUrls,
+  checkMacTimestamp,
+  parseId,
+  parseMacHeaders,
+  resolveMacAlgorithm,
+  verifyMac,
+  VaultgateError,
+  type Clock,
+  type Environment,
+  type HeaderBag,
+  type ParsedMacHeaders,
+} from '../../protocol/index.js';
+import type { CustomerCredentialRecord, PartnerCredentialRecord, PartyRecord, Store } from '../../store/index.js';
+import type { SecretBox } from '../crypto/secret-box.js';
+import { customerKeyAad, partnerKeyAad } from './registry.js';
+
+export interface MacAuthDeps {
+  store: Store;
+  box: SecretBox;
+  clock: Clock;
+  environment: Environment;
+  publicBaseUrl: () => string;
+  timestampWindowS: number;
+  allowMd5: boolean;
+}
+
+/** Who a verified MAC request comes from. */
+export interface MacPrincipal {
+  scheme: 'mac';
+  headers: ParsedMacHeaders;
+  party: PartyRecord;
+  partner: PartnerCredentialRecord;
+  customer: CustomerCredentialRecord;
+}
+
+/**
+ * Verification steps 1-5 of mac-auth.md: headers well-formed, algorithm allowed, credentials known and active in
+ * this environment, MAC equal (constant time), timestamp within the window. Authorization (step 6) is the caller's.
+ * `rawTarget` is the request-target exactly as received.
+ */
+export async function authenticateMac(d: MacAuthDeps, headers: HeaderBag, rawTarget: string): Promise<MacPrincipal> {
+  const parsed = parseMacHeaders(headers);
+  if (!parsed.ok) throw new VaultgateError('AUTH_HEADERS_INVALID', { detail: parsed.problems.join('; '), extra: { problems: parsed.problems } });
+  const h = parsed.value;
+  const algorithm = resolveMacAlgorithm(h.algorithm, d.allowMd5);
+
+  for (const [id, kind] of [[h.partnerId, 'partnerCredential'], [h.customerId, 'customerCredential']] as const) {
+    const p = parseId(id, kind, d.environment);
+    if (!p.ok && p.reason === 'other-environment') {
+      throw new VaultgateError('ENVIRONMENT_MISMATCH', {
+        detail: `The credential ${id} belongs to the ${p.environment} environment; this deployment is ${d.environment}.`,
+      });
+    }
+  }
+  const partner = await d.store.getPartnerCredential(h.partnerId);
+  const customer = await d.store.getCustomerCredential(h.customerId);
+  const party = partner ? await d.store.getParty(partner.partyId) : undefined;
+  const unknown =
+    !partner ? 'unknown partner id' : partner.status !== 'active' ? 'partner credential disabled'
+      : !party || party.status !== 'active' ? 'party disabled'
+        : !customer ? 'unknown customer id' : customer.status !== 'active' ? 'customer credential disabled' : undefined;
+  if (unknown) throw new VaultgateError('AUTHENTICATION_FAILED', { logReason: unknown });
+
+  const keys = {
+    partnerKey: d.box.open(partner!.keyCiphertext, partnerKeyAad(partner!.partnerId)).toString('latin1'),
+    customerKey: d.box.open(customer!.keyCiphertext, customerKeyAad(customer!.customerId)).toString('latin1'),
+  };
+  const v = verifyMac(h, algorithm, canonicalUrls(d.publicBaseUrl(), rawTarget), keys);
+  if (!v.ok) {
+    throw new VaultgateError('AUTHENTICATION_FAILED', {
+      logReason: 'MAC mismatch',
+      // Outside live, show the integrator what we hashed (keys masked); never in live.
+      extra: d.environment === 'live' ? undefined : { stringToHash: v.maskedInput },
+    });
+  }
+  checkMacTimestamp(h, d.clock.now(), d.timestampWindowS);
+  return { scheme: 'mac', headers: h, party: party!, partner: partner!, customer: customer! };
+}

@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto';
+import { mediaTypeEssence, newId, VaultgateError, type Clock, type Environment } from '../../protocol/index.js';
+import type { ChannelRecord, MessageTypeAgreement, Store } from '../../store/index.js';
+import type { SecretBox } from '../crypto/secret-box.js';
+import type { GroupCommitter } from './group-committer.js';
+import { checkId } from './ids.js';
+
+export interface Receipt {
+  messageId: string;
+  channelId: string;
+  environment: Environment;
+  messageType: string;
+  mediaType: string;
+  size: number;
+  sha256: string;
+  receivedAt: string;
+  transactionId?: string;
+}
+
+export interface IngestDeps {
+  store: Store;
+  box: SecretBox;
+  clock: Clock;
+  environment: Environment;
+  committer: GroupCommitter;
+  maxBodyBytes: number;
+}
+
+/** AAD binding a sealed body to its vault and message. */
+export const messageAad = (companyId: string, messageId: string): string => `message:${companyId}:${messageId}`;
+
+/** Step 1 of ingestion: the channel exists in this environment. */
+export async function findChannel(d: Pick<IngestDeps, 'store' | 'environment'>, channelId: string): Promise<ChannelRecord> {
+  checkId(channelId, 'channel', d.environment, 'CHANNEL_NOT_FOUND');
+  const channel = await d.store.getChannel(channelId);
+  if (!channel) throw new VaultgateError('CHANNEL_NOT_FOUND', { detail: `No channel ${channelId}.` });
+  return channel;
+}
+
+/**
+ * The checks after authorization, before the body is read: message type agreed, media type agreed, declared size
+ * within limits. Returns the agreement and the media type essence.
+ */
+export function checkMessageHeaders(
+  channel: ChannelRecord,
+  headers: { messageType: string | undefined; contentType: string | undefined; contentLength: string | undefined },
+  maxBodyBytes: number,
+): { agreement: MessageTypeAgreement; mediaType: string } {
+  let agreement: MessageTypeAgreement | undefined;
+  if (headers.messageType === undefined || headers.messageType === '') {
+    if (channel.messageTypes.length !== 1) {
+      throw new VaultgateError('MESSAGE_TYPE_REQUIRED', { detail: `Agreed: ${channel.messageTypes.map((t) => t.name).join(', ')}.` });
+    }
+    agreement = channel.messageTypes[0];
+  } else {
+    agreement = channel.messageTypes.find((t) => t.name === headers.messageType);
+    if (!agreement) {
+      throw new VaultgateError('MESSAGE_TYPE_NOT_AGREED', {
+        detail: `"${headers.messageType.slice(0, 100)}" is not one of: ${channel.messageTypes.map((t) => t.name).join(', ')}.`,
+      });
+    }
+  }
+  const mediaType = headers.contentType ? mediaTypeEssence(headers.contentType) : '';
+  if (!agreement!.mediaTypes.includes(mediaType)) {
+    throw new VaultgateError('MEDIA_TYPE_NOT_AGREED', {
+      detail: `${mediaType ? `"${mediaType.slice(0, 100)}"` : 'No Content-Type'} is not agreed for ${agreement!.name}; agreed: ${agreement!.mediaTypes.join(', ')}.`,
+    });
+  }
+  if (headers.contentLength !== undefined) {
+    const n = Number(headers.contentLength);
+    if (n === 0) throw new VaultgateError('BODY_EMPTY');
+    if (n > maxBodyBytes) throw new VaultgateError('BODY_TOO_LARGE', { detail: `Limit: ${maxBodyBytes} bytes.` });
+  }
+  return { agreement: agreement!, mediaType };
+}
+
+/**
+ * Stores a message durably, consuming its transaction id in the same transaction. Resolves after the commit.
+ * A reused transaction id is REQUEST_NOT_UNIQUE naming the message already stored under it.
+ */
+export async function ingestMessage(
+  d: IngestDeps,
+  input: {
+    channel: ChannelRecord;
+    messageType: string;
+    mediaType: string;
+    contentType: string;
+    body: Buffer;
+    transactionId: string | undefined;
+  },
+): Promise<Receipt> {
+  const { channel, body } = input;
+  if (body.length === 0) throw new VaultgateError('BODY_EMPTY');
+  if (body.length > d.maxBodyBytes) throw new VaultgateError('BODY_TOO_LARGE', { detail: `Limit: ${d.maxBodyBytes} bytes.` });
+  const now = d.clock.now();
+  const id = newId('message', d.environment, now);
+  const sha256 = createHash('sha256').update(body).digest('hex');
+  const receivedAt = new Date(now).toISOString();
+  const outcome = await d.committer.submit({
+    message: {
+      id, companyId: channel.companyId, channelId: channel.id, partyId: channel.partyId,
+      messageType: input.messageType, mediaType: input.mediaType, contentType: input.contentType,
+      size: body.length, sha256, receivedAt, transactionId: input.transactionId ?? null,
+      bodyCiphertext: d.box.seal(body, messageAad(channel.companyId, id)), keyVersion: d.box.currentVersion,
+    },
+  });
+  if (!outcome.ok) {
+    throw new VaultgateError('REQUEST_NOT_UNIQUE', {
+      detail: outcome.existingMessageId ? `Stored under it: ${outcome.existingMessageId}.` : undefined,
+      extra: { messageId: outcome.existingMessageId },
+    });
+  }
+  const receipt: Receipt = {
+    messageId: id, channelId: channel.id, environment: d.environment, messageType: input.messageType,
+    mediaType: input.mediaType, size: body.length, sha256, receivedAt,
+  };
+  if (input.transactionId !== undefined) receipt.transactionId = input.transactionId;
+  return receipt;
+}

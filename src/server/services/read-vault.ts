@@ -1,0 +1,75 @@
+import { VaultgateError, type Clock, type Environment } from '../../protocol/index.js';
+import type { CompanyRecord, MessageMeta, Page, Store } from '../../store/index.js';
+import type { SecretBox } from '../crypto/secret-box.js';
+import type { MacPrincipal } from './authenticate-mac.js';
+import { checkId } from './ids.js';
+import { messageAad } from './ingest-message.js';
+
+export interface VaultDeps {
+  store: Store;
+  box: SecretBox;
+  clock: Clock;
+  environment: Environment;
+}
+
+export type MessageView = Omit<MessageMeta, 'companyId' | 'id'> & { messageId: string };
+
+const view = ({ id, companyId: _c, ...rest }: MessageMeta): MessageView => ({ messageId: id, ...rest });
+
+/**
+ * Authorises a vault read: the customer credential has `vault.read`, and Organisation-ID is the business id of the
+ * credential's own company. Consumes the request's transaction id (replays are REQUEST_NOT_UNIQUE).
+ */
+export async function authorizeVaultRead(d: VaultDeps, p: MacPrincipal): Promise<CompanyRecord> {
+  const company = await d.store.getCompany(p.customer.companyId);
+  if (!company || company.businessId !== p.headers.organisationId) {
+    throw new VaultgateError('SERVICE_ACCESS_ERROR', { logReason: 'Organisation-ID is not the credential company' });
+  }
+  if (!p.customer.scopes.includes('vault.read')) {
+    throw new VaultgateError('SCOPE_MISSING', { detail: 'Reading a vault needs a customer credential with the vault.read scope.' });
+  }
+  const fresh = await d.store.consumeTransactionId(p.party.id, p.headers.transactionId, new Date(d.clock.now()).toISOString());
+  if (!fresh) throw new VaultgateError('REQUEST_NOT_UNIQUE', { extra: { messageId: null } });
+  return company;
+}
+
+const ISO = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+
+function isoBound(name: string, v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  if (!ISO.test(v) || Number.isNaN(Date.parse(v))) {
+    throw new VaultgateError('INVALID_REQUEST', { detail: `${name} must be an ISO 8601 date or date-time.` });
+  }
+  return new Date(v).toISOString();
+}
+
+export async function listVaultMessages(
+  d: VaultDeps,
+  company: CompanyRecord,
+  q: { channelId?: string; messageType?: string; from?: string; to?: string; cursor?: string; limit?: string },
+): Promise<Page<MessageView>> {
+  if (q.channelId !== undefined) checkId(q.channelId, 'channel', d.environment, 'CHANNEL_NOT_FOUND');
+  const limit = q.limit === undefined ? 100 : Number(q.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+    throw new VaultgateError('INVALID_REQUEST', { detail: 'limit must be a whole number from 1 to 1000.' });
+  }
+  const page = await d.store.listMessages({
+    companyId: company.id, channelId: q.channelId, messageType: q.messageType,
+    from: isoBound('from', q.from), to: isoBound('to', q.to), cursor: q.cursor, limit,
+  });
+  return { items: page.items.map(view), nextCursor: page.nextCursor };
+}
+
+/** One message, decrypted; NOT_FOUND when it is not in this company's vault. */
+export async function readVaultMessage(
+  d: VaultDeps,
+  company: CompanyRecord,
+  messageId: string,
+): Promise<{ meta: MessageView; body: Buffer }> {
+  checkId(messageId, 'message', d.environment);
+  const m = await d.store.getMessage(company.id, messageId);
+  if (!m) throw new VaultgateError('NOT_FOUND', { detail: `No message ${messageId} in this vault.` });
+  const body = d.box.open(m.bodyCiphertext, messageAad(m.companyId, m.id));
+  const { bodyCiphertext: _b, keyVersion: _k, ...meta } = m;
+  return { meta: view(meta), body };
+}

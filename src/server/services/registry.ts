@@ -1,0 +1,247 @@
+import {
+  checkBusinessId,
+  isMediaType,
+  mediaTypeEssence,
+  newId,
+  newSecretKey,
+  VaultgateError,
+  type Clock,
+  type Environment,
+} from '../../protocol/index.js';
+import type {
+  ChannelRecord,
+  CompanyRecord,
+  CustomerCredentialRecord,
+  ListQuery,
+  MessageTypeAgreement,
+  Page,
+  PartnerCredentialRecord,
+  PartyRecord,
+  Scope,
+  Store,
+} from '../../store/index.js';
+import type { SecretBox } from '../crypto/secret-box.js';
+import { checkId } from './ids.js';
+
+export const SCOPES: readonly Scope[] = ['ingest', 'vault.read'];
+
+export interface CompanyView extends CompanyRecord { environment: Environment }
+export interface PartyView extends PartyRecord { environment: Environment }
+export type PartnerCredentialView = Omit<PartnerCredentialRecord, 'keyCiphertext'>;
+export type CustomerCredentialView = Omit<CustomerCredentialRecord, 'keyCiphertext'>;
+export interface ChannelView extends ChannelRecord { url: string; environment: Environment }
+
+export interface RegistryDeps {
+  store: Store;
+  box: SecretBox;
+  clock: Clock;
+  environment: Environment;
+  /** The public base URL, normalised (channel URLs are built from it). */
+  publicBaseUrl: () => string;
+}
+
+/** AAD binding a sealed key to its credential. */
+export const partnerKeyAad = (partnerId: string): string => `partner-key:${partnerId}`;
+export const customerKeyAad = (customerId: string): string => `customer-key:${customerId}`;
+
+/** The operator's use cases on the registry: companies, parties, credentials, channels. */
+export class Registry {
+  constructor(private readonly d: RegistryDeps) {}
+
+  private now(): string {
+    return new Date(this.d.clock.now()).toISOString();
+  }
+
+  private page<T, V>(p: Page<T>, view: (t: T) => V): Page<V> {
+    return { items: p.items.map(view), nextCursor: p.nextCursor };
+  }
+
+  private companyView = (c: CompanyRecord): CompanyView => ({ ...c, environment: this.d.environment });
+  private partyView = (p: PartyRecord): PartyView => ({ ...p, environment: this.d.environment });
+  private channelView = (c: ChannelRecord): ChannelView => ({
+    ...c,
+    url: `${this.d.publicBaseUrl()}/ingestion/${c.id}`,
+    environment: this.d.environment,
+  });
+
+  async createCompany(input: { name: string; businessId: string }): Promise<CompanyView> {
+    const check = checkBusinessId(input.businessId);
+    if (!check.ok) {
+      throw new VaultgateError(check.reason === 'check-digit' ? 'BUSINESS_ID_INVALID' : 'INVALID_REQUEST', {
+        detail:
+          check.reason === 'check-digit'
+            ? `${input.businessId}: the check digit does not match (Finnish business ids are NNNNNNN-C with a mod-11 check digit).`
+            : 'businessId must be 1-32 printable characters without leading or trailing spaces.',
+      });
+    }
+    const c: CompanyRecord = { id: newId('company', this.d.environment), name: input.name, businessId: input.businessId, createdAt: this.now() };
+    await this.d.store.createCompany(c);
+    return this.companyView(c);
+  }
+
+  async getCompany(id: string): Promise<CompanyView> {
+    return this.companyView(await this.company(id));
+  }
+
+  private async company(id: string): Promise<CompanyRecord> {
+    checkId(id, 'company', this.d.environment);
+    const c = await this.d.store.getCompany(id);
+    if (!c) throw new VaultgateError('NOT_FOUND', { detail: `No company ${id}.` });
+    return c;
+  }
+
+  async listCompanies(q: ListQuery & { businessId?: string | undefined }): Promise<Page<CompanyView>> {
+    if (q.businessId !== undefined) {
+      const c = await this.d.store.getCompanyByBusinessId(q.businessId);
+      return { items: c ? [this.companyView(c)] : [], nextCursor: null };
+    }
+    return this.page(await this.d.store.listCompanies(q), this.companyView);
+  }
+
+  async createParty(input: { name: string }): Promise<PartyView> {
+    const p: PartyRecord = { id: newId('party', this.d.environment), name: input.name, status: 'active', createdAt: this.now(), disabledAt: null };
+    await this.d.store.createParty(p);
+    return this.partyView(p);
+  }
+
+  async getParty(id: string): Promise<PartyView> {
+    return this.partyView(await this.party(id));
+  }
+
+  private async party(id: string): Promise<PartyRecord> {
+    checkId(id, 'party', this.d.environment);
+    const p = await this.d.store.getParty(id);
+    if (!p) throw new VaultgateError('NOT_FOUND', { detail: `No party ${id}.` });
+    return p;
+  }
+
+  async listParties(q: ListQuery): Promise<Page<PartyView>> {
+    return this.page(await this.d.store.listParties(q), this.partyView);
+  }
+
+  /** Disables a party with its partner credentials and channels; they stop working at once. */
+  async disableParty(id: string): Promise<PartyView> {
+    await this.party(id);
+    await this.d.store.disableParty(id, this.now());
+    return this.getParty(id);
+  }
+
+  async createPartnerCredential(partyId: string): Promise<PartnerCredentialView & { partnerKey: string }> {
+    const party = await this.party(partyId);
+    if (party.status !== 'active') throw new VaultgateError('STATE_CONFLICT', { detail: `Party ${partyId} is disabled.` });
+    const partnerId = newId('partnerCredential', this.d.environment);
+    const partnerKey = newSecretKey();
+    const rec: PartnerCredentialRecord = {
+      partnerId, partyId, status: 'active', createdAt: this.now(), disabledAt: null,
+      keyCiphertext: this.d.box.seal(Buffer.from(partnerKey, 'latin1'), partnerKeyAad(partnerId)),
+    };
+    await this.d.store.createPartnerCredential(rec);
+    return { ...stripKey(rec), partnerKey };
+  }
+
+  async listPartnerCredentials(partyId: string, q: ListQuery): Promise<Page<PartnerCredentialView>> {
+    await this.party(partyId);
+    return this.page(await this.d.store.listPartnerCredentials(partyId, q), stripKey);
+  }
+
+  async getPartnerCredential(partnerId: string): Promise<PartnerCredentialView> {
+    checkId(partnerId, 'partnerCredential', this.d.environment);
+    const c = await this.d.store.getPartnerCredential(partnerId);
+    if (!c) throw new VaultgateError('NOT_FOUND', { detail: `No partner credential ${partnerId}.` });
+    return stripKey(c);
+  }
+
+  async disablePartnerCredential(partnerId: string): Promise<PartnerCredentialView> {
+    await this.getPartnerCredential(partnerId);
+    await this.d.store.disablePartnerCredential(partnerId, this.now());
+    return this.getPartnerCredential(partnerId);
+  }
+
+  async createCustomerCredential(
+    companyId: string,
+    input: { name: string; scopes?: Scope[] | undefined },
+  ): Promise<CustomerCredentialView & { customerKey: string }> {
+    await this.company(companyId);
+    const scopes: Scope[] = [...new Set<Scope>(input.scopes ?? ['ingest'])];
+    const customerId = newId('customerCredential', this.d.environment);
+    const customerKey = newSecretKey();
+    const rec: CustomerCredentialRecord = {
+      customerId, companyId, name: input.name, scopes, status: 'active', createdAt: this.now(), disabledAt: null,
+      keyCiphertext: this.d.box.seal(Buffer.from(customerKey, 'latin1'), customerKeyAad(customerId)),
+    };
+    await this.d.store.createCustomerCredential(rec);
+    return { ...stripKey(rec), customerKey };
+  }
+
+  async listCustomerCredentials(companyId: string, q: ListQuery): Promise<Page<CustomerCredentialView>> {
+    await this.company(companyId);
+    return this.page(await this.d.store.listCustomerCredentials(companyId, q), stripKey);
+  }
+
+  async getCustomerCredential(customerId: string): Promise<CustomerCredentialView> {
+    checkId(customerId, 'customerCredential', this.d.environment);
+    const c = await this.d.store.getCustomerCredential(customerId);
+    if (!c) throw new VaultgateError('NOT_FOUND', { detail: `No customer credential ${customerId}.` });
+    return stripKey(c);
+  }
+
+  async disableCustomerCredential(customerId: string): Promise<CustomerCredentialView> {
+    await this.getCustomerCredential(customerId);
+    await this.d.store.disableCustomerCredential(customerId, this.now());
+    return this.getCustomerCredential(customerId);
+  }
+
+  async createChannel(input: { companyId: string; partyId: string; messageTypes: MessageTypeAgreement[] }): Promise<ChannelView> {
+    await this.company(input.companyId);
+    const party = await this.party(input.partyId);
+    if (party.status !== 'active') throw new VaultgateError('STATE_CONFLICT', { detail: `Party ${input.partyId} is disabled.` });
+    const messageTypes = normalizeMessageTypes(input.messageTypes);
+    const c: ChannelRecord = {
+      id: newId('channel', this.d.environment), companyId: input.companyId, partyId: input.partyId, messageTypes,
+      status: 'active', createdAt: this.now(), disabledAt: null,
+    };
+    await this.d.store.createChannel(c);
+    return this.channelView(c);
+  }
+
+  async getChannel(id: string): Promise<ChannelView> {
+    checkId(id, 'channel', this.d.environment);
+    const c = await this.d.store.getChannel(id);
+    if (!c) throw new VaultgateError('NOT_FOUND', { detail: `No channel ${id}.` });
+    return this.channelView(c);
+  }
+
+  async listChannels(q: ListQuery & { companyId?: string | undefined; partyId?: string | undefined }): Promise<Page<ChannelView>> {
+    if (q.companyId !== undefined) checkId(q.companyId, 'company', this.d.environment);
+    if (q.partyId !== undefined) checkId(q.partyId, 'party', this.d.environment);
+    return this.page(await this.d.store.listChannels(q), this.channelView);
+  }
+
+  async disableChannel(id: string): Promise<ChannelView> {
+    await this.getChannel(id);
+    await this.d.store.disableChannel(id, this.now());
+    return this.getChannel(id);
+  }
+}
+
+function stripKey<T extends { keyCiphertext: Uint8Array }>(r: T): Omit<T, 'keyCiphertext'> {
+  const { keyCiphertext: _omit, ...rest } = r;
+  return rest;
+}
+
+/** Checks message-type agreements: unique names, valid media types (kept as lowercase essences). */
+export function normalizeMessageTypes(types: MessageTypeAgreement[]): MessageTypeAgreement[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  const out = types.map((t, i) => {
+    if (seen.has(t.name)) problems.push(`messageTypes[${i}].name: ${t.name} appears twice`);
+    seen.add(t.name);
+    const mediaTypes = [...new Set(t.mediaTypes.map((m) => mediaTypeEssence(m)))];
+    t.mediaTypes.forEach((m, j) => {
+      if (!isMediaType(mediaTypeEssence(m))) problems.push(`messageTypes[${i}].mediaTypes[${j}]: ${m} is not a media type`);
+    });
+    return { name: t.name, mediaTypes };
+  });
+  if (problems.length > 0) throw new VaultgateError('INVALID_REQUEST', { detail: problems.join('; '), extra: { problems } });
+  return out;
+}

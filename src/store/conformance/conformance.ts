@@ -1,0 +1,73 @@
+import { afterEach, beforeEach, describe } from 'vitest';
+import type { Store } from '../port.js';
+import type { ConformanceContext } from './context.js';
+import { describeDurabilityCases } from './durability-cases.js';
+import { createFixtures, type Fixtures } from './fixtures.js';
+import { describeRegistryCases } from './registry-cases.js';
+import { describeVaultCases } from './vault-cases.js';
+
+export interface ConformanceOptions {
+  /**
+   * Opens again the database that the latest `open()` created, after the suite has closed that store. Without it
+   * the durability cases are skipped.
+   */
+  reopen?: () => Promise<Store> | Store;
+}
+
+/**
+ * Registers the storage conformance suite: every adapter of the port runs these same cases, which use nothing
+ * but the port. `open` must return a store over an empty database each time (it is called before every test);
+ * the suite closes every store it opened after each test, and the harness removes what `open` created.
+ *
+ * @example
+ * let file = '';
+ * runStoreConformance('sqlite', () => openSqliteStore({ file: (file = freshPath()) }), {
+ *   reopen: () => openSqliteStore({ file }),
+ * });
+ */
+export function runStoreConformance(
+  name: string,
+  open: () => Promise<Store> | Store,
+  options: ConformanceOptions = {},
+): void {
+  describe(`store conformance: ${name}`, () => {
+    let current: Store | undefined;
+    let fixtures: Fixtures | undefined;
+    const opened: Store[] = [];
+
+    beforeEach(async () => {
+      current = await open();
+      opened.push(current);
+      fixtures = createFixtures();
+    });
+
+    afterEach(async () => {
+      for (const store of opened.splice(0)) await store.close();
+      current = undefined;
+    });
+
+    const reopen = options.reopen;
+    const ctx: ConformanceContext = {
+      store: () => {
+        if (!current) throw new Error('no store is open outside a test');
+        return current;
+      },
+      fx: () => {
+        if (!fixtures) throw new Error('fixtures exist only inside a test');
+        return fixtures;
+      },
+      reopen: reopen
+        ? async () => {
+            await ctx.store().close();
+            current = await reopen();
+            opened.push(current);
+            return current;
+          }
+        : undefined,
+    };
+
+    describeRegistryCases(ctx);
+    describeVaultCases(ctx);
+    describeDurabilityCases(ctx);
+  });
+}

@@ -1,0 +1,26 @@
+export type {
+  ChannelRecord,
+  CompanyRecord,
+  CustomerCredentialRecord,
+  IngestItem,
+  IngestOutcome,
+  ListQuery,
+  MessageMeta,
+  MessageQuery,
+  MessageRecord,
+  MessageTypeAgreement,
+  Page,
+  PartnerCredentialRecord,
+  PartyRecord,
+  RegistryStore,
+  Scope,
+  Status,
+  Store,
+  VaultStore,
+} from './port.js';
+export {
+  openSqliteStore,
+  SqliteStore,
+  type SqliteConnectionSettings,
+  type SqliteStoreOptions,
+} from './sqlite/sqlite-store.js';

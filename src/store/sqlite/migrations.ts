@@ -1,0 +1,149 @@
+import type Database from 'better-sqlite3';
+
+/** One schema step. Versions only grow; a released migration is never edited, only followed by a new one. */
+export interface Migration {
+  version: number;
+  sql: string;
+}
+
+/*
+ * Every table has `seq INTEGER PRIMARY KEY`, an alias of the rowid: it orders lists ("newest last") and backs the
+ * cursors. An explicit alias matters because VACUUM may renumber an implicit rowid. Messages use AUTOINCREMENT so
+ * a sequence number is never handed out twice. Ids are TEXT UNIQUE so foreign keys can point at them.
+ *
+ * The transaction-id ledger has no foreign keys on purpose: its party_id names whoever consumed the id (a
+ * party, or a customer credential for vault reads), and message_id is written before the message row exists.
+ */
+const V1 = `
+CREATE TABLE companies (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  business_id TEXT NOT NULL UNIQUE,
+  created_at TEXT NOT NULL
+);
+
+CREATE TABLE parties (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('active', 'disabled')),
+  created_at TEXT NOT NULL,
+  disabled_at TEXT
+);
+
+CREATE TABLE partner_credentials (
+  seq INTEGER PRIMARY KEY,
+  partner_id TEXT NOT NULL UNIQUE,
+  party_id TEXT NOT NULL REFERENCES parties(id),
+  status TEXT NOT NULL CHECK (status IN ('active', 'disabled')),
+  created_at TEXT NOT NULL,
+  disabled_at TEXT,
+  key_ciphertext BLOB NOT NULL
+);
+CREATE INDEX partner_credentials_party ON partner_credentials (party_id, seq);
+
+CREATE TABLE customer_credentials (
+  seq INTEGER PRIMARY KEY,
+  customer_id TEXT NOT NULL UNIQUE,
+  company_id TEXT NOT NULL REFERENCES companies(id),
+  name TEXT NOT NULL,
+  scopes TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('active', 'disabled')),
+  created_at TEXT NOT NULL,
+  disabled_at TEXT,
+  key_ciphertext BLOB NOT NULL
+);
+CREATE INDEX customer_credentials_company ON customer_credentials (company_id, seq);
+
+CREATE TABLE channels (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  company_id TEXT NOT NULL REFERENCES companies(id),
+  party_id TEXT NOT NULL REFERENCES parties(id),
+  message_types TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('active', 'disabled')),
+  created_at TEXT NOT NULL,
+  disabled_at TEXT
+);
+CREATE INDEX channels_company ON channels (company_id, seq);
+CREATE INDEX channels_party ON channels (party_id, seq);
+
+CREATE TABLE messages (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  company_id TEXT NOT NULL REFERENCES companies(id),
+  channel_id TEXT NOT NULL REFERENCES channels(id),
+  party_id TEXT NOT NULL REFERENCES parties(id),
+  message_type TEXT NOT NULL,
+  media_type TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  received_at TEXT NOT NULL,
+  transaction_id TEXT,
+  body_ciphertext BLOB NOT NULL,
+  key_version INTEGER NOT NULL
+);
+CREATE INDEX messages_company ON messages (company_id, seq);
+CREATE INDEX messages_company_channel ON messages (company_id, channel_id, seq);
+CREATE INDEX messages_company_type ON messages (company_id, message_type, seq);
+
+CREATE TABLE transaction_ledger (
+  party_id TEXT NOT NULL,
+  transaction_id TEXT NOT NULL,
+  message_id TEXT,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (party_id, transaction_id)
+) WITHOUT ROWID;
+`;
+
+export const MIGRATIONS: readonly Migration[] = Object.freeze([{ version: 1, sql: V1 }]);
+
+/** The schema version this code writes and expects. */
+export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+
+function checkOrder(migrations: readonly Migration[]): void {
+  let previous = 0;
+  for (const m of migrations) {
+    if (!Number.isInteger(m.version) || m.version <= previous) {
+      throw new Error(`migrations must have strictly increasing positive integer versions (at ${m.version})`);
+    }
+    previous = m.version;
+  }
+}
+
+/**
+ * Brings the database up to the newest migration in one immediate transaction (so two processes opening the same
+ * file cannot both migrate) and returns the versions it applied; an up-to-date database yields `[]`. A database
+ * newer than this code is refused rather than guessed at.
+ */
+export function applyMigrations(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number[] {
+  checkOrder(migrations);
+  const run = db.transaction((): number[] => {
+    db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version INTEGER PRIMARY KEY,
+      applied_at TEXT NOT NULL
+    )`);
+    const row = db.prepare('SELECT MAX(version) AS version FROM schema_migrations').get() as {
+      version: number | null;
+    };
+    const current = row.version ?? 0;
+    const latest = migrations[migrations.length - 1]?.version ?? 0;
+    if (current > latest) {
+      throw new Error(`database schema version ${current} is newer than this build supports (${latest})`);
+    }
+    const record = db.prepare(
+      "INSERT INTO schema_migrations (version, applied_at) VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+    );
+    const applied: number[] = [];
+    for (const m of migrations) {
+      if (m.version <= current) continue;
+      db.exec(m.sql);
+      record.run(m.version);
+      applied.push(m.version);
+    }
+    return applied;
+  });
+  return run.immediate();
+}

@@ -1,0 +1,133 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runStoreConformance } from '../conformance/conformance.js';
+import { createFixtures } from '../conformance/fixtures.js';
+import { channelListSql, messageListSql } from './list-queries.js';
+import { MIGRATIONS } from './migrations.js';
+import { openSqliteStore } from './sqlite-store.js';
+
+let root = '';
+let count = 0;
+let file = '';
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'vaultgate-sqlite-'));
+});
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+// Each test gets its own file in a directory that does not exist yet, so opening also creates the directory.
+runStoreConformance(
+  'sqlite',
+  () => {
+    count += 1;
+    file = join(root, `test-${count}`, 'vault.db');
+    return openSqliteStore({ file });
+  },
+  { reopen: () => openSqliteStore({ file }) },
+);
+
+function freshFile(): string {
+  count += 1;
+  return join(root, `specific-${count}`, 'vault.db');
+}
+
+/** Reads a closed store's file with a plain connection. */
+function inspect<T>(path: string, read: (db: Database.Database) => T): T {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    return read(db);
+  } finally {
+    db.close();
+  }
+}
+
+describe('sqlite adapter', () => {
+  it('runs in WAL with synchronous FULL, foreign keys and a busy timeout, and the file stays WAL', async () => {
+    const path = freshFile();
+    const store = openSqliteStore({ file: path });
+    expect(store.kind).toBe('sqlite');
+    expect(store.connectionSettings()).toEqual({
+      journalMode: 'wal',
+      synchronous: 2,
+      foreignKeys: true,
+      busyTimeoutMs: 5000,
+    });
+    await createFixtures().seed(store);
+    expect(existsSync(`${path}-wal`)).toBe(true);
+    await store.close();
+    expect(inspect(path, (db) => db.pragma('journal_mode', { simple: true }))).toBe('wal');
+  });
+
+  it('opens a file already at the current version without applying or changing anything', async () => {
+    const path = freshFile();
+    const first = openSqliteStore({ file: path });
+    expect(first.appliedMigrations).toEqual(MIGRATIONS.map((m) => m.version));
+    await first.close();
+    const snapshot = (db: Database.Database): unknown => ({
+      schema: db.prepare('SELECT type, name, sql FROM sqlite_master ORDER BY name').all(),
+      migrations: db.prepare('SELECT version, applied_at FROM schema_migrations ORDER BY version').all(),
+    });
+    const before = inspect(path, snapshot);
+    const second = openSqliteStore({ file: path });
+    expect(second.appliedMigrations).toEqual([]);
+    await second.close();
+    expect(inspect(path, snapshot)).toEqual(before);
+  });
+
+  it('refuses a file written by a newer build and leaves it alone', async () => {
+    const path = freshFile();
+    await openSqliteStore({ file: path }).close();
+    const db = new Database(path);
+    db.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (999, 'future')").run();
+    db.close();
+    expect(() => openSqliteStore({ file: path })).toThrow(/newer than this build/);
+    expect(inspect(path, (d) => d.prepare('SELECT MAX(version) AS v FROM schema_migrations').get())).toEqual({
+      v: 999,
+    });
+  });
+
+  it('serves every list shape from an index, without a sort step', async () => {
+    const path = freshFile();
+    await openSqliteStore({ file: path }).close();
+    const plan = (sql: string, params: Record<string, unknown>): string =>
+      inspect(path, (db) =>
+        db
+          .prepare<[Record<string, unknown>], { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`)
+          .all(params)
+          .map((r) => r.detail)
+          .join(' | '),
+      );
+    const base = { companyId: 'co', channelId: 'ch', messageType: 't', from: 'a', to: 'b', after: 0, limit: 10 };
+    for (let bits = 0; bits < 16; bits++) {
+      const shape = { channelId: !!(bits & 1), messageType: !!(bits & 2), from: !!(bits & 4), to: !!(bits & 8) };
+      const sql = messageListSql(shape);
+      const params = Object.fromEntries(Object.entries(base).filter(([k]) => sql.includes(`@${k}`)));
+      const detail = plan(sql, params);
+      expect(detail, JSON.stringify(shape)).not.toMatch(/TEMP B-TREE/);
+      const narrowed = shape.channelId || shape.messageType;
+      const expected = narrowed ? /INDEX messages_company_(channel|type) / : /INDEX messages_company /;
+      expect(detail, JSON.stringify(shape)).toMatch(expected);
+    }
+    for (const [shape, index] of [
+      [{ companyId: true, partyId: false }, /INDEX channels_company /],
+      [{ companyId: false, partyId: true }, /INDEX channels_party /],
+      [{ companyId: true, partyId: true }, /INDEX channels_(company|party) /],
+      [{ companyId: false, partyId: false }, /SCAN channels|USING INTEGER PRIMARY KEY/],
+    ] as const) {
+      const sql = channelListSql(shape);
+      const params = Object.fromEntries(
+        Object.entries({ companyId: 'co', partyId: 'tp', after: 0, limit: 10 }).filter(([k]) => sql.includes(`@${k}`)),
+      );
+      const detail = plan(sql, params);
+      expect(detail).not.toMatch(/TEMP B-TREE/);
+      expect(detail).toMatch(index);
+    }
+  });
+});

@@ -1,0 +1,297 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { VaultgateError } from '../../protocol/index.js';
+import type {
+  ChannelRecord,
+  CompanyRecord,
+  CustomerCredentialRecord,
+  IngestItem,
+  IngestOutcome,
+  ListQuery,
+  MessageMeta,
+  MessageQuery,
+  MessageRecord,
+  Page,
+  PartnerCredentialRecord,
+  PartyRecord,
+  Store,
+} from '../port.js';
+import { checkLimit, decodeCursor, toPage } from './cursor.js';
+import {
+  channelListSql,
+  channelShapeKey,
+  messageListSql,
+  messageShapeKey,
+  type ChannelListShape,
+  type MessageListShape,
+} from './list-queries.js';
+import { applyMigrations } from './migrations.js';
+import {
+  messageParams,
+  toChannel,
+  toCompany,
+  toCustomerCredential,
+  toMessage,
+  toMessageMeta,
+  toPartnerCredential,
+  toParty,
+  type ChannelRow,
+  type MessageMetaRow,
+} from './rows.js';
+import { prepareStatements, type Statements } from './statements.js';
+
+export interface SqliteStoreOptions {
+  /** Path of the database file; its directory is created if missing. `:memory:` for a throwaway store. */
+  file: string;
+}
+
+/** The connection settings in force, for health checks and tests. */
+export interface SqliteConnectionSettings {
+  journalMode: string;
+  /** 2 is FULL. */
+  synchronous: number;
+  foreignKeys: boolean;
+  busyTimeoutMs: number;
+}
+
+const BUSY_TIMEOUT_MS = 5000;
+
+type ListStatement<R> = Database.Statement<[Record<string, unknown>], R>;
+
+function isBusinessIdTaken(err: unknown): boolean {
+  return (
+    err instanceof Database.SqliteError &&
+    err.code === 'SQLITE_CONSTRAINT_UNIQUE' &&
+    err.message.includes('companies.business_id')
+  );
+}
+
+/**
+ * The SQLite adapter of the storage port. better-sqlite3 is synchronous, so every method does its work before
+ * returning an already settled promise; a failed statement or transaction becomes a rejection.
+ */
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite';
+  /** Schema versions this open applied (empty when the file was already up to date). */
+  readonly appliedMigrations: readonly number[];
+
+  readonly #db: Database.Database;
+  readonly #s: Statements;
+  readonly #messageLists = new Map<number, ListStatement<MessageMetaRow>>();
+  readonly #channelLists = new Map<number, ListStatement<ChannelRow>>();
+  readonly #ingest: Database.Transaction<(items: IngestItem[]) => IngestOutcome[]>;
+  readonly #disableParty: Database.Transaction<(id: string, at: string) => boolean>;
+
+  constructor(db: Database.Database, appliedMigrations: readonly number[]) {
+    this.#db = db;
+    this.appliedMigrations = Object.freeze([...appliedMigrations]);
+    this.#s = prepareStatements(db);
+    this.#ingest = db.transaction((items: IngestItem[]) => items.map((item) => this.#ingestOne(item)));
+    this.#disableParty = db.transaction((id: string, at: string): boolean => {
+      if (this.#s.disableParty.run({ id, at }).changes === 0) return false;
+      this.#s.disablePartyCredentials.run({ id, at });
+      this.#s.disablePartyChannels.run({ id, at });
+      return true;
+    });
+  }
+
+  connectionSettings(): SqliteConnectionSettings {
+    const pragma = (name: string): unknown => this.#db.pragma(name, { simple: true });
+    return {
+      journalMode: String(pragma('journal_mode')),
+      synchronous: Number(pragma('synchronous')),
+      foreignKeys: Number(pragma('foreign_keys')) === 1,
+      busyTimeoutMs: Number(pragma('busy_timeout')),
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+
+  // --- registry ---
+
+  async createCompany(c: CompanyRecord): Promise<void> {
+    try {
+      this.#s.insertCompany.run({ ...c });
+    } catch (err) {
+      if (isBusinessIdTaken(err)) throw new VaultgateError('BUSINESS_ID_TAKEN', { cause: err });
+      throw err;
+    }
+  }
+
+  async getCompany(id: string): Promise<CompanyRecord | undefined> {
+    const row = this.#s.getCompany.get({ id });
+    return row && toCompany(row);
+  }
+
+  async getCompanyByBusinessId(businessId: string): Promise<CompanyRecord | undefined> {
+    const row = this.#s.getCompanyByBusinessId.get({ businessId });
+    return row && toCompany(row);
+  }
+
+  async listCompanies(q: ListQuery): Promise<Page<CompanyRecord>> {
+    const limit = checkLimit(q.limit);
+    return toPage(this.#s.listCompanies.all({ after: decodeCursor(q.cursor), limit: limit + 1 }), limit, toCompany);
+  }
+
+  async createParty(p: PartyRecord): Promise<void> {
+    this.#s.insertParty.run({ ...p });
+  }
+
+  async getParty(id: string): Promise<PartyRecord | undefined> {
+    const row = this.#s.getParty.get({ id });
+    return row && toParty(row);
+  }
+
+  async listParties(q: ListQuery): Promise<Page<PartyRecord>> {
+    const limit = checkLimit(q.limit);
+    return toPage(this.#s.listParties.all({ after: decodeCursor(q.cursor), limit: limit + 1 }), limit, toParty);
+  }
+
+  async disableParty(id: string, at: string): Promise<boolean> {
+    return this.#disableParty.immediate(id, at);
+  }
+
+  async createPartnerCredential(c: PartnerCredentialRecord): Promise<void> {
+    this.#s.insertPartnerCredential.run({ ...c });
+  }
+
+  async getPartnerCredential(partnerId: string): Promise<PartnerCredentialRecord | undefined> {
+    const row = this.#s.getPartnerCredential.get({ id: partnerId });
+    return row && toPartnerCredential(row);
+  }
+
+  async listPartnerCredentials(partyId: string, q: ListQuery): Promise<Page<PartnerCredentialRecord>> {
+    const limit = checkLimit(q.limit);
+    const rows = this.#s.listPartnerCredentials.all({ partyId, after: decodeCursor(q.cursor), limit: limit + 1 });
+    return toPage(rows, limit, toPartnerCredential);
+  }
+
+  async disablePartnerCredential(partnerId: string, at: string): Promise<boolean> {
+    return this.#s.disablePartnerCredential.run({ id: partnerId, at }).changes > 0;
+  }
+
+  async createCustomerCredential(c: CustomerCredentialRecord): Promise<void> {
+    this.#s.insertCustomerCredential.run({ ...c, scopes: JSON.stringify(c.scopes) });
+  }
+
+  async getCustomerCredential(customerId: string): Promise<CustomerCredentialRecord | undefined> {
+    const row = this.#s.getCustomerCredential.get({ id: customerId });
+    return row && toCustomerCredential(row);
+  }
+
+  async listCustomerCredentials(companyId: string, q: ListQuery): Promise<Page<CustomerCredentialRecord>> {
+    const limit = checkLimit(q.limit);
+    const rows = this.#s.listCustomerCredentials.all({ companyId, after: decodeCursor(q.cursor), limit: limit + 1 });
+    return toPage(rows, limit, toCustomerCredential);
+  }
+
+  async disableCustomerCredential(customerId: string, at: string): Promise<boolean> {
+    return this.#s.disableCustomerCredential.run({ id: customerId, at }).changes > 0;
+  }
+
+  async createChannel(c: ChannelRecord): Promise<void> {
+    this.#s.insertChannel.run({ ...c, messageTypes: JSON.stringify(c.messageTypes) });
+  }
+
+  async getChannel(id: string): Promise<ChannelRecord | undefined> {
+    const row = this.#s.getChannel.get({ id });
+    return row && toChannel(row);
+  }
+
+  async listChannels(
+    q: ListQuery & { companyId?: string | undefined; partyId?: string | undefined },
+  ): Promise<Page<ChannelRecord>> {
+    const limit = checkLimit(q.limit);
+    const shape: ChannelListShape = { companyId: q.companyId !== undefined, partyId: q.partyId !== undefined };
+    const params = { companyId: q.companyId, partyId: q.partyId, after: decodeCursor(q.cursor), limit: limit + 1 };
+    const stmt = this.#cached(this.#channelLists, channelShapeKey(shape), () => channelListSql(shape));
+    return toPage(stmt.all(params), limit, toChannel);
+  }
+
+  async disableChannel(id: string, at: string): Promise<boolean> {
+    return this.#s.disableChannel.run({ id, at }).changes > 0;
+  }
+
+  // --- vault ---
+
+  async ingest(items: IngestItem[]): Promise<IngestOutcome[]> {
+    if (items.length === 0) return [];
+    return this.#ingest.immediate(items);
+  }
+
+  async consumeTransactionId(partyId: string, transactionId: string, at: string): Promise<boolean> {
+    return this.#s.insertLedger.run({ partyId, transactionId, messageId: null, at }).changes > 0;
+  }
+
+  async listMessages(q: MessageQuery): Promise<Page<MessageMeta>> {
+    const limit = checkLimit(q.limit);
+    const shape: MessageListShape = {
+      channelId: q.channelId !== undefined,
+      messageType: q.messageType !== undefined,
+      from: q.from !== undefined,
+      to: q.to !== undefined,
+    };
+    // better-sqlite3 binds the parameters the shape's SQL names and ignores the others (absent filters).
+    const { companyId, channelId, messageType, from, to } = q;
+    const params = { companyId, channelId, messageType, from, to, after: decodeCursor(q.cursor), limit: limit + 1 };
+    const stmt = this.#cached(this.#messageLists, messageShapeKey(shape), () => messageListSql(shape));
+    return toPage(stmt.all(params), limit, toMessageMeta);
+  }
+
+  async getMessage(companyId: string, messageId: string): Promise<MessageRecord | undefined> {
+    const row = this.#s.getMessage.get({ id: messageId, companyId });
+    return row && toMessage(row);
+  }
+
+  // Runs inside the batch transaction: the ledger row first, so a duplicate (also one earlier in the same batch)
+  // is caught by the primary key and stores nothing.
+  #ingestOne({ message }: IngestItem): IngestOutcome {
+    const { transactionId, partyId } = message;
+    if (transactionId !== null) {
+      const ledger = { partyId, transactionId, messageId: message.id, at: message.receivedAt };
+      if (this.#s.insertLedger.run(ledger).changes === 0) {
+        const existing = this.#s.getLedger.get({ partyId, transactionId });
+        return { ok: false, reason: 'duplicate', existingMessageId: existing?.message_id ?? null };
+      }
+    }
+    const { lastInsertRowid } = this.#s.insertMessage.run(messageParams(message));
+    return { ok: true, seq: Number(lastInsertRowid) };
+  }
+
+  #cached<R>(cache: Map<number, ListStatement<R>>, key: number, sql: () => string): ListStatement<R> {
+    let stmt = cache.get(key);
+    if (!stmt) {
+      stmt = this.#db.prepare<[Record<string, unknown>], R>(sql());
+      cache.set(key, stmt);
+    }
+    return stmt;
+  }
+}
+
+/**
+ * Opens (creating if needed) a SQLite store: WAL so readers never block the writer, synchronous=FULL so every
+ * acknowledged commit survives a crash or power loss, foreign keys on, and a busy timeout for a second process.
+ * Migrations run before the store is returned.
+ */
+export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
+  const inMemory = options.file === ':memory:';
+  if (!inMemory) mkdirSync(dirname(options.file), { recursive: true });
+  const db = new Database(options.file, { timeout: BUSY_TIMEOUT_MS });
+  try {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    const mode = db.pragma('journal_mode = WAL', { simple: true });
+    if (!inMemory && mode !== 'wal') {
+      throw new Error(`could not switch ${options.file} to WAL (journal_mode is ${String(mode)})`);
+    }
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    const applied = applyMigrations(db);
+    return new SqliteStore(db, applied);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}

@@ -1,0 +1,134 @@
+import type Database from 'better-sqlite3';
+import type {
+  ChannelRow,
+  CompanyRow,
+  CustomerCredentialRow,
+  MessageRow,
+  PartnerCredentialRow,
+  PartyRow,
+} from './rows.js';
+import { CHANNEL_COLUMNS, MESSAGE_COLUMNS } from './list-queries.js';
+
+/* Every fixed statement the store runs, prepared once when the store opens. */
+
+type Params = Record<string, unknown>;
+type Stmt<R = unknown> = Database.Statement<[Params], R>;
+
+export interface Statements {
+  insertCompany: Stmt;
+  getCompany: Stmt<CompanyRow>;
+  getCompanyByBusinessId: Stmt<CompanyRow>;
+  listCompanies: Stmt<CompanyRow>;
+
+  insertParty: Stmt;
+  getParty: Stmt<PartyRow>;
+  listParties: Stmt<PartyRow>;
+  disableParty: Stmt;
+  disablePartyCredentials: Stmt;
+  disablePartyChannels: Stmt;
+
+  insertPartnerCredential: Stmt;
+  getPartnerCredential: Stmt<PartnerCredentialRow>;
+  listPartnerCredentials: Stmt<PartnerCredentialRow>;
+  disablePartnerCredential: Stmt;
+
+  insertCustomerCredential: Stmt;
+  getCustomerCredential: Stmt<CustomerCredentialRow>;
+  listCustomerCredentials: Stmt<CustomerCredentialRow>;
+  disableCustomerCredential: Stmt;
+
+  insertChannel: Stmt;
+  getChannel: Stmt<ChannelRow>;
+  disableChannel: Stmt;
+
+  insertLedger: Stmt;
+  getLedger: Stmt<{ message_id: string | null }>;
+  insertMessage: Stmt;
+  getMessage: Stmt<MessageRow>;
+}
+
+const COMPANY_COLUMNS = 'seq, id, name, business_id, created_at';
+const PARTY_COLUMNS = 'seq, id, name, status, created_at, disabled_at';
+const PARTNER_COLUMNS = 'seq, partner_id, party_id, status, created_at, disabled_at, key_ciphertext';
+const CUSTOMER_COLUMNS =
+  'seq, customer_id, company_id, name, scopes, status, created_at, disabled_at, key_ciphertext';
+
+/*
+ * Disabling keeps the first disabled_at (COALESCE) so that disabling twice is harmless; the single-row updates
+ * match on id alone, so `changes` says whether the row exists. The cascade only touches rows still active.
+ */
+function disableSql(table: string, key: string): string {
+  return `UPDATE ${table} SET status = 'disabled', disabled_at = COALESCE(disabled_at, @at) WHERE ${key} = @id`;
+}
+
+export function prepareStatements(db: Database.Database): Statements {
+  const prep = <R = unknown>(sql: string): Stmt<R> => db.prepare<[Params], R>(sql);
+  return {
+    insertCompany: prep(
+      'INSERT INTO companies (id, name, business_id, created_at) VALUES (@id, @name, @businessId, @createdAt)',
+    ),
+    getCompany: prep(`SELECT ${COMPANY_COLUMNS} FROM companies WHERE id = @id`),
+    getCompanyByBusinessId: prep(`SELECT ${COMPANY_COLUMNS} FROM companies WHERE business_id = @businessId`),
+    listCompanies: prep(`SELECT ${COMPANY_COLUMNS} FROM companies WHERE seq > @after ORDER BY seq LIMIT @limit`),
+
+    insertParty: prep(
+      `INSERT INTO parties (id, name, status, created_at, disabled_at)
+       VALUES (@id, @name, @status, @createdAt, @disabledAt)`,
+    ),
+    getParty: prep(`SELECT ${PARTY_COLUMNS} FROM parties WHERE id = @id`),
+    listParties: prep(`SELECT ${PARTY_COLUMNS} FROM parties WHERE seq > @after ORDER BY seq LIMIT @limit`),
+    disableParty: prep(disableSql('parties', 'id')),
+    disablePartyCredentials: prep(
+      `UPDATE partner_credentials SET status = 'disabled', disabled_at = @at
+       WHERE party_id = @id AND status = 'active'`,
+    ),
+    disablePartyChannels: prep(
+      `UPDATE channels SET status = 'disabled', disabled_at = @at WHERE party_id = @id AND status = 'active'`,
+    ),
+
+    insertPartnerCredential: prep(
+      `INSERT INTO partner_credentials (partner_id, party_id, status, created_at, disabled_at, key_ciphertext)
+       VALUES (@partnerId, @partyId, @status, @createdAt, @disabledAt, @keyCiphertext)`,
+    ),
+    getPartnerCredential: prep(`SELECT ${PARTNER_COLUMNS} FROM partner_credentials WHERE partner_id = @id`),
+    listPartnerCredentials: prep(
+      `SELECT ${PARTNER_COLUMNS} FROM partner_credentials
+       WHERE party_id = @partyId AND seq > @after ORDER BY seq LIMIT @limit`,
+    ),
+    disablePartnerCredential: prep(disableSql('partner_credentials', 'partner_id')),
+
+    insertCustomerCredential: prep(
+      `INSERT INTO customer_credentials
+         (customer_id, company_id, name, scopes, status, created_at, disabled_at, key_ciphertext)
+       VALUES (@customerId, @companyId, @name, @scopes, @status, @createdAt, @disabledAt, @keyCiphertext)`,
+    ),
+    getCustomerCredential: prep(`SELECT ${CUSTOMER_COLUMNS} FROM customer_credentials WHERE customer_id = @id`),
+    listCustomerCredentials: prep(
+      `SELECT ${CUSTOMER_COLUMNS} FROM customer_credentials
+       WHERE company_id = @companyId AND seq > @after ORDER BY seq LIMIT @limit`,
+    ),
+    disableCustomerCredential: prep(disableSql('customer_credentials', 'customer_id')),
+
+    insertChannel: prep(
+      `INSERT INTO channels (id, company_id, party_id, message_types, status, created_at, disabled_at)
+       VALUES (@id, @companyId, @partyId, @messageTypes, @status, @createdAt, @disabledAt)`,
+    ),
+    getChannel: prep(`SELECT ${CHANNEL_COLUMNS} FROM channels WHERE id = @id`),
+    disableChannel: prep(disableSql('channels', 'id')),
+
+    insertLedger: prep(
+      `INSERT INTO transaction_ledger (party_id, transaction_id, message_id, created_at)
+       VALUES (@partyId, @transactionId, @messageId, @at) ON CONFLICT DO NOTHING`,
+    ),
+    getLedger: prep(
+      'SELECT message_id FROM transaction_ledger WHERE party_id = @partyId AND transaction_id = @transactionId',
+    ),
+    insertMessage: prep(
+      `INSERT INTO messages (id, company_id, channel_id, party_id, message_type, media_type, content_type, size,
+         sha256, received_at, transaction_id, body_ciphertext, key_version)
+       VALUES (@id, @company_id, @channel_id, @party_id, @message_type, @media_type, @content_type, @size,
+         @sha256, @received_at, @transaction_id, @body_ciphertext, @key_version)`,
+    ),
+    getMessage: prep(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = @id AND company_id = @companyId`),
+  };
+}
