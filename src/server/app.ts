@@ -92,7 +92,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
       components: {
         securitySchemes: {
           adminToken: { type: 'http', scheme: 'bearer', description: 'The operator token (VAULTGATE_ADMIN_TOKEN).' },
-          netvisorMac: { type: 'apiKey', in: 'header', name: 'X-Netvisor-Authentication-MAC', description: 'Signed-header scheme: see docs/mac-auth.md.' },
+          netvisorMac: { type: 'apiKey', in: 'header', name: 'X-Netvisor-Authentication-MAC', description: 'Signed-header scheme (X-Netvisor-Authentication-*): see docs/api.md.' },
         },
       },
     },
