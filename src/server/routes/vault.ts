@@ -1,13 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import type { CompanyRecord } from '../../store/index.js';
 import type { MacAuthDeps } from '../services/authenticate-mac.js';
-import { authorizeVaultRead, listVaultMessages, readVaultMessage, type VaultDeps } from '../services/read-vault.js';
+import { authorizeVaultRead, listVaultMessages, readVaultMessage, type VaultDeps, type VaultReader } from '../services/read-vault.js';
 import { authenticate } from './ingestion.js';
 import { errorResponses, idParams, macHeadersSchema, messageMetaSchema, pageOf } from './schemas.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    vaultCompany?: CompanyRecord;
+    vaultReader?: VaultReader;
   }
 }
 
@@ -15,7 +14,7 @@ declare module 'fastify' {
 export function vaultRoutes(d: VaultDeps & MacAuthDeps) {
   return async (app: FastifyInstance): Promise<void> => {
     app.addHook('onRequest', async (request) => {
-      request.vaultCompany = await authorizeVaultRead(d, await authenticate(d, request));
+      request.vaultReader = await authorizeVaultRead(d, await authenticate(d, request));
     });
     const common = { tags: ['vault'], security: [{ netvisorMac: [] }], headers: macHeadersSchema };
 
@@ -33,7 +32,7 @@ export function vaultRoutes(d: VaultDeps & MacAuthDeps) {
         },
         response: { 200: pageOf(messageMetaSchema), ...errorResponses(400, 401, 403, 409, 421) },
       },
-    }, async (request) => listVaultMessages(d, request.vaultCompany!, request.query));
+    }, async (request) => listVaultMessages(d, request.vaultReader!, request.query));
 
     app.get<{ Params: { messageId: string } }>('/messages/:messageId', {
       schema: {
@@ -54,7 +53,7 @@ export function vaultRoutes(d: VaultDeps & MacAuthDeps) {
         },
       },
     }, async (request, reply) => {
-      const { meta, body } = await readVaultMessage(d, request.vaultCompany!, request.params.messageId);
+      const { meta, body } = await readVaultMessage(d, request.vaultReader!, request.params.messageId);
       reply.headers({
         'content-type': meta.contentType,
         'x-message-id': meta.messageId,

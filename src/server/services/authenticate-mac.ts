@@ -44,6 +44,9 @@ export async function authenticateMac(d: MacAuthDeps, headers: HeaderBag, rawTar
   if (!parsed.ok) throw new VaultgateError('AUTH_HEADERS_INVALID', { detail: parsed.problems.join('; '), extra: { problems: parsed.problems } });
   const h = parsed.value;
   const algorithm = resolveMacAlgorithm(h.algorithm, d.allowMd5);
+  if (algorithm === 'HMACSHA256' && h.timestampUnix === undefined) {
+    throw new VaultgateError('AUTH_HEADERS_INVALID', { detail: 'HMACSHA256 needs X-Netvisor-Authentication-TimestampUnix.' });
+  }
 
   for (const [id, kind] of [[h.partnerId, 'partnerCredential'], [h.customerId, 'customerCredential']] as const) {
     const p = parseId(id, kind, d.environment);

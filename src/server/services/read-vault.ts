@@ -16,11 +16,18 @@ export type MessageView = Omit<MessageMeta, 'companyId' | 'id'> & { messageId: s
 
 const view = ({ id, companyId: _c, ...rest }: MessageMeta): MessageView => ({ messageId: id, ...rest });
 
+/** Who reads a vault: the company, and the transaction id the read must consume once it succeeds. */
+export interface VaultReader {
+  company: CompanyRecord;
+  partyId: string;
+  transactionId: string;
+}
+
 /**
  * Authorises a vault read: the customer credential has `vault.read`, and Organisation-ID is the business id of the
- * credential's own company. Consumes the request's transaction id (replays are REQUEST_NOT_UNIQUE).
+ * credential's own company.
  */
-export async function authorizeVaultRead(d: VaultDeps, p: MacPrincipal): Promise<CompanyRecord> {
+export async function authorizeVaultRead(d: VaultDeps, p: MacPrincipal): Promise<VaultReader> {
   const company = await d.store.getCompany(p.customer.companyId);
   if (!company || company.businessId !== p.headers.organisationId) {
     throw new VaultgateError('SERVICE_ACCESS_ERROR', { logReason: 'Organisation-ID is not the credential company' });
@@ -28,16 +35,26 @@ export async function authorizeVaultRead(d: VaultDeps, p: MacPrincipal): Promise
   if (!p.customer.scopes.includes('vault.read')) {
     throw new VaultgateError('SCOPE_MISSING', { detail: 'Reading a vault needs a customer credential with the vault.read scope.' });
   }
-  const fresh = await d.store.consumeTransactionId(p.party.id, p.headers.transactionId, new Date(d.clock.now()).toISOString());
+  return { company, partyId: p.party.id, transactionId: p.headers.transactionId };
+}
+
+/**
+ * Consumes a read's transaction id, after the read itself succeeded (a failed request never burns one); a replay is
+ * REQUEST_NOT_UNIQUE.
+ */
+async function consumeReadTransaction(d: VaultDeps, r: VaultReader): Promise<void> {
+  const fresh = await d.store.consumeTransactionId(r.partyId, r.transactionId, new Date(d.clock.now()).toISOString());
   if (!fresh) throw new VaultgateError('REQUEST_NOT_UNIQUE', { extra: { messageId: null } });
-  return company;
 }
 
 const ISO = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
 function isoBound(name: string, v: string | undefined): string | undefined {
   if (v === undefined) return undefined;
-  if (!ISO.test(v) || Number.isNaN(Date.parse(v))) {
+  // Date.parse rolls an impossible day over (2026-02-31 becomes 3 March): check the calendar date too.
+  const [y, m, d] = v.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const day = new Date(Date.UTC(y, m - 1, d));
+  if (!ISO.test(v) || Number.isNaN(Date.parse(v)) || day.getUTCMonth() !== m - 1 || day.getUTCDate() !== d) {
     throw new VaultgateError('INVALID_REQUEST', { detail: `${name} must be an ISO 8601 date or date-time.` });
   }
   return new Date(v).toISOString();
@@ -45,7 +62,7 @@ function isoBound(name: string, v: string | undefined): string | undefined {
 
 export async function listVaultMessages(
   d: VaultDeps,
-  company: CompanyRecord,
+  reader: VaultReader,
   q: { channelId?: string; messageType?: string; from?: string; to?: string; cursor?: string; limit?: string },
 ): Promise<Page<MessageView>> {
   if (q.channelId !== undefined) checkId(q.channelId, 'channel', d.environment, 'CHANNEL_NOT_FOUND');
@@ -54,22 +71,24 @@ export async function listVaultMessages(
     throw new VaultgateError('INVALID_REQUEST', { detail: 'limit must be a whole number from 1 to 1000.' });
   }
   const page = await d.store.listMessages({
-    companyId: company.id, channelId: q.channelId, messageType: q.messageType,
+    companyId: reader.company.id, channelId: q.channelId, messageType: q.messageType,
     from: isoBound('from', q.from), to: isoBound('to', q.to), cursor: q.cursor, limit,
   });
+  await consumeReadTransaction(d, reader);
   return { items: page.items.map(view), nextCursor: page.nextCursor };
 }
 
 /** One message, decrypted; NOT_FOUND when it is not in this company's vault. */
 export async function readVaultMessage(
   d: VaultDeps,
-  company: CompanyRecord,
+  reader: VaultReader,
   messageId: string,
 ): Promise<{ meta: MessageView; body: Buffer }> {
   checkId(messageId, 'message', d.environment);
-  const m = await d.store.getMessage(company.id, messageId);
+  const m = await d.store.getMessage(reader.company.id, messageId);
   if (!m) throw new VaultgateError('NOT_FOUND', { detail: `No message ${messageId} in this vault.` });
   const body = d.box.open(m.bodyCiphertext, messageAad(m.companyId, m.id));
+  await consumeReadTransaction(d, reader);
   const { bodyCiphertext: _b, keyVersion: _k, ...meta } = m;
   return { meta: view(meta), body };
 }
