@@ -3,8 +3,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type BuiltApp } from '../src/server/app.js';
 import { loadConfig } from '../src/server/config/load-config.js';
-import { SecretBox } from '../src/server/crypto/secret-box.js';
-import { openSqliteStore, type Store } from '../src/store/index.js';
+import { Keyring } from '../src/server/crypto/keyring.js';
+import { VaultCrypto } from '../src/server/crypto/vault-crypto.js';
+import { openSqliteKeyStore, openSqliteStore, type Store } from '../src/store/index.js';
+import { systemClock } from '../src/protocol/index.js';
 import { tempDir } from './helpers/servers.js';
 
 describe('GET /openapi.json', () => {
@@ -16,7 +18,8 @@ describe('GET /openapi.json', () => {
     store = openSqliteStore({ file: join(dir, 'db.sqlite') });
     built = await buildApp({
       config: loadConfig({ env: { VAULTGATE_DATA_DIR: dir } }), store,
-      box: new SecretBox(new Map([[1, Buffer.alloc(32, 1)]]), 1), adminToken: 't'.repeat(40),
+      crypto: new VaultCrypto(openSqliteKeyStore({ file: ':memory:' }), new Keyring({ id: 'kek_test', key: Buffer.alloc(32, 1) }, [], undefined), systemClock, 'test'),
+      adminToken: 't'.repeat(40),
     });
     await built.app.ready();
     const res = await built.app.inject({ method: 'GET', url: '/openapi.json' });

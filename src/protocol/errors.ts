@@ -219,6 +219,22 @@ export const ERROR_CATALOGUE = {
     'Ett internt fel inträffade. Inget sparades.',
     'Retry with the same transaction id; report the request id if it persists.',
   ),
+  DATA_INTEGRITY_ERROR: def(
+    500,
+    'TECHNICAL_ERROR',
+    'Stored data failed its integrity check and was not returned.',
+    'Tallennettu tieto ei läpäissyt eheystarkistusta, eikä sitä palautettu.',
+    'Lagrade data klarade inte integritetskontrollen och returnerades inte.',
+    'Report the request id to the operator; the stored copy was altered or moved and must be restored from a backup.',
+  ),
+  DATA_KEY_DESTROYED: def(
+    410,
+    'INVALID_DATA',
+    'The key of this data has been destroyed; the data can no longer be read.',
+    'Tämän tiedon avain on tuhottu; tietoa ei voi enää lukea.',
+    'Nyckeln till dessa data har förstörts; data kan inte längre läsas.',
+    'Nothing to do: the owner was deleted (crypto-shredded) and its data is gone for good.',
+  ),
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -12,6 +12,7 @@ export const ID_PREFIXES = {
   customerCredential: 'cid',
   channel: 'ch',
   message: 'msg',
+  dataKey: 'dek',
   request: 'req',
 } as const;
 

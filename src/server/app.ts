@@ -4,7 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServ
 import { normalizeBaseUrl, systemClock, type Clock } from '../protocol/index.js';
 import type { Store } from '../store/index.js';
 import type { Config } from './config/schema.js';
-import type { SecretBox } from './crypto/secret-box.js';
+import type { VaultCrypto } from './crypto/vault-crypto.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { adminRoutes } from './routes/admin.js';
 import { ingestionRoutes } from './routes/ingestion.js';
@@ -19,7 +19,7 @@ export const VERSION = '0.1.0';
 export interface AppDeps {
   config: Readonly<Config>;
   store: Store;
-  box: SecretBox;
+  crypto: VaultCrypto;
   adminToken: string;
   clock?: Clock;
   /** The base URL clients address, when it is only known after listening (port 0). Defaults to config.publicUrl. */
@@ -45,7 +45,7 @@ export const REDACTED_HEADERS = [
 
 /** Builds the Fastify application around its dependencies. Never listens (main.ts does). */
 export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
-  const { config, store, box } = deps;
+  const { config, store, crypto } = deps;
   const clock = deps.clock ?? systemClock;
   const normalized = normalizeBaseUrl(config.publicUrl);
   const publicBaseUrl = deps.publicBaseUrl ?? (() => normalized);
@@ -69,7 +69,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
 
   const committer = new GroupCommitter(store);
   const common = {
-    store, box, clock, environment: config.environment, publicBaseUrl,
+    store, crypto, clock, environment: config.environment, publicBaseUrl,
     timestampWindowS: config.macTimestampWindowS, allowMd5: config.allowMd5, maxBodyBytes: config.maxBodyBytes, committer,
   };
   const registry = new Registry(common);

@@ -6,12 +6,13 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pino from 'pino';
-import { normalizeBaseUrl } from '../protocol/index.js';
-import { openSqliteStore } from '../store/index.js';
+import { normalizeBaseUrl, systemClock } from '../protocol/index.js';
+import { openSqliteKeyStore, openSqliteStore } from '../store/index.js';
 import { buildApp, REDACTED_HEADERS } from './app.js';
 import { loadConfig, unsafeSettings, type ConfigSources } from './config/load-config.js';
 import type { Config } from './config/schema.js';
-import { loadOrCreateMasterKey, SecretBox } from './crypto/secret-box.js';
+import { loadKeyring } from './crypto/keyring.js';
+import { VaultCrypto } from './crypto/vault-crypto.js';
 
 export interface RunningServer {
   /** Where the server listens (the socket's address). */
@@ -41,10 +42,11 @@ export async function startServer(sources: ConfigSources, options: { installSign
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
 
   for (const w of unsafeSettings(config)) log.warn({ code: w.code }, `unsafe setting: ${w.message}`);
-  const master = loadOrCreateMasterKey(join(dataDir, 'master.key'));
-  if (master.created) {
-    log.warn({ code: 'MASTER_KEY_GENERATED', file: join(dataDir, 'master.key') }, 'generated a master key in the data directory; back it up separately from the database');
+  const { keyring, created } = loadKeyring({ masterKey: config.masterKey, previousMasterKeys: config.previousMasterKeys, file: join(dataDir, 'master.key') });
+  if (created) {
+    log.warn({ code: 'MASTER_KEY_GENERATED', file: keyring.file }, 'generated a master key in the data directory; back it up apart from the database and the key store');
   }
+  log.info({ code: 'MASTER_KEY', kekId: keyring.current.id, previous: keyring.previous.map((k) => k.id) }, 'master key loaded');
   const admin = resolveAdminToken(config, dataDir);
   if (admin.file) log.info({ code: admin.created ? 'ADMIN_TOKEN_GENERATED' : 'ADMIN_TOKEN_FILE', file: admin.file }, `admin token is in ${admin.file}`);
 
@@ -52,15 +54,18 @@ export async function startServer(sources: ConfigSources, options: { installSign
   if (config.tlsCert && config.tlsKey) tls = { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) };
 
   const store = openSqliteStore({ file: join(dataDir, 'vaultgate.db') });
+  const keyStore = openSqliteKeyStore({ file: join(dataDir, 'keystore.db') });
+  const crypto = new VaultCrypto(keyStore, keyring, systemClock, config.environment);
   let base = normalizeBaseUrl(config.publicUrl);
   const { app } = await buildApp({
-    config, store, box: new SecretBox(new Map([[1, master.key]]), 1), adminToken: admin.token,
+    config, store, crypto, adminToken: admin.token,
     logger: log, publicBaseUrl: () => base, ...(tls ? { https: tls } : {}),
   });
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (err) {
     await store.close();
+    await keyStore.close();
     throw err;
   }
   const address = app.server.address();
@@ -80,6 +85,7 @@ export async function startServer(sources: ConfigSources, options: { installSign
       timer.unref();
       await app.close();
       await store.close();
+      await keyStore.close();
       clearTimeout(timer);
       log.info({ code: 'STOPPED' }, 'stopped');
     })();

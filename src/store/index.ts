@@ -1,4 +1,8 @@
 export type {
+  AuditEvent,
+  DataKeyRecord,
+  KeyStore,
+  RetentionPolicy,
   ChannelRecord,
   CompanyRecord,
   CustomerCredentialRecord,
@@ -24,3 +28,4 @@ export {
   type SqliteConnectionSettings,
   type SqliteStoreOptions,
 } from './sqlite/sqlite-store.js';
+export { openSqliteKeyStore, SqliteKeyStore } from './sqlite/sqlite-key-store.js';

@@ -14,6 +14,49 @@ export interface CompanyRecord {
   name: string;
   businessId: string;
   createdAt: string;
+  /** Set when the company was deleted (its data keys destroyed); the record stays as a tombstone. */
+  deletedAt?: string | null;
+}
+
+/** An entry of the registry's audit trail (operator actions that destroy or reveal nothing reversible). */
+export interface AuditEvent {
+  at: string;
+  actor: string;
+  action: string;
+  subjectId: string;
+  details: Record<string, unknown>;
+}
+
+/** A data key (DEK), kept only wrapped by a master key (KEK). */
+export interface DataKeyRecord {
+  id: string;
+  /** The vault (company id) or `system` (registry secrets) the key encrypts for. */
+  ownerId: string;
+  /** Which master key wrapped it (a fingerprint, never the key). */
+  kekId: string;
+  wrapped: Uint8Array;
+  createdAt: string;
+}
+
+/**
+ * The key store: wrapped data keys, kept apart from the database they protect, so that a database backup alone
+ * never holds a usable key, and destroying an owner's keys makes its data unreadable in every backup of the
+ * database (crypto-shredding).
+ */
+export interface KeyStore {
+  createDataKey(k: DataKeyRecord): Promise<void>;
+  getDataKey(id: string): Promise<DataKeyRecord | undefined>;
+  /** The newest key of an owner, or undefined when it has none (or they were destroyed). */
+  currentDataKey(ownerId: string): Promise<DataKeyRecord | undefined>;
+  /** Keys wrapped by any master key other than `kekId`, oldest first. */
+  listDataKeysNotWrappedBy(kekId: string, limit: number): Promise<DataKeyRecord[]>;
+  /** Replaces a key's wrapping if it is still wrapped by `fromKekId` (so concurrent runs do not clash). */
+  rewrapDataKey(id: string, fromKekId: string, toKekId: string, wrapped: Uint8Array): Promise<boolean>;
+  /** Destroys (overwrites and deletes) every key of an owner; returns how many there were. */
+  destroyDataKeys(ownerId: string): Promise<number>;
+  /** How many keys each master key wraps. */
+  countDataKeysByKek(): Promise<Record<string, number>>;
+  close(): Promise<void>;
 }
 
 export interface PartyRecord {
@@ -46,9 +89,16 @@ export interface CustomerCredentialRecord {
   keyCiphertext: Uint8Array;
 }
 
+/** How long messages of a type are kept: at most `days`, and/or only the newest `keepLast` per channel. */
+export interface RetentionPolicy {
+  days?: number | undefined;
+  keepLast?: number | undefined;
+}
+
 export interface MessageTypeAgreement {
   name: string;
   mediaTypes: string[];
+  retention?: RetentionPolicy | undefined;
 }
 
 export interface ChannelRecord {
@@ -136,6 +186,14 @@ export interface RegistryStore {
   listCustomerCredentials(companyId: string, q: ListQuery): Promise<Page<CustomerCredentialRecord>>;
   disableCustomerCredential(customerId: string, at: string): Promise<boolean>;
 
+  /**
+   * Deletes a company: tombstones it, disables its customer credentials and channels, and records the audit event,
+   * in one transaction. Its messages are removed afterwards in batches (deleteCompanyMessages). False when there is
+   * no such company.
+   */
+  deleteCompany(id: string, at: string, audit: AuditEvent): Promise<boolean>;
+  listAuditEvents(q: ListQuery & { subjectId?: string | undefined }): Promise<Page<AuditEvent>>;
+
   createChannel(c: ChannelRecord): Promise<void>;
   getChannel(id: string): Promise<ChannelRecord | undefined>;
   listChannels(q: ListQuery & { companyId?: string | undefined; partyId?: string | undefined }): Promise<Page<ChannelRecord>>;
@@ -154,6 +212,17 @@ export interface VaultStore {
    */
   consumeTransactionId(partyId: string, transactionId: string, at: string): Promise<boolean>;
   listMessages(q: MessageQuery): Promise<Page<MessageMeta>>;
+  /** Like listMessages, with the (encrypted) bodies: for streaming exports, one page at a time. */
+  listMessagesWithBodies(q: MessageQuery): Promise<Page<MessageRecord>>;
+  /**
+   * Deletes at most `limit` messages of one channel and type that are older than `before` (ISO) or beyond the
+   * newest `keepLast`; returns how many were deleted. Callers repeat until it returns less than `limit`.
+   */
+  /** Deletes at most `limit` messages of a (deleted) company; returns how many. */
+  deleteCompanyMessages(companyId: string, limit: number): Promise<number>;
+  /** Companies that are deleted but may still have message rows. */
+  listDeletedCompanyIds(): Promise<string[]>;
+  deleteExpiredMessages(q: { channelId: string; messageType: string; before?: string | undefined; keepLast?: number | undefined; limit: number }): Promise<number>;
   getMessage(companyId: string, messageId: string): Promise<MessageRecord | undefined>;
 }
 

@@ -33,7 +33,7 @@ describe('what is at rest in the data directory', () => {
     }
   });
 
-  it('a ciphertext altered by one byte is refused with TECHNICAL_ERROR, never wrong bytes', async () => {
+  it('a ciphertext altered by one byte is refused with DATA_INTEGRITY_ERROR, never wrong bytes', async () => {
     const db = new Database(join(s.dataDir, 'vaultgate.db'));
     try {
       const row = db.prepare('SELECT body_ciphertext AS c FROM messages WHERE id = ?').get(ids[0]) as { c: Buffer };
@@ -45,7 +45,7 @@ describe('what is at rest in the data directory', () => {
     }
     const r = await read(ids[0]!);
     expect(r.status).toBe(500);
-    expect(r.json().code).toBe('TECHNICAL_ERROR');
+    expect(r.json().code).toBe('DATA_INTEGRITY_ERROR');
     expect(r.json().detail).toBeUndefined();
     expect(r.text).not.toContain(marker);
   });
@@ -61,7 +61,7 @@ describe('what is at rest in the data directory', () => {
       db.close();
     }
     const r = await read(ids[0]!);
-    expect(r.json().code).toBe('TECHNICAL_ERROR');
+    expect(r.json().code).toBe('DATA_INTEGRITY_ERROR');
     const intact = await read(ids[1]!);
     expect(intact.status).toBe(200);
     expect(JSON.parse(intact.text)).toEqual({ n: 2, marker });

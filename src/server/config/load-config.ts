@@ -108,6 +108,9 @@ export function loadConfig(sources: ConfigSources = {}): Readonly<Config> {
   ) {
     problems.push('VAULTGATE_TRANSACTION_ID_RETENTION_H: must cover at least twice the MAC timestamp window');
   }
+  if (c.previousMasterKeys !== undefined && c.masterKey === undefined) {
+    problems.push('VAULTGATE_MASTER_KEY_PREVIOUS: needs VAULTGATE_MASTER_KEY (the new current key)');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   c.publicUrlDerived = out.publicUrl === undefined;
@@ -124,6 +127,9 @@ export function unsafeSettings(c: Readonly<Config>): { code: string; message: st
   if (c.allowMd5) w.push({ code: 'UNSAFE_MD5_ENABLED', message: 'MD5 MACs are accepted (VAULTGATE_ALLOW_MD5)' });
   if (c.macTimestampWindowS === 0) {
     w.push({ code: 'UNSAFE_TIMESTAMP_CHECK_OFF', message: 'MAC timestamps are not checked (VAULTGATE_MAC_TIMESTAMP_WINDOW_S=0)' });
+  }
+  if (c.environment === 'live' && c.masterKey === undefined) {
+    w.push({ code: 'UNSAFE_MASTER_KEY_IN_DATA_DIR', message: 'the master key is kept in the data directory beside the data it protects; set VAULTGATE_MASTER_KEY from a secret store' });
   }
   if (c.tlsCert === undefined && !LOOPBACK(c.host) && c.trustProxy === undefined) {
     w.push({ code: 'UNSAFE_PLAIN_HTTP', message: `plain HTTP on the non-loopback address ${c.host}` });

@@ -73,6 +73,17 @@ const proxyList = (raw: unknown): Parsed<string[]> => {
   return { ok: true, value: list };
 };
 
+const BASE64_32 = /^[A-Za-z0-9+/]{43}=?$/;
+const masterKey = (raw: unknown): Parsed<string> =>
+  typeof raw === 'string' && BASE64_32.test(raw.trim()) && Buffer.from(raw.trim(), 'base64').length === 32
+    ? { ok: true, value: raw.trim() }
+    : { ok: false, problem: 'must be base64 of exactly 32 bytes (e.g. from `openssl rand -base64 32`)' };
+const masterKeyList = (raw: unknown): Parsed<string[]> => {
+  const items = typeof raw === 'string' ? raw.split(',').map((s) => s.trim()).filter(Boolean) : Array.isArray(raw) ? raw : [];
+  const bad = items.findIndex((k) => !masterKey(k).ok);
+  return items.length > 0 && bad === -1 ? { ok: true, value: items as string[] } : { ok: false, problem: 'must be comma-separated base64 keys of 32 bytes each' };
+};
+
 export const CONFIG_SCHEMA = {
   port: {
     env: 'VAULTGATE_PORT', flag: '--port', default: 8080, parse: int(0, 65535),
@@ -128,6 +139,19 @@ export const CONFIG_SCHEMA = {
     env: 'VAULTGATE_TRUST_PROXY', flag: '--trust-proxy', default: undefined, parse: proxyList,
     description: 'Comma-separated addresses/CIDRs of TLS-terminating proxies in front; only their X-Forwarded-* headers are trusted.',
   } as ConfigKey<string[]>,
+  masterKey: {
+    env: 'VAULTGATE_MASTER_KEY', default: undefined, parse: masterKey,
+    defaultDoc: 'generated into <dataDir>/master.key',
+    description: 'Master key (KEK) wrapping every data key: base64 of 32 bytes (`openssl rand -base64 32`). If unset, one is generated on first start into the data directory with mode 0600 (an unsafe default in live: keep the master key apart from the data).',
+  } as ConfigKey<string>,
+  previousMasterKeys: {
+    env: 'VAULTGATE_MASTER_KEY_PREVIOUS', default: undefined, parse: masterKeyList,
+    description: 'Comma-separated previous master keys, needed only while `vaultgate admin keys rotate-master` re-wraps the data keys.',
+  } as ConfigKey<string[]>,
+  retentionSweepS: {
+    env: 'VAULTGATE_RETENTION_SWEEP_S', flag: '--retention-sweep-s', default: 60, parse: int(0, 86400),
+    description: 'Seconds between retention sweeps (expired messages, deleted companies), in bounded batches; 0 turns the sweep off.',
+  } as ConfigKey<number>,
   logLevel: {
     env: 'VAULTGATE_LOG_LEVEL', flag: '--log-level', default: 'info', parse: level,
     description: 'Log level of the JSON-lines log on stdout.',
@@ -159,6 +183,9 @@ export interface Config {
   tlsCert: string | undefined;
   tlsKey: string | undefined;
   trustProxy: string[] | undefined;
+  masterKey: string | undefined;
+  previousMasterKeys: string[] | undefined;
+  retentionSweepS: number;
   logLevel: string;
   shutdownTimeoutS: number;
   requestTimeoutS: number;

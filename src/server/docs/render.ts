@@ -52,7 +52,7 @@ export function renderConfigDoc(): string {
     '`VAULTGATE_CONFIG`; keys are the names below), `VAULTGATE_*` environment variables, flags of `vaultgate serve`.',
     'Everything is validated once at startup; invalid configuration stops startup with every problem listed.',
     'Unsafe but allowed settings log a warning with a code (`UNSAFE_MD5_ENABLED`, `UNSAFE_TIMESTAMP_CHECK_OFF`,',
-    '`UNSAFE_PLAIN_HTTP`).',
+    '`UNSAFE_PLAIN_HTTP`, `UNSAFE_MASTER_KEY_IN_DATA_DIR`).',
     '',
     '| Name | Environment | Flag | Default | Description |',
     '|---|---|---|---|---|',

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mediaTypeEssence, newId, VaultgateError, type Clock, type Environment } from '../../protocol/index.js';
 import type { ChannelRecord, MessageTypeAgreement, Store } from '../../store/index.js';
-import type { SecretBox } from '../crypto/secret-box.js';
+import type { VaultCrypto } from '../crypto/vault-crypto.js';
 import type { GroupCommitter } from './group-committer.js';
 import { checkId } from './ids.js';
 
@@ -19,7 +19,7 @@ export interface Receipt {
 
 export interface IngestDeps {
   store: Store;
-  box: SecretBox;
+  crypto: VaultCrypto;
   clock: Clock;
   environment: Environment;
   committer: GroupCommitter;
@@ -96,12 +96,13 @@ export async function ingestMessage(
   const id = newId('message', d.environment, now);
   const sha256 = createHash('sha256').update(body).digest('hex');
   const receivedAt = new Date(now).toISOString();
+  const bodyCiphertext = await d.crypto.seal(channel.companyId, body, messageAad(channel.companyId, id));
   const outcome = await d.committer.submit({
     message: {
       id, companyId: channel.companyId, channelId: channel.id, partyId: channel.partyId,
       messageType: input.messageType, mediaType: input.mediaType, contentType: input.contentType,
       size: body.length, sha256, receivedAt, transactionId: input.transactionId ?? null,
-      bodyCiphertext: d.box.seal(body, messageAad(channel.companyId, id)), keyVersion: d.box.currentVersion,
+      bodyCiphertext, keyVersion: 2,
     },
   });
   if (!outcome.ok) {

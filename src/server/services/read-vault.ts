@@ -1,13 +1,13 @@
 import { VaultgateError, type Clock, type Environment } from '../../protocol/index.js';
 import type { CompanyRecord, MessageMeta, Page, Store } from '../../store/index.js';
-import type { SecretBox } from '../crypto/secret-box.js';
+import type { VaultCrypto } from '../crypto/vault-crypto.js';
 import type { MacPrincipal } from './authenticate-mac.js';
 import { checkId } from './ids.js';
 import { messageAad } from './ingest-message.js';
 
 export interface VaultDeps {
   store: Store;
-  box: SecretBox;
+  crypto: VaultCrypto;
   clock: Clock;
   environment: Environment;
 }
@@ -87,7 +87,7 @@ export async function readVaultMessage(
   checkId(messageId, 'message', d.environment);
   const m = await d.store.getMessage(reader.company.id, messageId);
   if (!m) throw new VaultgateError('NOT_FOUND', { detail: `No message ${messageId} in this vault.` });
-  const body = d.box.open(m.bodyCiphertext, messageAad(m.companyId, m.id));
+  const body = await d.crypto.open(m.bodyCiphertext, messageAad(m.companyId, m.id));
   await consumeReadTransaction(d, reader);
   const { bodyCiphertext: _b, keyVersion: _k, ...meta } = m;
   return { meta: view(meta), body };

@@ -20,7 +20,7 @@ import type {
   Scope,
   Store,
 } from '../../store/index.js';
-import type { SecretBox } from '../crypto/secret-box.js';
+import { SYSTEM_OWNER, type VaultCrypto } from '../crypto/vault-crypto.js';
 import { checkId } from './ids.js';
 
 export const SCOPES: readonly Scope[] = ['ingest', 'vault.read'];
@@ -33,7 +33,7 @@ export interface ChannelView extends ChannelRecord { url: string; environment: E
 
 export interface RegistryDeps {
   store: Store;
-  box: SecretBox;
+  crypto: VaultCrypto;
   clock: Clock;
   environment: Environment;
   /** The public base URL, normalised (channel URLs are built from it). */
@@ -133,7 +133,7 @@ export class Registry {
     const partnerKey = newSecretKey();
     const rec: PartnerCredentialRecord = {
       partnerId, partyId, status: 'active', createdAt: this.now(), disabledAt: null,
-      keyCiphertext: this.d.box.seal(Buffer.from(partnerKey, 'latin1'), partnerKeyAad(partnerId)),
+      keyCiphertext: await this.d.crypto.seal(SYSTEM_OWNER, Buffer.from(partnerKey, 'latin1'), partnerKeyAad(partnerId)),
     };
     await this.d.store.createPartnerCredential(rec);
     return { ...stripKey(rec), partnerKey };
@@ -167,7 +167,7 @@ export class Registry {
     const customerKey = newSecretKey();
     const rec: CustomerCredentialRecord = {
       customerId, companyId, name: input.name, scopes, status: 'active', createdAt: this.now(), disabledAt: null,
-      keyCiphertext: this.d.box.seal(Buffer.from(customerKey, 'latin1'), customerKeyAad(customerId)),
+      keyCiphertext: await this.d.crypto.seal(SYSTEM_OWNER, Buffer.from(customerKey, 'latin1'), customerKeyAad(customerId)),
     };
     await this.d.store.createCustomerCredential(rec);
     return { ...stripKey(rec), customerKey };

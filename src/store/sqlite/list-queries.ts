@@ -9,6 +9,8 @@ export interface MessageListShape {
   messageType: boolean;
   from: boolean;
   to: boolean;
+  /** Select the encrypted bodies too (exports). */
+  bodies?: boolean;
 }
 
 export interface ChannelListShape {
@@ -25,7 +27,7 @@ export const CHANNEL_COLUMNS = 'seq, id, company_id, party_id, message_types, st
 
 /** A small integer naming the shape, for the statement cache. */
 export function messageShapeKey(s: MessageListShape): number {
-  return (s.channelId ? 1 : 0) | (s.messageType ? 2 : 0) | (s.from ? 4 : 0) | (s.to ? 8 : 0);
+  return (s.channelId ? 1 : 0) | (s.messageType ? 2 : 0) | (s.from ? 4 : 0) | (s.to ? 8 : 0) | (s.bodies ? 16 : 0);
 }
 
 export function messageListSql(s: MessageListShape): string {
@@ -35,7 +37,7 @@ export function messageListSql(s: MessageListShape): string {
   if (s.from) where.push('received_at >= @from');
   if (s.to) where.push('received_at < @to');
   where.push('seq > @after');
-  return `SELECT ${MESSAGE_META_COLUMNS} FROM messages WHERE ${where.join(' AND ')} ORDER BY seq LIMIT @limit`;
+  return `SELECT ${s.bodies ? MESSAGE_COLUMNS : MESSAGE_META_COLUMNS} FROM messages WHERE ${where.join(' AND ')} ORDER BY seq LIMIT @limit`;
 }
 
 export function channelShapeKey(s: ChannelListShape): number {

@@ -19,9 +19,22 @@ CREATE TABLE companies (
   seq INTEGER PRIMARY KEY,
   id TEXT NOT NULL UNIQUE,
   name TEXT NOT NULL,
-  business_id TEXT NOT NULL UNIQUE,
-  created_at TEXT NOT NULL
+  business_id TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  deleted_at TEXT
 );
+-- A deleted company's business id may be registered again.
+CREATE UNIQUE INDEX companies_business_id ON companies (business_id) WHERE deleted_at IS NULL;
+
+CREATE TABLE audit_events (
+  seq INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  subject_id TEXT NOT NULL,
+  details TEXT NOT NULL
+);
+CREATE INDEX audit_events_subject ON audit_events (subject_id, seq);
 
 CREATE TABLE parties (
   seq INTEGER PRIMARY KEY,
@@ -88,6 +101,7 @@ CREATE TABLE messages (
 CREATE INDEX messages_company ON messages (company_id, seq);
 CREATE INDEX messages_company_channel ON messages (company_id, channel_id, seq);
 CREATE INDEX messages_company_type ON messages (company_id, message_type, seq);
+CREATE INDEX messages_channel_type ON messages (channel_id, message_type, seq);
 
 CREATE TABLE transaction_ledger (
   party_id TEXT NOT NULL,

@@ -22,6 +22,7 @@ export interface CompanyRow {
   name: string;
   business_id: string;
   created_at: string;
+  deleted_at: string | null;
 }
 
 export interface PartyRow {
@@ -92,7 +93,9 @@ function bytes(b: Buffer): Uint8Array {
 }
 
 export function toCompany(r: CompanyRow): CompanyRecord {
-  return { id: r.id, name: r.name, businessId: r.business_id, createdAt: r.created_at };
+  const c: CompanyRecord = { id: r.id, name: r.name, businessId: r.business_id, createdAt: r.created_at };
+  if (r.deleted_at !== null) c.deletedAt = r.deleted_at;
+  return c;
 }
 
 export function toParty(r: PartyRow): PartyRecord {

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { VaultgateError } from '../../protocol/index.js';
 import type {
+  AuditEvent,
   ChannelRecord,
   CompanyRecord,
   CustomerCredentialRecord,
@@ -38,6 +39,7 @@ import {
   toParty,
   type ChannelRow,
   type MessageMetaRow,
+  type MessageRow,
 } from './rows.js';
 import { prepareStatements, type Statements } from './statements.js';
 
@@ -56,6 +58,15 @@ export interface SqliteConnectionSettings {
 }
 
 const BUSY_TIMEOUT_MS = 5000;
+
+interface AuditRow {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  subject_id: string;
+  details: string;
+}
 
 type ListStatement<R> = Database.Statement<[Record<string, unknown>], R>;
 
@@ -82,6 +93,8 @@ export class SqliteStore implements Store {
   readonly #channelLists = new Map<number, ListStatement<ChannelRow>>();
   readonly #ingest: Database.Transaction<(items: IngestItem[]) => IngestOutcome[]>;
   readonly #disableParty: Database.Transaction<(id: string, at: string) => boolean>;
+  readonly #deleteCompany: Database.Transaction<(id: string, at: string, audit: AuditEvent) => boolean>;
+  readonly #listAudit = new Map<number, ListStatement<AuditRow>>();
 
   constructor(db: Database.Database, appliedMigrations: readonly number[]) {
     this.#db = db;
@@ -92,6 +105,13 @@ export class SqliteStore implements Store {
       if (this.#s.disableParty.run({ id, at }).changes === 0) return false;
       this.#s.disablePartyCredentials.run({ id, at });
       this.#s.disablePartyChannels.run({ id, at });
+      return true;
+    });
+    this.#deleteCompany = db.transaction((id: string, at: string, audit: AuditEvent): boolean => {
+      if (this.#s.deleteCompany.run({ id, at }).changes === 0) return false;
+      this.#s.disableCompanyCredentials.run({ id, at });
+      this.#s.disableCompanyChannels.run({ id, at });
+      this.#s.insertAudit.run({ ...audit, details: JSON.stringify(audit.details) });
       return true;
     });
   }
@@ -192,6 +212,19 @@ export class SqliteStore implements Store {
     return this.#s.disableCustomerCredential.run({ id: customerId, at }).changes > 0;
   }
 
+  async deleteCompany(id: string, at: string, audit: AuditEvent): Promise<boolean> {
+    return this.#deleteCompany.immediate(id, at, audit);
+  }
+
+  async listAuditEvents(q: ListQuery & { subjectId?: string | undefined }): Promise<Page<AuditEvent>> {
+    const limit = checkLimit(q.limit);
+    const bySubject = q.subjectId !== undefined;
+    const stmt = this.#cached(this.#listAudit, bySubject ? 1 : 0, () =>
+      `SELECT seq, at, actor, action, subject_id, details FROM audit_events WHERE ${bySubject ? 'subject_id = @subjectId AND ' : ''}seq > @after ORDER BY seq LIMIT @limit`);
+    const rows = stmt.all({ subjectId: q.subjectId, after: decodeCursor(q.cursor), limit: limit + 1 });
+    return toPage(rows, limit, (r) => ({ at: r.at, actor: r.actor, action: r.action, subjectId: r.subject_id, details: JSON.parse(r.details) as Record<string, unknown> }));
+  }
+
   async createChannel(c: ChannelRecord): Promise<void> {
     this.#s.insertChannel.run({ ...c, messageTypes: JSON.stringify(c.messageTypes) });
   }
@@ -227,18 +260,47 @@ export class SqliteStore implements Store {
   }
 
   async listMessages(q: MessageQuery): Promise<Page<MessageMeta>> {
+    return this.#listMessages(q, false, toMessageMeta);
+  }
+
+  async listMessagesWithBodies(q: MessageQuery): Promise<Page<MessageRecord>> {
+    return this.#listMessages(q, true, (r) => toMessage(r as MessageRow));
+  }
+
+  #listMessages<T>(q: MessageQuery, bodies: boolean, map: (r: MessageMetaRow) => T): Page<T> {
     const limit = checkLimit(q.limit);
     const shape: MessageListShape = {
       channelId: q.channelId !== undefined,
       messageType: q.messageType !== undefined,
       from: q.from !== undefined,
       to: q.to !== undefined,
+      bodies,
     };
     // better-sqlite3 binds the parameters the shape's SQL names and ignores the others (absent filters).
     const { companyId, channelId, messageType, from, to } = q;
     const params = { companyId, channelId, messageType, from, to, after: decodeCursor(q.cursor), limit: limit + 1 };
     const stmt = this.#cached(this.#messageLists, messageShapeKey(shape), () => messageListSql(shape));
-    return toPage(stmt.all(params), limit, toMessageMeta);
+    return toPage(stmt.all(params), limit, map);
+  }
+
+  async deleteCompanyMessages(companyId: string, limit: number): Promise<number> {
+    return this.#s.deleteCompanyMessages.run({ companyId, limit: checkLimit(limit) }).changes;
+  }
+
+  async listDeletedCompanyIds(): Promise<string[]> {
+    return this.#s.listDeletedCompanies.all({}).map((r) => r.id);
+  }
+
+  async deleteExpiredMessages(q: { channelId: string; messageType: string; before?: string | undefined; keepLast?: number | undefined; limit: number }): Promise<number> {
+    const limit = checkLimit(q.limit);
+    let deleted = 0;
+    if (q.before !== undefined) {
+      deleted += this.#s.deleteOlderMessages.run({ channelId: q.channelId, messageType: q.messageType, before: q.before, limit }).changes;
+    }
+    if (q.keepLast !== undefined && deleted < limit) {
+      deleted += this.#s.deleteBeyondNewest.run({ channelId: q.channelId, messageType: q.messageType, keepLast: q.keepLast, limit: limit - deleted }).changes;
+    }
+    return deleted;
   }
 
   async getMessage(companyId: string, messageId: string): Promise<MessageRecord | undefined> {

@@ -41,13 +41,22 @@ export interface Statements {
   getChannel: Stmt<ChannelRow>;
   disableChannel: Stmt;
 
+  deleteCompany: Stmt;
+  disableCompanyCredentials: Stmt;
+  disableCompanyChannels: Stmt;
+  insertAudit: Stmt;
+  deleteCompanyMessages: Stmt;
+  listDeletedCompanies: Stmt<{ id: string }>;
+  deleteOlderMessages: Stmt;
+  deleteBeyondNewest: Stmt;
+
   insertLedger: Stmt;
   getLedger: Stmt<{ message_id: string | null }>;
   insertMessage: Stmt;
   getMessage: Stmt<MessageRow>;
 }
 
-const COMPANY_COLUMNS = 'seq, id, name, business_id, created_at';
+const COMPANY_COLUMNS = 'seq, id, name, business_id, created_at, deleted_at';
 const PARTY_COLUMNS = 'seq, id, name, status, created_at, disabled_at';
 const PARTNER_COLUMNS = 'seq, partner_id, party_id, status, created_at, disabled_at, key_ciphertext';
 const CUSTOMER_COLUMNS =
@@ -64,11 +73,35 @@ function disableSql(table: string, key: string): string {
 export function prepareStatements(db: Database.Database): Statements {
   const prep = <R = unknown>(sql: string): Stmt<R> => db.prepare<[Params], R>(sql);
   return {
+    deleteCompany: prep('UPDATE companies SET deleted_at = COALESCE(deleted_at, @at) WHERE id = @id'),
+    disableCompanyCredentials: prep(
+      `UPDATE customer_credentials SET status = 'disabled', disabled_at = @at WHERE company_id = @id AND status = 'active'`,
+    ),
+    disableCompanyChannels: prep(
+      `UPDATE channels SET status = 'disabled', disabled_at = @at WHERE company_id = @id AND status = 'active'`,
+    ),
+    insertAudit: prep(
+      'INSERT INTO audit_events (at, actor, action, subject_id, details) VALUES (@at, @actor, @action, @subjectId, @details)',
+    ),
+    deleteCompanyMessages: prep(
+      'DELETE FROM messages WHERE seq IN (SELECT seq FROM messages WHERE company_id = @companyId ORDER BY seq LIMIT @limit)',
+    ),
+    listDeletedCompanies: prep(
+      'SELECT c.id FROM companies c WHERE c.deleted_at IS NOT NULL AND EXISTS (SELECT 1 FROM messages m WHERE m.company_id = c.id)',
+    ),
+    deleteOlderMessages: prep(
+      `DELETE FROM messages WHERE seq IN (SELECT seq FROM messages WHERE channel_id = @channelId
+         AND message_type = @messageType AND received_at < @before ORDER BY seq LIMIT @limit)`,
+    ),
+    deleteBeyondNewest: prep(
+      `DELETE FROM messages WHERE seq IN (SELECT seq FROM messages WHERE channel_id = @channelId
+         AND message_type = @messageType ORDER BY seq DESC LIMIT @limit OFFSET @keepLast)`,
+    ),
     insertCompany: prep(
       'INSERT INTO companies (id, name, business_id, created_at) VALUES (@id, @name, @businessId, @createdAt)',
     ),
     getCompany: prep(`SELECT ${COMPANY_COLUMNS} FROM companies WHERE id = @id`),
-    getCompanyByBusinessId: prep(`SELECT ${COMPANY_COLUMNS} FROM companies WHERE business_id = @businessId`),
+    getCompanyByBusinessId: prep(`SELECT ${COMPANY_COLUMNS} FROM companies WHERE business_id = @businessId AND deleted_at IS NULL`),
     listCompanies: prep(`SELECT ${COMPANY_COLUMNS} FROM companies WHERE seq > @after ORDER BY seq LIMIT @limit`),
 
     insertParty: prep(

@@ -1,0 +1,147 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { newId, VaultgateError, type Clock, type Environment } from '../../protocol/index.js';
+import type { DataKeyRecord, KeyStore } from '../../store/index.js';
+import type { Keyring } from './keyring.js';
+
+/** The owner of the data key that seals registry secrets (partner and customer keys). */
+export const SYSTEM_OWNER = 'system';
+
+const FORMAT = 2;
+
+/**
+ * Envelope encryption. Every owner (a company's vault, or `system` for registry secrets) has data keys (DEKs);
+ * its newest one seals new data with AES-256-GCM. DEKs live only wrapped by the master key (KEK), in the key store.
+ * Unwrapped DEKs are cached in memory, so the hot path costs one AES-GCM operation.
+ *
+ * Sealed format: 1 byte format (2) | 1 byte id length | DEK id | 12 bytes IV | 16 bytes tag | ciphertext.
+ * The AAD is the caller's context (e.g. `message:<company>:<message>`) plus the DEK id, so a ciphertext moved to
+ * another row, vault or key fails to open instead of yielding wrong bytes.
+ */
+export class VaultCrypto {
+  readonly #deks = new Map<string, Buffer>();
+  readonly #current = new Map<string, string>();
+  readonly #creating = new Map<string, Promise<string>>();
+  #keyring: Keyring;
+
+  constructor(private readonly keys: KeyStore, keyring: Keyring, private readonly clock: Clock, private readonly environment: Environment) {
+    this.#keyring = keyring;
+  }
+
+  get keyring(): Keyring {
+    return this.#keyring;
+  }
+
+  /** Switches to another keyring (after a master key was added or pruned). */
+  useKeyring(k: Keyring): void {
+    this.#keyring = k;
+  }
+
+  async seal(ownerId: string, plaintext: Uint8Array, aad: string): Promise<Buffer> {
+    const dekId = this.#current.get(ownerId) ?? (await this.#currentDek(ownerId));
+    const key = this.#deks.get(dekId) ?? (await this.#dek(dekId));
+    const iv = randomBytes(12);
+    const c = createCipheriv('aes-256-gcm', key, iv);
+    c.setAAD(Buffer.from(`${aad}|${dekId}`, 'utf8'));
+    const ct = Buffer.concat([c.update(plaintext), c.final()]);
+    const id = Buffer.from(dekId, 'latin1');
+    return Buffer.concat([Buffer.from([FORMAT, id.length]), id, iv, c.getAuthTag(), ct]);
+  }
+
+  async open(sealed: Uint8Array, aad: string): Promise<Buffer> {
+    const buf = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
+    const idLength = buf[1] ?? 0;
+    if (buf[0] !== FORMAT || buf.length < 2 + idLength + 28) {
+      throw new VaultgateError('DATA_INTEGRITY_ERROR', { logReason: `ciphertext for ${aad} is not in a known format` });
+    }
+    const dekId = buf.subarray(2, 2 + idLength).toString('latin1');
+    const key = this.#deks.get(dekId) ?? (await this.#dek(dekId));
+    const at = 2 + idLength;
+    try {
+      const d = createDecipheriv('aes-256-gcm', key, buf.subarray(at, at + 12));
+      d.setAAD(Buffer.from(`${aad}|${dekId}`, 'utf8'));
+      d.setAuthTag(buf.subarray(at + 12, at + 28));
+      return Buffer.concat([d.update(buf.subarray(at + 28)), d.final()]);
+    } catch (cause) {
+      throw new VaultgateError('DATA_INTEGRITY_ERROR', { logReason: `ciphertext for ${aad} failed authentication`, cause });
+    }
+  }
+
+  /** Starts a new data key for an owner: new data uses it; data sealed under older keys stays readable. */
+  async rotateOwner(ownerId: string): Promise<DataKeyRecord> {
+    const rec = await this.#createDek(ownerId);
+    this.#current.set(ownerId, rec.id);
+    return rec;
+  }
+
+  /**
+   * Re-wraps every data key not wrapped by the current master key, in batches; safe to interrupt and run again
+   * (each key is re-wrapped at most once, compare-and-set on its old wrapping).
+   */
+  async rewrapAll(options: { batch?: number; onBatch?: (done: number) => void } = {}): Promise<{ rewrapped: number }> {
+    const kek = this.#keyring.current;
+    let rewrapped = 0;
+    for (;;) {
+      const batch = await this.keys.listDataKeysNotWrappedBy(kek.id, options.batch ?? 500);
+      if (batch.length === 0) return { rewrapped };
+      for (const k of batch) {
+        const aad = dekAad(k.id, k.ownerId);
+        const dek = this.#keyring.unwrap(k.wrapped, k.kekId, aad);
+        if (await this.keys.rewrapDataKey(k.id, k.kekId, kek.id, this.#keyring.wrap(dek, aad))) rewrapped++;
+      }
+      options.onBatch?.(rewrapped);
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  /** Destroys every data key of an owner: what they sealed is unreadable from then on, everywhere. */
+  async destroyOwner(ownerId: string): Promise<number> {
+    const n = await this.keys.destroyDataKeys(ownerId);
+    this.forgetOwner(ownerId);
+    return n;
+  }
+
+  /** Drops cached keys of an owner (another process destroyed or rotated them). */
+  forgetOwner(ownerId: string): void {
+    this.#current.delete(ownerId);
+    for (const [id] of this.#deks) if (id.startsWith(`${ownerId}:`)) this.#deks.delete(id);
+  }
+
+  async #currentDek(ownerId: string): Promise<string> {
+    const pending = this.#creating.get(ownerId);
+    if (pending) return pending;
+    const p = (async () => {
+      const rec = (await this.keys.currentDataKey(ownerId)) ?? (await this.#createDek(ownerId));
+      this.#current.set(ownerId, rec.id);
+      return rec.id;
+    })();
+    this.#creating.set(ownerId, p);
+    try {
+      return await p;
+    } finally {
+      this.#creating.delete(ownerId);
+    }
+  }
+
+  async #createDek(ownerId: string): Promise<DataKeyRecord> {
+    // The DEK id starts with its owner, so the cache can forget an owner's keys without a lookup.
+    const id = `${ownerId}:${newId('dataKey', this.environment)}`;
+    const dek = randomBytes(32);
+    const rec: DataKeyRecord = {
+      id, ownerId, kekId: this.#keyring.current.id,
+      wrapped: this.#keyring.wrap(dek, dekAad(id, ownerId)), createdAt: new Date(this.clock.now()).toISOString(),
+    };
+    await this.keys.createDataKey(rec);
+    this.#deks.set(id, dek);
+    return rec;
+  }
+
+  async #dek(dekId: string): Promise<Buffer> {
+    const rec = await this.keys.getDataKey(dekId);
+    if (!rec) throw new VaultgateError('DATA_KEY_DESTROYED', { logReason: `data key ${dekId} is not in the key store` });
+    const dek = this.#keyring.unwrap(rec.wrapped, rec.kekId, dekAad(rec.id, rec.ownerId));
+    this.#deks.set(dekId, dek);
+    return dek;
+  }
+}
+
+const dekAad = (id: string, ownerId: string): string => `dek:${id}:${ownerId}`;
