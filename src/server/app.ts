@@ -12,7 +12,9 @@ import { problemSchema } from './routes/schemas.js';
 import { systemRoutes } from './routes/system.js';
 import { vaultRoutes } from './routes/vault.js';
 import { GroupCommitter } from './services/group-committer.js';
+import { KeyAdmin } from './services/keys.js';
 import { Registry } from './services/registry.js';
+import { RetentionSweeper } from './services/retention.js';
 
 export const VERSION = '0.1.0';
 
@@ -34,6 +36,7 @@ export interface BuiltApp {
   committer: GroupCommitter;
   /** Every route registered (method and URL), for the OpenAPI coverage test. */
   routes: { method: string; url: string }[];
+  sweeper: RetentionSweeper;
 }
 
 /** Headers that carry secrets or MACs; never logged. */
@@ -73,6 +76,12 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     timestampWindowS: config.macTimestampWindowS, allowMd5: config.allowMd5, maxBodyBytes: config.maxBodyBytes, committer,
   };
   const registry = new Registry(common);
+  const keys = new KeyAdmin(common);
+  const sweeper = new RetentionSweeper({
+    store, crypto, clock,
+    onSweep: (r) => { if (r.expired + r.purged > 0) app.log.info({ code: 'RETENTION_SWEEP', ...r }, 'retention sweep'); },
+    onError: (err) => app.log.error({ err, code: 'RETENTION_SWEEP_FAILED' }, 'retention sweep failed'),
+  });
 
   const routes: { method: string; url: string }[] = [];
   app.addHook('onRoute', (r) => {
@@ -112,12 +121,14 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   });
 
   await app.register(systemRoutes({ store, environment: config.environment, version: VERSION }));
-  await app.register(adminRoutes(registry, deps.adminToken), { prefix: '/admin/v1' });
+  await app.register(adminRoutes({ registry, keys, sweeper }, deps.adminToken), { prefix: '/admin/v1' });
   await app.register(ingestionRoutes(common));
   await app.register(vaultRoutes(common), { prefix: '/vault/v1' });
 
+  app.addHook('onReady', async () => sweeper.start(config.retentionSweepS));
+  app.addHook('preClose', async () => sweeper.stop());
   app.addHook('onClose', async () => {
     await committer.drain();
   });
-  return { app, committer, routes };
+  return { app, committer, routes, sweeper };
 }

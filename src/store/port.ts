@@ -192,6 +192,7 @@ export interface RegistryStore {
    * no such company.
    */
   deleteCompany(id: string, at: string, audit: AuditEvent): Promise<boolean>;
+  recordAuditEvent(e: AuditEvent): Promise<void>;
   listAuditEvents(q: ListQuery & { subjectId?: string | undefined }): Promise<Page<AuditEvent>>;
 
   createChannel(c: ChannelRecord): Promise<void>;
@@ -212,8 +213,11 @@ export interface VaultStore {
    */
   consumeTransactionId(partyId: string, transactionId: string, at: string): Promise<boolean>;
   listMessages(q: MessageQuery): Promise<Page<MessageMeta>>;
-  /** Like listMessages, with the (encrypted) bodies: for streaming exports, one page at a time. */
-  listMessagesWithBodies(q: MessageQuery): Promise<Page<MessageRecord>>;
+  /**
+   * Like listMessages, with the (encrypted) bodies and each item's own cursor (the position after it), for
+   * streaming exports that resume after the last item received.
+   */
+  listMessagesWithBodies(q: MessageQuery): Promise<Page<MessageRecord & { cursor: string }>>;
   /**
    * Deletes at most `limit` messages of one channel and type that are older than `before` (ISO) or beyond the
    * newest `keepLast`; returns how many were deleted. Callers repeat until it returns less than `limit`.

@@ -93,6 +93,11 @@ export class VaultCrypto {
     }
   }
 
+  /** How many data keys each master key wraps. */
+  countByMasterKey(): Promise<Record<string, number>> {
+    return this.keys.countDataKeysByKek();
+  }
+
   /** Destroys every data key of an owner: what they sealed is unreadable from then on, everywhere. */
   async destroyOwner(ownerId: string): Promise<number> {
     const n = await this.keys.destroyDataKeys(ownerId);

@@ -2,7 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import { VaultgateError } from '../../protocol/index.js';
 import type { Scope } from '../../store/index.js';
 import { adminAuth } from '../plugins/admin-auth.js';
+import type { KeyAdmin } from '../services/keys.js';
 import type { Registry } from '../services/registry.js';
+import type { RetentionSweeper } from '../services/retention.js';
+import { registerKeyRoutes } from './admin-keys.js';
 import {
   channelSchema, companySchema, customerCredentialSchema, errorResponses, idParams, listQuerySchema, messageTypeSchema,
   newCustomerCredentialSchema, newPartnerCredentialSchema, pageOf, partnerCredentialSchema, partySchema,
@@ -22,9 +25,11 @@ function listArgs(q: ListQ): { cursor: string | undefined; limit: number } {
 }
 
 /** The operator's registry API under /admin/v1, behind the admin token. */
-export function adminRoutes(registry: Registry, adminToken: string) {
+export function adminRoutes(d: { registry: Registry; keys: KeyAdmin; sweeper: RetentionSweeper }, adminToken: string) {
+  const { registry } = d;
   return async (app: FastifyInstance): Promise<void> => {
     app.addHook('onRequest', adminAuth(adminToken));
+    registerKeyRoutes(app, d, listArgs);
 
     const get = (url: string, tag: string, summary: string, params: object | undefined, item: object, handler: (p: any, q: any) => Promise<unknown>, query?: object) =>
       app.get(url, {

@@ -49,7 +49,29 @@ const status = { type: 'string', enum: ['active', 'disabled'] } as const;
 export const companySchema = {
   type: 'object',
   required: ['id', 'name', 'businessId', 'environment', 'createdAt'],
-  properties: { id: { type: 'string' }, name: { type: 'string' }, businessId: { type: 'string' }, environment: environmentSchema, createdAt: ts },
+  properties: {
+    id: { type: 'string' }, name: { type: 'string' }, businessId: { type: 'string' }, environment: environmentSchema, createdAt: ts,
+    deletedAt: { type: 'string', format: 'date-time', description: 'Set once the company was deleted (crypto-shredded).' },
+    dataKeysDestroyed: { type: 'integer', description: 'On deletion: how many data keys were destroyed.' },
+  },
+} as const;
+
+export const auditEventSchema = {
+  type: 'object',
+  required: ['at', 'actor', 'action', 'subjectId', 'details'],
+  properties: { at: ts, actor: { type: 'string' }, action: { type: 'string' }, subjectId: { type: 'string' }, details: { type: 'object', additionalProperties: true } },
+} as const;
+
+export const keyStatusSchema = {
+  type: 'object',
+  required: ['currentMasterKey', 'previousMasterKeys', 'source', 'dataKeysByMasterKey'],
+  properties: {
+    currentMasterKey: { type: 'string', description: 'Fingerprint id of the master key, never the key.' },
+    previousMasterKeys: { type: 'array', items: { type: 'string' } },
+    source: { type: 'string', enum: ['file', 'configuration'] },
+    dataKeysByMasterKey: { type: 'object', additionalProperties: { type: 'integer' } },
+    rewrapped: { type: 'integer' },
+  },
 } as const;
 
 export const partySchema = {
@@ -85,6 +107,16 @@ export const messageTypeSchema = {
   properties: {
     name: { type: 'string', minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' },
     mediaTypes: { type: 'array', minItems: 1, maxItems: 20, items: { type: 'string', minLength: 3, maxLength: 255 } },
+    retention: {
+      type: 'object',
+      additionalProperties: false,
+      minProperties: 1,
+      description: 'Optional: keep messages of this type at most `days`, and/or only the newest `keepLast` per channel; a background sweep deletes the rest.',
+      properties: {
+        days: { type: 'integer', minimum: 1, maximum: 36500 },
+        keepLast: { type: 'integer', minimum: 1, maximum: 1000000000 },
+      },
+    },
   },
 } as const;
 

@@ -1,6 +1,7 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { MacAuthDeps } from '../services/authenticate-mac.js';
-import { authorizeVaultRead, listVaultMessages, readVaultMessage, type VaultDeps, type VaultReader } from '../services/read-vault.js';
+import { authorizeVaultRead, exportVault, listVaultMessages, readVaultMessage, type VaultDeps, type VaultReader } from '../services/read-vault.js';
 import { authenticate } from './ingestion.js';
 import { errorResponses, idParams, macHeadersSchema, messageMetaSchema, pageOf } from './schemas.js';
 
@@ -33,6 +34,30 @@ export function vaultRoutes(d: VaultDeps & MacAuthDeps) {
         response: { 200: pageOf(messageMetaSchema), ...errorResponses(400, 401, 403, 409, 421) },
       },
     }, async (request) => listVaultMessages(d, request.vaultReader!, request.query));
+
+    app.get<{ Querystring: Record<string, string> }>('/export', {
+      schema: {
+        ...common,
+        summary: 'Export your vault as NDJSON, streamed (constant memory however large)',
+        description: 'One line per message: the metadata, `body` (text media types, valid UTF-8) or `bodyBase64`, and `cursor`. The last line is {"complete":true,"count":N}; an export cut short lacks it: resume with ?cursor=<the last cursor received>.',
+        querystring: {
+          type: 'object', additionalProperties: false,
+          properties: {
+            channelId: { type: 'string', maxLength: 200 }, messageType: { type: 'string', maxLength: 100 },
+            from: { type: 'string', description: 'ISO 8601, inclusive' }, to: { type: 'string', description: 'ISO 8601, exclusive' },
+            cursor: { type: 'string', maxLength: 200, description: 'Resume after the line that carried this cursor.' },
+          },
+        },
+        response: {
+          200: { description: 'NDJSON stream', content: { 'application/x-ndjson': { schema: { type: 'string' } } } },
+          ...errorResponses(400, 401, 403, 409, 421),
+        },
+      },
+    }, async (request, reply) => {
+      const lines = await exportVault(d, request.vaultReader!, request.query);
+      reply.header('cache-control', 'no-store');
+      return reply.type('application/x-ndjson; charset=utf-8').send(Readable.from(lines, { objectMode: false }));
+    });
 
     app.get<{ Params: { messageId: string } }>('/messages/:messageId', {
       schema: {

@@ -9,6 +9,7 @@ import {
   type Environment,
 } from '../../protocol/index.js';
 import type {
+  AuditEvent,
   ChannelRecord,
   CompanyRecord,
   CustomerCredentialRecord,
@@ -90,12 +91,46 @@ export class Registry {
     return c;
   }
 
+  private async activeCompany(id: string): Promise<CompanyRecord> {
+    const c = await this.company(id);
+    if (c.deletedAt) throw new VaultgateError('STATE_CONFLICT', { detail: `Company ${id} is deleted.` });
+    return c;
+  }
+
   async listCompanies(q: ListQuery & { businessId?: string | undefined }): Promise<Page<CompanyView>> {
     if (q.businessId !== undefined) {
       const c = await this.d.store.getCompanyByBusinessId(q.businessId);
       return { items: c ? [this.companyView(c)] : [], nextCursor: null };
     }
     return this.page(await this.d.store.listCompanies(q), this.companyView);
+  }
+
+  /**
+   * Deletes a company by crypto-shredding: tombstones it, revokes its customer credentials and channels and records
+   * the deletion (one transaction, so nothing new comes in), then destroys its data keys: its messages become
+   * unreadable everywhere, database backups included. The sweep purges the rows and destroys any key a request
+   * in flight created meanwhile. `confirm` must be the company's business id. Running it again completes it.
+   */
+  async deleteCompany(id: string, confirm: string | undefined): Promise<CompanyView & { dataKeysDestroyed: number }> {
+    const c = await this.company(id);
+    if (confirm !== c.businessId) {
+      throw new VaultgateError('INVALID_REQUEST', { detail: `To delete ${id} and destroy its data for good, pass confirm=${c.businessId} (its business id).` });
+    }
+    const at = this.now();
+    if (!c.deletedAt) {
+      await this.d.store.deleteCompany(id, at, {
+        at, actor: 'operator', action: 'company.delete', subjectId: id, details: { businessId: c.businessId, name: c.name },
+      });
+    }
+    const destroyed = await this.d.crypto.destroyOwner(id);
+    await this.d.store.recordAuditEvent({
+      at: this.now(), actor: 'operator', action: 'company.keys-destroyed', subjectId: id, details: { dataKeysDestroyed: destroyed },
+    });
+    return { ...(await this.getCompany(id)), dataKeysDestroyed: destroyed };
+  }
+
+  async listAuditEvents(q: ListQuery & { subjectId?: string | undefined }): Promise<Page<AuditEvent>> {
+    return this.d.store.listAuditEvents(q);
   }
 
   async createParty(input: { name: string }): Promise<PartyView> {
@@ -161,7 +196,7 @@ export class Registry {
     companyId: string,
     input: { name: string; scopes?: Scope[] | undefined },
   ): Promise<CustomerCredentialView & { customerKey: string }> {
-    await this.company(companyId);
+    await this.activeCompany(companyId);
     const scopes: Scope[] = [...new Set<Scope>(input.scopes ?? ['ingest'])];
     const customerId = newId('customerCredential', this.d.environment);
     const customerKey = newSecretKey();
@@ -192,7 +227,7 @@ export class Registry {
   }
 
   async createChannel(input: { companyId: string; partyId: string; messageTypes: MessageTypeAgreement[] }): Promise<ChannelView> {
-    await this.company(input.companyId);
+    await this.activeCompany(input.companyId);
     const party = await this.party(input.partyId);
     if (party.status !== 'active') throw new VaultgateError('STATE_CONFLICT', { detail: `Party ${input.partyId} is disabled.` });
     const messageTypes = normalizeMessageTypes(input.messageTypes);
@@ -240,7 +275,7 @@ export function normalizeMessageTypes(types: MessageTypeAgreement[]): MessageTyp
     t.mediaTypes.forEach((m, j) => {
       if (!isMediaType(mediaTypeEssence(m))) problems.push(`messageTypes[${i}].mediaTypes[${j}]: ${m} is not a media type`);
     });
-    return { name: t.name, mediaTypes };
+    return t.retention ? { name: t.name, mediaTypes, retention: t.retention } : { name: t.name, mediaTypes };
   });
   if (problems.length > 0) throw new VaultgateError('INVALID_REQUEST', { detail: problems.join('; '), extra: { problems } });
   return out;

@@ -18,7 +18,7 @@ import type {
   PartyRecord,
   Store,
 } from '../port.js';
-import { checkLimit, decodeCursor, toPage } from './cursor.js';
+import { checkLimit, decodeCursor, encodeCursor, toPage } from './cursor.js';
 import {
   channelListSql,
   channelShapeKey,
@@ -216,6 +216,10 @@ export class SqliteStore implements Store {
     return this.#deleteCompany.immediate(id, at, audit);
   }
 
+  async recordAuditEvent(e: AuditEvent): Promise<void> {
+    this.#s.insertAudit.run({ ...e, details: JSON.stringify(e.details) });
+  }
+
   async listAuditEvents(q: ListQuery & { subjectId?: string | undefined }): Promise<Page<AuditEvent>> {
     const limit = checkLimit(q.limit);
     const bySubject = q.subjectId !== undefined;
@@ -263,8 +267,8 @@ export class SqliteStore implements Store {
     return this.#listMessages(q, false, toMessageMeta);
   }
 
-  async listMessagesWithBodies(q: MessageQuery): Promise<Page<MessageRecord>> {
-    return this.#listMessages(q, true, (r) => toMessage(r as MessageRow));
+  async listMessagesWithBodies(q: MessageQuery): Promise<Page<MessageRecord & { cursor: string }>> {
+    return this.#listMessages(q, true, (r) => ({ ...toMessage(r as MessageRow), cursor: encodeCursor(r.seq) }));
   }
 
   #listMessages<T>(q: MessageQuery, bodies: boolean, map: (r: MessageMetaRow) => T): Page<T> {

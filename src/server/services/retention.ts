@@ -1,0 +1,89 @@
+import type { Clock } from '../../protocol/index.js';
+import type { ChannelRecord, Store } from '../../store/index.js';
+import type { VaultCrypto } from '../crypto/vault-crypto.js';
+
+export interface SweepResult {
+  /** Messages deleted because their message type's retention expired them. */
+  expired: number;
+  /** Message rows of deleted companies purged. */
+  purged: number;
+}
+
+const BATCH = 500;
+const yieldToIngestion = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+/**
+ * The background sweep: deletes messages past their message type's retention (days, or beyond the newest
+ * `keepLast` per channel) and purges the rows of deleted companies, in transactions of at most 500 rows with a
+ * turn of the event loop between them, so ingestion is never blocked for long.
+ */
+export class RetentionSweeper {
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<SweepResult> | undefined;
+  #stopped = false;
+
+  constructor(private readonly d: { store: Store; crypto: VaultCrypto; clock: Clock; onSweep?: (r: SweepResult) => void; onError?: (err: unknown) => void }) {}
+
+  /** Sweeps every `intervalS` seconds (0: never) until stopped. */
+  start(intervalS: number): void {
+    if (intervalS <= 0) return;
+    const tick = (): void => {
+      this.#timer = setTimeout(() => {
+        this.sweepOnce().then(this.d.onSweep, this.d.onError).finally(() => {
+          if (!this.#stopped) tick();
+        });
+      }, intervalS * 1000);
+      this.#timer.unref();
+    };
+    tick();
+  }
+
+  /** Stops the schedule and waits for a sweep in progress (it stops between batches). */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    await this.#running?.catch(() => undefined);
+  }
+
+  /** One full sweep; concurrent calls share the sweep in progress. */
+  sweepOnce(): Promise<SweepResult> {
+    this.#running ??= this.#sweep().finally(() => {
+      this.#running = undefined;
+    });
+    return this.#running;
+  }
+
+  async #sweep(): Promise<SweepResult> {
+    const result: SweepResult = { expired: 0, purged: 0 };
+    let cursor: string | undefined;
+    do {
+      const page = await this.d.store.listChannels({ cursor, limit: 200 });
+      for (const channel of page.items) result.expired += await this.#sweepChannel(channel);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor && !this.#stopped);
+    for (const companyId of await this.d.store.listDeletedCompanyIds()) {
+      // A request in flight during the deletion may have created a key after it: destroy again, then purge.
+      await this.d.crypto.destroyOwner(companyId);
+      for (let n = BATCH; n === BATCH && !this.#stopped; ) {
+        n = await this.d.store.deleteCompanyMessages(companyId, BATCH);
+        result.purged += n;
+        await yieldToIngestion();
+      }
+    }
+    return result;
+  }
+
+  async #sweepChannel(channel: ChannelRecord): Promise<number> {
+    let deleted = 0;
+    for (const t of channel.messageTypes) {
+      if (!t.retention) continue;
+      const before = t.retention.days === undefined ? undefined : new Date(this.d.clock.now() - t.retention.days * 86_400_000).toISOString();
+      for (let n = BATCH; n === BATCH && !this.#stopped; ) {
+        n = await this.d.store.deleteExpiredMessages({ channelId: channel.id, messageType: t.name, before, keepLast: t.retention.keepLast, limit: BATCH });
+        deleted += n;
+        await yieldToIngestion();
+      }
+    }
+    return deleted;
+  }
+}
