@@ -3,12 +3,13 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO } from './helpers/servers.js';
 
-/** Which internal packages each package may import (STYLE.md: protocol ← store ← server, protocol ← cli). */
+/** Which internal packages each package may import (STYLE.md: protocol ← store ← server, protocol ← sdk ← cli). */
 const ALLOWED: Record<string, string[]> = {
   protocol: [],
   store: ['protocol'],
   server: ['protocol', 'store'],
-  cli: ['protocol', 'server'],
+  sdk: ['protocol'],
+  cli: ['protocol', 'server', 'sdk'],
 };
 const NODE_ONLY_IN_PROTOCOL = /^node:(crypto|buffer)$/;
 

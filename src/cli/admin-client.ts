@@ -33,7 +33,7 @@ export class AdminClient {
     this.token = resolveToken(o);
   }
 
-  async request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<any> {
+  async request(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<any> {
     const headers: Record<string, string> = { authorization: `Bearer ${this.token}`, accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     let res: Response;

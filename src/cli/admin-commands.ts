@@ -59,6 +59,10 @@ export function adminCommand(): Command {
     .action(action(admin, (c, _a, o) => c.request('GET', list('/companies', o, { businessId: o.businessId })), ['id', 'businessId', 'name', 'createdAt']));
   company.command('get <companyId>').action(action(admin, (c, [id]) => c.request('GET', `/companies/${enc(id!)}`)));
 
+  company.command('delete <companyId>').description('delete a company for good: destroys its data keys (crypto-shredding)')
+    .requiredOption('--confirm <businessId>', "the company's business id, to confirm")
+    .action(action(admin, (c, [id], o) => c.request('DELETE', `/companies/${enc(id!)}?confirm=${enc(o.confirm)}`)));
+
   const party = admin.command('party').description('technical parties (software vendors)');
   party.command('create').requiredOption('--name <name>').action(action(admin, (c, _a, o) => c.request('POST', '/parties', { name: o.name })));
   paging(party.command('list')).action(action(admin, (c, _a, o) => c.request('GET', list('/parties', o)), ['id', 'name', 'status', 'createdAt']));
@@ -94,5 +98,19 @@ export function adminCommand(): Command {
   channel.command('get <channelId>').action(action(admin, (c, [id]) => c.request('GET', `/channels/${enc(id!)}`)));
   channel.command('disable <channelId>').description('disable at once')
     .action(action(admin, (c, [id]) => c.request('POST', `/channels/${enc(id!)}/disable`)));
+  const keys = admin.command('keys').description('master and vault keys');
+  keys.command('status').description('master keys in use (ids only) and the data keys each wraps')
+    .action(action(admin, (c) => c.request('GET', '/keys')));
+  keys.command('rotate-master').description('re-wrap every data key under the current master key (resumable)')
+    .option('--new-key', 'generate a new master key first (key-file deployments)')
+    .action(action(admin, (c, _a, o) => c.request('POST', '/keys/rotate-master', { newKey: o.newKey === true })));
+  keys.command('rotate-vault').description("start a new data key for a company's vault")
+    .requiredOption('--company <companyId>')
+    .action(action(admin, (c, _a, o) => c.request('POST', `/companies/${enc(o.company)}/rotate-key`)));
+
+  paging(admin.command('audit').description('the audit trail').option('--subject <id>', 'only events about this id'))
+    .action(action(admin, (c, _a, o) => c.request('GET', list('/audit', o, { subjectId: o.subject })), ['at', 'action', 'subjectId', 'details']));
+  admin.command('retention').description('retention').command('sweep').description('run the retention sweep now')
+    .action(action(admin, (c) => c.request('POST', '/retention/sweep')));
   return admin;
 }

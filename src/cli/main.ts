@@ -3,8 +3,10 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../server/config/load-config.js';
 import { CONFIG_SCHEMA, type ConfigName } from '../server/config/schema.js';
+import { VaultgateApiError } from '../sdk/index.js';
 import { ApiError } from './admin-client.js';
 import { adminCommand } from './admin-commands.js';
+import { vaultCommand } from './vault-commands.js';
 
 const program = new Command('vaultgate').description('Vaultgate: ingestion channels into per-company data vaults').version('0.1.0');
 program.exitOverride();
@@ -22,6 +24,7 @@ serve.action(async (opts: Record<string, string>) => {
   await startServer({ env: process.env, flags, file: opts.config }, { installSignalHandlers: true });
 });
 program.addCommand(adminCommand());
+program.addCommand(vaultCommand());
 // Usage errors exit 2 everywhere (subcommands do not inherit exitOverride).
 const overrideExit = (c: Command): void => {
   c.exitOverride();
@@ -36,6 +39,10 @@ try {
   if (err instanceof ConfigError) {
     process.stderr.write(`vaultgate: ${err.message}\n`);
     process.exit(78);
+  }
+  if (err instanceof VaultgateApiError) {
+    process.stderr.write(`vaultgate: ${err.message}\n`);
+    process.exit(1);
   }
   if (err instanceof ApiError) {
     if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify(err.problem, null, 2)}\n`);

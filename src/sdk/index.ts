@@ -1,0 +1,2 @@
+export { signRequest, type MacCredentials } from './mac-signer.js';
+export { exportVaultToFile, resumePoint, VaultgateApiError, type ExportOptions } from './export-vault.js';
