@@ -13,9 +13,8 @@ program.exitOverride();
 
 const serve = program.command('serve').description('run the platform (embedded SQLite store by default)')
   .option('--config <file>', 'JSON configuration file (also VAULTGATE_CONFIG)');
-for (const [name, key] of Object.entries(CONFIG_SCHEMA)) {
+for (const key of Object.values(CONFIG_SCHEMA)) {
   if (key.flag) serve.option(`${key.flag} <value>`, `${key.description} [${key.env}]`);
-  void name;
 }
 serve.action(async (opts: Record<string, string>) => {
   const flags: Partial<Record<ConfigName, unknown>> = {};

@@ -3,13 +3,8 @@ import { request as httpsRequest } from 'node:https';
 import { randomUUID } from 'node:crypto';
 import { buildMacHeaders, computeMac, formatMacTimestamp, type MacAlgorithm } from '../../src/protocol/index.js';
 
-export interface MacCredentials {
-  partnerId: string;
-  partnerKey: string;
-  customerId: string;
-  customerKey: string;
-  organisationId: string;
-}
+export type { MacCredentials } from '../../src/sdk/index.js';
+import type { MacCredentials } from '../../src/sdk/index.js';
 
 export interface MacRequestOptions {
   method?: string;

@@ -18,6 +18,11 @@ export function vaultRoutes(d: VaultDeps & MacAuthDeps) {
       request.vaultReader = await authorizeVaultRead(d, await authenticate(d, request));
     });
     const common = { tags: ['vault'], security: [{ netvisorMac: [] }], headers: macHeadersSchema };
+    // The selection shared by the list and the export.
+    const selection = {
+      channelId: { type: 'string', maxLength: 200 }, messageType: { type: 'string', maxLength: 100 },
+      from: { type: 'string', description: 'ISO 8601, inclusive' }, to: { type: 'string', description: 'ISO 8601, exclusive' },
+    } as const;
 
     app.get<{ Querystring: Record<string, string> }>('/messages', {
       schema: {
@@ -25,11 +30,7 @@ export function vaultRoutes(d: VaultDeps & MacAuthDeps) {
         summary: 'List the messages in your vault (metadata, oldest first, cursor pagination)',
         querystring: {
           type: 'object', additionalProperties: false,
-          properties: {
-            channelId: { type: 'string', maxLength: 200 }, messageType: { type: 'string', maxLength: 100 },
-            from: { type: 'string', description: 'ISO 8601, inclusive' }, to: { type: 'string', description: 'ISO 8601, exclusive' },
-            cursor: { type: 'string', maxLength: 200 }, limit: { type: 'string', pattern: '^[0-9]{1,4}$', description: '1-1000, default 100' },
-          },
+          properties: { ...selection, cursor: { type: 'string', maxLength: 200 }, limit: { type: 'string', pattern: '^[0-9]{1,4}$', description: '1-1000, default 100' } },
         },
         response: { 200: pageOf(messageMetaSchema), ...errorResponses(400, 401, 403, 409, 421) },
       },
@@ -42,11 +43,7 @@ export function vaultRoutes(d: VaultDeps & MacAuthDeps) {
         description: 'One line per message: the metadata, `body` (text media types, valid UTF-8) or `bodyBase64`, and `cursor`. The last line is {"complete":true,"count":N}; an export cut short lacks it: resume with ?cursor=<the last cursor received>.',
         querystring: {
           type: 'object', additionalProperties: false,
-          properties: {
-            channelId: { type: 'string', maxLength: 200 }, messageType: { type: 'string', maxLength: 100 },
-            from: { type: 'string', description: 'ISO 8601, inclusive' }, to: { type: 'string', description: 'ISO 8601, exclusive' },
-            cursor: { type: 'string', maxLength: 200, description: 'Resume after the line that carried this cursor.' },
-          },
+          properties: { ...selection, cursor: { type: 'string', maxLength: 200, description: 'Resume after the line that carried this cursor.' } },
         },
         response: {
           200: { description: 'NDJSON stream', content: { 'application/x-ndjson': { schema: { type: 'string' } } } },
