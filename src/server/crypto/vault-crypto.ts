@@ -47,14 +47,21 @@ export class VaultCrypto {
     return Buffer.concat([Buffer.from([FORMAT, id.length]), id, iv, c.getAuthTag(), ct]);
   }
 
-  async open(sealed: Uint8Array, aad: string): Promise<Buffer> {
+  /**
+   * Opens a sealed value. With `ownerId`, a ciphertext naming another owner's key, or a key its owner never had,
+   * is DATA_INTEGRITY_ERROR (tampering); a key of an owner whose keys were all destroyed is DATA_KEY_DESTROYED.
+   */
+  async open(sealed: Uint8Array, aad: string, ownerId?: string): Promise<Buffer> {
     const buf = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
     const idLength = buf[1] ?? 0;
     if (buf[0] !== FORMAT || buf.length < 2 + idLength + 28) {
       throw new VaultgateError('DATA_INTEGRITY_ERROR', { logReason: `ciphertext for ${aad} is not in a known format` });
     }
     const dekId = buf.subarray(2, 2 + idLength).toString('latin1');
-    const key = this.#deks.get(dekId) ?? (await this.#dek(dekId));
+    if (ownerId !== undefined && !dekId.startsWith(`${ownerId}:`)) {
+      throw new VaultgateError('DATA_INTEGRITY_ERROR', { logReason: `ciphertext for ${aad} names a key of another owner` });
+    }
+    const key = this.#deks.get(dekId) ?? (await this.#dek(dekId, ownerId));
     const at = 2 + idLength;
     try {
       const d = createDecipheriv('aes-256-gcm', key, buf.subarray(at, at + 12));
@@ -140,9 +147,15 @@ export class VaultCrypto {
     return rec;
   }
 
-  async #dek(dekId: string): Promise<Buffer> {
+  async #dek(dekId: string, ownerId?: string): Promise<Buffer> {
     const rec = await this.keys.getDataKey(dekId);
-    if (!rec) throw new VaultgateError('DATA_KEY_DESTROYED', { logReason: `data key ${dekId} is not in the key store` });
+    if (!rec) {
+      // An owner that still has keys never had this one: the id was altered, not destroyed.
+      if (ownerId !== undefined && (await this.keys.currentDataKey(ownerId))) {
+        throw new VaultgateError('DATA_INTEGRITY_ERROR', { logReason: `ciphertext for ${dekId} names a key its owner never had` });
+      }
+      throw new VaultgateError('DATA_KEY_DESTROYED', { logReason: `data key ${dekId} is not in the key store` });
+    }
     const dek = this.#keyring.unwrap(rec.wrapped, rec.kekId, dekAad(rec.id, rec.ownerId));
     this.#deks.set(dekId, dek);
     return dek;

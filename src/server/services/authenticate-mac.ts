@@ -12,7 +12,7 @@ import {
   type ParsedMacHeaders,
 } from '../../protocol/index.js';
 import type { CustomerCredentialRecord, PartnerCredentialRecord, PartyRecord, Store } from '../../store/index.js';
-import type { VaultCrypto } from '../crypto/vault-crypto.js';
+import { SYSTEM_OWNER, type VaultCrypto } from '../crypto/vault-crypto.js';
 import { customerKeyAad, partnerKeyAad } from './registry.js';
 
 export interface MacAuthDeps {
@@ -66,8 +66,8 @@ export async function authenticateMac(d: MacAuthDeps, headers: HeaderBag, rawTar
   if (unknown) throw new VaultgateError('AUTHENTICATION_FAILED', { logReason: unknown });
 
   const keys = {
-    partnerKey: (await d.crypto.open(partner!.keyCiphertext, partnerKeyAad(partner!.partnerId))).toString('latin1'),
-    customerKey: (await d.crypto.open(customer!.keyCiphertext, customerKeyAad(customer!.customerId))).toString('latin1'),
+    partnerKey: (await d.crypto.open(partner!.keyCiphertext, partnerKeyAad(partner!.partnerId), SYSTEM_OWNER)).toString('latin1'),
+    customerKey: (await d.crypto.open(customer!.keyCiphertext, customerKeyAad(customer!.customerId), SYSTEM_OWNER)).toString('latin1'),
   };
   const v = verifyMac(h, algorithm, canonicalUrls(d.publicBaseUrl(), rawTarget), keys);
   if (!v.ok) {

@@ -87,7 +87,7 @@ export async function readVaultMessage(
   checkId(messageId, 'message', d.environment);
   const m = await d.store.getMessage(reader.company.id, messageId);
   if (!m) throw new VaultgateError('NOT_FOUND', { detail: `No message ${messageId} in this vault.` });
-  const body = await d.crypto.open(m.bodyCiphertext, messageAad(m.companyId, m.id));
+  const body = await d.crypto.open(m.bodyCiphertext, messageAad(m.companyId, m.id), m.companyId);
   await consumeReadTransaction(d, reader);
   const { bodyCiphertext: _b, keyVersion: _k, ...meta } = m;
   return { meta: view(meta), body };
@@ -120,7 +120,7 @@ export async function exportVault(
     let count = 0;
     for (;;) {
       for (const m of page.items) {
-        const body = await d.crypto.open(m.bodyCiphertext, messageAad(m.companyId, m.id));
+        const body = await d.crypto.open(m.bodyCiphertext, messageAad(m.companyId, m.id), m.companyId);
         const { bodyCiphertext: _b, keyVersion: _k, cursor, ...meta } = m;
         const line: Record<string, unknown> = { ...view(meta) };
         let text: string | undefined;

@@ -123,9 +123,11 @@ export class Registry {
       });
     }
     const destroyed = await this.d.crypto.destroyOwner(id);
-    await this.d.store.recordAuditEvent({
-      at: this.now(), actor: 'operator', action: 'company.keys-destroyed', subjectId: id, details: { dataKeysDestroyed: destroyed },
-    });
+    if (destroyed > 0 || !c.deletedAt) {
+      await this.d.store.recordAuditEvent({
+        at: this.now(), actor: 'operator', action: 'company.keys-destroyed', subjectId: id, details: { dataKeysDestroyed: destroyed },
+      });
+    }
     return { ...(await this.getCompany(id)), dataKeysDestroyed: destroyed };
   }
 
