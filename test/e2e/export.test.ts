@@ -2,23 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { get } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { finnishCheckDigit } from '../../src/protocol/index.js';
 import { signRequest } from '../../src/sdk/index.js';
 import { macRequest, type MacCredentials, type RawResponse } from '../helpers/mac-request.js';
 import { expectRefusal, listVault, STATUS_MODES } from '../helpers/refusals.js';
-import { createTenant, startTestServer, type Tenant, type TestServer } from '../helpers/servers.js';
+import { createTenant, startTestServer, type Tenant, type TestServer, businessIds } from '../helpers/servers.js';
 
 const JSON_MODE = STATUS_MODES[0]!;
-
-function businessIds(start: number, count: number): string[] {
-  const out: string[] = [];
-  for (let i = start; out.length < count; i++) {
-    const seven = String(i).padStart(7, '0');
-    const c = finnishCheckDigit(seven);
-    if (c !== undefined) out.push(`${seven}-${c}`);
-  }
-  return out;
-}
 
 interface Sent { id: string; body: Buffer; contentType: string; channelId: string; messageType: string; receivedAt: string }
 

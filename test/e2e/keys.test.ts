@@ -3,26 +3,15 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { finnishCheckDigit, newId, systemClock } from '../../src/protocol/index.js';
+import { newId, systemClock } from '../../src/protocol/index.js';
 import { addFileMasterKey, Keyring, kekIdOf, loadKeyring, parseMasterKey } from '../../src/server/crypto/keyring.js';
 import { VaultCrypto } from '../../src/server/crypto/vault-crypto.js';
 import { openSqliteKeyStore } from '../../src/store/index.js';
 import { macRequest, type MacCredentials } from '../helpers/mac-request.js';
 import { expectRefusal, STATUS_MODES } from '../helpers/refusals.js';
-import { createTenant, startTestServer, type Tenant, type TestServer } from '../helpers/servers.js';
+import { createTenant, startTestServer, type Tenant, type TestServer, businessIds } from '../helpers/servers.js';
 
 const JSON_MODE = STATUS_MODES[0]!;
-
-/** Valid Finnish business ids, distinct per call site. */
-function businessIds(start: number, count: number): string[] {
-  const out: string[] = [];
-  for (let i = start; out.length < count; i++) {
-    const seven = String(i).padStart(7, '0');
-    const c = finnishCheckDigit(seven);
-    if (c !== undefined) out.push(`${seven}-${c}`);
-  }
-  return out;
-}
 
 interface Sent { id: string; body: Buffer; tenant: Tenant }
 

@@ -2,21 +2,11 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { finnishCheckDigit, newId } from '../../src/protocol/index.js';
+import { newId } from '../../src/protocol/index.js';
 import type { MessageTypeAgreement } from '../../src/store/index.js';
 import { macRequest } from '../helpers/mac-request.js';
 import { listVault } from '../helpers/refusals.js';
-import { createTenant, startTestServer, type Tenant, type TestServer } from '../helpers/servers.js';
-
-function businessIds(start: number, count: number): string[] {
-  const out: string[] = [];
-  for (let i = start; out.length < count; i++) {
-    const seven = String(i).padStart(7, '0');
-    const c = finnishCheckDigit(seven);
-    if (c !== undefined) out.push(`${seven}-${c}`);
-  }
-  return out;
-}
+import { createTenant, startTestServer, type Tenant, type TestServer, businessIds } from '../helpers/servers.js';
 
 async function send(url: string, t: Tenant, channelId: string, messageType: string, n: number): Promise<string> {
   const r = await macRequest({

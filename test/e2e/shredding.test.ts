@@ -2,22 +2,12 @@ import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { finnishCheckDigit, newId } from '../../src/protocol/index.js';
+import { newId } from '../../src/protocol/index.js';
 import { macRequest, type MacCredentials } from '../helpers/mac-request.js';
 import { expectRefusal, listVault, STATUS_MODES } from '../helpers/refusals.js';
-import { createTenant, startTestServer, tempDir, type Tenant, type TestServer } from '../helpers/servers.js';
+import { createTenant, startTestServer, tempDir, type Tenant, type TestServer, businessIds } from '../helpers/servers.js';
 
 const JSON_MODE = STATUS_MODES[0]!;
-
-function businessIds(start: number, count: number): string[] {
-  const out: string[] = [];
-  for (let i = start; out.length < count; i++) {
-    const seven = String(i).padStart(7, '0');
-    const c = finnishCheckDigit(seven);
-    if (c !== undefined) out.push(`${seven}-${c}`);
-  }
-  return out;
-}
 
 interface Sent { id: string; body: Buffer }
 

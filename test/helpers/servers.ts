@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { finnishCheckDigit } from '../../src/protocol/index.js';
 import { startServer, type RunningServer } from '../../src/server/main.js';
 import type { MacCredentials } from './mac-request.js';
 
@@ -123,4 +124,15 @@ export function spawnServer(env: Record<string, string>, args: string[] = []): P
       reject(new Error(`server exited with ${code}:\n${out}\n${err}`));
     });
   });
+}
+
+/** `count` valid Finnish business ids from `start` on (distinct per call site when the ranges differ). */
+export function businessIds(start: number, count: number): string[] {
+  const out: string[] = [];
+  for (let i = start; out.length < count; i++) {
+    const seven = String(i).padStart(7, '0');
+    const c = finnishCheckDigit(seven);
+    if (c !== undefined) out.push(`${seven}-${c}`);
+  }
+  return out;
 }
