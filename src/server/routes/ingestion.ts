@@ -56,7 +56,7 @@ export function ingestionRoutes(d: IngestDeps & MacAuthDeps & { clock: Clock }) 
       onRequest: async (request) => {
         const channel = await findChannel(d, request.params.channelId);
         const principal = await authenticate(d, request);
-        const company = await d.store.getCompany(channel.companyId);
+        const company = await d.cache.get(`company:${channel.companyId}`, () => d.store.getCompany(channel.companyId));
         if (
           principal.party.id !== channel.partyId ||
           principal.customer.companyId !== channel.companyId ||

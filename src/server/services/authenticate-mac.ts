@@ -14,9 +14,11 @@ import {
 import type { CustomerCredentialRecord, PartnerCredentialRecord, PartyRecord, Store } from '../../store/index.js';
 import { SYSTEM_OWNER, type VaultCrypto } from '../crypto/vault-crypto.js';
 import { customerKeyAad, partnerKeyAad } from './registry.js';
+import type { RegistryCache } from './registry-cache.js';
 
 export interface MacAuthDeps {
   store: Store;
+  cache: RegistryCache;
   crypto: VaultCrypto;
   clock: Clock;
   environment: Environment;
@@ -56,19 +58,9 @@ export async function authenticateMac(d: MacAuthDeps, headers: HeaderBag, rawTar
       });
     }
   }
-  const partner = await d.store.getPartnerCredential(h.partnerId);
-  const customer = await d.store.getCustomerCredential(h.customerId);
-  const party = partner ? await d.store.getParty(partner.partyId) : undefined;
-  const unknown =
-    !partner ? 'unknown partner id' : partner.status !== 'active' ? 'partner credential disabled'
-      : !party || party.status !== 'active' ? 'party disabled'
-        : !customer ? 'unknown customer id' : customer.status !== 'active' ? 'customer credential disabled' : undefined;
-  if (unknown) throw new VaultgateError('AUTHENTICATION_FAILED', { logReason: unknown });
-
-  const keys = {
-    partnerKey: (await d.crypto.open(partner!.keyCiphertext, partnerKeyAad(partner!.partnerId), SYSTEM_OWNER)).toString('latin1'),
-    customerKey: (await d.crypto.open(customer!.keyCiphertext, customerKeyAad(customer!.customerId), SYSTEM_OWNER)).toString('latin1'),
-  };
+  const c = await d.cache.get(`credentials:${h.partnerId}|${h.customerId}`, () => resolveCredentials(d, h.partnerId, h.customerId));
+  if (!c.ok) throw new VaultgateError('AUTHENTICATION_FAILED', { logReason: c.reason });
+  const { partner, customer, party, keys } = c;
   const v = verifyMac(h, algorithm, canonicalUrls(d.publicBaseUrl(), rawTarget), keys);
   if (!v.ok) {
     throw new VaultgateError('AUTHENTICATION_FAILED', {
@@ -78,5 +70,26 @@ export async function authenticateMac(d: MacAuthDeps, headers: HeaderBag, rawTar
     });
   }
   checkMacTimestamp(h, d.clock.now(), d.timestampWindowS);
-  return { scheme: 'mac', headers: h, party: party!, partner: partner!, customer: customer! };
+  return { scheme: 'mac', headers: h, party, partner, customer };
+}
+
+type ResolvedCredentials =
+  | { ok: true; party: PartyRecord; partner: PartnerCredentialRecord; customer: CustomerCredentialRecord; keys: { partnerKey: string; customerKey: string } }
+  | { ok: false; reason: string };
+
+/** Verification step 3: both credentials known and active, the party active; their keys decrypted. */
+async function resolveCredentials(d: MacAuthDeps, partnerId: string, customerId: string): Promise<ResolvedCredentials> {
+  const partner = await d.store.getPartnerCredential(partnerId);
+  const customer = await d.store.getCustomerCredential(customerId);
+  const party = partner ? await d.store.getParty(partner.partyId) : undefined;
+  if (!partner) return { ok: false, reason: 'unknown partner id' };
+  if (partner.status !== 'active') return { ok: false, reason: 'partner credential disabled' };
+  if (!party || party.status !== 'active') return { ok: false, reason: 'party disabled' };
+  if (!customer) return { ok: false, reason: 'unknown customer id' };
+  if (customer.status !== 'active') return { ok: false, reason: 'customer credential disabled' };
+  const keys = {
+    partnerKey: (await d.crypto.open(partner.keyCiphertext, partnerKeyAad(partner.partnerId), SYSTEM_OWNER)).toString('latin1'),
+    customerKey: (await d.crypto.open(customer.keyCiphertext, customerKeyAad(customer.customerId), SYSTEM_OWNER)).toString('latin1'),
+  };
+  return { ok: true, party, partner, customer, keys };
 }

@@ -4,6 +4,7 @@ import type { ChannelRecord, MessageTypeAgreement, Store } from '../../store/ind
 import type { VaultCrypto } from '../crypto/vault-crypto.js';
 import type { GroupCommitter } from './group-committer.js';
 import { checkId } from './ids.js';
+import type { RegistryCache } from './registry-cache.js';
 
 export interface Receipt {
   messageId: string;
@@ -19,6 +20,7 @@ export interface Receipt {
 
 export interface IngestDeps {
   store: Store;
+  cache: RegistryCache;
   crypto: VaultCrypto;
   clock: Clock;
   environment: Environment;
@@ -30,9 +32,9 @@ export interface IngestDeps {
 export const messageAad = (companyId: string, messageId: string): string => `message:${companyId}:${messageId}`;
 
 /** Step 1 of ingestion: the channel exists in this environment. */
-export async function findChannel(d: Pick<IngestDeps, 'store' | 'environment'>, channelId: string): Promise<ChannelRecord> {
+export async function findChannel(d: Pick<IngestDeps, 'store' | 'environment' | 'cache'>, channelId: string): Promise<ChannelRecord> {
   checkId(channelId, 'channel', d.environment, 'CHANNEL_NOT_FOUND');
-  const channel = await d.store.getChannel(channelId);
+  const channel = await d.cache.get(`channel:${channelId}`, () => d.store.getChannel(channelId));
   if (!channel) throw new VaultgateError('CHANNEL_NOT_FOUND', { detail: `No channel ${channelId}.` });
   return channel;
 }

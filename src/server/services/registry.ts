@@ -23,6 +23,7 @@ import type {
 } from '../../store/index.js';
 import { SYSTEM_OWNER, type VaultCrypto } from '../crypto/vault-crypto.js';
 import { checkId } from './ids.js';
+import type { RegistryCache } from './registry-cache.js';
 
 export const SCOPES: readonly Scope[] = ['ingest', 'vault.read'];
 
@@ -34,6 +35,7 @@ export interface ChannelView extends ChannelRecord { url: string; environment: E
 
 export interface RegistryDeps {
   store: Store;
+  cache: RegistryCache;
   crypto: VaultCrypto;
   clock: Clock;
   environment: Environment;
@@ -77,6 +79,7 @@ export class Registry {
     }
     const c: CompanyRecord = { id: newId('company', this.d.environment), name: input.name, businessId: input.businessId, createdAt: this.now() };
     await this.d.store.createCompany(c);
+    this.d.cache.clear();
     return this.companyView(c);
   }
 
@@ -121,8 +124,10 @@ export class Registry {
       await this.d.store.deleteCompany(id, at, {
         at, actor: 'operator', action: 'company.delete', subjectId: id, details: { businessId: c.businessId, name: c.name },
       });
+      this.d.cache.clear();
     }
     const destroyed = await this.d.crypto.destroyOwner(id);
+    this.d.cache.clear();
     if (destroyed > 0 || !c.deletedAt) {
       await this.d.store.recordAuditEvent({
         at: this.now(), actor: 'operator', action: 'company.keys-destroyed', subjectId: id, details: { dataKeysDestroyed: destroyed },
@@ -138,6 +143,7 @@ export class Registry {
   async createParty(input: { name: string }): Promise<PartyView> {
     const p: PartyRecord = { id: newId('party', this.d.environment), name: input.name, status: 'active', createdAt: this.now(), disabledAt: null };
     await this.d.store.createParty(p);
+    this.d.cache.clear();
     return this.partyView(p);
   }
 
@@ -160,6 +166,7 @@ export class Registry {
   async disableParty(id: string): Promise<PartyView> {
     await this.party(id);
     await this.d.store.disableParty(id, this.now());
+    this.d.cache.clear();
     return this.getParty(id);
   }
 
@@ -173,6 +180,7 @@ export class Registry {
       keyCiphertext: await this.d.crypto.seal(SYSTEM_OWNER, Buffer.from(partnerKey, 'latin1'), partnerKeyAad(partnerId)),
     };
     await this.d.store.createPartnerCredential(rec);
+    this.d.cache.clear();
     return { ...stripKey(rec), partnerKey };
   }
 
@@ -191,6 +199,7 @@ export class Registry {
   async disablePartnerCredential(partnerId: string): Promise<PartnerCredentialView> {
     await this.getPartnerCredential(partnerId);
     await this.d.store.disablePartnerCredential(partnerId, this.now());
+    this.d.cache.clear();
     return this.getPartnerCredential(partnerId);
   }
 
@@ -207,6 +216,7 @@ export class Registry {
       keyCiphertext: await this.d.crypto.seal(SYSTEM_OWNER, Buffer.from(customerKey, 'latin1'), customerKeyAad(customerId)),
     };
     await this.d.store.createCustomerCredential(rec);
+    this.d.cache.clear();
     return { ...stripKey(rec), customerKey };
   }
 
@@ -225,6 +235,7 @@ export class Registry {
   async disableCustomerCredential(customerId: string): Promise<CustomerCredentialView> {
     await this.getCustomerCredential(customerId);
     await this.d.store.disableCustomerCredential(customerId, this.now());
+    this.d.cache.clear();
     return this.getCustomerCredential(customerId);
   }
 
@@ -238,6 +249,7 @@ export class Registry {
       status: 'active', createdAt: this.now(), disabledAt: null,
     };
     await this.d.store.createChannel(c);
+    this.d.cache.clear();
     return this.channelView(c);
   }
 
@@ -257,6 +269,7 @@ export class Registry {
   async disableChannel(id: string): Promise<ChannelView> {
     await this.getChannel(id);
     await this.d.store.disableChannel(id, this.now());
+    this.d.cache.clear();
     return this.getChannel(id);
   }
 }
