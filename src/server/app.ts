@@ -82,8 +82,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const registry = new Registry(common);
   const keys = new KeyAdmin(common);
   const sweeper = new RetentionSweeper({
-    store, crypto, clock,
-    onSweep: (r) => { if (r.expired + r.purged > 0) app.log.info({ code: 'RETENTION_SWEEP', ...r }, 'retention sweep'); },
+    store, crypto, clock, transactionIdRetentionH: config.transactionIdRetentionH,
+    onSweep: (r) => { if (r.expired + r.purged + r.transactionIds > 0) app.log.info({ code: 'RETENTION_SWEEP', ...r }, 'retention sweep'); },
     onError: (err) => app.log.error({ err, code: 'RETENTION_SWEEP_FAILED' }, 'retention sweep failed'),
   });
 

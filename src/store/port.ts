@@ -222,6 +222,8 @@ export interface VaultStore {
    * Deletes at most `limit` messages of one channel and type that are older than `before` (ISO) or beyond the
    * newest `keepLast`; returns how many were deleted. Callers repeat until it returns less than `limit`.
    */
+  /** Forgets at most `limit` used transaction ids consumed before `before` (ISO); returns how many. */
+  pruneTransactionIds(before: string, limit: number): Promise<number>;
   /** Deletes at most `limit` messages of a (deleted) company; returns how many. */
   deleteCompanyMessages(companyId: string, limit: number): Promise<number>;
   /** Companies that are deleted but may still have message rows. */

@@ -62,7 +62,7 @@ describe('retention per message type (sweep on demand)', () => {
   });
   afterAll(() => s.stop());
 
-  const sweep = async (): Promise<{ expired: number; purged: number }> => {
+  const sweep = async (): Promise<{ expired: number; purged: number; transactionIds: number }> => {
     const r = await s.admin('POST', '/retention/sweep');
     expect(r.status).toBe(200);
     return r.body;
@@ -96,7 +96,7 @@ describe('retention per message type (sweep on demand)', () => {
     const status1Late = await sendMany(s.url, t, ch1, 'Status', 1); // newest of ch1, after the orders
     const status2Few = await sendMany(s.url, t, ch2, 'Order', 1);
 
-    expect(await sweep()).toEqual({ expired: 4 + 2, purged: 0 });
+    expect(await sweep()).toEqual({ expired: 4 + 2, purged: 0, transactionIds: 0 });
     expect(sorted(await remaining(ch1))).toEqual(sorted([status1[4]!, status1Late[0]!, ...orders1]));
     expect(sorted(await remaining(ch2))).toEqual(sorted([status2[2]!, status2[3]!, ...status2Few]));
     // Rows are gone from the database, not just hidden.
@@ -109,7 +109,7 @@ describe('retention per message type (sweep on demand)', () => {
     expect(read.json().code).toBe('NOT_FOUND');
 
     // Nothing more to do: a second sweep deletes nothing. A new message pushes out the oldest kept one.
-    expect(await sweep()).toEqual({ expired: 0, purged: 0 });
+    expect(await sweep()).toEqual({ expired: 0, purged: 0, transactionIds: 0 });
     const newest = await send(s.url, t, ch1, 'Status', 99);
     expect((await sweep()).expired).toBe(1);
     expect(sorted(await remaining(ch1))).toEqual(sorted([status1Late[0]!, newest, ...orders1]));
@@ -127,20 +127,20 @@ describe('retention per message type (sweep on demand)', () => {
     backdate(s.dataDir, [events[1]!], daysAgo(23 / 24)); // 23 hours: not yet
     backdate(s.dataDir, [orders[0]!], daysAgo(30)); // no retention for Order
 
-    expect(await sweep()).toEqual({ expired: 3, purged: 0 });
+    expect(await sweep()).toEqual({ expired: 3, purged: 0, transactionIds: 0 });
     expect(sorted(await remaining(ch))).toEqual(sorted([events[1]!, events[4]!, ...orders]));
-    expect(await sweep()).toEqual({ expired: 0, purged: 0 });
+    expect(await sweep()).toEqual({ expired: 0, purged: 0, transactionIds: 0 });
   });
 
   it('days and keepLast together: a message goes when either rule says so', async () => {
     const ch = await addChannel(s, t, [{ name: 'Both', mediaTypes: ['application/json'], retention: { days: 1, keepLast: 3 } }]);
     const ids = await sendMany(s.url, t, ch, 'Both', 6);
     backdate(s.dataDir, [ids[0]!], daysAgo(2)); // too old; ids[1] and ids[2] are beyond the newest 3
-    expect(await sweep()).toEqual({ expired: 3, purged: 0 });
+    expect(await sweep()).toEqual({ expired: 3, purged: 0, transactionIds: 0 });
     expect(sorted(await remaining(ch))).toEqual(sorted(ids.slice(3)));
     // Old enough now, though among the newest 3 (received_at follows arrival, so all three are).
     backdate(s.dataDir, ids.slice(3, 5), daysAgo(2));
-    expect(await sweep()).toEqual({ expired: 2, purged: 0 });
+    expect(await sweep()).toEqual({ expired: 2, purged: 0, transactionIds: 0 });
     expect(await remaining(ch)).toEqual([ids[5]]);
   });
 
@@ -175,7 +175,7 @@ describe('retention per message type (sweep on demand)', () => {
       return id;
     }));
     const result = await sweeping;
-    expect(result).toEqual({ expired: BULK, purged: 0 });
+    expect(result).toEqual({ expired: BULK, purged: 0, transactionIds: 0 });
     // The sweep yields between its batches: messages were stored (durably) before it finished.
     expect(storedWhileSweeping).toBeGreaterThan(0);
     expect(sorted(await remaining(ch))).toEqual(sorted([seed!, ...during]));

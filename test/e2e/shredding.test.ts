@@ -155,10 +155,10 @@ describe('deleting a company: crypto-shredding', () => {
     expect(rowsOf(a.companyId)).toBe(4);
     const r = await s.admin('POST', '/retention/sweep');
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ expired: 0, purged: 4 });
+    expect(r.body).toEqual({ expired: 0, purged: 4, transactionIds: 0 });
     expect(rowsOf(a.companyId)).toBe(0);
     expect(rowsOf(b.companyId)).toBe(3);
-    expect((await s.admin('POST', '/retention/sweep')).body).toEqual({ expired: 0, purged: 0 });
+    expect((await s.admin('POST', '/retention/sweep')).body).toEqual({ expired: 0, purged: 0, transactionIds: 0 });
     expect((await listVault(s.url, b.reader)).map((m) => m.messageId)).toEqual(sentB.map((m) => m.id));
   });
 

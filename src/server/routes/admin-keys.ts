@@ -55,7 +55,10 @@ export function registerKeyRoutes(app: FastifyInstance, d: { registry: Registry;
   app.post('/retention/sweep', {
     schema: {
       tags: ['retention'], security, summary: 'Run the retention sweep now (it also runs every VAULTGATE_RETENTION_SWEEP_S seconds)',
-      response: { 200: { type: 'object', required: ['expired', 'purged'], properties: { expired: { type: 'integer' }, purged: { type: 'integer' } } }, ...errorResponses(401) },
+      response: {
+        200: { type: 'object', required: ['expired', 'purged', 'transactionIds'], properties: { expired: { type: 'integer' }, purged: { type: 'integer' }, transactionIds: { type: 'integer' } } },
+        ...errorResponses(401),
+      },
     },
   }, async () => d.sweeper.sweepOnce());
 }

@@ -5,6 +5,8 @@ import type { VaultCrypto } from '../crypto/vault-crypto.js';
 export interface SweepResult {
   /** Messages deleted because their message type's retention expired them. */
   expired: number;
+  /** Used transaction ids forgotten after VAULTGATE_TRANSACTION_ID_RETENTION_H. */
+  transactionIds: number;
   /** Message rows of deleted companies purged. */
   purged: number;
 }
@@ -14,7 +16,8 @@ const yieldToIngestion = (): Promise<void> => new Promise((r) => setImmediate(r)
 
 /**
  * The background sweep: deletes messages past their message type's retention (days, or beyond the newest
- * `keepLast` per channel) and purges the rows of deleted companies, in transactions of at most 500 rows with a
+ * `keepLast` per channel), purges the rows of deleted companies, forgets transaction ids older than their
+ * retention (VAULTGATE_TRANSACTION_ID_RETENTION_H, at least 24 h), in transactions of at most 500 rows with a
  * turn of the event loop between them, so ingestion is never blocked for long.
  */
 export class RetentionSweeper {
@@ -22,7 +25,7 @@ export class RetentionSweeper {
   #running: Promise<SweepResult> | undefined;
   #stopped = false;
 
-  constructor(private readonly d: { store: Store; crypto: VaultCrypto; clock: Clock; onSweep?: (r: SweepResult) => void; onError?: (err: unknown) => void }) {}
+  constructor(private readonly d: { store: Store; crypto: VaultCrypto; clock: Clock; transactionIdRetentionH: number; onSweep?: (r: SweepResult) => void; onError?: (err: unknown) => void }) {}
 
   /** Sweeps every `intervalS` seconds (0: never) until stopped. */
   start(intervalS: number): void {
@@ -54,7 +57,7 @@ export class RetentionSweeper {
   }
 
   async #sweep(): Promise<SweepResult> {
-    const result: SweepResult = { expired: 0, purged: 0 };
+    const result: SweepResult = { expired: 0, purged: 0, transactionIds: 0 };
     let cursor: string | undefined;
     do {
       const page = await this.d.store.listChannels({ cursor, limit: 200 });
@@ -69,6 +72,12 @@ export class RetentionSweeper {
         result.purged += n;
         await yieldToIngestion();
       }
+    }
+    const before = new Date(this.d.clock.now() - this.d.transactionIdRetentionH * 3_600_000).toISOString();
+    for (let n = BATCH; n === BATCH && !this.#stopped; ) {
+      n = await this.d.store.pruneTransactionIds(before, BATCH);
+      result.transactionIds += n;
+      await yieldToIngestion();
     }
     return result;
   }

@@ -103,6 +103,23 @@ export function describeVaultCases(ctx: ConformanceContext): void {
       expect(await listIds(store, { companyId: channel.companyId })).toEqual([a.id, c.id, d.id]);
     });
 
+    it('prunes transaction ids consumed before a time, in bounded batches, and only those', async () => {
+      const store = ctx.store();
+      const { channel } = await ctx.fx().seed(store);
+      const old = [1, 2, 3].map((n) => ctx.fx().message(channel, { receivedAt: at(n) }));
+      const recent = ctx.fx().message(channel, { receivedAt: at(100) });
+      await store.ingest([...old, recent].map((message) => ({ message })));
+      expect(await store.consumeTransactionId(channel.partyId, 'read-old', at(4))).toBe(true);
+      expect(await store.pruneTransactionIds(at(50), 2)).toBe(2);
+      expect(await store.pruneTransactionIds(at(50), 2)).toBe(2);
+      expect(await store.pruneTransactionIds(at(50), 2)).toBe(0);
+      // Forgotten ids can be used again; the recent one is still refused. The messages themselves stay.
+      expect(await store.consumeTransactionId(channel.partyId, old[0]!.transactionId!, at(101))).toBe(true);
+      expect(await store.consumeTransactionId(channel.partyId, 'read-old', at(101))).toBe(true);
+      expect(await store.consumeTransactionId(channel.partyId, recent.transactionId!, at(101))).toBe(false);
+      expect(await listIds(store, { companyId: channel.companyId })).toEqual([...old, recent].map((m) => m.id));
+    });
+
     it('keeps the transaction ids of different parties apart', async () => {
       const store = ctx.store();
       const { company, channel } = await ctx.fx().seed(store);

@@ -110,6 +110,7 @@ CREATE TABLE transaction_ledger (
   created_at TEXT NOT NULL,
   PRIMARY KEY (party_id, transaction_id)
 ) WITHOUT ROWID;
+CREATE INDEX transaction_ledger_created ON transaction_ledger (created_at);
 `;
 
 export const MIGRATIONS: readonly Migration[] = Object.freeze([{ version: 1, sql: V1 }]);

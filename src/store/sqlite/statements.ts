@@ -48,6 +48,7 @@ export interface Statements {
   deleteCompanyMessages: Stmt;
   listDeletedCompanies: Stmt<{ id: string }>;
   deleteOlderMessages: Stmt;
+  pruneLedger: Stmt;
   deleteBeyondNewest: Stmt;
 
   insertLedger: Stmt;
@@ -88,6 +89,10 @@ export function prepareStatements(db: Database.Database): Statements {
     ),
     listDeletedCompanies: prep(
       'SELECT c.id FROM companies c WHERE c.deleted_at IS NOT NULL AND EXISTS (SELECT 1 FROM messages m WHERE m.company_id = c.id)',
+    ),
+    pruneLedger: prep(
+      `DELETE FROM transaction_ledger WHERE (party_id, transaction_id) IN (SELECT party_id, transaction_id
+         FROM transaction_ledger WHERE created_at < @before ORDER BY created_at LIMIT @limit)`,
     ),
     deleteOlderMessages: prep(
       `DELETE FROM messages WHERE seq IN (SELECT seq FROM messages WHERE channel_id = @channelId
