@@ -6,6 +6,7 @@ import type { Store } from '../store/index.js';
 import type { Config } from './config/schema.js';
 import type { VaultCrypto } from './crypto/vault-crypto.js';
 import { registerErrorHandling } from './plugins/errors.js';
+import { registerMetrics } from './plugins/metrics.js';
 import { adminRoutes } from './routes/admin.js';
 import { ingestionRoutes } from './routes/ingestion.js';
 import { problemSchema } from './routes/schemas.js';
@@ -73,25 +74,11 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     ...(deps.https ? { https: deps.https } : {}),
   } as FastifyServerOptions);
 
-  const committer = new GroupCommitter(store);
-  const cache = new RegistryCache(() => clock.now());
-  const common = {
-    store, crypto, cache, clock, environment: config.environment, publicBaseUrl,
-    timestampWindowS: config.macTimestampWindowS, allowMd5: config.allowMd5, maxBodyBytes: config.maxBodyBytes, committer,
-  };
-  const registry = new Registry(common);
-  const keys = new KeyAdmin(common);
-  const sweeper = new RetentionSweeper({
-    store, crypto, clock, transactionIdRetentionH: config.transactionIdRetentionH,
-    onSweep: (r) => { if (r.expired + r.purged + r.transactionIds > 0) app.log.info({ code: 'RETENTION_SWEEP', ...r }, 'retention sweep'); },
-    onError: (err) => app.log.error({ err, code: 'RETENTION_SWEEP_FAILED' }, 'retention sweep failed'),
-  });
-
+  registerErrorHandling(app, clock);
   const routes: { method: string; url: string }[] = [];
   app.addHook('onRoute', (r) => {
     for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url });
   });
-  registerErrorHandling(app, clock);
   app.addHook('onResponse', async (request, reply) => {
     request.log.info({
       method: request.method, url: request.url, remoteAddress: request.ip,
@@ -128,6 +115,22 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
       }
       return openapiObject;
     },
+  });
+
+  const metrics = registerMetrics(app, { store, adminToken: deps.adminToken });
+  const committer = new GroupCommitter(store, { onBatch: (n) => metrics.commitBatch(n) });
+  const cache = new RegistryCache(() => clock.now());
+  const common = {
+    store, crypto, cache, clock, environment: config.environment, publicBaseUrl,
+    timestampWindowS: config.macTimestampWindowS, allowMd5: config.allowMd5, maxBodyBytes: config.maxBodyBytes, committer,
+    onIngested: (size: number) => metrics.ingested(size),
+  };
+  const registry = new Registry(common);
+  const keys = new KeyAdmin(common);
+  const sweeper = new RetentionSweeper({
+    store, crypto, clock, transactionIdRetentionH: config.transactionIdRetentionH,
+    onSweep: (r) => { if (r.expired + r.purged + r.transactionIds > 0) app.log.info({ code: 'RETENTION_SWEEP', ...r }, 'retention sweep'); },
+    onError: (err) => app.log.error({ err, code: 'RETENTION_SWEEP_FAILED' }, 'retention sweep failed'),
   });
 
   await app.register(systemRoutes({ store, environment: config.environment, version: VERSION }));

@@ -224,6 +224,8 @@ export interface VaultStore {
    */
   /** Forgets at most `limit` used transaction ids consumed before `before` (ISO); returns how many. */
   pruneTransactionIds(before: string, limit: number): Promise<number>;
+  /** How many used transaction ids are kept. */
+  countTransactionIds(): Promise<number>;
   /** Deletes at most `limit` messages of a (deleted) company; returns how many. */
   deleteCompanyMessages(companyId: string, limit: number): Promise<number>;
   /** Companies that are deleted but may still have message rows. */

@@ -135,3 +135,38 @@ describe('admin API', () => {
     expect((await r.json()).code).toBe('AUTHENTICATION_FAILED');
   });
 });
+
+describe('GET /metrics', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer();
+  });
+  afterAll(() => s.stop());
+
+  it('needs the operator token, and counts requests by route and outcome code, bytes, batches and the ledger', async () => {
+    const anon = await fetch(`${s.url}/metrics`);
+    expect(anon.status).toBe(401);
+    expect((await anon.json()).code).toBe('ADMIN_UNAUTHORIZED');
+
+    const t = await createTenant(s.admin);
+    const body = '{"metric":true}';
+    const send = (transactionId: string) => macRequest({ baseUrl: s.url, target: `/ingestion/${t.channelId}`, creds: t.sender, body, headers: { 'content-type': 'application/json' }, transactionId });
+    expect((await send('m-1')).status).toBe(200);
+    expect((await send('m-1')).json().code).toBe('REQUEST_NOT_UNIQUE');
+
+    const res = await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${s.adminToken}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = await res.text();
+    expect(text).toMatch(/vaultgate_requests_total\{route="\/ingestion\/:channelId",method="POST",code="OK"\} 1/);
+    expect(text).toMatch(/vaultgate_requests_total\{route="\/ingestion\/:channelId",method="POST",code="REQUEST_NOT_UNIQUE"\} 1/);
+    expect(text).toMatch(/vaultgate_requests_total\{route="\/admin\/v1\/channels",method="POST",code="OK"\} 1/);
+    expect(text).toMatch(new RegExp(`vaultgate_ingested_bytes_total ${body.length}\\b`));
+    expect(text).toMatch(/vaultgate_ingested_messages_total 1\b/);
+    expect(text).toMatch(/vaultgate_commit_batch_size_count 2\b/);
+    expect(text).toMatch(/vaultgate_transaction_ledger_size 1\b/);
+    expect(text).toMatch(/vaultgate_request_duration_seconds_bucket\{le="0.1",route="\/ingestion\/:channelId"\} 2/);
+    expect(text).toMatch(/vaultgate_process_resident_memory_bytes \d+/);
+    expect(text).not.toContain(t.sender.partnerKey);
+  });
+});

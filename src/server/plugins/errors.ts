@@ -102,11 +102,13 @@ export function registerErrorHandling(app: FastifyInstance, clock: Clock): void 
   });
   app.setErrorHandler((error, request, reply) => {
     const err = toVaultgateError(error);
+    request.errorCode = err.code;
     if (err.status >= 500) request.log.error({ err: error, code: err.code }, 'request failed');
     else request.log.info({ code: err.code, reason: err.logReason }, 'request refused');
     return sendError(request, reply, err, clock);
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendError(request, reply, new VaultgateError('NOT_FOUND', { detail: `No route ${request.method} ${request.url.split('?')[0]}.` }), clock),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    request.errorCode = 'NOT_FOUND';
+    return sendError(request, reply, new VaultgateError('NOT_FOUND', { detail: `No route ${request.method} ${request.url.split('?')[0]}.` }), clock);
+  });
 }

@@ -26,6 +26,8 @@ export interface IngestDeps {
   environment: Environment;
   committer: GroupCommitter;
   maxBodyBytes: number;
+  /** Called once a message is stored (metrics). */
+  onIngested?: (size: number) => void;
 }
 
 /** AAD binding a sealed body to its vault and message. */
@@ -113,6 +115,7 @@ export async function ingestMessage(
       extra: { messageId: outcome.existingMessageId },
     });
   }
+  d.onIngested?.(body.length);
   const receipt: Receipt = {
     messageId: id, channelId: channel.id, environment: d.environment, messageType: input.messageType,
     mediaType: input.mediaType, size: body.length, sha256, receivedAt,

@@ -287,6 +287,10 @@ export class SqliteStore implements Store {
     return toPage(stmt.all(params), limit, map);
   }
 
+  async countTransactionIds(): Promise<number> {
+    return this.#s.countLedger.get({})!.n;
+  }
+
   async pruneTransactionIds(before: string, limit: number): Promise<number> {
     return this.#s.pruneLedger.run({ before, limit: checkLimit(limit) }).changes;
   }

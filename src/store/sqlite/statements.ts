@@ -49,6 +49,7 @@ export interface Statements {
   listDeletedCompanies: Stmt<{ id: string }>;
   deleteOlderMessages: Stmt;
   pruneLedger: Stmt;
+  countLedger: Stmt<{ n: number }>;
   deleteBeyondNewest: Stmt;
 
   insertLedger: Stmt;
@@ -90,6 +91,7 @@ export function prepareStatements(db: Database.Database): Statements {
     listDeletedCompanies: prep(
       'SELECT c.id FROM companies c WHERE c.deleted_at IS NOT NULL AND EXISTS (SELECT 1 FROM messages m WHERE m.company_id = c.id)',
     ),
+    countLedger: prep<{ n: number }>('SELECT COUNT(*) AS n FROM transaction_ledger'),
     pruneLedger: prep(
       `DELETE FROM transaction_ledger WHERE (party_id, transaction_id) IN (SELECT party_id, transaction_id
          FROM transaction_ledger WHERE created_at < @before ORDER BY created_at LIMIT @limit)`,

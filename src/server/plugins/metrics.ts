@@ -1,0 +1,74 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { Store } from '../../store/index.js';
+import { errorResponses } from '../routes/schemas.js';
+import { adminAuth } from './admin-auth.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The error code a failed request was answered with (set by the error handler). */
+    errorCode?: string;
+  }
+}
+
+export interface Metrics {
+  registry: Registry;
+  ingested(bytes: number): void;
+  commitBatch(size: number): void;
+}
+
+/**
+ * Prometheus metrics on `GET /metrics` (behind the operator token): requests by route and outcome code, latency
+ * histograms, bytes and messages ingested, commit batch sizes, the transaction-id ledger's size, and the process
+ * metrics. One registry per app, so several apps can live in one process (tests).
+ */
+export function registerMetrics(app: FastifyInstance, d: { store: Store; adminToken: string }): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'vaultgate_' });
+  const requests = new Counter({
+    name: 'vaultgate_requests_total', help: 'Requests by route, method and outcome code (OK or the error code).',
+    labelNames: ['route', 'method', 'code'], registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'vaultgate_request_duration_seconds', help: 'Time from the request to the end of the response, by route.',
+    labelNames: ['route'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10], registers: [registry],
+  });
+  const bytes = new Counter({ name: 'vaultgate_ingested_bytes_total', help: 'Message bytes stored.', registers: [registry] });
+  const messages = new Counter({ name: 'vaultgate_ingested_messages_total', help: 'Messages stored.', registers: [registry] });
+  const batches = new Histogram({
+    name: 'vaultgate_commit_batch_size', help: 'Messages committed per durable transaction (group commit).',
+    buckets: [1, 2, 5, 10, 20, 50, 100, 256], registers: [registry],
+  });
+  new Gauge({
+    name: 'vaultgate_transaction_ledger_size', help: 'Used transaction ids kept (refused if reused).', registers: [registry],
+    async collect() {
+      this.set(await d.store.countTransactionIds());
+    },
+  });
+
+  const route = (r: FastifyRequest): string => r.routeOptions.url ?? 'unmatched';
+  app.addHook('onResponse', async (request, reply) => {
+    const r = route(request);
+    requests.inc({ route: r, method: request.method, code: request.errorCode ?? (reply.statusCode < 400 ? 'OK' : String(reply.statusCode)) });
+    duration.observe({ route: r }, reply.elapsedTime / 1000);
+  });
+
+  app.get('/metrics', {
+    onRequest: adminAuth(d.adminToken),
+    schema: {
+      tags: ['system'], summary: 'Prometheus metrics (Authorization: Bearer <admin token>)', security: [{ adminToken: [] }],
+      response: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } }, ...errorResponses(401) },
+    },
+  }, async (_req, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+
+  return {
+    registry,
+    ingested(n: number) {
+      bytes.inc(n);
+      messages.inc();
+    },
+    commitBatch(size: number) {
+      batches.observe(size);
+    },
+  };
+}
