@@ -139,7 +139,17 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   await app.register(vaultRoutes(common), { prefix: '/vault/v1' });
 
   app.addHook('onReady', async () => sweeper.start(config.retentionSweepS));
-  app.addHook('preClose', async () => sweeper.stop());
+  // Fastify marks only requests that arrive after close() began with Connection: close; a keep-alive request
+  // already in flight would keep its connection open and hold the process up until the shutdown timeout.
+  let closing = false;
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
+  app.addHook('preClose', async () => {
+    closing = true;
+    sweeper.stop();
+  });
   app.addHook('onClose', async () => {
     await committer.drain();
   });

@@ -68,14 +68,22 @@ export function macRequest(o: MacRequestOptions): Promise<RawResponse> {
   return rawRequest({ method: o.method ?? (o.body === undefined ? 'GET' : 'POST'), url: o.baseUrl + o.target, headers, body: o.body, ca: o.ca });
 }
 
-/** A plain HTTP(S) request through node:http; header values are written as ISO-8859-1 bytes. */
-export function rawRequest(o: { method: string; url: string; headers?: Record<string, string>; body?: Buffer | string | undefined; ca?: Buffer | undefined }): Promise<RawResponse> {
+/**
+ * A plain HTTP(S) request through node:http on a fresh connection; header values are written as ISO-8859-1 bytes.
+ * `onHead` is called synchronously the moment the status line and headers arrive, before the body is read; the
+ * promise rejects if the connection breaks before the response ends.
+ */
+export function rawRequest(o: {
+  method: string; url: string; headers?: Record<string, string>; body?: Buffer | string | undefined; ca?: Buffer | undefined;
+  onHead?: (status: number) => void;
+}): Promise<RawResponse> {
   const u = new URL(o.url);
   const fn = u.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const req = fn(
       { method: o.method, hostname: u.hostname, port: u.port, path: u.pathname + u.search, headers: o.headers, ...(o.ca ? { ca: o.ca } : {}), agent: false },
       (res) => {
+        o.onHead?.(res.statusCode ?? 0);
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
@@ -83,6 +91,7 @@ export function rawRequest(o: { method: string; url: string; headers?: Record<st
           resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text: body.toString('utf8'), json: () => JSON.parse(body.toString('utf8')) });
         });
         res.on('error', reject);
+        res.on('aborted', () => reject(new Error('response aborted')));
       },
     );
     req.on('error', reject);
