@@ -3,7 +3,7 @@
  * Installs without native modules (undici is its only dependency).
  */
 export { VaultgateClient, type VaultgateClientOptions, type SendOptions } from './client.js';
-export { signRequest, type MacCredentials } from './mac-signer.js';
+export { signRequest, signRequestDetailed, type MacCredentials } from './mac-signer.js';
 export { authorizerFor, type BearerCredentials, type RequestAuthorizer, type RequestToAuthorize, type TokenProvider, type VaultgateCredentials } from './auth.js';
 export { VaultgateApiError, VaultgateIncompleteExportError, VaultgateNetworkError } from './errors.js';
 export { DEFAULT_RETRY, parseRetryAfter, retryDelay, isRetryableStatus, type RetryPolicy } from './retry.js';
