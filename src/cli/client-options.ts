@@ -4,7 +4,7 @@
  */
 import { Command, Option } from 'commander';
 import { VaultgateClient, type MacCredentials } from '../sdk/index.js';
-import { PROFILE_KEYS, readProfile, type ProfileKey } from './profiles.js';
+import { PROFILE_KEYS, readProfile, type Profile, type ProfileKey } from './profiles.js';
 
 const FLAGS: Record<ProfileKey, [flag: string, env: string, help: string]> = {
   url: ['--url <url>', 'VAULTGATE_URL', 'server base URL (default http://127.0.0.1:8080)'],
@@ -32,11 +32,17 @@ export interface ClientSettings {
 
 const kebab = (k: string): string => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
-/** Resolves URL and credentials: flags/environment first, then the profile; names what is missing. */
-export function clientSettings(cmd: Command, env: NodeJS.ProcessEnv = process.env): ClientSettings {
+/** Every setting given, flags/environment first, then the profile; nothing required. */
+export function resolvedValues(cmd: Command, env: NodeJS.ProcessEnv = process.env): Profile {
   const o = cmd.optsWithGlobals<Record<string, string | undefined>>();
   const profile = readProfile(env, o.profile ?? 'default', o.profile !== undefined) ?? {};
-  const v = (k: ProfileKey): string | undefined => o[k] ?? profile[k];
+  return Object.fromEntries(PROFILE_KEYS.map((k) => [k, o[k] ?? profile[k]]).filter(([, v]) => v !== undefined));
+}
+
+/** Resolves URL and credentials: flags/environment first, then the profile; names what is missing. */
+export function clientSettings(cmd: Command, env: NodeJS.ProcessEnv = process.env): ClientSettings {
+  const values = resolvedValues(cmd, env);
+  const v = (k: ProfileKey): string | undefined => values[k];
   const required = ['partnerId', 'partnerKey', 'customerId', 'customerKey', 'organisationId'] as const;
   const missing = required.filter((k) => !v(k));
   if (missing.length > 0) {
