@@ -4,6 +4,7 @@
  */
 export { VaultgateClient, type VaultgateClientOptions, type SendOptions } from './client.js';
 export { signRequest, signRequestDetailed, type MacCredentials } from './mac-signer.js';
+export { cachedTokenProvider, type IssuedToken, type TokenCacheOptions } from './token-cache.js';
 export { authorizerFor, type BearerCredentials, type RequestAuthorizer, type RequestToAuthorize, type TokenProvider, type VaultgateCredentials } from './auth.js';
 export { VaultgateApiError, VaultgateIncompleteExportError, VaultgateNetworkError } from './errors.js';
 export { DEFAULT_RETRY, parseRetryAfter, retryDelay, isRetryableStatus, type RetryPolicy } from './retry.js';

@@ -127,6 +127,18 @@ describe('SDK typed errors carry the server code', () => {
   });
 });
 
+describe('SDK bearer seam', () => {
+  it('token-provider credentials reach the server as a bearer token; its 401 invalidates the cached token', async () => {
+    let invalidated = 0;
+    const c = new VaultgateClient({ baseUrl: proxy.url, credentials: { tokenProvider: { getToken: async () => 'not-a-valid-token', invalidate: () => void invalidated++ } } });
+    clients.push(c);
+    const err = await c.send(tenant.channelId, '{}', json).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(VaultgateApiError);
+    expect((err as VaultgateApiError).status).toBe(401); // whatever the bearer code (no bearer support yet, or an invalid token)
+    expect(invalidated).toBe(1);
+  });
+});
+
 describe('SDK vault reading', () => {
   it('iterates pages and messages, and the export streams the same messages with their bodies', async () => {
     const other = await createTenant(server.admin, { businessId: '0737546-2' });
