@@ -1,13 +1,16 @@
 /** Progress on stderr: a redrawn bar on a terminal, a plain line every few seconds otherwise (CI logs). */
 export class Progress {
   private readonly started = Date.now();
-  private lastDraw = 0;
+  private lastDraw: number;
 
   constructor(
     private readonly total: number,
     private readonly out: NodeJS.WriteStream,
     private readonly label = 'sent',
-  ) {}
+  ) {
+    // A terminal shows the bar at once; a log gets its first line after one interval.
+    this.lastDraw = out.isTTY ? 0 : this.started;
+  }
 
   update(done: number, errors: number, final = false): void {
     const now = Date.now();

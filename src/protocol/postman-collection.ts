@@ -11,6 +11,9 @@ const CRYPTO = `var VgCrypto = typeof require === 'function' ? require('crypto-j
  * The signing function of the pre-request script, as JavaScript source for the Postman sandbox (CryptoJS). It
  * hashes the ISO-8859-1 bytes of the joined fields (mac-auth.md) and refuses characters above U+00FF. Tests run it
  * in the real sandbox against every vector of `mac.json`.
+ *
+ * @example
+ * const script = `${POSTMAN_MAC_FUNCTION}\nconsole.log(vaultgateMac(fields, 'SHA256'));`;
  */
 export const POSTMAN_MAC_FUNCTION = `${CRYPTO}
 function vaultgateMac(f, algorithm) {
@@ -93,7 +96,12 @@ pm.test('the receipt names the stored message', function () {
   pm.expect(pm.response.headers.get('Location')).to.eql('/vault/v1/messages/' + r.messageId);
 });`;
 
-/** An example body for a media type, with non-ASCII text (the bytes are sent as UTF-8). */
+/**
+ * An example body for a media type, with non-ASCII text (the bytes are sent as UTF-8).
+ *
+ * @example
+ * exampleBody('text/csv', 'Orders'); // 'id;text\n1;Hyvää päivää\n2;Jyväskylä'
+ */
 export function exampleBody(mediaType: string, messageType: string): string {
   const m = mediaType.toLowerCase();
   if (m.includes('json')) return JSON.stringify({ messageType, example: true, text: 'Hyvää päivää, Jyväskylä; Göteborg' }, null, 2);

@@ -1,4 +1,11 @@
-/** A coded error answered by the server: `code` is the catalogue code (docs/errors.md), `status` the HTTP status. */
+/**
+ * A coded error answered by the server: `code` is the catalogue code (docs/errors.md), `status` the HTTP status.
+ *
+ * @example
+ * try { await vg.send(channelId, body, opts); } catch (e) {
+ *   if (e instanceof VaultgateApiError && e.code === 'MESSAGE_TYPE_NOT_AGREED') console.error(e.message, e.requestId);
+ * }
+ */
 export class VaultgateApiError extends Error {
   /** The request id the server logged this failure under (quote it to the operator). */
   readonly requestId: string | undefined;
@@ -15,7 +22,12 @@ export class VaultgateApiError extends Error {
   }
 }
 
-/** The server could not be reached, or the connection failed, on every attempt. `cause` is the last failure. */
+/**
+ * The server could not be reached, or the connection failed, on every attempt. `cause` is the last failure.
+ *
+ * @example
+ * if (e instanceof VaultgateNetworkError) console.error(`gave up after ${e.attempts} attempts`, e.cause);
+ */
 export class VaultgateNetworkError extends Error {
   constructor(message: string, readonly attempts: number, options?: { cause?: unknown }) {
     super(message, options);
@@ -23,7 +35,12 @@ export class VaultgateNetworkError extends Error {
   }
 }
 
-/** An export stream ended before its `{"complete":true}` line; resume with `cursor`. */
+/**
+ * An export stream ended before its `{"complete":true}` line; resume with `cursor`.
+ *
+ * @example
+ * catch (e) { if (e instanceof VaultgateIncompleteExportError) for await (const m of vg.exportVault({}, { cursor: e.cursor })) … }
+ */
 export class VaultgateIncompleteExportError extends Error {
   constructor(readonly received: number, readonly cursor: string | undefined) {
     super(`the export was cut short after ${received} messages; run it again to resume`);
@@ -31,7 +48,12 @@ export class VaultgateIncompleteExportError extends Error {
   }
 }
 
-/** Builds the typed error from a non-2xx answer's status and (problem+json) body. */
+/**
+ * Builds the typed error from a non-2xx answer's status and (problem+json) body.
+ *
+ * @example
+ * apiErrorFrom(404, '{"code":"NOT_FOUND"}').code; // 'NOT_FOUND'
+ */
 export function apiErrorFrom(status: number, text: string): VaultgateApiError {
   let body: unknown;
   try {

@@ -1,4 +1,9 @@
-/** How the client retries: network errors, 5xx and 429, with capped exponential backoff and full jitter. */
+/**
+ * How the client retries: network errors, 5xx and 429, with capped exponential backoff and full jitter.
+ *
+ * @example
+ * new VaultgateClient({ baseUrl, credentials, retry: { maxAttempts: 8, maxDelayMs: 60_000 } });
+ */
 export interface RetryPolicy {
   /** Attempts in all, the first included (default 5; 1 turns retries off). */
   maxAttempts: number;
@@ -37,7 +42,13 @@ export function retryDelay(attempt: number, policy: RetryPolicy, retryAfterMs: n
   return Math.floor(random() * ceiling);
 }
 
-/** Whether an HTTP status is worth another attempt with the same transaction id. */
+/**
+ * Whether an HTTP status is worth another attempt with the same transaction id.
+ *
+ * @example
+ * isRetryableStatus(503); // true
+ * isRetryableStatus(401); // false
+ */
 export function isRetryableStatus(status: number): boolean {
   return status === 429 || (status >= 500 && status !== 501 && status !== 505);
 }

@@ -146,9 +146,11 @@ describe('bulk send', () => {
     const args = [CLI, 'send', ...profile, '--channel', b.channelId, '--dir', dir, '--concurrency', '4'];
 
     const child = spawn(process.execPath, args, { env: env(), stdio: 'ignore' });
-    const exited = new Promise((resolve) => child.on('exit', resolve));
+    let done = false;
+    const exited = new Promise((resolve) => child.on('exit', (code) => resolve((done = true) && code)));
     let seen = 0;
     while (seen < 300) {
+      if (done) throw new Error('the CLI exited before it could be interrupted');
       seen = (await reader.listPages({}, { pageSize: 1000 }).next()).value!.items.length;
       await new Promise((r) => setTimeout(r, 10));
     }
