@@ -201,6 +201,7 @@ export class VaultgateClient {
     const url = this.baseUrl + path;
     let lastError: unknown;
     let wait = 0;
+    let freshTokenTried = false;
     for (let attempt = 1; attempt <= this.retry.maxAttempts; attempt++) {
       if (attempt > 1) await sleep(wait);
       const transactionId = o.transactionId ?? randomUUID();
@@ -222,7 +223,16 @@ export class VaultgateClient {
       }
       if (status < 300) return text === undefined ? { status, headers: resHeaders, attempts: attempt, body } : { status, headers: resHeaders, attempts: attempt, text };
       const error = apiErrorFrom(status, text ?? '');
-      if (status === 401) this.auth.rejected();
+      if (status === 401) {
+        this.auth.rejected();
+        // A cached bearer token may have expired early (clock skew, revocation): one more try with a fresh one.
+        if (this.auth.scheme === 'bearer' && !freshTokenTried && attempt < this.retry.maxAttempts) {
+          freshTokenTried = true;
+          wait = 0;
+          lastError = error;
+          continue;
+        }
+      }
       if (attempt > 1 && o.transactionId !== undefined && error.code === 'REQUEST_NOT_UNIQUE') throw new RetriedNotUnique(error);
       if (!isRetryableStatus(status) || attempt === this.retry.maxAttempts) throw error;
       lastError = error;

@@ -128,14 +128,17 @@ describe('SDK typed errors carry the server code', () => {
 });
 
 describe('SDK bearer seam', () => {
-  it('token-provider credentials reach the server as a bearer token; its 401 invalidates the cached token', async () => {
+  it('token-provider credentials reach the server as a bearer token; a 401 invalidates the token and is tried once more with a fresh one', async () => {
     let invalidated = 0;
-    const c = new VaultgateClient({ baseUrl: proxy.url, credentials: { tokenProvider: { getToken: async () => 'not-a-valid-token', invalidate: () => void invalidated++ } } });
+    let issued = 0;
+    const tokenProvider = { getToken: async () => `not-a-valid-token-${++issued}`, invalidate: () => void invalidated++ };
+    const c = new VaultgateClient({ baseUrl: proxy.url, credentials: { tokenProvider } });
     clients.push(c);
     const err = await c.send(tenant.channelId, '{}', json).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(VaultgateApiError);
     expect((err as VaultgateApiError).status).toBe(401); // whatever the bearer code (no bearer support yet, or an invalid token)
-    expect(invalidated).toBe(1);
+    expect(invalidated).toBe(2);
+    expect(issued).toBe(2);
   });
 });
 
