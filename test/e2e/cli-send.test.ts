@@ -80,6 +80,19 @@ describe('credentials: flags, environment, profiles', () => {
     expect(r.stderr).toContain('missing credentials: --partner-id (VAULTGATE_PARTNER_ID)');
   });
 
+  it('a malformed profile line and a bad --language are refused, naming what is wrong', async () => {
+    const xdg = tempDir('vg-xdg-');
+    mkdirSync(join(xdg, 'vaultgate'));
+    writeFileSync(join(xdg, 'vaultgate/credentials'), '[default]\npartner_idd = x\n', { mode: 0o600 });
+    const typo = await vg(['send', '--channel', t.channelId, '-'], { XDG_CONFIG_HOME: xdg }, '{}');
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toContain(`${join(xdg, 'vaultgate/credentials')}:2: expected [profile] or one of url, partner_id`);
+    rmSync(xdg, { recursive: true, force: true });
+    const lang = await vg(['send', '--channel', t.channelId, '--language', 'DE', '-'], {}, '{}');
+    expect(lang.code).toBe(1);
+    expect(lang.stderr).toContain('--language must be FI, EN or SE');
+  });
+
   it('environment overrides the profile, and a flag overrides the environment', async () => {
     const bad = await vg(['send', '--channel', t.channelId, '-'], { VAULTGATE_CUSTOMER_KEY: 'wrong' }, '{}');
     expect(bad.code).toBe(1);

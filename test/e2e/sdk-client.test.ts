@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VaultgateApiError, VaultgateClient, VaultgateNetworkError, type MacCredentials } from '../../src/sdk/index.js';
+import { VaultgateApiError, VaultgateClient, VaultgateIncompleteExportError, VaultgateNetworkError, type MacCredentials } from '../../src/sdk/index.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { createTenant, startTestServer, type Tenant, type TestServer } from '../helpers/servers.js';
 
@@ -167,6 +167,26 @@ describe('SDK vault reading', () => {
     const rest: string[] = [];
     for await (const m of reader.exportVault({}, { cursor })) rest.push(m.messageId);
     expect(rest).toEqual(sent.slice(4));
+  });
+
+  it('an export cut short throws VaultgateIncompleteExportError; resuming from its cursor gives exactly the rest', async () => {
+    const reader = client(tenant.reader);
+    const all: string[] = [];
+    for await (const m of reader.exportVault()) all.push(m.messageId);
+    expect(all.length).toBeGreaterThan(3);
+    proxy.inject({ cutAfterBytes: 1200 }); // the headers and a line or two of the NDJSON
+    const first: string[] = [];
+    const err = await (async () => {
+      for await (const m of reader.exportVault()) first.push(m.messageId);
+    })().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(VaultgateIncompleteExportError);
+    const cut = err as VaultgateIncompleteExportError;
+    expect(cut.received).toBe(first.length);
+    expect(first.length).toBeGreaterThan(0);
+    expect(first.length).toBeLessThan(all.length);
+    const rest: string[] = [];
+    for await (const m of reader.exportVault({}, { cursor: cut.cursor! })) rest.push(m.messageId);
+    expect([...first, ...rest]).toEqual(all);
   });
 
   it('a read whose answer is lost is retried (with a fresh transaction id) and succeeds', async () => {

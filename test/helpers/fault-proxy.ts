@@ -5,7 +5,9 @@ export type Fault =
   /** Forwards the request to the server, then cuts the connection when the answer starts: the reply is lost. */
   | 'drop-response'
   /** Answers 503 with `Retry-After` itself, without forwarding. */
-  | { status: 503 | 429; retryAfter?: string };
+  | { status: 503 | 429; retryAfter?: string }
+  /** Forwards, but cuts the connection after this many bytes of the answer. */
+  | { cutAfterBytes: number };
 
 export interface FaultProxy {
   url: string;
@@ -31,7 +33,7 @@ export async function startFaultProxy(target: () => string): Promise<FaultProxy>
     client.on('close', () => sockets.delete(client));
     client.on('error', () => undefined);
     const fault = queue.shift();
-    if (fault !== undefined && fault !== 'drop-response') {
+    if (fault !== undefined && typeof fault === 'object' && 'status' in fault) {
       client.once('data', () => {
         const reason = fault.status === 503 ? 'Service Unavailable' : 'Too Many Requests';
         const retry = fault.retryAfter === undefined ? '' : `Retry-After: ${fault.retryAfter}\r\n`;
@@ -50,6 +52,17 @@ export async function startFaultProxy(target: () => string): Promise<FaultProxy>
       upstream.once('data', () => {
         client.destroy();
         upstream.destroy();
+      });
+    } else if (fault !== undefined) {
+      let left = fault.cutAfterBytes;
+      upstream.on('data', (d: Buffer) => {
+        if (left <= 0) return;
+        client.write(d.subarray(0, left));
+        left -= d.length;
+        if (left <= 0) {
+          client.destroy();
+          upstream.destroy();
+        }
       });
     } else {
       upstream.pipe(client);
