@@ -63,8 +63,9 @@ export class VaultgateClient {
 
   /**
    * Sends one message and resolves once the server has committed it. Retries network errors, 5xx and 429 with the
-   * same transaction id; when a retry is refused as `REQUEST_NOT_UNIQUE` naming a stored message, the earlier
-   * attempt was stored and the result says `alreadyStored: true`. Other refusals throw `VaultgateApiError`.
+   * same transaction id; when, after an attempt whose fate is unknown (connection lost, 5xx), a retry is refused as
+   * `REQUEST_NOT_UNIQUE` naming a stored message, that attempt was stored and the result says `alreadyStored: true`.
+   * Other refusals throw `VaultgateApiError` (a first-attempt `REQUEST_NOT_UNIQUE` too: the id was used before).
    *
    * @example
    * const r = await vg.send(channelId, '<order/>', { messageType: 'TransportOrder', mediaType: 'application/xml' });
@@ -202,6 +203,8 @@ export class VaultgateClient {
     let lastError: unknown;
     let wait = 0;
     let freshTokenTried = false;
+    // Whether an earlier attempt may have been stored although we saw no receipt (its connection failed, or 5xx).
+    let fateUnknown = false;
     for (let attempt = 1; attempt <= this.retry.maxAttempts; attempt++) {
       if (attempt > 1) await sleep(wait);
       const transactionId = o.transactionId ?? randomUUID();
@@ -217,7 +220,10 @@ export class VaultgateClient {
         body = res.body;
         if (o.buffer || status >= 300) text = await res.body.text();
       } catch (err) {
+        // A request undici refuses to send (say, a header value it cannot encode) fails the same way every time.
+        if ((err as { code?: string }).code === 'UND_ERR_INVALID_ARG') throw err;
         lastError = err;
+        fateUnknown = true;
         wait = retryDelay(attempt, this.retry, undefined);
         continue;
       }
@@ -233,7 +239,8 @@ export class VaultgateClient {
           continue;
         }
       }
-      if (attempt > 1 && o.transactionId !== undefined && error.code === 'REQUEST_NOT_UNIQUE') throw new RetriedNotUnique(error);
+      if (fateUnknown && o.transactionId !== undefined && error.code === 'REQUEST_NOT_UNIQUE') throw new RetriedNotUnique(error);
+      if (status >= 500) fateUnknown = true;
       if (!isRetryableStatus(status) || attempt === this.retry.maxAttempts) throw error;
       lastError = error;
       wait = retryDelay(attempt, this.retry, parseRetryAfter(resHeaders['retry-after'], Date.now()));

@@ -76,6 +76,13 @@ describe('SDK send', () => {
     expect(await stored('sdk-busy-1')).toHaveLength(1);
   });
 
+  it('a header value undici cannot send fails at once, without retries', async () => {
+    const before = proxy.connections();
+    const err = await client(tenant.sender).send(tenant.channelId, '{}', { messageType: 'Order\nX', mediaType: 'application/json' }).catch((e: unknown) => e);
+    expect((err as { code?: string }).code).toBe('UND_ERR_INVALID_ARG');
+    expect(proxy.connections()).toBe(before);
+  });
+
   it('gives up after maxAttempts with the last server error', async () => {
     proxy.inject({ status: 503 }, { status: 503 });
     const err = await client(tenant.sender, { baseDelayMs: 1, maxAttempts: 2 } as never).send(tenant.channelId, '{}', json).catch((e: unknown) => e);
