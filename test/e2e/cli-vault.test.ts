@@ -97,5 +97,5 @@ describe('vault export and key commands through the CLI', () => {
     expect(audit.items.map((e: any) => e.action)).toEqual(['keys.rotate-vault', 'company.delete', 'company.keys-destroyed']);
     const sweep = await vg('retention', 'sweep');
     expect(sweep.purged).toBe(N);
-  }, 90_000); // ten CLI processes: slow when the machine is shared
+  });
 });
