@@ -6,6 +6,8 @@ import { CONFIG_SCHEMA, type ConfigName } from '../server/config/schema.js';
 import { VaultgateApiError } from '../sdk/index.js';
 import { ApiError } from './admin-client.js';
 import { adminCommand } from './admin-commands.js';
+import { postmanCommand } from './postman-commands.js';
+import { profileCommand, sendCommand, signCommand } from './send-commands.js';
 import { vaultCommand } from './vault-commands.js';
 
 const program = new Command('vaultgate').description('Vaultgate: ingestion channels into per-company data vaults').version('0.1.0');
@@ -24,6 +26,10 @@ serve.action(async (opts: Record<string, string>) => {
 });
 program.addCommand(adminCommand());
 program.addCommand(vaultCommand());
+program.addCommand(sendCommand());
+program.addCommand(signCommand());
+program.addCommand(profileCommand());
+program.addCommand(postmanCommand());
 // Usage errors exit 2 everywhere (subcommands do not inherit exitOverride).
 const overrideExit = (c: Command): void => {
   c.exitOverride();

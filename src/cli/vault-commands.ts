@@ -1,33 +1,61 @@
-import { Command, Option } from 'commander';
-import { exportVaultToFile, type MacCredentials } from '../sdk/index.js';
+import { writeFileSync } from 'node:fs';
+import { Command, InvalidArgumentError } from 'commander';
+import { exportVaultToFile, type MessageMeta } from '../sdk/index.js';
+import { clientFor, clientSettings, withClientOptions } from './client-options.js';
+import { printJson, printTable } from './output.js';
 
-const creds = (o: Record<string, string | undefined>): MacCredentials => {
-  const missing = ['partnerId', 'partnerKey', 'customerId', 'customerKey', 'organisationId'].filter((k) => !o[k]);
-  if (missing.length > 0) {
-    throw new Error(`missing credentials: ${missing.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')} (or VAULTGATE_PARTNER_ID, VAULTGATE_PARTNER_KEY, VAULTGATE_CUSTOMER_ID, VAULTGATE_CUSTOMER_KEY, VAULTGATE_ORGANISATION_ID)`);
-  }
-  return { partnerId: o.partnerId!, partnerKey: o.partnerKey!, customerId: o.customerId!, customerKey: o.customerKey!, organisationId: o.organisationId! };
+const count = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
+  return n;
 };
+const selection = (c: Command): Command => c.option('--channel-id <id>').option('--message-type <name>')
+  .option('--from <iso>', 'received at or after').option('--to <iso>', 'received before');
+const filters = (o: Record<string, string | undefined>) => ({ channelId: o.channelId, messageType: o.messageType, from: o.from, to: o.to });
 
-/** `vaultgate vault …`: the owner's reads of its own vault. */
+/** `vaultgate vault …`: the owner's reads of its own vault (MAC credentials with vault.read). */
 export function vaultCommand(): Command {
-  const vault = new Command('vault').description("read your company's vault (MAC credentials with vault.read)")
-    .addOption(new Option('--url <url>', 'server base URL').env('VAULTGATE_URL').default('http://127.0.0.1:8080'))
-    .addOption(new Option('--partner-id <id>').env('VAULTGATE_PARTNER_ID'))
-    .addOption(new Option('--partner-key <key>').env('VAULTGATE_PARTNER_KEY'))
-    .addOption(new Option('--customer-id <id>').env('VAULTGATE_CUSTOMER_ID'))
-    .addOption(new Option('--customer-key <key>').env('VAULTGATE_CUSTOMER_KEY'))
-    .addOption(new Option('--organisation-id <businessId>').env('VAULTGATE_ORGANISATION_ID'));
+  const vault = withClientOptions(new Command('vault')).description("read your company's vault (MAC credentials with vault.read)");
 
-  vault.command('export').description('export the vault as NDJSON into a file; run again to resume an interrupted export')
+  selection(vault.command('ls').description('list messages (metadata), oldest first'))
+    .option('--max <n>', 'list at most n messages', count, 100)
+    .option('--json', 'print JSON (an array)')
+    .action(async (o: Record<string, any>, cmd: Command) => {
+      const client = clientFor(cmd);
+      const rows: MessageMeta[] = [];
+      try {
+        for await (const m of client.listMessages(filters(o), { pageSize: Math.min(1000, o.max) })) {
+          rows.push(m);
+          if (rows.length >= o.max) break;
+        }
+      } finally {
+        await client.close();
+      }
+      if (o.json) printJson(rows);
+      else printTable(rows as unknown as Record<string, unknown>[], ['messageId', 'receivedAt', 'messageType', 'mediaType', 'size', 'transactionId']);
+    });
+
+  vault.command('get <messageId>').description('write one message\'s original bytes to stdout (or --out); metadata on stderr')
+    .option('--out <file>', 'write the body into this file')
+    .action(async (id: string, o: { out?: string }, cmd: Command) => {
+      const client = clientFor(cmd);
+      try {
+        const m = await client.getMessage(id);
+        process.stderr.write(`${m.messageId}  ${m.messageType}  ${m.contentType}  ${m.body.length} bytes  received ${m.receivedAt}\n`);
+        if (o.out) writeFileSync(o.out, m.body);
+        else process.stdout.write(m.body);
+      } finally {
+        await client.close();
+      }
+    });
+
+  selection(vault.command('export').description('export the vault as NDJSON into a file; run again to resume an interrupted export'))
     .requiredOption('--out <file>', 'NDJSON file (appended to when resuming)')
-    .option('--channel-id <id>').option('--message-type <name>').option('--from <iso>').option('--to <iso>')
-    .action(async (o: Record<string, string | undefined>) => {
-      const g = vault.opts<Record<string, string | undefined>>();
+    .action(async (o: Record<string, string | undefined>, cmd: Command) => {
+      const s = clientSettings(cmd);
       const started = Date.now();
       const r = await exportVaultToFile({
-        baseUrl: g.url!, credentials: creds(g), out: o.out!,
-        filters: { channelId: o.channelId, messageType: o.messageType, from: o.from, to: o.to },
+        baseUrl: s.url, credentials: s.credentials, out: o.out!, filters: filters(o),
         onProgress: (n) => process.stderr.write(`\rexported ${n} messages`),
       });
       process.stderr.write(`\n${r.resumedFrom ? 'resumed; ' : ''}${r.written} messages written to ${o.out} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);

@@ -1,22 +1,13 @@
 import { closeSync, existsSync, openSync, readSync, fstatSync, ftruncateSync, writeSync } from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
-import { request } from 'undici';
-import { signRequest, type MacCredentials } from './mac-signer.js';
+import { VaultgateClient } from './client.js';
+import type { VaultgateCredentials } from './auth.js';
 
 export interface ExportOptions {
   baseUrl: string;
-  credentials: MacCredentials;
+  credentials: VaultgateCredentials;
   out: string;
   filters?: { channelId?: string; messageType?: string; from?: string; to?: string };
   onProgress?: (written: number) => void;
-}
-
-/** A coded error from the server. */
-export class VaultgateApiError extends Error {
-  constructor(readonly status: number, readonly code: string, readonly body: unknown) {
-    super(`${code} (HTTP ${status})`);
-    this.name = 'VaultgateApiError';
-  }
 }
 
 /**
@@ -55,43 +46,25 @@ export function resumePoint(file: string): string | undefined {
  * Streams a vault export into `out` (NDJSON, one message per line), resuming after the last whole line when the
  * file already exists. Memory stays flat: lines are written as they arrive. Resolves with the number of messages
  * written by this run.
+ *
+ * @example
+ * const { written } = await exportVaultToFile({ baseUrl, credentials, out: 'vault.ndjson' });
  */
 export async function exportVaultToFile(o: ExportOptions): Promise<{ written: number; resumedFrom: string | undefined }> {
   const resumedFrom = resumePoint(o.out);
-  const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(o.filters ?? {})) if (v !== undefined) q.set(k, v);
-  if (resumedFrom) q.set('cursor', resumedFrom);
-  const url = `${o.baseUrl.replace(/\/+$/, '')}/vault/v1/export${q.size ? `?${q}` : ''}`;
-  const res = await request(url, { headers: { ...signRequest(o.credentials, url), accept: 'application/json' } });
-  if (res.statusCode !== 200) {
-    const body = (await res.body.json().catch(() => ({}))) as { code?: string };
-    throw new VaultgateApiError(res.statusCode, body.code ?? 'HTTP_ERROR', body);
-  }
+  const client = new VaultgateClient({ baseUrl: o.baseUrl, credentials: o.credentials });
   const fd = openSync(o.out, 'a');
   let written = 0;
-  let complete = false;
-  let pending = '';
-  const decoder = new StringDecoder('utf8');
   try {
-    for await (const chunk of res.body) {
-      pending += decoder.write(chunk as Buffer);
-      let nl: number;
-      while ((nl = pending.indexOf('\n')) !== -1) {
-        const line = pending.slice(0, nl);
-        pending = pending.slice(nl + 1);
-        if (line.startsWith('{"complete":true')) {
-          complete = true;
-          continue;
-        }
-        writeSync(fd, `${line}\n`);
-        written++;
-        if (written % 1000 === 0) o.onProgress?.(written);
-      }
+    for await (const line of client.exportLines(o.filters ?? {}, resumedFrom ? { cursor: resumedFrom } : {})) {
+      writeSync(fd, `${line}\n`);
+      written++;
+      if (written % 1000 === 0) o.onProgress?.(written);
     }
   } finally {
     closeSync(fd);
+    await client.close();
   }
-  if (!complete) throw new Error(`the export was cut short after ${written} messages; run it again to resume`);
   o.onProgress?.(written);
   return { written, resumedFrom };
 }

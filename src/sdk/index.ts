@@ -1,2 +1,12 @@
-export { signRequest, type MacCredentials } from './mac-signer.js';
-export { exportVaultToFile, resumePoint, VaultgateApiError, type ExportOptions } from './export-vault.js';
+/**
+ * The Vaultgate SDK: send messages into ingestion channels, read a vault. Signing is the server's own protocol code.
+ * Installs without native modules (undici is its only dependency).
+ */
+export { VaultgateClient, type VaultgateClientOptions, type SendOptions } from './client.js';
+export { signRequest, signRequestDetailed, type MacCredentials } from './mac-signer.js';
+export { cachedTokenProvider, type IssuedToken, type TokenCacheOptions } from './token-cache.js';
+export { authorizerFor, type BearerCredentials, type RequestAuthorizer, type RequestToAuthorize, type TokenProvider, type VaultgateCredentials } from './auth.js';
+export { VaultgateApiError, VaultgateIncompleteExportError, VaultgateNetworkError } from './errors.js';
+export { DEFAULT_RETRY, parseRetryAfter, retryDelay, isRetryableStatus, type RetryPolicy } from './retry.js';
+export type { ExportedMessage, MessageMeta, MessagePage, Receipt, SendResult, VaultFilters, VaultMessage } from './types.js';
+export { exportVaultToFile, resumePoint, type ExportOptions } from './export-vault.js';

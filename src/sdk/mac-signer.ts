@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { buildMacHeaders, computeMac, formatMacTimestamp, type MacAlgorithm } from '../protocol/index.js';
+import { buildMacHeaders, computeMac, formatMacTimestamp, type MacAlgorithm, type MacInput } from '../protocol/index.js';
 
 /** What a client of the signed-header scheme holds. Keys never travel: they only go into the MAC. */
 export interface MacCredentials {
@@ -26,11 +26,27 @@ export function signRequest(
   url: string,
   options: { transactionId?: string; nowMs?: number } = {},
 ): Record<string, string> {
+  return signRequestDetailed(c, url, options).headers;
+}
+
+/**
+ * Like `signRequest`, with what went into the MAC (for debugging an integration: show `maskedMacString(input)`,
+ * never the input itself, which holds both keys).
+ *
+ * @example
+ * const { headers, input, algorithm } = signRequestDetailed(creds, url);
+ * console.log(maskedMacString(input, algorithm));
+ */
+export function signRequestDetailed(
+  c: MacCredentials,
+  url: string,
+  options: { transactionId?: string; nowMs?: number } = {},
+): { headers: Record<string, string>; input: MacInput; algorithm: MacAlgorithm } {
   const u = new URL(url);
   const base = `${u.protocol}//${u.host}`;
   const algorithm = c.algorithm ?? 'SHA256';
   const now = options.nowMs ?? Date.now();
-  const input = {
+  const input: MacInput = {
     url: base + decodeURIComponent(u.pathname + u.search),
     sender: c.sender ?? 'Vaultgate client',
     customerId: c.customerId,
@@ -43,5 +59,5 @@ export function signRequest(
     partnerKey: c.partnerKey,
   };
   const mac = computeMac(input, algorithm);
-  return buildMacHeaders(input, { partnerId: c.partnerId, algorithm, mac, useHttpStatusCodes: true });
+  return { headers: buildMacHeaders(input, { partnerId: c.partnerId, algorithm, mac, useHttpStatusCodes: true }), input, algorithm };
 }

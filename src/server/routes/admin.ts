@@ -6,6 +6,7 @@ import type { KeyAdmin } from '../services/keys.js';
 import type { Registry } from '../services/registry.js';
 import type { RetentionSweeper } from '../services/retention.js';
 import { registerKeyRoutes } from './admin-keys.js';
+import { registerPostmanRoute } from './admin-postman.js';
 import {
   channelSchema, companySchema, customerCredentialSchema, errorResponses, idParams, listQuerySchema, messageTypeSchema,
   newCustomerCredentialSchema, newPartnerCredentialSchema, pageOf, partnerCredentialSchema, partySchema,
@@ -30,6 +31,7 @@ export function adminRoutes(d: { registry: Registry; keys: KeyAdmin; sweeper: Re
   return async (app: FastifyInstance): Promise<void> => {
     app.addHook('onRequest', adminAuth(adminToken));
     registerKeyRoutes(app, d, listArgs);
+    registerPostmanRoute(app, registry);
 
     const get = (url: string, tag: string, summary: string, params: object | undefined, item: object, handler: (p: any, q: any) => Promise<unknown>, query?: object) =>
       app.get(url, {

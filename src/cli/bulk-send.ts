@@ -1,0 +1,105 @@
+/**
+ * Bulk send: many messages from a folder (one file each) or an NDJSON file (one line each), with bounded
+ * concurrency. Resumable without a state file: each message's transaction id is derived from the channel, the
+ * message type, its position (file name / line number) and its content, so a re-run sends every message under the
+ * same id, and the server's ledger refuses the ones already stored (`REQUEST_NOT_UNIQUE`), which count as done.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { VaultgateApiError, type VaultgateClient } from '../sdk/index.js';
+
+export interface BulkItem {
+  /** File name (folder) or `line <n>` (NDJSON): where the message came from. */
+  position: string;
+  load(): Buffer;
+}
+
+export interface BulkSummary {
+  total: number;
+  sent: number;
+  alreadyStored: number;
+  failed: number;
+  failures: { position: string; code: string; message: string }[];
+  seconds: number;
+}
+
+/**
+ * The transaction id of one message of a bulk run: stable across runs for the same content at the same position.
+ *
+ * @example
+ * bulkTransactionId('ch_test_…', 'TransportOrder', 'order-0001.json', body); // 'vgb1-3f…' (44 characters)
+ */
+export function bulkTransactionId(channelId: string, messageType: string | undefined, position: string, body: Buffer): string {
+  const content = createHash('sha256').update(body).digest('hex');
+  const id = createHash('sha256').update(`${channelId}\n${messageType ?? ''}\n${position}\n${content}`).digest('hex');
+  return `vgb1-${id.slice(0, 40)}`;
+}
+
+/** Every regular file directly in `dir`, sorted by name. */
+export function folderItems(dir: string): BulkItem[] {
+  return readdirSync(dir)
+    .filter((f) => !f.startsWith('.') && statSync(join(dir, f)).isFile())
+    .sort()
+    .map((f) => ({ position: f, load: () => readFileSync(join(dir, f)) }));
+}
+
+/** Every non-empty line of an NDJSON file, streamed; each line (without its newline) is one message. */
+export async function* ndjsonItems(file: string): AsyncGenerator<BulkItem> {
+  let n = 0;
+  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+    n++;
+    if (line.trim() === '') continue;
+    const body = Buffer.from(line, 'utf8');
+    yield { position: `line ${n}`, load: () => body };
+  }
+}
+
+/** Counts the messages of an NDJSON file (for the progress bar's total and ETA). */
+export async function countNdjson(file: string): Promise<number> {
+  let n = 0;
+  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) if (line.trim() !== '') n++;
+  return n;
+}
+
+export interface BulkOptions {
+  client: VaultgateClient;
+  channelId: string;
+  messageType: string | undefined;
+  mediaType: string;
+  concurrency: number;
+  total: number;
+  onProgress?: (done: number, failed: number) => void;
+}
+
+/** Sends every item with at most `concurrency` in flight; never throws for one message's failure. */
+export async function bulkSend(items: Iterable<BulkItem> | AsyncIterable<BulkItem>, o: BulkOptions): Promise<BulkSummary> {
+  const started = Date.now();
+  const s: BulkSummary = { total: o.total, sent: 0, alreadyStored: 0, failed: 0, failures: [], seconds: 0 };
+  const source = (Symbol.asyncIterator in items ? items : (async function* () { yield* items; })())[Symbol.asyncIterator]();
+  const worker = async (): Promise<void> => {
+    for (let next = await source.next(); !next.done; next = await source.next()) {
+      const item = next.value;
+      try {
+        const body = item.load();
+        const transactionId = bulkTransactionId(o.channelId, o.messageType, item.position, body);
+        const r = await o.client.send(o.channelId, body, { mediaType: o.mediaType, transactionId, ...(o.messageType ? { messageType: o.messageType } : {}) });
+        if (r.alreadyStored) s.alreadyStored++;
+        else s.sent++;
+      } catch (err) {
+        if (err instanceof VaultgateApiError && err.code === 'REQUEST_NOT_UNIQUE' && err.messageId) {
+          s.alreadyStored++; // stored by an earlier, interrupted run
+        } else {
+          s.failed++;
+          const code = err instanceof VaultgateApiError ? err.code : (err as Error).name;
+          if (s.failures.length < 1000) s.failures.push({ position: item.position, code, message: (err as Error).message });
+        }
+      }
+      o.onProgress?.(s.sent + s.alreadyStored + s.failed, s.failed);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, o.concurrency) }, worker));
+  s.seconds = (Date.now() - started) / 1000;
+  return s;
+}

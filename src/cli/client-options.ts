@@ -1,0 +1,71 @@
+/**
+ * The options every client-side command shares (send, sign, vault, postman): the server URL and MAC credentials,
+ * from flags, else `VAULTGATE_*` environment variables, else the named profile of the credentials file.
+ */
+import { Command, Option } from 'commander';
+import { VaultgateClient, type MacCredentials } from '../sdk/index.js';
+import { PROFILE_KEYS, readProfile, type Profile, type ProfileKey } from './profiles.js';
+
+const FLAGS: Record<ProfileKey, [flag: string, env: string, help: string]> = {
+  url: ['--url <url>', 'VAULTGATE_URL', 'server base URL (default http://127.0.0.1:8080)'],
+  partnerId: ['--partner-id <id>', 'VAULTGATE_PARTNER_ID', 'partner id'],
+  partnerKey: ['--partner-key <key>', 'VAULTGATE_PARTNER_KEY', 'partner key'],
+  customerId: ['--customer-id <id>', 'VAULTGATE_CUSTOMER_ID', 'customer id'],
+  customerKey: ['--customer-key <key>', 'VAULTGATE_CUSTOMER_KEY', 'customer key'],
+  organisationId: ['--organisation-id <businessId>', 'VAULTGATE_ORGANISATION_ID', "the company's business id"],
+  sender: ['--sender <name>', 'VAULTGATE_SENDER', 'X-Netvisor-Authentication-Sender (default "Vaultgate client")'],
+  language: ['--language <FI|EN|SE>', 'VAULTGATE_LANGUAGE', 'language of error messages (default EN)'],
+  algorithm: ['--algorithm <SHA256|HMACSHA256>', 'VAULTGATE_ALGORITHM', 'MAC algorithm (default SHA256)'],
+};
+
+/** Adds the shared options to a command (its subcommands read them with `clientSettings`). */
+export function withClientOptions(cmd: Command): Command {
+  cmd.addOption(new Option('--profile <name>', 'profile of the credentials file').env('VAULTGATE_PROFILE'));
+  for (const k of PROFILE_KEYS) cmd.addOption(new Option(FLAGS[k][0], FLAGS[k][2]).env(FLAGS[k][1]));
+  return cmd;
+}
+
+export interface ClientSettings {
+  url: string;
+  credentials: MacCredentials;
+}
+
+const kebab = (k: string): string => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/** Every setting given, flags/environment first, then the profile; nothing required. */
+export function resolvedValues(cmd: Command, env: NodeJS.ProcessEnv = process.env): Profile {
+  const o = cmd.optsWithGlobals<Record<string, string | undefined>>();
+  const profile = readProfile(env, o.profile ?? 'default', o.profile !== undefined) ?? {};
+  return Object.fromEntries(PROFILE_KEYS.map((k) => [k, o[k] ?? profile[k]]).filter(([, v]) => v !== undefined));
+}
+
+/** Resolves URL and credentials: flags/environment first, then the profile; names what is missing. */
+export function clientSettings(cmd: Command, env: NodeJS.ProcessEnv = process.env): ClientSettings {
+  const values = resolvedValues(cmd, env);
+  const v = (k: ProfileKey): string | undefined => values[k];
+  const required = ['partnerId', 'partnerKey', 'customerId', 'customerKey', 'organisationId'] as const;
+  const missing = required.filter((k) => !v(k));
+  if (missing.length > 0) {
+    throw new Error(`missing credentials: ${missing.map((k) => `${kebab(k)} (${FLAGS[k][1]})`).join(', ')}; or put them in a profile (vaultgate profile set)`);
+  }
+  const language = v('language')?.toUpperCase();
+  if (language !== undefined && !['FI', 'EN', 'SE'].includes(language)) throw new Error('--language must be FI, EN or SE');
+  const algorithm = v('algorithm')?.toUpperCase();
+  if (algorithm !== undefined && !['SHA256', 'HMACSHA256', 'MD5'].includes(algorithm)) throw new Error('--algorithm must be SHA256 or HMACSHA256');
+  return {
+    url: v('url') ?? 'http://127.0.0.1:8080',
+    credentials: {
+      partnerId: v('partnerId')!, partnerKey: v('partnerKey')!, customerId: v('customerId')!, customerKey: v('customerKey')!,
+      organisationId: v('organisationId')!,
+      ...(v('sender') ? { sender: v('sender')! } : {}),
+      ...(language ? { language: language as 'EN' } : {}),
+      ...(algorithm ? { algorithm: algorithm as 'SHA256' } : {}),
+    },
+  };
+}
+
+/** A client for the resolved settings. */
+export function clientFor(cmd: Command): VaultgateClient {
+  const s = clientSettings(cmd);
+  return new VaultgateClient({ baseUrl: s.url, credentials: s.credentials });
+}

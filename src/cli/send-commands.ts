@@ -1,0 +1,123 @@
+/** `vaultgate send` (one message, or many with --dir / --ndjson), `vaultgate sign`, `vaultgate profile`. */
+import { readFileSync } from 'node:fs';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { maskedMacString } from '../protocol/index.js';
+import { signRequestDetailed } from '../sdk/index.js';
+import { bulkSend, countNdjson, folderItems, ndjsonItems, type BulkSummary } from './bulk-send.js';
+import { clientFor, clientSettings, withClientOptions } from './client-options.js';
+import { printJson, printRecord } from './output.js';
+import { PROFILE_KEYS, credentialsPath, readProfile, writeProfile, type Profile } from './profiles.js';
+import { Progress } from './progress.js';
+
+const positiveInt = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new InvalidArgumentError('must be a whole number from 1 to 256');
+  return n;
+};
+
+async function readStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function printSummary(s: BulkSummary, json: boolean): void {
+  for (const f of s.failures.slice(0, 20)) process.stderr.write(`failed: ${f.position}: ${f.message}\n`);
+  if (s.failures.length > 20) process.stderr.write(`… and ${s.failed - 20} more failures\n`);
+  if (json) printJson(s);
+  else {
+    process.stdout.write(`${s.sent} sent, ${s.alreadyStored} already stored, ${s.failed} failed, of ${s.total} in ${s.seconds.toFixed(1)} s\n`);
+  }
+}
+
+/** `vaultgate send`. */
+export function sendCommand(): Command {
+  const send = withClientOptions(new Command('send'))
+    .description('send a message (a file, or stdin) into a channel; or many: --dir <folder> (one file each), --ndjson <file> (one line each)')
+    .argument('[file]', 'the message body; omitted or "-": read stdin')
+    .requiredOption('--channel <channelId>', 'the ingestion channel')
+    .option('--message-type <name>', 'agreed message type (may be omitted when the channel has exactly one)')
+    .option('--media-type <type>', 'agreed media type, sent as Content-Type', 'application/json')
+    .option('--transaction-id <id>', 'transaction id of a single send (default: a new UUID)')
+    .addOption(new Option('--dir <folder>', 'bulk: every file of the folder, in name order').conflicts(['ndjson', 'transactionId']))
+    .addOption(new Option('--ndjson <file>', 'bulk: every non-empty line of the file').conflicts(['transactionId']))
+    .option('--concurrency <n>', 'bulk: requests in flight at once', positiveInt, 8)
+    .option('--json', 'print the receipt / summary as JSON')
+    .action(async (file: string | undefined, o: Record<string, any>, cmd: Command) => {
+      const client = clientFor(cmd);
+      try {
+        if (o.dir || o.ndjson) {
+          if (file) throw new Error('give either a file or --dir / --ndjson, not both');
+          const items = o.dir ? folderItems(o.dir) : ndjsonItems(o.ndjson);
+          const total = o.dir ? (items as unknown[]).length : await countNdjson(o.ndjson);
+          const progress = new Progress(total, process.stderr);
+          const summary = await bulkSend(items, {
+            client, channelId: o.channel, messageType: o.messageType, mediaType: o.mediaType, concurrency: o.concurrency, total,
+            onProgress: (done, failed) => progress.update(done, failed),
+          });
+          progress.update(summary.sent + summary.alreadyStored + summary.failed, summary.failed, true);
+          printSummary(summary, o.json === true);
+          if (summary.failed > 0) process.exitCode = 1;
+          return;
+        }
+        const body = file && file !== '-' ? readFileSync(file) : await readStdin();
+        const r = await client.send(o.channel, body, { mediaType: o.mediaType, ...(o.messageType ? { messageType: o.messageType } : {}), ...(o.transactionId ? { transactionId: o.transactionId } : {}) });
+        if (o.json) printJson(r);
+        else printRecord(r as unknown as Record<string, unknown>);
+      } finally {
+        await client.close();
+      }
+    });
+  return send;
+}
+
+/** `vaultgate sign`: the headers of a signed request and the string that was hashed, keys masked. */
+export function signCommand(): Command {
+  return withClientOptions(new Command('sign'))
+    .description('print the signed headers for a URL and the string that was hashed (keys masked), to debug an integration')
+    .argument('<url>', 'full URL, or a path such as /ingestion/ch_test_… (appended to --url)')
+    .option('--transaction-id <id>', 'transaction id to sign (default: a new UUID)')
+    .option('--timestamp <iso>', 'sign at this instant instead of now, e.g. 2026-11-25T10:00:00.000Z')
+    .option('--json', 'print {headers, stringToHash} as JSON')
+    .action((url: string, o: Record<string, string | undefined>, cmd: Command) => {
+      const s = clientSettings(cmd);
+      const full = url.startsWith('/') ? s.url.replace(/\/+$/, '') + url : url;
+      const nowMs = o.timestamp ? Date.parse(o.timestamp) : undefined;
+      if (nowMs !== undefined && Number.isNaN(nowMs)) throw new Error('--timestamp must be an ISO 8601 instant');
+      const { headers, input, algorithm } = signRequestDetailed(s.credentials, full, {
+        ...(o.transactionId ? { transactionId: o.transactionId } : {}), ...(nowMs !== undefined ? { nowMs } : {}),
+      });
+      const stringToHash = maskedMacString(input, algorithm);
+      if (o.json) return printJson({ url: full, headers, stringToHash });
+      process.stdout.write(`String to hash (ISO-8859-1 bytes, ${algorithm}; keys masked):\n${stringToHash}\n\nHeaders:\n`);
+      for (const [k, v] of Object.entries(headers)) process.stdout.write(`${k}: ${v}\n`);
+    });
+}
+
+const mask = (v: string): string => (v.length <= 4 ? '****' : `${'*'.repeat(Math.min(8, v.length - 4))}${v.slice(-4)}`);
+
+/** `vaultgate profile set|show`: the credentials file (mode 0600). */
+export function profileCommand(): Command {
+  const profile = new Command('profile').description(`named credential profiles in the credentials file (mode 0600)`);
+  withClientOptions(profile.command('set'))
+    .description('create or update a profile from flags and/or the JSON the admin commands print')
+    .option('--from-json <file...>', 'JSON files holding partnerId/partnerKey and/or customerId/customerKey (e.g. partner.json sender.json)')
+    .action((o: Record<string, any>) => {
+      const values: Profile = {};
+      for (const f of (o.fromJson as string[] | undefined) ?? []) {
+        const j = JSON.parse(readFileSync(f, 'utf8')) as Record<string, unknown>;
+        for (const k of PROFILE_KEYS) if (typeof j[k] === 'string') values[k] = j[k] as string;
+      }
+      for (const k of PROFILE_KEYS) if (typeof o[k] === 'string') values[k] = o[k];
+      const name = o.profile ?? 'default';
+      const file = writeProfile(process.env, name, values);
+      process.stderr.write(`profile "${name}" written to ${file} (mode 0600)\n`);
+    });
+  profile.command('show').description('show a profile, keys masked')
+    .option('--profile <name>', 'profile name', 'default')
+    .action((o: { profile: string }) => {
+      const p = readProfile(process.env, o.profile, true) ?? {};
+      printRecord({ file: credentialsPath(process.env), profile: o.profile, ...Object.fromEntries(Object.entries(p).map(([k, v]) => [k, /Key$/.test(k) ? mask(v ?? '') : v])) });
+    });
+  return profile;
+}

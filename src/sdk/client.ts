@@ -1,0 +1,267 @@
+import { randomUUID, createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, request, type Dispatcher } from 'undici';
+import { authorizerFor, type RequestAuthorizer, type VaultgateCredentials } from './auth.js';
+import { apiErrorFrom, VaultgateApiError, VaultgateIncompleteExportError, VaultgateNetworkError } from './errors.js';
+import { DEFAULT_RETRY, isRetryableStatus, parseRetryAfter, retryDelay, type RetryPolicy } from './retry.js';
+import type { ExportedMessage, MessageMeta, MessagePage, Receipt, SendResult, VaultFilters, VaultMessage } from './types.js';
+
+export interface VaultgateClientOptions {
+  /** Where the deployment is reached, e.g. `https://vaultgate.example.com` (the public base URL it signs against). */
+  baseUrl: string;
+  credentials: VaultgateCredentials;
+  /** Retries of network errors, 5xx and 429 (default: 5 attempts, 200 ms doubling, Retry-After honoured). */
+  retry?: Partial<RetryPolicy>;
+  /** Longest wait for the answer's headers and between body chunks (default 30 s). */
+  timeoutMs?: number;
+  /** An undici dispatcher to use instead of the client's own connection pool (which `close()` then leaves alone). */
+  dispatcher?: Dispatcher;
+}
+
+export interface SendOptions {
+  /** An agreed message type of the channel (may be omitted when the channel has exactly one). */
+  messageType?: string;
+  /** An agreed media type, sent as Content-Type, e.g. `application/json`. */
+  mediaType: string;
+  /** Transaction id / idempotency key; generated when absent. The same one is sent on every retry. */
+  transactionId?: string;
+}
+
+type Attempted = { status: number; headers: Record<string, string | string[] | undefined>; attempts: number };
+type Buffered = Attempted & { text: string };
+type Streamed = Attempted & { body: Dispatcher.ResponseData['body'] };
+
+const UA = 'vaultgate-sdk/0.1.0';
+
+/**
+ * A Vaultgate client: sends messages into ingestion channels and reads the owner's vault.
+ *
+ * @example
+ * const vg = new VaultgateClient({ baseUrl: 'https://vaultgate.example.com', credentials: {
+ *   partnerId, partnerKey, customerId, customerKey, organisationId: '1967543-8' } });
+ * const r = await vg.send('ch_test_…', JSON.stringify(order), { messageType: 'TransportOrder', mediaType: 'application/json' });
+ * console.log(r.messageId);
+ * await vg.close();
+ */
+export class VaultgateClient {
+  readonly baseUrl: string;
+  private readonly auth: RequestAuthorizer;
+  private readonly retry: RetryPolicy;
+  private readonly timeoutMs: number;
+  private readonly dispatcher: Dispatcher;
+  private readonly ownDispatcher: boolean;
+
+  constructor(o: VaultgateClientOptions) {
+    this.baseUrl = o.baseUrl.replace(/\/+$/, '');
+    new URL(this.baseUrl); // throws early on a malformed base URL
+    this.auth = authorizerFor(o.credentials);
+    this.retry = { ...DEFAULT_RETRY, ...o.retry };
+    this.timeoutMs = o.timeoutMs ?? 30_000;
+    this.ownDispatcher = o.dispatcher === undefined;
+    this.dispatcher = o.dispatcher ?? new Agent({ keepAliveTimeout: 10_000, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs });
+  }
+
+  /**
+   * Sends one message and resolves once the server has committed it. Retries network errors, 5xx and 429 with the
+   * same transaction id; when, after an attempt whose fate is unknown (connection lost, 5xx), a retry is refused as
+   * `REQUEST_NOT_UNIQUE` naming a stored message, that attempt was stored and the result says `alreadyStored: true`.
+   * Other refusals throw `VaultgateApiError` (a first-attempt `REQUEST_NOT_UNIQUE` too: the id was used before).
+   *
+   * @example
+   * const r = await vg.send(channelId, '<order/>', { messageType: 'TransportOrder', mediaType: 'application/xml' });
+   * if (!r.alreadyStored) console.log(r.sha256);
+   */
+  async send(channelId: string, body: Uint8Array | string, o: SendOptions): Promise<SendResult> {
+    const transactionId = o.transactionId ?? randomUUID();
+    const headers: Record<string, string> = { 'content-type': o.mediaType };
+    if (o.messageType !== undefined) headers['x-message-type'] = o.messageType;
+    const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+    try {
+      const r = await this.buffered('POST', `/ingestion/${encodeURIComponent(channelId)}`, { headers, body: bytes, transactionId });
+      return { ...(JSON.parse(r.text) as Receipt), alreadyStored: false };
+    } catch (err) {
+      if (err instanceof RetriedNotUnique && err.cause.messageId) {
+        return { alreadyStored: true, messageId: err.cause.messageId, channelId, transactionId };
+      }
+      throw err instanceof RetriedNotUnique ? err.cause : err;
+    }
+  }
+
+  /**
+   * The vault's messages, page by page (oldest first), following `nextCursor` until the end.
+   *
+   * @example
+   * for await (const page of vg.listPages({ messageType: 'TransportOrder' }, { pageSize: 500 })) console.log(page.items.length);
+   */
+  async *listPages(filters: VaultFilters = {}, o: { pageSize?: number; cursor?: string } = {}): AsyncGenerator<MessagePage> {
+    let cursor = o.cursor;
+    do {
+      const q = query({ ...filters, cursor, limit: o.pageSize === undefined ? undefined : String(o.pageSize) });
+      const page = JSON.parse((await this.buffered('GET', `/vault/v1/messages${q}`, {})).text) as MessagePage;
+      yield page;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+  }
+
+  /**
+   * Every message's metadata in the vault, one at a time (pages fetched as needed).
+   *
+   * @example
+   * for await (const m of vg.listMessages({ channelId })) console.log(m.messageId, m.size);
+   */
+  async *listMessages(filters: VaultFilters = {}, o: { pageSize?: number } = {}): AsyncGenerator<MessageMeta> {
+    for await (const page of this.listPages(filters, o)) yield* page.items;
+  }
+
+  /**
+   * One message's original bytes and Content-Type; the body is checked against the server's `Repr-Digest`.
+   *
+   * @example
+   * const m = await vg.getMessage('msg_test_…'); // m.body is a Buffer, m.contentType 'application/json'
+   */
+  async getMessage(messageId: string): Promise<VaultMessage> {
+    const r = await this.streamed('GET', `/vault/v1/messages/${encodeURIComponent(messageId)}`);
+    const body = Buffer.from(await r.body.arrayBuffer());
+    const h = (n: string): string | undefined => first(r.headers[n]);
+    const digest = /^sha-256=:([^:]+):$/.exec(h('repr-digest') ?? '')?.[1];
+    if (digest && createHash('sha256').update(body).digest('base64') !== digest) {
+      throw new VaultgateNetworkError(`the body of ${messageId} does not match its Repr-Digest`, r.attempts);
+    }
+    return {
+      messageId: h('x-message-id') ?? messageId, channelId: h('x-channel-id') ?? '', messageType: h('x-message-type') ?? '',
+      contentType: h('content-type') ?? 'application/octet-stream', receivedAt: h('x-received-at') ?? '',
+      transactionId: h('x-transaction-id'), body,
+    };
+  }
+
+  /**
+   * The vault as a stream of messages (bodies included), in constant memory. Pass `cursor` (the last one received)
+   * to resume; a stream cut short throws `VaultgateIncompleteExportError` carrying the cursor to resume from.
+   *
+   * @example
+   * for await (const m of vg.exportVault({ from: '2026-01-01T00:00:00Z' })) process.stdout.write(m.body ?? '');
+   */
+  async *exportVault(filters: VaultFilters = {}, o: { cursor?: string } = {}): AsyncGenerator<ExportedMessage> {
+    for await (const line of this.exportLines(filters, o)) yield JSON.parse(line) as ExportedMessage;
+  }
+
+  /** The export's NDJSON lines as received (without the closing `{"complete":true}` line). */
+  async *exportLines(filters: VaultFilters = {}, o: { cursor?: string } = {}): AsyncGenerator<string> {
+    const r = await this.streamed('GET', `/vault/v1/export${query({ ...filters, cursor: o.cursor })}`);
+    const decoder = new TextDecoder('utf-8');
+    let pending = '';
+    let received = 0;
+    let cursor = o.cursor;
+    let complete = false;
+    try {
+      for await (const chunk of r.body) {
+        pending += decoder.decode(chunk as Buffer, { stream: true });
+        let nl: number;
+        while ((nl = pending.indexOf('\n')) !== -1) {
+          const line = pending.slice(0, nl);
+          pending = pending.slice(nl + 1);
+          if (line.startsWith('{"complete":true')) {
+            complete = true;
+            continue;
+          }
+          if (line === '') continue;
+          received++;
+          cursor = /"cursor":"([^"]+)"/.exec(line)?.[1] ?? cursor;
+          yield line;
+        }
+      }
+    } catch {
+      throw new VaultgateIncompleteExportError(received, cursor);
+    }
+    if (!complete) throw new VaultgateIncompleteExportError(received, cursor);
+  }
+
+  /** Closes the client's connection pool (not a dispatcher passed in). */
+  async close(): Promise<void> {
+    if (this.ownDispatcher) await this.dispatcher.close();
+  }
+
+  private async buffered(method: string, path: string, o: { headers?: Record<string, string>; body?: Uint8Array; transactionId?: string }): Promise<Buffered> {
+    return (await this.attempt(method, path, { ...o, buffer: true })) as Buffered;
+  }
+
+  private async streamed(method: string, path: string): Promise<Streamed> {
+    return (await this.attempt(method, path, { buffer: false })) as Streamed;
+  }
+
+  /**
+   * One request with retries. Every attempt is authorized afresh (a MAC gets a new timestamp) with the same
+   * transaction id when one is given (sends), a new one otherwise (reads). With `buffer`, a connection lost while
+   * the body is read is retried too.
+   */
+  private async attempt(
+    method: string,
+    path: string,
+    o: { headers?: Record<string, string>; body?: Uint8Array; transactionId?: string; buffer: boolean },
+  ): Promise<Buffered | Streamed> {
+    const url = this.baseUrl + path;
+    let lastError: unknown;
+    let wait = 0;
+    let freshTokenTried = false;
+    // Whether an earlier attempt may have been stored although we saw no receipt (its connection failed, or 5xx).
+    let fateUnknown = false;
+    for (let attempt = 1; attempt <= this.retry.maxAttempts; attempt++) {
+      if (attempt > 1) await sleep(wait);
+      const transactionId = o.transactionId ?? randomUUID();
+      const headers = { ...(await this.auth.headers({ method, url, transactionId })), accept: 'application/json', 'user-agent': UA, ...o.headers };
+      let status: number;
+      let resHeaders: Record<string, string | string[] | undefined>;
+      let text: string | undefined;
+      let body: Dispatcher.ResponseData['body'];
+      try {
+        const res = await request(url, { method: method as Dispatcher.HttpMethod, headers, body: o.body, dispatcher: this.dispatcher });
+        status = res.statusCode;
+        resHeaders = res.headers;
+        body = res.body;
+        if (o.buffer || status >= 300) text = await res.body.text();
+      } catch (err) {
+        // A request undici refuses to send (say, a header value it cannot encode) fails the same way every time.
+        if ((err as { code?: string }).code === 'UND_ERR_INVALID_ARG') throw err;
+        lastError = err;
+        fateUnknown = true;
+        wait = retryDelay(attempt, this.retry, undefined);
+        continue;
+      }
+      if (status < 300) return text === undefined ? { status, headers: resHeaders, attempts: attempt, body } : { status, headers: resHeaders, attempts: attempt, text };
+      const error = apiErrorFrom(status, text ?? '');
+      if (status === 401) {
+        this.auth.rejected();
+        // A cached bearer token may have expired early (clock skew, revocation): one more try with a fresh one.
+        if (this.auth.scheme === 'bearer' && !freshTokenTried && attempt < this.retry.maxAttempts) {
+          freshTokenTried = true;
+          wait = 0;
+          lastError = error;
+          continue;
+        }
+      }
+      if (fateUnknown && o.transactionId !== undefined && error.code === 'REQUEST_NOT_UNIQUE') throw new RetriedNotUnique(error);
+      if (status >= 500) fateUnknown = true;
+      if (!isRetryableStatus(status) || attempt === this.retry.maxAttempts) throw error;
+      lastError = error;
+      wait = retryDelay(attempt, this.retry, parseRetryAfter(resHeaders['retry-after'], Date.now()));
+    }
+    if (lastError instanceof VaultgateApiError) throw lastError;
+    const cause = lastError as Error & { code?: string };
+    throw new VaultgateNetworkError(`${method} ${url} failed after ${this.retry.maxAttempts} attempts: ${cause.code ?? cause.message}`, this.retry.maxAttempts, { cause });
+  }
+}
+
+/** A REQUEST_NOT_UNIQUE answered to a retry of the same send: the first attempt was stored. */
+class RetriedNotUnique extends Error {
+  constructor(override readonly cause: VaultgateApiError) {
+    super(cause.message);
+  }
+}
+
+function query(params: Record<string, string | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, v);
+  return q.size ? `?${q}` : '';
+}
+
+const first = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);

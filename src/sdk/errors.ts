@@ -1,0 +1,66 @@
+/**
+ * A coded error answered by the server: `code` is the catalogue code (docs/errors.md), `status` the HTTP status.
+ *
+ * @example
+ * try { await vg.send(channelId, body, opts); } catch (e) {
+ *   if (e instanceof VaultgateApiError && e.code === 'MESSAGE_TYPE_NOT_AGREED') console.error(e.message, e.requestId);
+ * }
+ */
+export class VaultgateApiError extends Error {
+  /** The request id the server logged this failure under (quote it to the operator). */
+  readonly requestId: string | undefined;
+  /** For `REQUEST_NOT_UNIQUE`: the message already stored under the transaction id. */
+  readonly messageId: string | undefined;
+
+  constructor(readonly status: number, readonly code: string, readonly body: unknown) {
+    const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+    const detail = typeof b.detail === 'string' ? `: ${b.detail}` : typeof b.title === 'string' ? `: ${b.title}` : '';
+    super(`${code} (HTTP ${status})${detail}`);
+    this.name = 'VaultgateApiError';
+    this.requestId = typeof b.requestId === 'string' ? b.requestId : undefined;
+    this.messageId = typeof b.messageId === 'string' ? b.messageId : undefined;
+  }
+}
+
+/**
+ * The server could not be reached, or the connection failed, on every attempt. `cause` is the last failure.
+ *
+ * @example
+ * if (e instanceof VaultgateNetworkError) console.error(`gave up after ${e.attempts} attempts`, e.cause);
+ */
+export class VaultgateNetworkError extends Error {
+  constructor(message: string, readonly attempts: number, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'VaultgateNetworkError';
+  }
+}
+
+/**
+ * An export stream ended before its `{"complete":true}` line; resume with `cursor`.
+ *
+ * @example
+ * catch (e) { if (e instanceof VaultgateIncompleteExportError) for await (const m of vg.exportVault({}, { cursor: e.cursor })) … }
+ */
+export class VaultgateIncompleteExportError extends Error {
+  constructor(readonly received: number, readonly cursor: string | undefined) {
+    super(`the export was cut short after ${received} messages; run it again to resume`);
+    this.name = 'VaultgateIncompleteExportError';
+  }
+}
+
+/**
+ * Builds the typed error from a non-2xx answer's status and (problem+json) body.
+ *
+ * @example
+ * apiErrorFrom(404, '{"code":"NOT_FOUND"}').code; // 'NOT_FOUND'
+ */
+export function apiErrorFrom(status: number, text: string): VaultgateApiError {
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : {};
+  } catch {
+    body = { title: text.slice(0, 200) };
+  }
+  const code = (body as { code?: unknown }).code;
+  return new VaultgateApiError(status, typeof code === 'string' ? code : `HTTP_${status}`, body);
+}

@@ -1,0 +1,67 @@
+/** The receipt of a stored message (ingestion.md): the message is committed durably before it is sent. */
+export interface Receipt {
+  messageId: string;
+  channelId: string;
+  environment: 'live' | 'uat' | 'test';
+  messageType: string;
+  mediaType: string;
+  size: number;
+  /** Hex SHA-256 of the body as received. */
+  sha256: string;
+  receivedAt: string;
+  transactionId?: string;
+}
+
+/**
+ * What `send` resolves with. `alreadyStored: true` means an earlier attempt of this very send was stored but its
+ * reply was lost: the server named the stored message when the retry was refused as `REQUEST_NOT_UNIQUE`.
+ */
+export type SendResult =
+  | (Receipt & { alreadyStored: false })
+  | { alreadyStored: true; messageId: string; channelId: string; transactionId: string };
+
+/** One message's metadata in the vault. */
+export interface MessageMeta {
+  messageId: string;
+  channelId: string;
+  partyId: string;
+  messageType: string;
+  mediaType: string;
+  contentType?: string;
+  size: number;
+  sha256: string;
+  receivedAt: string;
+  transactionId: string | null;
+}
+
+/** One page of a vault listing. */
+export interface MessagePage {
+  items: MessageMeta[];
+  nextCursor: string | null;
+}
+
+/** The vault selection shared by listing and export. Times are ISO 8601; `from` inclusive, `to` exclusive. */
+export interface VaultFilters {
+  channelId?: string;
+  messageType?: string;
+  from?: string;
+  to?: string;
+}
+
+/** One message read back: the original bytes and Content-Type. */
+export interface VaultMessage {
+  messageId: string;
+  channelId: string;
+  messageType: string;
+  contentType: string;
+  receivedAt: string;
+  transactionId: string | undefined;
+  body: Buffer;
+}
+
+/** One line of an export: the metadata, the body (text) or bodyBase64 (anything else), and the resume cursor. */
+export interface ExportedMessage extends MessageMeta {
+  body?: string;
+  bodyBase64?: string;
+  cursor: string;
+}
