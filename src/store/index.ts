@@ -29,3 +29,6 @@ export {
   type SqliteStoreOptions,
 } from './sqlite/sqlite-store.js';
 export { openSqliteKeyStore, SqliteKeyStore } from './sqlite/sqlite-key-store.js';
+export { openPgStore, type PgStore, type PgStoreOptions } from './postgres/pg-store.js';
+export { openPgKeyStore, type PgKeyStore } from './postgres/pg-key-store.js';
+export type { MigrationResult } from './postgres/migrations.js';

@@ -1,0 +1,99 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { describePostgres, dropSchemas, PG_URL, pgQuery, uniqueSchema } from '../../../test/helpers/postgres.js';
+import { runStoreConformance } from '../conformance/conformance.js';
+import { at, createFixtures } from '../conformance/fixtures.js';
+import { runKeyStoreConformance } from '../conformance/key-store-cases.js';
+import type { IngestOutcome } from '../port.js';
+import { PG_STORE_MIGRATIONS } from './migrations.js';
+import { openPgKeyStore } from './pg-key-store.js';
+import { openPgStore, type PgStore } from './pg-store.js';
+
+const schemas: string[] = [];
+let schema = '';
+const open = (s: string, migrate = true): Promise<PgStore> => openPgStore({ url: PG_URL, schema: s, poolSize: 3, migrate });
+const fresh = (): string => {
+  const s = uniqueSchema('store');
+  schemas.push(s);
+  return s;
+};
+
+afterAll(() => dropSchemas(schemas));
+
+describePostgres('postgres store', () => {
+  // Every test gets its own schema; reopen opens the same one with a new pool.
+  runStoreConformance('postgres', () => open((schema = fresh())), { reopen: () => open(schema) });
+
+  runKeyStoreConformance('postgres', () => openPgKeyStore({ url: PG_URL, schema: fresh(), poolSize: 2, migrate: true }));
+
+  describe('postgres adapter', () => {
+    it('lets exactly one of concurrent batches on separate pools claim each transaction id, naming the winner to the rest', async () => {
+      const s = fresh();
+      const stores = await Promise.all([open(s), open(s), open(s)]);
+      const fx = createFixtures();
+      const { channel } = await fx.seed(stores[0]!);
+      const txids = Array.from({ length: 20 }, () => fx.transactionId());
+      // 3 pools x 5 batches x 20 messages; every transaction id appears 15 times, in different orders per batch.
+      const batches = stores.flatMap((store, p) => Array.from({ length: 5 }, (_, b) => {
+        const items = Array.from({ length: 20 }, (_, i) => ({ message: fx.message(channel, { transactionId: txids[(i * 7 + b * 3 + p) % 20]!, receivedAt: at(5000) }) }));
+        return { items, outcomes: store.ingest(items) };
+      }));
+      const results: { txid: string; id: string; outcome: IngestOutcome }[] = [];
+      for (const b of batches) {
+        const outcomes = await b.outcomes;
+        b.items.forEach(({ message }, i) => results.push({ txid: message.transactionId!, id: message.id, outcome: outcomes[i]! }));
+      }
+      const winners = new Map(results.filter((r) => r.outcome.ok).map((r) => [r.txid, r.id]));
+      expect(winners.size).toBe(20);
+      expect(results.filter((r) => r.outcome.ok)).toHaveLength(20);
+      for (const r of results.filter((x) => !x.outcome.ok)) {
+        expect(r.outcome).toEqual({ ok: false, reason: 'duplicate', existingMessageId: winners.get(r.txid) });
+      }
+      const listed = await stores[1]!.listMessages({ companyId: channel.companyId, limit: 1000 });
+      expect(listed.items.map((m) => m.id).sort()).toEqual([...winners.values()].sort());
+      await Promise.all(stores.map((x) => x.close()));
+    });
+
+
+    it('migrates a new schema once; later opens apply nothing and leave the schema as it was', async () => {
+      const s = fresh();
+      const first = await open(s);
+      expect(first.migration).toEqual({ applied: PG_STORE_MIGRATIONS.map((m) => m.version), version: 1 });
+      await first.close();
+      const snapshot = () => pgQuery(
+        `SELECT table_name, column_name, data_type, collation_name FROM information_schema.columns WHERE table_schema = $1 ORDER BY 1, 2`, [s]);
+      const before = await snapshot();
+      const second = await open(s);
+      expect(second.migration).toEqual({ applied: [], version: 1 });
+      await second.close();
+      expect(await snapshot()).toEqual(before);
+    });
+
+    it('migrates once when several processes open a new schema at the same time', async () => {
+      const s = fresh();
+      const stores = await Promise.all([open(s), open(s), open(s)]);
+      expect(stores.map((x) => x.migration.applied).sort()).toEqual([[], [], [1]]);
+      await Promise.all(stores.map((x) => x.close()));
+    });
+
+    it('without migrate, refuses a schema that is behind (saying to run vaultgate migrate) or ahead', async () => {
+      const s = fresh();
+      await expect(open(s, false)).rejects.toThrow(/version 0, this build needs 1: run `vaultgate migrate`/);
+      await (await open(s)).close();
+      await (await open(s, false)).close();
+      await pgQuery(`INSERT INTO ${s}.schema_migrations (version) VALUES (999)`);
+      await expect(open(s, false)).rejects.toThrow(/newer than this build/);
+      await expect(open(s)).rejects.toThrow(/newer than this build/);
+    });
+
+    it('commits synchronously and names every index the vault lists use', async () => {
+      const s = fresh();
+      const store = await open(s);
+      expect(await store.connectionSettings()).toEqual({ synchronousCommit: 'on', searchPath: s, poolSize: 3 });
+      await createFixtures().seed(store);
+      await store.close();
+      const indexes = (await pgQuery<{ indexname: string }>('SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = $2', [s, 'messages']))
+        .map((r) => r.indexname);
+      expect(indexes).toEqual(expect.arrayContaining(['messages_company', 'messages_company_channel', 'messages_company_type', 'messages_channel_type']));
+    });
+  });
+});
