@@ -6,6 +6,7 @@ import { CONFIG_SCHEMA, type ConfigName } from '../server/config/schema.js';
 import { VaultgateApiError } from '../sdk/index.js';
 import { ApiError } from './admin-client.js';
 import { adminCommand } from './admin-commands.js';
+import { printJson } from './output.js';
 import { vaultCommand } from './vault-commands.js';
 
 const program = new Command('vaultgate').description('Vaultgate: ingestion channels into per-company data vaults').version('0.1.0');
@@ -22,6 +23,21 @@ serve.action(async (opts: Record<string, string>) => {
   const { startServer } = await import('../server/main.js');
   await startServer({ env: process.env, flags, file: opts.config }, { installSignalHandlers: true });
 });
+program.command('migrate')
+  .description('apply pending schema migrations to the configured database and key store, then exit (same configuration as serve)')
+  .option('--config <file>', 'JSON configuration file (also VAULTGATE_CONFIG)')
+  .option('--json', 'print the result as JSON')
+  .action(async (opts: { config?: string; json?: boolean }) => {
+    const { migrateStorage } = await import('../server/main.js');
+    const r = await migrateStorage({ env: process.env, file: opts.config });
+    if (opts.json) printJson(r);
+    else {
+      const line = (what: string, m: { applied: number[]; version: number }): string =>
+        `${what}: ${m.applied.length > 0 ? `applied ${m.applied.join(', ')}` : 'up to date'} (schema version ${m.version})\n`;
+      process.stdout.write(line(`${r.store} database`, r.database));
+      if (r.keyStore) process.stdout.write(line(`${r.store} key store`, r.keyStore));
+    }
+  });
 program.addCommand(adminCommand());
 program.addCommand(vaultCommand());
 // Usage errors exit 2 everywhere (subcommands do not inherit exitOverride).
