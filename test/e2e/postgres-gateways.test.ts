@@ -13,6 +13,10 @@ import { adminCall, createTenant, spawnServer, tempDir, type ServerProcess, type
 const PUBLIC = 'http://gateway.vaultgate.test';
 const TOKEN = randomBytes(24).toString('base64url');
 const schema = uniqueSchema('gw');
+// Trust authentication ignores the password; it is there to show that no log line carries it.
+const PASSWORD = `pw-${randomBytes(8).toString('hex')}`;
+const DATABASE_URL = PG_URL.replace('@', `:${PASSWORD}@`);
+const MASTER_KEY = randomBytes(32).toString('base64');
 const dirs: string[] = [];
 let gateways: ServerProcess[] = [];
 let t: Tenant;
@@ -43,9 +47,9 @@ async function vaultIds(gw: ServerProcess): Promise<string[]> {
 describePostgres('three gateway processes on one PostgreSQL database', () => {
   beforeAll(async () => {
     const env = {
-      VAULTGATE_DATABASE_URL: PG_URL, VAULTGATE_DATABASE_SCHEMA: schema, VAULTGATE_DATABASE_POOL_SIZE: '4',
-      VAULTGATE_KEYSTORE_URL: PG_URL, VAULTGATE_KEYSTORE_SCHEMA: `${schema}_keys`,
-      VAULTGATE_MASTER_KEY: randomBytes(32).toString('base64'), VAULTGATE_ADMIN_TOKEN: TOKEN, VAULTGATE_PUBLIC_URL: PUBLIC,
+      VAULTGATE_DATABASE_URL: DATABASE_URL, VAULTGATE_DATABASE_SCHEMA: schema, VAULTGATE_DATABASE_POOL_SIZE: '4',
+      VAULTGATE_KEYSTORE_URL: DATABASE_URL, VAULTGATE_KEYSTORE_SCHEMA: `${schema}_keys`,
+      VAULTGATE_MASTER_KEY: MASTER_KEY, VAULTGATE_ADMIN_TOKEN: TOKEN, VAULTGATE_PUBLIC_URL: PUBLIC,
     };
     // All three start at once on an empty database: they migrate it once between them.
     gateways = await Promise.all([0, 1, 2].map(() => {
@@ -140,6 +144,16 @@ describePostgres('three gateway processes on one PostgreSQL database', () => {
     for (const a of acked) expect(ids.has(a.id), a.id).toBe(true);
     for (const a of acked.filter((x) => x.via === 2).slice(0, 20)) {
       expect((await read(gateways[1]!, `/vault/v1/messages/${a.id}`)).text).toBe(a.body);
+    }
+  });
+
+  it('logs neither the database password, the master key, the admin token nor any credential key', () => {
+    for (const gw of gateways) {
+      const logs = gw.logs() + gw.stderr();
+      expect(logs).toMatch(/"code":"UNSAFE_KEYSTORE_IN_MESSAGE_DATABASE"/);
+      for (const secret of [PASSWORD, MASTER_KEY, TOKEN, t.sender.partnerKey, t.sender.customerKey, t.reader.customerKey]) {
+        expect(logs.includes(secret)).toBe(false);
+      }
     }
   });
 });

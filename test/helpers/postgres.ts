@@ -45,12 +45,16 @@ export async function dropSchemas(names: string[]): Promise<void> {
   }
 }
 
-/** Runs a query on the test database (inspection from outside the adapter). */
+/**
+ * Runs SQL on the test database (inspection from outside the adapter); several statements without parameters
+ * run in one session, and the rows of the last one are returned.
+ */
 export async function pgQuery<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> {
   const client = new pg.Client({ connectionString: PG_URL });
   await client.connect();
   try {
-    return (await client.query<R>(sql, params)).rows;
+    const r = (await client.query<R>(sql, params)) as pg.QueryResult<R> | pg.QueryResult<R>[];
+    return Array.isArray(r) ? r[r.length - 1]!.rows : r.rows;
   } finally {
     await client.end();
   }

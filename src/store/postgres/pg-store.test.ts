@@ -4,6 +4,7 @@ import { runStoreConformance } from '../conformance/conformance.js';
 import { at, createFixtures } from '../conformance/fixtures.js';
 import { runKeyStoreConformance } from '../conformance/key-store-cases.js';
 import type { IngestOutcome } from '../port.js';
+import { channelListSql, messageListSql } from '../sqlite/list-queries.js';
 import { PG_STORE_MIGRATIONS } from './migrations.js';
 import { openPgKeyStore } from './pg-key-store.js';
 import { openPgStore, type PgStore } from './pg-store.js';
@@ -83,6 +84,33 @@ describePostgres('postgres store', () => {
       await pgQuery(`INSERT INTO ${s}.schema_migrations (version) VALUES (999)`);
       await expect(open(s, false)).rejects.toThrow(/newer than this build/);
       await expect(open(s)).rejects.toThrow(/newer than this build/);
+    });
+
+    it('serves every list shape from an index in seq order, without a sort step', async () => {
+      const s = fresh();
+      await (await open(s)).close();
+      const values: Record<string, string> = { companyId: "'co'", channelId: "'ch'", partyId: "'tp'", messageType: "'t'", from: "'a'", to: "'b'", after: '0', limit: '10' };
+      // Tiny tables make a sequential scan cheapest; forbid it to see which index the planner can use.
+      const plan = async (sql: string): Promise<string> => {
+        const rows = await pgQuery<{ 'QUERY PLAN': string }>(`SET search_path TO ${s}; SET enable_seqscan = off; EXPLAIN ${sql.replace(/@(\w+)/g, (_, n: string) => values[n]!)}`);
+        return rows.map((r) => r['QUERY PLAN']).join(' | ');
+      };
+      for (let bits = 0; bits < 16; bits++) {
+        const shape = { channelId: !!(bits & 1), messageType: !!(bits & 2), from: !!(bits & 4), to: !!(bits & 8) };
+        const detail = await plan(messageListSql(shape));
+        expect(detail, JSON.stringify(shape)).not.toMatch(/Sort|Seq Scan/);
+        const narrowed = shape.channelId || shape.messageType;
+        expect(detail, JSON.stringify(shape)).toMatch(narrowed ? /Index Scan using messages_(company_channel|company_type|channel_type) / : /Index Scan using messages_company /);
+      }
+      for (const [shape, index] of [
+        [{ companyId: true, partyId: false }, /Index Scan using channels_company /],
+        [{ companyId: false, partyId: true }, /Index Scan using channels_party /],
+        [{ companyId: false, partyId: false }, /Index Scan using channels_pkey /],
+      ] as const) {
+        const detail = await plan(channelListSql(shape));
+        expect(detail).not.toMatch(/Sort|Seq Scan/);
+        expect(detail).toMatch(index);
+      }
     });
 
     it('commits synchronously and names every index the vault lists use', async () => {
