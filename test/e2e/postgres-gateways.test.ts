@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { macRequest, type MacCredentials, type RawResponse } from '../helpers/mac-request.js';
-import { describePostgres, dropSchemas, PG_URL, uniqueSchema } from '../helpers/postgres.js';
+import { describePostgres, dropSchemas, PG_URL, pgQuery, uniqueSchema } from '../helpers/postgres.js';
 import { adminCall, createTenant, spawnServer, tempDir, type ServerProcess, type Tenant } from '../helpers/servers.js';
 
 /*
@@ -145,6 +145,22 @@ describePostgres('three gateway processes on one PostgreSQL database', () => {
     for (const a of acked.filter((x) => x.via === 2).slice(0, 20)) {
       expect((await read(gateways[1]!, `/vault/v1/messages/${a.id}`)).text).toBe(a.body);
     }
+  });
+
+  it('deletes a company through one process: its keys are gone from the key store, and another process purges its messages', async () => {
+    const keys = `${schema}_keys`;
+    const ownerKeys = async (): Promise<number> => (await pgQuery<{ n: number }>(`SELECT COUNT(*)::int AS n FROM ${keys}.data_keys WHERE owner_id = $1`, [t.companyId]))[0]!.n;
+    expect(await ownerKeys()).toBeGreaterThan(0);
+    // The message database holds no key material: its schema has no key table.
+    expect(await pgQuery("SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_name = 'data_keys'", [schema])).toEqual([]);
+
+    const res = await fetch(`${gateways[0]!.url}/admin/v1/companies/${t.companyId}?confirm=${t.businessId}`, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(res.status, await res.text()).toBe(200);
+    expect(await ownerKeys()).toBe(0);
+    const sweep = await admin(gateways[1]!, 'POST', '/retention/sweep');
+    expect(sweep.status).toBe(200);
+    expect(sweep.body.purged).toBeGreaterThan(100);
+    expect(await pgQuery(`SELECT id FROM ${schema}.messages WHERE company_id = $1`, [t.companyId])).toEqual([]);
   });
 
   it('logs neither the database password, the master key, the admin token nor any credential key', () => {
