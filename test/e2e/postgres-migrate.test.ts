@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { describePostgres, dropSchemas, PG_URL, pgQuery, uniqueSchema } from '../helpers/postgres.js';
 import { CLI, spawnServer, tempDir } from '../helpers/servers.js';
 
@@ -59,5 +59,20 @@ describePostgres('vaultgate migrate and VAULTGATE_DATABASE_MIGRATE', () => {
     const env = { VAULTGATE_DATA_DIR: dir() };
     expect(migrate(env).stdout).toBe('sqlite database: applied 1 (schema version 1)\n');
     expect(migrate(env).stdout).toBe('sqlite database: up to date (schema version 1)\n');
+  });
+});
+
+describe('an unreachable PostgreSQL', () => {
+  it('stops startup and migrate with the server named and no password shown', async () => {
+    // Port 1 on loopback: nothing listens there, the connection is refused at once.
+    const env = { ...pgEnv(), VAULTGATE_DATABASE_URL: 'postgres://vg:hunter2-secret@127.0.0.1:1/vaultgate' };
+    const err = await spawnServer(env).then(() => undefined, (e: Error) => e.message);
+    expect(err).toMatch(/server exited with 1/);
+    expect(err).toMatch(/cannot open the database \(PostgreSQL 127\.0\.0\.1:1\/vaultgate, schema vgt_mig_\w+\): .*ECONNREFUSED/);
+    expect(err).not.toContain('hunter2-secret');
+    const r = migrate(env);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/cannot open the database \(PostgreSQL 127\.0\.0\.1:1\/vaultgate/);
+    expect(r.stderr + r.stdout).not.toContain('hunter2-secret');
   });
 });

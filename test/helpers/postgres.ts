@@ -3,13 +3,14 @@ import pg from 'pg';
 import { describe, it } from 'vitest';
 
 /*
- * The PostgreSQL the tests use: 127.0.0.1:5432, database `test`, trust authentication, user PGUSER or postgres.
+ * The PostgreSQL the tests use: 127.0.0.1:5432 (PGPORT overrides the port), database `test`, trust authentication,
+ * user PGUSER or postgres.
  * Each test run works in schemas of its own (a random prefix) and drops them afterwards. When no PostgreSQL
  * answers, the tests that need it are reported as skipped with the reason, except under CI=true, where that is a
  * failure.
  */
 export const PG_USER = process.env.PGUSER || 'postgres';
-export const PG_URL = `postgres://${encodeURIComponent(PG_USER)}@127.0.0.1:5432/test`;
+export const PG_URL = `postgres://${encodeURIComponent(PG_USER)}@127.0.0.1:${process.env.PGPORT || '5432'}/test`;
 const REQUIRED = process.env.CI === 'true';
 
 async function probe(): Promise<string | undefined> {

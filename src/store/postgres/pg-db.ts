@@ -114,6 +114,30 @@ export function createPool(o: PgConnectionOptions): pg.Pool {
   return pool;
 }
 
+/** `host:port/database` of a postgres URL: names the server in messages without the user or password. */
+export function describeTarget(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || '5432'}/${decodeURIComponent(u.pathname.slice(1))}`;
+  } catch {
+    return '(unparsable URL)';
+  }
+}
+
+/**
+ * Opens a pool and brings or checks its schema; a failure (server unreachable, authentication, schema version)
+ * closes the pool and says which server and what was being opened, never the password.
+ */
+export async function openSchema<T>(o: PgConnectionOptions, what: string, prepare: (pool: pg.Pool) => Promise<T>): Promise<{ pool: pg.Pool; prepared: T }> {
+  const pool = createPool(o);
+  try {
+    return { pool, prepared: await prepare(pool) };
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw new Error(`cannot open the ${what} (PostgreSQL ${describeTarget(o.url)}, schema ${o.schema}): ${(err as Error).message}`, { cause: err });
+  }
+}
+
 /** Ends a pool once; later calls resolve at once (the port's close is idempotent). */
 export function closer(pool: pg.Pool): () => Promise<void> {
   let ended: Promise<void> | undefined;

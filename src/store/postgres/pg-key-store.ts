@@ -1,7 +1,7 @@
 import type { DataKeyRecord, KeyStore } from '../port.js';
 import { DATA_KEY_COLUMNS as COLUMNS, toDataKeyRecord, type DataKeyRow } from '../sqlite/sqlite-key-store.js';
 import { applyPgMigrations, PG_KEYSTORE_MIGRATIONS, requirePgSchemaVersion, type MigrationResult } from './migrations.js';
-import { closer, createPool, run, type PgConnectionOptions } from './pg-db.js';
+import { closer, openSchema, run, type PgConnectionOptions } from './pg-db.js';
 
 /*
  * The key store of a PostgreSQL deployment: its own connection (VAULTGATE_KEYSTORE_URL) and schema, so that it
@@ -19,16 +19,8 @@ export interface PgKeyStore extends KeyStore {
 }
 
 export async function openPgKeyStore(o: PgConnectionOptions & { migrate: boolean }): Promise<PgKeyStore> {
-  const pool = createPool({ ...o, applicationName: o.applicationName ?? 'vaultgate-keystore' });
-  let migration: MigrationResult;
-  try {
-    migration = o.migrate
-      ? await applyPgMigrations(pool, o.schema, PG_KEYSTORE_MIGRATIONS)
-      : await requirePgSchemaVersion(pool, o.schema, PG_KEYSTORE_MIGRATIONS);
-  } catch (err) {
-    await pool.end();
-    throw err;
-  }
+  const { pool, prepared: migration } = await openSchema({ ...o, applicationName: o.applicationName ?? 'vaultgate-keystore' }, 'key store', (p) =>
+    o.migrate ? applyPgMigrations(p, o.schema, PG_KEYSTORE_MIGRATIONS) : requirePgSchemaVersion(p, o.schema, PG_KEYSTORE_MIGRATIONS));
   const rows = async (sql: string, params: Record<string, unknown>): Promise<DataKeyRecord[]> => (await run<DataKeyRow>(pool, sql, params)).rows.map(toDataKeyRecord);
 
   return {

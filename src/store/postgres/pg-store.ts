@@ -1,7 +1,7 @@
 import type { Store } from '../port.js';
 import { pgLedger } from './ledger.js';
 import { applyPgMigrations, PG_STORE_MIGRATIONS, requirePgSchemaVersion, type MigrationResult } from './migrations.js';
-import { closer, createPool, type PgConnectionOptions } from './pg-db.js';
+import { closer, openSchema, type PgConnectionOptions } from './pg-db.js';
 import { pgRegistry } from './registry.js';
 import { pgVault } from './vault.js';
 
@@ -23,14 +23,8 @@ export interface PgStore extends Store {
  * is returned. Each area of the port is its own module (registry, vault, ledger); this joins them.
  */
 export async function openPgStore(o: PgStoreOptions): Promise<PgStore> {
-  const pool = createPool(o);
-  let migration: MigrationResult;
-  try {
-    migration = o.migrate ? await applyPgMigrations(pool, o.schema, PG_STORE_MIGRATIONS) : await requirePgSchemaVersion(pool, o.schema, PG_STORE_MIGRATIONS);
-  } catch (err) {
-    await pool.end();
-    throw err;
-  }
+  const { pool, prepared: migration } = await openSchema(o, 'database', (p) =>
+    o.migrate ? applyPgMigrations(p, o.schema, PG_STORE_MIGRATIONS) : requirePgSchemaVersion(p, o.schema, PG_STORE_MIGRATIONS));
   return {
     kind: 'postgres',
     migration,
