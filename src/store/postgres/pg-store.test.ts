@@ -5,7 +5,8 @@ import { at, createFixtures } from '../conformance/fixtures.js';
 import { runKeyStoreConformance } from '../conformance/key-store-cases.js';
 import type { IngestOutcome } from '../port.js';
 import { channelListSql, messageListSql } from '../sqlite/list-queries.js';
-import { PG_STORE_MIGRATIONS } from './migrations.js';
+import { applyPgMigrations, PG_STORE_MIGRATIONS } from './migrations.js';
+import { createPool } from './pg-db.js';
 import { openPgKeyStore } from './pg-key-store.js';
 import { openPgStore, type PgStore } from './pg-store.js';
 
@@ -85,6 +86,23 @@ describePostgres('postgres store', () => {
       const stores = await Promise.all([open(s), open(s), open(s)]);
       expect(stores.map((x) => x.migration.applied).sort()).toEqual([[], [], [1]]);
       await Promise.all(stores.map((x) => x.close()));
+    });
+
+    it('leaves the schema as it was when a migration step fails', async () => {
+      const s = fresh();
+      await (await open(s)).close();
+      const broken = [...PG_STORE_MIGRATIONS, { version: 2, sql: 'CREATE TABLE half_done (id TEXT); ALTER TABLE messages ADD COLUMN x NO_SUCH_TYPE' }];
+      const pool = createPool({ url: PG_URL, schema: s, poolSize: 1 });
+      try {
+        await expect(applyPgMigrations(pool, s, broken)).rejects.toThrow(/no_such_type/);
+      } finally {
+        await pool.end();
+      }
+      expect(await pgQuery(`SELECT version FROM ${s}.schema_migrations ORDER BY version`)).toEqual([{ version: 1 }]);
+      expect(await pgQuery('SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2', [s, 'half_done'])).toEqual([]);
+      const reopened = await open(s);
+      expect(reopened.migration).toEqual({ applied: [], version: 1 });
+      await reopened.close();
     });
 
     it('without migrate, refuses a schema that is behind (saying to run vaultgate migrate) or ahead', async () => {
