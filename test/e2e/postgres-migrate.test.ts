@@ -48,8 +48,8 @@ describePostgres('vaultgate migrate and VAULTGATE_DATABASE_MIGRATE', () => {
   });
 
   it('migrates the embedded SQLite files too', () => {
-    const env = { VAULTGATE_DATA_DIR: dir() };
-    expect(migrate(env).stdout).toBe('sqlite database: applied 1 (schema version 1)\n');
+    // The flags of serve work here too.
+    expect(migrate({}, '--data-dir', dir()).stdout).toBe('sqlite database: applied 1 (schema version 1)\n');
   });
 });
 
