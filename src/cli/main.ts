@@ -6,6 +6,7 @@ import { CONFIG_SCHEMA, type ConfigName } from '../server/config/schema.js';
 import { VaultgateApiError } from '../sdk/index.js';
 import { ApiError } from './admin-client.js';
 import { adminCommand } from './admin-commands.js';
+import { printJson } from './output.js';
 import { postmanCommand } from './postman-commands.js';
 import { profileCommand, sendCommand, signCommand } from './send-commands.js';
 import { vaultCommand } from './vault-commands.js';
@@ -13,17 +14,40 @@ import { vaultCommand } from './vault-commands.js';
 const program = new Command('vaultgate').description('Vaultgate: ingestion channels into per-company data vaults').version('0.1.0');
 program.exitOverride();
 
-const serve = program.command('serve').description('run the platform (embedded SQLite store by default)')
-  .option('--config <file>', 'JSON configuration file (also VAULTGATE_CONFIG)');
-for (const key of Object.values(CONFIG_SCHEMA)) {
-  if (key.flag) serve.option(`${key.flag} <value>`, `${key.description} [${key.env}]`);
+/** Adds `--config` and a flag per configuration key (secrets have none) to a command that loads the configuration. */
+function withConfigFlags(cmd: Command): Command {
+  cmd.option('--config <file>', 'JSON configuration file (also VAULTGATE_CONFIG)');
+  for (const key of Object.values(CONFIG_SCHEMA)) {
+    if (key.flag) cmd.option(`${key.flag} <value>`, `${key.description} [${key.env}]`);
+  }
+  return cmd;
 }
-serve.action(async (opts: Record<string, string>) => {
+
+function configSources(opts: Record<string, string | undefined>) {
   const flags: Partial<Record<ConfigName, unknown>> = {};
   for (const name of Object.keys(CONFIG_SCHEMA) as ConfigName[]) if (opts[name] !== undefined) flags[name] = opts[name];
-  const { startServer } = await import('../server/main.js');
-  await startServer({ env: process.env, flags, file: opts.config }, { installSignalHandlers: true });
-});
+  return { env: process.env, flags, file: opts.config };
+}
+
+withConfigFlags(program.command('serve').description('run the platform (embedded SQLite store by default)'))
+  .action(async (opts: Record<string, string>) => {
+    const { startServer } = await import('../server/main.js');
+    await startServer(configSources(opts), { installSignalHandlers: true });
+  });
+withConfigFlags(program.command('migrate')
+  .description('apply pending schema migrations to the configured database and key store, then exit (same configuration as serve)'))
+  .option('--json', 'print the result as JSON')
+  .action(async (opts: Record<string, string | undefined> & { json?: boolean }) => {
+    const { migrateStorage } = await import('../server/main.js');
+    const r = await migrateStorage(configSources(opts));
+    if (opts.json) printJson(r);
+    else {
+      const line = (what: string, m: { applied: number[]; version: number }): string =>
+        `${what}: ${m.applied.length > 0 ? `applied ${m.applied.join(', ')}` : 'up to date'} (schema version ${m.version})\n`;
+      process.stdout.write(line(`${r.store} database`, r.database));
+      if (r.keyStore) process.stdout.write(line(`${r.store} key store`, r.keyStore));
+    }
+  });
 program.addCommand(adminCommand());
 program.addCommand(vaultCommand());
 program.addCommand(sendCommand());

@@ -7,7 +7,16 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { normalizeBaseUrl, systemClock } from '../protocol/index.js';
-import { openSqliteKeyStore, openSqliteStore } from '../store/index.js';
+import {
+  LATEST_SCHEMA_VERSION,
+  openPgKeyStore,
+  openPgStore,
+  openSqliteKeyStore,
+  openSqliteStore,
+  type KeyStore,
+  type MigrationResult,
+  type Store,
+} from '../store/index.js';
 import { buildApp, REDACTED_HEADERS } from './app.js';
 import { loadConfig, unsafeSettings, type ConfigSources } from './config/load-config.js';
 import type { Config } from './config/schema.js';
@@ -34,6 +43,50 @@ function resolveAdminToken(config: Readonly<Config>, dataDir: string): { token: 
   return { token, file, created: true };
 }
 
+interface Storage {
+  store: Store;
+  keyStore: KeyStore;
+  migrations: { database: MigrationResult; keyStore?: MigrationResult };
+}
+
+/**
+ * Chooses and opens the storage adapter: PostgreSQL (messages and key store in their own databases or schemas)
+ * when VAULTGATE_DATABASE_URL is set, otherwise the embedded SQLite files in the data directory.
+ */
+async function openStorage(config: Readonly<Config>, dataDir: string, log: pino.Logger, migrate: boolean): Promise<Storage> {
+  if (config.databaseUrl === undefined || config.keystoreUrl === undefined) {
+    const store = openSqliteStore({ file: join(dataDir, 'vaultgate.db') });
+    const keyStore = openSqliteKeyStore({ file: join(dataDir, 'keystore.db') });
+    return { store, keyStore, migrations: { database: { applied: [...store.appliedMigrations], version: LATEST_SCHEMA_VERSION } } };
+  }
+  const onError = (err: Error): void => log.error({ err, code: 'DATABASE_CONNECTION_LOST' }, 'an idle PostgreSQL connection failed; the pool opens a new one');
+  const store = await openPgStore({ url: config.databaseUrl, schema: config.databaseSchema, poolSize: config.databasePoolSize, migrate, onError });
+  try {
+    const keyStore = await openPgKeyStore({
+      url: config.keystoreUrl, schema: config.keystoreSchema, poolSize: Math.max(2, Math.ceil(config.databasePoolSize / 4)), migrate, onError,
+    });
+    return { store, keyStore, migrations: { database: store.migration, keyStore: keyStore.migration } };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
+
+/**
+ * `vaultgate migrate`: brings the configured database (and key store) to this build's schema version and closes
+ * them again. With SQLite, opening the files is what migrates them.
+ */
+export async function migrateStorage(sources: ConfigSources): Promise<{ store: string; database: MigrationResult; keyStore?: MigrationResult }> {
+  const config = loadConfig(sources);
+  const log = pino({ level: config.logLevel, base: { service: 'vaultgate' } });
+  const dataDir = resolve(config.dataDir);
+  if (config.databaseUrl === undefined) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const { store, keyStore, migrations } = await openStorage(config, dataDir, log, true);
+  await store.close();
+  await keyStore.close();
+  return { store: store.kind, ...migrations };
+}
+
 /** Starts the platform. `installSignalHandlers` makes SIGTERM/SIGINT shut down gracefully and exit 0. */
 export async function startServer(sources: ConfigSources, options: { installSignalHandlers?: boolean } = {}): Promise<RunningServer> {
   const config = loadConfig(sources);
@@ -53,8 +106,8 @@ export async function startServer(sources: ConfigSources, options: { installSign
   let tls: { cert: Buffer; key: Buffer } | undefined;
   if (config.tlsCert && config.tlsKey) tls = { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) };
 
-  const store = openSqliteStore({ file: join(dataDir, 'vaultgate.db') });
-  const keyStore = openSqliteKeyStore({ file: join(dataDir, 'keystore.db') });
+  const { store, keyStore, migrations } = await openStorage(config, dataDir, log, config.databaseMigrate);
+  log.info({ code: 'STORE_OPENED', store: store.kind, ...migrations }, `store: ${store.kind}`);
   const crypto = new VaultCrypto(keyStore, keyring, systemClock, config.environment);
   let base = normalizeBaseUrl(config.publicUrl);
   const { app } = await buildApp({

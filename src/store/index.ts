@@ -29,3 +29,7 @@ export {
   type SqliteStoreOptions,
 } from './sqlite/sqlite-store.js';
 export { openSqliteKeyStore, SqliteKeyStore } from './sqlite/sqlite-key-store.js';
+export { LATEST_SCHEMA_VERSION } from './sqlite/migrations.js';
+export { openPgStore, type PgStore, type PgStoreOptions } from './postgres/pg-store.js';
+export { openPgKeyStore, type PgKeyStore } from './postgres/pg-key-store.js';
+export type { MigrationResult } from './postgres/migrations.js';

@@ -198,10 +198,10 @@ describe('live', () => {
   });
 });
 
-describe('cross-checks', () => {
-  const KEY = Buffer.alloc(32, 7).toString('base64');
-  const problems = (sources: ConfigSources): string[] => configError(sources).problems;
+const KEY = Buffer.alloc(32, 7).toString('base64');
+const problems = (sources: ConfigSources): string[] => configError(sources).problems;
 
+describe('cross-checks', () => {
   it('checks TLS files, proxies, the previous master key, the ledger retention and reports MD5 as unsafe', () => {
     expect(problems({ env: { VAULTGATE_TLS_CERT: join(dir, 'missing.pem') } }).join('\n')).toMatch(/set both or neither[\s\S]*cannot read/);
     expect(problems({ env: { VAULTGATE_TRUST_PROXY: 'not-an-ip' } })[0]).toMatch(/VAULTGATE_TRUST_PROXY/);
@@ -209,5 +209,54 @@ describe('cross-checks', () => {
     expect(problems({ env: { VAULTGATE_TRANSACTION_ID_RETENTION_H: '12' } })[0]).toMatch(/between 24/);
     const md5 = loadConfig({ env: { VAULTGATE_ALLOW_MD5: 'true', VAULTGATE_HOST: '0.0.0.0' } });
     expect(unsafeSettings(md5).map((w) => w.code)).toEqual(['UNSAFE_MD5_ENABLED', 'UNSAFE_PLAIN_HTTP']);
+  });
+});
+
+describe('PostgreSQL settings', () => {
+  const shared = { VAULTGATE_MASTER_KEY: KEY, VAULTGATE_ADMIN_TOKEN: 'a'.repeat(40) };
+
+  it('reads the database, key store, schema, pool and migrate settings', () => {
+    const c = loadConfig({
+      env: {
+        ...shared, VAULTGATE_DATABASE_URL: 'postgres://vg@db1:5432/messages', VAULTGATE_KEYSTORE_URL: 'postgresql://vg@db2/keys',
+        VAULTGATE_DATABASE_SCHEMA: 'gw', VAULTGATE_DATABASE_POOL_SIZE: '25', VAULTGATE_DATABASE_MIGRATE: 'false',
+      },
+    });
+    expect(c).toMatchObject({
+      databaseUrl: 'postgres://vg@db1:5432/messages', keystoreUrl: 'postgresql://vg@db2/keys', databaseSchema: 'gw',
+      keystoreSchema: 'vaultgate_keys', databasePoolSize: 25, databaseMigrate: false,
+    });
+    expect(unsafeSettings(c)).toEqual([]);
+    expect(loadConfig({ env: {} })).toMatchObject({ databaseUrl: undefined, databaseSchema: 'vaultgate', databasePoolSize: 10, databaseMigrate: true });
+  });
+
+  it('needs a key store, the master key and the admin token shared by every process', () => {
+    expect(problems({ env: { VAULTGATE_DATABASE_URL: 'postgres://vg@db/messages' } })).toEqual([
+      expect.stringMatching(/^VAULTGATE_KEYSTORE_URL: required with VAULTGATE_DATABASE_URL/),
+      expect.stringMatching(/^VAULTGATE_MASTER_KEY: required with VAULTGATE_DATABASE_URL/),
+      expect.stringMatching(/^VAULTGATE_ADMIN_TOKEN: required with VAULTGATE_DATABASE_URL/),
+    ]);
+    expect(problems({ env: { VAULTGATE_KEYSTORE_URL: 'postgres://vg@db/keys' } })).toEqual([
+      'VAULTGATE_KEYSTORE_URL: only used with VAULTGATE_DATABASE_URL',
+    ]);
+  });
+
+  it('refuses URLs that are not postgres://, bad schema names and pool sizes', () => {
+    expect(problems({
+      env: { ...shared, VAULTGATE_DATABASE_URL: 'mysql://db/x', VAULTGATE_KEYSTORE_URL: 'not a url', VAULTGATE_DATABASE_SCHEMA: 'Bad-Name', VAULTGATE_DATABASE_POOL_SIZE: '0' },
+    })).toEqual(expect.arrayContaining([
+      'VAULTGATE_DATABASE_URL: must be a postgres:// (or postgresql://) URL',
+      expect.stringMatching(/^VAULTGATE_KEYSTORE_URL: must be a URL/),
+      expect.stringMatching(/^VAULTGATE_DATABASE_SCHEMA: must be a lower-case SQL identifier/),
+      'VAULTGATE_DATABASE_POOL_SIZE: must be between 1 and 500',
+    ]));
+  });
+
+  it('warns when the key store shares the message database, and refuses the same schema there', () => {
+    const env = { ...shared, VAULTGATE_DATABASE_URL: 'postgres://a@db:5432/vg', VAULTGATE_KEYSTORE_URL: 'postgres://b:secret@DB/vg' };
+    expect(unsafeSettings(loadConfig({ env })).map((w) => w.code)).toEqual(['UNSAFE_KEYSTORE_IN_MESSAGE_DATABASE']);
+    expect(problems({ env: { ...env, VAULTGATE_KEYSTORE_SCHEMA: 'vaultgate' } })).toEqual([
+      'VAULTGATE_KEYSTORE_SCHEMA: must differ from VAULTGATE_DATABASE_SCHEMA when the key store is in the message database',
+    ]);
   });
 });

@@ -111,6 +111,7 @@ export function loadConfig(sources: ConfigSources = {}): Readonly<Config> {
   if (c.previousMasterKeys !== undefined && c.masterKey === undefined) {
     problems.push('VAULTGATE_MASTER_KEY_PREVIOUS: needs VAULTGATE_MASTER_KEY (the new current key)');
   }
+  problems.push(...postgresProblems(c));
   if (problems.length > 0) throw new ConfigError(problems);
 
   c.publicUrlDerived = out.publicUrl === undefined;
@@ -119,6 +120,39 @@ export function loadConfig(sources: ConfigSources = {}): Readonly<Config> {
     c.publicUrl = `${tls ? 'https' : 'http'}://${host}:${c.port}`;
   }
   return Object.freeze(c);
+}
+
+/** host:port/database of a postgres URL, to tell whether two URLs reach the same database. */
+function databaseIdentity(url: string): string {
+  const u = new URL(url);
+  return `${u.hostname.toLowerCase()}:${u.port || '5432'}/${decodeURIComponent(u.pathname.slice(1)) || decodeURIComponent(u.username)}`;
+}
+
+/** Whether the key store URL reaches the same PostgreSQL database as the messages. */
+export function keystoreInMessageDatabase(c: Readonly<Config>): boolean {
+  return c.databaseUrl !== undefined && c.keystoreUrl !== undefined && databaseIdentity(c.databaseUrl) === databaseIdentity(c.keystoreUrl);
+}
+
+/*
+ * Several gateway processes on one PostgreSQL database must agree on what is not in it: the master key (else one
+ * cannot unwrap the data keys another wrapped) and the operator token. A generated one per data directory would
+ * differ between processes, so both must be configured.
+ */
+function postgresProblems(c: Readonly<Config>): string[] {
+  const p: string[] = [];
+  if (c.databaseUrl === undefined) {
+    if (c.keystoreUrl !== undefined) p.push('VAULTGATE_KEYSTORE_URL: only used with VAULTGATE_DATABASE_URL');
+    return p;
+  }
+  if (c.keystoreUrl === undefined) {
+    p.push('VAULTGATE_KEYSTORE_URL: required with VAULTGATE_DATABASE_URL (the wrapped data keys live apart from the messages; see docs/deploy.md)');
+  }
+  if (c.masterKey === undefined) p.push('VAULTGATE_MASTER_KEY: required with VAULTGATE_DATABASE_URL (every gateway process must use the same master key)');
+  if (c.adminToken === undefined) p.push('VAULTGATE_ADMIN_TOKEN: required with VAULTGATE_DATABASE_URL (every gateway process must accept the same operator token)');
+  if (typeof c.keystoreUrl === 'string' && keystoreInMessageDatabase(c) && c.keystoreSchema === c.databaseSchema) {
+    p.push('VAULTGATE_KEYSTORE_SCHEMA: must differ from VAULTGATE_DATABASE_SCHEMA when the key store is in the message database');
+  }
+  return p;
 }
 
 /** Settings that are allowed but unsafe; main.ts logs each with its code at startup. */
@@ -133,6 +167,9 @@ export function unsafeSettings(c: Readonly<Config>): { code: string; message: st
   }
   if (c.tlsCert === undefined && !LOOPBACK(c.host) && c.trustProxy === undefined) {
     w.push({ code: 'UNSAFE_PLAIN_HTTP', message: `plain HTTP on the non-loopback address ${c.host}` });
+  }
+  if (keystoreInMessageDatabase(c)) {
+    w.push({ code: 'UNSAFE_KEYSTORE_IN_MESSAGE_DATABASE', message: 'the key store is in the message database (VAULTGATE_KEYSTORE_URL): a backup of that database holds the wrapped data keys; put it in another database, best on another cluster' });
   }
   return w;
 }

@@ -84,6 +84,23 @@ const masterKeyList = (raw: unknown): Parsed<string[]> => {
   return items.length > 0 && bad === -1 ? { ok: true, value: items as string[] } : { ok: false, problem: 'must be comma-separated base64 keys of 32 bytes each' };
 };
 
+const postgresUrl = (raw: unknown): Parsed<string> => {
+  if (typeof raw !== 'string') return { ok: false, problem: 'must be a postgres:// URL string' };
+  try {
+    const u = new URL(raw);
+    if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') return { ok: false, problem: 'must be a postgres:// (or postgresql://) URL' };
+    if (!u.hostname) return { ok: false, problem: 'must name a host, e.g. postgres://vaultgate@db.internal:5432/vaultgate' };
+    return { ok: true, value: raw };
+  } catch {
+    return { ok: false, problem: 'must be a URL such as postgres://vaultgate@db.internal:5432/vaultgate' };
+  }
+};
+
+const schemaName = (raw: unknown): Parsed<string> =>
+  typeof raw === 'string' && /^[a-z_][a-z0-9_]{0,62}$/.test(raw)
+    ? { ok: true, value: raw }
+    : { ok: false, problem: 'must be a lower-case SQL identifier (letters, digits, _; at most 63 characters)' };
+
 export const CONFIG_SCHEMA = {
   port: {
     env: 'VAULTGATE_PORT', flag: '--port', default: 8080, parse: int(0, 65535),
@@ -148,6 +165,32 @@ export const CONFIG_SCHEMA = {
     env: 'VAULTGATE_MASTER_KEY_PREVIOUS', default: undefined, parse: masterKeyList,
     description: 'Comma-separated previous master keys, needed only while `vaultgate admin keys rotate-master` re-wraps the data keys.',
   } as ConfigKey<string[]>,
+  databaseUrl: {
+    env: 'VAULTGATE_DATABASE_URL', default: undefined, parse: postgresUrl,
+    defaultDoc: 'embedded SQLite in <dataDir>',
+    description: 'PostgreSQL instead of the embedded SQLite: postgres://user:password@host:5432/database. Several gateway processes may share it (see docs/deploy.md); needs VAULTGATE_KEYSTORE_URL, VAULTGATE_MASTER_KEY and VAULTGATE_ADMIN_TOKEN.',
+  } as ConfigKey<string>,
+  databaseSchema: {
+    env: 'VAULTGATE_DATABASE_SCHEMA', flag: '--database-schema', default: 'vaultgate', parse: schemaName,
+    description: 'PostgreSQL schema holding the tables (created by the migrations).',
+  } as ConfigKey<string>,
+  databasePoolSize: {
+    env: 'VAULTGATE_DATABASE_POOL_SIZE', flag: '--database-pool-size', default: 10, parse: int(1, 500),
+    description: 'Most PostgreSQL connections one process opens (the key store has a pool of its own, a quarter of this, at least 2).',
+  } as ConfigKey<number>,
+  databaseMigrate: {
+    env: 'VAULTGATE_DATABASE_MIGRATE', flag: '--database-migrate', default: true, parse: bool,
+    description: 'Apply pending PostgreSQL migrations at startup (several processes starting together migrate once). When false, startup refuses a schema at another version: run `vaultgate migrate` first.',
+  } as ConfigKey<boolean>,
+  keystoreUrl: {
+    env: 'VAULTGATE_KEYSTORE_URL', default: undefined, parse: postgresUrl,
+    defaultDoc: 'required with VAULTGATE_DATABASE_URL',
+    description: 'PostgreSQL database of the wrapped data keys, apart from the messages: another database, best on another cluster, so that a backup of the message database alone holds no usable key. The same database (another schema) is allowed and logged as unsafe.',
+  } as ConfigKey<string>,
+  keystoreSchema: {
+    env: 'VAULTGATE_KEYSTORE_SCHEMA', flag: '--keystore-schema', default: 'vaultgate_keys', parse: schemaName,
+    description: 'PostgreSQL schema of the key store in VAULTGATE_KEYSTORE_URL.',
+  } as ConfigKey<string>,
   retentionSweepS: {
     env: 'VAULTGATE_RETENTION_SWEEP_S', flag: '--retention-sweep-s', default: 60, parse: int(0, 86400),
     description: 'Seconds between retention sweeps (expired messages, deleted companies), in bounded batches; 0 turns the sweep off.',
@@ -185,6 +228,12 @@ export interface Config {
   trustProxy: string[] | undefined;
   masterKey: string | undefined;
   previousMasterKeys: string[] | undefined;
+  databaseUrl: string | undefined;
+  databaseSchema: string;
+  databasePoolSize: number;
+  databaseMigrate: boolean;
+  keystoreUrl: string | undefined;
+  keystoreSchema: string;
   retentionSweepS: number;
   logLevel: string;
   shutdownTimeoutS: number;

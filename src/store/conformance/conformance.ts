@@ -3,6 +3,7 @@ import type { Store } from '../port.js';
 import type { ConformanceContext } from './context.js';
 import { describeDurabilityCases } from './durability-cases.js';
 import { createFixtures, type Fixtures } from './fixtures.js';
+import { describeLifecycleCases } from './lifecycle-cases.js';
 import { describeRegistryCases } from './registry-cases.js';
 import { describeVaultCases } from './vault-cases.js';
 
@@ -68,6 +69,7 @@ export function runStoreConformance(
 
     describeRegistryCases(ctx);
     describeVaultCases(ctx);
+    describeLifecycleCases(ctx);
     describeDurabilityCases(ctx);
   });
 }

@@ -118,7 +118,8 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([{ version: 1, sql
 /** The schema version this code writes and expects. */
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
 
-function checkOrder(migrations: readonly Migration[]): void {
+/** Refuses a migration list whose versions do not strictly grow (a programming error). Shared by every adapter. */
+export function checkOrder(migrations: readonly Migration[]): void {
   let previous = 0;
   for (const m of migrations) {
     if (!Number.isInteger(m.version) || m.version <= previous) {

@@ -27,7 +27,8 @@ CREATE INDEX data_keys_kek ON data_keys (kek_id, seq);
   },
 ]);
 
-interface Row {
+/** A data_keys row as both adapters return it. */
+export interface DataKeyRow {
   id: string;
   owner_id: string;
   kek_id: string;
@@ -35,8 +36,8 @@ interface Row {
   created_at: string;
 }
 
-const toRecord = (r: Row): DataKeyRecord => ({ id: r.id, ownerId: r.owner_id, kekId: r.kek_id, wrapped: r.wrapped, createdAt: r.created_at });
-const COLUMNS = 'id, owner_id, kek_id, wrapped, created_at';
+export const toDataKeyRecord = (r: DataKeyRow): DataKeyRecord => ({ id: r.id, ownerId: r.owner_id, kekId: r.kek_id, wrapped: r.wrapped, createdAt: r.created_at });
+export const DATA_KEY_COLUMNS = 'id, owner_id, kek_id, wrapped, created_at';
 
 export class SqliteKeyStore implements KeyStore {
   readonly #db: Database.Database;
@@ -47,9 +48,9 @@ export class SqliteKeyStore implements KeyStore {
     const p = <R = unknown>(sql: string) => db.prepare<[Record<string, unknown>], R>(sql);
     this.#s = {
       insert: p('INSERT INTO data_keys (id, owner_id, kek_id, wrapped, created_at) VALUES (@id, @ownerId, @kekId, @wrapped, @createdAt)'),
-      get: p<Row>(`SELECT ${COLUMNS} FROM data_keys WHERE id = @id`),
-      current: p<Row>(`SELECT ${COLUMNS} FROM data_keys WHERE owner_id = @ownerId ORDER BY seq DESC LIMIT 1`),
-      notWrappedBy: p<Row>(`SELECT ${COLUMNS} FROM data_keys WHERE kek_id <> @kekId ORDER BY seq LIMIT @limit`),
+      get: p<DataKeyRow>(`SELECT ${DATA_KEY_COLUMNS} FROM data_keys WHERE id = @id`),
+      current: p<DataKeyRow>(`SELECT ${DATA_KEY_COLUMNS} FROM data_keys WHERE owner_id = @ownerId ORDER BY seq DESC LIMIT 1`),
+      notWrappedBy: p<DataKeyRow>(`SELECT ${DATA_KEY_COLUMNS} FROM data_keys WHERE kek_id <> @kekId ORDER BY seq LIMIT @limit`),
       rewrap: p('UPDATE data_keys SET kek_id = @toKekId, wrapped = @wrapped WHERE id = @id AND kek_id = @fromKekId'),
       destroy: p('DELETE FROM data_keys WHERE owner_id = @ownerId'),
       count: p<{ kek_id: string; n: number }>('SELECT kek_id, COUNT(*) AS n FROM data_keys GROUP BY kek_id'),
@@ -62,16 +63,16 @@ export class SqliteKeyStore implements KeyStore {
 
   async getDataKey(id: string): Promise<DataKeyRecord | undefined> {
     const r = this.#s.get.get({ id });
-    return r && toRecord(r);
+    return r && toDataKeyRecord(r);
   }
 
   async currentDataKey(ownerId: string): Promise<DataKeyRecord | undefined> {
     const r = this.#s.current.get({ ownerId });
-    return r && toRecord(r);
+    return r && toDataKeyRecord(r);
   }
 
   async listDataKeysNotWrappedBy(kekId: string, limit: number): Promise<DataKeyRecord[]> {
-    return this.#s.notWrappedBy.all({ kekId, limit }).map(toRecord);
+    return this.#s.notWrappedBy.all({ kekId, limit }).map(toDataKeyRecord);
   }
 
   async rewrapDataKey(id: string, fromKekId: string, toKekId: string, wrapped: Uint8Array): Promise<boolean> {

@@ -30,6 +30,7 @@ import {
 import { applyMigrations } from './migrations.js';
 import {
   messageParams,
+  toAuditEvent,
   toChannel,
   toCompany,
   toCustomerCredential,
@@ -37,6 +38,7 @@ import {
   toMessageMeta,
   toPartnerCredential,
   toParty,
+  type AuditRow,
   type ChannelRow,
   type MessageMetaRow,
   type MessageRow,
@@ -58,15 +60,6 @@ export interface SqliteConnectionSettings {
 }
 
 const BUSY_TIMEOUT_MS = 5000;
-
-interface AuditRow {
-  seq: number;
-  at: string;
-  actor: string;
-  action: string;
-  subject_id: string;
-  details: string;
-}
 
 type ListStatement<R> = Database.Statement<[Record<string, unknown>], R>;
 
@@ -226,7 +219,7 @@ export class SqliteStore implements Store {
     const stmt = this.#cached(this.#listAudit, bySubject ? 1 : 0, () =>
       `SELECT seq, at, actor, action, subject_id, details FROM audit_events WHERE ${bySubject ? 'subject_id = @subjectId AND ' : ''}seq > @after ORDER BY seq LIMIT @limit`);
     const rows = stmt.all({ subjectId: q.subjectId, after: decodeCursor(q.cursor), limit: limit + 1 });
-    return toPage(rows, limit, (r) => ({ at: r.at, actor: r.actor, action: r.action, subjectId: r.subject_id, details: JSON.parse(r.details) as Record<string, unknown> }));
+    return toPage(rows, limit, toAuditEvent);
   }
 
   async createChannel(c: ChannelRecord): Promise<void> {
