@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { buildMacHeaders, computeMac, formatMacTimestamp } from '../dist/protocol/index.js';
-import { adminCall, CLI, memory, pinning, startProcess, stopProcess } from './lib.mjs';
+import { adminCall, CLI, cpuMicros, memory, pinning, startProcess, stopProcess } from './lib.mjs';
 
 const CONNECTIONS = 50;
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
@@ -31,12 +31,21 @@ async function warm(url, setupRequest) {
   });
 }
 
-function figures(r, pid) {
+function figures(r, pid, cpu) {
   return {
     requestsPerS: Math.round(r.requests.average),
+    // CPU time (user + system, all threads) the server spent per request answered in the measured run: robust to
+    // other load on the machine, unlike req/s.
+    cpuUsPerRequest: Math.round((cpu.end - cpu.start) / Math.max(1, r.requests.total)),
     p50Ms: r.latency.p50, p99Ms: r.latency.p99, maxMs: r.latency.max,
     errors: r.errors + r.timeouts, non2xx: r.non2xx, peakRssMiB: +memory(pid).peakMiB.toFixed(1),
   };
+}
+
+async function measure(url, pid, setupRequest) {
+  const start = cpuMicros(pid);
+  const r = await drive(url, setupRequest);
+  return figures(r, pid, { start, end: cpuMicros(pid) });
 }
 
 /** A setupRequest hook that signs each request with a fresh transaction id. */
@@ -61,7 +70,7 @@ export async function benchIngest() {
   const base = await startProcess([new URL('./baseline-server.mjs', import.meta.url).pathname], {}, pin.server);
   try {
     await warm(base.url);
-    results.baseline = figures(await drive(base.url), base.pid);
+    results.baseline = await measure(base.url, base.pid);
   } finally {
     await stopProcess(base);
   }
@@ -84,7 +93,7 @@ export async function benchIngest() {
     for (const algorithm of ['SHA256', 'HMACSHA256']) {
       const sign = macSigner(ch.url, creds, algorithm);
       await warm(ch.url, sign);
-      results[`mac${algorithm}`] = figures(await drive(ch.url, sign), vg.pid);
+      results[`mac${algorithm}`] = await measure(ch.url, vg.pid, sign);
     }
   } finally {
     await stopProcess(vg);
@@ -94,7 +103,7 @@ export async function benchIngest() {
   console.log(`ingestion (1 KiB JSON, ${CONNECTIONS} connections, ${DURATION_S} s after ${WARMUP_S} s warm-up; ${pin.note})`);
   for (const [name, r] of Object.entries(results)) {
     const ratio = (r.requestsPerS / results.baseline.requestsPerS).toFixed(2);
-    console.log(`  ${name.padEnd(14)} ${String(r.requestsPerS).padStart(6)} req/s  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  max ${r.maxMs} ms  errors ${r.errors}  non-2xx ${r.non2xx}  peak RSS ${r.peakRssMiB} MiB  ratio ${ratio}`);
+    console.log(`  ${name.padEnd(14)} ${String(r.requestsPerS).padStart(6)} req/s  cpu ${r.cpuUsPerRequest} µs/req  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  max ${r.maxMs} ms  errors ${r.errors}  non-2xx ${r.non2xx}  peak RSS ${r.peakRssMiB} MiB  ratio ${ratio}`);
     r.ratioToBaseline = Number(ratio);
   }
   return { name: 'ingest', connections: CONNECTIONS, durationS: DURATION_S, pinning: pin.note, ...results };

@@ -9,3 +9,4 @@ export * from './auth-headers.js';
 export * from './envelope.js';
 export * from './media-type.js';
 export * from './verify-mac.js';
+export * from './random.js';
