@@ -368,6 +368,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     const writer = threaded
       ? new WriterThread({ file: options.file, busyTimeoutMs: BUSY_TIMEOUT_MS, checkpointIntervalMs: options.checkpointIntervalMs ?? 1000 })
       : undefined;
+    writer?.start();
     return new SqliteStore(db, applied, writer);
   } catch (err) {
     db.close();

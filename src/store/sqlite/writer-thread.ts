@@ -86,6 +86,11 @@ export class WriterThread {
 
   constructor(private readonly options: WriterThreadOptions) {}
 
+  /** Starts the threads now rather than on the first batch (so the first request does not wait for them). */
+  start(): void {
+    if (!this.#writer) this.#start();
+  }
+
   /** Commits the rows in one durable transaction on the writer thread; resolves after its COMMIT returned. */
   ingest(rows: IngestRow[]): Promise<IngestOutcome[]> {
     const writer = this.#writer ?? this.#start();
