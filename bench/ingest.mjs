@@ -79,7 +79,8 @@ export async function benchIngest() {
   const token = 'B'.repeat(48);
   // BENCH_PROFILE=<dir>: write a V8 CPU profile of the Vaultgate server there (node --cpu-prof).
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const vg = await startProcess([...profile, CLI, 'serve'], {
+  // BENCH_CLI=<path to dist/cli/main.js of another build>: measure that build instead (before/after comparisons).
+  const vg = await startProcess([...profile, process.env.BENCH_CLI ?? CLI, 'serve'], {
     VAULTGATE_DATA_DIR: dataDir, VAULTGATE_PORT: '0', VAULTGATE_ADMIN_TOKEN: token, VAULTGATE_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', VAULTGATE_RETENTION_SWEEP_S: '0',
   }, pin.server);
   try {
