@@ -59,23 +59,25 @@ export async function benchHotPathBudget() {
       await crypto.seal('co_test_1', BODY, `message:co_test_1:${id}`);
     });
 
-    // Store: durable commits (WAL, synchronous=FULL) of 50 messages each, on the writer thread, as under load.
-    const store = openSqliteStore({ file: join(dir, 'vault.db') });
-    const at = new Date().toISOString();
-    await store.createCompany({ id: 'co_test_1', name: 'Bench Oy', businessId: '1967543-8', createdAt: at });
-    await store.createParty({ id: 'tp_test_1', name: 'Bench', status: 'active', createdAt: at, disabledAt: null });
-    await store.createChannel({ id: 'ch_test_1', companyId: 'co_test_1', partyId: 'tp_test_1', messageTypes: [], status: 'active', createdAt: at, disabledAt: null });
+    // Store: durable commits (WAL, synchronous=FULL) of 50 messages each: on the writer thread with the checkpointer
+    // thread (as the server runs), and in the process with SQLite's automatic checkpoints (as before), for comparison.
     const sealed = await crypto.seal('co_test_1', BODY, 'x');
-    const message = () => ({
-      message: {
-        id: newId('message', 'test'), companyId: 'co_test_1', channelId: 'ch_test_1', partyId: 'tp_test_1', messageType: 'Bench',
-        mediaType: 'application/json', contentType: 'application/json', size: BODY.length, sha256: 'a'.repeat(64), receivedAt: at,
-        transactionId: randomUUID(), bodyCiphertext: sealed, keyVersion: 2,
-      },
-    });
-    const batches = await cost(400, () => store.ingest(Array.from({ length: 50 }, message)));
-    parts.storePerMessage = batches / 50;
-    await store.close();
+    for (const [name, writerThread] of [['storePerMessage', true], ['storeInProcess', false]]) {
+      const store = openSqliteStore({ file: join(dir, `${name}.db`), writerThread });
+      const at = new Date().toISOString();
+      await store.createCompany({ id: 'co_test_1', name: 'Bench Oy', businessId: '1967543-8', createdAt: at });
+      await store.createParty({ id: 'tp_test_1', name: 'Bench', status: 'active', createdAt: at, disabledAt: null });
+      await store.createChannel({ id: 'ch_test_1', companyId: 'co_test_1', partyId: 'tp_test_1', messageTypes: [], status: 'active', createdAt: at, disabledAt: null });
+      const message = () => ({
+        message: {
+          id: newId('message', 'test'), companyId: 'co_test_1', channelId: 'ch_test_1', partyId: 'tp_test_1', messageType: 'Bench',
+          mediaType: 'application/json', contentType: 'application/json', size: BODY.length, sha256: 'a'.repeat(64), receivedAt: at,
+          transactionId: randomUUID(), bodyCiphertext: sealed, keyVersion: 2,
+        },
+      });
+      parts[name] = (await cost(400, () => store.ingest(Array.from({ length: 50 }, message)))) / 50;
+      await store.close();
+    }
     await keyStore.close();
 
     // One JSON log line per request, and the request metrics.
