@@ -1,12 +1,14 @@
 // npm run bench: every benchmark, absolute figures and ratios against baselines measured in the same run.
-// BENCH=ingest or BENCH=export runs one. The last line is a JSON summary for tooling.
+// BENCH=ingest, BENCH=budget or BENCH=export runs one. The last line is a JSON summary for tooling.
 import os from 'node:os';
 import { benchExportMemory } from './export-memory.mjs';
+import { benchHotPathBudget } from './hot-path-budget.mjs';
 import { benchIngest } from './ingest.mjs';
 
 const only = process.env.BENCH;
 console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`);
 const results = [];
 if (!only || only === 'ingest') results.push(await benchIngest());
+if (!only || only === 'budget') results.push(await benchHotPathBudget());
 if (!only || only === 'export') results.push(await benchExportMemory());
 console.log(JSON.stringify({ bench: results, node: process.version, cores: os.cpus().length }));

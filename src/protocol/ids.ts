@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { randomNonSecretBytes } from './random.js';
 
 /** The environments a deployment can be. Every id it issues carries its environment. */
 export const ENVIRONMENTS = ['live', 'uat', 'test'] as const;
@@ -50,7 +51,7 @@ export function newId(kind: IdKind, environment: Environment, nowMs: number = Da
     bytes[i] = t % 256;
     t = Math.floor(t / 256);
   }
-  bytes.set(randomBytes(10), 6);
+  bytes.set(randomNonSecretBytes(10), 6);
   return `${ID_PREFIXES[kind]}_${environment}_${base32(bytes).slice(0, 26)}`;
 }
 

@@ -10,3 +10,4 @@ export * from './envelope.js';
 export * from './media-type.js';
 export * from './verify-mac.js';
 export * from './postman-collection.js';
+export * from './random.js';

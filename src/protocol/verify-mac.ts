@@ -51,11 +51,17 @@ export function verifyMac(
   };
   // Without TimestampUnix an HMACSHA256 MAC cannot be computed; the hint then shows where the value belongs
   // (building the masked string with the field undefined would throw a plain Error, i.e. a 500, not a 401).
-  const maskedInput = maskedMacString(
-    { ...base, url: urls[0] ?? '', timestampUnix: h.timestampUnix ?? '<TimestampUnix>' },
-    algorithm,
-  );
-  if (algorithm === 'HMACSHA256' && h.timestampUnix === undefined) return { ok: false, maskedInput };
+  // Built only when read (a refusal outside live): every accepted request would otherwise pay for it.
+  let masked: string | undefined;
+  const result = (ok: boolean, url?: string): MacVerification => ({
+    ok,
+    ...(url === undefined ? {} : { url }),
+    get maskedInput(): string {
+      masked ??= maskedMacString({ ...base, url: urls[0] ?? '', timestampUnix: h.timestampUnix ?? '<TimestampUnix>' }, algorithm);
+      return masked;
+    },
+  });
+  if (algorithm === 'HMACSHA256' && h.timestampUnix === undefined) return result(false);
   let matched: string | undefined;
   for (const url of urls) {
     const input = { ...base, url };
@@ -64,7 +70,7 @@ export function verifyMac(
     // Compare every form (no early exit) so timing does not tell which form was close.
     if (macEquals(h.mac, computeMac(input, algorithm)) && matched === undefined) matched = url;
   }
-  return matched === undefined ? { ok: false, maskedInput } : { ok: true, url: matched, maskedInput };
+  return result(matched !== undefined, matched);
 }
 
 /**

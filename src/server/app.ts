@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import proxyAddr from '@fastify/proxy-addr';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { normalizeBaseUrl, systemClock, type Clock } from '../protocol/index.js';
@@ -8,10 +11,12 @@ import type { VaultCrypto } from './crypto/vault-crypto.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { registerMetrics } from './plugins/metrics.js';
 import { adminRoutes } from './routes/admin.js';
+import { ingestionFastPath } from './routes/ingestion-fast-path.js';
 import { ingestionRoutes } from './routes/ingestion.js';
 import { problemSchema } from './routes/schemas.js';
 import { systemRoutes } from './routes/system.js';
 import { vaultRoutes } from './routes/vault.js';
+import type { BearerAuthenticator } from './services/authenticate-request.js';
 import { GroupCommitter } from './services/group-committer.js';
 import { KeyAdmin } from './services/keys.js';
 import { RegistryCache } from './services/registry-cache.js';
@@ -31,6 +36,8 @@ export interface AppDeps {
   /** A pino logger; without one the app logs nothing (tests). */
   logger?: FastifyBaseLogger;
   https?: { cert: Buffer; key: Buffer };
+  /** Authenticates `Authorization: Bearer` ingestion requests; without one they are refused. */
+  bearer?: BearerAuthenticator;
 }
 
 export interface BuiltApp {
@@ -48,6 +55,12 @@ export const REDACTED_HEADERS = [
   'req.headers.cookie',
 ];
 
+/** A request's id: the caller's X-Request-Id when it is a plausible one, else a fresh UUID. */
+export function requestId(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && /^[A-Za-z0-9._-]{8,64}$/.test(given) ? given : randomUUID();
+}
+
 /** Builds the Fastify application around its dependencies. Never listens (main.ts does). */
 export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const { config, store, crypto } = deps;
@@ -55,23 +68,37 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const normalized = normalizeBaseUrl(config.publicUrl);
   const publicBaseUrl = deps.publicBaseUrl ?? (() => normalized);
 
+  // The server hands POST /ingestion/{channelId} to the lean path (routes/ingestion-fast-path.ts) once it is
+  // built below, and everything else to Fastify. The timeouts are the ones Fastify would set on its own server.
+  let fastPath: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
+  const serverFactory = (fastify: RequestListener): Server => {
+    const listener: RequestListener = (req, res) => {
+      if (!fastPath?.(req, res)) fastify(req, res);
+    };
+    const server = deps.https ? createHttpsServer(deps.https, listener) : createServer(listener);
+    // A client that half-closes after sending (shutdown(SHUT_WR), `nc -N`) still gets its answer once the commit
+    // is done; node's default would end the socket at the client's FIN, before an acknowledgement could be sent.
+    // (A long-standing property of node's http.Server, not in its type definitions.)
+    (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
+    server.keepAliveTimeout = 72_000;
+    server.requestTimeout = config.requestTimeoutS * 1000;
+    server.setTimeout(config.requestTimeoutS * 1000);
+    return server;
+  };
+
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
-    genReqId: (req) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && /^[A-Za-z0-9._-]{8,64}$/.test(given) ? given : randomUUID();
-    },
+    serverFactory,
+    genReqId: requestId,
     trustProxy: config.trustProxy ?? false,
     // One log line per request (onResponse below) instead of Fastify's two: logging is on the hot path.
     disableRequestLogging: true,
     bodyLimit: 1024 * 1024,
     requestTimeout: config.requestTimeoutS * 1000,
     connectionTimeout: config.requestTimeoutS * 1000,
-    keepAliveTimeout: 72_000,
     return503OnClosing: false,
     forceCloseConnections: 'idle',
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true } },
-    ...(deps.https ? { https: deps.https } : {}),
   } as FastifyServerOptions);
 
   registerErrorHandling(app, clock);
@@ -123,8 +150,13 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const common = {
     store, crypto, cache, clock, environment: config.environment, publicBaseUrl,
     timestampWindowS: config.macTimestampWindowS, allowMd5: config.allowMd5, maxBodyBytes: config.maxBodyBytes, committer,
-    onIngested: (size: number) => metrics.ingested(size),
+    onIngested: (size: number) => metrics.ingested(size), bearer: deps.bearer,
   };
+  const trusted = config.trustProxy ? proxyAddr.compile(config.trustProxy) : undefined;
+  fastPath = ingestionFastPath({
+    ...common, metrics, log: app.log, requestId,
+    clientAddress: (req) => (trusted ? proxyAddr(req, trusted) : req.socket.remoteAddress),
+  });
   const registry = new Registry(common);
   const keys = new KeyAdmin(common);
   const sweeper = new RetentionSweeper({

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { newId, VaultgateError, type Clock, type Environment } from '../../protocol/index.js';
+import { newId, randomNonSecretBytes, VaultgateError, type Clock, type Environment } from '../../protocol/index.js';
 import type { DataKeyRecord, KeyStore } from '../../store/index.js';
 import type { Keyring } from './keyring.js';
 
@@ -39,7 +39,7 @@ export class VaultCrypto {
   async seal(ownerId: string, plaintext: Uint8Array, aad: string): Promise<Buffer> {
     const dekId = this.#current.get(ownerId) ?? (await this.#currentDek(ownerId));
     const key = this.#deks.get(dekId) ?? (await this.#dek(dekId));
-    const iv = randomBytes(12);
+    const iv = randomNonSecretBytes(12);
     const c = createCipheriv('aes-256-gcm', key, iv);
     c.setAAD(Buffer.from(`${aad}|${dekId}`, 'utf8'));
     const ct = Buffer.concat([c.update(plaintext), c.final()]);

@@ -10,6 +10,7 @@ import {
   wantsHttpStatusCodes,
   type Clock,
   type ErrorCode,
+  type HeaderBag,
   type Language,
 } from '../../protocol/index.js';
 
@@ -32,7 +33,7 @@ declare module 'fastify' {
 /** The problem `type` URI of a code (documented in docs/errors.md). */
 export const problemType = (code: ErrorCode): string => `urn:vaultgate:error:${code}`;
 
-function toVaultgateError(err: unknown): VaultgateError {
+export function toVaultgateError(err: unknown): VaultgateError {
   if (err instanceof VaultgateError) return err;
   const e = err as FastifyError;
   switch (e?.code) {
@@ -57,20 +58,38 @@ function toVaultgateError(err: unknown): VaultgateError {
   return new VaultgateError('TECHNICAL_ERROR', { cause: err });
 }
 
+/** An answer rendered without a framework: status, Content-Type and body. */
+export interface RenderedAnswer {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+/** The response style of a request, from its headers (the one rule both HTTP paths use). */
+export function responseStyle(h: HeaderBag): ResponseStyle {
+  const mac = usesMacScheme(h);
+  const accept = h.accept;
+  return {
+    mac,
+    language: requestLanguage(h),
+    httpStatus: mac && wantsHttpStatusCodes(h),
+    json: !mac || /application\/(problem\+)?json/i.test((Array.isArray(accept) ? accept[0] : accept) ?? ''),
+  };
+}
+
 /** Renders a coded error by the request's style: problem+json, or the Netvisor envelope / its status rules. */
-export function sendError(request: FastifyRequest, reply: FastifyReply, err: VaultgateError, clock: Clock): FastifyReply {
-  const style = request.style ?? { mac: false, language: 'en', httpStatus: false, json: true };
+export function renderError(style: ResponseStyle | undefined, err: VaultgateError, requestId: string, clock: Clock): RenderedAnswer {
+  const s = style ?? { mac: false, language: 'en', httpStatus: false, json: true };
   const def = ERROR_CATALOGUE[err.code];
-  const message = errorMessage(err.code, style.language);
-  const status = style.mac ? (style.httpStatus ? FAMILY_STATUS[def.family] : 200) : def.status;
-  reply.code(status);
-  if (style.mac && !style.json) {
+  const message = errorMessage(err.code, s.language);
+  const status = s.mac ? (s.httpStatus ? FAMILY_STATUS[def.family] : 200) : def.status;
+  if (s.mac && !s.json) {
     let text = `${message} (${err.code})`;
     const messageId = err.extra?.messageId;
     if (typeof messageId === 'string') text += ` ${messageId}`;
     if (typeof err.extra?.stringToHash === 'string') text += ` String to hash: ${err.extra.stringToHash}`;
     if (err.detail && err.status < 500) text += ` ${err.detail}`;
-    return reply.type('text/xml; charset=utf-8').send(failedEnvelope(clock.now(), def.family, text));
+    return { status, contentType: 'text/xml; charset=utf-8', body: failedEnvelope(clock.now(), def.family, text) };
   }
   const body: Record<string, unknown> = {
     type: problemType(err.code),
@@ -78,26 +97,25 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, err: Vau
     status: def.status,
     code: err.code,
     family: def.family,
-    requestId: request.id,
+    requestId,
     ...(err.extra ?? {}),
   };
   if (err.detail && def.status < 500) body.detail = err.detail;
   body.remedy = def.remedy;
-  return reply.type('application/problem+json; charset=utf-8').send(JSON.stringify(body));
+  return { status, contentType: 'application/problem+json; charset=utf-8', body: JSON.stringify(body) };
+}
+
+/** Renders a coded error by the request's style (renderError) through Fastify. */
+export function sendError(request: FastifyRequest, reply: FastifyReply, err: VaultgateError, clock: Clock): FastifyReply {
+  const a = renderError(request.style, err, request.id, clock);
+  return reply.code(a.status).type(a.contentType).send(a.body);
 }
 
 /** Decides every request's response style, and renders every error from the one catalogue. */
 export function registerErrorHandling(app: FastifyInstance, clock: Clock): void {
   app.decorateRequest('style', undefined as unknown as ResponseStyle);
   app.addHook('onRequest', async (request, reply) => {
-    const h = request.headers;
-    const mac = usesMacScheme(h);
-    request.style = {
-      mac,
-      language: requestLanguage(h),
-      httpStatus: mac && wantsHttpStatusCodes(h),
-      json: !mac || /application\/(problem\+)?json/i.test(h.accept ?? ''),
-    };
+    request.style = responseStyle(request.headers);
     reply.header('x-request-id', request.id);
   });
   app.setErrorHandler((error, request, reply) => {

@@ -15,7 +15,12 @@ export interface Metrics {
   registry: Registry;
   ingested(bytes: number): void;
   commitBatch(size: number): void;
+  /** Counts an answered request by route, method and outcome code, and observes its duration. */
+  answered(route: string, method: string, code: string, seconds: number): void;
 }
+
+/** The outcome label of an answer: the error code it carried, else OK below 400, else the status. */
+export const outcomeCode = (errorCode: string | undefined, status: number): string => errorCode ?? (status < 400 ? 'OK' : String(status));
 
 /**
  * Prometheus metrics on `GET /metrics` (behind the operator token): requests by route and outcome code, latency
@@ -47,10 +52,12 @@ export function registerMetrics(app: FastifyInstance, d: { store: Store; adminTo
   });
 
   const route = (r: FastifyRequest): string => r.routeOptions.url ?? 'unmatched';
+  const answered = (r: string, method: string, code: string, seconds: number): void => {
+    requests.inc({ route: r, method, code });
+    duration.observe({ route: r }, seconds);
+  };
   app.addHook('onResponse', async (request, reply) => {
-    const r = route(request);
-    requests.inc({ route: r, method: request.method, code: request.errorCode ?? (reply.statusCode < 400 ? 'OK' : String(reply.statusCode)) });
-    duration.observe({ route: r }, reply.elapsedTime / 1000);
+    answered(route(request), request.method, outcomeCode(request.errorCode, reply.statusCode), reply.elapsedTime / 1000);
   });
 
   app.get('/metrics', {
@@ -70,5 +77,6 @@ export function registerMetrics(app: FastifyInstance, d: { store: Store; adminTo
     commitBatch(size: number) {
       batches.observe(size);
     },
+    answered,
   };
 }

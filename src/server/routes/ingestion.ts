@@ -1,19 +1,19 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { okEnvelope, VaultgateError, type Clock } from '../../protocol/index.js';
-import type { ChannelRecord, MessageTypeAgreement } from '../../store/index.js';
+import type { RenderedAnswer, ResponseStyle } from '../plugins/errors.js';
+import { acceptIngestion, ingestAccepted, type AcceptedIngestion } from '../services/accept-ingestion.js';
 import { authenticateMac, type MacAuthDeps, type MacPrincipal } from '../services/authenticate-mac.js';
-import { checkMessageHeaders, findChannel, ingestMessage, type IngestDeps } from '../services/ingest-message.js';
+import type { AuthDeps } from '../services/authenticate-request.js';
+import type { IngestDeps, Receipt } from '../services/ingest-message.js';
 import { envelopeSchema, errorResponses, idParams, macHeadersSchema, receiptSchema } from './schemas.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    ingestion?: { channel: ChannelRecord; principal: MacPrincipal; agreement: MessageTypeAgreement; mediaType: string };
+    ingestion?: AcceptedIngestion;
   }
 }
 
-const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
-
-/** Authenticates a request by the signed-header scheme; there is no other scheme yet. */
+/** Authenticates a request by the signed-header scheme (vault reads); there is no other scheme there yet. */
 export async function authenticate(d: MacAuthDeps, request: FastifyRequest): Promise<MacPrincipal> {
   if (request.style.mac) return authenticateMac(d, request.headers, request.url);
   throw new VaultgateError('AUTHENTICATION_FAILED', {
@@ -23,8 +23,15 @@ export async function authenticate(d: MacAuthDeps, request: FastifyRequest): Pro
   });
 }
 
+/** The 200 answer to a stored message: its Location, and the JSON receipt or the Netvisor envelope. */
+export function renderReceipt(style: ResponseStyle, receipt: Receipt, clock: Clock): RenderedAnswer & { location: string } {
+  const location = `/vault/v1/messages/${receipt.messageId}`;
+  if (style.json) return { status: 200, location, contentType: 'application/json; charset=utf-8', body: JSON.stringify(receipt) };
+  return { status: 200, location, contentType: 'text/xml; charset=utf-8', body: okEnvelope(clock.now(), { InsertedDataIdentifier: receipt.messageId }) };
+}
+
 /** POST /ingestion/{channelId}: the checks in the order of ingestion.md, then a durable commit, then the receipt. */
-export function ingestionRoutes(d: IngestDeps & MacAuthDeps & { clock: Clock }) {
+export function ingestionRoutes(d: IngestDeps & AuthDeps & { clock: Clock }) {
   return async (app: FastifyInstance): Promise<void> => {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: d.maxBodyBytes }, (_req, body, done) => done(null, body));
@@ -54,37 +61,15 @@ export function ingestionRoutes(d: IngestDeps & MacAuthDeps & { clock: Clock }) 
         },
       },
       onRequest: async (request) => {
-        const channel = await findChannel(d, request.params.channelId);
-        const principal = await authenticate(d, request);
-        const company = await d.cache.get(`company:${channel.companyId}`, () => d.store.getCompany(channel.companyId));
-        if (
-          principal.party.id !== channel.partyId ||
-          principal.customer.companyId !== channel.companyId ||
-          !company || principal.headers.organisationId !== company.businessId
-        ) {
-          throw new VaultgateError('SERVICE_ACCESS_ERROR', { logReason: 'credentials not of the channel party/company' });
-        }
-        if (!principal.customer.scopes.includes('ingest')) {
-          throw new VaultgateError('SCOPE_MISSING', { detail: 'Sending needs a customer credential with the ingest scope.' });
-        }
-        if (channel.status !== 'active') throw new VaultgateError('CHANNEL_DISABLED');
-        const { agreement, mediaType } = checkMessageHeaders(channel, {
-          messageType: one(request.headers['x-message-type']),
-          contentType: request.headers['content-type'],
-          contentLength: request.headers['content-length'],
-        }, d.maxBodyBytes);
-        request.ingestion = { channel, principal, agreement, mediaType };
+        request.ingestion = await acceptIngestion(d, {
+          channelId: request.params.channelId, headers: request.headers, rawTarget: request.url, mac: request.style.mac,
+        });
       },
     }, async (request, reply) => {
-      const ctx = request.ingestion!;
       const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const receipt = await ingestMessage(d, {
-        channel: ctx.channel, messageType: ctx.agreement.name, mediaType: ctx.mediaType,
-        contentType: request.headers['content-type']!, body, transactionId: ctx.principal.headers.transactionId,
-      });
-      reply.header('location', `/vault/v1/messages/${receipt.messageId}`);
-      if (request.style.json) return reply.type('application/json; charset=utf-8').send(receipt);
-      return reply.type('text/xml; charset=utf-8').send(okEnvelope(d.clock.now(), { InsertedDataIdentifier: receipt.messageId }));
+      const receipt = await ingestAccepted(d, request.ingestion!, body, request.headers['content-type']!);
+      const a = renderReceipt(request.style, receipt, d.clock);
+      return reply.header('location', a.location).type(a.contentType).send(a.body);
     });
   };
 }

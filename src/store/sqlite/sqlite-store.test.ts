@@ -1,11 +1,11 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runStoreConformance } from '../conformance/conformance.js';
-import { createFixtures } from '../conformance/fixtures.js';
+import { cipherBytes, createFixtures } from '../conformance/fixtures.js';
 import { channelListSql, messageListSql } from './list-queries.js';
 import { MIGRATIONS } from './migrations.js';
 import { openSqliteStore } from './sqlite-store.js';
@@ -129,5 +129,36 @@ describe('sqlite adapter', () => {
       expect(detail).not.toMatch(/TEMP B-TREE/);
       expect(detail).toMatch(index);
     }
+  });
+});
+
+describe('sqlite adapter: writer and checkpointer threads', () => {
+  it('leaves checkpoints to the checkpointer thread: the database file grows while nothing is checkpointed on commit', async () => {
+    const path = freshFile();
+    const store = openSqliteStore({ file: path, checkpointIntervalMs: 50 });
+    const fx = createFixtures();
+    const { channel } = await fx.seed(store);
+    const before = statSync(path).size;
+    const messages = Array.from({ length: 200 }, () => ({ message: fx.message(channel, { bodyCiphertext: cipherBytes(1024) }) }));
+    expect((await store.ingest(messages)).every((o) => o.ok)).toBe(true);
+    // The committed pages are in the WAL; only the checkpointer copies them into the database file.
+    let grown = false;
+    for (let i = 0; i < 100 && !grown; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      grown = statSync(path).size > before + 100 * 1024;
+    }
+    expect(grown).toBe(true);
+    await store.close();
+    expect(inspect(path, (db) => db.prepare('SELECT COUNT(*) AS n FROM messages').get())).toEqual({ n: 200 });
+  });
+
+  it('commits in the process for an in-memory database', async () => {
+    const store = openSqliteStore({ file: ':memory:' });
+    const fx = createFixtures();
+    const { company, channel } = await fx.seed(store);
+    const message = fx.message(channel);
+    expect(await store.ingest([{ message }])).toEqual([{ ok: true, seq: 1 }]);
+    expect((await store.getMessage(company.id, message.id))?.id).toBe(message.id);
+    await store.close();
   });
 });

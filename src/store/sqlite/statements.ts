@@ -72,6 +72,17 @@ function disableSql(table: string, key: string): string {
   return `UPDATE ${table} SET status = 'disabled', disabled_at = COALESCE(disabled_at, @at) WHERE ${key} = @id`;
 }
 
+/** The statements of an ingest batch (see ingest-batch.ts), also prepared by the writer thread. */
+export const INGEST_SQL = {
+  insertLedger: `INSERT INTO transaction_ledger (party_id, transaction_id, message_id, created_at)
+       VALUES (@partyId, @transactionId, @messageId, @at) ON CONFLICT DO NOTHING`,
+  getLedger: 'SELECT message_id FROM transaction_ledger WHERE party_id = @partyId AND transaction_id = @transactionId',
+  insertMessage: `INSERT INTO messages (id, company_id, channel_id, party_id, message_type, media_type, content_type, size,
+         sha256, received_at, transaction_id, body_ciphertext, key_version)
+       VALUES (@id, @company_id, @channel_id, @party_id, @message_type, @media_type, @content_type, @size,
+         @sha256, @received_at, @transaction_id, @body_ciphertext, @key_version)`,
+} as const;
+
 export function prepareStatements(db: Database.Database): Statements {
   const prep = <R = unknown>(sql: string): Stmt<R> => db.prepare<[Params], R>(sql);
   return {
@@ -156,19 +167,9 @@ export function prepareStatements(db: Database.Database): Statements {
     getChannel: prep(`SELECT ${CHANNEL_COLUMNS} FROM channels WHERE id = @id`),
     disableChannel: prep(disableSql('channels', 'id')),
 
-    insertLedger: prep(
-      `INSERT INTO transaction_ledger (party_id, transaction_id, message_id, created_at)
-       VALUES (@partyId, @transactionId, @messageId, @at) ON CONFLICT DO NOTHING`,
-    ),
-    getLedger: prep(
-      'SELECT message_id FROM transaction_ledger WHERE party_id = @partyId AND transaction_id = @transactionId',
-    ),
-    insertMessage: prep(
-      `INSERT INTO messages (id, company_id, channel_id, party_id, message_type, media_type, content_type, size,
-         sha256, received_at, transaction_id, body_ciphertext, key_version)
-       VALUES (@id, @company_id, @channel_id, @party_id, @message_type, @media_type, @content_type, @size,
-         @sha256, @received_at, @transaction_id, @body_ciphertext, @key_version)`,
-    ),
+    insertLedger: prep(INGEST_SQL.insertLedger),
+    getLedger: prep(INGEST_SQL.getLedger),
+    insertMessage: prep(INGEST_SQL.insertMessage),
     getMessage: prep(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = @id AND company_id = @companyId`),
   };
 }

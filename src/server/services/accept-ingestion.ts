@@ -1,0 +1,54 @@
+import { VaultgateError, type HeaderBag } from '../../protocol/index.js';
+import type { ChannelRecord, MessageTypeAgreement } from '../../store/index.js';
+import { authenticateRequest, type AuthDeps, type Principal } from './authenticate-request.js';
+import { checkMessageHeaders, findChannel, ingestMessage, type IngestDeps, type Receipt } from './ingest-message.js';
+
+/** An ingestion request that passed every check made before its body is read. */
+export interface AcceptedIngestion {
+  channel: ChannelRecord;
+  principal: Principal;
+  agreement: MessageTypeAgreement;
+  mediaType: string;
+}
+
+const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
+
+/**
+ * The checks of ingestion.md before the body is read, in order: the channel exists in this environment, the caller
+ * is authenticated (by the scheme its headers choose), is the channel's party acting for the channel's company,
+ * holds the ingest scope, the channel is active, the message type and media type are agreed, the declared size is
+ * within limits. Both HTTP paths (the Fastify route and the lean socket path) run exactly this.
+ */
+export async function acceptIngestion(
+  d: IngestDeps & AuthDeps,
+  r: { channelId: string; headers: HeaderBag; rawTarget: string; mac: boolean },
+): Promise<AcceptedIngestion> {
+  const channel = await findChannel(d, r.channelId);
+  const principal = await authenticateRequest(d, r.headers, r.rawTarget, r.mac);
+  const company = await d.cache.get(`company:${channel.companyId}`, () => d.store.getCompany(channel.companyId));
+  if (
+    principal.party.id !== channel.partyId ||
+    principal.customer.companyId !== channel.companyId ||
+    !company || (principal.organisationId !== undefined && principal.organisationId !== company.businessId)
+  ) {
+    throw new VaultgateError('SERVICE_ACCESS_ERROR', { logReason: 'credentials not of the channel party/company' });
+  }
+  if (!principal.customer.scopes.includes('ingest')) {
+    throw new VaultgateError('SCOPE_MISSING', { detail: 'Sending needs a customer credential with the ingest scope.' });
+  }
+  if (channel.status !== 'active') throw new VaultgateError('CHANNEL_DISABLED');
+  const { agreement, mediaType } = checkMessageHeaders(channel, {
+    messageType: one(r.headers['x-message-type']),
+    contentType: one(r.headers['content-type']),
+    contentLength: one(r.headers['content-length']),
+  }, d.maxBodyBytes);
+  return { channel, principal, agreement, mediaType };
+}
+
+/** Stores the body of an accepted request durably (ingestMessage); resolves with the receipt after the commit. */
+export function ingestAccepted(d: IngestDeps, a: AcceptedIngestion, body: Buffer, contentType: string): Promise<Receipt> {
+  return ingestMessage(d, {
+    channel: a.channel, messageType: a.agreement.name, mediaType: a.mediaType, contentType, body,
+    transactionId: a.principal.transactionId,
+  });
+}

@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildMacHeaders, computeMac, formatMacTimestamp, systemClock, VaultgateError } from '../../src/protocol/index.js';
+import { buildApp, type BuiltApp } from '../../src/server/app.js';
+import { loadConfig } from '../../src/server/config/load-config.js';
+import { Keyring } from '../../src/server/crypto/keyring.js';
+import { VaultCrypto } from '../../src/server/crypto/vault-crypto.js';
+import type { BearerAuthenticator } from '../../src/server/services/authenticate-request.js';
+import { openSqliteKeyStore, openSqliteStore, type Store } from '../../src/store/index.js';
+import { macRequest, rawRequest, type RawResponse } from '../helpers/mac-request.js';
+import { createTenant, tempDir, type Tenant } from '../helpers/servers.js';
+
+/*
+ * POST /ingestion/{channelId} is answered by the lean node:http path on a socket and by the Fastify route under
+ * inject(); both must answer alike. The bearer authenticator is the plug point the bearer-token scheme uses: here a
+ * stand-in that accepts one token for the tenant's ingest credential.
+ */
+describe('the two HTTP paths of POST /ingestion/{channelId}, and the bearer plug point', () => {
+  const dir = tempDir();
+  const token = 'a'.repeat(40);
+  let store: Store;
+  let built: BuiltApp;
+  let url = '';
+  let t: Tenant;
+
+  beforeAll(async () => {
+    store = openSqliteStore({ file: join(dir, 'db.sqlite') });
+    const bearer: BearerAuthenticator = async (presented) => {
+      if (presented !== 'valid-token') throw new VaultgateError('AUTHENTICATION_FAILED', { logReason: 'test token refused' });
+      const customer = (await store.getCustomerCredential(t.sender.customerId))!;
+      const party = (await store.getParty(t.partyId))!;
+      return { scheme: 'bearer', party, customer, organisationId: undefined, transactionId: undefined };
+    };
+    built = await buildApp({
+      config: loadConfig({ env: { VAULTGATE_DATA_DIR: dir, VAULTGATE_PORT: '0' } }), store, adminToken: token, bearer, publicBaseUrl: () => url,
+      crypto: new VaultCrypto(openSqliteKeyStore({ file: ':memory:' }), new Keyring({ id: 'kek_test', key: Buffer.alloc(32, 1) }, [], undefined), systemClock, 'test'),
+    });
+    await built.app.listen({ port: 0, host: '127.0.0.1' });
+    const address = built.app.server.address();
+    url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    t = await createTenant(async (method, path, body) => {
+      const res = await built.app.inject({ method, url: `/admin/v1${path}`, headers: { authorization: `Bearer ${token}` }, ...(body === undefined ? {} : { payload: body as object }) });
+      return { status: res.statusCode, body: res.body ? res.json() : undefined };
+    });
+  });
+  afterAll(async () => {
+    await built.app.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const viaInject = async (o: { url: string; headers: Record<string, string>; body: string }): Promise<RawResponse> => {
+    const res = await built.app.inject({ method: 'POST', url: o.url, headers: o.headers, payload: o.body });
+    return { status: res.statusCode, headers: res.headers as RawResponse['headers'], body: res.rawPayload, text: res.body, json: () => res.json() };
+  };
+
+  it('answers a signed message alike on a socket and under inject: 200, JSON receipt, Location, request id', async () => {
+    const onSocket = await macRequest({ baseUrl: url, target: `/ingestion/${t.channelId}`, creds: t.sender, body: '{"a":1}', headers: { 'content-type': 'application/json' } });
+    expect(onSocket.status, onSocket.text).toBe(200);
+    const receipt = onSocket.json();
+    expect(onSocket.headers.location).toBe(`/vault/v1/messages/${receipt.messageId}`);
+    expect(onSocket.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(onSocket.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+
+    // The same request (a fresh transaction id) through Fastify's route.
+    const onInject = await viaInject({ url: `/ingestion/${t.channelId}`, headers: signedHeaders(url, t), body: '{"a":1}' });
+    expect(onInject.status, onInject.text).toBe(200);
+    expect(Object.keys(onInject.json()).sort()).toEqual(Object.keys(receipt).sort());
+    expect(onInject.headers['content-type']).toBe(onSocket.headers['content-type']);
+  });
+
+  it('refuses a request without credentials alike on both paths (problem+json, 401)', async () => {
+    const body = '{"a":1}';
+    const onSocket = await rawRequest({ method: 'POST', url: `${url}/ingestion/${t.channelId}`, headers: { 'content-type': 'application/json' }, body });
+    const onInject = await viaInject({ url: `/ingestion/${t.channelId}`, headers: { 'content-type': 'application/json' }, body });
+    for (const res of [onSocket, onInject]) {
+      expect(res.status).toBe(401);
+      expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+      expect(res.json().code).toBe('AUTHENTICATION_FAILED');
+      expect(res.json().requestId).toBe(res.headers['x-request-id']);
+    }
+    expect(onSocket.json().detail).toBe(onInject.json().detail);
+  });
+
+  it('takes Authorization: Bearer to the plugged authenticator on both paths', async () => {
+    const headers = { 'content-type': 'application/json', authorization: 'Bearer valid-token' };
+    const onSocket = await rawRequest({ method: 'POST', url: `${url}/ingestion/${t.channelId}`, headers, body: '{"b":2}' });
+    expect(onSocket.status, onSocket.text).toBe(200);
+    const onInject = await viaInject({ url: `/ingestion/${t.channelId}`, headers, body: '{"b":2}' });
+    expect(onInject.status, onInject.text).toBe(200);
+    const refused = await rawRequest({ method: 'POST', url: `${url}/ingestion/${t.channelId}`, headers: { ...headers, authorization: 'Bearer forged' }, body: '{"b":2}' });
+    expect(refused.status).toBe(401);
+    expect(refused.json().code).toBe('AUTHENTICATION_FAILED');
+  });
+
+  it('leaves targets it does not recognise to Fastify: another path is 404 NOT_FOUND, an over-long id 414', async () => {
+    const post = (target: string) => rawRequest({ method: 'POST', url: url + target, headers: { 'content-type': 'application/json' }, body: '{}' });
+    const other = await post(`/ingestion/${t.channelId}/extra`);
+    expect(other.status).toBe(404);
+    expect(other.json().code).toBe('NOT_FOUND');
+    // The router's parameter length limit (100) answers, as it did before the socket path existed.
+    expect((await post(`/ingestion/${'c'.repeat(101)}`)).status).toBe(414);
+  });
+
+  it('counts socket-path requests in the metrics under the route', async () => {
+    const res = await rawRequest({ method: 'GET', url: `${url}/metrics`, headers: { authorization: `Bearer ${token}` } });
+    expect(res.text).toMatch(/vaultgate_requests_total\{route="\/ingestion\/:channelId",method="POST",code="AUTHENTICATION_FAILED"\} [2-9]/);
+  });
+});
+
+/** The MAC headers a client signs for the server's public URL, for sending the request through inject(). */
+function signedHeaders(url: string, t: Tenant): Record<string, string> {
+  const now = Date.now();
+  const input = {
+    url: `${url}/ingestion/${t.channelId}`, sender: 'Vaultgate tests', customerId: t.sender.customerId, timestamp: formatMacTimestamp(now),
+    language: 'EN', organisationId: t.sender.organisationId, transactionId: randomUUID(), timestampUnix: String(Math.floor(now / 1000)),
+    customerKey: t.sender.customerKey, partnerKey: t.sender.partnerKey,
+  };
+  return {
+    ...buildMacHeaders(input, { partnerId: t.sender.partnerId, algorithm: 'SHA256', mac: computeMac(input, 'SHA256'), useHttpStatusCodes: true }),
+    accept: 'application/json', 'content-type': 'application/json',
+  };
+}
