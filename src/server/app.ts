@@ -153,8 +153,11 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     onIngested: (size: number) => metrics.ingested(size), bearer: deps.bearer,
   };
   const trusted = config.trustProxy ? proxyAddr.compile(config.trustProxy) : undefined;
+  // Fastify marks only requests that arrive after close() began with Connection: close; a keep-alive request
+  // already in flight would keep its connection open and hold the process up until the shutdown timeout.
+  let closing = false;
   fastPath = ingestionFastPath({
-    ...common, metrics, log: app.log, requestId,
+    ...common, metrics, log: app.log, requestId, closing: () => closing,
     clientAddress: (req) => (trusted ? proxyAddr(req, trusted) : req.socket.remoteAddress),
   });
   const registry = new Registry(common);
@@ -171,9 +174,6 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   await app.register(vaultRoutes(common), { prefix: '/vault/v1' });
 
   app.addHook('onReady', async () => sweeper.start(config.retentionSweepS));
-  // Fastify marks only requests that arrive after close() began with Connection: close; a keep-alive request
-  // already in flight would keep its connection open and hold the process up until the shutdown timeout.
-  let closing = false;
   app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
     done(null, payload);

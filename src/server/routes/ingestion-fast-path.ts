@@ -34,6 +34,8 @@ export interface FastPathDeps extends IngestDeps, AuthDeps {
   log: FastifyBaseLogger;
   requestId: (req: IncomingMessage) => string;
   clientAddress: (req: IncomingMessage) => string | undefined;
+  /** True once the server began to close: answers then end their connection (as Fastify's onSend hook does). */
+  closing: () => boolean;
 }
 
 /** Returns a handler that answers the requests it recognises (true) and leaves the others to Fastify (false). */
@@ -73,18 +75,19 @@ async function answer(d: FastPathDeps, req: IncomingMessage, res: ServerResponse
     const receipt = await ingestAccepted(d, accepted, body, req.headers['content-type'] as string);
     const a = renderReceipt(style, receipt, d.clock);
     res.setHeader('location', a.location);
-    send(res, a);
+    send(res, a, d.closing());
   } catch (error) {
     const err = toVaultgateError(error);
     errorCode = err.code;
     if (err.status >= 500) d.log.error({ reqId, err: error, code: err.code }, 'request failed');
     else d.log.info({ reqId, code: err.code, reason: err.logReason }, 'request refused');
-    if (!res.headersSent) send(res, renderError(style, err, reqId, d.clock));
+    if (!res.headersSent) send(res, renderError(style, err, reqId, d.clock), d.closing());
     else res.destroy();
   }
 }
 
-function send(res: ServerResponse, a: RenderedAnswer): void {
+function send(res: ServerResponse, a: RenderedAnswer, closing: boolean): void {
+  if (closing) res.setHeader('connection', 'close');
   res.statusCode = a.status;
   res.setHeader('content-type', a.contentType);
   res.setHeader('content-length', Buffer.byteLength(a.body));
