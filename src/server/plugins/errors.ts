@@ -21,6 +21,8 @@ export interface ResponseStyle {
   httpStatus: boolean;
   /** MAC scheme only: the client asked for JSON bodies. */
   json: boolean;
+  /** The request carries Authorization: Bearer (it then takes precedence over X-Netvisor-* headers). */
+  bearer?: boolean;
 }
 
 declare module 'fastify' {
@@ -57,6 +59,17 @@ function toVaultgateError(err: unknown): VaultgateError {
   return new VaultgateError('TECHNICAL_ERROR', { cause: err });
 }
 
+/**
+ * RFC 6750 §3: a 401 names the Bearer scheme (with error="invalid_token" when a token was sent); a 403 of a bearer
+ * request is insufficient_scope. The description is the English message, reduced to the characters the header allows.
+ */
+function bearerChallenge(code: ErrorCode, status: number, bearer: boolean): string | undefined {
+  const description = errorMessage(code, 'en').replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, '');
+  if (status === 401) return bearer ? `Bearer realm="vaultgate", error="invalid_token", error_description="${description}"` : 'Bearer realm="vaultgate"';
+  if (status === 403 && bearer) return `Bearer realm="vaultgate", error="insufficient_scope", error_description="${description}"`;
+  return undefined;
+}
+
 /** Renders a coded error by the request's style: problem+json, or the Netvisor envelope / its status rules. */
 export function sendError(request: FastifyRequest, reply: FastifyReply, err: VaultgateError, clock: Clock): FastifyReply {
   const style = request.style ?? { mac: false, language: 'en', httpStatus: false, json: true };
@@ -64,6 +77,10 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, err: Vau
   const message = errorMessage(err.code, style.language);
   const status = style.mac ? (style.httpStatus ? FAMILY_STATUS[def.family] : 200) : def.status;
   reply.code(status);
+  if (!style.mac) {
+    const challenge = bearerChallenge(err.code, def.status, style.bearer === true);
+    if (challenge) reply.header('www-authenticate', challenge);
+  }
   if (style.mac && !style.json) {
     let text = `${message} (${err.code})`;
     const messageId = err.extra?.messageId;
@@ -91,9 +108,11 @@ export function registerErrorHandling(app: FastifyInstance, clock: Clock): void 
   app.decorateRequest('style', undefined as unknown as ResponseStyle);
   app.addHook('onRequest', async (request, reply) => {
     const h = request.headers;
-    const mac = usesMacScheme(h);
+    const bearer = typeof h.authorization === 'string' && /^bearer(\s|$)/i.test(h.authorization);
+    const mac = !bearer && usesMacScheme(h);
     request.style = {
       mac,
+      bearer,
       language: requestLanguage(h),
       httpStatus: mac && wantsHttpStatusCodes(h),
       json: !mac || /application\/(problem\+)?json/i.test(h.accept ?? ''),

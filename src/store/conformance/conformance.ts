@@ -3,6 +3,7 @@ import type { Store } from '../port.js';
 import type { ConformanceContext } from './context.js';
 import { describeDurabilityCases } from './durability-cases.js';
 import { createFixtures, type Fixtures } from './fixtures.js';
+import { describeOAuthCases } from './oauth-cases.js';
 import { describeRegistryCases } from './registry-cases.js';
 import { describeVaultCases } from './vault-cases.js';
 
@@ -69,5 +70,6 @@ export function runStoreConformance(
     describeRegistryCases(ctx);
     describeVaultCases(ctx);
     describeDurabilityCases(ctx);
+    describeOAuthCases(ctx);
   });
 }

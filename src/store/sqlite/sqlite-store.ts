@@ -6,6 +6,10 @@ import type {
   AuditEvent,
   ChannelRecord,
   CompanyRecord,
+  ExternalClientLinkRecord,
+  OAuthClientRecord,
+  OAuthOwnerKind,
+  SigningKeyRecord,
   CustomerCredentialRecord,
   IngestItem,
   IngestOutcome,
@@ -28,6 +32,7 @@ import {
   type MessageListShape,
 } from './list-queries.js';
 import { applyMigrations } from './migrations.js';
+import { SqliteOAuthStore } from './oauth-store.js';
 import {
   messageParams,
   toChannel,
@@ -95,11 +100,13 @@ export class SqliteStore implements Store {
   readonly #disableParty: Database.Transaction<(id: string, at: string) => boolean>;
   readonly #deleteCompany: Database.Transaction<(id: string, at: string, audit: AuditEvent) => boolean>;
   readonly #listAudit = new Map<number, ListStatement<AuditRow>>();
+  readonly #oauth: SqliteOAuthStore;
 
   constructor(db: Database.Database, appliedMigrations: readonly number[]) {
     this.#db = db;
     this.appliedMigrations = Object.freeze([...appliedMigrations]);
     this.#s = prepareStatements(db);
+    this.#oauth = new SqliteOAuthStore(db);
     this.#ingest = db.transaction((items: IngestItem[]) => items.map((item) => this.#ingestOne(item)));
     this.#disableParty = db.transaction((id: string, at: string): boolean => {
       if (this.#s.disableParty.run({ id, at }).changes === 0) return false;
@@ -319,6 +326,20 @@ export class SqliteStore implements Store {
     const row = this.#s.getMessage.get({ id: messageId, companyId });
     return row && toMessage(row);
   }
+
+  // --- OAuth (issue 4): delegated to oauth-store.ts ---
+
+  createOAuthClient(c: OAuthClientRecord): Promise<void> { return this.#oauth.createOAuthClient(c); }
+  getOAuthClient(clientId: string): Promise<OAuthClientRecord | undefined> { return this.#oauth.getOAuthClient(clientId); }
+  listOAuthClients(owner: { kind: OAuthOwnerKind; id: string }, q: ListQuery): Promise<Page<OAuthClientRecord>> { return this.#oauth.listOAuthClients(owner, q); }
+  disableOAuthClient(clientId: string, at: string): Promise<boolean> { return this.#oauth.disableOAuthClient(clientId, at); }
+  createExternalClientLink(l: ExternalClientLinkRecord): Promise<void> { return this.#oauth.createExternalClientLink(l); }
+  getExternalClientLink(id: string): Promise<ExternalClientLinkRecord | undefined> { return this.#oauth.getExternalClientLink(id); }
+  findExternalClientLink(issuer: string, clientId: string): Promise<ExternalClientLinkRecord | undefined> { return this.#oauth.findExternalClientLink(issuer, clientId); }
+  listExternalClientLinks(owner: { kind: OAuthOwnerKind; id: string }, q: ListQuery): Promise<Page<ExternalClientLinkRecord>> { return this.#oauth.listExternalClientLinks(owner, q); }
+  disableExternalClientLink(id: string, at: string): Promise<boolean> { return this.#oauth.disableExternalClientLink(id, at); }
+  addSigningKey(k: SigningKeyRecord, publishOldUntil: string): Promise<void> { return this.#oauth.addSigningKey(k, publishOldUntil); }
+  listSigningKeys(now: string): Promise<SigningKeyRecord[]> { return this.#oauth.listSigningKeys(now); }
 
   // Runs inside the batch transaction: the ledger row first, so a duplicate (also one earlier in the same batch)
   // is caught by the primary key and stores nothing.
