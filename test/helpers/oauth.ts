@@ -21,7 +21,7 @@ export async function fetchToken(baseUrl: string, clientId: string, clientSecret
 
 /** A request with a bearer token (and optional headers/body); status, parsed body, headers. */
 export async function bearerRequest(
-  url: string, token: string, o: { method?: string; body?: string | Buffer; headers?: Record<string, string> } = {},
+  url: string, token: string, o: { method?: string; body?: string; headers?: Record<string, string> } = {},
 ): Promise<{ status: number; json: any; text: string; headers: Headers }> {
   const res = await fetch(url, { method: o.method ?? (o.body === undefined ? 'GET' : 'POST'), headers: { authorization: `Bearer ${token}`, ...o.headers }, body: o.body });
   const text = await res.text();

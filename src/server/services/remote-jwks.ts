@@ -39,13 +39,16 @@ async function fetchJson(url: string, timeoutMs: number): Promise<unknown> {
 /**
  * The key set of one external issuer: found by discovery (whose `issuer` must equal the configured one) or at the
  * configured JWKS URI, cached, and fetched again when a token names a kid it lacks, at most once per
- * `jwksMinRefetchIntervalS` however many such tokens arrive (concurrent misses share one fetch). Keys are never
+ * `jwksMinRefetchIntervalS` however many such tokens arrive (the first after a quiet interval fetches at once, so an
+ * issuer's key rotation is picked up without delay) (concurrent misses share one fetch). Keys are never
  * taken from a token.
  */
 export class RemoteJwks {
   #keys: JWK[] = [];
   #fetchedAt = Number.NEGATIVE_INFINITY;
   #attemptedAt = Number.NEGATIVE_INFINITY;
+  /** When an unknown kid last caused a fetch: the bound applies to these, so a first rotation is seen at once. */
+  #missFetchAt = Number.NEGATIVE_INFINITY;
   #inflight: Promise<void> | undefined;
   #jwksUri: string | undefined;
   readonly #imported = new Map<string, CryptoKey>();
@@ -102,7 +105,8 @@ export class RemoteJwks {
       throw new VaultgateError('TOKEN_ISSUER_UNAVAILABLE', { logReason: `${this.cfg.issuer}: no key set fetched yet` });
     }
     let jwk = this.#find(kid, alg);
-    if (!jwk && this.o.now() - this.#attemptedAt >= this.cfg.jwksMinRefetchIntervalS * 1000) {
+    if (!jwk && this.o.now() - this.#missFetchAt >= this.cfg.jwksMinRefetchIntervalS * 1000) {
+      this.#missFetchAt = this.o.now();
       await this.#fetch();
       jwk = this.#find(kid, alg);
     }
