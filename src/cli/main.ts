@@ -6,6 +6,8 @@ import { CONFIG_SCHEMA, type ConfigName } from '../server/config/schema.js';
 import { VaultgateApiError } from '../sdk/index.js';
 import { ApiError } from './admin-client.js';
 import { adminCommand } from './admin-commands.js';
+import { clientCommands } from './client-commands.js';
+import { tokenCommand } from './token-command.js';
 import { vaultCommand } from './vault-commands.js';
 
 const program = new Command('vaultgate').description('Vaultgate: ingestion channels into per-company data vaults').version('0.1.0');
@@ -22,8 +24,11 @@ serve.action(async (opts: Record<string, string>) => {
   const { startServer } = await import('../server/main.js');
   await startServer({ env: process.env, flags, file: opts.config }, { installSignalHandlers: true });
 });
-program.addCommand(adminCommand());
+const admin = adminCommand();
+clientCommands(admin);
+program.addCommand(admin);
 program.addCommand(vaultCommand());
+program.addCommand(tokenCommand());
 // Usage errors exit 2 everywhere (subcommands do not inherit exitOverride).
 const overrideExit = (c: Command): void => {
   c.exitOverride();
