@@ -66,6 +66,10 @@ describe('built-in issuer: clients, POST /oauth2/token, JWKS, bearer ingestion a
       const meta = await (await fetch(`${s.url}/.well-known/openid-configuration`)).json();
       expect(meta).toMatchObject({ issuer: s.publicUrl, token_endpoint: `${s.publicUrl}/oauth2/token`, jwks_uri: `${s.publicUrl}/.well-known/jwks.json`, grant_types_supported: ['client_credentials'] });
       expect(meta.token_endpoint_auth_methods_supported).toEqual(['client_secret_basic', 'client_secret_post', 'private_key_jwt']);
+      const doc = await (await fetch(`${s.url}/openapi.json`)).json();
+      expect(doc.components.securitySchemes.bearerToken.flows.clientCredentials.tokenUrl).toBe(`${s.publicUrl}/oauth2/token`);
+      expect(doc.paths['/ingestion/{channelId}'].post.security).toEqual([{ netvisorMac: [] }, { bearerToken: ['ingest'] }]);
+      expect(doc.paths['/vault/v1/messages'].get.security).toEqual([{ netvisorMac: [] }, { bearerToken: ['vault.read'] }]);
     });
 
     it('accepts client_secret_basic (form-urlencoded, RFC 6749 §2.3.1) and a space-separated role scope', async () => {
@@ -188,5 +192,33 @@ describe('built-in issuer: clients, POST /oauth2/token, JWKS, bearer ingestion a
         expect(r.status, r.text).toBe(200);
       }
     });
+  });
+});
+
+describe('signing keys shared by processes on one database', () => {
+  it('a second process verifies the first one\'s tokens, also right after a rotation', async () => {
+    const env = { VAULTGATE_PUBLIC_URL: 'https://vaultgate.example.com', VAULTGATE_ADMIN_TOKEN: 'x'.repeat(40) };
+    const a = await startTestServer(env);
+    const b = await startTestServer(env, a.dataDir);
+    try {
+      const t = await createTenant(a.admin);
+      const c = (await a.admin('POST', `/parties/${t.partyId}/clients`, { name: 'erp' })).body;
+      const kidsA = (await (await fetch(`${a.url}/.well-known/jwks.json`)).json()).keys.map((k: any) => k.kid);
+      const kidsB = (await (await fetch(`${b.url}/.well-known/jwks.json`)).json()).keys.map((k: any) => k.kid);
+      expect(kidsB).toEqual(kidsA);
+      expect(kidsA).toHaveLength(1);
+      const sendTo = async (url: string, token: string) =>
+        (await bearerRequest(`${url}/ingestion/${t.channelId}`, token, { body: '{"p":2}', headers: { 'content-type': 'application/json' } })).status;
+      expect(await sendTo(b.url, await fetchToken(a.url, c.clientId, c.clientSecret))).toBe(200);
+      const rotated = (await a.admin('POST', '/oauth/signing-keys/rotate')).body;
+      const fresh = await fetchToken(a.url, c.clientId, c.clientSecret);
+      expect(decodeProtectedHeader(fresh).kid).toBe(rotated.kid);
+      // B has not loaded the new key yet; an unknown kid makes it re-read the table (at most once a second).
+      await new Promise((r) => setTimeout(r, 1100));
+      expect(await sendTo(b.url, fresh)).toBe(200);
+    } finally {
+      await b.close();
+      await a.stop();
+    }
   });
 });

@@ -34,7 +34,7 @@ export const LEEWAY_S = 60;
 /** A process re-reads the key table at least this often, so a rotation by another process is picked up. */
 const RELOAD_MS = 30_000;
 /** An unknown kid makes a re-read at most this often (bounds the database work an attacker can cause). */
-const UNKNOWN_KID_RELOAD_MS = 5_000;
+const UNKNOWN_KID_RELOAD_MS = 1_000;
 
 const aad = (kid: string): string => `token-signing-key:${kid}`;
 
