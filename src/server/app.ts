@@ -107,7 +107,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
           bearerToken: {
             type: 'oauth2',
             description: 'Authorization: Bearer <JWT> from POST /oauth2/token (client credentials) or from a trusted external OpenID Connect issuer. Roles: ingest, vault.read. Failures: 401 with WWW-Authenticate: Bearer error="invalid_token"; a missing role is 403 insufficient_scope.',
-            flows: { clientCredentials: { tokenUrl: `${publicBaseUrl()}/oauth2/token`, scopes: { ingest: 'Send into channels of the client\'s party', 'vault.read': 'Read the client\'s company vault' } } },
+            flows: { clientCredentials: { tokenUrl: '/oauth2/token', scopes: { ingest: 'Send into channels of the client\'s party', 'vault.read': 'Read the client\'s company vault' } } },
           },
         },
       },

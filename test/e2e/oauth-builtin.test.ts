@@ -67,7 +67,7 @@ describe('built-in issuer: clients, POST /oauth2/token, JWKS, bearer ingestion a
       expect(meta).toMatchObject({ issuer: s.publicUrl, token_endpoint: `${s.publicUrl}/oauth2/token`, jwks_uri: `${s.publicUrl}/.well-known/jwks.json`, grant_types_supported: ['client_credentials'] });
       expect(meta.token_endpoint_auth_methods_supported).toEqual(['client_secret_basic', 'client_secret_post', 'private_key_jwt']);
       const doc = await (await fetch(`${s.url}/openapi.json`)).json();
-      expect(doc.components.securitySchemes.bearerToken.flows.clientCredentials.tokenUrl).toBe(`${s.publicUrl}/oauth2/token`);
+      expect(doc.components.securitySchemes.bearerToken.flows.clientCredentials.tokenUrl).toBe('/oauth2/token');
       expect(doc.paths['/ingestion/{channelId}'].post.security).toEqual([{ netvisorMac: [] }, { bearerToken: ['ingest'] }]);
       expect(doc.paths['/vault/v1/messages'].get.security).toEqual([{ netvisorMac: [] }, { bearerToken: ['vault.read'] }]);
     });
