@@ -28,7 +28,7 @@ export function clientCommands(admin: Command): void {
   client.command('disable <clientId>').description('revoke at once: its tokens are refused from the next request')
     .action(action(admin, (c, [id]) => c.request('POST', `/clients/${enc(id!)}/disable`)));
 
-  ownerOpts(client.command('link').description('link an external issuer\'s client id (azp/appid/client_id) to a party or company'))
+  ownerOpts(client.command('link').alias('add-client').description('link an external issuer\'s client id (azp/appid/client_id) to a party or company'))
     .requiredOption('--issuer <iss>', 'a configured issuer (VAULTGATE_OIDC_ISSUERS), exactly as in the tokens')
     .requiredOption('--client-id <id>', 'the client id the issuer puts in its tokens')
     .option('--role <role...>', 'the most this client may do (default: the owner\'s role)')
