@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeAccessToken, fetchClientCredentialsToken, VaultgateApiError } from '../../src/sdk/index.js';
 import { bearerRequest, fetchToken, tokenRequest } from '../helpers/oauth.js';
 import { createTenant, startTestServer, type Tenant, type TestServer } from '../helpers/servers.js';
 
@@ -97,6 +98,20 @@ describe('built-in issuer: clients, POST /oauth2/token, JWKS, bearer ingestion a
       const forged = await new SignJWT({ jti: 'forged' }).setProtectedHeader({ alg: 'ES256' })
         .setIssuer(c.clientId).setSubject(c.clientId).setAudience(`${s.publicUrl}/oauth2/token`).setIssuedAt().setExpirationTime('2m').sign(other.privateKey);
       expect((await tokenRequest(s.url, { ...form, client_assertion: forged })).body.error).toBe('invalid_client');
+    });
+
+    it('the SDK fetches tokens by private_key_jwt and by secret, and reports refusals with their codes', async () => {
+      const { publicKey, privateKey } = await generateKeyPair('RS256', { extractable: true });
+      const c = (await s.admin('POST', `/companies/${t.companyId}/clients`, { name: 'sdk', jwk: { ...(await exportJWK(publicKey)), alg: 'RS256' } })).body;
+      const tokenUrl = `${s.url}/oauth2/token`;
+      const byKey = await fetchClientCredentialsToken({ tokenUrl, clientId: c.clientId, privateJwk: { ...(await exportJWK(privateKey)), alg: 'RS256' } });
+      expect(byKey).toMatchObject({ expiresIn: 3599, scope: 'vault.read' });
+      expect(decodeAccessToken(byKey.accessToken).claims.client_id).toBe(c.clientId);
+      const bySecret = await fetchClientCredentialsToken({ tokenUrl, clientId: reader.clientId, clientSecret: reader.clientSecret, scope: 'vault.read' });
+      expect(decodeAccessToken(bySecret.accessToken).header.typ).toBe('at+jwt');
+      const refused = await fetchClientCredentialsToken({ tokenUrl, clientId: reader.clientId, clientSecret: 'vgs_nope' }).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(VaultgateApiError);
+      expect(refused).toMatchObject({ status: 401, code: 'OAUTH_INVALID_CLIENT' });
     });
 
     it('answers RFC 6749 §5.2 errors with their codes', async () => {

@@ -105,6 +105,11 @@ export class RemoteJwks {
       throw new VaultgateError('TOKEN_ISSUER_UNAVAILABLE', { logReason: `${this.cfg.issuer}: no key set fetched yet` });
     }
     let jwk = this.#find(kid, alg);
+    if (!jwk && this.#inflight) {
+      // Another request's refetch is under way: its result decides, without a fetch of our own.
+      await this.#inflight.catch(() => undefined);
+      jwk = this.#find(kid, alg);
+    }
     if (!jwk && this.o.now() - this.#missFetchAt >= this.cfg.jwksMinRefetchIntervalS * 1000) {
       this.#missFetchAt = this.o.now();
       await this.#fetch();

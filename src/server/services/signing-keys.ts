@@ -31,7 +31,11 @@ interface LoadedKey {
 
 /** Seconds of clock skew tolerated on exp and nbf, here and in verification. */
 export const LEEWAY_S = 60;
-/** A process re-reads the key table at least this often, so a rotation by another process is picked up. */
+/**
+ * A process re-reads the key table at least this often, so a rotation by another process is picked up. It must stay
+ * below LEEWAY_S: a process may sign with a just-retired key for up to this long, and the retired key is published
+ * for the token lifetime plus LEEWAY_S after its retirement, so every token it signs expires while it is published.
+ */
 const RELOAD_MS = 30_000;
 /** An unknown kid makes a re-read at most this often (bounds the database work an attacker can cause). */
 const UNKNOWN_KID_RELOAD_MS = 1_000;
