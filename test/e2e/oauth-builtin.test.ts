@@ -98,6 +98,8 @@ describe('built-in issuer: clients, POST /oauth2/token, JWKS, bearer ingestion a
       const forged = await new SignJWT({ jti: 'forged' }).setProtectedHeader({ alg: 'ES256' })
         .setIssuer(c.clientId).setSubject(c.clientId).setAudience(`${s.publicUrl}/oauth2/token`).setIssuedAt().setExpirationTime('2m').sign(other.privateKey);
       expect((await tokenRequest(s.url, { ...form, client_assertion: forged })).body.error).toBe('invalid_client');
+      const garbled = await tokenRequest(s.url, { ...form, client_assertion: `e30x.${forged.split('.')[1]}.sig` });
+      expect(garbled).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
     });
 
     it('the SDK fetches tokens by private_key_jwt and by secret, and reports refusals with their codes', async () => {

@@ -81,6 +81,7 @@ export async function issueToken(
     assertion = form.get('client_assertion')!;
     let sub: unknown;
     try {
+      decodeProtectedHeader(assertion);
       sub = decodeJwt(assertion).sub;
     } catch {
       throw invalidClient('client assertion is not a JWT');
