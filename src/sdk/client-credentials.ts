@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { decodeJwt, decodeProtectedHeader, importJWK, SignJWT, type JWK, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
+// jose is loaded only for private_key_jwt, so that importing the SDK (and starting the CLI) stays cheap.
+import type { JWK, JWTPayload, ProtectedHeaderParameters } from 'jose';
 import { VaultgateApiError } from './export-vault.js';
 
 export interface ClientCredentialsOptions {
@@ -37,6 +38,7 @@ const algOf = (jwk: JWK): string => jwk.alg ?? (jwk.kty === 'RSA' ? 'RS256' : jw
 export async function fetchClientCredentialsToken(o: ClientCredentialsOptions): Promise<AccessToken> {
   const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: o.clientId, scope: o.scope ?? `${o.clientId}/.default` });
   if (o.privateJwk) {
+    const { importJWK, SignJWT } = await import('jose');
     const alg = algOf(o.privateJwk);
     const assertion = await new SignJWT({}).setProtectedHeader({ alg, ...(o.privateJwk.kid ? { kid: o.privateJwk.kid } : {}) })
       .setIssuer(o.clientId).setSubject(o.clientId).setAudience(o.tokenUrl).setJti(randomUUID()).setIssuedAt().setExpirationTime('2m')
@@ -74,5 +76,15 @@ export async function fetchClientCredentialsToken(o: ClientCredentialsOptions): 
  * decodeAccessToken(accessToken).claims.roles; // ['ingest']
  */
 export function decodeAccessToken(token: string): { header: ProtectedHeaderParameters; claims: JWTPayload } {
-  return { header: decodeProtectedHeader(token), claims: decodeJwt(token) };
+  const [header, claims] = token.split('.');
+  const part = (p: string | undefined): Record<string, unknown> => {
+    const value: unknown = JSON.parse(Buffer.from(p ?? '', 'base64url').toString('utf8'));
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not a JWT');
+    return value as Record<string, unknown>;
+  };
+  try {
+    return { header: part(header) as ProtectedHeaderParameters, claims: part(claims) as JWTPayload };
+  } catch {
+    throw new Error('The token is not a JWT (header.payload.signature, base64url JSON).');
+  }
 }
