@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteKeyStore, openSqliteStore, type SqliteStore } from '../../store/index.js';
 import { signToken, startJwksServer, testKey, type JwksServer, type TestKey } from '../../../test/helpers/oauth.js';
@@ -21,6 +22,7 @@ describe('BearerAuthenticator: verified-token cache', () => {
   let t = Date.UTC(2026, 10, 25, 12);
   const clock = { now: () => t };
   let auth: BearerAuthenticator;
+  let crypto: VaultCrypto;
 
   beforeAll(async () => {
     j = await startJwksServer();
@@ -28,7 +30,7 @@ describe('BearerAuthenticator: verified-token cache', () => {
     j.keys.set('idp', [key.publicJwk]);
     store = openSqliteStore({ file: ':memory:' });
     const keyStore = openSqliteKeyStore({ file: ':memory:' });
-    const crypto = new VaultCrypto(keyStore, loadKeyring({ masterKey: randomBytes(32).toString('base64'), file: '' }).keyring, clock, 'test');
+    crypto = new VaultCrypto(keyStore, loadKeyring({ masterKey: randomBytes(32).toString('base64'), file: '' }).keyring, clock, 'test');
     const issuers = parseOidcIssuers([{ issuer: ISS, jwksUri: `${j.url}/idp/jwks.json`, audiences: ['api'], algorithms: ['ES256'], jwksMinRefetchIntervalS: 0 }]);
     if (!issuers.ok) throw new Error(issuers.problem);
     const cache = new RegistryCache(clock.now, 0);
@@ -74,5 +76,22 @@ describe('BearerAuthenticator: verified-token cache', () => {
     j.keys.set('idp', [key.publicJwk]);
     t += 51 * 60_000;
     expect(await use(others[2]!)).toBe('TOKEN_EXPIRED');
+  });
+
+  it('verifies built-in RS256 tokens (VAULTGATE_TOKEN_SIGNING_ALG=RS256) against the key kept in the database', async () => {
+    const signingKeys = new SigningKeys({ store, crypto, clock, environment: 'test', alg: 'RS256', tokenLifetimeS: 3599 });
+    const rs = new BearerAuthenticator({ store, cache: new RegistryCache(clock.now, 0), clock, environment: 'test', publicBaseUrl: () => 'https://vg.example', signingKeys, issuers: [] });
+    const created = await signingKeys.rotate();
+    expect(created).toMatchObject({ alg: 'RS256', current: true });
+    await store.createOAuthClient({ clientId: 'oc_test_rs', ownerKind: 'party', ownerId: 'tp_test_cache', name: 'rs', roles: ['ingest'], status: 'active', createdAt: new Date(t).toISOString(), disabledAt: null, secretHash: 'sha256$a$b', publicJwk: null });
+    const { kid, alg, key: privateKey } = await signingKeys.signingKey();
+    const now = Math.floor(t / 1000);
+    const sign = (claims: Record<string, unknown>, typ = 'at+jwt') => new SignJWT({ client_id: 'oc_test_rs', roles: ['ingest'], env: 'test', ...claims })
+      .setProtectedHeader({ alg, kid, typ }).setIssuer('https://vg.example').setAudience('https://vg.example').setIssuedAt(now).setExpirationTime(now + 600).sign(privateKey);
+    expect(await rs.authenticate({ authorization: `Bearer ${await sign({})}` })).toMatchObject({ builtIn: true, clientId: 'oc_test_rs', ownerId: 'tp_test_cache', roles: ['ingest'] });
+    const refuse = async (token: string) => rs.authenticate({ authorization: `Bearer ${token}` }).then(() => 'ok', (e: { code?: string }) => e.code);
+    expect(await refuse(await sign({}, 'JWT'))).toBe('TOKEN_MALFORMED');
+    expect(await refuse(await sign({ env: 'live' }))).toBe('TOKEN_ENVIRONMENT_MISMATCH');
+    expect(await refuse(await sign({ client_id: 'oc_test_nobody' }))).toBe('TOKEN_CLIENT_UNKNOWN');
   });
 });
