@@ -7,7 +7,7 @@ interface GlobalOpts { url: string; token?: string; dataDir?: string; json?: boo
 type Run = (client: AdminClient, args: string[], opts: Record<string, any>) => Promise<unknown>;
 
 /** One admin command: calls the API and prints the answer (a record, or a table for lists). */
-function action(root: Command, run: Run, columns?: string[], note?: (r: any) => string | undefined) {
+export function action(root: Command, run: Run, columns?: string[], note?: (r: any) => string | undefined) {
   return async (...a: unknown[]): Promise<void> => {
     const cmd = a[a.length - 1] as Command;
     const opts = cmd.opts();
@@ -26,15 +26,15 @@ function action(root: Command, run: Run, columns?: string[], note?: (r: any) => 
   };
 }
 
-const list = (path: string, o: Record<string, any>, extra: Record<string, string | undefined> = {}): string => {
+export const list = (path: string, o: Record<string, any>, extra: Record<string, string | undefined> = {}): string => {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries({ cursor: o.cursor, limit: o.limit, ...extra })) if (v !== undefined) q.set(k, String(v));
   const s = q.toString();
   return s ? `${path}?${s}` : path;
 };
 
-const paging = (c: Command): Command => c.option('--cursor <cursor>', 'page cursor from a previous list').option('--limit <n>', 'page size (1-1000)');
-const enc = encodeURIComponent;
+export const paging = (c: Command): Command => c.option('--cursor <cursor>', 'page cursor from a previous list').option('--limit <n>', 'page size (1-1000)');
+export const enc = encodeURIComponent;
 const ONCE = 'The key above is shown once. Store it now; it cannot be shown again.';
 
 /** Parses `Name=media/type,media/type` into a message-type agreement. */

@@ -9,6 +9,8 @@ import { adminCommand } from './admin-commands.js';
 import { printJson } from './output.js';
 import { postmanCommand } from './postman-commands.js';
 import { profileCommand, sendCommand, signCommand } from './send-commands.js';
+import { clientCommands } from './client-commands.js';
+import { tokenCommand } from './token-command.js';
 import { vaultCommand } from './vault-commands.js';
 
 const program = new Command('vaultgate').description('Vaultgate: ingestion channels into per-company data vaults').version('0.1.0');
@@ -48,12 +50,15 @@ withConfigFlags(program.command('migrate')
       if (r.keyStore) process.stdout.write(line(`${r.store} key store`, r.keyStore));
     }
   });
-program.addCommand(adminCommand());
+const admin = adminCommand();
+clientCommands(admin);
+program.addCommand(admin);
 program.addCommand(vaultCommand());
 program.addCommand(sendCommand());
 program.addCommand(signCommand());
 program.addCommand(profileCommand());
 program.addCommand(postmanCommand());
+program.addCommand(tokenCommand());
 // Usage errors exit 2 everywhere (subcommands do not inherit exitOverride).
 const overrideExit = (c: Command): void => {
   c.exitOverride();

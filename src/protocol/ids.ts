@@ -14,6 +14,9 @@ export const ID_PREFIXES = {
   channel: 'ch',
   message: 'msg',
   dataKey: 'dek',
+  oauthClient: 'oc',
+  externalClientLink: 'xcl',
+  signingKey: 'sk',
   request: 'req',
 } as const;
 

@@ -10,3 +10,4 @@ export { VaultgateApiError, VaultgateIncompleteExportError, VaultgateNetworkErro
 export { DEFAULT_RETRY, parseRetryAfter, retryDelay, isRetryableStatus, type RetryPolicy } from './retry.js';
 export type { ExportedMessage, MessageMeta, MessagePage, Receipt, SendResult, VaultFilters, VaultMessage } from './types.js';
 export { exportVaultToFile, resumePoint, type ExportOptions } from './export-vault.js';
+export { decodeAccessToken, fetchClientCredentialsToken, type AccessToken, type ClientCredentialsOptions } from './client-credentials.js';

@@ -10,18 +10,22 @@ import type { Config } from './config/schema.js';
 import type { VaultCrypto } from './crypto/vault-crypto.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { registerMetrics } from './plugins/metrics.js';
+import { adminOAuthRoutes } from './routes/admin-oauth.js';
 import { adminRoutes } from './routes/admin.js';
 import { ingestionFastPath } from './routes/ingestion-fast-path.js';
 import { ingestionRoutes } from './routes/ingestion.js';
+import { oauthRoutes } from './routes/oauth.js';
 import { problemSchema } from './routes/schemas.js';
 import { systemRoutes } from './routes/system.js';
 import { vaultRoutes } from './routes/vault.js';
-import type { BearerAuthenticator } from './services/authenticate-request.js';
+import { BearerAuthenticator } from './services/authenticate-bearer.js';
 import { GroupCommitter } from './services/group-committer.js';
 import { KeyAdmin } from './services/keys.js';
+import { OAuthClients } from './services/oauth-clients.js';
 import { RegistryCache } from './services/registry-cache.js';
 import { Registry } from './services/registry.js';
 import { RetentionSweeper } from './services/retention.js';
+import { SigningKeys } from './services/signing-keys.js';
 
 export const VERSION = '0.1.0';
 
@@ -36,8 +40,6 @@ export interface AppDeps {
   /** A pino logger; without one the app logs nothing (tests). */
   logger?: FastifyBaseLogger;
   https?: { cert: Buffer; key: Buffer };
-  /** Authenticates `Authorization: Bearer` ingestion requests; without one they are refused. */
-  bearer?: BearerAuthenticator;
 }
 
 export interface BuiltApp {
@@ -126,6 +128,11 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
         securitySchemes: {
           adminToken: { type: 'http', scheme: 'bearer', description: 'The operator token (VAULTGATE_ADMIN_TOKEN).' },
           netvisorMac: { type: 'apiKey', in: 'header', name: 'X-Netvisor-Authentication-MAC', description: 'Signed-header scheme (X-Netvisor-Authentication-*): see docs/api.md.' },
+          bearerToken: {
+            type: 'oauth2',
+            description: 'Authorization: Bearer <JWT> from POST /oauth2/token (client credentials) or from a trusted external OpenID Connect issuer. Roles: ingest, vault.read. Failures: 401 with WWW-Authenticate: Bearer error="invalid_token"; a missing role is 403 insufficient_scope.',
+            flows: { clientCredentials: { tokenUrl: '/oauth2/token', scopes: { ingest: 'Send into channels of the client\'s party', 'vault.read': 'Read the client\'s company vault' } } },
+          },
         },
       },
     },
@@ -147,10 +154,17 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const metrics = registerMetrics(app, { store, adminToken: deps.adminToken });
   const committer = new GroupCommitter(store, { onBatch: (n) => metrics.commitBatch(n) });
   const cache = new RegistryCache(() => clock.now());
+  // --- bearer tokens (issue 4) ---
+  const signingKeys = new SigningKeys({ store, crypto, clock, environment: config.environment, alg: config.tokenSigningAlg, tokenLifetimeS: config.tokenLifetimeS });
+  if (await signingKeys.ensureKey()) app.log.info({ code: 'TOKEN_SIGNING_KEY_GENERATED' }, 'generated the first token signing key (kept in the database, sealed)');
+  const bearer = new BearerAuthenticator({
+    store, cache, clock, environment: config.environment, publicBaseUrl, signingKeys, issuers: config.oidcIssuers,
+    jwks: { onFetch: (issuer, ok, reason) => (ok ? app.log.info({ code: 'JWKS_FETCHED', issuer }, 'fetched issuer keys') : app.log.warn({ code: 'JWKS_FETCH_FAILED', issuer, reason }, 'could not fetch issuer keys')) },
+  });
   const common = {
     store, crypto, cache, clock, environment: config.environment, publicBaseUrl,
     timestampWindowS: config.macTimestampWindowS, allowMd5: config.allowMd5, maxBodyBytes: config.maxBodyBytes, committer,
-    onIngested: (size: number) => metrics.ingested(size), bearer: deps.bearer,
+    onIngested: (size: number) => metrics.ingested(size), bearer,
   };
   const trusted = config.trustProxy ? proxyAddr.compile(config.trustProxy) : undefined;
   // Fastify marks only requests that arrive after close() began with Connection: close; a keep-alive request
@@ -170,6 +184,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
 
   await app.register(systemRoutes({ store, environment: config.environment, version: VERSION }));
   await app.register(adminRoutes({ registry, keys, sweeper }, deps.adminToken), { prefix: '/admin/v1' });
+  await app.register(adminOAuthRoutes({ clients: new OAuthClients({ ...common, issuers: config.oidcIssuers }), signingKeys }, deps.adminToken), { prefix: '/admin/v1' });
+  await app.register(oauthRoutes({ ...common, signingKeys, tokenLifetimeS: config.tokenLifetimeS }));
   await app.register(ingestionRoutes(common));
   await app.register(vaultRoutes(common), { prefix: '/vault/v1' });
 

@@ -1,6 +1,11 @@
 export type {
   AuditEvent,
   DataKeyRecord,
+  ExternalClientLinkRecord,
+  OAuthClientRecord,
+  OAuthOwnerKind,
+  OAuthStore,
+  SigningKeyRecord,
   KeyStore,
   RetentionPolicy,
   ChannelRecord,

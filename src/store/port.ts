@@ -234,7 +234,78 @@ export interface VaultStore {
   getMessage(companyId: string, messageId: string): Promise<MessageRecord | undefined>;
 }
 
-export interface Store extends RegistryStore, VaultStore {
+// --- OAuth (issue 4): clients of the built-in token endpoint, links of external issuers' clients, signing keys ---
+
+/** Who an OAuth client acts for: a technical party (sends) or a company (reads its vault). */
+export type OAuthOwnerKind = 'party' | 'company';
+
+export interface OAuthClientRecord {
+  clientId: string;
+  ownerKind: OAuthOwnerKind;
+  ownerId: string;
+  name: string;
+  roles: Scope[];
+  status: Status;
+  createdAt: string;
+  disabledAt: string | null;
+  /** `sha256$<salt b64url>$<hash b64url>` of the client secret; null for a private_key_jwt client. */
+  secretHash: string | null;
+  /** The registered public JWK (JSON text) for private_key_jwt; null for a secret client. */
+  publicJwk: string | null;
+}
+
+/** An external issuer's client id, linked to a party or company. (issuer, clientId) is unique among active links. */
+export interface ExternalClientLinkRecord {
+  id: string;
+  issuer: string;
+  clientId: string;
+  ownerKind: OAuthOwnerKind;
+  ownerId: string;
+  /** The most this client may do; a token's own roles are intersected with these. */
+  roles: Scope[];
+  status: Status;
+  createdAt: string;
+  disabledAt: string | null;
+}
+
+/** A token signing key of the built-in issuer; the private key only sealed by the caller (system data key). */
+export interface SigningKeyRecord {
+  kid: string;
+  alg: string;
+  /** Public JWK, JSON text. */
+  publicJwk: string;
+  privateKeyCiphertext: Uint8Array;
+  createdAt: string;
+  /** When it stopped signing (a newer key took over); null while current. */
+  retiredAt: string | null;
+  /** After this instant no token it signed is valid, so it is no longer published; null while current. */
+  publishUntil: string | null;
+}
+
+export interface OAuthStore {
+  createOAuthClient(c: OAuthClientRecord): Promise<void>;
+  getOAuthClient(clientId: string): Promise<OAuthClientRecord | undefined>;
+  listOAuthClients(owner: { kind: OAuthOwnerKind; id: string }, q: ListQuery): Promise<Page<OAuthClientRecord>>;
+  disableOAuthClient(clientId: string, at: string): Promise<boolean>;
+
+  /** Refused with EXTERNAL_CLIENT_ALREADY_LINKED when an active link of the same (issuer, clientId) exists. */
+  createExternalClientLink(l: ExternalClientLinkRecord): Promise<void>;
+  getExternalClientLink(id: string): Promise<ExternalClientLinkRecord | undefined>;
+  /** The active link of an issuer's client id, if any. */
+  findExternalClientLink(issuer: string, clientId: string): Promise<ExternalClientLinkRecord | undefined>;
+  listExternalClientLinks(owner: { kind: OAuthOwnerKind; id: string }, q: ListQuery): Promise<Page<ExternalClientLinkRecord>>;
+  disableExternalClientLink(id: string, at: string): Promise<boolean>;
+
+  /**
+   * Adds a signing key and, in the same transaction, retires every current one (retiredAt = at, publishUntil =
+   * `publishOldUntil`), so there is one current key after a rotation even with several processes.
+   */
+  addSigningKey(k: SigningKeyRecord, publishOldUntil: string): Promise<void>;
+  /** Keys still published at `now` (current ones and retired ones whose publishUntil is later), newest first. */
+  listSigningKeys(now: string): Promise<SigningKeyRecord[]>;
+}
+
+export interface Store extends RegistryStore, VaultStore, OAuthStore {
   readonly kind: string;
   close(): Promise<void>;
 }

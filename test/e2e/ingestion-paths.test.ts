@@ -2,22 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildMacHeaders, computeMac, formatMacTimestamp, systemClock, VaultgateError } from '../../src/protocol/index.js';
+import { buildMacHeaders, computeMac, formatMacTimestamp, systemClock } from '../../src/protocol/index.js';
 import { buildApp, type BuiltApp } from '../../src/server/app.js';
 import { loadConfig } from '../../src/server/config/load-config.js';
 import { Keyring } from '../../src/server/crypto/keyring.js';
 import { VaultCrypto } from '../../src/server/crypto/vault-crypto.js';
-import type { BearerAuthenticator } from '../../src/server/services/authenticate-request.js';
 import { openSqliteKeyStore, openSqliteStore, type Store } from '../../src/store/index.js';
 import { macRequest, rawRequest, type RawResponse } from '../helpers/mac-request.js';
 import { createTenant, tempDir, type Tenant } from '../helpers/servers.js';
 
 /*
  * POST /ingestion/{channelId} is answered by the lean node:http path on a socket and by the Fastify route under
- * inject(); both must answer alike. The bearer authenticator is the plug point the bearer-token scheme uses: here a
- * stand-in that accepts one token for the tenant's ingest credential.
+ * inject(); both must answer alike, for the MAC scheme and for bearer tokens of the built-in token endpoint.
  */
-describe('the two HTTP paths of POST /ingestion/{channelId}, and the bearer plug point', () => {
+describe('the two HTTP paths of POST /ingestion/{channelId}', () => {
   const dir = tempDir();
   const token = 'a'.repeat(40);
   let store: Store;
@@ -27,14 +25,8 @@ describe('the two HTTP paths of POST /ingestion/{channelId}, and the bearer plug
 
   beforeAll(async () => {
     store = openSqliteStore({ file: join(dir, 'db.sqlite') });
-    const bearer: BearerAuthenticator = async (presented) => {
-      if (presented !== 'valid-token') throw new VaultgateError('AUTHENTICATION_FAILED', { logReason: 'test token refused' });
-      const customer = (await store.getCustomerCredential(t.sender.customerId))!;
-      const party = (await store.getParty(t.partyId))!;
-      return { scheme: 'bearer', party, customer, organisationId: undefined, transactionId: undefined };
-    };
     built = await buildApp({
-      config: loadConfig({ env: { VAULTGATE_DATA_DIR: dir, VAULTGATE_PORT: '0' } }), store, adminToken: token, bearer, publicBaseUrl: () => url,
+      config: loadConfig({ env: { VAULTGATE_DATA_DIR: dir, VAULTGATE_PORT: '0' } }), store, adminToken: token, publicBaseUrl: () => url,
       crypto: new VaultCrypto(openSqliteKeyStore({ file: ':memory:' }), new Keyring({ id: 'kek_test', key: Buffer.alloc(32, 1) }, [], undefined), systemClock, 'test'),
     });
     await built.app.listen({ port: 0, host: '127.0.0.1' });
@@ -84,15 +76,32 @@ describe('the two HTTP paths of POST /ingestion/{channelId}, and the bearer plug
     expect(onSocket.json().detail).toBe(onInject.json().detail);
   });
 
-  it('takes Authorization: Bearer to the plugged authenticator on both paths', async () => {
-    const headers = { 'content-type': 'application/json', authorization: 'Bearer valid-token' };
+  it('takes a bearer token on both paths, with Idempotency-Key exactly once across them, and refuses a forged one with its challenge', async () => {
+    const client = await built.app.inject({ method: 'POST', url: `/admin/v1/parties/${t.partyId}/clients`, headers: { authorization: `Bearer ${token}` }, payload: { name: 'erp' } });
+    expect(client.statusCode, client.body).toBe(201);
+    const { clientId, clientSecret } = client.json() as { clientId: string; clientSecret: string };
+    const issued = await built.app.inject({
+      method: 'POST', url: '/oauth2/token', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope: `${clientId}/.default` }).toString(),
+    });
+    expect(issued.statusCode, issued.body).toBe(200);
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${issued.json().access_token as string}`, 'idempotency-key': randomUUID() };
     const onSocket = await rawRequest({ method: 'POST', url: `${url}/ingestion/${t.channelId}`, headers, body: '{"b":2}' });
     expect(onSocket.status, onSocket.text).toBe(200);
-    const onInject = await viaInject({ url: `/ingestion/${t.channelId}`, headers, body: '{"b":2}' });
-    expect(onInject.status, onInject.text).toBe(200);
-    const refused = await rawRequest({ method: 'POST', url: `${url}/ingestion/${t.channelId}`, headers: { ...headers, authorization: 'Bearer forged' }, body: '{"b":2}' });
-    expect(refused.status).toBe(401);
-    expect(refused.json().code).toBe('AUTHENTICATION_FAILED');
+    const again = await viaInject({ url: `/ingestion/${t.channelId}`, headers, body: '{"b":2}' });
+    expect(again.status, again.text).toBe(409);
+    expect(again.json()).toMatchObject({ code: 'REQUEST_NOT_UNIQUE', messageId: onSocket.json().messageId });
+    const other = await viaInject({ url: `/ingestion/${t.channelId}`, headers: { ...headers, 'idempotency-key': randomUUID() }, body: '{"b":2}' });
+    expect(other.status, other.text).toBe(200);
+
+    const forged = { ...headers, authorization: `Bearer ${(issued.json().access_token as string).slice(0, -4)}AAAA` };
+    const refused = await rawRequest({ method: 'POST', url: `${url}/ingestion/${t.channelId}`, headers: forged, body: '{"b":2}' });
+    const refusedInject = await viaInject({ url: `/ingestion/${t.channelId}`, headers: forged, body: '{"b":2}' });
+    for (const res of [refused, refusedInject]) {
+      expect(res.status).toBe(401);
+      expect(res.json().code).toBe('TOKEN_SIGNATURE_INVALID');
+      expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="vaultgate", error="invalid_token"/);
+    }
   });
 
   it('leaves targets it does not recognise to Fastify: another path is 404 NOT_FOUND, an over-long id 414', async () => {

@@ -108,6 +108,13 @@ export function loadConfig(sources: ConfigSources = {}): Readonly<Config> {
   ) {
     problems.push('VAULTGATE_TRANSACTION_ID_RETENTION_H: must cover at least twice the MAC timestamp window');
   }
+  if (live && Array.isArray(c.oidcIssuers)) {
+    c.oidcIssuers.forEach((i, n) => {
+      for (const u of [i.discoveryUrl, i.jwksUri]) {
+        if (u !== undefined && !u.startsWith('https:')) problems.push(`VAULTGATE_OIDC_ISSUERS: [${n}]: ${u} must be https:// in live (keys fetched over plain HTTP could be replaced in transit)`);
+      }
+    });
+  }
   if (c.previousMasterKeys !== undefined && c.masterKey === undefined) {
     problems.push('VAULTGATE_MASTER_KEY_PREVIOUS: needs VAULTGATE_MASTER_KEY (the new current key)');
   }

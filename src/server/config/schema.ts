@@ -4,6 +4,7 @@
  * docs/configuration.md is generated from this table (a test fails when it is stale).
  */
 import { ENVIRONMENTS, type Environment } from '../../protocol/index.js';
+import { parseOidcIssuers, type OidcIssuerConfig } from './oidc-issuers.js';
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
 
@@ -207,6 +208,21 @@ export const CONFIG_SCHEMA = {
     env: 'VAULTGATE_REQUEST_TIMEOUT_S', flag: '--request-timeout-s', default: 60, parse: int(1, 3600),
     description: 'Seconds a client has to send a whole request (headers and body) before it is cut off.',
   } as ConfigKey<number>,
+  // --- bearer tokens (issue 4) ---
+  tokenLifetimeS: {
+    env: 'VAULTGATE_TOKEN_LIFETIME_S', flag: '--token-lifetime-s', default: 3599, parse: int(60, 86400),
+    description: 'Lifetime in seconds of access tokens from the built-in token endpoint (POST /oauth2/token).',
+  } as ConfigKey<number>,
+  tokenSigningAlg: {
+    env: 'VAULTGATE_TOKEN_SIGNING_ALG', flag: '--token-signing-alg', default: 'ES256',
+    parse: (raw: unknown): Parsed<string> => (raw === 'ES256' || raw === 'RS256' ? { ok: true, value: raw } : { ok: false, problem: 'must be ES256 or RS256' }),
+    description: 'Algorithm of the built-in issuer\'s signing keys (ES256 or RS256); applies to keys generated from then on.',
+  } as ConfigKey<string>,
+  oidcIssuers: {
+    env: 'VAULTGATE_OIDC_ISSUERS', default: [], parse: parseOidcIssuers,
+    defaultDoc: '[] (only the built-in issuer)',
+    description: 'External OpenID Connect issuers whose access tokens are accepted, as a JSON array of {issuer, discoveryUrl | jwksUri, audiences, algorithms (asymmetric; default ["RS256"]), clientIdClaims (default ["azp","appid","client_id"]), rolesClaim (default "roles"; "scp"; null), roleMap, requiredClaims (e.g. {"tfp":"B2C_1_policy"}), jwksMinRefetchIntervalS (default 30)}. See docs/api.md.',
+  } as ConfigKey<OidcIssuerConfig[]>,
 } as const;
 
 export type ConfigSchema = typeof CONFIG_SCHEMA;
@@ -238,6 +254,9 @@ export interface Config {
   logLevel: string;
   shutdownTimeoutS: number;
   requestTimeoutS: number;
+  tokenLifetimeS: number;
+  tokenSigningAlg: string;
+  oidcIssuers: OidcIssuerConfig[];
   /** Set by loadConfig when publicUrl was derived rather than configured. */
   publicUrlDerived: boolean;
 }

@@ -22,6 +22,8 @@ export interface ResponseStyle {
   httpStatus: boolean;
   /** MAC scheme only: the client asked for JSON bodies. */
   json: boolean;
+  /** The request carries Authorization: Bearer (it then takes precedence over X-Netvisor-* headers). */
+  bearer?: boolean;
 }
 
 declare module 'fastify' {
@@ -58,23 +60,43 @@ export function toVaultgateError(err: unknown): VaultgateError {
   return new VaultgateError('TECHNICAL_ERROR', { cause: err });
 }
 
-/** An answer rendered without a framework: status, Content-Type and body. */
+/** An answer rendered without a framework: status, Content-Type, body and the WWW-Authenticate challenge if any. */
 export interface RenderedAnswer {
   status: number;
   contentType: string;
   body: string;
+  wwwAuthenticate?: string;
+}
+
+/** True when the request carries `Authorization: Bearer …`. */
+export function usesBearerScheme(h: HeaderBag): boolean {
+  const auth = h.authorization;
+  return typeof auth === 'string' && /^bearer(\s|$)/i.test(auth);
 }
 
 /** The response style of a request, from its headers (the one rule both HTTP paths use). */
 export function responseStyle(h: HeaderBag): ResponseStyle {
-  const mac = usesMacScheme(h);
+  const bearer = usesBearerScheme(h);
+  const mac = !bearer && usesMacScheme(h);
   const accept = h.accept;
   return {
     mac,
+    bearer,
     language: requestLanguage(h),
     httpStatus: mac && wantsHttpStatusCodes(h),
     json: !mac || /application\/(problem\+)?json/i.test((Array.isArray(accept) ? accept[0] : accept) ?? ''),
   };
+}
+
+/**
+ * RFC 6750 §3: a 401 names the Bearer scheme (with error="invalid_token" when a token was sent); a 403 of a bearer
+ * request is insufficient_scope. The description is the English message, reduced to the characters the header allows.
+ */
+function bearerChallenge(code: ErrorCode, status: number, bearer: boolean): string | undefined {
+  const description = errorMessage(code, 'en').replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, '');
+  if (status === 401) return bearer ? `Bearer realm="vaultgate", error="invalid_token", error_description="${description}"` : 'Bearer realm="vaultgate"';
+  if (status === 403 && bearer) return `Bearer realm="vaultgate", error="insufficient_scope", error_description="${description}"`;
+  return undefined;
 }
 
 /** Renders a coded error by the request's style: problem+json, or the Netvisor envelope / its status rules. */
@@ -102,12 +124,14 @@ export function renderError(style: ResponseStyle | undefined, err: VaultgateErro
   };
   if (err.detail && def.status < 500) body.detail = err.detail;
   body.remedy = def.remedy;
-  return { status, contentType: 'application/problem+json; charset=utf-8', body: JSON.stringify(body) };
+  const wwwAuthenticate = s.mac ? undefined : bearerChallenge(err.code, def.status, s.bearer === true);
+  return { status, contentType: 'application/problem+json; charset=utf-8', body: JSON.stringify(body), ...(wwwAuthenticate ? { wwwAuthenticate } : {}) };
 }
 
 /** Renders a coded error by the request's style (renderError) through Fastify. */
 export function sendError(request: FastifyRequest, reply: FastifyReply, err: VaultgateError, clock: Clock): FastifyReply {
   const a = renderError(request.style, err, request.id, clock);
+  if (a.wwwAuthenticate) reply.header('www-authenticate', a.wwwAuthenticate);
   return reply.code(a.status).type(a.contentType).send(a.body);
 }
 

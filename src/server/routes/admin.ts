@@ -15,9 +15,9 @@ import {
 const security = [{ adminToken: [] }];
 const name = { type: 'string', minLength: 1, maxLength: 200 } as const;
 
-type ListQ = { cursor?: string; limit?: string };
+export type ListQ = { cursor?: string; limit?: string };
 
-function listArgs(q: ListQ): { cursor: string | undefined; limit: number } {
+export function listArgs(q: ListQ): { cursor: string | undefined; limit: number } {
   const limit = q.limit === undefined ? 100 : Number(q.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
     throw new VaultgateError('INVALID_REQUEST', { detail: 'limit must be a whole number from 1 to 1000.' });

@@ -88,6 +88,7 @@ async function answer(d: FastPathDeps, req: IncomingMessage, res: ServerResponse
 
 function send(res: ServerResponse, a: RenderedAnswer, closing: boolean): void {
   if (closing) res.setHeader('connection', 'close');
+  if (a.wwwAuthenticate) res.setHeader('www-authenticate', a.wwwAuthenticate);
   res.statusCode = a.status;
   res.setHeader('content-type', a.contentType);
   res.setHeader('content-length', Buffer.byteLength(a.body));

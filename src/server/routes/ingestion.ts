@@ -1,8 +1,7 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { okEnvelope, VaultgateError, type Clock } from '../../protocol/index.js';
+import type { FastifyInstance } from 'fastify';
+import { okEnvelope, type Clock } from '../../protocol/index.js';
 import type { RenderedAnswer, ResponseStyle } from '../plugins/errors.js';
 import { acceptIngestion, ingestAccepted, type AcceptedIngestion } from '../services/accept-ingestion.js';
-import { authenticateMac, type MacAuthDeps, type MacPrincipal } from '../services/authenticate-mac.js';
 import type { AuthDeps } from '../services/authenticate-request.js';
 import type { IngestDeps, Receipt } from '../services/ingest-message.js';
 import { envelopeSchema, errorResponses, idParams, macHeadersSchema, receiptSchema } from './schemas.js';
@@ -11,16 +10,6 @@ declare module 'fastify' {
   interface FastifyRequest {
     ingestion?: AcceptedIngestion;
   }
-}
-
-/** Authenticates a request by the signed-header scheme (vault reads); there is no other scheme there yet. */
-export async function authenticate(d: MacAuthDeps, request: FastifyRequest): Promise<MacPrincipal> {
-  if (request.style.mac) return authenticateMac(d, request.headers, request.url);
-  throw new VaultgateError('AUTHENTICATION_FAILED', {
-    detail: request.headers.authorization
-      ? 'This deployment does not accept bearer tokens yet; sign the request with the X-Netvisor-Authentication-* headers.'
-      : 'No credentials: sign the request with the X-Netvisor-Authentication-* headers.',
-  });
 }
 
 /** The 200 answer to a stored message: its Location, and the JSON receipt or the Netvisor envelope. */
@@ -41,12 +30,13 @@ export function ingestionRoutes(d: IngestDeps & AuthDeps & { clock: Clock }) {
         tags: ['ingestion'],
         summary: 'Send a message into the channel company\'s vault',
         description: 'Checks, in order: channel exists in this environment, caller authenticated, caller is the channel\'s party (customer credential of the channel\'s company, Organisation-ID its business id), message type agreed, media type agreed, size within limits, transaction id unused. The message is committed durably before the reply.',
-        security: [{ netvisorMac: [] }],
+        security: [{ netvisorMac: [] }, { bearerToken: ['ingest'] }],
         params: idParams('channelId', 'ch_test_…'),
         headers: {
           type: 'object',
           properties: {
             ...macHeadersSchema.properties,
+            'idempotency-key': { type: 'string', description: 'Bearer requests: at most one message per key and party (the MAC TransactionId\'s exactly-once rule); a reused key is REQUEST_NOT_UNIQUE naming the stored message.' },
             'x-message-type': { type: 'string', description: 'Agreed message type; may be omitted when the channel has exactly one.' },
             'content-type': { type: 'string', description: 'One of the media types agreed for the message type.' },
           },
@@ -73,3 +63,4 @@ export function ingestionRoutes(d: IngestDeps & AuthDeps & { clock: Clock }) {
     });
   };
 }
+

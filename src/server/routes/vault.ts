@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import type { MacAuthDeps } from '../services/authenticate-mac.js';
+import { authenticateRequest, type AuthDeps } from '../services/authenticate-request.js';
+import { authorizeBearerVaultRead, readIdempotencyKey } from '../services/authorize-bearer.js';
 import { authorizeVaultRead, exportVault, listVaultMessages, readVaultMessage, type VaultDeps, type VaultReader } from '../services/read-vault.js';
-import { authenticate } from './ingestion.js';
 import { errorResponses, idParams, macHeadersSchema, messageMetaSchema, pageOf } from './schemas.js';
 
 declare module 'fastify' {
@@ -11,13 +11,17 @@ declare module 'fastify' {
   }
 }
 
-/** The owner's reads of its own vault, by the signed-header scheme with a `vault.read` customer credential. */
-export function vaultRoutes(d: VaultDeps & MacAuthDeps) {
+/** The owner's reads of its own vault: the signed-header scheme with a `vault.read` customer credential, or a bearer token of a company client with `vault.read`. */
+export function vaultRoutes(d: VaultDeps & AuthDeps) {
   return async (app: FastifyInstance): Promise<void> => {
     app.addHook('onRequest', async (request) => {
-      request.vaultReader = await authorizeVaultRead(d, await authenticate(d, request));
+      const principal = await authenticateRequest(d, request.headers, request.url, request.style.mac);
+      // --- auth dispatch (issue 4): bearer principals are authorised by authorize-bearer.ts ---
+      request.vaultReader = principal.scheme === 'bearer'
+        ? authorizeBearerVaultRead(principal, readIdempotencyKey(request.headers))
+        : await authorizeVaultRead(d, principal);
     });
-    const common = { tags: ['vault'], security: [{ netvisorMac: [] }], headers: macHeadersSchema };
+    const common = { tags: ['vault'], security: [{ netvisorMac: [] }, { bearerToken: ['vault.read'] }] as Record<string, string[]>[], headers: macHeadersSchema };
     // The selection shared by the list and the export.
     const selection = {
       channelId: { type: 'string', maxLength: 200 }, messageType: { type: 'string', maxLength: 100 },

@@ -20,7 +20,8 @@ const view = ({ id, companyId: _c, ...rest }: MessageMeta): MessageView => ({ me
 export interface VaultReader {
   company: CompanyRecord;
   partyId: string;
-  transactionId: string;
+  /** Undefined for a bearer read without Idempotency-Key: nothing to consume. */
+  transactionId: string | undefined;
 }
 
 /**
@@ -43,6 +44,7 @@ export async function authorizeVaultRead(d: VaultDeps, p: MacPrincipal): Promise
  * REQUEST_NOT_UNIQUE.
  */
 async function consumeReadTransaction(d: VaultDeps, r: VaultReader): Promise<void> {
+  if (r.transactionId === undefined) return;
   const fresh = await d.store.consumeTransactionId(r.partyId, r.transactionId, new Date(d.clock.now()).toISOString());
   if (!fresh) throw new VaultgateError('REQUEST_NOT_UNIQUE', { extra: { messageId: null } });
 }

@@ -4,6 +4,7 @@ import type { ConformanceContext } from './context.js';
 import { describeDurabilityCases } from './durability-cases.js';
 import { createFixtures, type Fixtures } from './fixtures.js';
 import { describeLifecycleCases } from './lifecycle-cases.js';
+import { describeOAuthCases } from './oauth-cases.js';
 import { describeRegistryCases } from './registry-cases.js';
 import { describeVaultCases } from './vault-cases.js';
 
@@ -71,5 +72,6 @@ export function runStoreConformance(
     describeVaultCases(ctx);
     describeLifecycleCases(ctx);
     describeDurabilityCases(ctx);
+    describeOAuthCases(ctx);
   });
 }

@@ -113,7 +113,53 @@ CREATE TABLE transaction_ledger (
 CREATE INDEX transaction_ledger_created ON transaction_ledger (created_at);
 `;
 
-export const PG_STORE_MIGRATIONS: readonly PgMigration[] = Object.freeze([{ version: 1, sql: STORE_V1 }]);
+/** Step 2 (issue 4), as SQLite's oauth-migration.ts: OAuth clients, external client links, token signing keys. */
+const STORE_V2 = `
+CREATE TABLE oauth_clients (
+  seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  client_id TEXT NOT NULL UNIQUE,
+  owner_kind TEXT NOT NULL CHECK (owner_kind IN ('party', 'company')),
+  owner_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  roles TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('active', 'disabled')),
+  created_at TEXT COLLATE "C" NOT NULL,
+  disabled_at TEXT COLLATE "C",
+  secret_hash TEXT,
+  public_jwk TEXT,
+  CHECK ((secret_hash IS NULL) <> (public_jwk IS NULL))
+);
+CREATE INDEX oauth_clients_owner ON oauth_clients (owner_kind, owner_id, seq);
+
+CREATE TABLE external_client_links (
+  seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  issuer TEXT NOT NULL,
+  client_id TEXT NOT NULL,
+  owner_kind TEXT NOT NULL CHECK (owner_kind IN ('party', 'company')),
+  owner_id TEXT NOT NULL,
+  roles TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('active', 'disabled')),
+  created_at TEXT COLLATE "C" NOT NULL,
+  disabled_at TEXT COLLATE "C"
+);
+CREATE UNIQUE INDEX external_client_links_active ON external_client_links (issuer, client_id) WHERE status = 'active';
+CREATE INDEX external_client_links_owner ON external_client_links (owner_kind, owner_id, seq);
+
+CREATE TABLE token_signing_keys (
+  seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  kid TEXT NOT NULL UNIQUE,
+  alg TEXT NOT NULL,
+  public_jwk TEXT NOT NULL,
+  private_key_ciphertext BYTEA NOT NULL,
+  created_at TEXT COLLATE "C" NOT NULL,
+  retired_at TEXT COLLATE "C",
+  publish_until TEXT COLLATE "C"
+);
+ALTER TABLE token_signing_keys ALTER COLUMN private_key_ciphertext SET STORAGE EXTERNAL;
+`;
+
+export const PG_STORE_MIGRATIONS: readonly PgMigration[] = Object.freeze([{ version: 1, sql: STORE_V1 }, { version: 2, sql: STORE_V2 }]);
 
 /** The key store's schema: wrapped data keys only (see pg-key-store.ts for where it lives). */
 const KEYS_V1 = `

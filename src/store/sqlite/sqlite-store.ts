@@ -6,6 +6,10 @@ import type {
   AuditEvent,
   ChannelRecord,
   CompanyRecord,
+  ExternalClientLinkRecord,
+  OAuthClientRecord,
+  OAuthOwnerKind,
+  SigningKeyRecord,
   CustomerCredentialRecord,
   IngestItem,
   IngestOutcome,
@@ -28,6 +32,7 @@ import {
   type MessageListShape,
 } from './list-queries.js';
 import { applyMigrations } from './migrations.js';
+import { SqliteOAuthStore } from './oauth-store.js';
 import {
   toAuditEvent,
   toChannel,
@@ -97,6 +102,7 @@ export class SqliteStore implements Store {
   readonly #disableParty: Database.Transaction<(id: string, at: string) => boolean>;
   readonly #deleteCompany: Database.Transaction<(id: string, at: string, audit: AuditEvent) => boolean>;
   readonly #listAudit = new Map<number, ListStatement<AuditRow>>();
+  readonly #oauth: SqliteOAuthStore;
 
   constructor(db: Database.Database, appliedMigrations: readonly number[], writer?: WriterThread) {
     this.#db = db;
@@ -104,6 +110,7 @@ export class SqliteStore implements Store {
     this.#s = prepareStatements(db);
     this.#writer = writer;
     this.#ingest = db.transaction((rows: IngestRow[]) => runIngestBatch(this.#s, rows));
+    this.#oauth = new SqliteOAuthStore(db);
     this.#disableParty = db.transaction((id: string, at: string): boolean => {
       if (this.#s.disableParty.run({ id, at }).changes === 0) return false;
       this.#s.disablePartyCredentials.run({ id, at });
@@ -325,6 +332,20 @@ export class SqliteStore implements Store {
     const row = this.#s.getMessage.get({ id: messageId, companyId });
     return row && toMessage(row);
   }
+
+  // --- OAuth (issue 4): delegated to oauth-store.ts ---
+
+  createOAuthClient(c: OAuthClientRecord): Promise<void> { return this.#oauth.createOAuthClient(c); }
+  getOAuthClient(clientId: string): Promise<OAuthClientRecord | undefined> { return this.#oauth.getOAuthClient(clientId); }
+  listOAuthClients(owner: { kind: OAuthOwnerKind; id: string }, q: ListQuery): Promise<Page<OAuthClientRecord>> { return this.#oauth.listOAuthClients(owner, q); }
+  disableOAuthClient(clientId: string, at: string): Promise<boolean> { return this.#oauth.disableOAuthClient(clientId, at); }
+  createExternalClientLink(l: ExternalClientLinkRecord): Promise<void> { return this.#oauth.createExternalClientLink(l); }
+  getExternalClientLink(id: string): Promise<ExternalClientLinkRecord | undefined> { return this.#oauth.getExternalClientLink(id); }
+  findExternalClientLink(issuer: string, clientId: string): Promise<ExternalClientLinkRecord | undefined> { return this.#oauth.findExternalClientLink(issuer, clientId); }
+  listExternalClientLinks(owner: { kind: OAuthOwnerKind; id: string }, q: ListQuery): Promise<Page<ExternalClientLinkRecord>> { return this.#oauth.listExternalClientLinks(owner, q); }
+  disableExternalClientLink(id: string, at: string): Promise<boolean> { return this.#oauth.disableExternalClientLink(id, at); }
+  addSigningKey(k: SigningKeyRecord, publishOldUntil: string): Promise<void> { return this.#oauth.addSigningKey(k, publishOldUntil); }
+  listSigningKeys(now: string): Promise<SigningKeyRecord[]> { return this.#oauth.listSigningKeys(now); }
 
   #cached<R>(cache: Map<number, ListStatement<R>>, key: number, sql: () => string): ListStatement<R> {
     let stmt = cache.get(key);

@@ -1,0 +1,89 @@
+import type { FastifyInstance } from 'fastify';
+import { ERROR_CATALOGUE, errorMessage, VaultgateError } from '../../protocol/index.js';
+import { ASYMMETRIC_ALGORITHMS } from '../config/oidc-issuers.js';
+import { issueToken, type IssueTokenDeps } from '../services/issue-token.js';
+import { errorResponses } from './schemas.js';
+
+const oauthErrorSchema = {
+  type: 'object',
+  description: 'RFC 6749 §5.2 error, with the Vaultgate code.',
+  required: ['error', 'code'],
+  properties: {
+    error: { type: 'string', enum: ['invalid_request', 'invalid_client', 'invalid_scope', 'unsupported_grant_type'] },
+    error_description: { type: 'string' }, code: { type: 'string' }, requestId: { type: 'string' },
+  },
+} as const;
+
+/** RFC 6749 error name of a catalogue code (OAUTH_INVALID_CLIENT → invalid_client). */
+const oauthError = (code: string): string => code.replace(/^OAUTH_/, '').toLowerCase();
+
+/** The built-in issuer: POST /oauth2/token, its JWKS and its discovery document. */
+export function oauthRoutes(d: IssueTokenDeps) {
+  return async (app: FastifyInstance): Promise<void> => {
+    const tokenEndpoint = (): string => `${d.publicBaseUrl()}/oauth2/token`;
+
+    app.get('/.well-known/jwks.json', {
+      schema: {
+        tags: ['oauth'], summary: 'Public keys of the built-in issuer (current and recently retired)',
+        response: { 200: { type: 'object', required: ['keys'], properties: { keys: { type: 'array', items: { type: 'object', additionalProperties: true } } } }, ...errorResponses(400) },
+      },
+    }, async (_req, reply) => {
+      reply.header('cache-control', 'public, max-age=300');
+      return d.signingKeys.jwks();
+    });
+
+    app.get('/.well-known/openid-configuration', {
+      schema: { tags: ['oauth'], summary: 'Issuer metadata (OpenID Connect discovery / RFC 8414)', response: { 200: { type: 'object', additionalProperties: true }, ...errorResponses(400) } },
+    }, async (_req, reply) => {
+      const issuer = d.publicBaseUrl();
+      reply.header('cache-control', 'public, max-age=300');
+      return {
+        issuer, token_endpoint: tokenEndpoint(), jwks_uri: `${issuer}/.well-known/jwks.json`,
+        grant_types_supported: ['client_credentials'], response_types_supported: ['token'],
+        token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+        token_endpoint_auth_signing_alg_values_supported: [...ASYMMETRIC_ALGORITHMS],
+        scopes_supported: ['ingest', 'vault.read'], claims_supported: ['iss', 'aud', 'sub', 'azp', 'client_id', 'roles', 'env', 'iat', 'nbf', 'exp', 'jti'],
+        subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['ES256', 'RS256'],
+      };
+    });
+
+    // The token endpoint answers in RFC 6749's error format rather than problem+json.
+    await app.register(async (token) => {
+      token.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16 * 1024 }, (_req, body, done) => {
+        done(null, new URLSearchParams(body as string));
+      });
+      token.setErrorHandler((error, request, reply) => {
+        const status = error instanceof VaultgateError ? error.status : ((error as { statusCode?: number }).statusCode ?? 500);
+        const isOAuth = error instanceof VaultgateError && error.code.startsWith('OAUTH_');
+        if (!isOAuth && status >= 500) throw error; // the app's handler: generic 500, cause in the log
+        const err = isOAuth ? (error as VaultgateError) : new VaultgateError('OAUTH_INVALID_REQUEST', { detail: 'POST application/x-www-form-urlencoded parameters (at most 16 KiB).' });
+        request.errorCode = err.code;
+        request.log.info({ code: err.code, reason: err.logReason }, 'token request refused');
+        const def = ERROR_CATALOGUE[err.code];
+        reply.code(def.status).header('cache-control', 'no-store').header('pragma', 'no-cache');
+        if (def.status === 401) reply.header('www-authenticate', 'Basic realm="vaultgate"');
+        const description = `${errorMessage(err.code, request.style?.language ?? 'en')}${err.detail ? ` ${err.detail}` : ''}`;
+        return reply.type('application/json; charset=utf-8').send({ error: oauthError(err.code), error_description: description, code: err.code, requestId: request.id });
+      });
+      token.post<{ Body: URLSearchParams }>('/oauth2/token', {
+        schema: {
+          tags: ['oauth'],
+          summary: 'Client credentials grant: a signed access token (JWT, typ at+jwt)',
+          description: 'application/x-www-form-urlencoded: grant_type=client_credentials, scope=<client_id>/.default or roles; client authentication by client_secret_basic, client_secret_post or private_key_jwt (client_assertion_type + client_assertion, aud = this endpoint).',
+          response: {
+            200: {
+              type: 'object', required: ['token_type', 'expires_in', 'access_token'],
+              properties: { token_type: { type: 'string', enum: ['Bearer'] }, expires_in: { type: 'integer' }, access_token: { type: 'string' }, scope: { type: 'string' } },
+            },
+            400: oauthErrorSchema, 401: oauthErrorSchema, ...errorResponses(),
+          },
+        },
+      }, async (request, reply) => {
+        const form = request.body instanceof URLSearchParams ? request.body : new URLSearchParams();
+        const answer = await issueToken(d, { form, authorization: request.headers.authorization, tokenEndpoint: tokenEndpoint() });
+        reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+        return answer;
+      });
+    });
+  };
+}
