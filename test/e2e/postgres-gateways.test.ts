@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { decodeProtectedHeader } from 'jose';
 import { macRequest, type MacCredentials, type RawResponse } from '../helpers/mac-request.js';
+import { bearerRequest, fetchToken } from '../helpers/oauth.js';
 import { describePostgres, dropSchemas, PG_URL, pgQuery, uniqueSchema } from '../helpers/postgres.js';
 import { adminCall, createTenant, spawnServer, tempDir, type ServerProcess, type Tenant } from '../helpers/servers.js';
 
@@ -116,6 +118,42 @@ describePostgres('three gateway processes on one PostgreSQL database', () => {
       const r = await send(gw, creds, '{}', `late-${randomBytes(6).toString('hex')}`);
       expect(r.status, r.text).toBe(401);
       expect(r.json().code).toBe('AUTHENTICATION_FAILED');
+    }
+  });
+
+  it('shares bearer tokens: issued by one process, accepted by the others, one Idempotency-Key across all, rotation and revocation seen everywhere', async () => {
+    const client = await admin(gateways[0]!, 'POST', `/parties/${t.partyId}/clients`, { name: 'erp' });
+    expect(client.status, JSON.stringify(client.body)).toBe(201);
+    const { clientId, clientSecret } = client.body as { clientId: string; clientSecret: string };
+    const ingest = (gw: ServerProcess, token: string, key: string) => bearerRequest(`${gw.url}/ingestion/${t.channelId}`, token, {
+      body: '{"via":"bearer"}', headers: { 'content-type': 'application/json', 'idempotency-key': key },
+    });
+
+    const token = await fetchToken(gateways[1]!.url, clientId, clientSecret);
+    const key = `bearer-${randomBytes(6).toString('hex')}`;
+    const first = await ingest(gateways[2]!, token, key);
+    expect(first.status, first.text).toBe(200);
+    for (const gw of [gateways[0]!, gateways[1]!]) {
+      const again = await ingest(gw, token, key);
+      expect(again.status, again.text).toBe(409);
+      expect(again.json).toMatchObject({ code: 'REQUEST_NOT_UNIQUE', messageId: first.json.messageId });
+    }
+
+    // A key rotated through one process signs its tokens at once; the others verify them (an unknown kid reloads the keys).
+    const rotated = await admin(gateways[2]!, 'POST', '/oauth/signing-keys/rotate');
+    expect(rotated.status).toBe(200);
+    const fresh = await fetchToken(gateways[2]!.url, clientId, clientSecret);
+    expect(decodeProtectedHeader(fresh).kid).toBe(rotated.body.kid);
+    for (const gw of gateways) expect((await ingest(gw, fresh, `rot-${randomBytes(6).toString('hex')}`)).status).toBe(200);
+    expect((await ingest(gateways[0]!, token, `old-${randomBytes(6).toString('hex')}`)).status).toBe(200); // tokens of the old key stay valid
+
+    // A client disabled through one process is refused by every other within one second.
+    expect((await admin(gateways[1]!, 'POST', `/clients/${clientId}/disable`)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1000));
+    for (const gw of gateways) {
+      const r = await ingest(gw, fresh, `late-${randomBytes(6).toString('hex')}`);
+      expect(r.status, r.text).toBe(401);
+      expect(r.json.code).toMatch(/^TOKEN_CLIENT_(DISABLED|UNKNOWN)$/);
     }
   });
 
