@@ -227,12 +227,17 @@ describe('signing keys shared by processes on one database', () => {
       const sendTo = async (url: string, token: string) =>
         (await bearerRequest(`${url}/ingestion/${t.channelId}`, token, { body: '{"p":2}', headers: { 'content-type': 'application/json' } })).status;
       expect(await sendTo(b.url, await fetchToken(a.url, c.clientId, c.clientSecret))).toBe(200);
+      // B re-reads the key table (its JWKS) just before A rotates: the new kid then reaches B within the one-second
+      // bound of re-reads caused by unknown kids, and B waits for the next allowed re-read rather than refusing it.
+      await fetch(`${b.url}/.well-known/jwks.json`);
       const rotated = (await a.admin('POST', '/oauth/signing-keys/rotate')).body;
       const fresh = await fetchToken(a.url, c.clientId, c.clientSecret);
       expect(decodeProtectedHeader(fresh).kid).toBe(rotated.kid);
-      // B has not loaded the new key yet; an unknown kid makes it re-read the table (at most once a second).
-      await new Promise((r) => setTimeout(r, 1100));
       expect(await sendTo(b.url, fresh)).toBe(200);
+      // A kid this deployment could not have issued is refused without a re-read.
+      const [, p, sig] = fresh.split('.');
+      const header = Buffer.from(JSON.stringify({ ...decodeProtectedHeader(fresh), kid: 'someone-elses-key' })).toString('base64url');
+      expect(await sendTo(b.url, `${header}.${p}.${sig}`)).toBe(401);
     } finally {
       await b.close();
       await a.stop();

@@ -37,7 +37,11 @@ export const LEEWAY_S = 60;
  * for the token lifetime plus LEEWAY_S after its retirement, so every token it signs expires while it is published.
  */
 const RELOAD_MS = 30_000;
-/** An unknown kid makes a re-read at most this often (bounds the database work an attacker can cause). */
+/**
+ * An unknown kid makes a re-read at most this often (bounds the database work an attacker can cause). A request
+ * that comes sooner waits for the next allowed re-read instead of being refused: a key rotated through another
+ * process just now must not make its first tokens fail here.
+ */
 const UNKNOWN_KID_RELOAD_MS = 1_000;
 
 const aad = (kid: string): string => `token-signing-key:${kid}`;
@@ -51,6 +55,8 @@ export class SigningKeys {
   #keys: LoadedKey[] = [];
   #loadedAt = Number.NEGATIVE_INFINITY;
   #loading: Promise<void> | undefined;
+  #unknownKidReload: Promise<void> | undefined;
+  #unknownKidReloadAt = Number.NEGATIVE_INFINITY;
   readonly #private = new Map<string, CryptoKey>();
   readonly #public = new Map<string, CryptoKey>();
 
@@ -71,6 +77,21 @@ export class SigningKeys {
       }
     })();
     return this.#loading;
+  }
+
+  /** Re-reads the table for an unknown kid: at most once per UNKNOWN_KID_RELOAD_MS, callers in between share the next one. */
+  #reloadForUnknownKid(): Promise<void> {
+    this.#unknownKidReload ??= (async () => {
+      try {
+        const wait = this.#unknownKidReloadAt + UNKNOWN_KID_RELOAD_MS - this.d.clock.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, Math.min(wait, UNKNOWN_KID_RELOAD_MS)));
+        this.#unknownKidReloadAt = this.d.clock.now();
+        await this.#reload();
+      } finally {
+        this.#unknownKidReload = undefined;
+      }
+    })();
+    return this.#unknownKidReload;
   }
 
   async #fresh(): Promise<LoadedKey[]> {
@@ -128,8 +149,9 @@ export class SigningKeys {
   /** The public key of a published kid (re-reading the table, rate-limited, when the kid is not loaded). */
   async verificationKey(kid: string): Promise<{ alg: string; key: CryptoKey } | undefined> {
     let found = (await this.#fresh()).find((k) => k.record.kid === kid);
-    if (!found && this.d.clock.now() - this.#loadedAt >= UNKNOWN_KID_RELOAD_MS) {
-      await this.#reload();
+    // Only an id this deployment could have issued is worth a re-read (ids carry the kind and environment).
+    if (!found && kid.startsWith(`sk_${this.d.environment}_`)) {
+      await this.#reloadForUnknownKid();
       found = this.#keys.find((k) => k.record.kid === kid);
     }
     if (!found) return undefined;
