@@ -9,6 +9,10 @@ import type { ExportedMessage, MessageMeta, MessagePage, Receipt, SendResult, Va
 export interface VaultgateClientOptions {
   /** Where the deployment is reached, e.g. `https://vaultgate.example.com` (the public base URL it signs against). */
   baseUrl: string;
+  /**
+   * MAC credentials; or OAuth client credentials `{ clientId, clientSecret, tokenUrl? }` (token fetched from
+   * `${baseUrl}/oauth2/token` by default, cached, refreshed before expiry); or `{ tokenProvider }`.
+   */
   credentials: VaultgateCredentials;
   /** Retries of network errors, 5xx and 429 (default: 5 attempts, 200 ms doubling, Retry-After honoured). */
   retry?: Partial<RetryPolicy>;
@@ -54,7 +58,7 @@ export class VaultgateClient {
   constructor(o: VaultgateClientOptions) {
     this.baseUrl = o.baseUrl.replace(/\/+$/, '');
     new URL(this.baseUrl); // throws early on a malformed base URL
-    this.auth = authorizerFor(o.credentials);
+    this.auth = authorizerFor(o.credentials, { baseUrl: this.baseUrl });
     this.retry = { ...DEFAULT_RETRY, ...o.retry };
     this.timeoutMs = o.timeoutMs ?? 30_000;
     this.ownDispatcher = o.dispatcher === undefined;
