@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VaultgateClient, type MessageMeta } from '../../src/sdk/index.js';
+import { runCli } from '../helpers/processes.js';
 import { CLI, createTenant, startTestServer, tempDir, type Tenant, type TestServer } from '../helpers/servers.js';
 
 const exec = promisify(execFile);
@@ -16,12 +17,7 @@ let reader: { clientId: string; clientSecret: string };
 const home = tempDir('vg-home-');
 const work = tempDir('vg-work-');
 const env = (extra: Record<string, string> = {}): Record<string, string> => ({ PATH: process.env.PATH ?? '', HOME: home, ...extra });
-const vg = (args: string[], extra: Record<string, string> = {}, input?: string) =>
-  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    const child = execFile(process.execPath, [CLI, ...args], { env: env(extra), maxBuffer: 16 << 20 }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
-    if (input !== undefined) child.stdin!.end(input);
-  });
+const vg = (args: string[], extra: Record<string, string> = {}, input?: string) => runCli(args, env(extra), 30_000, input);
 const vaultClient = (): VaultgateClient => new VaultgateClient({ baseUrl: server.url, credentials: reader });
 
 async function all(): Promise<MessageMeta[]> {
