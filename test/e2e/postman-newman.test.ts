@@ -110,6 +110,9 @@ describe('Postman collections run in newman against a live server', () => {
     const anon = await fetch(`${server.url}/admin/v1/channels/${t.channelId}/postman`);
     expect(anon.status).toBe(401);
     expect((await anon.json()).code).toBe('ADMIN_UNAUTHORIZED');
+    // Before the party has an OAuth client, ?auth=oauth leaves clientId empty for the integrator.
+    const noClient = await server.admin('GET', `/channels/${t.channelId}/postman?auth=oauth`);
+    expect(noClient.body.environment.values.find((v: any) => v.key === 'clientId')).toMatchObject({ value: '' });
     const unknown = await server.admin('GET', `/channels/${t.channelId}/postman?auth=saml`);
     expect(unknown.status).toBe(400);
     expect(unknown.body.code).toBe('INVALID_REQUEST');

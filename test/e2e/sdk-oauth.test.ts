@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  cachedTokenProvider, clientCredentialsTokenProvider, fetchClientCredentialsToken, VaultgateApiError, VaultgateClient, VaultgateTokenError,
+  cachedTokenProvider, clientCredentialsTokenProvider, fetchClientCredentialsToken, VaultgateApiError, VaultgateClient, VaultgateNetworkError, VaultgateTokenError,
   type TokenProvider, type VaultgateCredentials,
 } from '../../src/sdk/index.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
@@ -133,6 +133,20 @@ describe('SDK with OAuth client credentials', () => {
     expect(wrong).toMatchObject({ status: 401, oauthError: 'invalid_client', code: 'OAUTH_INVALID_CLIENT' });
     const scope = await client({ ...sender, scope: 'vault.read' }).send(tenant.channelId, '{}', json).catch((e: unknown) => e);
     expect(scope).toMatchObject({ status: 400, oauthError: 'invalid_scope' });
+    // An unreachable token endpoint is retried like the request, then a network error; nothing was sent.
+    let tries = 0;
+    const unreachable = clientCredentialsTokenProvider({
+      tokenUrl: 'http://127.0.0.1:1/oauth2/token', ...sender,
+      fetch: (input, init) => {
+        tries++;
+        return fetch(input, init);
+      },
+    });
+    const down = await client({ tokenProvider: unreachable }).send(tenant.channelId, '{}', { ...json, transactionId: 'oauth-no-token' }).catch((e: unknown) => e);
+    expect(down).toBeInstanceOf(VaultgateNetworkError);
+    expect((down as Error).message).toMatch(/no token: the token endpoint failed 5 times/);
+    expect(tries).toBe(5);
+    expect(await storedUnder('oauth-no-token')).toHaveLength(0);
     // A party client's token cannot read a vault: the read is refused by the server with its own code.
     const read = await client(sender).getMessage(`msg_test_${'0'.repeat(26)}`).catch((e: unknown) => e);
     expect(read).toBeInstanceOf(VaultgateApiError);
