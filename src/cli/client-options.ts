@@ -1,9 +1,10 @@
 /**
- * The options every client-side command shares (send, sign, vault, postman): the server URL and MAC credentials,
- * from flags, else `VAULTGATE_*` environment variables, else the named profile of the credentials file.
+ * The options every client-side command shares (send, sign, vault, postman): the server URL and credentials (MAC
+ * keys, or an OAuth client's id and secret), from flags, else `VAULTGATE_*` environment variables, else the named
+ * profile of the credentials file.
  */
 import { Command, Option } from 'commander';
-import { VaultgateClient, type MacCredentials } from '../sdk/index.js';
+import { VaultgateClient, type MacCredentials, type OAuthClientCredentials } from '../sdk/index.js';
 import { PROFILE_KEYS, readProfile, type Profile, type ProfileKey } from './profiles.js';
 
 const FLAGS: Record<ProfileKey, [flag: string, env: string, help: string]> = {
@@ -16,6 +17,9 @@ const FLAGS: Record<ProfileKey, [flag: string, env: string, help: string]> = {
   sender: ['--sender <name>', 'VAULTGATE_SENDER', 'X-Netvisor-Authentication-Sender (default "Vaultgate client")'],
   language: ['--language <FI|EN|SE>', 'VAULTGATE_LANGUAGE', 'language of error messages (default EN)'],
   algorithm: ['--algorithm <SHA256|HMACSHA256>', 'VAULTGATE_ALGORITHM', 'MAC algorithm (default SHA256)'],
+  clientId: ['--client-id <id>', 'VAULTGATE_CLIENT_ID', 'OAuth client id: bearer tokens instead of the MAC'],
+  clientSecret: ['--client-secret <secret>', 'VAULTGATE_CLIENT_SECRET', 'OAuth client secret'],
+  tokenUrl: ['--token-url <url>', 'VAULTGATE_TOKEN_URL', 'token endpoint (default <url>/oauth2/token)'],
 };
 
 /** Adds the shared options to a command (its subcommands read them with `clientSettings`). */
@@ -27,7 +31,8 @@ export function withClientOptions(cmd: Command): Command {
 
 export interface ClientSettings {
   url: string;
-  credentials: MacCredentials;
+  /** OAuth client credentials when a client id is given (flags, environment or profile); MAC credentials otherwise. */
+  credentials: MacCredentials | OAuthClientCredentials;
 }
 
 const kebab = (k: string): string => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
@@ -39,28 +44,43 @@ export function resolvedValues(cmd: Command, env: NodeJS.ProcessEnv = process.en
   return Object.fromEntries(PROFILE_KEYS.map((k) => [k, o[k] ?? profile[k]]).filter(([, v]) => v !== undefined));
 }
 
-/** Resolves URL and credentials: flags/environment first, then the profile; names what is missing. */
+/**
+ * Resolves URL and credentials: flags/environment first, then the profile; names what is missing. A client id
+ * (`--client-id`, VAULTGATE_CLIENT_ID or `client_id`) selects bearer tokens by client credentials; else the MAC.
+ */
 export function clientSettings(cmd: Command, env: NodeJS.ProcessEnv = process.env): ClientSettings {
   const values = resolvedValues(cmd, env);
+  const url = values.url ?? 'http://127.0.0.1:8080';
+  if (values.clientId) {
+    if (!values.clientSecret) throw new Error(`missing credentials: ${kebab('clientSecret')} (${FLAGS.clientSecret[1]}) for client ${values.clientId}`);
+    return { url, credentials: { clientId: values.clientId, clientSecret: values.clientSecret, ...(values.tokenUrl ? { tokenUrl: values.tokenUrl } : {}) } };
+  }
+  return { url, credentials: macCredentials(values) };
+}
+
+/** MAC credentials only (for `vaultgate sign`). */
+export function macSettings(cmd: Command, env: NodeJS.ProcessEnv = process.env): { url: string; credentials: MacCredentials } {
+  const values = resolvedValues(cmd, env);
+  return { url: values.url ?? 'http://127.0.0.1:8080', credentials: macCredentials(values) };
+}
+
+function macCredentials(values: Profile): MacCredentials {
   const v = (k: ProfileKey): string | undefined => values[k];
   const required = ['partnerId', 'partnerKey', 'customerId', 'customerKey', 'organisationId'] as const;
   const missing = required.filter((k) => !v(k));
   if (missing.length > 0) {
-    throw new Error(`missing credentials: ${missing.map((k) => `${kebab(k)} (${FLAGS[k][1]})`).join(', ')}; or put them in a profile (vaultgate profile set)`);
+    throw new Error(`missing credentials: ${missing.map((k) => `${kebab(k)} (${FLAGS[k][1]})`).join(', ')}, or --client-id and --client-secret for bearer tokens; or put them in a profile (vaultgate profile set)`);
   }
   const language = v('language')?.toUpperCase();
   if (language !== undefined && !['FI', 'EN', 'SE'].includes(language)) throw new Error('--language must be FI, EN or SE');
   const algorithm = v('algorithm')?.toUpperCase();
   if (algorithm !== undefined && !['SHA256', 'HMACSHA256', 'MD5'].includes(algorithm)) throw new Error('--algorithm must be SHA256 or HMACSHA256');
   return {
-    url: v('url') ?? 'http://127.0.0.1:8080',
-    credentials: {
-      partnerId: v('partnerId')!, partnerKey: v('partnerKey')!, customerId: v('customerId')!, customerKey: v('customerKey')!,
-      organisationId: v('organisationId')!,
-      ...(v('sender') ? { sender: v('sender')! } : {}),
-      ...(language ? { language: language as 'EN' } : {}),
-      ...(algorithm ? { algorithm: algorithm as 'SHA256' } : {}),
-    },
+    partnerId: v('partnerId')!, partnerKey: v('partnerKey')!, customerId: v('customerId')!, customerKey: v('customerKey')!,
+    organisationId: v('organisationId')!,
+    ...(v('sender') ? { sender: v('sender')! } : {}),
+    ...(language ? { language: language as 'EN' } : {}),
+    ...(algorithm ? { algorithm: algorithm as 'SHA256' } : {}),
   };
 }
 

@@ -7,26 +7,33 @@ import { parseMessageType } from './admin-commands.js';
 import { resolvedValues, withClientOptions } from './client-options.js';
 
 export function postmanCommand(): Command {
-  const postman = new Command('postman').description('Postman collections that sign requests in a pre-request script');
+  const postman = new Command('postman').description('Postman collections that sign requests (or fetch bearer tokens) in a pre-request script');
   withClientOptions(postman.command('export'))
     .description('write <out>/<channel>.postman_collection.json and .postman_environment.json (URL and ids from flags, environment or profile)')
     .requiredOption('--channel <channelId>', 'the ingestion channel')
     .requiredOption('--message-type <Name=media/type,…>', "the channel's agreed message type with its media types (repeatable)", parseMessageType)
-    .addOption(new Option('--auth <scheme>', 'authentication the collection uses').choices(['mac']).default('mac'))
+    .addOption(new Option('--auth <scheme>', 'authentication the collection uses').choices(['mac', 'oauth']).default('mac'))
     .requiredOption('--out <dir>', 'directory to write into (created if missing)')
-    .option('--with-secrets', 'fill partnerKey and customerKey from your credentials (the environment file is then written with mode 0600)')
+    .option('--with-secrets', 'fill partnerKey and customerKey (--auth oauth: clientSecret) from your credentials (the environment file is then written with mode 0600)')
     .action((o: Record<string, any>, cmd: Command) => {
       const v = resolvedValues(cmd);
+      const oauth = o.auth === 'oauth';
+      const secrets = oauth ? 'clientSecret' : 'partnerKey and customerKey';
       const { collection, environment } = postmanExport({
         baseUrl: v.url ?? 'http://127.0.0.1:8080',
         channelId: o.channel,
         messageTypes: o.messageType,
-        values: {
-          partnerId: v.partnerId, customerId: v.customerId, organisationId: v.organisationId, sender: v.sender, language: v.language,
-          ...(o.withSecrets ? { partnerKey: v.partnerKey, customerKey: v.customerKey } : {}),
-        },
+        auth: o.auth,
+        values: oauth
+          ? { clientId: v.clientId, tokenUrl: v.tokenUrl, ...(o.withSecrets ? { clientSecret: v.clientSecret } : {}) }
+          : {
+            partnerId: v.partnerId, customerId: v.customerId, organisationId: v.organisationId, sender: v.sender, language: v.language,
+            ...(o.withSecrets ? { partnerKey: v.partnerKey, customerKey: v.customerKey } : {}),
+          },
       });
-      if (o.withSecrets && (!v.partnerKey || !v.customerKey)) throw new Error('--with-secrets: no partner key and customer key in flags, environment or profile');
+      if (o.withSecrets && (oauth ? !v.clientSecret : !v.partnerKey || !v.customerKey)) {
+        throw new Error(`--with-secrets: no ${oauth ? 'client secret' : 'partner key and customer key'} in flags, environment or profile`);
+      }
       mkdirSync(o.out, { recursive: true });
       const base = join(o.out, o.channel);
       writeFileSync(`${base}.postman_collection.json`, `${JSON.stringify(collection, null, 2)}\n`);
@@ -35,7 +42,7 @@ export function postmanCommand(): Command {
       if (o.withSecrets) rmSync(envFile, { force: true });
       writeFileSync(envFile, `${JSON.stringify(environment, null, 2)}\n`, { mode: o.withSecrets ? 0o600 : 0o644 });
       process.stdout.write(`${base}.postman_collection.json\n${envFile}\n`);
-      if (!o.withSecrets) process.stderr.write('partnerKey and customerKey are left empty: fill them in Postman, or export again with --with-secrets\n');
+      if (!o.withSecrets) process.stderr.write(`${secrets} ${oauth ? 'is' : 'are'} left empty: fill ${oauth ? 'it' : 'them'} in Postman, or export again with --with-secrets\n`);
     });
   return postman;
 }

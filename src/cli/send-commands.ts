@@ -4,7 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { maskedMacString } from '../protocol/index.js';
 import { signRequestDetailed } from '../sdk/index.js';
 import { bulkSend, countNdjson, folderItems, ndjsonItems, type BulkSummary } from './bulk-send.js';
-import { clientFor, clientSettings, withClientOptions } from './client-options.js';
+import { clientFor, macSettings, withClientOptions } from './client-options.js';
 import { printJson, printRecord } from './output.js';
 import { PROFILE_KEYS, credentialsPath, readProfile, writeProfile, type Profile } from './profiles.js';
 import { Progress } from './progress.js';
@@ -80,7 +80,7 @@ export function signCommand(): Command {
     .option('--timestamp <iso>', 'sign at this instant instead of now, e.g. 2026-11-25T10:00:00.000Z')
     .option('--json', 'print {headers, stringToHash} as JSON')
     .action((url: string, o: Record<string, string | undefined>, cmd: Command) => {
-      const s = clientSettings(cmd);
+      const s = macSettings(cmd);
       const full = url.startsWith('/') ? s.url.replace(/\/+$/, '') + url : url;
       const nowMs = o.timestamp ? Date.parse(o.timestamp) : undefined;
       if (nowMs !== undefined && Number.isNaN(nowMs)) throw new Error('--timestamp must be an ISO 8601 instant');
@@ -101,23 +101,24 @@ export function profileCommand(): Command {
   const profile = new Command('profile').description(`named credential profiles in the credentials file (mode 0600)`);
   withClientOptions(profile.command('set'))
     .description('create or update a profile from flags and/or the JSON the admin commands print')
-    .option('--from-json <file...>', 'JSON files holding partnerId/partnerKey and/or customerId/customerKey (e.g. partner.json sender.json)')
+    .option('--from-json <file...>', 'JSON files holding partnerId/partnerKey and/or customerId/customerKey, or clientId/clientSecret (e.g. partner.json sender.json, erp.json)')
     .action((o: Record<string, any>) => {
       const values: Profile = {};
       for (const f of (o.fromJson as string[] | undefined) ?? []) {
         const j = JSON.parse(readFileSync(f, 'utf8')) as Record<string, unknown>;
         for (const k of PROFILE_KEYS) if (typeof j[k] === 'string') values[k] = j[k] as string;
+        if (typeof j.tokenEndpoint === 'string' && values.tokenUrl === undefined) values.tokenUrl = j.tokenEndpoint; // an OAuth client's JSON
       }
       for (const k of PROFILE_KEYS) if (typeof o[k] === 'string') values[k] = o[k];
       const name = o.profile ?? 'default';
       const file = writeProfile(process.env, name, values);
       process.stderr.write(`profile "${name}" written to ${file} (mode 0600)\n`);
     });
-  profile.command('show').description('show a profile, keys masked')
+  profile.command('show').description('show a profile, keys and client secret masked')
     .option('--profile <name>', 'profile name', 'default')
     .action((o: { profile: string }) => {
       const p = readProfile(process.env, o.profile, true) ?? {};
-      printRecord({ file: credentialsPath(process.env), profile: o.profile, ...Object.fromEntries(Object.entries(p).map(([k, v]) => [k, /Key$/.test(k) ? mask(v ?? '') : v])) });
+      printRecord({ file: credentialsPath(process.env), profile: o.profile, ...Object.fromEntries(Object.entries(p).map(([k, v]) => [k, /Key$|Secret$/.test(k) ? mask(v ?? '') : v])) });
     });
   return profile;
 }

@@ -13,9 +13,9 @@ const selection = (c: Command): Command => c.option('--channel-id <id>').option(
   .option('--from <iso>', 'received at or after').option('--to <iso>', 'received before');
 const filters = (o: Record<string, string | undefined>) => ({ channelId: o.channelId, messageType: o.messageType, from: o.from, to: o.to });
 
-/** `vaultgate vault …`: the owner's reads of its own vault (MAC credentials with vault.read). */
+/** `vaultgate vault …`: the owner's reads of its own vault (MAC credentials with vault.read, or a company OAuth client). */
 export function vaultCommand(): Command {
-  const vault = withClientOptions(new Command('vault')).description("read your company's vault (MAC credentials with vault.read)");
+  const vault = withClientOptions(new Command('vault')).description("read your company's vault (MAC credentials with vault.read, or --client-id/--client-secret of a company OAuth client)");
 
   selection(vault.command('ls').description('list messages (metadata), oldest first'))
     .option('--max <n>', 'list at most n messages', count, 100)

@@ -10,4 +10,5 @@ export * from './envelope.js';
 export * from './media-type.js';
 export * from './verify-mac.js';
 export * from './postman-collection.js';
+export * from './postman-oauth.js';
 export * from './random.js';

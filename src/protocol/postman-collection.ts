@@ -1,8 +1,11 @@
 /**
  * Postman files for one ingestion channel: a Collection v2.1 whose pre-request script signs each request with the
- * X-Netvisor-Authentication-* scheme in the Postman sandbox, and an environment. Pure: the admin route
+ * X-Netvisor-Authentication-* scheme in the Postman sandbox (or fetches a bearer token, postman-oauth.ts), and an
+ * environment. Pure: the admin route
  * (`GET /admin/v1/channels/{id}/postman`) and the CLI (`vaultgate postman export`) both call `postmanExport`.
  */
+
+import { POSTMAN_OAUTH_PRE_REQUEST } from './postman-oauth.js';
 
 /** The sandbox's CryptoJS: `require('crypto-js')` where the sandbox has it (the global is deprecated), else the global. */
 const CRYPTO = `var VgCrypto = typeof require === 'function' ? require('crypto-js') : CryptoJS;`;
@@ -83,6 +86,8 @@ ${POSTMAN_MAC_FUNCTION}
 /** The test script of each send: the status, and a receipt that names this message, its bytes and digest. */
 const TESTS = `${CRYPTO}
 pm.test('stored: status 200', function () {
+  var tokenError = pm.variables.get('vaultgateTokenError');
+  if (tokenError) throw new Error(tokenError);
   pm.response.to.have.status(200);
 });
 pm.test('the receipt names the stored message', function () {
@@ -118,9 +123,13 @@ export interface PostmanExportInput {
   channelId: string;
   /** The channel's agreed message types; the first (type, media type) pair is the environment's default. */
   messageTypes: { name: string; mediaTypes: string[] }[];
-  /** Values for the environment. Keys stay empty (typed secret) unless given. */
-  values?: Partial<Record<'partnerId' | 'partnerKey' | 'customerId' | 'customerKey' | 'organisationId' | 'sender' | 'language', string>>;
+  /** `mac` (default): the pre-request script signs; `oauth`: it fetches a bearer token by client credentials. */
+  auth?: 'mac' | 'oauth';
+  /** Values for the environment. Keys and the client secret stay empty (typed secret) unless given. */
+  values?: Partial<Record<PostmanValueKey, string>>;
 }
+
+export type PostmanValueKey = 'partnerId' | 'partnerKey' | 'customerId' | 'customerKey' | 'organisationId' | 'sender' | 'language' | 'clientId' | 'clientSecret' | 'tokenUrl';
 
 export interface PostmanVariable { key: string; value: string; type: 'default' | 'secret'; enabled: true }
 
@@ -132,14 +141,17 @@ export interface PostmanExport {
 const lines = (s: string): string[] => s.split('\n');
 
 /**
- * A Postman Collection v2.1 and environment for one channel, MAC-authenticated. The collection has one request
- * using `{{messageType}}`/`{{mediaType}}` from the environment, and one per agreed (message type, media type).
+ * A Postman Collection v2.1 and environment for one channel, MAC-authenticated or (`auth: 'oauth'`) with bearer
+ * tokens. The collection has one request using `{{messageType}}`/`{{mediaType}}` from the environment, and one per
+ * agreed (message type, media type). The OAuth environment holds `clientId`, `clientSecret` and `tokenUrl` (default
+ * `<baseUrl>/oauth2/token`) instead of the MAC ids and keys.
  *
  * @example
  * const { collection, environment } = postmanExport({ baseUrl: 'https://vg.example.com', channelId: 'ch_test_…',
  *   messageTypes: [{ name: 'TransportOrder', mediaTypes: ['application/json'] }] });
  */
 export function postmanExport(input: PostmanExportInput): PostmanExport {
+  const oauth = input.auth === 'oauth';
   const first = input.messageTypes[0];
   const defaultType = first?.name ?? '';
   const defaultMedia = first?.mediaTypes[0] ?? 'application/json';
@@ -152,7 +164,7 @@ export function postmanExport(input: PostmanExportInput): PostmanExport {
       header: [{ key: 'Content-Type', value: mediaType }, { key: 'X-Message-Type', value: messageType }],
       body: { mode: 'raw', raw: body },
       url: { raw: '{{baseUrl}}/ingestion/{{channelId}}', host: ['{{baseUrl}}'], path: ['ingestion', '{{channelId}}'] },
-      description: `Sends one ${messageType} message into the channel. The collection's pre-request script signs it.`,
+      description: `Sends one ${messageType} message into the channel. The collection's pre-request script ${oauth ? 'adds a bearer token and an Idempotency-Key' : 'signs it'}.`,
     },
   });
   const items = [send('Send a message ({{messageType}}, {{mediaType}})', '{{messageType}}', '{{mediaType}}', exampleBody(defaultMedia, defaultType))];
@@ -161,33 +173,46 @@ export function postmanExport(input: PostmanExportInput): PostmanExport {
   }
   const v = input.values ?? {};
   const variable = (key: string, value: string, type: 'default' | 'secret' = 'default'): PostmanVariable => ({ key, value, type, enabled: true });
+  const baseUrl = input.baseUrl.replace(/\/+$/, '');
+  const authValues = oauth
+    ? [variable('clientId', v.clientId ?? ''), variable('clientSecret', v.clientSecret ?? '', 'secret'), variable('tokenUrl', v.tokenUrl ?? `${baseUrl}/oauth2/token`)]
+    : macValues(v, variable);
   return {
     collection: {
       info: {
         name: `Vaultgate ${input.channelId}`,
-        description: 'Sends messages into a Vaultgate ingestion channel. Every request is signed by the collection\'s pre-request script (X-Netvisor-Authentication-* MAC: SHA256, or HMACSHA256 when the variable macAlgorithm says so). Fill partnerKey and customerKey in the environment.',
+        description: oauth
+          ? 'Sends messages into a Vaultgate ingestion channel with bearer tokens: the collection\'s pre-request script fetches a token from tokenUrl by client credentials (cached until shortly before it expires) and sets a fresh Idempotency-Key. Fill clientSecret in the environment.'
+          : 'Sends messages into a Vaultgate ingestion channel. Every request is signed by the collection\'s pre-request script (X-Netvisor-Authentication-* MAC: SHA256, or HMACSHA256 when the variable macAlgorithm says so). Fill partnerKey and customerKey in the environment.',
         schema: 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json',
       },
-      event: [{ listen: 'prerequest', script: { type: 'text/javascript', exec: lines(PRE_REQUEST) } }],
-      variable: [{ key: 'macAlgorithm', value: 'SHA256' }],
+      event: [{ listen: 'prerequest', script: { type: 'text/javascript', exec: lines(oauth ? POSTMAN_OAUTH_PRE_REQUEST : PRE_REQUEST) } }],
+      variable: oauth ? [] : [{ key: 'macAlgorithm', value: 'SHA256' }],
       item: items,
     },
     environment: {
       name: `Vaultgate ${input.channelId}`,
       values: [
-        variable('baseUrl', input.baseUrl.replace(/\/+$/, '')),
+        variable('baseUrl', baseUrl),
         variable('channelId', input.channelId),
         variable('messageType', defaultType),
         variable('mediaType', defaultMedia),
-        variable('partnerId', v.partnerId ?? ''),
-        variable('partnerKey', v.partnerKey ?? '', 'secret'),
-        variable('customerId', v.customerId ?? ''),
-        variable('customerKey', v.customerKey ?? '', 'secret'),
-        variable('organisationId', v.organisationId ?? ''),
-        variable('sender', v.sender ?? 'Postman'),
-        variable('language', v.language ?? 'EN'),
+        ...authValues,
       ],
       _postman_variable_scope: 'environment',
     },
   };
+}
+
+/** The MAC scheme's environment variables: ids, keys (secret), organisation, sender, language. */
+function macValues(v: Partial<Record<PostmanValueKey, string>>, variable: (key: string, value: string, type?: 'default' | 'secret') => PostmanVariable): PostmanVariable[] {
+  return [
+    variable('partnerId', v.partnerId ?? ''),
+    variable('partnerKey', v.partnerKey ?? '', 'secret'),
+    variable('customerId', v.customerId ?? ''),
+    variable('customerKey', v.customerKey ?? '', 'secret'),
+    variable('organisationId', v.organisationId ?? ''),
+    variable('sender', v.sender ?? 'Postman'),
+    variable('language', v.language ?? 'EN'),
+  ];
 }

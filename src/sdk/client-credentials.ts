@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 // jose is loaded only for private_key_jwt, so that importing the SDK (and starting the CLI) stays cheap.
 import type { JWK, JWTPayload, ProtectedHeaderParameters } from 'jose';
-import { VaultgateApiError } from './errors.js';
+import type { TokenProvider } from './auth.js';
+import { VaultgateTokenError } from './errors.js';
+import { cachedTokenProvider, type TokenCacheOptions } from './token-cache.js';
 
 export interface ClientCredentialsOptions {
   /** Token endpoint, e.g. `https://vaultgate.example.com/oauth2/token`. */
@@ -14,6 +16,8 @@ export interface ClientCredentialsOptions {
   /** `<client_id>/.default` (the default: every granted role) or space-separated roles. */
   scope?: string | undefined;
   timeoutMs?: number | undefined;
+  /** The fetch function to call (default the global `fetch`), e.g. to go through a proxy or to count requests. */
+  fetch?: typeof fetch | undefined;
 }
 
 export interface AccessToken {
@@ -26,8 +30,8 @@ const algOf = (jwk: JWK): string => jwk.alg ?? (jwk.kty === 'RSA' ? 'RS256' : jw
 
 /**
  * Fetches an access token by the OAuth 2.0 client credentials grant, authenticating with the client secret
- * (client_secret_post) or a private_key_jwt assertion. A refusal is a VaultgateApiError with the RFC 6749 error code
- * and the Vaultgate code in `body`.
+ * (client_secret_post) or a private_key_jwt assertion. A refusal is a VaultgateTokenError (a VaultgateApiError) with the RFC 6749 error code
+ * and the Vaultgate code: a `VaultgateTokenError` (`oauthError`, `code`, `status`).
  *
  * @example
  * const { accessToken } = await fetchClientCredentialsToken({
@@ -50,7 +54,7 @@ export async function fetchClientCredentialsToken(o: ClientCredentialsOptions): 
   } else {
     throw new Error('clientSecret or privateJwk is needed');
   }
-  const res = await fetch(o.tokenUrl, {
+  const res = await (o.fetch ?? fetch)(o.tokenUrl, {
     method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: form,
     signal: AbortSignal.timeout(o.timeoutMs ?? 30_000),
   });
@@ -61,12 +65,30 @@ export async function fetchClientCredentialsToken(o: ClientCredentialsOptions): 
   } catch {
     body = { error: 'invalid_response', error_description: text.slice(0, 200) };
   }
-  if (res.status !== 200) {
-    const err = new VaultgateApiError(res.status, String(body.code ?? body.error ?? res.status), body);
-    err.message = `${String(body.error ?? res.status)}: ${String(body.error_description ?? '')}`.trim();
-    throw err;
-  }
+  if (res.status !== 200) throw new VaultgateTokenError(res.status, body);
   return { accessToken: String(body.access_token), expiresIn: Number(body.expires_in), scope: String(body.scope ?? '') };
+}
+
+export interface ClientCredentialsProviderOptions extends Omit<ClientCredentialsOptions, 'privateJwk'>, TokenCacheOptions {
+  /** The client's private JWK for private_key_jwt (instead of `clientSecret`). */
+  privateKeyJwk?: JWK | undefined;
+}
+
+/**
+ * A TokenProvider for the client credentials grant: tokens from the token endpoint (client secret or private key
+ * JWT), cached, refreshed before they expire, fetched once for concurrent callers, dropped after a 401. A refusal
+ * of the token endpoint is thrown as `VaultgateTokenError`.
+ *
+ * @example
+ * const tokenProvider = clientCredentialsTokenProvider({ tokenUrl: `${baseUrl}/oauth2/token`, clientId, clientSecret });
+ * const vg = new VaultgateClient({ baseUrl, credentials: { tokenProvider } });
+ */
+export function clientCredentialsTokenProvider(o: ClientCredentialsProviderOptions): TokenProvider {
+  const { privateKeyJwk, refreshBeforeS, now, ...rest } = o;
+  return cachedTokenProvider(async () => {
+    const t = await fetchClientCredentialsToken({ ...rest, privateJwk: privateKeyJwk });
+    return { accessToken: t.accessToken, expiresInS: t.expiresIn };
+  }, { ...(refreshBeforeS === undefined ? {} : { refreshBeforeS }), ...(now ? { now } : {}) });
 }
 
 /**

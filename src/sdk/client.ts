@@ -9,6 +9,10 @@ import type { ExportedMessage, MessageMeta, MessagePage, Receipt, SendResult, Va
 export interface VaultgateClientOptions {
   /** Where the deployment is reached, e.g. `https://vaultgate.example.com` (the public base URL it signs against). */
   baseUrl: string;
+  /**
+   * MAC credentials; or OAuth client credentials `{ clientId, clientSecret, tokenUrl? }` (token fetched from
+   * `${baseUrl}/oauth2/token` by default, cached, refreshed before expiry); or `{ tokenProvider }`.
+   */
   credentials: VaultgateCredentials;
   /** Retries of network errors, 5xx and 429 (default: 5 attempts, 200 ms doubling, Retry-After honoured). */
   retry?: Partial<RetryPolicy>;
@@ -54,7 +58,7 @@ export class VaultgateClient {
   constructor(o: VaultgateClientOptions) {
     this.baseUrl = o.baseUrl.replace(/\/+$/, '');
     new URL(this.baseUrl); // throws early on a malformed base URL
-    this.auth = authorizerFor(o.credentials);
+    this.auth = authorizerFor(o.credentials, { baseUrl: this.baseUrl });
     this.retry = { ...DEFAULT_RETRY, ...o.retry };
     this.timeoutMs = o.timeoutMs ?? 30_000;
     this.ownDispatcher = o.dispatcher === undefined;
@@ -208,7 +212,22 @@ export class VaultgateClient {
     for (let attempt = 1; attempt <= this.retry.maxAttempts; attempt++) {
       if (attempt > 1) await sleep(wait);
       const transactionId = o.transactionId ?? randomUUID();
-      const headers = { ...(await this.auth.headers({ method, url, transactionId })), accept: 'application/json', 'user-agent': UA, ...o.headers };
+      let authHeaders: Record<string, string>;
+      try {
+        authHeaders = await this.auth.headers({ method, url, transactionId });
+      } catch (err) {
+        // The token endpoint unreachable, timing out or answering 5xx/429: retried like the request itself (nothing
+        // was sent, so the send's fate stays as it was). Refusals (invalid_client, …) are thrown at once.
+        if (!tokenFetchRetryable(err)) throw err;
+        if (attempt === this.retry.maxAttempts) {
+          if (err instanceof VaultgateApiError) throw err;
+          throw new VaultgateNetworkError(`no token: the token endpoint failed ${attempt} times: ${(err as Error).message}`, attempt, { cause: err });
+        }
+        lastError = err;
+        wait = retryDelay(attempt, this.retry, undefined);
+        continue;
+      }
+      const headers = { ...authHeaders, accept: 'application/json', 'user-agent': UA, ...o.headers };
       let status: number;
       let resHeaders: Record<string, string | string[] | undefined>;
       let text: string | undefined;
@@ -256,6 +275,13 @@ class RetriedNotUnique extends Error {
   constructor(override readonly cause: VaultgateApiError) {
     super(cause.message);
   }
+}
+
+/** A token fetch that failed for a passing reason: a network error or timeout of `fetch`, or a 5xx/429 answer. */
+function tokenFetchRetryable(err: unknown): boolean {
+  if (err instanceof VaultgateApiError) return isRetryableStatus(err.status);
+  const e = err as { name?: string; message?: string };
+  return e.name === 'TimeoutError' || (err instanceof TypeError && e.message === 'fetch failed');
 }
 
 function query(params: Record<string, string | undefined>): string {

@@ -23,6 +23,28 @@ export class VaultgateApiError extends Error {
 }
 
 /**
+ * The token endpoint refused to issue a token (RFC 6749 §5.2). `oauthError` is the RFC 6749 code (`invalid_client`,
+ * `invalid_scope`, `unauthorized_client`, …), `code` the Vaultgate code (`OAUTH_INVALID_CLIENT`, …), `status` the
+ * HTTP status. A send or vault read whose token cannot be fetched throws this.
+ *
+ * @example
+ * catch (e) { if (e instanceof VaultgateTokenError && e.oauthError === 'invalid_client') console.error('check the client secret'); }
+ */
+export class VaultgateTokenError extends VaultgateApiError {
+  readonly oauthError: string;
+  readonly errorDescription: string | undefined;
+
+  constructor(status: number, body: Record<string, unknown>) {
+    const oauthError = typeof body.error === 'string' ? body.error : 'invalid_response';
+    super(status, typeof body.code === 'string' ? body.code : oauthError, body);
+    this.name = 'VaultgateTokenError';
+    this.oauthError = oauthError;
+    this.errorDescription = typeof body.error_description === 'string' ? body.error_description : undefined;
+    this.message = `token refused: ${oauthError}${this.errorDescription ? `: ${this.errorDescription}` : ''} (HTTP ${status})`;
+  }
+}
+
+/**
  * The server could not be reached, or the connection failed, on every attempt. `cause` is the last failure.
  *
  * @example

@@ -5,9 +5,9 @@
 export { VaultgateClient, type VaultgateClientOptions, type SendOptions } from './client.js';
 export { signRequest, signRequestDetailed, type MacCredentials } from './mac-signer.js';
 export { cachedTokenProvider, type IssuedToken, type TokenCacheOptions } from './token-cache.js';
-export { authorizerFor, type BearerCredentials, type RequestAuthorizer, type RequestToAuthorize, type TokenProvider, type VaultgateCredentials } from './auth.js';
-export { VaultgateApiError, VaultgateIncompleteExportError, VaultgateNetworkError } from './errors.js';
+export { authorizerFor, type BearerCredentials, type OAuthClientCredentials, type RequestAuthorizer, type RequestToAuthorize, type TokenProvider, type VaultgateCredentials } from './auth.js';
+export { VaultgateApiError, VaultgateTokenError, VaultgateIncompleteExportError, VaultgateNetworkError } from './errors.js';
 export { DEFAULT_RETRY, parseRetryAfter, retryDelay, isRetryableStatus, type RetryPolicy } from './retry.js';
 export type { ExportedMessage, MessageMeta, MessagePage, Receipt, SendResult, VaultFilters, VaultMessage } from './types.js';
 export { exportVaultToFile, resumePoint, type ExportOptions } from './export-vault.js';
-export { decodeAccessToken, fetchClientCredentialsToken, type AccessToken, type ClientCredentialsOptions } from './client-credentials.js';
+export { clientCredentialsTokenProvider, decodeAccessToken, fetchClientCredentialsToken, type AccessToken, type ClientCredentialsOptions, type ClientCredentialsProviderOptions } from './client-credentials.js';

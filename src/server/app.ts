@@ -183,8 +183,9 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   });
 
   await app.register(systemRoutes({ store, environment: config.environment, version: VERSION }));
-  await app.register(adminRoutes({ registry, keys, sweeper }, deps.adminToken), { prefix: '/admin/v1' });
-  await app.register(adminOAuthRoutes({ clients: new OAuthClients({ ...common, issuers: config.oidcIssuers }), signingKeys }, deps.adminToken), { prefix: '/admin/v1' });
+  const clients = new OAuthClients({ ...common, issuers: config.oidcIssuers });
+  await app.register(adminRoutes({ registry, keys, sweeper, clients }, deps.adminToken), { prefix: '/admin/v1' });
+  await app.register(adminOAuthRoutes({ clients, signingKeys }, deps.adminToken), { prefix: '/admin/v1' });
   await app.register(oauthRoutes({ ...common, signingKeys, tokenLifetimeS: config.tokenLifetimeS }));
   await app.register(ingestionRoutes(common));
   await app.register(vaultRoutes(common), { prefix: '/vault/v1' });

@@ -47,6 +47,18 @@ describe('bearer tokens from the CLI and the README', () => {
     expect(decoded.header).toMatchObject({ typ: 'at+jwt', alg: 'ES256' });
     expect(decoded.claims).toMatchObject({ roles: ['vault.read'], env: 'test', aud: srv.url, iss: srv.url });
     expect(decoded.expiresIn).toBe(3599);
+
+    // The section's second block: profiles of the clients, then send, vault and postman with them.
+    const second = [...section.matchAll(/```sh\n([\s\S]*?)```/g)][1]![1]!;
+    const home = { ...env, ...ids, HOME: work };
+    const out = (await run('bash', ['-c', `set -euo pipefail\nvg() { node ${JSON.stringify(CLI)} "$@"; }\nURL=${srv.url}\n${second}`], { env: home, cwd: work })).stdout;
+    const erp = JSON.parse(readFileSync(join(work, 'erp.json'), 'utf8'));
+    expect(out).toContain(erp.clientId);
+    expect(out).not.toContain(erp.clientSecret);
+    expect(out).toContain('"transactionId": "order-A-3"');
+    expect(out).toContain('"transactionId": "order-A-2"');
+    const env2 = JSON.parse(readFileSync(join(work, `postman/${ids.CH}.postman_environment.json`), 'utf8'));
+    expect(env2.values.find((v: any) => v.key === 'clientSecret').value).toBe(erp.clientSecret);
   });
 
   it('prints the secret once with a notice, refuses a wrong secret with invalid_client, rotates the signing key', async () => {

@@ -110,7 +110,76 @@ describe('Postman collections run in newman against a live server', () => {
     const anon = await fetch(`${server.url}/admin/v1/channels/${t.channelId}/postman`);
     expect(anon.status).toBe(401);
     expect((await anon.json()).code).toBe('ADMIN_UNAUTHORIZED');
-    const oauth = await server.admin('GET', `/channels/${t.channelId}/postman?auth=oauth`);
-    expect(oauth.status).toBe(400);
+    // Before the party has an OAuth client, ?auth=oauth leaves clientId empty for the integrator.
+    const noClient = await server.admin('GET', `/channels/${t.channelId}/postman?auth=oauth`);
+    expect(noClient.body.environment.values.find((v: any) => v.key === 'clientId')).toMatchObject({ value: '' });
+    const unknown = await server.admin('GET', `/channels/${t.channelId}/postman?auth=saml`);
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.code).toBe('INVALID_REQUEST');
   });
+});
+
+/** Successful token requests the server has answered (its own metrics). */
+async function tokensIssued(): Promise<number> {
+  const text = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${server.adminToken}` } })).text();
+  const line = text.split('\n').find((l) => l.startsWith('vaultgate_requests_total{') && l.includes('route="/oauth2/token"') && l.includes('code="OK"'));
+  return line ? Number(line.split(' ').pop()) : 0;
+}
+
+describe('Postman collections with OAuth client credentials run in newman against a live server', () => {
+  let client: { clientId: string; clientSecret: string };
+  beforeAll(async () => {
+    client = (await server.admin('POST', `/parties/${t.partyId}/clients`, { name: 'postman' })).body;
+  });
+
+  it('vaultgate postman export --auth oauth --with-secrets → newman passes; one token serves every request', async () => {
+    const before = (await vaultBodies()).length;
+    const issued = await tokensIssued();
+    const env = { PATH: process.env.PATH ?? '', HOME: work, VAULTGATE_URL: server.url, VAULTGATE_CLIENT_ID: client.clientId, VAULTGATE_CLIENT_SECRET: client.clientSecret };
+    const args = [CLI, 'postman', 'export', '--channel', t.channelId, '--auth', 'oauth', '--out', join(work, 'oauth'), '--with-secrets',
+      '--message-type', 'TransportOrder=application/json', '--message-type', 'DeliveryNote=application/xml,text/csv'];
+    const [collection, environment] = (await exec(process.execPath, args, { env })).stdout.trim().split('\n') as [string, string];
+    expect(statSync(environment).mode & 0o777).toBe(0o600);
+    const values = Object.fromEntries(JSON.parse(readFileSync(environment, 'utf8')).values.map((v: any) => [v.key, v]));
+    expect(values).toMatchObject({ clientId: { value: client.clientId }, clientSecret: { value: client.clientSecret, type: 'secret' }, tokenUrl: { value: `${server.url}/oauth2/token` } });
+
+    const run = await newman(collection, environment);
+    expect(run.code, run.out).toBe(0);
+    // newman counts the pre-request script's pm.sendRequest too: four sends and one token request.
+    expect(run.report.run.stats.requests).toMatchObject({ total: 5, failed: 0 });
+    expect(run.report.run.stats.assertions).toMatchObject({ total: 8, failed: 0 });
+    const sent = run.report.run.executions[0].request.header;
+    expect(sent.find((h: any) => h.key === 'Authorization').value).toMatch(/^Bearer ey/);
+    expect(sent.find((h: any) => h.key === 'Idempotency-Key').value).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await tokensIssued()).toBe(issued + 1);
+    const bodies = (await vaultBodies()).slice(before);
+    expect(bodies).toHaveLength(4);
+    expect(bodies.filter((b) => b.startsWith('DeliveryNote|'))).toHaveLength(2);
+    expect(bodies.every((b) => b.includes('Hyvää päivää'))).toBe(true);
+  }, 60_000);
+
+  it('GET …/postman?auth=oauth: the party\'s client id, an empty secret; filled in, newman passes; a wrong secret fails the run', async () => {
+    const res = await server.admin('GET', `/channels/${t.channelId}/postman?auth=oauth`);
+    expect(res.status).toBe(200);
+    expect(JSON.stringify(res.body)).not.toContain(client.clientSecret);
+    const values = Object.fromEntries(res.body.environment.values.map((v: any) => [v.key, v]));
+    expect(Object.keys(values)).toEqual(['baseUrl', 'channelId', 'messageType', 'mediaType', 'clientId', 'clientSecret', 'tokenUrl']);
+    expect(values).toMatchObject({ clientId: { value: client.clientId }, clientSecret: { value: '', type: 'secret' }, tokenUrl: { value: `${server.url}/oauth2/token` } });
+
+    values.clientSecret.value = client.clientSecret;
+    const collection = join(work, 'route-oauth.postman_collection.json');
+    const environment = join(work, 'route-oauth.postman_environment.json');
+    writeFileSync(collection, JSON.stringify(res.body.collection));
+    writeFileSync(environment, JSON.stringify(res.body.environment));
+    const run = await newman(collection, environment);
+    expect(run.code, run.out).toBe(0);
+    expect(run.report.run.stats.assertions).toMatchObject({ total: 8, failed: 0 });
+
+    values.clientSecret.value = 'vgs_wrong';
+    writeFileSync(environment, JSON.stringify(res.body.environment));
+    const bad = await newman(collection, environment);
+    expect(bad.code).not.toBe(0);
+    expect(bad.out).toMatch(/Vaultgate: no token \(HTTP 401\): invalid_client/);
+    expect(bad.report.run.executions[0].response.code).toBe(401);
+  }, 60_000);
 });

@@ -65,13 +65,14 @@ export function signedHeaders(o: {
   };
 }
 
-/** Runs the built CLI to completion with exactly `env` (plus PATH); never throws on a non-zero exit. */
-export function runCli(args: string[], env: Record<string, string>, timeoutMs = 15_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Runs the built CLI to completion with exactly `env` (plus PATH), `input` on stdin; never throws on a non-zero exit. */
+export function runCli(args: string[], env: Record<string, string>, timeoutMs = 15_000, input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, timeout: timeoutMs }, (err, stdout, stderr) => {
+    const child = execFile(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, timeout: timeoutMs, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
       const code = err ? ((err as { code?: unknown }).code as number | null | undefined) ?? null : 0;
       resolve({ code: typeof code === 'number' ? code : null, stdout: String(stdout), stderr: String(stderr) });
     });
+    if (input !== undefined) child.stdin!.end(input);
   });
 }
 

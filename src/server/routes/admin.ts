@@ -3,6 +3,7 @@ import { VaultgateError } from '../../protocol/index.js';
 import type { Scope } from '../../store/index.js';
 import { adminAuth } from '../plugins/admin-auth.js';
 import type { KeyAdmin } from '../services/keys.js';
+import type { OAuthClients } from '../services/oauth-clients.js';
 import type { Registry } from '../services/registry.js';
 import type { RetentionSweeper } from '../services/retention.js';
 import { registerKeyRoutes } from './admin-keys.js';
@@ -26,12 +27,12 @@ export function listArgs(q: ListQ): { cursor: string | undefined; limit: number 
 }
 
 /** The operator's registry API under /admin/v1, behind the admin token. */
-export function adminRoutes(d: { registry: Registry; keys: KeyAdmin; sweeper: RetentionSweeper }, adminToken: string) {
+export function adminRoutes(d: { registry: Registry; keys: KeyAdmin; sweeper: RetentionSweeper; clients: OAuthClients }, adminToken: string) {
   const { registry } = d;
   return async (app: FastifyInstance): Promise<void> => {
     app.addHook('onRequest', adminAuth(adminToken));
     registerKeyRoutes(app, d, listArgs);
-    registerPostmanRoute(app, registry);
+    registerPostmanRoute(app, registry, d.clients);
 
     const get = (url: string, tag: string, summary: string, params: object | undefined, item: object, handler: (p: any, q: any) => Promise<unknown>, query?: object) =>
       app.get(url, {
