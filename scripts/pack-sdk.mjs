@@ -27,6 +27,9 @@ writeFileSync(join(out, 'package.json'), `${JSON.stringify({
   exports: { '.': { types: './sdk/index.d.ts', import: './sdk/index.js' } },
   types: './sdk/index.d.ts',
   dependencies: { undici: root.dependencies.undici },
+  // Only private_key_jwt client authentication loads jose (a dynamic import); install it to use that.
+  peerDependencies: { jose: root.dependencies.jose },
+  peerDependenciesMeta: { jose: { optional: true } },
 }, null, 2)}\n`);
 writeFileSync(join(out, 'README.md'), '# @vaultgate/sdk\n\nThe Vaultgate client SDK. See the Vaultgate README, section "SDK".\n');
 process.stdout.write(`${out}\n`);

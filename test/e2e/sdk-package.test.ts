@@ -39,6 +39,9 @@ describe('the SDK installs on its own', () => {
     const manifest = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8'));
     expect(manifest).toMatchObject({ name: '@vaultgate/sdk', type: 'module', exports: { '.': { types: './sdk/index.d.ts', import: './sdk/index.js' } } });
     expect(Object.keys(manifest.dependencies)).toEqual(['undici']);
+    // jose only for private_key_jwt: an optional peer, so a plain install stays free of it.
+    expect(manifest.peerDependencies).toEqual({ jose: expect.any(String) });
+    expect(manifest.peerDependenciesMeta).toEqual({ jose: { optional: true } });
     const js = files(pkg).filter((f) => f.endsWith('.js'));
     expect(js.map((f) => relative(pkg, f))).toContain('sdk/index.js');
     expect(files(pkg).some((f) => f.endsWith('sdk/index.d.ts'))).toBe(true);
