@@ -44,6 +44,8 @@ describe('VaultCrypto', () => {
     expect(a.equals(b)).toBe(false);
     expect(a.includes(Buffer.from('UNIQUE-ROUNDTRIP'))).toBe(false);
     expect(a[0]).toBe(2);
+    // Version, id length, id, IV (12), tag (16), ciphertext as long as the body: nothing else, no padding.
+    expect(a.length).toBe(2 + a[1]! + 12 + 16 + body.length);
     expect(dekIdOf(a)).toMatch(/^co_test_a:dek_test_[0-9a-z]{26}$/);
     expect((await crypto.open(a, 'message:co_test_a:m1')).equals(body)).toBe(true);
     // Another instance (a restart) reads it through the key store.

@@ -42,9 +42,20 @@ export class VaultCrypto {
     const iv = randomNonSecretBytes(12);
     const c = createCipheriv('aes-256-gcm', key, iv);
     c.setAAD(Buffer.from(`${aad}|${dekId}`, 'utf8'));
-    const ct = Buffer.concat([c.update(plaintext), c.final()]);
-    const id = Buffer.from(dekId, 'latin1');
-    return Buffer.concat([Buffer.from([FORMAT, id.length]), id, iv, c.getAuthTag(), ct]);
+    const ct = c.update(plaintext);
+    const tail = c.final();
+    // [FORMAT, id length, id (latin1), iv (12), tag (16), ciphertext], written into one buffer: every byte is set
+    // below: one allocation instead of four, and one copy of the body fewer (docs/performance.md).
+    const at = 2 + dekId.length;
+    const out = Buffer.allocUnsafe(at + 28 + ct.length + tail.length);
+    out[0] = FORMAT;
+    out[1] = dekId.length;
+    out.write(dekId, 2, 'latin1');
+    out.set(iv, at);
+    out.set(c.getAuthTag(), at + 12);
+    out.set(ct, at + 28);
+    out.set(tail, at + 28 + ct.length);
+    return out;
   }
 
   /**
