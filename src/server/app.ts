@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type RequestListener, type Server, 
 import { createServer as createHttpsServer } from 'node:https';
 import proxyAddr from '@fastify/proxy-addr';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { normalizeBaseUrl, systemClock, type Clock } from '../protocol/index.js';
 import type { Store } from '../store/index.js';
 import type { Config } from './config/schema.js';
@@ -94,7 +94,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     genReqId: requestId,
     trustProxy: config.trustProxy ?? false,
     // One log line per request (onResponse below) instead of Fastify's two: logging is on the hot path.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     requestTimeout: config.requestTimeoutS * 1000,
     connectionTimeout: config.requestTimeoutS * 1000,
