@@ -110,7 +110,7 @@ async function measureExport(prepared, count, nodeArgs = []) {
   }
 }
 
-const HEAP_CAP_MIB = 24;
+const HEAP_CAP_MIB = 32;
 
 export async function benchExportMemory() {
   const small = await prepare(10_000);
