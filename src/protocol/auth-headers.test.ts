@@ -5,6 +5,7 @@ import {
   MAC_HEADERS,
   parseMacHeaders,
   requestLanguage,
+  usesBearerScheme,
   usesMacScheme,
   wantsHttpStatusCodes,
 } from './auth-headers.js';
@@ -199,6 +200,17 @@ describe('wantsHttpStatusCodes', () => {
     expect(wantsHttpStatusCodes({ [MAC_HEADERS.useHttpStatusCodes]: ' 1 ' })).toBe(true);
     for (const v of ['0', 'true', 'yes', '', '11']) expect(wantsHttpStatusCodes({ [MAC_HEADERS.useHttpStatusCodes]: v })).toBe(false);
     expect(wantsHttpStatusCodes({})).toBe(false);
+  });
+});
+
+describe('usesBearerScheme', () => {
+  it('is true for Authorization: Bearer in any case, and for nothing else', () => {
+    expect(usesBearerScheme({ authorization: 'Bearer eyJ.a.b' })).toBe(true);
+    expect(usesBearerScheme({ authorization: 'bearer eyJ.a.b', 'x-netvisor-authentication-sender': 'x' })).toBe(true);
+    expect(usesBearerScheme({ authorization: 'Bearer' })).toBe(true);
+    expect(usesBearerScheme({ authorization: 'Basic dXNlcjpwdw==' })).toBe(false);
+    expect(usesBearerScheme({ authorization: 'Bearertoken' })).toBe(false);
+    expect(usesBearerScheme({})).toBe(false);
   });
 });
 

@@ -33,6 +33,17 @@ export function usesMacScheme(headers: HeaderBag): boolean {
   return false;
 }
 
+/**
+ * True when the request carries `Authorization: Bearer …`: it is then authenticated and answered as a bearer
+ * request, even when X-Netvisor-* headers are present too.
+ *
+ * @example usesBearerScheme({ authorization: 'Bearer eyJ…' }) // true
+ */
+export function usesBearerScheme(headers: HeaderBag): boolean {
+  const h = headers.authorization;
+  return typeof h === 'string' && /^bearer(\s|$)/i.test(h);
+}
+
 /** The language errors should be given in: the scheme's language header, else Accept-Language, else English. */
 export function requestLanguage(headers: HeaderBag): Language {
   const l = one(headers, MAC_HEADERS.language);

@@ -12,3 +12,4 @@ export * from './verify-mac.js';
 export * from './postman-collection.js';
 export * from './postman-oauth.js';
 export * from './random.js';
+export * from './receipt.js';

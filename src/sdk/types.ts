@@ -1,16 +1,7 @@
-/** The receipt of a stored message (ingestion.md): the message is committed durably before it is sent. */
-export interface Receipt {
-  messageId: string;
-  channelId: string;
-  environment: 'live' | 'uat' | 'test';
-  messageType: string;
-  mediaType: string;
-  size: number;
-  /** Hex SHA-256 of the body as received. */
-  sha256: string;
-  receivedAt: string;
-  transactionId?: string;
-}
+import type { Receipt } from '../protocol/index.js';
+
+/** The receipt of a stored message: one wire type with the server (src/protocol/receipt.ts). */
+export type { Receipt };
 
 /**
  * What `send` resolves with. `alreadyStored: true` means an earlier attempt of this very send was stored but its

@@ -5,6 +5,7 @@ import {
   failedEnvelope,
   FAMILY_STATUS,
   requestLanguage,
+  usesBearerScheme,
   usesMacScheme,
   VaultgateError,
   wantsHttpStatusCodes,
@@ -66,12 +67,6 @@ export interface RenderedAnswer {
   contentType: string;
   body: string;
   wwwAuthenticate?: string;
-}
-
-/** True when the request carries `Authorization: Bearer …`. */
-export function usesBearerScheme(h: HeaderBag): boolean {
-  const auth = h.authorization;
-  return typeof auth === 'string' && /^bearer(\s|$)/i.test(auth);
 }
 
 /** The response style of a request, from its headers (the one rule both HTTP paths use). */

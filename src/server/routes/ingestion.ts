@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { okEnvelope, type Clock } from '../../protocol/index.js';
+import { okEnvelope, type Clock, type Receipt } from '../../protocol/index.js';
 import type { RenderedAnswer, ResponseStyle } from '../plugins/errors.js';
 import { acceptIngestion, ingestAccepted, type AcceptedIngestion } from '../services/accept-ingestion.js';
 import type { AuthDeps } from '../services/authenticate-request.js';
-import type { IngestDeps, Receipt } from '../services/ingest-message.js';
+import type { IngestDeps } from '../services/ingest-message.js';
 import { envelopeSchema, errorResponses, idParams, macHeadersSchema, receiptSchema } from './schemas.js';
 
 declare module 'fastify' {

@@ -1,9 +1,9 @@
-import { VaultgateError, type HeaderBag } from '../../protocol/index.js';
+import { VaultgateError, type HeaderBag, type Receipt } from '../../protocol/index.js';
 import type { ChannelRecord, MessageTypeAgreement } from '../../store/index.js';
 import type { MacPrincipal } from './authenticate-mac.js';
 import { authenticateRequest, type AuthDeps, type Principal } from './authenticate-request.js';
 import { authorizeBearerIngestion, readIdempotencyKey } from './authorize-bearer.js';
-import { checkMessageHeaders, findChannel, ingestMessage, type IngestDeps, type Receipt } from './ingest-message.js';
+import { checkMessageHeaders, findChannel, ingestMessage, type IngestDeps } from './ingest-message.js';
 
 /** An ingestion request that passed every check made before its body is read. */
 export interface AcceptedIngestion {

@@ -56,12 +56,6 @@ const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 const MAX_TOKEN_CHARS = 16 * 1024;
 const KEY_HEADERS = ['jku', 'x5u', 'jwk', 'x5c'] as const;
 
-/** True when the request carries `Authorization: Bearer …` (the dispatch rule: bearer before the MAC scheme). */
-export function isBearerRequest(headers: HeaderBag): boolean {
-  const h = headers.authorization;
-  return typeof h === 'string' && /^bearer(\s|$)/i.test(h);
-}
-
 const fail = (code: ConstructorParameters<typeof VaultgateError>[0], detail?: string, logReason?: string): VaultgateError =>
   new VaultgateError(code, { ...(detail ? { detail } : {}), ...(logReason ? { logReason } : {}) });
 

@@ -1,6 +1,6 @@
-import { VaultgateError, type HeaderBag } from '../../protocol/index.js';
+import { usesBearerScheme, VaultgateError, type HeaderBag } from '../../protocol/index.js';
 import { authenticateMac, type MacAuthDeps, type MacPrincipal } from './authenticate-mac.js';
-import { isBearerRequest, type BearerAuthenticator, type BearerPrincipal } from './authenticate-bearer.js';
+import type { BearerAuthenticator, BearerPrincipal } from './authenticate-bearer.js';
 
 /** Who an authenticated request comes from: a MAC-signed partner/customer pair, or a bearer token's client. */
 export type Principal = MacPrincipal | BearerPrincipal;
@@ -16,7 +16,7 @@ export interface AuthDeps extends MacAuthDeps {
  * rules of the scheme it was authenticated by. Both HTTP paths (Fastify and the lean ingestion path) use this.
  */
 export async function authenticateRequest(d: AuthDeps, headers: HeaderBag, rawTarget: string, mac: boolean): Promise<Principal> {
-  if (isBearerRequest(headers)) return d.bearer.authenticate(headers);
+  if (usesBearerScheme(headers)) return d.bearer.authenticate(headers);
   if (mac) return authenticateMac(d, headers, rawTarget);
   throw new VaultgateError('AUTHENTICATION_FAILED', {
     detail: 'No credentials: send Authorization: Bearer <token>, or sign the request with the X-Netvisor-Authentication-* headers.',

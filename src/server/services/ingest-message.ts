@@ -1,22 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mediaTypeEssence, newId, VaultgateError, type Clock, type Environment } from '../../protocol/index.js';
+import { mediaTypeEssence, newId, VaultgateError, type Clock, type Environment, type Receipt } from '../../protocol/index.js';
 import type { ChannelRecord, MessageTypeAgreement, Store } from '../../store/index.js';
 import type { VaultCrypto } from '../crypto/vault-crypto.js';
 import type { GroupCommitter } from './group-committer.js';
 import { checkId } from './ids.js';
 import type { RegistryCache } from './registry-cache.js';
-
-export interface Receipt {
-  messageId: string;
-  channelId: string;
-  environment: Environment;
-  messageType: string;
-  mediaType: string;
-  size: number;
-  sha256: string;
-  receivedAt: string;
-  transactionId?: string;
-}
 
 export interface IngestDeps {
   store: Store;
