@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalUrls, decodeTarget, normalizeBaseUrl } from './canonical-url.js';
+import { canonicalUrls, decodeTarget, normalizeBaseUrl, originForm, requestUrls } from './canonical-url.js';
 
 describe('normalizeBaseUrl', () => {
   it('drops the default port of each scheme', () => {
@@ -99,5 +99,34 @@ describe('canonicalUrls', () => {
       'http://localhost:3000/vg/ingestion/ch_test_x?n=ö',
       'http://localhost:3000/vg/ingestion/ch_test_x?n=%C3%B6',
     ]);
+  });
+});
+
+describe('originForm and requestUrls (RFC 9112 §3.2.2 absolute-form)', () => {
+  it('takes the path and query of an absolute-form target', () => {
+    expect(originForm('http://127.0.0.1:8080/ingestion/ch_test_x')).toEqual({ target: '/ingestion/ch_test_x', absoluteForm: true });
+    expect(originForm('https://api.example.com/ingestion/ch_test_x?messageType=Order&ref=M%C3%A4kel%C3%A4')).toEqual({
+      target: '/ingestion/ch_test_x?messageType=Order&ref=M%C3%A4kel%C3%A4', absoluteForm: true,
+    });
+    expect(originForm('HTTP://user:pw@host:1/a')).toEqual({ target: '/a', absoluteForm: true });
+    // An empty path is "/" (RFC 9110 §4.2.3), also before a query.
+    expect(originForm('http://host')).toEqual({ target: '/', absoluteForm: true });
+    expect(originForm('http://host?q=1')).toEqual({ target: '/?q=1', absoluteForm: true });
+  });
+
+  it('leaves origin-form targets, and other schemes, as they are', () => {
+    expect(originForm('/ingestion/ch_test_x?a=b')).toEqual({ target: '/ingestion/ch_test_x?a=b', absoluteForm: false });
+    // A path that merely contains a URL is still origin-form.
+    expect(originForm('/x/http://host/y')).toEqual({ target: '/x/http://host/y', absoluteForm: false });
+    expect(originForm('ftp://host/x')).toEqual({ target: 'ftp://host/x', absoluteForm: false });
+    expect(originForm('*')).toEqual({ target: '*', absoluteForm: false });
+  });
+
+  it('builds the MAC URLs from the base URL and the path and query, never the whole target appended', () => {
+    expect(requestUrls('https://vault.example.com', 'http://10.0.0.5:8080/ingestion/ch_test_x?ref=M%C3%A4kel%C3%A4')).toEqual({
+      urls: ['https://vault.example.com/ingestion/ch_test_x?ref=Mäkelä', 'https://vault.example.com/ingestion/ch_test_x?ref=M%C3%A4kel%C3%A4'],
+      absoluteForm: true,
+    });
+    expect(requestUrls('https://vault.example.com', '/ingestion/ch_test_x')).toEqual({ urls: ['https://vault.example.com/ingestion/ch_test_x'], absoluteForm: false });
   });
 });

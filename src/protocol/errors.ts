@@ -134,10 +134,19 @@ export const ERROR_CATALOGUE = {
   MESSAGE_TYPE_REQUIRED: def(
     400,
     'INVALID_DATA',
-    'The channel agrees several message types: name one in X-Message-Type.',
-    'Kanavalla on useita sanomatyyppejä: anna sanomatyyppi X-Message-Type-otsakkeessa.',
-    'Kanalen har flera meddelandetyper: ange en i X-Message-Type.',
-    'Send X-Message-Type with one of the message types agreed for the channel.',
+    'The channel agrees several message types: name one in X-Message-Type or in the URL (?messageType=).',
+    'Kanavalla on useita sanomatyyppejä: anna sanomatyyppi X-Message-Type-otsakkeessa tai osoitteessa (?messageType=).',
+    'Kanalen har flera meddelandetyper: ange en i X-Message-Type eller i adressen (?messageType=).',
+    'Send X-Message-Type, or add ?messageType=<type> to the ingestion URL (and sign that URL), with one of the message types agreed for the channel.',
+  ),
+  // --- real signing clients (issue 11 §1): the message type named in the URL ---
+  MESSAGE_TYPE_CONFLICT: def(
+    400,
+    'INVALID_DATA',
+    'The message type is named more than once, with different or repeated values (X-Message-Type and ?messageType=).',
+    'Sanomatyyppi on annettu useaan kertaan, eri tai toistetuin arvoin (X-Message-Type ja ?messageType=).',
+    'Meddelandetypen anges mer än en gång, med olika eller upprepade värden (X-Message-Type och ?messageType=).',
+    'Name the message type once: either X-Message-Type or ?messageType= in the URL, or both with the same value.',
   ),
   MESSAGE_TYPE_NOT_AGREED: def(
     400,

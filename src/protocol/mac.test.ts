@@ -280,20 +280,30 @@ describe('verifyMac with the vectors', () => {
 });
 
 describe('negative vectors', () => {
-  it('N1: the V4 inputs hashed as UTF-8 give the N1 digest, which verifyMac does not accept', () => {
+  it('N1: the V4 inputs hashed as UTF-8 give the N1 digest, accepted only as the UTF-8 string fallback', () => {
     const n = negative('N1');
     const v = vector(n.of);
     expect(n.of).toBe('V4');
+    expect(n.what).toMatch(/accepts it only as the UTF-8 compatibility fallback/);
     const utf8 = createHash('sha256').update(Buffer.from(macString(v, 'SHA256'), 'utf8')).digest('hex');
     expect(utf8).toBe(n.sha256);
     expect(n.sha256).not.toBe(v.sha256);
-    expect(computeMac(v, 'SHA256')).not.toBe(n.sha256);
+    // A signer never produces it.
+    for (const algorithm of MAC_ALGORITHMS) expect(computeMac(v, algorithm)).not.toBe(n.sha256);
 
     const h = headersOf(v, n.sha256);
-    expect(verifyMac(h, 'SHA256', [v.url], keysOf(v)).ok).toBe(false);
-    // Nor through any URL form the server would try for the wire request.
-    expect(verifyMac(h, 'SHA256', canonicalUrls(BASE, '/customerlist.nv?keyword=M%C3%A4kel%C3%A4'), keysOf(v)).ok).toBe(false);
-    expect(verifyMac({ ...h, mac: n.sha256.toUpperCase() }, 'SHA256', [v.url], keysOf(v)).ok).toBe(false);
+    // Accepted, but only as the fallback: the match names utf8_string, never the canonical form.
+    expect(verifyMac(h, 'SHA256', [v.url], keysOf(v))).toMatchObject({ ok: true, url: v.url, fallbacks: ['utf8_string'], computed: 2 });
+    // Through the URL forms the server tries for the wire request: the decoded URL, still as the UTF-8 fallback.
+    const urls = canonicalUrls(BASE, '/customerlist.nv?keyword=M%C3%A4kel%C3%A4');
+    expect(verifyMac(h, 'SHA256', urls, keysOf(v))).toMatchObject({ ok: true, url: v.url, fallbacks: ['utf8_string'] });
+    expect(verifyMac({ ...h, mac: n.sha256.toUpperCase() }, 'SHA256', [v.url], keysOf(v)).fallbacks).toEqual(['utf8_string']);
+    // The canonical V4 MAC still matches first, with no fallback.
+    expect(verifyMac(headersOf(v, v.sha256), 'SHA256', urls, keysOf(v))).toMatchObject({ ok: true, fallbacks: [], computed: 1 });
+    // The hint on a failure is the canonical string, never a UTF-8 one.
+    const failed = verifyMac({ ...h, mac: 'ab'.repeat(32) }, 'SHA256', urls, keysOf(v));
+    expect(failed.ok).toBe(false);
+    expect(failed.maskedInput).toBe(maskedMacString(v, 'SHA256'));
   });
 
   it('N2: the percent-encoded URL is accepted only as the raw-target fallback', () => {
@@ -309,7 +319,7 @@ describe('negative vectors', () => {
     // The digest over the wire form is N2's, and it matches the second (fallback) form only.
     expect(computeMac({ ...v, url: n.url! }, 'SHA256')).toBe(n.sha256);
     const viaFallback = verifyMac(headersOf(v, n.sha256), 'SHA256', urls, keysOf(v));
-    expect(viaFallback).toMatchObject({ ok: true, url: n.url });
+    expect(viaFallback).toMatchObject({ ok: true, url: n.url, fallbacks: ['wire_url'] });
     expect(viaFallback.url).not.toBe(urls[0]);
     // Without the fallback form it is refused.
     expect(verifyMac(headersOf(v, n.sha256), 'SHA256', [v.url], keysOf(v)).ok).toBe(false);

@@ -1,5 +1,6 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { Buffer } from 'node:buffer';
+import { digestMacString } from './mac-digest.js';
 
 /** The MAC algorithms of the signed-header scheme. MD5 is legacy and refused unless a deployment enables it. */
 export type MacAlgorithm = 'SHA256' | 'HMACSHA256' | 'MD5';
@@ -92,17 +93,11 @@ export function maskedMacString(input: MacInput, algorithm: MacAlgorithm): strin
  * computeMac(input, 'SHA256'); // 'aada3ce1…'
  */
 export function computeMac(input: MacInput, algorithm: MacAlgorithm): string {
-  const bytes = latin1Bytes(macString(input, algorithm), 'MAC input');
-  switch (algorithm) {
-    case 'SHA256':
-      return createHash('sha256').update(bytes).digest('hex');
-    case 'MD5':
-      return createHash('md5').update(bytes).digest('hex');
-    case 'HMACSHA256': {
-      const key = latin1Bytes(`${input.customerKey}&${input.partnerKey}`, 'key');
-      return createHmac('sha256', key).update(bytes).digest('hex');
-    }
-  }
+  const joined = macString(input, algorithm);
+  if (!isLatin1(joined)) throw new Latin1Error('MAC input');
+  const key = `${input.customerKey}&${input.partnerKey}`;
+  if (algorithm === 'HMACSHA256' && !isLatin1(key)) throw new Latin1Error('key');
+  return digestMacString(joined, key, algorithm, 'latin1');
 }
 
 const HEX = /^[0-9a-fA-F]+$/;

@@ -1,9 +1,12 @@
+import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { ParsedMacHeaders } from './auth-headers.js';
 import { VaultgateError } from './errors.js';
 import { computeMac, type MacInput } from './mac.js';
 import { formatMacTimestamp } from './timestamp.js';
-import { checkMacTimestamp, resolveMacAlgorithm, verifyMac } from './verify-mac.js';
+import { requestUrls } from './canonical-url.js';
+import { macString, maskedMacString } from './mac.js';
+import { checkMacTimestamp, MAX_MAC_CANDIDATES, macForm, resolveMacAlgorithm, utf8Redecode, verifyMac } from './verify-mac.js';
 
 function codeOf(f: () => unknown): string | undefined {
   try {
@@ -110,14 +113,31 @@ describe('checkMacTimestamp', () => {
     expect(() => checkMacTimestamp(headers(), NOW - 3 * 3_600_000, 0)).not.toThrow();
   });
 
-  it('requires TimestampUnix, when sent, to agree with Timestamp to the second', () => {
-    expect(() => checkMacTimestamp(headers({ timestampUnix: '1710491445' }), NOW, 300)).not.toThrow();
-    expect(codeOf(() => checkMacTimestamp(headers({ timestampUnix: '1710491446' }), NOW, 300))).toBe('TIMESTAMP_MISMATCH');
-    expect(codeOf(() => checkMacTimestamp(headers({ timestampUnix: '1710491444' }), NOW, 300))).toBe('TIMESTAMP_MISMATCH');
+  it('requires TimestampUnix, when sent, to be the second of Timestamp or at most 1 s away (the clock read twice)', () => {
+    expect(checkMacTimestamp(headers({ timestampUnix: '1710491445' }), NOW, 300)).toEqual([]);
+    expect(checkMacTimestamp(headers(), NOW, 300)).toEqual([]);
+    expect(checkMacTimestamp(headers({ timestampUnix: '1710491446' }), NOW, 300)).toEqual(['timestamp_unix_skew']);
+    expect(checkMacTimestamp(headers({ timestampUnix: '1710491444' }), NOW, 300)).toEqual(['timestamp_unix_skew']);
+    expect(codeOf(() => checkMacTimestamp(headers({ timestampUnix: '1710491447' }), NOW, 300))).toBe('TIMESTAMP_MISMATCH');
+    expect(codeOf(() => checkMacTimestamp(headers({ timestampUnix: '1710491443' }), NOW, 300))).toBe('TIMESTAMP_MISMATCH');
     // Milliseconds instead of seconds is a mismatch too.
     expect(codeOf(() => checkMacTimestamp(headers({ timestampUnix: '1710491445123' }), NOW, 300))).toBe('TIMESTAMP_MISMATCH');
     // Even with the window off.
     expect(codeOf(() => checkMacTimestamp(headers({ timestampUnix: '1' }), NOW, 0))).toBe('TIMESTAMP_MISMATCH');
+  });
+
+  it('tells in the mismatch how far apart the two are, and that TimestampUnix is seconds', () => {
+    try {
+      checkMacTimestamp(headers({ timestampUnix: '1710491447' }), NOW, 300);
+      expect.unreachable();
+    } catch (e) {
+      expect((e as VaultgateError).detail).toMatch(/whole seconds since the epoch; 1710491447 is 2 s away from Timestamp \(at most 1 s/);
+    }
+  });
+
+  it('accepts the second after a Timestamp read at .999 (the clock read twice across a second)', () => {
+    const h = headers({ timestamp: '2024-12-31 23:59:59.999', timestampUnix: '1735689600' });
+    expect(checkMacTimestamp(h, Date.UTC(2024, 11, 31, 23, 59, 59, 999), 300)).toEqual(['timestamp_unix_skew']);
   });
 
   it('truncates the fraction when comparing to TimestampUnix', () => {
@@ -201,5 +221,133 @@ describe('verifyMac', () => {
   it('is not ok when there is no URL to check', () => {
     const r = verifyMac(signed('SHA256'), 'SHA256', [], keys);
     expect(r.ok).toBe(false);
+  });
+});
+
+describe('utf8Redecode (header bytes that travelled as UTF-8)', () => {
+  it('re-reads UTF-8 bytes whose characters are all in ISO-8859-1', () => {
+    // What the server reads (one character per byte) when a client writes "Demokäyttäjä" as UTF-8.
+    const received = Buffer.from('Demokäyttäjä', 'utf8').toString('latin1');
+    expect(received).toBe('DemokÃ¤yttÃ¤jÃ¤');
+    expect(utf8Redecode(received)).toBe('Demokäyttäjä');
+    expect(utf8Redecode(Buffer.from('Åke Ñúñez ÿ', 'utf8').toString('latin1'))).toBe('Åke Ñúñez ÿ');
+  });
+
+  it('leaves alone ASCII, ISO-8859-1 bytes that are not UTF-8, and UTF-8 beyond U+00FF', () => {
+    expect(utf8Redecode('Acme Integration')).toBeUndefined();
+    expect(utf8Redecode('Demokäyttäjä')).toBeUndefined(); // 0xE4 alone is not UTF-8
+    expect(utf8Redecode('\u00c3')).toBeUndefined(); // a lead byte without its continuation
+    expect(utf8Redecode(Buffer.from('€', 'utf8').toString('latin1'))).toBeUndefined(); // U+20AC cannot be ISO-8859-1
+    expect(utf8Redecode(Buffer.from('Mäkelä €', 'utf8').toString('latin1'))).toBeUndefined();
+    expect(utf8Redecode('€')).toBeUndefined(); // not a string of bytes at all
+  });
+});
+
+describe('macForm', () => {
+  it('is canonical without fallbacks, else the fallbacks in a fixed order joined by +', () => {
+    expect(macForm([])).toBe('canonical');
+    expect(macForm(['utf8_string'])).toBe('utf8_string');
+    expect(macForm(['timestamp_unix_skew', 'utf8_string', 'utf8_headers', 'wire_url', 'absolute_form'])).toBe(
+      'absolute_form+wire_url+utf8_headers+utf8_string+timestamp_unix_skew',
+    );
+  });
+});
+
+describe('verifyMac: the fallbacks of mac-auth.md, "What real clients get wrong"', () => {
+  const keys = { customerKey: 'C0FFEE0123456789ABCDEF0123456789', partnerKey: '0123456789ABCDEF0123456789ABCDEF' };
+  const BASE = 'https://vault.example.com';
+  const sender = 'Demokäyttäjä';
+  const asUtf8OnTheWire = (s: string): string => Buffer.from(s, 'utf8').toString('latin1');
+  const clientHeaders = (over: Partial<ParsedMacHeaders> = {}): ParsedMacHeaders =>
+    headers({ sender, timestamp: formatMacTimestamp(NOW), timestampUnix: String(Math.floor(NOW / 1000)), ...over });
+  /** The MAC a client computes over `h` and `url`, the joined string encoded as `encoding`. */
+  const mac = (h: ParsedMacHeaders, url: string, algorithm: 'SHA256' | 'HMACSHA256' | 'MD5', encoding: 'latin1' | 'utf8'): string => {
+    const bytes = Buffer.from(macString({ ...h, url, ...keys }, algorithm), encoding);
+    if (algorithm === 'HMACSHA256') return createHmac('sha256', Buffer.from(`${keys.customerKey}&${keys.partnerKey}`, encoding)).update(bytes).digest('hex');
+    return createHash(algorithm === 'MD5' ? 'md5' : 'sha256').update(bytes).digest('hex');
+  };
+  const url = `${BASE}/ingestion/ch_test_abc`;
+  const plain = requestUrls(BASE, '/ingestion/ch_test_abc');
+
+  it('tries the canonical form first and alone when it matches', () => {
+    const h = clientHeaders();
+    const r = verifyMac({ ...h, mac: mac(h, url, 'SHA256', 'latin1') }, 'SHA256', plain, keys);
+    expect(r).toMatchObject({ ok: true, url, fallbacks: [], computed: 1 });
+    expect(r.headers).toEqual({ ...h, mac: mac(h, url, 'SHA256', 'latin1') });
+  });
+
+  it('(a) accepts header values that travelled as UTF-8 bytes, signed over ISO-8859-1, and gives back the decoded values', () => {
+    for (const algorithm of ['SHA256', 'HMACSHA256', 'MD5'] as const) {
+      const signedAs = clientHeaders({ transactionId: 'tx-ä' });
+      const received = { ...signedAs, sender: asUtf8OnTheWire(sender), transactionId: asUtf8OnTheWire('tx-ä'), mac: mac(signedAs, url, algorithm, 'latin1') };
+      const r = verifyMac(received, algorithm, plain, keys);
+      expect(r, algorithm).toMatchObject({ ok: true, fallbacks: ['utf8_headers'] });
+      expect(r.headers).toMatchObject({ sender, transactionId: 'tx-ä' });
+    }
+  });
+
+  it('(b) accepts the joined string hashed as UTF-8, for every algorithm', () => {
+    for (const algorithm of ['SHA256', 'HMACSHA256', 'MD5'] as const) {
+      const h = clientHeaders();
+      const r = verifyMac({ ...h, mac: mac(h, url, algorithm, 'utf8') }, algorithm, plain, keys);
+      expect(r, algorithm).toMatchObject({ ok: true, fallbacks: ['utf8_string'], computed: 2 });
+      expect(r.headers!.sender).toBe(sender);
+    }
+  });
+
+  it('a client that writes and hashes UTF-8 alike matches the canonical form byte for byte; with a non-ASCII URL it needs (a)+(b)', () => {
+    const h = clientHeaders();
+    const same = verifyMac({ ...h, sender: asUtf8OnTheWire(sender), mac: mac(h, url, 'SHA256', 'utf8') }, 'SHA256', plain, keys);
+    expect(same).toMatchObject({ ok: true, fallbacks: [], computed: 1 });
+    // The decoded URL's ä is one byte (0xE4) in the canonical form, two in the client's UTF-8 string.
+    const withQuery = requestUrls(BASE, '/ingestion/ch_test_abc?ref=M%C3%A4kel%C3%A4');
+    const r = verifyMac({ ...h, sender: asUtf8OnTheWire(sender), mac: mac(h, `${url}?ref=Mäkelä`, 'SHA256', 'utf8') }, 'SHA256', withQuery, keys);
+    expect(r).toMatchObject({ ok: true, url: `${url}?ref=Mäkelä`, fallbacks: ['utf8_headers', 'utf8_string'] });
+    expect(r.headers!.sender).toBe(sender);
+  });
+
+  it('(b) also covers a decoded URL that ISO-8859-1 cannot encode (€), which the canonical form skips', () => {
+    const urls = requestUrls(BASE, '/ingestion/ch_test_abc?currency=%E2%82%AC');
+    const h = clientHeaders({ sender: 'Acme' });
+    const r = verifyMac({ ...h, mac: mac(h, `${url}?currency=€`, 'SHA256', 'utf8') }, 'SHA256', urls, keys);
+    expect(r).toMatchObject({ ok: true, url: `${url}?currency=€`, fallbacks: ['utf8_string'] });
+  });
+
+  it('(d) labels a match over an absolute-form target, built from its path and query', () => {
+    const abs = requestUrls(BASE, 'http://vault.example.com:8080/ingestion/ch_test_abc');
+    expect(abs).toEqual({ urls: [url], absoluteForm: true });
+    const h = clientHeaders();
+    expect(verifyMac({ ...h, mac: mac(h, url, 'SHA256', 'latin1') }, 'SHA256', abs, keys)).toMatchObject({ ok: true, url, fallbacks: ['absolute_form'] });
+    // Combined with the wire form of its query.
+    const absQ = requestUrls(BASE, 'http://vault.example.com/ingestion/ch_test_abc?ref=M%C3%A4kel%C3%A4');
+    const wire = `${url}?ref=M%C3%A4kel%C3%A4`;
+    expect(verifyMac({ ...h, mac: mac(h, wire, 'SHA256', 'latin1') }, 'SHA256', absQ, keys)).toMatchObject({ ok: true, url: wire, fallbacks: ['absolute_form', 'wire_url'] });
+  });
+
+  it('refuses a wrong MAC after at most MAX_MAC_CANDIDATES digests, and shows the canonical string to hash', () => {
+    expect(MAX_MAC_CANDIDATES).toBe(8);
+    // Every fallback applies: two URL forms, a UTF-8 re-decodable header, a non-ASCII string.
+    const urls = requestUrls(BASE, 'http://vault.example.com/ingestion/ch_test_abc?ref=M%C3%A4kel%C3%A4');
+    const received = clientHeaders({ sender: asUtf8OnTheWire(sender), mac: 'ab'.repeat(32) });
+    const r = verifyMac(received, 'HMACSHA256', urls, keys);
+    expect(r).toMatchObject({ ok: false, fallbacks: [], computed: MAX_MAC_CANDIDATES });
+    expect(r.headers).toBeUndefined();
+    expect(r.maskedInput).toBe(maskedMacString({ ...received, url: `${url}?ref=Mäkelä`, ...keys }, 'HMACSHA256'));
+    // An ASCII request to a plain URL has no fallback to try: one digest.
+    expect(verifyMac(clientHeaders({ sender: 'Acme', mac: 'ab'.repeat(32) }), 'SHA256', plain, keys).computed).toBe(1);
+  });
+
+  it('does not re-decode a value beyond U+00FF, and accepts no MAC of other keys in any form', () => {
+    const h = clientHeaders({ sender: 'Acme', mac: 'ab'.repeat(32) });
+    // The UTF-8 bytes of "€" are no candidate for (a): only the received reading is tried (ISO-8859-1 and UTF-8).
+    expect(verifyMac({ ...h, sender: asUtf8OnTheWire('Euro €') }, 'SHA256', plain, keys)).toMatchObject({ ok: false, computed: 2 });
+    // With one that is, both readings are.
+    expect(verifyMac({ ...h, sender: asUtf8OnTheWire(sender) }, 'SHA256', plain, keys)).toMatchObject({ ok: false, computed: 4 });
+    const other = { customerKey: 'x', partnerKey: 'y' };
+    const c = clientHeaders();
+    for (const encoding of ['latin1', 'utf8'] as const) {
+      expect(verifyMac({ ...c, mac: mac(c, url, 'SHA256', encoding) }, 'SHA256', plain, other).ok).toBe(false);
+      expect(verifyMac({ ...c, sender: asUtf8OnTheWire(sender), mac: mac(c, url, 'SHA256', encoding) }, 'SHA256', plain, other).ok).toBe(false);
+    }
   });
 });

@@ -4,7 +4,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import proxyAddr from '@fastify/proxy-addr';
 import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { normalizeBaseUrl, systemClock, type Clock } from '../protocol/index.js';
+import { normalizeBaseUrl, systemClock, type Clock, type MacAlgorithm } from '../protocol/index.js';
 import type { Store } from '../store/index.js';
 import type { Config } from './config/schema.js';
 import type { VaultCrypto } from './crypto/vault-crypto.js';
@@ -165,6 +165,12 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     store, crypto, cache, clock, environment: config.environment, publicBaseUrl,
     timestampWindowS: config.macTimestampWindowS, allowMd5: config.allowMd5, maxBodyBytes: config.maxBodyBytes, committer,
     onIngested: (size: number) => metrics.ingested(size), bearer,
+    // Which MAC form matched (issue 11 §1): counted always; a fallback is logged with the ids, so the operator can
+    // tell the integration that needs fixing (the metric cannot name it).
+    onMacVerified: (v: { algorithm: MacAlgorithm; form: string; partnerId: string; customerId: string }) => {
+      metrics.macVerified(v.algorithm, v.form);
+      if (v.form !== 'canonical') app.log.info({ code: 'MAC_FALLBACK_MATCHED', ...v }, 'signed request accepted through a tolerated non-canonical form');
+    },
   };
   const trusted = config.trustProxy ? proxyAddr.compile(config.trustProxy) : undefined;
   // Fastify marks only requests that arrive after close() began with Connection: close; a keep-alive request

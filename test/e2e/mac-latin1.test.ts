@@ -50,14 +50,23 @@ describe('ISO-8859-1 header values and decoded URLs in the MAC', () => {
       expect((await listVault(s.url, a.reader)).map((m) => m.messageId)).toContain(receipt.messageId);
     });
 
-    it('is refused when the same header travels as UTF-8 bytes: the server reads them as ISO-8859-1', async () => {
+    it('is accepted when the same header travels as UTF-8 bytes (Node with a string body): the UTF-8 fallback', async () => {
+      const { bytes, send } = rawPost(undefined, 'utf8');
+      expect(bytes.includes(Buffer.from([0xc3, 0xa4]))).toBe(true);
+      const res = await send();
+      expect(res.status, res.text).toBe(200);
+      expect((await listVault(s.url, a.reader)).map((m) => m.messageId)).toContain(res.json().messageId);
+    });
+
+    it('is refused when a UTF-8 header is signed wrongly, showing the canonical string: the header as the server read it', async () => {
       const before = await stored();
       const refusals = await refusedInEveryMode(async (mode) => {
-        const { bytes, send } = rawPost(mode, 'utf8');
-        expect(bytes.includes(Buffer.from([0xc3, 0xa4]))).toBe(true);
-        return send();
+        const { bytes } = rawPost(mode, 'utf8');
+        // The same request with a wrong MAC: every fallback is tried, none matches.
+        const text = bytes.toString('latin1').replace(/(X-Netvisor-Authentication-MAC: )[0-9a-f]+/, `$1${'ab'.repeat(32)}`);
+        return socketRequest(s.url, Buffer.from(text, 'latin1'));
       }, 'AUTHENTICATION_FAILED', 'fi');
-      // What the server hashed: each UTF-8 byte taken as one Latin-1 character.
+      // What the server hashed in the canonical form: each UTF-8 byte taken as one Latin-1 character.
       expect(refusals[0]!.problem.stringToHash).toContain('&DemokÃ¤yttÃ¤jÃ¤&');
       expect(await stored()).toBe(before);
     });
@@ -90,17 +99,18 @@ describe('ISO-8859-1 header values and decoded URLs in the MAC', () => {
       await ok({ signedUrl: s.url + target() });
     });
 
-    it('refuses a MAC over the UTF-8 bytes of the decoded form', async () => {
-      const hashedAs = (encoding: 'latin1' | 'utf8'): Partial<MacRequestOptions> => {
+    it('accepts a MAC over the UTF-8 bytes of the decoded form only as the UTF-8 fallback, and refuses it when wrong', async () => {
+      const hashedAs = (encoding: 'latin1' | 'utf8', keySuffix = ''): Partial<MacRequestOptions> => {
         const input = macInput(`${s.url}/ingestion/${a.channelId}?ref=Mäkelä`, 'Vaultgate tests');
-        const mac = createHash('sha256').update(Buffer.from(macString(input, 'SHA256'), encoding)).digest('hex');
+        const mac = createHash('sha256').update(Buffer.from(macString({ ...input, partnerKey: input.partnerKey + keySuffix }, 'SHA256'), encoding)).digest('hex');
         return {
           transactionId: input.transactionId, timestamp: input.timestamp, timestampMs: Number(input.timestampUnix) * 1000, language: input.language,
           override: { 'X-Netvisor-Authentication-MAC': mac, 'X-Netvisor-Authentication-TimestampUnix': input.timestampUnix! },
         };
       };
-      await ok(hashedAs('latin1')); // the same construction over ISO-8859-1 bytes passes
-      const [r] = await refused(() => hashedAs('utf8'), 'fi');
+      await ok(hashedAs('latin1')); // the canonical construction
+      await ok(hashedAs('utf8')); // the legacy one (vector N1's kind)
+      const [r] = await refused(() => hashedAs('utf8', 'x'), 'fi');
       expect(r!.problem.stringToHash.startsWith(`${s.url}/ingestion/${a.channelId}?ref=Mäkelä&`)).toBe(true);
     });
 

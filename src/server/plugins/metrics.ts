@@ -17,6 +17,8 @@ export interface Metrics {
   commitBatch(size: number): void;
   /** Counts an answered request by route, method and outcome code, and observes its duration. */
   answered(route: string, method: string, code: string, seconds: number): void;
+  /** Counts a verified MAC request by algorithm and the form that matched (issue 11 §1: macForm). */
+  macVerified(algorithm: string, form: string): void;
 }
 
 /** The outcome label of an answer: the error code it carried, else OK below 400, else the status. */
@@ -43,6 +45,12 @@ export function registerMetrics(app: FastifyInstance, d: { store: Store; adminTo
   const batches = new Histogram({
     name: 'vaultgate_commit_batch_size', help: 'Messages committed per durable transaction (group commit).',
     buckets: [1, 2, 5, 10, 20, 50, 100, 256], registers: [registry],
+  });
+  // --- signed-header fallbacks (issue 11 §1, mac-auth.md "What real clients get wrong") ---
+  const macForms = new Counter({
+    name: 'vaultgate_mac_verified_total',
+    help: 'Verified signed-header (MAC) requests by algorithm and the form that matched: canonical, or the tolerated fallbacks joined by + (absolute_form, wire_url, utf8_headers, utf8_string, timestamp_unix_skew).',
+    labelNames: ['algorithm', 'form'], registers: [registry],
   });
   new Gauge({
     name: 'vaultgate_transaction_ledger_size', help: 'Used transaction ids kept (refused if reused).', registers: [registry],
@@ -78,5 +86,8 @@ export function registerMetrics(app: FastifyInstance, d: { store: Store; adminTo
       batches.observe(size);
     },
     answered,
+    macVerified(algorithm: string, form: string) {
+      macForms.inc({ algorithm, form });
+    },
   };
 }

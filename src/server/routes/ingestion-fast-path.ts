@@ -25,8 +25,10 @@ import { renderReceipt } from './ingestion.js';
 export const INGESTION_ROUTE = '/ingestion/:channelId';
 
 // A channel id as the router would match it: one path segment of id characters, at most find-my-way's default
-// parameter length (100); anything else is left to Fastify to answer.
-const TARGET = /^\/ingestion\/([A-Za-z0-9_]{1,100})(?:\?.*)?$/;
+// parameter length (100); anything else is left to Fastify to answer. The target may be in absolute-form
+// (`http://host:port/ingestion/…`, RFC 9112 §3.2.2; lowercase scheme, as the router takes it) (issue 11 §1).
+const TARGET = /^(?:https?:\/\/[^/?#]*)?\/ingestion\/([A-Za-z0-9_]{1,100})(?:\?.*)?$/;
+const ABSOLUTE = /^https?:\/\//;
 
 export interface FastPathDeps extends IngestDeps, AuthDeps {
   clock: Clock;
@@ -41,8 +43,9 @@ export interface FastPathDeps extends IngestDeps, AuthDeps {
 /** Returns a handler that answers the requests it recognises (true) and leaves the others to Fastify (false). */
 export function ingestionFastPath(d: FastPathDeps): (req: IncomingMessage, res: ServerResponse) => boolean {
   return (req, res) => {
-    if (req.method !== 'POST' || !req.url?.startsWith('/ingestion/')) return false;
-    const m = TARGET.exec(req.url);
+    const url = req.url ?? '';
+    if (req.method !== 'POST' || !(url.startsWith('/ingestion/') || ABSOLUTE.test(url))) return false;
+    const m = TARGET.exec(url);
     if (!m) return false;
     void answer(d, req, res, m[1]!);
     return true;

@@ -32,12 +32,18 @@ export function ingestionRoutes(d: IngestDeps & AuthDeps & { clock: Clock }) {
         description: 'Checks, in order: channel exists in this environment, caller authenticated, caller is the channel\'s party (customer credential of the channel\'s company, Organisation-ID its business id), message type agreed, media type agreed, size within limits, transaction id unused. The message is committed durably before the reply.',
         security: [{ netvisorMac: [] }, { bearerToken: ['ingest'] }],
         params: idParams('channelId', 'ch_test_…'),
+        querystring: {
+          type: 'object',
+          properties: {
+            messageType: { type: 'string', description: 'The agreed message type, for clients that cannot send X-Message-Type (covered by the MAC as part of the URL). With X-Message-Type too, both must be equal; different values or a repeated parameter are 400 MESSAGE_TYPE_CONFLICT.' },
+          },
+        },
         headers: {
           type: 'object',
           properties: {
             ...macHeadersSchema.properties,
             'idempotency-key': { type: 'string', description: 'Bearer requests: at most one message per key and party (the MAC TransactionId\'s exactly-once rule); a reused key is REQUEST_NOT_UNIQUE naming the stored message.' },
-            'x-message-type': { type: 'string', description: 'Agreed message type; may be omitted when the channel has exactly one.' },
+            'x-message-type': { type: 'string', description: 'Agreed message type; may be omitted when the channel has exactly one, or given in the URL as ?messageType=.' },
             'content-type': { type: 'string', description: 'One of the media types agreed for the message type.' },
           },
         },

@@ -1,4 +1,4 @@
-import { VaultgateError, type HeaderBag, type Receipt } from '../../protocol/index.js';
+import { originForm, VaultgateError, type HeaderBag, type Receipt } from '../../protocol/index.js';
 import type { ChannelRecord, MessageTypeAgreement } from '../../store/index.js';
 import type { MacPrincipal } from './authenticate-mac.js';
 import { authenticateRequest, type AuthDeps, type Principal } from './authenticate-request.js';
@@ -39,11 +39,35 @@ export async function acceptIngestion(
   }
   if (channel.status !== 'active') throw new VaultgateError('CHANNEL_DISABLED');
   const { agreement, mediaType } = checkMessageHeaders(channel, {
-    messageType: one(r.headers['x-message-type']),
+    messageType: requestedMessageType(one(r.headers['x-message-type']), r.rawTarget),
     contentType: one(r.headers['content-type']),
     contentLength: one(r.headers['content-length']),
   }, d.maxBodyBytes);
   return { channel, principal, agreement, mediaType, transactionId };
+}
+
+/**
+ * The message type a request names: `X-Message-Type`, or `?messageType=` in the URL (for clients that can choose
+ * the URL but not add headers; the MAC covers it, being part of the URL). Both may be given when they are equal;
+ * different values, or the parameter repeated, are MESSAGE_TYPE_CONFLICT. An empty value counts as not given.
+ * Undefined when neither names one (the channel's only message type then applies).
+ */
+export function requestedMessageType(header: string | undefined, rawTarget: string): string | undefined {
+  const target = originForm(rawTarget).target;
+  const q = target.indexOf('?');
+  const inUrl = q < 0 ? [] : new URLSearchParams(target.slice(q + 1)).getAll('messageType');
+  if (inUrl.length > 1) {
+    throw new VaultgateError('MESSAGE_TYPE_CONFLICT', { detail: `?messageType= is given ${inUrl.length} times; give it once.` });
+  }
+  const fromUrl = inUrl[0] || undefined;
+  const fromHeader = header || undefined;
+  if (fromUrl !== undefined && fromHeader !== undefined && fromUrl !== fromHeader) {
+    throw new VaultgateError('MESSAGE_TYPE_CONFLICT', {
+      // JSON-quoted: a value from the URL may hold any character, and the answer must stay well-formed.
+      detail: `X-Message-Type ${JSON.stringify(fromHeader.slice(0, 100))} and ?messageType= ${JSON.stringify(fromUrl.slice(0, 100))} differ.`,
+    });
+  }
+  return fromHeader ?? fromUrl;
 }
 
 /** The MAC scheme's step 6: the partner is the channel's party, the customer credential the channel company's, with ingest. */

@@ -1,7 +1,8 @@
 import {
-  canonicalUrls,
   checkMacTimestamp,
+  macForm,
   parseId,
+  requestUrls,
   parseMacHeaders,
   resolveMacAlgorithm,
   verifyMac,
@@ -9,6 +10,7 @@ import {
   type Clock,
   type Environment,
   type HeaderBag,
+  type MacAlgorithm,
   type ParsedMacHeaders,
 } from '../../protocol/index.js';
 import type { CustomerCredentialRecord, PartnerCredentialRecord, PartyRecord, Store } from '../../store/index.js';
@@ -25,6 +27,11 @@ export interface MacAuthDeps {
   publicBaseUrl: () => string;
   timestampWindowS: number;
   allowMd5: boolean;
+  /**
+   * Called for every verified MAC request with the form that matched (`canonical`, or the fallbacks joined by `+`,
+   * see macForm): the metrics count it, so an operator sees which integrations need fixing.
+   */
+  onMacVerified?: (v: { algorithm: MacAlgorithm; form: string; partnerId: string; customerId: string }) => void;
 }
 
 /** Who a verified MAC request comes from. */
@@ -61,16 +68,20 @@ export async function authenticateMac(d: MacAuthDeps, headers: HeaderBag, rawTar
   const c = await d.cache.get(`credentials:${h.partnerId}|${h.customerId}`, () => resolveCredentials(d, h.partnerId, h.customerId));
   if (!c.ok) throw new VaultgateError('AUTHENTICATION_FAILED', { logReason: c.reason });
   const { partner, customer, party, keys } = c;
-  const v = verifyMac(h, algorithm, canonicalUrls(d.publicBaseUrl(), rawTarget), keys);
+  // The canonical form first; the tolerated fallbacks of mac-auth.md only when it fails (at most MAX_MAC_CANDIDATES).
+  const v = verifyMac(h, algorithm, requestUrls(d.publicBaseUrl(), rawTarget), keys);
   if (!v.ok) {
     throw new VaultgateError('AUTHENTICATION_FAILED', {
       logReason: 'MAC mismatch',
-      // Outside live, show the integrator what we hashed (keys masked); never in live.
+      // Outside live, show the integrator the canonical string to hash (keys masked); never in live.
       extra: d.environment === 'live' ? undefined : { stringToHash: v.maskedInput },
     });
   }
-  checkMacTimestamp(h, d.clock.now(), d.timestampWindowS);
-  return { scheme: 'mac', headers: h, party, partner, customer };
+  // From here on the values the client signed: a Sender or TransactionId that travelled as UTF-8 is its decoded text.
+  const signed = v.headers!;
+  const skew = checkMacTimestamp(signed, d.clock.now(), d.timestampWindowS);
+  d.onMacVerified?.({ algorithm, form: macForm([...v.fallbacks, ...skew]), partnerId: h.partnerId, customerId: h.customerId });
+  return { scheme: 'mac', headers: signed, party, partner, customer };
 }
 
 type ResolvedCredentials =

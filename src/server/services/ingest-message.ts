@@ -48,7 +48,7 @@ export function checkMessageHeaders(
     agreement = channel.messageTypes.find((t) => t.name === headers.messageType);
     if (!agreement) {
       throw new VaultgateError('MESSAGE_TYPE_NOT_AGREED', {
-        detail: `"${headers.messageType.slice(0, 100)}" is not one of: ${channel.messageTypes.map((t) => t.name).join(', ')}.`,
+        detail: `${JSON.stringify(headers.messageType.slice(0, 100))} is not one of: ${channel.messageTypes.map((t) => t.name).join(', ')}.`,
       });
     }
   }

@@ -93,7 +93,7 @@ export async function issueToken(
   if (formId !== null && formId !== clientId) throw invalidRequest('client_id does not match the client authentication.');
 
   const client = await authenticateClient(d, clientId, secret, assertion, r.tokenEndpoint);
-  const roles = grantedRoles(client, form.get('scope'));
+  const roles = grantedRoles(client, form.get('scope'), d.publicBaseUrl());
   const { kid, alg, key } = await d.signingKeys.signingKey();
   const now = Math.floor(d.clock.now() / 1000);
   const iss = d.publicBaseUrl();
@@ -147,10 +147,19 @@ async function authenticateClient(
   return client;
 }
 
-/** `<client_id>/.default` (or none): every granted role; else a space-separated list, each granted. */
-function grantedRoles(client: OAuthClientRecord, scope: string | null): Scope[] {
+/**
+ * The `.default` scopes that mean "every role granted to the client" (oauth.md): `<client_id>/.default` as Entra ID
+ * writes it, and the App ID URI forms Entra-configured clients send, `api://<client_id>/.default` and
+ * `<public base URL>/.default`.
+ */
+export function defaultScopes(clientId: string, publicBaseUrl: string): string[] {
+  return [`${clientId}/.default`, `api://${clientId}/.default`, `${publicBaseUrl}/.default`];
+}
+
+/** A `.default` scope (or none): every granted role; else a space-separated list, each granted. */
+function grantedRoles(client: OAuthClientRecord, scope: string | null, publicBaseUrl: string): Scope[] {
   const asked = (scope ?? '').split(' ').filter(Boolean);
-  if (asked.length === 0 || (asked.length === 1 && asked[0] === `${client.clientId}/.default`)) return client.roles;
+  if (asked.length === 0 || (asked.length === 1 && defaultScopes(client.clientId, publicBaseUrl).includes(asked[0]!))) return client.roles;
   const missing = asked.filter((s) => !(client.roles as string[]).includes(s));
   if (missing.length > 0) {
     throw new VaultgateError('OAUTH_INVALID_SCOPE', { detail: `Not granted: ${missing.join(' ').slice(0, 200)}; granted: ${client.roles.join(' ')}.` });

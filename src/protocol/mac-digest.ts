@@ -1,0 +1,26 @@
+import { createHash, createHmac } from 'node:crypto';
+import { Buffer } from 'node:buffer';
+import type { MacAlgorithm } from './mac.js';
+
+/**
+ * How the joined MAC string becomes bytes: `latin1` is the scheme's (mac-auth.md, step 3); `utf8` is what some
+ * older clients hash and the server tolerates as a fallback (never produced by a signer, so not exported from the
+ * package index).
+ */
+export type MacStringEncoding = 'latin1' | 'utf8';
+
+/**
+ * The hex digest of `joined` under `algorithm`, the string (and the HMAC key `CustomerKey&PartnerKey`) encoded as
+ * `encoding`. The caller has checked that a `latin1` string holds only characters up to U+00FF.
+ */
+export function digestMacString(joined: string, hmacKey: string, algorithm: MacAlgorithm, encoding: MacStringEncoding): string {
+  const bytes = Buffer.from(joined, encoding);
+  switch (algorithm) {
+    case 'SHA256':
+      return createHash('sha256').update(bytes).digest('hex');
+    case 'MD5':
+      return createHash('md5').update(bytes).digest('hex');
+    case 'HMACSHA256':
+      return createHmac('sha256', Buffer.from(hmacKey, encoding)).update(bytes).digest('hex');
+  }
+}
