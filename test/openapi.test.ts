@@ -63,4 +63,9 @@ describe('GET /openapi.json', () => {
     const read = doc.paths['/vault/v1/messages/{messageId}'].get;
     expect(read.responses['200'].headers['repr-digest']).toBeDefined();
   });
+
+  it('documents ?messageType= on ingestion, and its conflict with X-Message-Type', () => {
+    const params = doc.paths['/ingestion/{channelId}'].post.parameters as { in: string; name: string; description?: string }[];
+    expect(params.find((x) => x.in === 'query' && x.name === 'messageType')?.description).toMatch(/MESSAGE_TYPE_CONFLICT/);
+  });
 });

@@ -1,52 +1,30 @@
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildMacHeaders, computeMac, formatMacTimestamp, systemClock } from '../../src/protocol/index.js';
-import { buildApp, type BuiltApp } from '../../src/server/app.js';
-import { loadConfig } from '../../src/server/config/load-config.js';
-import { Keyring } from '../../src/server/crypto/keyring.js';
-import { VaultCrypto } from '../../src/server/crypto/vault-crypto.js';
-import { openSqliteKeyStore, openSqliteStore, type Store } from '../../src/store/index.js';
+import { buildMacHeaders, computeMac, formatMacTimestamp } from '../../src/protocol/index.js';
+import type { BuiltApp } from '../../src/server/app.js';
+import { startBothPaths, type BothPaths } from '../helpers/both-paths.js';
 import { macRequest, rawRequest, type RawResponse } from '../helpers/mac-request.js';
-import { createTenant, tempDir, type Tenant } from '../helpers/servers.js';
+import { createTenant, type Tenant } from '../helpers/servers.js';
 
 /*
  * POST /ingestion/{channelId} is answered by the lean node:http path on a socket and by the Fastify route under
  * inject(); both must answer alike, for the MAC scheme and for bearer tokens of the built-in token endpoint.
  */
 describe('the two HTTP paths of POST /ingestion/{channelId}', () => {
-  const dir = tempDir();
-  const token = 'a'.repeat(40);
-  let store: Store;
+  let paths: BothPaths;
   let built: BuiltApp;
+  let token = '';
   let url = '';
   let t: Tenant;
 
   beforeAll(async () => {
-    store = openSqliteStore({ file: join(dir, 'db.sqlite') });
-    built = await buildApp({
-      config: loadConfig({ env: { VAULTGATE_DATA_DIR: dir, VAULTGATE_PORT: '0' } }), store, adminToken: token, publicBaseUrl: () => url,
-      crypto: new VaultCrypto(openSqliteKeyStore({ file: ':memory:' }), new Keyring({ id: 'kek_test', key: Buffer.alloc(32, 1) }, [], undefined), systemClock, 'test'),
-    });
-    await built.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = built.app.server.address();
-    url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    t = await createTenant(async (method, path, body) => {
-      const res = await built.app.inject({ method, url: `/admin/v1${path}`, headers: { authorization: `Bearer ${token}` }, ...(body === undefined ? {} : { payload: body as object }) });
-      return { status: res.statusCode, body: res.body ? res.json() : undefined };
-    });
+    paths = await startBothPaths();
+    ({ built, url, adminToken: token } = paths);
+    t = await createTenant(paths.admin);
   });
-  afterAll(async () => {
-    await built.app.close();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => paths.close());
 
-  const viaInject = async (o: { url: string; headers: Record<string, string>; body: string }): Promise<RawResponse> => {
-    const res = await built.app.inject({ method: 'POST', url: o.url, headers: o.headers, payload: o.body });
-    return { status: res.statusCode, headers: res.headers as RawResponse['headers'], body: res.rawPayload, text: res.body, json: () => res.json() };
-  };
+  const viaInject = (o: { url: string; headers: Record<string, string>; body: string }): Promise<RawResponse> => paths.inject(o);
 
   it('answers a signed message alike on a socket and under inject: 200, JSON receipt, Location, request id', async () => {
     const onSocket = await macRequest({ baseUrl: url, target: `/ingestion/${t.channelId}`, creds: t.sender, body: '{"a":1}', headers: { 'content-type': 'application/json' } });
