@@ -1,4 +1,4 @@
-// The signed-header scheme in a few lines, as existing Netvisor client code computes it (mac-auth.md).
+// The signed-header scheme in a few lines, as existing Netvisor client code computes it (docs/mac-auth.md).
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -38,6 +38,7 @@ export function send(target, customerFile, body, contentType = 'application/json
       res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
     });
     req.on('error', reject);
+    // A Buffer (send.mjs passes one): with a string, Node would write the headers as UTF-8 instead of ISO-8859-1.
     req.end(body);
   });
 }
