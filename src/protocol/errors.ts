@@ -73,7 +73,7 @@ export const ERROR_CATALOGUE = {
     'TimestampUnix does not agree with Timestamp.',
     'TimestampUnix ei vastaa Timestamp-arvoa.',
     'TimestampUnix stämmer inte överens med Timestamp.',
-    'Derive both timestamp headers from the same instant.',
+    'Derive both timestamp headers from the same instant: TimestampUnix is whole seconds since the epoch (UTC), at most 1 s from Timestamp.',
   ),
   ADMIN_UNAUTHORIZED: def(
     401,
