@@ -4,7 +4,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import proxyAddr from '@fastify/proxy-addr';
 import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { normalizeBaseUrl, systemClock, type Clock } from '../protocol/index.js';
+import { normalizeBaseUrl, refuseRepeatedHeaders, systemClock, type Clock } from '../protocol/index.js';
 import type { Store } from '../store/index.js';
 import type { Config } from './config/schema.js';
 import type { VaultCrypto } from './crypto/vault-crypto.js';
@@ -104,6 +104,9 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   } as FastifyServerOptions);
 
   registerErrorHandling(app, clock);
+  // Before any route's hooks read a header (admin token, MAC, bearer, idempotency): the lean ingestion path runs
+  // the same check (RFC 9110 §5.3; Node keeps the first Authorization and joins Idempotency-Key lines with ", ").
+  app.addHook('onRequest', async (request) => refuseRepeatedHeaders(request.raw.rawHeaders));
   const routes: { method: string; url: string }[] = [];
   app.addHook('onRoute', (r) => {
     for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url });

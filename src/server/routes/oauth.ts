@@ -15,7 +15,7 @@ const oauthErrorSchema = {
 } as const;
 
 /** RFC 6749 error name of a catalogue code (OAUTH_INVALID_CLIENT → invalid_client). */
-const oauthError = (code: string): string => code.replace(/^OAUTH_/, '').toLowerCase();
+const oauthError = (code: string): string => (code.startsWith('OAUTH_') ? code.replace(/^OAUTH_/, '').toLowerCase() : 'invalid_request');
 
 /** The built-in issuer: POST /oauth2/token, its JWKS and its discovery document. */
 export function oauthRoutes(d: IssueTokenDeps) {
@@ -56,7 +56,10 @@ export function oauthRoutes(d: IssueTokenDeps) {
         const status = error instanceof VaultgateError ? error.status : ((error as { statusCode?: number }).statusCode ?? 500);
         const isOAuth = error instanceof VaultgateError && error.code.startsWith('OAUTH_');
         if (!isOAuth && status >= 500) throw error; // the app's handler: generic 500, cause in the log
-        const err = isOAuth ? (error as VaultgateError) : new VaultgateError('OAUTH_INVALID_REQUEST', { detail: 'POST application/x-www-form-urlencoded parameters (at most 16 KiB).' });
+        // A request refused before the endpoint's own checks (a repeated header) keeps its code; RFC 6749 calls it
+        // invalid_request.
+        const coded = error instanceof VaultgateError && error.code === 'DUPLICATE_HEADER';
+        const err = isOAuth || coded ? (error as VaultgateError) : new VaultgateError('OAUTH_INVALID_REQUEST', { detail: 'POST application/x-www-form-urlencoded parameters (at most 16 KiB).' });
         request.errorCode = err.code;
         request.log.info({ code: err.code, reason: err.logReason }, 'token request refused');
         const def = ERROR_CATALOGUE[err.code];

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { VaultgateError } from './errors.js';
+import { findRepeatedHeader, isSingleValuedHeader, refuseRepeatedHeaders } from './repeated-headers.js';
+
+describe('findRepeatedHeader (RFC 9110 §5.3)', () => {
+  it('finds a single-valued field sent twice, in any letter case, and counts its lines', () => {
+    expect(findRepeatedHeader(['Idempotency-Key', 'K', 'idempotency-key', 'K'])).toEqual({ name: 'Idempotency-Key', count: 2 });
+    expect(findRepeatedHeader(['AUTHORIZATION', 'Bearer a', 'Host', 'h', 'authorization', 'Bearer b', 'Authorization', 'x'])).toEqual({ name: 'Authorization', count: 3 });
+    for (const name of ['Content-Type', 'Content-Length', 'Content-Encoding', 'X-Message-Type', 'Host']) {
+      expect(findRepeatedHeader([name, 'a', name.toUpperCase(), 'a'])?.name).toBe(name);
+    }
+  });
+
+  it('treats every X-Netvisor-* field as single-valued and names it as first sent', () => {
+    expect(findRepeatedHeader(['x-netvisor-authentication-mac', 'm', 'X-Netvisor-Authentication-MAC', 'm']))
+      .toEqual({ name: 'x-netvisor-authentication-mac', count: 2 });
+    expect(isSingleValuedHeader('X-Netvisor-Some-Future-Header')).toBe(true);
+  });
+
+  it('leaves list fields and fields sent once alone', () => {
+    expect(findRepeatedHeader(['Accept', 'text/xml', 'Accept', 'application/json', 'Accept-Language', 'fi', 'accept-language', 'en'])).toBeUndefined();
+    expect(findRepeatedHeader(['Transfer-Encoding', 'gzip', 'Transfer-Encoding', 'chunked', 'X-Forwarded-For', 'a', 'X-Forwarded-For', 'b'])).toBeUndefined();
+    expect(findRepeatedHeader(['Authorization', 'a', 'Content-Type', 'b', 'Idempotency-Key', 'c'])).toBeUndefined();
+    expect(findRepeatedHeader([])).toBeUndefined();
+  });
+
+  it('refuseRepeatedHeaders throws DUPLICATE_HEADER with the name in the detail and the problem body', () => {
+    expect(() => refuseRepeatedHeaders(['Host', 'a'])).not.toThrow();
+    expect(() => refuseRepeatedHeaders(undefined)).not.toThrow();
+    try {
+      refuseRepeatedHeaders(['X-Message-Type', 'A', 'x-message-type', 'B']);
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(VaultgateError);
+      const err = e as VaultgateError;
+      expect(err.code).toBe('DUPLICATE_HEADER');
+      expect(err.status).toBe(400);
+      expect(err.detail).toBe('X-Message-Type was sent 2 times; send it once.');
+      expect(err.extra).toEqual({ header: 'X-Message-Type' });
+    }
+  });
+});
