@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ACCEPTED_CONTENT_CODINGS, parseContentEncoding } from './content-coding.js';
+import { ACCEPTED_CONTENT_CODINGS, parseContentEncoding, refuseContentCodings } from './content-coding.js';
 import { VaultgateError } from './errors.js';
 
 describe('parseContentEncoding (RFC 9110 §8.4)', () => {
@@ -31,5 +31,19 @@ describe('parseContentEncoding (RFC 9110 §8.4)', () => {
   it('refuses more than four codings (each one decoded costs a decompressor)', () => {
     expect(parseContentEncoding('gzip, gzip, gzip, gzip')).toHaveLength(4);
     expect(() => parseContentEncoding('gzip, gzip, gzip, gzip, gzip')).toThrow(/At most 4 content codings/);
+  });
+
+  it('refuseContentCodings lets identity through and refuses any coding with Accept-Encoding: identity', () => {
+    expect(() => refuseContentCodings(undefined)).not.toThrow();
+    expect(() => refuseContentCodings('identity, ')).not.toThrow();
+    for (const value of ['gzip', 'br', 'zstd']) {
+      try {
+        refuseContentCodings(value);
+        expect.unreachable(value);
+      } catch (e) {
+        expect((e as VaultgateError).code).toBe('CONTENT_ENCODING_UNSUPPORTED');
+        expect((e as VaultgateError).headers).toEqual({ 'accept-encoding': 'identity' });
+      }
+    }
   });
 });

@@ -52,3 +52,27 @@ export function parseContentEncoding(value: string | undefined): ContentCoding[]
   }
   return out;
 }
+
+/**
+ * For a route that does not decode content codings: throws CONTENT_ENCODING_UNSUPPORTED (415, `Accept-Encoding:
+ * identity`) when `value` names any coding other than identity, so that a compressed body is refused rather than
+ * misread as JSON or a form (RFC 9110 §15.5.16).
+ *
+ * @example
+ * refuseContentCodings('identity'); // returns
+ * refuseContentCodings('gzip');     // throws CONTENT_ENCODING_UNSUPPORTED
+ */
+export function refuseContentCodings(value: string | undefined): void {
+  if (value === undefined) return;
+  let codings: ContentCoding[];
+  try {
+    codings = parseContentEncoding(value);
+  } catch {
+    codings = ['gzip']; // an unknown coding: refused here too, with this route's Accept-Encoding
+  }
+  if (codings.length === 0) return;
+  throw new VaultgateError('CONTENT_ENCODING_UNSUPPORTED', {
+    detail: 'This route takes only unencoded bodies: send it without Content-Encoding (only ingestion accepts gzip, deflate and br).',
+    headers: { 'accept-encoding': 'identity' },
+  });
+}

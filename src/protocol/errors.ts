@@ -404,7 +404,7 @@ export const ERROR_CATALOGUE = {
     'The content coding (Content-Encoding) is not accepted.',
     'Sisällön koodausta (Content-Encoding) ei hyväksytä.',
     'Innehållskodningen (Content-Encoding) godtas inte.',
-    'Send the body unencoded, or encoded with gzip, deflate or br (at most 4, listed in one Content-Encoding header in the order applied); the Accept-Encoding response header lists them.',
+    'Send the body unencoded; ingestion also takes it encoded with gzip, deflate or br (at most 4, listed in one Content-Encoding header in the order applied). The Accept-Encoding response header lists what the route accepts.',
   ),
   CONTENT_ENCODING_INVALID: def(
     400,

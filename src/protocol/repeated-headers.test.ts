@@ -1,6 +1,8 @@
+import { createServer } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { VaultgateError } from './errors.js';
-import { findRepeatedHeader, isSingleValuedHeader, refuseRepeatedHeaders } from './repeated-headers.js';
+import { findRepeatedHeader, isSingleValuedHeader, refuseRepeatedHeaders, repeatedHeaderOfParserError } from './repeated-headers.js';
 
 describe('findRepeatedHeader (RFC 9110 §5.3)', () => {
   it('finds a single-valued field sent twice, in any letter case, and counts its lines', () => {
@@ -38,5 +40,28 @@ describe('findRepeatedHeader (RFC 9110 §5.3)', () => {
       expect(err.detail).toBe('X-Message-Type was sent 2 times; send it once.');
       expect(err.extra).toEqual({ header: 'X-Message-Type' });
     }
+  });
+
+  it('repeatedHeaderOfParserError recognises the error Node\'s parser raises for a repeated Content-Length, and only it', async () => {
+    // The error objects of the real parser (llhttp), not guessed ones.
+    const parserError = (request: string): Promise<{ code?: unknown; reason?: unknown }> => new Promise((resolve) => {
+      const server = createServer(() => undefined);
+      server.on('clientError', (err, socket) => {
+        socket.destroy();
+        server.close();
+        resolve(err as { code?: unknown; reason?: unknown });
+      });
+      server.listen(0, '127.0.0.1', () => {
+        const sock = connect((server.address() as AddressInfo).port, '127.0.0.1', () => sock.end(request));
+        sock.on('error', () => undefined);
+      });
+    });
+    const twice = await parserError('POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nab');
+    const err = repeatedHeaderOfParserError(twice);
+    expect(err?.code).toBe('DUPLICATE_HEADER');
+    expect(err?.extra).toEqual({ header: 'Content-Length' });
+    expect(err?.detail).toMatch(/^Content-Length was sent more than once/);
+    const other = await parserError('POST / HTTP/1.1\r\nHost: a\r\nContent-Length: x\r\n\r\n');
+    expect(repeatedHeaderOfParserError(other)).toBeUndefined();
   });
 });

@@ -82,3 +82,19 @@ export function refuseRepeatedHeaders(rawHeaders: readonly string[] | undefined)
     extra: { header: repeated.name },
   });
 }
+
+/**
+ * Node's HTTP parser (llhttp) refuses a repeated Content-Length itself, before any route sees the request
+ * (`HPE_UNEXPECTED_CONTENT_LENGTH`, reason "Duplicate Content-Length"): the `clientError` handler answers it with this
+ * DUPLICATE_HEADER, the same refusal the routes give. Undefined for any other parser error.
+ *
+ * @example
+ * server.on('clientError', (err) => repeatedHeaderOfParserError(err) ?? …);
+ */
+export function repeatedHeaderOfParserError(err: { code?: unknown; reason?: unknown }): VaultgateError | undefined {
+  if (err.code !== 'HPE_UNEXPECTED_CONTENT_LENGTH' || typeof err.reason !== 'string' || !/^duplicate content-length/i.test(err.reason)) return undefined;
+  return new VaultgateError('DUPLICATE_HEADER', {
+    detail: 'Content-Length was sent more than once; send it once.',
+    extra: { header: 'Content-Length' },
+  });
+}

@@ -158,6 +158,32 @@ describe('content codings on POST /ingestion/{channelId} (issue 11 §3)', () => 
     expect(await stored()).toBe(before);
   });
 
+  it('routes that take no coded bodies refuse one with 415 and Accept-Encoding: identity instead of misreading it', async () => {
+    const parties = (await s.admin('GET', '/parties?limit=1000')).body.items.length;
+    const admin = await rawRequest({
+      method: 'POST', url: `${s.url}/admin/v1/parties`, body: gzipSync('{"name":"Gzip Oy"}'),
+      headers: { authorization: `Bearer ${s.adminToken}`, 'content-type': 'application/json', 'content-encoding': 'gzip' },
+    });
+    expect(admin.status, admin.text).toBe(415);
+    expect(admin.headers['accept-encoding']).toBe('identity');
+    expect(admin.json()).toMatchObject({ code: 'CONTENT_ENCODING_UNSUPPORTED', detail: expect.stringMatching(/without Content-Encoding/) });
+    expect((await s.admin('GET', '/parties?limit=1000')).body.items.length).toBe(parties);
+    const plain = await rawRequest({
+      method: 'POST', url: `${s.url}/admin/v1/parties`, body: '{"name":"Plain Oy"}',
+      headers: { authorization: `Bearer ${s.adminToken}`, 'content-type': 'application/json', 'content-encoding': 'identity' },
+    });
+    expect(plain.status, plain.text).toBe(201);
+
+    const token = await rawRequest({
+      method: 'POST', url: `${s.url}/oauth2/token`, body: gzipSync('grant_type=client_credentials'),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-encoding': 'gzip' },
+    });
+    expect(token.status, token.text).toBe(415);
+    expect(token.headers['accept-encoding']).toBe('identity');
+    expect(token.headers['cache-control']).toBe('no-store');
+    expect(token.json()).toMatchObject({ error: 'invalid_request', code: 'CONTENT_ENCODING_UNSUPPORTED' });
+  });
+
   it('checks the coding before the body is read: an unsupported one is refused with the body never sent', async () => {
     // Content-Length promises a body that never comes; the 415 must not wait for it.
     const res = await expectRefusalWithoutBody('compress');
