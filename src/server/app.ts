@@ -109,7 +109,9 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   // Only ingestion decodes content codings (services/decode-content.ts); elsewhere a coded body is refused, not misread.
   app.addHook('onRequest', async (request) => {
     refuseRepeatedHeaders(request.raw.rawHeaders);
-    if (!request.is404 && request.routeOptions.url !== INGESTION_ROUTE) refuseContentCodings(request.headers['content-encoding']);
+    const h = request.headers;
+    const hasBody = h['transfer-encoding'] !== undefined || (h['content-length'] !== undefined && h['content-length'] !== '0');
+    if (hasBody && !request.is404 && request.routeOptions.url !== INGESTION_ROUTE) refuseContentCodings(h['content-encoding']);
   });
   const routes: { method: string; url: string }[] = [];
   app.addHook('onRoute', (r) => {

@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { brotliCompressSync, constants, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ERROR_CATALOGUE, type ErrorCode } from '../../src/protocol/index.js';
 import { macRequest, rawRequest, type RawResponse } from '../helpers/mac-request.js';
 import { fetchToken } from '../helpers/oauth.js';
-import { ERROR_CATALOGUE, type ErrorCode } from '../../src/protocol/index.js';
 import { expectRefusal, listVault, refusedInEveryMode, STATUS_MODES } from '../helpers/refusals.js';
 import { createTenant, startTestServer, type Tenant, type TestServer } from '../helpers/servers.js';
 
@@ -91,6 +91,15 @@ describe('content codings on POST /ingestion/{channelId} (issue 11 §3)', () => 
           }
         });
 
+        it('decodes a body sent in chunks (Transfer-Encoding: chunked, no Content-Length) alike', async () => {
+          const headers = { 'content-type': 'application/json', 'content-encoding': 'gzip', 'transfer-encoding': 'chunked' };
+          const res = scheme === 'mac'
+            ? await macRequest({ baseUrl: s.url, target: target(), creds: t.sender, body: gzipSync(MESSAGE), headers })
+            : await rawRequest({ method: 'POST', url: s.url + target(), body: gzipSync(MESSAGE), headers: { ...headers, authorization: `Bearer ${token}` } });
+          expect(res.status, res.text).toBe(200);
+          expect(res.json()).toMatchObject({ size: MESSAGE.length, sha256: sha256(MESSAGE) });
+        });
+
         it('refuses a decompression bomb with 413 BODY_TOO_LARGE (10 MB of zeros in ~10 KB, nested, br); nothing stored', async () => {
           const zeros = Buffer.alloc(10_000_000);
           const before = await stored();
@@ -173,6 +182,9 @@ describe('content codings on POST /ingestion/{channelId} (issue 11 §3)', () => 
       headers: { authorization: `Bearer ${s.adminToken}`, 'content-type': 'application/json', 'content-encoding': 'identity' },
     });
     expect(plain.status, plain.text).toBe(201);
+    // A request without a body is not refused for naming a coding it does not use.
+    const list = await rawRequest({ method: 'GET', url: `${s.url}/admin/v1/parties`, headers: { authorization: `Bearer ${s.adminToken}`, 'content-encoding': 'gzip' } });
+    expect(list.status, list.text).toBe(200);
 
     const token = await rawRequest({
       method: 'POST', url: `${s.url}/oauth2/token`, body: gzipSync('grant_type=client_credentials'),
