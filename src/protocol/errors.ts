@@ -398,6 +398,31 @@ export const ERROR_CATALOGUE = {
     'Denna utfärdares klient-id är redan länkat till en part eller ett företag.',
     'Disable the existing link first (vaultgate admin client unlink <link id>).',
   ),
+  // --- request headers and content codings (issue 11 §2, §3) ---
+  DUPLICATE_HEADER: def(
+    400,
+    'INVALID_DATA',
+    'A header that must appear once was sent more than once.',
+    'Otsake, joka saa esiintyä vain kerran, lähetettiin useammin kuin kerran.',
+    'Ett huvud som bara får förekomma en gång skickades flera gånger.',
+    'Send the header named in the detail (and in `header`) exactly once: Authorization, Idempotency-Key, X-Message-Type, Content-Type, Content-Length, Content-Encoding, Host and every X-Netvisor-* header are single-valued.',
+  ),
+  CONTENT_ENCODING_UNSUPPORTED: def(
+    415,
+    'INVALID_DATA',
+    'The content coding (Content-Encoding) is not accepted.',
+    'Sisällön koodausta (Content-Encoding) ei hyväksytä.',
+    'Innehållskodningen (Content-Encoding) godtas inte.',
+    'Send the body unencoded; ingestion also takes it encoded with gzip, deflate or br (at most 4, listed in one Content-Encoding header in the order applied). The Accept-Encoding response header lists what the route accepts.',
+  ),
+  CONTENT_ENCODING_INVALID: def(
+    400,
+    'INVALID_DATA',
+    'The body could not be decoded with the content coding its Content-Encoding names.',
+    'Runkoa ei voitu purkaa Content-Encoding-otsakkeen nimeämällä koodauksella.',
+    'Innehållet kunde inte avkodas med den kodning som Content-Encoding anger.',
+    'Send the body encoded exactly as Content-Encoding says (gzip: RFC 1952, deflate: zlib RFC 1950, br: RFC 7932), complete, or send it unencoded without Content-Encoding.',
+  ),
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
@@ -417,10 +442,18 @@ export class VaultgateError extends Error {
   readonly extra: Record<string, unknown> | undefined;
   /** Reason for the log only (never sent to the client). */
   readonly logReason: string | undefined;
+  /** Response header fields the answer must carry (lowercase names), e.g. Accept-Encoding on a 415 (RFC 9110 §15.5.16). */
+  readonly headers: Readonly<Record<string, string>> | undefined;
 
   constructor(
     code: ErrorCode,
-    options: { detail?: string; extra?: Record<string, unknown>; logReason?: string; cause?: unknown } = {},
+    options: {
+      detail?: string;
+      extra?: Record<string, unknown>;
+      logReason?: string;
+      cause?: unknown;
+      headers?: Record<string, string>;
+    } = {},
   ) {
     super(`${code}: ${ERROR_CATALOGUE[code].message.en}${options.detail ? ` ${options.detail}` : ''}`, {
       cause: options.cause,
@@ -430,6 +463,7 @@ export class VaultgateError extends Error {
     this.detail = options.detail;
     this.extra = options.extra;
     this.logReason = options.logReason;
+    this.headers = options.headers;
   }
 
   get status(): number {

@@ -13,3 +13,5 @@ export * from './postman-collection.js';
 export * from './postman-oauth.js';
 export * from './random.js';
 export * from './receipt.js';
+export * from './repeated-headers.js';
+export * from './content-coding.js';

@@ -4,7 +4,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import proxyAddr from '@fastify/proxy-addr';
 import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { normalizeBaseUrl, systemClock, type Clock, type MacAlgorithm } from '../protocol/index.js';
+import { normalizeBaseUrl, refuseContentCodings, refuseRepeatedHeaders, systemClock, type Clock, type MacAlgorithm } from '../protocol/index.js';
 import type { Store } from '../store/index.js';
 import type { Config } from './config/schema.js';
 import type { VaultCrypto } from './crypto/vault-crypto.js';
@@ -12,7 +12,7 @@ import { registerErrorHandling } from './plugins/errors.js';
 import { registerMetrics } from './plugins/metrics.js';
 import { adminOAuthRoutes } from './routes/admin-oauth.js';
 import { adminRoutes } from './routes/admin.js';
-import { ingestionFastPath } from './routes/ingestion-fast-path.js';
+import { INGESTION_ROUTE, ingestionFastPath } from './routes/ingestion-fast-path.js';
 import { ingestionRoutes } from './routes/ingestion.js';
 import { oauthRoutes } from './routes/oauth.js';
 import { problemSchema } from './routes/schemas.js';
@@ -104,6 +104,15 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   } as FastifyServerOptions);
 
   registerErrorHandling(app, clock);
+  // Before any route's hooks read a header (admin token, MAC, bearer, idempotency): the lean ingestion path runs
+  // the same check (RFC 9110 §5.3; Node keeps the first Authorization and joins Idempotency-Key lines with ", ").
+  // Only ingestion decodes content codings (services/decode-content.ts); elsewhere a coded body is refused, not misread.
+  app.addHook('onRequest', async (request) => {
+    refuseRepeatedHeaders(request.raw.rawHeaders);
+    const h = request.headers;
+    const hasBody = h['transfer-encoding'] !== undefined || (h['content-length'] !== undefined && h['content-length'] !== '0');
+    if (hasBody && !request.is404 && request.routeOptions.url !== INGESTION_ROUTE) refuseContentCodings(h['content-encoding']);
+  });
   const routes: { method: string; url: string }[] = [];
   app.addHook('onRoute', (r) => {
     for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url });

@@ -163,8 +163,13 @@ describe('ingestion refusals (POST /ingestion/{channelId})', () => {
     });
 
     it('refuses a Content-Type not agreed for the message type, or none (MEDIA_TYPE_NOT_AGREED, 415 in JSON)', async () => {
-      await refused('MEDIA_TYPE_NOT_AGREED', { contentType: 'text/plain' });
-      await refused('MEDIA_TYPE_NOT_AGREED', { contentType: null });
+      const [plain] = await refused('MEDIA_TYPE_NOT_AGREED', { contentType: 'text/plain' });
+      expect(plain!.problem.detail).toBe('"text/plain" is not agreed for TransportOrder; agreed: application/json, application/xml.');
+      // No Content-Type at all: the detail says it is missing (not "No Content-Type is not agreed"), and what to send.
+      const [none, , noneXml] = await refused('MEDIA_TYPE_NOT_AGREED', { contentType: null });
+      const missing = 'Content-Type is missing; send one of the media types agreed for TransportOrder: application/json, application/xml.';
+      expect(none!.problem.detail).toBe(missing);
+      expect(noneXml!.failure).toContain(missing);
       // Agreed for the channel's other message type, not for this one.
       await refused('MEDIA_TYPE_NOT_AGREED', { channelId: twoTypes, messageType: 'Invoice', contentType: 'application/json' });
       for (const lookalike of ['application/jsonx', 'application/json-patch+json', 'application/xml-dtd']) {

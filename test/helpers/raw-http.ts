@@ -22,14 +22,15 @@ export function expectedMac(o: {
 /**
  * The bytes of an HTTP/1.1 request, written by hand: the request line and header lines encoded as `encoding`
  * (`latin1`: one byte per character, e.g. 0xE4 for ä; `utf8`: what a careless client would send), then the body.
+ * `headers` as a list of [name, value] field lines sends them exactly so, repeated names included.
  */
 export function requestBytes(
-  o: { method: string; target: string; host: string; headers: Record<string, string>; body?: Buffer },
+  o: { method: string; target: string; host: string; headers: Record<string, string> | readonly (readonly [string, string])[]; body?: Buffer },
   encoding: 'latin1' | 'utf8' = 'latin1',
 ): Buffer {
   const body = o.body ?? Buffer.alloc(0);
   const lines = [`${o.method} ${o.target} HTTP/1.1`, `Host: ${o.host}`, 'Connection: close', `Content-Length: ${body.length}`];
-  for (const [k, v] of Object.entries(o.headers)) lines.push(`${k}: ${v}`);
+  for (const [k, v] of Array.isArray(o.headers) ? o.headers : Object.entries(o.headers)) lines.push(`${k}: ${v}`);
   return Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, encoding), body]);
 }
 

@@ -135,7 +135,7 @@ export const CONFIG_SCHEMA = {
   } as ConfigKey<number>,
   maxBodyBytes: {
     env: 'VAULTGATE_MAX_BODY_BYTES', flag: '--max-body-bytes', default: 10 * 1024 * 1024, parse: int(1, 1024 * 1024 * 1024),
-    description: 'Largest accepted message body in bytes.',
+    description: 'Largest accepted message body in bytes: the decoded message when it is sent with a Content-Encoding (decoding stops as soon as it is crossed), and the bytes as sent.',
   } as ConfigKey<number>,
   allowMd5: {
     env: 'VAULTGATE_ALLOW_MD5', flag: '--allow-md5', default: false, parse: bool,

@@ -67,6 +67,8 @@ export interface RenderedAnswer {
   contentType: string;
   body: string;
   wwwAuthenticate?: string;
+  /** Further header fields the error names (VaultgateError.headers), e.g. Accept-Encoding on a 415. */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** The response style of a request, from its headers (the one rule both HTTP paths use). */
@@ -106,7 +108,7 @@ export function renderError(style: ResponseStyle | undefined, err: VaultgateErro
     if (typeof messageId === 'string') text += ` ${messageId}`;
     if (typeof err.extra?.stringToHash === 'string') text += ` String to hash: ${err.extra.stringToHash}`;
     if (err.detail && err.status < 500) text += ` ${err.detail}`;
-    return { status, contentType: 'text/xml; charset=utf-8', body: failedEnvelope(clock.now(), def.family, text) };
+    return { status, contentType: 'text/xml; charset=utf-8', body: failedEnvelope(clock.now(), def.family, text), ...(err.headers ? { headers: err.headers } : {}) };
   }
   const body: Record<string, unknown> = {
     type: problemType(err.code),
@@ -120,13 +122,17 @@ export function renderError(style: ResponseStyle | undefined, err: VaultgateErro
   if (err.detail && def.status < 500) body.detail = err.detail;
   body.remedy = def.remedy;
   const wwwAuthenticate = s.mac ? undefined : bearerChallenge(err.code, def.status, s.bearer === true);
-  return { status, contentType: 'application/problem+json; charset=utf-8', body: JSON.stringify(body), ...(wwwAuthenticate ? { wwwAuthenticate } : {}) };
+  return {
+    status, contentType: 'application/problem+json; charset=utf-8', body: JSON.stringify(body),
+    ...(wwwAuthenticate ? { wwwAuthenticate } : {}), ...(err.headers ? { headers: err.headers } : {}),
+  };
 }
 
 /** Renders a coded error by the request's style (renderError) through Fastify. */
 export function sendError(request: FastifyRequest, reply: FastifyReply, err: VaultgateError, clock: Clock): FastifyReply {
   const a = renderError(request.style, err, request.id, clock);
   if (a.wwwAuthenticate) reply.header('www-authenticate', a.wwwAuthenticate);
+  if (a.headers) reply.headers(a.headers);
   return reply.code(a.status).type(a.contentType).send(a.body);
 }
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
-import { VaultgateError, type Clock } from '../../protocol/index.js';
+import { refuseRepeatedHeaders, VaultgateError, type Clock } from '../../protocol/index.js';
 import { outcomeCode, type Metrics } from '../plugins/metrics.js';
 import { renderError, responseStyle, toVaultgateError, type RenderedAnswer } from '../plugins/errors.js';
 import { acceptIngestion, ingestAccepted } from '../services/accept-ingestion.js';
@@ -73,6 +73,7 @@ async function answer(d: FastPathDeps, req: IncomingMessage, res: ServerResponse
   res.once('close', onDone);
   res.setHeader('x-request-id', reqId);
   try {
+    refuseRepeatedHeaders(req.rawHeaders);
     const accepted = await acceptIngestion(d, { channelId, headers: req.headers, rawTarget: req.url!, mac: style.mac });
     const body = await readBody(req, d.maxBodyBytes, res);
     const receipt = await ingestAccepted(d, accepted, body, req.headers['content-type'] as string);
@@ -92,6 +93,7 @@ async function answer(d: FastPathDeps, req: IncomingMessage, res: ServerResponse
 function send(res: ServerResponse, a: RenderedAnswer, closing: boolean): void {
   if (closing) res.setHeader('connection', 'close');
   if (a.wwwAuthenticate) res.setHeader('www-authenticate', a.wwwAuthenticate);
+  if (a.headers) for (const [name, value] of Object.entries(a.headers)) res.setHeader(name, value);
   res.statusCode = a.status;
   res.setHeader('content-type', a.contentType);
   res.setHeader('content-length', Buffer.byteLength(a.body));

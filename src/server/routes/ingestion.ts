@@ -45,6 +45,7 @@ export function ingestionRoutes(d: IngestDeps & AuthDeps & { clock: Clock }) {
             'idempotency-key': { type: 'string', description: 'Bearer requests: at most one message per key and party (the MAC TransactionId\'s exactly-once rule); a reused key is REQUEST_NOT_UNIQUE naming the stored message.' },
             'x-message-type': { type: 'string', description: 'Agreed message type; may be omitted when the channel has exactly one, or given in the URL as ?messageType=.' },
             'content-type': { type: 'string', description: 'One of the media types agreed for the message type.' },
+            'content-encoding': { type: 'string', description: 'gzip (x-gzip), deflate or br, or a list in the order applied (RFC 9110 §8.4): the decoded message is what is stored, hashed and bounded by the body limit. Others: 415 with Accept-Encoding.' },
           },
         },
         response: {

@@ -14,8 +14,10 @@ const oauthErrorSchema = {
   },
 } as const;
 
+const REFUSED_BEFORE_THE_ENDPOINT: ReadonlySet<string> = new Set(['DUPLICATE_HEADER', 'CONTENT_ENCODING_UNSUPPORTED']);
+
 /** RFC 6749 error name of a catalogue code (OAUTH_INVALID_CLIENT → invalid_client). */
-const oauthError = (code: string): string => code.replace(/^OAUTH_/, '').toLowerCase();
+const oauthError = (code: string): string => (code.startsWith('OAUTH_') ? code.replace(/^OAUTH_/, '').toLowerCase() : 'invalid_request');
 
 /** The built-in issuer: POST /oauth2/token, its JWKS and its discovery document. */
 export function oauthRoutes(d: IssueTokenDeps) {
@@ -56,11 +58,15 @@ export function oauthRoutes(d: IssueTokenDeps) {
         const status = error instanceof VaultgateError ? error.status : ((error as { statusCode?: number }).statusCode ?? 500);
         const isOAuth = error instanceof VaultgateError && error.code.startsWith('OAUTH_');
         if (!isOAuth && status >= 500) throw error; // the app's handler: generic 500, cause in the log
-        const err = isOAuth ? (error as VaultgateError) : new VaultgateError('OAUTH_INVALID_REQUEST', { detail: 'POST application/x-www-form-urlencoded parameters (at most 16 KiB).' });
+        // A request refused before the endpoint's own checks (a repeated header, a compressed body) keeps its code,
+        // status and headers; RFC 6749 calls it invalid_request.
+        const coded = error instanceof VaultgateError && REFUSED_BEFORE_THE_ENDPOINT.has(error.code);
+        const err = isOAuth || coded ? (error as VaultgateError) : new VaultgateError('OAUTH_INVALID_REQUEST', { detail: 'POST application/x-www-form-urlencoded parameters (at most 16 KiB).' });
         request.errorCode = err.code;
         request.log.info({ code: err.code, reason: err.logReason }, 'token request refused');
         const def = ERROR_CATALOGUE[err.code];
         reply.code(def.status).header('cache-control', 'no-store').header('pragma', 'no-cache');
+        if (err.headers) reply.headers(err.headers);
         if (def.status === 401) reply.header('www-authenticate', 'Basic realm="vaultgate"');
         const description = `${errorMessage(err.code, request.style?.language ?? 'en')}${err.detail ? ` ${err.detail}` : ''}`;
         return reply.type('application/json; charset=utf-8').send({ error: oauthError(err.code), error_description: description, code: err.code, requestId: request.id });

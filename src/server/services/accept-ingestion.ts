@@ -1,8 +1,9 @@
-import { originForm, VaultgateError, type HeaderBag, type Receipt } from '../../protocol/index.js';
+import { originForm, parseContentEncoding, VaultgateError, type ContentCoding, type HeaderBag, type Receipt } from '../../protocol/index.js';
 import type { ChannelRecord, MessageTypeAgreement } from '../../store/index.js';
 import type { MacPrincipal } from './authenticate-mac.js';
 import { authenticateRequest, type AuthDeps, type Principal } from './authenticate-request.js';
 import { authorizeBearerIngestion, readIdempotencyKey } from './authorize-bearer.js';
+import { decodeContent } from './decode-content.js';
 import { checkMessageHeaders, findChannel, ingestMessage, type IngestDeps } from './ingest-message.js';
 
 /** An ingestion request that passed every check made before its body is read. */
@@ -13,6 +14,8 @@ export interface AcceptedIngestion {
   mediaType: string;
   /** The MAC TransactionId or the bearer Idempotency-Key: consumed once per party, with the message. */
   transactionId: string | undefined;
+  /** The Content-Encoding codings in the order applied (RFC 9110 §8.4); the body is decoded before it is stored. */
+  codings: ContentCoding[];
 }
 
 const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
@@ -21,7 +24,7 @@ const one = (v: string | string[] | undefined): string | undefined => (Array.isA
  * The checks of ingestion.md before the body is read, in order: the channel exists in this environment, the caller
  * is authenticated (by the scheme its headers choose), is the channel's party acting for the channel's company,
  * holds the ingest scope, the channel is active, the message type and media type are agreed, the declared size is
- * within limits. Both HTTP paths (the Fastify route and the lean socket path) run exactly this.
+ * within limits, the content codings accepted (415 before the body is read). Both HTTP paths (the Fastify route and the lean socket path) run exactly this.
  */
 export async function acceptIngestion(
   d: IngestDeps & AuthDeps,
@@ -43,7 +46,8 @@ export async function acceptIngestion(
     contentType: one(r.headers['content-type']),
     contentLength: one(r.headers['content-length']),
   }, d.maxBodyBytes);
-  return { channel, principal, agreement, mediaType, transactionId };
+  const codings = parseContentEncoding(one(r.headers['content-encoding']));
+  return { channel, principal, agreement, mediaType, transactionId, codings };
 }
 
 /**
@@ -85,8 +89,13 @@ async function authorizeMacIngestion(d: IngestDeps, principal: MacPrincipal, cha
   }
 }
 
-/** Stores the body of an accepted request durably (ingestMessage); resolves with the receipt after the commit. */
-export function ingestAccepted(d: IngestDeps, a: AcceptedIngestion, body: Buffer, contentType: string): Promise<Receipt> {
+/**
+ * Stores the body of an accepted request durably (ingestMessage); resolves with the receipt after the commit.
+ * `received` is the body as it came off the wire: it is decoded first (decodeContent, within maxBodyBytes), and the
+ * decoded message is what is hashed, stored and read back.
+ */
+export async function ingestAccepted(d: IngestDeps, a: AcceptedIngestion, received: Buffer, contentType: string): Promise<Receipt> {
+  const body = a.codings.length === 0 ? received : await decodeContent(received, a.codings, d.maxBodyBytes);
   return ingestMessage(d, {
     channel: a.channel, messageType: a.agreement.name, mediaType: a.mediaType, contentType, body,
     transactionId: a.transactionId,

@@ -54,8 +54,11 @@ export function checkMessageHeaders(
   }
   const mediaType = headers.contentType ? mediaTypeEssence(headers.contentType) : '';
   if (!agreement!.mediaTypes.includes(mediaType)) {
+    const agreed = agreement!.mediaTypes.join(', ');
     throw new VaultgateError('MEDIA_TYPE_NOT_AGREED', {
-      detail: `${mediaType ? `"${mediaType.slice(0, 100)}"` : 'No Content-Type'} is not agreed for ${agreement!.name}; agreed: ${agreement!.mediaTypes.join(', ')}.`,
+      detail: headers.contentType
+        ? `"${mediaType.slice(0, 100)}" is not agreed for ${agreement!.name}; agreed: ${agreed}.`
+        : `Content-Type is missing; send one of the media types agreed for ${agreement!.name}: ${agreed}.`,
     });
   }
   if (headers.contentLength !== undefined) {
