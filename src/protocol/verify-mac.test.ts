@@ -351,3 +351,12 @@ describe('verifyMac: the fallbacks of mac-auth.md, "What real clients get wrong"
     }
   });
 });
+
+describe('verifyMac: the bound on URL forms', () => {
+  it('refuses, as a programming error, more than the two URL forms the bound counts', () => {
+    const h = headers({ timestampUnix: '1710491445' });
+    const keys = { customerKey: 'k', partnerKey: 'p' };
+    expect(() => verifyMac(h, 'SHA256', ['https://h/a', 'https://h/b', 'https://h/c'], keys)).toThrow(/at most 2 URL forms/);
+    expect(verifyMac(h, 'SHA256', ['https://h/a', 'https://h/b'], keys).computed).toBe(2);
+  });
+});

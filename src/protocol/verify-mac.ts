@@ -108,7 +108,7 @@ function utf8Headers(h: ParsedMacHeaders): ParsedMacHeaders | undefined {
  * decoded URL, ISO-8859-1 bytes) and compares it in constant time; only when it fails, the tolerated fallbacks
  * (undecoded URL, UTF-8 re-decoded header values, the string as UTF-8 bytes, and their combinations), at most
  * MAX_MAC_CANDIDATES digests in all, each compared in constant time. `urls` is requestUrls(…) or the URL forms,
- * canonical first.
+ * canonical first (at most two: the decoded and the undecoded target; more throws a plain Error).
  *
  * Stopping at the first match tells a caller only which form matched, which the caller chose; a refused request
  * always computes every candidate.
@@ -124,6 +124,8 @@ export function verifyMac(
   keys: { customerKey: string; partnerKey: string },
 ): MacVerification {
   const forms = 'urls' in urls ? urls.urls : urls;
+  // The bound is structural: the decoded and the undecoded form, never more (a caller passing more is a bug).
+  if (forms.length > 2) throw new Error(`verifyMac takes at most 2 URL forms, got ${forms.length}`);
   const base: Omit<MacInput, 'url'> = { ...fieldsOf(h), ...keys };
   // Without TimestampUnix an HMACSHA256 MAC cannot be computed; the hint then shows where the value belongs
   // (building the masked string with the field undefined would throw a plain Error, i.e. a 500, not a 401).
