@@ -8,8 +8,9 @@ import { normalizeBaseUrl, systemClock, type Clock } from '../protocol/index.js'
 import type { Store } from '../store/index.js';
 import type { Config } from './config/schema.js';
 import type { VaultCrypto } from './crypto/vault-crypto.js';
-import { registerErrorHandling } from './plugins/errors.js';
+import { frameworkErrors, registerErrorHandling } from './plugins/errors.js';
 import { registerMetrics } from './plugins/metrics.js';
+import { clientErrorHandler, continueIfExpected, httpsRequirement, installTransportHandlers, mustClose } from './plugins/transport.js';
 import { adminOAuthRoutes } from './routes/admin-oauth.js';
 import { adminRoutes } from './routes/admin.js';
 import { ingestionFastPath } from './routes/ingestion-fast-path.js';
@@ -78,6 +79,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
       if (!fastPath?.(req, res)) fastify(req, res);
     };
     const server = deps.https ? createHttpsServer(deps.https, listener) : createServer(listener);
+    installTransportHandlers(server, listener, { clock, requestId });
     // A client that half-closes after sending (shutdown(SHUT_WR), `nc -N`) still gets its answer once the commit
     // is done; node's default would end the socket at the client's FIN, before an acknowledgement could be sent.
     // (A long-standing property of node's http.Server, not in its type definitions.)
@@ -99,11 +101,16 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     requestTimeout: config.requestTimeoutS * 1000,
     connectionTimeout: config.requestTimeoutS * 1000,
     return503OnClosing: false,
+    // Every answer from the one catalogue (issue 11 §5): node's parser errors and timeouts, and the router's own.
+    clientErrorHandler: clientErrorHandler({ clock, log: deps.logger ?? { info: () => undefined } }),
+    frameworkErrors: frameworkErrors(clock),
     forceCloseConnections: 'idle',
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true } },
   } as FastifyServerOptions);
 
-  registerErrorHandling(app, clock);
+  // In live, only requests that arrived over TLS (directly or from a trusted proxy saying https) are served.
+  const checkRequest = httpsRequirement({ live: config.environment === 'live', trustProxy: config.trustProxy });
+  registerErrorHandling(app, clock, checkRequest ? { checkRequest } : {});
   const routes: { method: string; url: string }[] = [];
   app.addHook('onRoute', (r) => {
     for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url });
@@ -171,7 +178,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   // already in flight would keep its connection open and hold the process up until the shutdown timeout.
   let closing = false;
   fastPath = ingestionFastPath({
-    ...common, metrics, log: app.log, requestId, closing: () => closing,
+    ...common, metrics, log: app.log, requestId, closing: () => closing, ...(checkRequest ? { checkRequest } : {}),
     clientAddress: (req) => (trusted ? proxyAddr(req, trusted) : req.socket.remoteAddress),
   });
   const registry = new Registry(common);
@@ -191,8 +198,13 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   await app.register(vaultRoutes(common), { prefix: '/vault/v1' });
 
   app.addHook('onReady', async () => sweeper.start(config.retentionSweepS));
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    if (closing) reply.header('connection', 'close');
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (mustClose(request.raw, closing)) reply.header('connection', 'close');
+    done(null, payload);
+  });
+  // The onRequest hooks (authentication among them) accepted the headers: now the client may send the body.
+  app.addHook('preParsing', (request, reply, payload, done) => {
+    continueIfExpected(request.raw, reply.raw);
     done(null, payload);
   });
   app.addHook('preClose', async () => {
