@@ -4,12 +4,10 @@
  * (drains) a body it has refused. `Expect: 100-continue` (RFC 9110 §10.1.1) gets the refusal instead of `100 Continue`
  * when the headers already decide it, and `100` then the answer when they do not. Real sockets; no timing asserts.
  */
-import { randomUUID } from 'node:crypto';
 import { request as httpRequest, STATUS_CODES, type IncomingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildMacHeaders, computeMac, formatMacTimestamp } from '../../src/protocol/index.js';
-import type { MacCredentials } from '../helpers/mac-request.js';
+import { signedHeaders } from '../helpers/processes.js';
 import { createTenant, startTestServer, type Tenant, type TestServer } from '../helpers/servers.js';
 
 let srv: TestServer;
@@ -109,17 +107,6 @@ describe('a request refused before its body is read: answered with Connection: c
   });
 });
 
-/** Signed MAC headers for a POST of `body` to the channel (as a conforming client computes them). */
-function signedHeaders(creds: MacCredentials, target: string): Record<string, string> {
-  const now = Date.now();
-  const input = {
-    url: srv.publicUrl + target, sender: 'Vaultgate tests', customerId: creds.customerId, timestamp: formatMacTimestamp(now), language: 'EN',
-    organisationId: creds.organisationId, transactionId: randomUUID(), timestampUnix: String(Math.floor(now / 1000)),
-    customerKey: creds.customerKey, partnerKey: creds.partnerKey,
-  };
-  return { ...buildMacHeaders(input, { partnerId: creds.partnerId, algorithm: 'SHA256', mac: computeMac(input, 'SHA256'), useHttpStatusCodes: true }), accept: 'application/json' };
-}
-
 interface ContinueResult {
   informational: number[];
   status: number;
@@ -151,7 +138,7 @@ function expectContinue(method: string, target: string, headers: Record<string, 
 describe('Expect: 100-continue', () => {
   it('ingestion with a wrong MAC gets its 401, never 100 Continue (lean path)', async () => {
     const target = `/ingestion/${t.channelId}`;
-    const r = await expectContinue('POST', target, { ...signedHeaders({ ...t.sender, customerKey: 'wrong' }, target), 'content-type': 'application/json' }, '{"a":1}');
+    const r = await expectContinue('POST', target, { ...signedHeaders({ baseUrl: srv.publicUrl, target, creds: { ...t.sender, customerKey: 'wrong' } }), 'content-type': 'application/json' }, '{"a":1}');
     expect(r.informational).toEqual([]);
     expect(r.status).toBe(401);
     expect(r.headers.connection).toBe('close');
@@ -160,7 +147,7 @@ describe('Expect: 100-continue', () => {
 
   it('ingestion with good credentials gets 100, then 200 and the message is stored (lean path)', async () => {
     const target = `/ingestion/${t.channelId}`;
-    const r = await expectContinue('POST', target, { ...signedHeaders(t.sender, target), 'content-type': 'application/json' }, '{"expect":"continue"}');
+    const r = await expectContinue('POST', target, { ...signedHeaders({ baseUrl: srv.publicUrl, target, creds: t.sender }), 'content-type': 'application/json' }, '{"expect":"continue"}');
     expect(r.informational).toEqual([100]);
     expect(r.status, r.body).toBe(200);
     expect(JSON.parse(r.body).messageId).toMatch(/^msg_test_/);

@@ -10,7 +10,7 @@ const oauthErrorSchema = {
   required: ['error', 'code'],
   properties: {
     error: { type: 'string', enum: ['invalid_request', 'invalid_client', 'invalid_scope', 'unsupported_grant_type'] },
-    error_description: { type: 'string' }, code: { type: 'string' }, requestId: { type: 'string' },
+    error_description: { type: 'string' }, code: { type: 'string' }, status: { type: 'integer', description: 'The HTTP status of the answer.' }, requestId: { type: 'string' },
   },
 } as const;
 
@@ -56,14 +56,15 @@ export function oauthRoutes(d: IssueTokenDeps) {
         const status = error instanceof VaultgateError ? error.status : ((error as { statusCode?: number }).statusCode ?? 500);
         const isOAuth = error instanceof VaultgateError && error.code.startsWith('OAUTH_');
         if (!isOAuth && status >= 500) throw error; // the app's handler: generic 500, cause in the log
-        const err = isOAuth ? (error as VaultgateError) : new VaultgateError('OAUTH_INVALID_REQUEST', { detail: 'POST application/x-www-form-urlencoded parameters (at most 16 KiB).' });
+        // A coded refusal decided before the grant (e.g. HTTPS_REQUIRED in live) keeps its code, as invalid_request.
+        const err = error instanceof VaultgateError ? error : new VaultgateError('OAUTH_INVALID_REQUEST', { detail: 'POST application/x-www-form-urlencoded parameters (at most 16 KiB).' });
         request.errorCode = err.code;
         request.log.info({ code: err.code, reason: err.logReason }, 'token request refused');
         const def = ERROR_CATALOGUE[err.code];
         reply.code(def.status).header('cache-control', 'no-store').header('pragma', 'no-cache');
         if (def.status === 401) reply.header('www-authenticate', 'Basic realm="vaultgate"');
         const description = `${errorMessage(err.code, request.style?.language ?? 'en')}${err.detail ? ` ${err.detail}` : ''}`;
-        return reply.type('application/json; charset=utf-8').send({ error: oauthError(err.code), error_description: description, code: err.code, requestId: request.id });
+        return reply.type('application/json; charset=utf-8').send({ error: isOAuth ? oauthError(err.code) : 'invalid_request', error_description: description, code: err.code, status: def.status, requestId: request.id });
       });
       token.post<{ Body: URLSearchParams }>('/oauth2/token', {
         schema: {
