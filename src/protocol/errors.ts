@@ -416,7 +416,7 @@ export const ERROR_CATALOGUE = {
   ),
   METHOD_NOT_IMPLEMENTED: def(
     501,
-    'INVALID_DATA',
+    'TECHNICAL_ERROR',
     'The request method is not implemented by this server.',
     'Palvelin ei toteuta pyynnön menetelmää.',
     'Servern implementerar inte begärans metod.',

@@ -78,15 +78,19 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     const listener: RequestListener = (req, res) => {
       if (!fastPath?.(req, res)) fastify(req, res);
     };
-    const server = deps.https ? createHttpsServer(deps.https, listener) : createServer(listener);
+    // node checks the request and header timeouts every connectionsCheckingInterval (30 s by default): often enough
+    // that a stalled request is answered 408 close to its deadline. The idle-socket timeout comes after it, so a
+    // stalled client gets its 408 rather than a silent close.
+    const timeoutMs = config.requestTimeoutS * 1000;
+    const timeouts = { requestTimeout: timeoutMs, headersTimeout: timeoutMs, connectionsCheckingInterval: Math.min(30_000, Math.max(250, timeoutMs / 4)) };
+    const server = deps.https ? createHttpsServer({ ...deps.https, ...timeouts }, listener) : createServer(timeouts, listener);
     installTransportHandlers(server, listener, { clock, requestId });
     // A client that half-closes after sending (shutdown(SHUT_WR), `nc -N`) still gets its answer once the commit
     // is done; node's default would end the socket at the client's FIN, before an acknowledgement could be sent.
     // (A long-standing property of node's http.Server, not in its type definitions.)
     (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
     server.keepAliveTimeout = 72_000;
-    server.requestTimeout = config.requestTimeoutS * 1000;
-    server.setTimeout(config.requestTimeoutS * 1000);
+    server.setTimeout(2 * timeoutMs);
     return server;
   };
 
