@@ -11,6 +11,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CATALOGUE, FAMILY_STATUS, type ErrorCode } from '../../src/protocol/index.js';
 import { macRequest, rawRequest, type MacCredentials, type RawResponse } from '../helpers/mac-request.js';
+import { signedHeaders } from '../helpers/processes.js';
 import { socketRequest } from '../helpers/raw-http.js';
 import { STATUS_MODES, type StatusMode } from '../helpers/refusals.js';
 import { createTenant, startTestServer, type Tenant, type TestServer } from '../helpers/servers.js';
@@ -180,8 +181,13 @@ describe('answers node:http would write itself', () => {
     const slow = await startTestServer({ VAULTGATE_REQUEST_TIMEOUT_S: '1' });
     try {
       const u = new URL(slow.url);
+      const tenant = await createTenant(slow.admin);
+      const target = `/ingestion/${tenant.channelId}`;
+      const signed = Object.entries(signedHeaders({ baseUrl: slow.publicUrl, target, creds: tenant.sender })).map(([k, v]) => `${k}: ${v}\r\n`).join('');
       for (const partial of [
         `GET /healthz HTTP/1.1\r\nHost: ${u.host}\r\n`,
+        // The lean ingestion path, authenticated, waiting for the rest of its body.
+        `POST ${target} HTTP/1.1\r\nHost: ${u.host}\r\n${signed}Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"na`,
         `POST /admin/v1/parties HTTP/1.1\r\nHost: ${u.host}\r\nAuthorization: Bearer ${slow.adminToken}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"na`,
       ]) {
         const res = await new Promise<RawResponse>((resolve, reject) => {
