@@ -31,6 +31,8 @@ interface EndlessResult {
   /** Bytes of body the socket took from us before the server closed the connection (or we gave up at CEILING). */
   written: number;
   closedByServer: boolean;
+  /** The server half-closed (FIN) after its answer. */
+  fin: boolean;
 }
 
 /**
@@ -41,22 +43,24 @@ function endlessChunkedBody(head: string): Promise<EndlessResult> {
   const u = new URL(srv.url);
   const chunk = Buffer.concat([Buffer.from('10000\r\n'), Buffer.alloc(0x10000, 0x61), Buffer.from('\r\n')]);
   return new Promise((resolve) => {
-    const sock = connect({ host: u.hostname, port: Number(u.port) });
+    // allowHalfOpen: like a hostile client, keep sending after the server's FIN (a polite one stops there).
+    const sock = connect({ host: u.hostname, port: Number(u.port), allowHalfOpen: true });
     const received: Buffer[] = [];
     let closedByServer = true;
+    let fin = false;
+    sock.on('end', () => (fin = true));
     let stopped = false;
+    // One chunk per turn of the event loop, so that what the server answers is read before the next write (a
+    // write that meets the server's close ends this socket, and with it anything not yet read).
     const pump = (): void => {
-      while (!stopped && sock.writable) {
-        if (sock.bytesWritten > CEILING) {
-          closedByServer = false;
-          sock.destroy();
-          return;
-        }
-        if (!sock.write(chunk)) {
-          sock.once('drain', pump);
-          return;
-        }
+      if (stopped || !sock.writable) return;
+      if (sock.bytesWritten > CEILING) {
+        closedByServer = false;
+        sock.destroy();
+        return;
       }
+      if (sock.write(chunk)) setImmediate(pump);
+      else sock.once('drain', pump);
     };
     sock.on('connect', () => {
       sock.write(head);
@@ -71,7 +75,7 @@ function endlessChunkedBody(head: string): Promise<EndlessResult> {
       const [statusLine, ...lines] = all.slice(0, split).split('\r\n');
       const headers: Record<string, string> = {};
       for (const l of lines) headers[l.slice(0, l.indexOf(':')).toLowerCase()] = l.slice(l.indexOf(':') + 1).trim();
-      resolve({ head: statusLine ?? '', headers, body: all.slice(split + 4), written: sock.bytesWritten - head.length, closedByServer });
+      resolve({ head: statusLine ?? '', headers, body: all.slice(split + 4), written: sock.bytesWritten - head.length, closedByServer, fin });
     });
   });
 }
@@ -84,6 +88,11 @@ describe('a request refused before its body is read: answered with Connection: c
   const cases: { name: string; head: () => string; status: number; code: string }[] = [
     { name: 'ingestion without credentials (lean path)', head: () => requestHead('POST', `/ingestion/${t.channelId}`, { 'content-type': 'application/json' }), status: 401, code: 'AUTHENTICATION_FAILED' },
     { name: 'ingestion with a forged bearer token (lean path)', head: () => requestHead('POST', `/ingestion/${t.channelId}`, { authorization: 'Bearer eyJhbGciOiJFUzI1NiJ9.e30.c2ln', 'content-type': 'application/json' }), status: 401, code: 'TOKEN_ISSUER_UNTRUSTED' },
+    {
+      name: 'ingestion, authenticated, over the body limit (lean path: reads up to the limit, then refuses)',
+      head: () => requestHead('POST', `/ingestion/${t.channelId}`, { ...signedHeaders({ baseUrl: srv.publicUrl, target: `/ingestion/${t.channelId}`, creds: t.sender }), 'content-type': 'application/json' }),
+      status: 400, code: 'BODY_TOO_LARGE', // the MAC scheme's status for the INVALID_DATA_SIZE family
+    },
     { name: 'ingestion into an unknown channel (Fastify path, id longer than the lean path takes)', head: () => requestHead('POST', `/ingestion/ch_test_${'x'.repeat(95)}`), status: 414, code: 'URI_TOO_LONG' },
     { name: 'admin without the operator token (Fastify)', head: () => requestHead('POST', '/admin/v1/companies', { 'content-type': 'application/json' }), status: 401, code: 'ADMIN_UNAUTHORIZED' },
     { name: 'a path no route has (Fastify)', head: () => requestHead('POST', '/nowhere', { 'content-type': 'application/json' }), status: 404, code: 'NOT_FOUND' },
@@ -96,7 +105,9 @@ describe('a request refused before its body is read: answered with Connection: c
     expect(r.head, r.body).toBe(`HTTP/1.1 ${status} ${STATUS_CODES[status]}`);
     expect(r.headers.connection).toBe('close');
     expect(JSON.parse(r.body).code).toBe(code);
-    // The server closed the connection; what it took is what socket buffers hold, not the endless body.
+    // The server sent its answer and a FIN, then closed the connection; what it took meanwhile is what socket
+    // buffers hold (it stopped reading), not the endless body.
+    expect(r.fin).toBe(true);
     expect(r.closedByServer, `the server kept reading: ${r.written} bytes taken`).toBe(true);
     expect(r.written).toBeLessThan(BUFFERED_AT_MOST);
   });

@@ -1,5 +1,6 @@
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { mustClose } from './connection-close.js';
 import {
   ERROR_CATALOGUE,
   errorMessage,
@@ -213,7 +214,7 @@ export function frameworkErrors(clock: Clock) {
     request.errorCode = err.code;
     request.log.info({ code: err.code, reason: error.code }, 'request refused');
     reply.header('x-request-id', request.id);
-    if (!request.raw.complete) reply.header('connection', 'close');
+    if (mustClose(request.raw, false)) reply.header('connection', 'close');
     void sendError(request, reply, err, clock);
   };
 }

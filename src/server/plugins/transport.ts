@@ -88,16 +88,6 @@ export function httpsRequirement(o: { live: boolean; trustProxy: string[] | unde
   };
 }
 
-/**
- * Whether an answer must end its connection: the server is closing, or the request's body was not (yet) read.
- * Answering before the body is in and keeping the connection would oblige the server to read and discard all of it
- * (node drains it to find the next request): an unauthenticated client could make it read forever. With
- * `Connection: close` node ends the socket once the answer is flushed (RFC 9112 §9.6).
- */
-export function mustClose(req: IncomingMessage, closing: boolean): boolean {
-  return closing || !req.complete;
-}
-
 /** `Expect: 100-continue` (case-insensitive), the one expectation HTTP/1.1 defines (RFC 9110 §10.1.1). */
 export const expectsContinue = (req: IncomingMessage): boolean => /^\s*100-continue\s*$/i.test(req.headers.expect ?? '');
 
