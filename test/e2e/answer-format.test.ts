@@ -100,39 +100,45 @@ describe('every route × error kind, JSON and MAC styles', () => {
     const methodsOf = (path: string): string[] => routes.filter((r) => r.path === path).map((r) => r.method);
     for (const r of routes) {
       const body = r.method === 'POST' ? '{"x":' : undefined;
+      const wrong = ['PUT', 'PATCH', 'DELETE', 'POST', 'GET'].find((m) => !methodsOf(r.path).includes(m))!;
+      // (The token endpoint answers in RFC 6749 §5.2's format whatever scheme headers come along.)
+      const tokenEndpoint = r.path === '/oauth2/token';
       const variants = [fill(r.path, 'x_test_0000000000000000000000000a'), fill(r.path, '%01'), fill(r.path, '%zz'), fill(r.path, 'a'.repeat(150))];
+      // The requests of one route go out together (each on its own connection); their answers are checked below.
+      const sent: { label: string; mode?: StatusMode; wrongMethod?: boolean; res: Promise<RawResponse> }[] = [];
       for (const target of [...new Set(variants)]) {
         const label = `${r.method} ${target.slice(0, 60)}`;
-        // JSON style, no credentials.
-        note(checkAnswer(await rawRequest({ method: r.method, url: s.url + target, ...(body ? { body, headers: { 'content-type': 'application/json' } } : {}) }), `${label} (no credentials)`));
-        // JSON style, the operator token (reaches validation: the broken JSON body, unknown ids).
-        note(checkAnswer(await rawRequest({
-          method: r.method, url: s.url + target, headers: { authorization: `Bearer ${s.adminToken}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body } : {}),
-        }), `${label} (operator token)`));
+        const wrongLabel = `${wrong} ${target.slice(0, 60)}`;
+        // JSON style: no credentials; the operator token (reaches validation: the broken JSON body, unknown ids).
+        sent.push({ label: `${label} (no credentials)`, res: rawRequest({ method: r.method, url: s.url + target, ...(body ? { body, headers: { 'content-type': 'application/json' } } : {}) }) });
+        sent.push({
+          label: `${label} (operator token)`,
+          res: rawRequest({ method: r.method, url: s.url + target, headers: { authorization: `Bearer ${s.adminToken}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body } : {}) }),
+        });
         // A method the path does not have: 405 with Allow naming the ones it has.
-        const wrong = ['PUT', 'PATCH', 'DELETE', 'POST', 'GET'].find((m) => !methodsOf(r.path).includes(m))!;
-        const w = await rawRequest({ method: wrong, url: s.url + target });
-        const c = checkAnswer(w, `${wrong} ${target.slice(0, 60)} (wrong method)`);
-        note(c);
-        if (c.code === 'METHOD_NOT_ALLOWED') {
-          // Allow names every method of the path (another route's pattern may match the same URL too), never this one.
-          const allow = String(w.headers.allow).split(', ');
-          expect(allow, label).toEqual(expect.arrayContaining([...methodsOf(r.path), ...(methodsOf(r.path).includes('GET') ? ['HEAD'] : [])]));
-          expect(allow, label).not.toContain(wrong);
-        }
-        // The MAC scheme with credentials nobody issued, in its four answer modes.
-        // (The token endpoint answers in RFC 6749 §5.2's format whatever scheme headers come along.)
-        const tokenEndpoint = r.path === '/oauth2/token';
+        sent.push({ label: `${wrongLabel} (wrong method)`, wrongMethod: true, res: rawRequest({ method: wrong, url: s.url + target }) });
+        // The MAC scheme with credentials nobody issued, in its four answer modes, right and wrong method.
         for (const mode of STATUS_MODES) {
-          note(checkAnswer(await macIn(mode, r.method, target, BOGUS, body ? { body, headers: { 'content-type': 'application/json' } } : {}), `${label} (MAC, ${mode.label})`, tokenEndpoint ? undefined : mode));
-          note(checkAnswer(await macIn(mode, wrong, target, BOGUS), `${wrong} ${target.slice(0, 60)} (MAC, ${mode.label})`, mode));
+          sent.push({ label: `${label} (MAC, ${mode.label})`, ...(tokenEndpoint ? {} : { mode }), res: macIn(mode, r.method, target, BOGUS, body ? { body, headers: { 'content-type': 'application/json' } } : {}) });
+          sent.push({ label: `${wrongLabel} (MAC, ${mode.label})`, mode, wrongMethod: true, res: macIn(mode, wrong, target, BOGUS) });
+        }
+      }
+      for (const x of sent) {
+        const res = await x.res;
+        const c = checkAnswer(res, x.label, x.mode);
+        note(c);
+        if (x.wrongMethod && c.code === 'METHOD_NOT_ALLOWED') {
+          // Allow names every method of the path (another route's pattern may match the same URL too), never this one.
+          const allow = String(res.headers.allow).split(', ');
+          expect(allow, x.label).toEqual(expect.arrayContaining([...methodsOf(r.path), ...(methodsOf(r.path).includes('GET') ? ['HEAD'] : [])]));
+          expect(allow, x.label).not.toContain(wrong);
         }
       }
     }
     for (const code of ['AUTHENTICATION_FAILED', 'ADMIN_UNAUTHORIZED', 'METHOD_NOT_ALLOWED', 'URL_MALFORMED', 'URI_TOO_LONG', 'INVALID_REQUEST', 'NOT_FOUND']) {
       expect(seen.get(code), `${code} among ${JSON.stringify([...seen])}`).toBeGreaterThan(0);
     }
-  });
+  }, 300_000);
 
   it('POST /ingestion/%01 with an X-Netvisor header answers a well-formed envelope (the raw 0x01 is replaced)', async () => {
     for (const mode of STATUS_MODES) {
