@@ -14,6 +14,14 @@ describe('escapeXml', () => {
     expect(escapeXml(`<a href="x">Tom & Jerry's</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&apos;s&lt;/a&gt;');
   });
 
+  it('replaces every character XML 1.0 forbids (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF) with U+FFFD', () => {
+    expect(escapeXml('a\u0001b\u0000c\u001fd\u007f')).toBe('a\uFFFDb\uFFFDc\uFFFDd\u007f');
+    expect(escapeXml('tab\tlf\ncr\r')).toBe('tab\tlf\ncr\r');
+    expect(escapeXml('lone \uD800 and \uDC00, pair \uD83D\uDE00')).toBe('lone \uFFFD and \uFFFD, pair \uD83D\uDE00');
+    expect(escapeXml('\uFFFE\uFFFF\uFFFD')).toBe('\uFFFD\uFFFD\uFFFD');
+    expect(escapeXml('\u0001<&>')).toBe('\uFFFD&lt;&amp;&gt;');
+  });
+
   it('escapes & first-time only (no double escaping of its own output)', () => {
     expect(escapeXml('&amp;')).toBe('&amp;amp;');
     expect(escapeXml('plain ÄÖå')).toBe('plain ÄÖå');

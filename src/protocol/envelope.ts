@@ -2,9 +2,20 @@ import { formatEnvelopeTimestamp } from './timestamp.js';
 
 const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
 
-/** Escapes text for an XML element or attribute. */
+// Everything outside XML 1.0's Char production (W3C XML 1.0 §2.2): C0 controls but tab, LF and CR; lone
+// surrogates; U+FFFE and U+FFFF. No escape can carry these (`&#1;` is not well-formed either).
+const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+/**
+ * Escapes any text for an XML 1.0 element or attribute value so that the document stays well-formed: the five
+ * special characters become entities, and every character XML 1.0 forbids (§2.2 Char: C0 controls but tab/LF/CR,
+ * lone surrogates, U+FFFE, U+FFFF) becomes U+FFFD, the replacement character.
+ *
+ * @example
+ * escapeXml('No route POST /ingestion/\u0001 & <x>'); // 'No route POST /ingestion/\uFFFD &amp; &lt;x&gt;'
+ */
 export function escapeXml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]!);
+  return s.replace(NOT_XML_CHAR, '\uFFFD').replace(/[&<>"']/g, (c) => XML_ESCAPES[c]!);
 }
 
 const HEAD = '<?xml version="1.0" encoding="utf-8" standalone="yes"?>\n';

@@ -8,8 +8,10 @@ import { normalizeBaseUrl, refuseContentCodings, refuseRepeatedHeaders, systemCl
 import type { Store } from '../store/index.js';
 import type { Config } from './config/schema.js';
 import type { VaultCrypto } from './crypto/vault-crypto.js';
-import { registerErrorHandling } from './plugins/errors.js';
+import { frameworkErrors, registerErrorHandling } from './plugins/errors.js';
 import { registerMetrics } from './plugins/metrics.js';
+import { mustClose } from './plugins/connection-close.js';
+import { clientErrorHandler, continueIfExpected, httpsRequirement, installTransportHandlers } from './plugins/transport.js';
 import { adminOAuthRoutes } from './routes/admin-oauth.js';
 import { adminRoutes } from './routes/admin.js';
 import { INGESTION_ROUTE, ingestionFastPath } from './routes/ingestion-fast-path.js';
@@ -77,14 +79,19 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     const listener: RequestListener = (req, res) => {
       if (!fastPath?.(req, res)) fastify(req, res);
     };
-    const server = deps.https ? createHttpsServer(deps.https, listener) : createServer(listener);
+    // node checks the request and header timeouts every connectionsCheckingInterval (30 s by default): often enough
+    // that a stalled request is answered 408 close to its deadline. The idle-socket timeout comes after it, so a
+    // stalled client gets its 408 rather than a silent close.
+    const timeoutMs = config.requestTimeoutS * 1000;
+    const timeouts = { requestTimeout: timeoutMs, headersTimeout: timeoutMs, connectionsCheckingInterval: Math.min(30_000, Math.max(250, timeoutMs / 4)) };
+    const server = deps.https ? createHttpsServer({ ...deps.https, ...timeouts }, listener) : createServer(timeouts, listener);
+    installTransportHandlers(server, listener, { clock, requestId });
     // A client that half-closes after sending (shutdown(SHUT_WR), `nc -N`) still gets its answer once the commit
     // is done; node's default would end the socket at the client's FIN, before an acknowledgement could be sent.
     // (A long-standing property of node's http.Server, not in its type definitions.)
     (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
     server.keepAliveTimeout = 72_000;
-    server.requestTimeout = config.requestTimeoutS * 1000;
-    server.setTimeout(config.requestTimeoutS * 1000);
+    server.setTimeout(2 * timeoutMs);
     return server;
   };
 
@@ -99,11 +106,16 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     requestTimeout: config.requestTimeoutS * 1000,
     connectionTimeout: config.requestTimeoutS * 1000,
     return503OnClosing: false,
+    // Every answer from the one catalogue (issue 11 §5): node's parser errors and timeouts, and the router's own.
+    clientErrorHandler: clientErrorHandler({ clock, log: deps.logger ?? { info: () => undefined } }),
+    frameworkErrors: frameworkErrors(clock),
     forceCloseConnections: 'idle',
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true } },
   } as FastifyServerOptions);
 
-  registerErrorHandling(app, clock);
+  // In live, only requests that arrived over TLS (directly or from a trusted proxy saying https) are served.
+  const checkRequest = httpsRequirement({ live: config.environment === 'live', trustProxy: config.trustProxy });
+  registerErrorHandling(app, clock, checkRequest ? { checkRequest } : {});
   // Before any route's hooks read a header (admin token, MAC, bearer, idempotency): the lean ingestion path runs
   // the same check (RFC 9110 §5.3; Node keeps the first Authorization and joins Idempotency-Key lines with ", ").
   // Only ingestion decodes content codings (services/decode-content.ts); elsewhere a coded body is refused, not misread.
@@ -186,7 +198,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   // already in flight would keep its connection open and hold the process up until the shutdown timeout.
   let closing = false;
   fastPath = ingestionFastPath({
-    ...common, metrics, log: app.log, requestId, closing: () => closing,
+    ...common, metrics, log: app.log, requestId, closing: () => closing, ...(checkRequest ? { checkRequest } : {}),
     clientAddress: (req) => (trusted ? proxyAddr(req, trusted) : req.socket.remoteAddress),
   });
   const registry = new Registry(common);
@@ -206,8 +218,13 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   await app.register(vaultRoutes(common), { prefix: '/vault/v1' });
 
   app.addHook('onReady', async () => sweeper.start(config.retentionSweepS));
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    if (closing) reply.header('connection', 'close');
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (mustClose(request.raw, closing)) reply.header('connection', 'close');
+    done(null, payload);
+  });
+  // The onRequest hooks (authentication among them) accepted the headers: now the client may send the body.
+  app.addHook('preParsing', (request, reply, payload, done) => {
+    continueIfExpected(request.raw, reply.raw);
     done(null, payload);
   });
   app.addHook('preClose', async () => {

@@ -65,7 +65,10 @@ describe('vaultgate serve refuses a bad configuration', () => {
     const listening = logLines(s).find((l) => l.code === 'LISTENING')!;
     expect(listening.environment).toBe('live');
     expect(listening.publicUrl).toBe('https://vaultgate.example.com');
-    const t = await createTenant(adminOf(s.url, dataDir));
+    // The proxy terminates TLS and says so (X-Forwarded-Proto: https); live refuses what did not come over TLS.
+    const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
+    expect((await adminCall(s.url, token, 'GET', '/companies')).body.code).toBe('HTTPS_REQUIRED');
+    const t = await createTenant((m, p, b) => adminCall(s.url, token, m, p, b, { 'x-forwarded-proto': 'https' }));
     expect(t.channelId).toMatch(/^ch_live_/);
     expect(t.channelUrl).toBe(`https://vaultgate.example.com/ingestion/${t.channelId}`);
     // The proxy forwards to us; the client signed the public URL.

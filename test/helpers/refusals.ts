@@ -31,8 +31,8 @@ const unescapeXml = (s: string): string =>
 
 /**
  * Asserts that a MAC-scheme response is the refusal `code` rendered in `mode`: the HTTP status by the scheme's rules
- * (family status with UseHTTPResponseStatusCodes: 1, else 200), and either the problem body (its `status` is the
- * code's own) or the FAILED envelope whose second Status is `FAMILY :: <message> (CODE)…`.
+ * (family status with UseHTTPResponseStatusCodes: 1, else 200), and either the problem body (its `status` is that
+ * HTTP status) or the FAILED envelope whose second Status is `FAMILY :: <message> (CODE)…`.
  */
 export function expectRefusal(res: RawResponse, code: ErrorCode, mode: StatusMode, language: Language = 'en'): Refusal {
   const def = ERROR_CATALOGUE[code];
@@ -46,7 +46,8 @@ export function expectRefusal(res: RawResponse, code: ErrorCode, mode: StatusMod
       type: `urn:vaultgate:error:${code}`,
       code,
       family: def.family,
-      status: def.status,
+      // RFC 9457 §3.1.2: the problem's status is the HTTP status of the answer (by the scheme's rules above).
+      status: res.status,
       title: message,
       requestId: res.headers['x-request-id'],
     });

@@ -39,10 +39,13 @@ export async function startTestServer(env: Record<string, string> = {}, dataDir 
   };
 }
 
-export async function adminCall(baseUrl: string, token: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: any }> {
+/** An admin API call; `headers` are added (e.g. X-Forwarded-Proto: https as a TLS-terminating proxy sends it). */
+export async function adminCall(
+  baseUrl: string, token: string, method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string> = {},
+): Promise<{ status: number; body: any }> {
   const res = await fetch(`${baseUrl}/admin/v1${path}`, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();

@@ -183,13 +183,19 @@ describe('live', () => {
     expect(loadConfig({ env: { ...base, VAULTGATE_TRUST_PROXY: '127.0.0.1' } }).trustProxy).toEqual(['127.0.0.1']);
     const pem = jsonFile('not really a certificate');
     expect(loadConfig({ env: { ...base, VAULTGATE_TLS_CERT: pem, VAULTGATE_TLS_KEY: pem } }).tlsCert).toBe(pem);
-    expect(loadConfig({ env: { ...base, VAULTGATE_HOST: '127.0.0.1' } }).host).toBe('127.0.0.1');
-    expect(loadConfig({ env: { ...base, VAULTGATE_HOST: 'localhost' } }).host).toBe('localhost');
+    expect(loadConfig({ env: { ...base, VAULTGATE_HOST: '127.0.0.1', VAULTGATE_TRUST_PROXY: '127.0.0.1' } }).host).toBe('127.0.0.1');
+    expect(loadConfig({ env: { ...base, VAULTGATE_HOST: 'localhost', VAULTGATE_TLS_CERT: pem, VAULTGATE_TLS_KEY: pem } }).host).toBe('localhost');
+  });
+
+  it('refuses plain HTTP without a trusted proxy even on loopback (live serves only requests that arrived over TLS)', () => {
+    const base = { VAULTGATE_ENVIRONMENT: 'live', VAULTGATE_HOST: '127.0.0.1', VAULTGATE_PUBLIC_URL: 'https://vg.example.com' };
+    expect(configError({ env: base }).problems).toEqual([expect.stringMatching(/^VAULTGATE_ENVIRONMENT: live serves only HTTPS; set VAULTGATE_TLS_CERT\/VAULTGATE_TLS_KEY, or VAULTGATE_TRUST_PROXY/)]);
   });
 
   it('needs an https public URL', () => {
-    expect(configError({ env: { VAULTGATE_ENVIRONMENT: 'live' } }).problems).toEqual([expect.stringMatching(/^VAULTGATE_PUBLIC_URL: required in live/)]);
-    expect(configError({ env: { VAULTGATE_ENVIRONMENT: 'live', VAULTGATE_PUBLIC_URL: 'http://vg.example.com' } }).problems).toEqual(['VAULTGATE_PUBLIC_URL: must be https:// in live']);
+    const proxied = { VAULTGATE_ENVIRONMENT: 'live', VAULTGATE_TRUST_PROXY: '127.0.0.1' };
+    expect(configError({ env: proxied }).problems).toEqual([expect.stringMatching(/^VAULTGATE_PUBLIC_URL: required in live/)]);
+    expect(configError({ env: { ...proxied, VAULTGATE_PUBLIC_URL: 'http://vg.example.com' } }).problems).toEqual(['VAULTGATE_PUBLIC_URL: must be https:// in live']);
   });
 
   it('a derived public URL is https when the server has its own TLS', () => {

@@ -94,6 +94,11 @@ export function loadConfig(sources: ConfigSources = {}): Readonly<Config> {
     problems.push(
       `VAULTGATE_HOST: plain HTTP on the non-loopback address ${c.host} is refused in live; set VAULTGATE_TLS_CERT/VAULTGATE_TLS_KEY, or VAULTGATE_TRUST_PROXY to the TLS-terminating proxy in front`,
     );
+  } else if (live && !tls && c.trustProxy === undefined) {
+    // live answers only requests that arrived over TLS (HTTPS_REQUIRED), so without either it could serve nothing.
+    problems.push(
+      'VAULTGATE_ENVIRONMENT: live serves only HTTPS; set VAULTGATE_TLS_CERT/VAULTGATE_TLS_KEY, or VAULTGATE_TRUST_PROXY to the TLS-terminating proxy in front (127.0.0.1 for one on this host)',
+    );
   }
   if (live && out.publicUrl === undefined) {
     problems.push('VAULTGATE_PUBLIC_URL: required in live (the URL clients address, e.g. https://vaultgate.example.com)');

@@ -109,7 +109,7 @@ export const CONFIG_SCHEMA = {
   } as ConfigKey<number>,
   host: {
     env: 'VAULTGATE_HOST', flag: '--host', default: '127.0.0.1', parse: str({ min: 1 }),
-    description: 'Address to listen on. Anything but loopback in `live` needs TLS or VAULTGATE_TRUST_PROXY.',
+    description: 'Address to listen on. `live` needs TLS or VAULTGATE_TRUST_PROXY on any address: it answers only requests that arrived over TLS.',
   } as ConfigKey<string>,
   dataDir: {
     env: 'VAULTGATE_DATA_DIR', flag: '--data-dir', default: './data', parse: str({ min: 1 }),
@@ -155,7 +155,7 @@ export const CONFIG_SCHEMA = {
   } as ConfigKey<string>,
   trustProxy: {
     env: 'VAULTGATE_TRUST_PROXY', flag: '--trust-proxy', default: undefined, parse: proxyList,
-    description: 'Comma-separated addresses/CIDRs of TLS-terminating proxies in front; only their X-Forwarded-* headers are trusted.',
+    description: 'Comma-separated addresses/CIDRs of TLS-terminating proxies in front; only their X-Forwarded-* and Forwarded headers are trusted. In `live`, a request from one is served only when it says https (X-Forwarded-Proto, or RFC 7239 Forwarded proto); anything else not on a TLS socket is 403 HTTPS_REQUIRED, except GET /healthz and /readyz.',
   } as ConfigKey<string[]>,
   masterKey: {
     env: 'VAULTGATE_MASTER_KEY', default: undefined, parse: masterKey,
@@ -206,7 +206,7 @@ export const CONFIG_SCHEMA = {
   } as ConfigKey<number>,
   requestTimeoutS: {
     env: 'VAULTGATE_REQUEST_TIMEOUT_S', flag: '--request-timeout-s', default: 60, parse: int(1, 3600),
-    description: 'Seconds a client has to send a whole request (headers and body) before it is cut off.',
+    description: 'Seconds a client has to send a whole request (headers and body); then it is answered 408 REQUEST_TIMEOUT and its connection closed.',
   } as ConfigKey<number>,
   // --- bearer tokens (issue 4) ---
   tokenLifetimeS: {

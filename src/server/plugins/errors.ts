@@ -1,4 +1,6 @@
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { mustClose } from './connection-close.js';
 import {
   ERROR_CATALOGUE,
   errorMessage,
@@ -42,6 +44,10 @@ export function toVaultgateError(err: unknown): VaultgateError {
   switch (e?.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new VaultgateError('BODY_TOO_LARGE');
+    case 'FST_ERR_BAD_URL':
+      return new VaultgateError('URL_MALFORMED');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new VaultgateError('URI_TOO_LONG', { detail: 'A path segment is longer than 100 characters.' });
     case 'FST_ERR_VALIDATION': {
       const problems = (e.validation ?? []).map((v) => `${e.validationContext ?? 'request'}${v.instancePath || ''}: ${v.message ?? 'invalid'}`.replace(/\s+/g, ' '));
       return new VaultgateError('INVALID_REQUEST', { detail: problems.join('; '), extra: { problems } });
@@ -96,24 +102,31 @@ function bearerChallenge(code: ErrorCode, status: number, bearer: boolean): stri
   return undefined;
 }
 
-/** Renders a coded error by the request's style: problem+json, or the Netvisor envelope / its status rules. */
+/**
+ * Renders a coded error by the request's style: problem+json, or the Netvisor envelope / its status rules. The
+ * problem's `status` is always the HTTP status of the answer (RFC 9457 §3.1.2): on the MAC path that is the
+ * family's status with UseHTTPResponseStatusCodes: 1, else 200; the code's own status is in the catalogue.
+ */
 export function renderError(style: ResponseStyle | undefined, err: VaultgateError, requestId: string, clock: Clock): RenderedAnswer {
   const s = style ?? { mac: false, language: 'en', httpStatus: false, json: true };
   const def = ERROR_CATALOGUE[err.code];
   const message = errorMessage(err.code, s.language);
   const status = s.mac ? (s.httpStatus ? FAMILY_STATUS[def.family] : 200) : def.status;
+  const allowed = err.extra?.allow;
+  const named = { ...err.headers, ...(Array.isArray(allowed) ? { allow: allowed.join(', ') } : {}) };
+  const extraHeaders = Object.keys(named).length > 0 ? { headers: named } : {};
   if (s.mac && !s.json) {
     let text = `${message} (${err.code})`;
     const messageId = err.extra?.messageId;
     if (typeof messageId === 'string') text += ` ${messageId}`;
     if (typeof err.extra?.stringToHash === 'string') text += ` String to hash: ${err.extra.stringToHash}`;
     if (err.detail && err.status < 500) text += ` ${err.detail}`;
-    return { status, contentType: 'text/xml; charset=utf-8', body: failedEnvelope(clock.now(), def.family, text), ...(err.headers ? { headers: err.headers } : {}) };
+    return { status, contentType: 'text/xml; charset=utf-8', body: failedEnvelope(clock.now(), def.family, text), ...extraHeaders };
   }
   const body: Record<string, unknown> = {
     type: problemType(err.code),
     title: message,
-    status: def.status,
+    status,
     code: err.code,
     family: def.family,
     requestId,
@@ -124,8 +137,21 @@ export function renderError(style: ResponseStyle | undefined, err: VaultgateErro
   const wwwAuthenticate = s.mac ? undefined : bearerChallenge(err.code, def.status, s.bearer === true);
   return {
     status, contentType: 'application/problem+json; charset=utf-8', body: JSON.stringify(body),
-    ...(wwwAuthenticate ? { wwwAuthenticate } : {}), ...(err.headers ? { headers: err.headers } : {}),
+    ...(wwwAuthenticate ? { wwwAuthenticate } : {}), ...extraHeaders,
   };
+}
+
+/**
+ * A complete HTTP/1.1 answer of a coded error as bytes for a raw socket (node's clientError and CONNECT, where no
+ * request was parsed and so no style is known): problem+json, `Connection: close`.
+ */
+export function rawErrorResponse(err: VaultgateError, requestId: string, clock: Clock): string {
+  const a = renderError(undefined, err, requestId, clock);
+  return (
+    `HTTP/1.1 ${a.status} ${STATUS_CODES[a.status] ?? 'Error'}\r\n` +
+    `Content-Type: ${a.contentType}\r\nContent-Length: ${Buffer.byteLength(a.body)}\r\n` +
+    `X-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${a.body}`
+  );
 }
 
 /** Renders a coded error by the request's style (renderError) through Fastify. */
@@ -136,12 +162,34 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, err: Vau
   return reply.code(a.status).type(a.contentType).send(a.body);
 }
 
-/** Decides every request's response style, and renders every error from the one catalogue. */
-export function registerErrorHandling(app: FastifyInstance, clock: Clock): void {
+/** The methods a path answers to (HEAD where GET is), for a 405's Allow header; empty when no route matches. */
+function allowedMethods(app: FastifyInstance, methods: ReadonlySet<string>, url: string): string[] {
+  return [...methods].filter((m) => app.findRoute({ method: m, url }) !== null).sort();
+}
+
+/**
+ * Decides every request's response style, and renders every error from the one catalogue: route errors (the error
+ * handler), Fastify's own (frameworkErrors: bad URL encoding, overlong parameters), and requests no route takes:
+ * 405 METHOD_NOT_ALLOWED with `Allow` when the path exists under other methods, else 404 NOT_FOUND. Those are decided
+ * in onRequest, before any body is read. `checkRequest` runs first on every request (the live TLS rule).
+ */
+export function registerErrorHandling(app: FastifyInstance, clock: Clock, o: { checkRequest?: (req: IncomingMessage) => void } = {}): void {
+  const methods = new Set<string>();
+  app.addHook('onRoute', (r) => {
+    for (const m of [r.method].flat()) methods.add(m);
+    if ([r.method].flat().includes('GET')) methods.add('HEAD');
+  });
   app.decorateRequest('style', undefined as unknown as ResponseStyle);
   app.addHook('onRequest', async (request, reply) => {
     request.style = responseStyle(request.headers);
     reply.header('x-request-id', request.id);
+    o.checkRequest?.(request.raw);
+    if (request.is404) {
+      const path = request.url.split('?')[0]!;
+      const allow = allowedMethods(app, methods, request.url);
+      if (allow.length > 0) throw new VaultgateError('METHOD_NOT_ALLOWED', { detail: `${request.method} ${path}`, extra: { allow } });
+      throw new VaultgateError('NOT_FOUND', { detail: `No route ${request.method} ${path}.` });
+    }
   });
   app.setErrorHandler((error, request, reply) => {
     const err = toVaultgateError(error);
@@ -154,4 +202,20 @@ export function registerErrorHandling(app: FastifyInstance, clock: Clock): void 
     request.errorCode = 'NOT_FOUND';
     return sendError(request, reply, new VaultgateError('NOT_FOUND', { detail: `No route ${request.method} ${request.url.split('?')[0]}.` }), clock);
   });
+}
+
+/**
+ * Fastify's `frameworkErrors` option: errors the router raises before any hook (FST_ERR_BAD_URL,
+ * FST_ERR_MAX_PARAM_LENGTH, FST_ERR_ASYNC_CONSTRAINT), rendered from the catalogue in the request's style.
+ */
+export function frameworkErrors(clock: Clock) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
+    request.style = responseStyle(request.headers);
+    const err = toVaultgateError(error);
+    request.errorCode = err.code;
+    request.log.info({ code: err.code, reason: error.code }, 'request refused');
+    reply.header('x-request-id', request.id);
+    if (mustClose(request.raw, false)) reply.header('connection', 'close');
+    void sendError(request, reply, err, clock);
+  };
 }

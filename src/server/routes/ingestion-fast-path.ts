@@ -3,6 +3,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import { refuseRepeatedHeaders, VaultgateError, type Clock } from '../../protocol/index.js';
 import { outcomeCode, type Metrics } from '../plugins/metrics.js';
 import { renderError, responseStyle, toVaultgateError, type RenderedAnswer } from '../plugins/errors.js';
+import { mustClose } from '../plugins/connection-close.js';
+import { continueIfExpected } from '../plugins/transport.js';
 import { acceptIngestion, ingestAccepted } from '../services/accept-ingestion.js';
 import type { AuthDeps } from '../services/authenticate-request.js';
 import type { IngestDeps } from '../services/ingest-message.js';
@@ -38,6 +40,8 @@ export interface FastPathDeps extends IngestDeps, AuthDeps {
   clientAddress: (req: IncomingMessage) => string | undefined;
   /** True once the server began to close: answers then end their connection (as Fastify's onSend hook does). */
   closing: () => boolean;
+  /** Runs first on every request; throws a VaultgateError to refuse it (the live TLS rule, plugins/transport.ts). */
+  checkRequest?: (req: IncomingMessage) => void;
 }
 
 /** Returns a handler that answers the requests it recognises (true) and leaves the others to Fastify (false). */
@@ -73,25 +77,29 @@ async function answer(d: FastPathDeps, req: IncomingMessage, res: ServerResponse
   res.once('close', onDone);
   res.setHeader('x-request-id', reqId);
   try {
+    d.checkRequest?.(req);
     refuseRepeatedHeaders(req.rawHeaders);
     const accepted = await acceptIngestion(d, { channelId, headers: req.headers, rawTarget: req.url!, mac: style.mac });
+    // The headers decide no refusal: a client that sent Expect: 100-continue may now send the body.
+    continueIfExpected(req, res);
     const body = await readBody(req, d.maxBodyBytes, res);
     const receipt = await ingestAccepted(d, accepted, body, req.headers['content-type'] as string);
     const a = renderReceipt(style, receipt, d.clock);
     res.setHeader('location', a.location);
-    send(res, a, d.closing());
+    send(req, res, a, d.closing());
   } catch (error) {
     const err = toVaultgateError(error);
     errorCode = err.code;
     if (err.status >= 500) d.log.error({ reqId, err: error, code: err.code }, 'request failed');
     else d.log.info({ reqId, code: err.code, reason: err.logReason }, 'request refused');
-    if (!res.headersSent) send(res, renderError(style, err, reqId, d.clock), d.closing());
+    if (!res.headersSent) send(req, res, renderError(style, err, reqId, d.clock), d.closing());
     else res.destroy();
   }
 }
 
-function send(res: ServerResponse, a: RenderedAnswer, closing: boolean): void {
-  if (closing) res.setHeader('connection', 'close');
+/** Writes an answer; one given before the body was read in full ends the connection (transport.ts mustClose). */
+function send(req: IncomingMessage, res: ServerResponse, a: RenderedAnswer, closing: boolean): void {
+  if (mustClose(req, closing)) res.setHeader('connection', 'close');
   if (a.wwwAuthenticate) res.setHeader('www-authenticate', a.wwwAuthenticate);
   if (a.headers) for (const [name, value] of Object.entries(a.headers)) res.setHeader(name, value);
   res.statusCode = a.status;

@@ -10,11 +10,10 @@ const oauthErrorSchema = {
   required: ['error', 'code'],
   properties: {
     error: { type: 'string', enum: ['invalid_request', 'invalid_client', 'invalid_scope', 'unsupported_grant_type'] },
-    error_description: { type: 'string' }, code: { type: 'string' }, requestId: { type: 'string' },
+    error_description: { type: 'string' }, code: { type: 'string' }, status: { type: 'integer', description: 'The HTTP status of the answer.' }, requestId: { type: 'string' },
   },
 } as const;
 
-const REFUSED_BEFORE_THE_ENDPOINT: ReadonlySet<string> = new Set(['DUPLICATE_HEADER', 'CONTENT_ENCODING_UNSUPPORTED']);
 
 /** RFC 6749 error name of a catalogue code (OAUTH_INVALID_CLIENT → invalid_client). */
 const oauthError = (code: string): string => (code.startsWith('OAUTH_') ? code.replace(/^OAUTH_/, '').toLowerCase() : 'invalid_request');
@@ -58,10 +57,8 @@ export function oauthRoutes(d: IssueTokenDeps) {
         const status = error instanceof VaultgateError ? error.status : ((error as { statusCode?: number }).statusCode ?? 500);
         const isOAuth = error instanceof VaultgateError && error.code.startsWith('OAUTH_');
         if (!isOAuth && status >= 500) throw error; // the app's handler: generic 500, cause in the log
-        // A request refused before the endpoint's own checks (a repeated header, a compressed body) keeps its code,
-        // status and headers; RFC 6749 calls it invalid_request.
-        const coded = error instanceof VaultgateError && REFUSED_BEFORE_THE_ENDPOINT.has(error.code);
-        const err = isOAuth || coded ? (error as VaultgateError) : new VaultgateError('OAUTH_INVALID_REQUEST', { detail: 'POST application/x-www-form-urlencoded parameters (at most 16 KiB).' });
+        // A coded refusal decided before the grant (HTTPS_REQUIRED in live, a repeated header, a compressed body) keeps its code, as invalid_request.
+        const err = error instanceof VaultgateError ? error : new VaultgateError('OAUTH_INVALID_REQUEST', { detail: 'POST application/x-www-form-urlencoded parameters (at most 16 KiB).' });
         request.errorCode = err.code;
         request.log.info({ code: err.code, reason: err.logReason }, 'token request refused');
         const def = ERROR_CATALOGUE[err.code];
@@ -69,7 +66,7 @@ export function oauthRoutes(d: IssueTokenDeps) {
         if (err.headers) reply.headers(err.headers);
         if (def.status === 401) reply.header('www-authenticate', 'Basic realm="vaultgate"');
         const description = `${errorMessage(err.code, request.style?.language ?? 'en')}${err.detail ? ` ${err.detail}` : ''}`;
-        return reply.type('application/json; charset=utf-8').send({ error: oauthError(err.code), error_description: description, code: err.code, requestId: request.id });
+        return reply.type('application/json; charset=utf-8').send({ error: isOAuth ? oauthError(err.code) : 'invalid_request', error_description: description, code: err.code, status: def.status, requestId: request.id });
       });
       token.post<{ Body: URLSearchParams }>('/oauth2/token', {
         schema: {

@@ -18,6 +18,7 @@ export const problemSchema = {
     requestId: { type: 'string' },
     remedy: { type: 'string' },
     messageId: { type: ['string', 'null'], description: 'REQUEST_NOT_UNIQUE: the message already stored under the transaction id.' },
+    allow: { type: 'array', items: { type: 'string' }, description: 'METHOD_NOT_ALLOWED: the methods the path allows (also in the Allow header).' },
     stringToHash: { type: 'string', description: 'Outside live, on a MAC mismatch: the string the server hashed, keys masked.' },
     problems: { type: 'array', items: { type: 'string' } },
   },
