@@ -11,6 +11,7 @@ import {
   wantsHttpStatusCodes,
   type Clock,
   type ErrorCode,
+  type ErrorDefinition,
   type HeaderBag,
   type Language,
 } from '../../protocol/index.js';
@@ -67,6 +68,8 @@ export interface RenderedAnswer {
   contentType: string;
   body: string;
   wwwAuthenticate?: string;
+  /** Seconds for `Retry-After` (429 AUTHENTICATION_THROTTLED). */
+  retryAfter?: string;
 }
 
 /** The response style of a request, from its headers (the one rule both HTTP paths use). */
@@ -97,16 +100,18 @@ function bearerChallenge(code: ErrorCode, status: number, bearer: boolean): stri
 /** Renders a coded error by the request's style: problem+json, or the Netvisor envelope / its status rules. */
 export function renderError(style: ResponseStyle | undefined, err: VaultgateError, requestId: string, clock: Clock): RenderedAnswer {
   const s = style ?? { mac: false, language: 'en', httpStatus: false, json: true };
-  const def = ERROR_CATALOGUE[err.code];
+  const def: ErrorDefinition = ERROR_CATALOGUE[err.code];
   const message = errorMessage(err.code, s.language);
-  const status = s.mac ? (s.httpStatus ? FAMILY_STATUS[def.family] : 200) : def.status;
+  // 429 is a transport-level signal (clients and proxies back off by Retry-After): kept on the MAC path too.
+  const status = def.status === 429 ? 429 : s.mac ? (s.httpStatus ? FAMILY_STATUS[def.family] : 200) : def.status;
+  const retryAfter = err.retryAfterS === undefined ? {} : { retryAfter: String(Math.max(1, Math.ceil(err.retryAfterS))) };
   if (s.mac && !s.json) {
     let text = `${message} (${err.code})`;
     const messageId = err.extra?.messageId;
     if (typeof messageId === 'string') text += ` ${messageId}`;
     if (typeof err.extra?.stringToHash === 'string') text += ` String to hash: ${err.extra.stringToHash}`;
     if (err.detail && err.status < 500) text += ` ${err.detail}`;
-    return { status, contentType: 'text/xml; charset=utf-8', body: failedEnvelope(clock.now(), def.family, text) };
+    return { status, contentType: 'text/xml; charset=utf-8', body: failedEnvelope(clock.now(), def.family, text), ...retryAfter };
   }
   const body: Record<string, unknown> = {
     type: problemType(err.code),
@@ -118,15 +123,20 @@ export function renderError(style: ResponseStyle | undefined, err: VaultgateErro
     ...(err.extra ?? {}),
   };
   if (err.detail && def.status < 500) body.detail = err.detail;
-  body.remedy = def.remedy;
+  // A bearer request is told what to change about its token or client, not about MAC credentials.
+  body.remedy = s.bearer === true && def.bearerRemedy !== undefined ? def.bearerRemedy : def.remedy;
   const wwwAuthenticate = s.mac ? undefined : bearerChallenge(err.code, def.status, s.bearer === true);
-  return { status, contentType: 'application/problem+json; charset=utf-8', body: JSON.stringify(body), ...(wwwAuthenticate ? { wwwAuthenticate } : {}) };
+  return {
+    status, contentType: 'application/problem+json; charset=utf-8', body: JSON.stringify(body),
+    ...(wwwAuthenticate ? { wwwAuthenticate } : {}), ...retryAfter,
+  };
 }
 
 /** Renders a coded error by the request's style (renderError) through Fastify. */
 export function sendError(request: FastifyRequest, reply: FastifyReply, err: VaultgateError, clock: Clock): FastifyReply {
   const a = renderError(request.style, err, request.id, clock);
   if (a.wwwAuthenticate) reply.header('www-authenticate', a.wwwAuthenticate);
+  if (a.retryAfter) reply.header('retry-after', a.retryAfter);
   return reply.code(a.status).type(a.contentType).send(a.body);
 }
 

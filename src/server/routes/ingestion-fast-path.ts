@@ -70,7 +70,9 @@ async function answer(d: FastPathDeps, req: IncomingMessage, res: ServerResponse
   res.once('close', onDone);
   res.setHeader('x-request-id', reqId);
   try {
-    const accepted = await acceptIngestion(d, { channelId, headers: req.headers, rawTarget: req.url!, mac: style.mac });
+    const accepted = await acceptIngestion(d, {
+      channelId, headers: req.headers, rawTarget: req.url!, mac: style.mac, origin: { address: d.clientAddress(req), requestId: reqId },
+    });
     const body = await readBody(req, d.maxBodyBytes, res);
     const receipt = await ingestAccepted(d, accepted, body, req.headers['content-type'] as string);
     const a = renderReceipt(style, receipt, d.clock);
@@ -89,6 +91,7 @@ async function answer(d: FastPathDeps, req: IncomingMessage, res: ServerResponse
 function send(res: ServerResponse, a: RenderedAnswer, closing: boolean): void {
   if (closing) res.setHeader('connection', 'close');
   if (a.wwwAuthenticate) res.setHeader('www-authenticate', a.wwwAuthenticate);
+  if (a.retryAfter) res.setHeader('retry-after', a.retryAfter);
   res.statusCode = a.status;
   res.setHeader('content-type', a.contentType);
   res.setHeader('content-length', Buffer.byteLength(a.body));
