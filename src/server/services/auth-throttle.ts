@@ -56,7 +56,7 @@ export interface GuardContext {
 }
 
 /** Credential ids and addresses are the client's own text: bounded, printable, before they become keys or log fields. */
-const clean = (s: string | undefined): string | undefined => (s === undefined ? undefined : s.replace(/[^\x21-\x7e]/g, '?').slice(0, 200));
+const clean = (s: string | undefined): string | undefined => (s === undefined ? undefined : s.replace(/[^\x20-\x7e]/g, '?').slice(0, 200));
 
 export class AuthThrottle {
   readonly #credential: RateLimiterMemory | undefined;
