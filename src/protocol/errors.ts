@@ -23,6 +23,11 @@ export interface ErrorDefinition {
   family: ErrorFamily;
   message: Record<Language, string>;
   remedy: string;
+  /**
+   * The remedy for a request authenticated by a bearer token, where it differs (scope, audience, client links
+   * instead of MAC credentials); renderError picks it for bearer requests.
+   */
+  bearerRemedy?: string;
 }
 
 const def = (
@@ -91,22 +96,28 @@ export const ERROR_CATALOGUE = {
     'Id:t eller uppgifterna hör till en annan miljö än denna tjänst.',
     'Use the ids and credentials issued by this environment (the environment is part of every id, e.g. ch_test_…).',
   ),
-  SERVICE_ACCESS_ERROR: def(
-    403,
-    'SERVICE_ACCESS_ERROR',
-    'The credentials are not authorised for this channel or organisation.',
-    'Tunnuksilla ei ole oikeutta tähän kanavaan tai organisaatioon.',
-    'Uppgifterna har inte behörighet till denna kanal eller organisation.',
-    "Use the channel's own party credentials, a customer credential of the channel's company, and that company's business id as Organisation-ID.",
-  ),
-  SCOPE_MISSING: def(
-    403,
-    'SERVICE_ACCESS_ERROR',
-    'The credential lacks the scope this operation needs.',
-    'Tunnukselta puuttuu tämän toiminnon vaatima oikeus.',
-    'Uppgifterna saknar den behörighet som åtgärden kräver.',
-    'Ask the operator for a credential with the needed scope (ingest or vault.read).',
-  ),
+  SERVICE_ACCESS_ERROR: {
+    ...def(
+      403,
+      'SERVICE_ACCESS_ERROR',
+      'The credentials are not authorised for this channel or organisation.',
+      'Tunnuksilla ei ole oikeutta tähän kanavaan tai organisaatioon.',
+      'Uppgifterna har inte behörighet till denna kanal eller organisation.',
+      "Use the channel's own party credentials, a customer credential of the channel's company, and that company's business id as Organisation-ID.",
+    ),
+    bearerRemedy: "Use a token of an OAuth client of the channel's party to send, or of the company to read its vault; ask the operator to create the client under, or link the external client id to, that party or company.",
+  },
+  SCOPE_MISSING: {
+    ...def(
+      403,
+      'SERVICE_ACCESS_ERROR',
+      'The credential lacks the scope this operation needs.',
+      'Tunnukselta puuttuu tämän toiminnon vaatima oikeus.',
+      'Uppgifterna saknar den behörighet som åtgärden kräver.',
+      'Ask the operator for a credential with the needed scope (ingest or vault.read).',
+    ),
+    bearerRemedy: 'Request a token with the needed role (scope=ingest or vault.read, or <client_id>/.default for every granted role, from the token endpoint or your issuer with its configured audience); if the client is not granted the role, ask the operator to grant it.',
+  },
   CHANNEL_DISABLED: def(
     403,
     'SERVICE_ACCESS_ERROR',
@@ -496,6 +507,31 @@ export const ERROR_CATALOGUE = {
     'Denna produktionstjänst svarar bara på begäranden som kommer över HTTPS.',
     'Address the https:// URL of the deployment (VAULTGATE_PUBLIC_URL). Operators: terminate TLS in the server (VAULTGATE_TLS_CERT) or in a proxy listed in VAULTGATE_TRUST_PROXY that sends X-Forwarded-Proto: https (or Forwarded: proto=https).',
   ),
+  // --- authentication hardening (issue 11 §4 bearer keys and lifetimes, §6 throttling) ---
+  AUTHENTICATION_THROTTLED: def(
+    429,
+    'AUTHENTICATION_FAILED',
+    'Too many failed authentication attempts for this credential or from this address; the request was not checked.',
+    'Liian monta epäonnistunutta tunnistautumisyritystä näillä tunnuksilla tai tästä osoitteesta; pyyntöä ei tarkistettu.',
+    'För många misslyckade autentiseringsförsök för dessa uppgifter eller från denna adress; begäran kontrollerades inte.',
+    'Wait the seconds given in Retry-After, and correct the credentials before retrying: failed attempts are counted per credential and per client address (VAULTGATE_AUTH_THROTTLE_*).',
+  ),
+  TOKEN_KEY_UNUSABLE: def(
+    401,
+    'AUTHENTICATION_FAILED',
+    "The issuer publishes the token's key in a form that cannot be used (a malformed key or certificate, or an unsupported key type).",
+    'Myöntäjä julkaisee tunnisteen avaimen muodossa, jota ei voi käyttää (virheellinen avain tai varmenne, tai tukematon avaintyyppi).',
+    'Utfärdaren publicerar tokenets nyckel i en form som inte kan användas (felaktig nyckel eller certifikat, eller nyckeltyp som inte stöds).',
+    "Ask the issuer to publish the key with its public members (RSA n and e, EC x and y) or a valid x5c certificate whose key type matches kty and alg; the operator finds the key id in the log (TOKEN_KEY_UNUSABLE).",
+  ),
+  TOKEN_LIFETIME_TOO_LONG: def(
+    401,
+    'AUTHENTICATION_FAILED',
+    "The token's lifetime (exp - iat, or exp - now without iat) is longer than this deployment accepts for its issuer.",
+    'Tunnisteen voimassaoloaika (exp - iat, tai exp - nyt ilman iat-väitettä) on pidempi kuin palvelu hyväksyy tälle myöntäjälle.',
+    'Tokenets livslängd (exp - iat, eller exp - nu utan iat) är längre än denna tjänst godtar för dess utfärdare.',
+    "Request tokens that expire sooner; the operator sets the limit per issuer (maxTokenLifetimeS in VAULTGATE_OIDC_ISSUERS, default 86400 s).",
+  ),
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
@@ -518,6 +554,9 @@ export class VaultgateError extends Error {
   /** Response header fields the answer must carry (lowercase names), e.g. Accept-Encoding on a 415 (RFC 9110 §15.5.16). */
   readonly headers: Readonly<Record<string, string>> | undefined;
 
+  /** Seconds the client should wait before retrying: sent as `Retry-After` (RFC 9110 §10.2.3). */
+  readonly retryAfterS: number | undefined;
+
   constructor(
     code: ErrorCode,
     options: {
@@ -526,6 +565,7 @@ export class VaultgateError extends Error {
       logReason?: string;
       cause?: unknown;
       headers?: Record<string, string>;
+      retryAfterS?: number;
     } = {},
   ) {
     super(`${code}: ${ERROR_CATALOGUE[code].message.en}${options.detail ? ` ${options.detail}` : ''}`, {
@@ -537,6 +577,7 @@ export class VaultgateError extends Error {
     this.extra = options.extra;
     this.logReason = options.logReason;
     this.headers = options.headers;
+    this.retryAfterS = options.retryAfterS;
   }
 
   get status(): number {

@@ -20,6 +20,7 @@ import { oauthRoutes } from './routes/oauth.js';
 import { problemSchema } from './routes/schemas.js';
 import { systemRoutes } from './routes/system.js';
 import { vaultRoutes } from './routes/vault.js';
+import { AuthThrottle } from './services/auth-throttle.js';
 import { BearerAuthenticator } from './services/authenticate-bearer.js';
 import { GroupCommitter } from './services/group-committer.js';
 import { KeyAdmin } from './services/keys.js';
@@ -172,7 +173,21 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     },
   });
 
-  const metrics = registerMetrics(app, { store, adminToken: deps.adminToken });
+  // --- authentication throttling (issue 11 §6): failures logged at warn with the credential id, counted in metrics ---
+  let metricsRef: ReturnType<typeof registerMetrics> | undefined;
+  const throttle = new AuthThrottle({
+    credentialFailures: config.authThrottleCredentialFailures, addressFailures: config.authThrottleAddressFailures, windowS: config.authThrottleWindowS,
+    onFailure: (f) => {
+      app.log.warn({ code: 'AUTHENTICATION_FAILURE', reqId: f.requestId, scheme: f.scheme, reason: f.reason, credential: f.credential, remoteAddress: f.address }, 'authentication failed');
+      metricsRef?.authFailed(f.scheme, f.reason);
+    },
+    onThrottled: (f) => {
+      app.log.warn({ code: 'AUTHENTICATION_THROTTLED', reqId: f.requestId, scheme: f.scheme, credential: f.credential, remoteAddress: f.address, retryAfterS: f.retryAfterS }, 'authentication throttled');
+      metricsRef?.authThrottled(f.scheme);
+    },
+  });
+  const metrics = registerMetrics(app, { store, adminToken: deps.adminToken, throttle });
+  metricsRef = metrics;
   const committer = new GroupCommitter(store, { onBatch: (n) => metrics.commitBatch(n) });
   const cache = new RegistryCache(() => clock.now());
   // --- bearer tokens (issue 4) ---
@@ -180,12 +195,15 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   if (await signingKeys.ensureKey()) app.log.info({ code: 'TOKEN_SIGNING_KEY_GENERATED' }, 'generated the first token signing key (kept in the database, sealed)');
   const bearer = new BearerAuthenticator({
     store, cache, clock, environment: config.environment, publicBaseUrl, signingKeys, issuers: config.oidcIssuers,
-    jwks: { onFetch: (issuer, ok, reason) => (ok ? app.log.info({ code: 'JWKS_FETCHED', issuer }, 'fetched issuer keys') : app.log.warn({ code: 'JWKS_FETCH_FAILED', issuer, reason }, 'could not fetch issuer keys')) },
+    jwks: {
+      onFetch: (issuer, ok, reason) => (ok ? app.log.info({ code: 'JWKS_FETCHED', issuer }, 'fetched issuer keys') : app.log.warn({ code: 'JWKS_FETCH_FAILED', issuer, reason }, 'could not fetch issuer keys')),
+      onKeyUnusable: (issuer, kid, reason) => app.log.warn({ code: 'TOKEN_KEY_UNUSABLE', issuer, kid, reason }, 'an issuer publishes a key that cannot be used'),
+    },
   });
   const common = {
     store, crypto, cache, clock, environment: config.environment, publicBaseUrl,
     timestampWindowS: config.macTimestampWindowS, allowMd5: config.allowMd5, maxBodyBytes: config.maxBodyBytes, committer,
-    onIngested: (size: number) => metrics.ingested(size), bearer,
+    onIngested: (size: number) => metrics.ingested(size), bearer, throttle,
     // Which MAC form matched (issue 11 §1): counted always; a fallback is logged with the ids, so the operator can
     // tell the integration that needs fixing (the metric cannot name it).
     onMacVerified: (v: { algorithm: MacAlgorithm; form: string; partnerId: string; customerId: string }) => {
@@ -211,8 +229,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
 
   await app.register(systemRoutes({ store, environment: config.environment, version: VERSION }));
   const clients = new OAuthClients({ ...common, issuers: config.oidcIssuers });
-  await app.register(adminRoutes({ registry, keys, sweeper, clients }, deps.adminToken), { prefix: '/admin/v1' });
-  await app.register(adminOAuthRoutes({ clients, signingKeys }, deps.adminToken), { prefix: '/admin/v1' });
+  await app.register(adminRoutes({ registry, keys, sweeper, clients, throttle }, deps.adminToken), { prefix: '/admin/v1' });
+  await app.register(adminOAuthRoutes({ clients, signingKeys, throttle }, deps.adminToken), { prefix: '/admin/v1' });
   await app.register(oauthRoutes({ ...common, signingKeys, tokenLifetimeS: config.tokenLifetimeS }));
   await app.register(ingestionRoutes(common));
   await app.register(vaultRoutes(common), { prefix: '/vault/v1' });

@@ -95,6 +95,26 @@ describe('the two HTTP paths of POST /ingestion/{channelId}', () => {
     const res = await rawRequest({ method: 'GET', url: `${url}/metrics`, headers: { authorization: `Bearer ${token}` } });
     expect(res.text).toMatch(/vaultgate_requests_total\{route="\/ingestion\/:channelId",method="POST",code="AUTHENTICATION_FAILED"\} [2-9]/);
   });
+
+  it('throttles failed authentication alike on both paths (default limits: 10 failures per credential id)', async () => {
+    const unknown = { ...signedHeaders(url, t), 'x-netvisor-authentication-customerid': `${t.sender.customerId}x` };
+    for (let i = 0; i < 10; i++) {
+      const r = await viaInject({ url: `/ingestion/${t.channelId}`, headers: { ...unknown, 'x-netvisor-authentication-transactionid': randomUUID() }, body: '{}' });
+      expect(r.json().code).toBe('AUTHENTICATION_FAILED');
+    }
+    const viaRoute = await viaInject({ url: `/ingestion/${t.channelId}`, headers: unknown, body: '{}' });
+    expect(viaRoute.status).toBe(429);
+    expect(viaRoute.headers['retry-after']).toMatch(/^\d+$/);
+    expect(viaRoute.json().code).toBe('AUTHENTICATION_THROTTLED');
+    const onSocket = await macRequest({
+      baseUrl: url, target: `/ingestion/${t.channelId}`, creds: { ...t.sender, customerId: `${t.sender.customerId}x` }, body: '{}', headers: { 'content-type': 'application/json' },
+    });
+    expect(onSocket.status).toBe(429);
+    expect(onSocket.headers['retry-after']).toMatch(/^\d+$/);
+    expect(onSocket.json().code).toBe('AUTHENTICATION_THROTTLED');
+    // The credential that never failed is not slowed, on either path.
+    expect((await viaInject({ url: `/ingestion/${t.channelId}`, headers: signedHeaders(url, t), body: '{"b":1}' })).status).toBe(200);
+  });
 });
 
 /** The MAC headers a client signs for the server's public URL, for sending the request through inject(). */

@@ -28,6 +28,8 @@ export interface MacRequestOptions {
   /** Replace or drop (undefined) signed headers after signing. */
   override?: Record<string, string | undefined>;
   ca?: Buffer;
+  /** The client's own address to connect from (127.0.0.x on loopback): a distinct client address for the server. */
+  localAddress?: string;
 }
 
 export interface RawResponse {
@@ -65,7 +67,7 @@ export function macRequest(o: MacRequestOptions): Promise<RawResponse> {
     if (v === undefined) delete headers[k];
     else headers[k] = v;
   }
-  return rawRequest({ method: o.method ?? (o.body === undefined ? 'GET' : 'POST'), url: o.baseUrl + o.target, headers, body: o.body, ca: o.ca });
+  return rawRequest({ method: o.method ?? (o.body === undefined ? 'GET' : 'POST'), url: o.baseUrl + o.target, headers, body: o.body, ca: o.ca, localAddress: o.localAddress });
 }
 
 /**
@@ -75,13 +77,14 @@ export function macRequest(o: MacRequestOptions): Promise<RawResponse> {
  */
 export function rawRequest(o: {
   method: string; url: string; headers?: Record<string, string>; body?: Buffer | string | undefined; ca?: Buffer | undefined;
+  localAddress?: string | undefined;
   onHead?: (status: number) => void;
 }): Promise<RawResponse> {
   const u = new URL(o.url);
   const fn = u.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const req = fn(
-      { method: o.method, hostname: u.hostname, port: u.port, path: u.pathname + u.search, headers: o.headers, ...(o.ca ? { ca: o.ca } : {}), agent: false },
+      { method: o.method, hostname: u.hostname, port: u.port, path: u.pathname + u.search, headers: o.headers, ...(o.ca ? { ca: o.ca } : {}), ...(o.localAddress ? { localAddress: o.localAddress } : {}), agent: false },
       (res) => {
         o.onHead?.(res.statusCode ?? 0);
         const chunks: Buffer[] = [];

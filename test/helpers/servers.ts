@@ -21,10 +21,16 @@ export interface TestServer extends RunningServer {
   stop(): Promise<void>;
 }
 
+/**
+ * Test servers do not throttle failed authentication unless a test asks for it (test/e2e/auth-throttle.test.ts):
+ * the suites send many refusals from one address on purpose, faster than any default limit allows.
+ */
+export const NO_THROTTLE = { VAULTGATE_AUTH_THROTTLE_CREDENTIAL_FAILURES: '0', VAULTGATE_AUTH_THROTTLE_ADDRESS_FAILURES: '0' };
+
 /** The real server in this process, on a free port, in a fresh data directory. */
 export async function startTestServer(env: Record<string, string> = {}, dataDir = tempDir()): Promise<TestServer> {
   const running = await startServer({
-    env: { VAULTGATE_DATA_DIR: dataDir, VAULTGATE_PORT: '0', VAULTGATE_LOG_LEVEL: 'silent', ...env },
+    env: { VAULTGATE_DATA_DIR: dataDir, VAULTGATE_PORT: '0', VAULTGATE_LOG_LEVEL: 'silent', ...NO_THROTTLE, ...env },
   });
   const adminToken = env.VAULTGATE_ADMIN_TOKEN ?? readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
   return {
@@ -105,7 +111,7 @@ export interface ServerProcess {
 /** `vaultgate serve` as a child process (the built CLI); resolves once it listens. */
 export function spawnServer(env: Record<string, string>, args: string[] = []): Promise<ServerProcess> {
   const child = spawn(process.execPath, [CLI, 'serve', ...args], {
-    env: { PATH: process.env.PATH ?? '', VAULTGATE_PORT: '0', ...env },
+    env: { PATH: process.env.PATH ?? '', VAULTGATE_PORT: '0', ...NO_THROTTLE, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -15,7 +15,7 @@ describe('VAULTGATE_OIDC_ISSUERS', () => {
       value: [{
         issuer: entraV2.issuer, discoveryUrl: 'https://login.microsoftonline.com/tid/v2.0/.well-known/openid-configuration', jwksUri: undefined,
         audiences: ['api://vaultgate'], algorithms: ['RS256'], clientIdClaims: ['azp', 'appid', 'client_id'], rolesClaim: 'roles',
-        roleMap: {}, requiredClaims: {}, jwksMinRefetchIntervalS: 30,
+        roleMap: {}, requiredClaims: {}, jwksMinRefetchIntervalS: 30, maxTokenLifetimeS: 86400,
       }],
     });
   });
@@ -32,12 +32,13 @@ describe('VAULTGATE_OIDC_ISSUERS', () => {
     }
   });
 
-  it('refuses HMAC and none, a missing audience, both discovery and jwksUri, unknown keys, and bad JSON, naming each', () => {
+  it('refuses HMAC and none, a missing audience, both discovery and jwksUri, unknown keys, a lifetime over a week, and bad JSON, naming each', () => {
     const r = parseOidcIssuers([
       { ...entraV2, algorithms: ['RS256', 'HS256', 'none'] },
       { issuer: 'https://idp.example/' },
       { ...entraV2, issuer: 'https://x.example/', discoveryUrl: 'https://x.example/d', jwksUri: 'https://x.example/k', roleMap: { a: 'admin' } },
       { ...entraV2, issuer: 'https://y.example/', jwks: 'https://y.example/k' },
+      { ...entraV2, issuer: 'https://z.example/', maxTokenLifetimeS: 10 * 86400 },
     ]);
     expect(r.ok).toBe(false);
     if (!r.ok) {
@@ -46,6 +47,7 @@ describe('VAULTGATE_OIDC_ISSUERS', () => {
       expect(r.problem).toMatch(/\[2\]: set discoveryUrl or jwksUri, not both/);
       expect(r.problem).toMatch(/\[2\]\.roleMap/);
       expect(r.problem).toMatch(/\[3\]\.jwks: unknown setting/);
+      expect(r.problem).toMatch(/\[4\]\.maxTokenLifetimeS: must be a whole number of seconds, 60-604800/);
     }
     expect(parseOidcIssuers('[{').ok).toBe(false);
     expect(parseOidcIssuers(JSON.stringify([entraV2, entraV2]))).toMatchObject({ ok: false, problem: expect.stringMatching(/appears twice/) });

@@ -27,11 +27,16 @@ export interface OidcIssuerConfig {
   requiredClaims: Record<string, string>;
   /** Least seconds between two JWKS fetches caused by unknown key ids (default 30). */
   jwksMinRefetchIntervalS: number;
+  /** Longest token lifetime accepted, `exp - iat` (or `exp - now` without iat), in seconds (default 86400). */
+  maxTokenLifetimeS: number;
 }
+
+/** Default of maxTokenLifetimeS: 24 h (Entra app tokens live 60-90 min; CAE-enabled ones up to 28 h need more). */
+export const DEFAULT_MAX_TOKEN_LIFETIME_S = 86_400;
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
 
-const KNOWN = new Set(['issuer', 'discoveryUrl', 'jwksUri', 'audiences', 'audience', 'algorithms', 'clientIdClaims', 'clientIdClaim', 'rolesClaim', 'roleMap', 'requiredClaims', 'jwksMinRefetchIntervalS']);
+const KNOWN = new Set(['issuer', 'discoveryUrl', 'jwksUri', 'audiences', 'audience', 'algorithms', 'clientIdClaims', 'clientIdClaim', 'rolesClaim', 'roleMap', 'requiredClaims', 'jwksMinRefetchIntervalS', 'maxTokenLifetimeS']);
 const ROLES = new Set(['ingest', 'vault.read']);
 
 function httpUrl(v: unknown): boolean {
@@ -84,6 +89,10 @@ function parseOne(raw: unknown, at: string, problems: string[]): OidcIssuerConfi
   if (typeof interval !== 'number' || !Number.isInteger(interval) || interval < 0 || interval > 86400) {
     problems.push(`${at}.jwksMinRefetchIntervalS: must be a whole number of seconds, 0-86400`);
   }
+  const maxLifetime = o.maxTokenLifetimeS === undefined ? DEFAULT_MAX_TOKEN_LIFETIME_S : o.maxTokenLifetimeS;
+  if (typeof maxLifetime !== 'number' || !Number.isInteger(maxLifetime) || maxLifetime < 60 || maxLifetime > 7 * 86400) {
+    problems.push(`${at}.maxTokenLifetimeS: must be a whole number of seconds, 60-604800`);
+  }
   if (problems.length > 0) return undefined;
   return {
     issuer: o.issuer as string,
@@ -91,6 +100,7 @@ function parseOne(raw: unknown, at: string, problems: string[]): OidcIssuerConfi
     jwksUri: o.jwksUri as string | undefined,
     audiences: audiences!, algorithms: algorithms!, clientIdClaims: claims!, rolesClaim: rolesClaim as string | null,
     roleMap: roleMap!, requiredClaims: requiredClaims!, jwksMinRefetchIntervalS: interval as number,
+    maxTokenLifetimeS: maxLifetime as number,
   };
 }
 

@@ -221,8 +221,21 @@ export const CONFIG_SCHEMA = {
   oidcIssuers: {
     env: 'VAULTGATE_OIDC_ISSUERS', default: [], parse: parseOidcIssuers,
     defaultDoc: '[] (only the built-in issuer)',
-    description: 'External OpenID Connect issuers whose access tokens are accepted, as a JSON array of {issuer, discoveryUrl | jwksUri, audiences, algorithms (asymmetric; default ["RS256"]), clientIdClaims (default ["azp","appid","client_id"]), rolesClaim (default "roles"; "scp"; null), roleMap, requiredClaims (e.g. {"tfp":"B2C_1_policy"}), jwksMinRefetchIntervalS (default 30)}. See docs/api.md.',
+    description: 'External OpenID Connect issuers whose access tokens are accepted, as a JSON array of {issuer, discoveryUrl | jwksUri, audiences, algorithms (asymmetric; default ["RS256"]), clientIdClaims (default ["azp","appid","client_id"]), rolesClaim (default "roles"; "scp"; null), roleMap, requiredClaims (e.g. {"tfp":"B2C_1_policy"}), jwksMinRefetchIntervalS (default 30), maxTokenLifetimeS (longest exp - iat accepted, default 86400)}. See docs/api.md.',
   } as ConfigKey<OidcIssuerConfig[]>,
+  // --- authentication throttling (issue 11 §6) ---
+  authThrottleCredentialFailures: {
+    env: 'VAULTGATE_AUTH_THROTTLE_CREDENTIAL_FAILURES', flag: '--auth-throttle-credential-failures', default: 10, parse: int(0, 1_000_000),
+    description: 'Failed authentications per credential id (MAC PartnerId/CustomerId, OAuth client_id, a bearer token\'s iss and client id) in one window before requests naming it get 429 AUTHENTICATION_THROTTLED with Retry-After, unverified; 0 turns this count off. Counted per process.',
+  } as ConfigKey<number>,
+  authThrottleAddressFailures: {
+    env: 'VAULTGATE_AUTH_THROTTLE_ADDRESS_FAILURES', flag: '--auth-throttle-address-failures', default: 100, parse: int(0, 1_000_000),
+    description: 'Failed authentications per client address (behind VAULTGATE_TRUST_PROXY: the forwarded address) in one window, on every scheme and the operator token, before that address gets 429 AUTHENTICATION_THROTTLED; 0 turns this count off. Counted per process.',
+  } as ConfigKey<number>,
+  authThrottleWindowS: {
+    env: 'VAULTGATE_AUTH_THROTTLE_WINDOW_S', flag: '--auth-throttle-window-s', default: 60, parse: int(1, 86400),
+    description: 'Seconds of the window in which authentication failures are counted; a throttled credential or address is let through again when its window ends (Retry-After says when).',
+  } as ConfigKey<number>,
 } as const;
 
 export type ConfigSchema = typeof CONFIG_SCHEMA;
@@ -257,6 +270,9 @@ export interface Config {
   tokenLifetimeS: number;
   tokenSigningAlg: string;
   oidcIssuers: OidcIssuerConfig[];
+  authThrottleCredentialFailures: number;
+  authThrottleAddressFailures: number;
+  authThrottleWindowS: number;
   /** Set by loadConfig when publicUrl was derived rather than configured. */
   publicUrlDerived: boolean;
 }

@@ -13,6 +13,7 @@ import {
   wantsHttpStatusCodes,
   type Clock,
   type ErrorCode,
+  type ErrorDefinition,
   type HeaderBag,
   type Language,
 } from '../../protocol/index.js';
@@ -109,11 +110,16 @@ function bearerChallenge(code: ErrorCode, status: number, bearer: boolean): stri
  */
 export function renderError(style: ResponseStyle | undefined, err: VaultgateError, requestId: string, clock: Clock): RenderedAnswer {
   const s = style ?? { mac: false, language: 'en', httpStatus: false, json: true };
-  const def = ERROR_CATALOGUE[err.code];
+  const def: ErrorDefinition = ERROR_CATALOGUE[err.code];
   const message = errorMessage(err.code, s.language);
-  const status = s.mac ? (s.httpStatus ? FAMILY_STATUS[def.family] : 200) : def.status;
+  // 429 is a transport-level signal (clients and proxies back off by Retry-After): kept on the MAC path too.
+  const status = def.status === 429 ? 429 : s.mac ? (s.httpStatus ? FAMILY_STATUS[def.family] : 200) : def.status;
   const allowed = err.extra?.allow;
-  const named = { ...err.headers, ...(Array.isArray(allowed) ? { allow: allowed.join(', ') } : {}) };
+  const named: Record<string, string> = {
+    ...err.headers,
+    ...(Array.isArray(allowed) ? { allow: allowed.join(', ') } : {}),
+    ...(err.retryAfterS === undefined ? {} : { 'retry-after': String(Math.max(1, Math.ceil(err.retryAfterS))) }),
+  };
   const extraHeaders = Object.keys(named).length > 0 ? { headers: named } : {};
   if (s.mac && !s.json) {
     let text = `${message} (${err.code})`;
@@ -133,7 +139,8 @@ export function renderError(style: ResponseStyle | undefined, err: VaultgateErro
     ...(err.extra ?? {}),
   };
   if (err.detail && def.status < 500) body.detail = err.detail;
-  body.remedy = def.remedy;
+  // A bearer request is told what to change about its token or client, not about MAC credentials.
+  body.remedy = s.bearer === true && def.bearerRemedy !== undefined ? def.bearerRemedy : def.remedy;
   const wwwAuthenticate = s.mac ? undefined : bearerChallenge(err.code, def.status, s.bearer === true);
   return {
     status, contentType: 'application/problem+json; charset=utf-8', body: JSON.stringify(body),

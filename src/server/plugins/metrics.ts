@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Store } from '../../store/index.js';
 import { errorResponses } from '../routes/schemas.js';
+import type { AuthThrottle } from '../services/auth-throttle.js';
 import { adminAuth } from './admin-auth.js';
 
 declare module 'fastify' {
@@ -19,6 +20,10 @@ export interface Metrics {
   answered(route: string, method: string, code: string, seconds: number): void;
   /** Counts a verified MAC request by algorithm and the form that matched (issue 11 §1: macForm). */
   macVerified(algorithm: string, form: string): void;
+  /** Counts a failed authentication by scheme and reason (its error code); never by credential (cardinality). */
+  authFailed(scheme: string, reason: string): void;
+  /** Counts a request refused by the authentication throttle (429), by scheme. */
+  authThrottled(scheme: string): void;
 }
 
 /** The outcome label of an answer: the error code it carried, else OK below 400, else the status. */
@@ -29,7 +34,7 @@ export const outcomeCode = (errorCode: string | undefined, status: number): stri
  * histograms, bytes and messages ingested, commit batch sizes, the transaction-id ledger's size, and the process
  * metrics. One registry per app, so several apps can live in one process (tests).
  */
-export function registerMetrics(app: FastifyInstance, d: { store: Store; adminToken: string }): Metrics {
+export function registerMetrics(app: FastifyInstance, d: { store: Store; adminToken: string; throttle?: AuthThrottle }): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'vaultgate_' });
   const requests = new Counter({
@@ -39,6 +44,14 @@ export function registerMetrics(app: FastifyInstance, d: { store: Store; adminTo
   const duration = new Histogram({
     name: 'vaultgate_request_duration_seconds', help: 'Time from the request to the end of the response, by route.',
     labelNames: ['route'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10], registers: [registry],
+  });
+  const authFailures = new Counter({
+    name: 'vaultgate_auth_failures_total', help: 'Failed authentications by scheme (mac, bearer, client, admin) and reason (the error code).',
+    labelNames: ['scheme', 'reason'], registers: [registry],
+  });
+  const authThrottled = new Counter({
+    name: 'vaultgate_auth_throttled_total', help: 'Requests refused with 429 AUTHENTICATION_THROTTLED before verification, by scheme.',
+    labelNames: ['scheme'], registers: [registry],
   });
   const bytes = new Counter({ name: 'vaultgate_ingested_bytes_total', help: 'Message bytes stored.', registers: [registry] });
   const messages = new Counter({ name: 'vaultgate_ingested_messages_total', help: 'Messages stored.', registers: [registry] });
@@ -69,7 +82,7 @@ export function registerMetrics(app: FastifyInstance, d: { store: Store; adminTo
   });
 
   app.get('/metrics', {
-    onRequest: adminAuth(d.adminToken),
+    onRequest: adminAuth(d.adminToken, d.throttle),
     schema: {
       tags: ['system'], summary: 'Prometheus metrics (Authorization: Bearer <admin token>)', security: [{ adminToken: [] }],
       response: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } }, ...errorResponses(401) },
@@ -88,6 +101,12 @@ export function registerMetrics(app: FastifyInstance, d: { store: Store; adminTo
     answered,
     macVerified(algorithm: string, form: string) {
       macForms.inc({ algorithm, form });
+    },
+    authFailed(scheme, reason) {
+      authFailures.inc({ scheme, reason });
+    },
+    authThrottled(scheme) {
+      authThrottled.inc({ scheme });
     },
   };
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { OAuthOwnerKind } from '../../store/index.js';
 import { adminAuth } from '../plugins/admin-auth.js';
 import type { OAuthClients } from '../services/oauth-clients.js';
+import type { AuthThrottle } from '../services/auth-throttle.js';
 import type { SigningKeys } from '../services/signing-keys.js';
 import { listArgs, type ListQ } from './admin.js';
 import { environmentSchema, errorResponses, idParams, listQuerySchema, pageOf, scopeSchema } from './schemas.js';
@@ -36,9 +37,9 @@ const keySchema = {
 } as const;
 
 /** OAuth clients, links of external clients and the built-in issuer's signing keys, under /admin/v1. */
-export function adminOAuthRoutes(d: { clients: OAuthClients; signingKeys: SigningKeys }, adminToken: string) {
+export function adminOAuthRoutes(d: { clients: OAuthClients; signingKeys: SigningKeys; throttle?: AuthThrottle }, adminToken: string) {
   return async (app: FastifyInstance): Promise<void> => {
-    app.addHook('onRequest', adminAuth(adminToken));
+    app.addHook('onRequest', adminAuth(adminToken, d.throttle));
     const owners: { kind: OAuthOwnerKind; path: string; param: string; example: string }[] = [
       { kind: 'party', path: 'parties', param: 'partyId', example: 'tp_test_…' },
       { kind: 'company', path: 'companies', param: 'companyId', example: 'co_test_…' },

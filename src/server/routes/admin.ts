@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { VaultgateError } from '../../protocol/index.js';
 import type { Scope } from '../../store/index.js';
 import { adminAuth } from '../plugins/admin-auth.js';
+import type { AuthThrottle } from '../services/auth-throttle.js';
 import type { KeyAdmin } from '../services/keys.js';
 import type { OAuthClients } from '../services/oauth-clients.js';
 import type { Registry } from '../services/registry.js';
@@ -27,10 +28,10 @@ export function listArgs(q: ListQ): { cursor: string | undefined; limit: number 
 }
 
 /** The operator's registry API under /admin/v1, behind the admin token. */
-export function adminRoutes(d: { registry: Registry; keys: KeyAdmin; sweeper: RetentionSweeper; clients: OAuthClients }, adminToken: string) {
+export function adminRoutes(d: { registry: Registry; keys: KeyAdmin; sweeper: RetentionSweeper; clients: OAuthClients; throttle?: AuthThrottle }, adminToken: string) {
   const { registry } = d;
   return async (app: FastifyInstance): Promise<void> => {
-    app.addHook('onRequest', adminAuth(adminToken));
+    app.addHook('onRequest', adminAuth(adminToken, d.throttle));
     registerKeyRoutes(app, d, listArgs);
     registerPostmanRoute(app, registry, d.clients);
 

@@ -79,7 +79,9 @@ async function answer(d: FastPathDeps, req: IncomingMessage, res: ServerResponse
   try {
     d.checkRequest?.(req);
     refuseRepeatedHeaders(req.rawHeaders);
-    const accepted = await acceptIngestion(d, { channelId, headers: req.headers, rawTarget: req.url!, mac: style.mac });
+    const accepted = await acceptIngestion(d, {
+      channelId, headers: req.headers, rawTarget: req.url!, mac: style.mac, origin: { address: d.clientAddress(req), requestId: reqId },
+    });
     // The headers decide no refusal: a client that sent Expect: 100-continue may now send the body.
     continueIfExpected(req, res);
     const body = await readBody(req, d.maxBodyBytes, res);

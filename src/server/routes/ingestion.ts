@@ -60,6 +60,7 @@ export function ingestionRoutes(d: IngestDeps & AuthDeps & { clock: Clock }) {
       onRequest: async (request) => {
         request.ingestion = await acceptIngestion(d, {
           channelId: request.params.channelId, headers: request.headers, rawTarget: request.url, mac: request.style.mac,
+          origin: { address: request.ip, requestId: request.id },
         });
       },
     }, async (request, reply) => {

@@ -29,8 +29,14 @@ const problemRef = { $ref: 'Problem#' } as const;
 /** Error responses of a route, each described as a problem body. */
 export function errorResponses(...statuses: number[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const s of [...statuses, 500]) {
-    out[String(s)] = { description: 'Error (application/problem+json; MAC requests: see the Netvisor envelope rules)', ...problemRef };
+  // Every route that can answer 401 authenticates, and so can answer 429 AUTHENTICATION_THROTTLED (issue 11 §6).
+  for (const s of [...statuses, ...(statuses.includes(401) ? [429] : []), 500]) {
+    out[String(s)] = {
+      description: s === 429
+        ? 'Too many failed authentications for the credential or the client address (AUTHENTICATION_THROTTLED); Retry-After gives the seconds to wait'
+        : 'Error (application/problem+json; MAC requests: see the Netvisor envelope rules)',
+      ...problemRef,
+    };
   }
   return out;
 }

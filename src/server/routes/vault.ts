@@ -15,7 +15,7 @@ declare module 'fastify' {
 export function vaultRoutes(d: VaultDeps & AuthDeps) {
   return async (app: FastifyInstance): Promise<void> => {
     app.addHook('onRequest', async (request) => {
-      const principal = await authenticateRequest(d, request.headers, request.url, request.style.mac);
+      const principal = await authenticateRequest(d, request.headers, request.url, request.style.mac, { address: request.ip, requestId: request.id });
       // --- auth dispatch (issue 4): bearer principals are authorised by authorize-bearer.ts ---
       request.vaultReader = principal.scheme === 'bearer'
         ? authorizeBearerVaultRead(principal, readIdempotencyKey(request.headers))

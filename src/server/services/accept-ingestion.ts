@@ -1,7 +1,7 @@
 import { originForm, parseContentEncoding, VaultgateError, type ContentCoding, type HeaderBag, type Receipt } from '../../protocol/index.js';
 import type { ChannelRecord, MessageTypeAgreement } from '../../store/index.js';
 import type { MacPrincipal } from './authenticate-mac.js';
-import { authenticateRequest, type AuthDeps, type Principal } from './authenticate-request.js';
+import { authenticateRequest, type AuthDeps, type Principal, type RequestOrigin } from './authenticate-request.js';
 import { authorizeBearerIngestion, readIdempotencyKey } from './authorize-bearer.js';
 import { decodeContent } from './decode-content.js';
 import { checkMessageHeaders, findChannel, ingestMessage, type IngestDeps } from './ingest-message.js';
@@ -28,10 +28,10 @@ const one = (v: string | string[] | undefined): string | undefined => (Array.isA
  */
 export async function acceptIngestion(
   d: IngestDeps & AuthDeps,
-  r: { channelId: string; headers: HeaderBag; rawTarget: string; mac: boolean },
+  r: { channelId: string; headers: HeaderBag; rawTarget: string; mac: boolean; origin?: RequestOrigin },
 ): Promise<AcceptedIngestion> {
   const channel = await findChannel(d, r.channelId);
-  const principal = await authenticateRequest(d, r.headers, r.rawTarget, r.mac);
+  const principal = await authenticateRequest(d, r.headers, r.rawTarget, r.mac, r.origin);
   let transactionId: string | undefined;
   if (principal.scheme === 'bearer') {
     authorizeBearerIngestion(principal, channel);

@@ -93,5 +93,14 @@ describe('BearerAuthenticator: verified-token cache', () => {
     expect(await refuse(await sign({}, 'JWT'))).toBe('TOKEN_MALFORMED');
     expect(await refuse(await sign({ env: 'live' }))).toBe('TOKEN_ENVIRONMENT_MISMATCH');
     expect(await refuse(await sign({ client_id: 'oc_test_nobody' }))).toBe('TOKEN_CLIENT_UNKNOWN');
+    // Issue 11 §4: iat a year ahead (a clock gone wrong where tokens are minted) and lifetimes over a day are refused
+    // for built-in tokens too, although the signature is ours.
+    const timed = (claims: { iat?: number; exp?: number }) => new SignJWT({ client_id: 'oc_test_rs', roles: ['ingest'], env: 'test', iat: now, exp: now + 600, ...claims })
+      .setProtectedHeader({ alg, kid, typ: 'at+jwt' }).setIssuer('https://vg.example').setAudience('https://vg.example').sign(privateKey);
+    expect(await refuse(await timed({ iat: now + 365 * 86400, exp: now + 365 * 86400 + 600 }))).toBe('TOKEN_NOT_YET_VALID');
+    expect(await refuse(await timed({ iat: now + 61 }))).toBe('TOKEN_NOT_YET_VALID');
+    expect(await refuse(await timed({ iat: now + 30 }))).toBe('ok');
+    expect(await refuse(await timed({ exp: now + 86400 + 1 }))).toBe('TOKEN_LIFETIME_TOO_LONG');
+    expect(await refuse(await timed({ exp: now + 86400 }))).toBe('ok');
   });
 });

@@ -5,6 +5,7 @@ import type { OidcIssuerConfig } from '../config/oidc-issuers.js';
 import type { RegistryCache } from './registry-cache.js';
 import { RemoteJwks, type RemoteJwksOptions } from './remote-jwks.js';
 import { LEEWAY_S, type SigningKeys } from './signing-keys.js';
+import { checkTokenTimes } from './token-times.js';
 
 /*
  * Bearer-token authentication (spec/oauth.md), free of Fastify: headers in, principal out. Every check of the spec
@@ -55,6 +56,8 @@ const ROLES: readonly Scope[] = ['ingest', 'vault.read'];
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 const MAX_TOKEN_CHARS = 16 * 1024;
 const KEY_HEADERS = ['jku', 'x5u', 'jwk', 'x5c'] as const;
+/** The built-in issuer's tokens live at most VAULTGATE_TOKEN_LIFETIME_S, whose largest value is a day. */
+const BUILT_IN_MAX_LIFETIME_S = 86_400;
 
 const fail = (code: ConstructorParameters<typeof VaultgateError>[0], detail?: string, logReason?: string): VaultgateError =>
   new VaultgateError(code, { ...(detail ? { detail } : {}), ...(logReason ? { logReason } : {}) });
@@ -170,6 +173,8 @@ export class BearerAuthenticator {
     } catch (err) {
       throw joseError(err);
     }
+    const times = checkTokenTimes(payload, Math.floor(this.d.clock.now() / 1000), LEEWAY_S, cfg ? cfg.maxTokenLifetimeS : BUILT_IN_MAX_LIFETIME_S);
+    if (times) throw fail(times.kind === 'issued-in-future' ? 'TOKEN_NOT_YET_VALID' : 'TOKEN_LIFETIME_TOO_LONG', times.detail);
     const until = (payload.exp as number) + LEEWAY_S;
 
     if (!cfg) {

@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { decodeJwt, decodeProtectedHeader, importJWK, jwtVerify, SignJWT, type JWK } from 'jose';
+import { decodeJwt, decodeProtectedHeader, jwtVerify, SignJWT, type JWK } from 'jose';
 import { parseId, VaultgateError, type Clock, type Environment } from '../../protocol/index.js';
 import type { OAuthClientRecord, Scope, Store } from '../../store/index.js';
 import { ASYMMETRIC_ALGORITHMS } from '../config/oidc-issuers.js';
+import type { AuthThrottle } from './auth-throttle.js';
+import type { RequestOrigin } from './authenticate-request.js';
 import { verifyClientSecret } from './client-secret.js';
+import { importPublicJwk } from './public-key.js';
 import type { RegistryCache } from './registry-cache.js';
 import { LEEWAY_S, type SigningKeys } from './signing-keys.js';
+import { checkTokenTimes } from './token-times.js';
 
 export interface IssueTokenDeps {
   store: Store;
@@ -15,6 +19,8 @@ export interface IssueTokenDeps {
   publicBaseUrl: () => string;
   signingKeys: SigningKeys;
   tokenLifetimeS: number;
+  /** Throttles failed client authentication per client_id and client address (absent: no throttling). */
+  throttle?: AuthThrottle | undefined;
 }
 
 export interface TokenResponse {
@@ -25,7 +31,10 @@ export interface TokenResponse {
 }
 
 export const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
-/** A client assertion may live at most this long (it is remembered as used until the ledger forgets it, >= 24 h). */
+/**
+ * A client assertion may live at most this long, exp - iat as well as exp - now (RFC 7523 §3 leaves it to the server;
+ * 10 minutes is Entra's and most providers' bound). Its jti is remembered as used until the ledger forgets it (>= 24 h).
+ */
 const MAX_ASSERTION_LIFETIME_S = 600;
 
 const invalidClient = (logReason: string, detail?: string): VaultgateError =>
@@ -54,7 +63,7 @@ function parseBasic(header: string): { id: string; secret: string } {
  */
 export async function issueToken(
   d: IssueTokenDeps,
-  r: { form: URLSearchParams; authorization: string | undefined; tokenEndpoint: string },
+  r: { form: URLSearchParams; authorization: string | undefined; tokenEndpoint: string; origin?: RequestOrigin },
 ): Promise<TokenResponse> {
   const { form } = r;
   for (const name of new Set(form.keys())) if (form.getAll(name).length > 1) throw invalidRequest(`${name} is repeated.`);
@@ -92,7 +101,10 @@ export async function issueToken(
   const formId = form.get('client_id');
   if (formId !== null && formId !== clientId) throw invalidRequest('client_id does not match the client authentication.');
 
-  const client = await authenticateClient(d, clientId, secret, assertion, r.tokenEndpoint);
+  const authenticate = (): Promise<OAuthClientRecord> => authenticateClient(d, clientId, secret, assertion, r.tokenEndpoint);
+  const client = d.throttle
+    ? await d.throttle.guard({ scheme: 'client', credential: clientId, address: r.origin?.address, requestId: r.origin?.requestId }, authenticate)
+    : await authenticate();
   const roles = grantedRoles(client, form.get('scope'), d.publicBaseUrl());
   const { kid, alg, key } = await d.signingKeys.signingKey();
   const now = Math.floor(d.clock.now() / 1000);
@@ -129,9 +141,16 @@ async function authenticateClient(
   const jwk = JSON.parse(client.publicJwk) as JWK;
   const alg = typeof header.alg === 'string' && (ASYMMETRIC_ALGORITHMS as readonly string[]).includes(header.alg) ? header.alg : undefined;
   if (!alg || (jwk.alg !== undefined && jwk.alg !== alg)) throw invalidClient(`assertion alg ${String(header.alg)}`);
+  let key;
+  try {
+    key = await importPublicJwk(jwk, alg);
+  } catch (err) {
+    // The registered key cannot verify this alg (wrong kty for it, or a key that no longer imports): the client's
+    // authentication fails, as with a wrong secret; the key id goes to the log.
+    throw invalidClient(`registered key ${String(jwk.kid ?? '(no kid)').slice(0, 100)} unusable for ${alg}: ${(err as Error).message}`);
+  }
   let payload;
   try {
-    const key = await importJWK(jwk, alg);
     ({ payload } = await jwtVerify(assertion!, key, {
       algorithms: [alg], issuer: clientId, subject: clientId, audience: [tokenEndpoint, d.publicBaseUrl()],
       clockTolerance: LEEWAY_S, requiredClaims: ['exp', 'jti'], currentDate: new Date(d.clock.now()),
@@ -141,6 +160,8 @@ async function authenticateClient(
   }
   const now = Math.floor(d.clock.now() / 1000);
   if ((payload.exp as number) - now > MAX_ASSERTION_LIFETIME_S) throw invalidClient('assertion lives too long', `exp may be at most ${MAX_ASSERTION_LIFETIME_S} s ahead.`);
+  const times = checkTokenTimes(payload, now, LEEWAY_S, MAX_ASSERTION_LIFETIME_S);
+  if (times) throw invalidClient(`assertion ${times.kind}`, times.detail);
   // Each assertion once: its jti is consumed in the transaction-id ledger, in the client's own namespace.
   const fresh = await d.store.consumeTransactionId(`assertion:${clientId}`, String(payload.jti), new Date(d.clock.now()).toISOString());
   if (!fresh) throw invalidClient('assertion replayed', 'This client assertion (jti) was used before.');

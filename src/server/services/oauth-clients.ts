@@ -1,9 +1,10 @@
-import { importJWK, type JWK } from 'jose';
+import type { JWK } from 'jose';
 import { newId, VaultgateError, type Clock, type Environment } from '../../protocol/index.js';
 import type { ExternalClientLinkRecord, ListQuery, OAuthClientRecord, OAuthOwnerKind, Page, Scope, Store } from '../../store/index.js';
 import type { OidcIssuerConfig } from '../config/oidc-issuers.js';
 import { hashClientSecret, newClientSecret } from './client-secret.js';
 import { checkId } from './ids.js';
+import { importPublicJwk } from './public-key.js';
 import type { RegistryCache } from './registry-cache.js';
 
 export interface OAuthClientsDeps {
@@ -90,7 +91,7 @@ export class OAuthClients {
       throw new VaultgateError('INVALID_REQUEST', { detail: 'jwk must be a public RSA, EC or OKP key (no private or symmetric members).' });
     }
     try {
-      await importJWK(j, alg);
+      await importPublicJwk(j, alg);
     } catch (err) {
       throw new VaultgateError('INVALID_REQUEST', { detail: `jwk cannot be used: ${(err as Error).message}` });
     }

@@ -1,6 +1,7 @@
-import { importJWK, type CryptoKey, type JWK } from 'jose';
+import type { CryptoKey, JWK } from 'jose';
 import { VaultgateError } from '../../protocol/index.js';
 import type { OidcIssuerConfig } from '../config/oidc-issuers.js';
+import { importPublicJwk, KeyUnusableError } from './public-key.js';
 
 export interface RemoteJwksOptions {
   now: () => number;
@@ -10,6 +11,8 @@ export interface RemoteJwksOptions {
   maxAgeMs?: number;
   /** Called once per completed fetch attempt (metrics, logs). */
   onFetch?: (issuer: string, ok: boolean, reason?: string) => void;
+  /** Called once per published key that cannot be used (until the set is fetched again): for a warning in the log. */
+  onKeyUnusable?: (issuer: string, kid: string | undefined, reason: string) => void;
 }
 
 const MAX_DOCUMENT_BYTES = 512 * 1024;
@@ -51,7 +54,8 @@ export class RemoteJwks {
   #missFetchAt = Number.NEGATIVE_INFINITY;
   #inflight: Promise<void> | undefined;
   #jwksUri: string | undefined;
-  readonly #imported = new Map<string, CryptoKey>();
+  /** Imported keys by kid|alg; a KeyUnusableError is remembered too, so a bad key is not re-imported per request. */
+  readonly #imported = new Map<string, CryptoKey | KeyUnusableError>();
   readonly #timeoutMs: number;
   readonly #maxAgeMs: number;
 
@@ -115,12 +119,30 @@ export class RemoteJwks {
       await this.#fetch();
       jwk = this.#find(kid, alg);
     }
+    if (!jwk && kid !== undefined) {
+      const named = this.#keys.find((k) => k.kid === kid);
+      if (named) {
+        // Published under this kid, but of a type, curve or use that cannot verify alg (e.g. kty EC crv secp256k1).
+        const reason = `kty ${String(named.kty).slice(0, 10)}${named.crv ? ` crv ${String(named.crv).slice(0, 20)}` : ''}${named.use ? ` use ${String(named.use).slice(0, 10)}` : ''}${named.alg ? ` alg ${String(named.alg).slice(0, 20)}` : ''} cannot verify ${alg}`;
+        this.o.onKeyUnusable?.(this.cfg.issuer, kid, reason);
+        throw new VaultgateError('TOKEN_KEY_UNUSABLE', { logReason: `${this.cfg.issuer} key ${kid}: ${reason}` });
+      }
+    }
     if (!jwk) throw new VaultgateError('TOKEN_KEY_UNKNOWN', { logReason: `${this.cfg.issuer} publishes no ${alg} key ${kid ?? '(no kid)'}` });
     const cacheKey = `${jwk.kid ?? ''}|${alg}`;
     let key = this.#imported.get(cacheKey);
     if (!key) {
-      key = (await importJWK(jwk, alg)) as CryptoKey;
+      try {
+        key = await importPublicJwk(jwk, alg);
+      } catch (err) {
+        key = err instanceof KeyUnusableError ? err : new KeyUnusableError(String((err as Error)?.message ?? err));
+        this.o.onKeyUnusable?.(this.cfg.issuer, jwk.kid, key.message);
+      }
       this.#imported.set(cacheKey, key);
+    }
+    if (key instanceof KeyUnusableError) {
+      // The issuer's fault, not the client's or ours: 401 (never a retryable 5xx), the kid in the log.
+      throw new VaultgateError('TOKEN_KEY_UNUSABLE', { logReason: `${this.cfg.issuer} key ${jwk.kid ?? '(no kid)'}: ${key.message}` });
     }
     return key;
   }
