@@ -248,9 +248,12 @@ describe('bulk send', () => {
     expect(ok.stderr).not.toContain('\r');
     const again = await vg(['send', '--channel', t.channelId, '--ndjson', file]);
     expect(again.stdout).toMatch(/^0 sent, 3 already stored, 0 failed/);
+    // The progress line counts the already stored apart from the sent (and the failed, below).
+    expect(again.stderr).toMatch(/^3\/3: 0 sent {2}3 already stored {2}0 failed {2}[\d.]+\/s {2}ETA /m);
     const bad = await vg(['send', '--channel', t.channelId, '--ndjson', file, '--message-type', 'Invoice']);
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/^0 sent, 0 already stored, 3 failed/);
     expect(bad.stderr).toContain('failed: line 1: MESSAGE_TYPE_NOT_AGREED');
+    expect(bad.stderr).toMatch(/^3\/3: 0 sent {2}0 already stored {2}3 failed /m);
   });
 });
