@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -7,7 +7,11 @@ import { adminOf, ProcessPool, runCli } from '../helpers/processes.js';
 import { CLI, createTenant } from '../helpers/servers.js';
 
 const pool = new ProcessPool();
-afterAll(() => pool.cleanup());
+const clis: ChildProcess[] = [];
+afterAll(async () => {
+  for (const c of clis) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  await pool.cleanup();
+});
 
 async function all(url: string, creds: ConstructorParameters<typeof VaultgateClient>[0]['credentials']): Promise<MessageMeta[]> {
   const c = new VaultgateClient({ baseUrl: url, credentials: creds });
@@ -33,6 +37,7 @@ describe('a bulk send whose server goes away', () => {
     const args = (url: string): string[] => ['send', '--url', url, '--channel', t.channelId, '--dir', dir, '--concurrency', '2', '--max-connection-failures', '3'];
 
     const child = spawn(process.execPath, [CLI, ...args(first.url)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    clis.push(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
