@@ -19,10 +19,17 @@ export function stdoutClosed(): boolean {
   return closed;
 }
 
-/** Calls `fn` once when stdout's reader goes away (at once if it already has). */
-export function onStdoutClosed(fn: () => void): void {
-  if (closed) fn();
-  else closeListeners.push(fn);
+/** Calls `fn` once when stdout's reader goes away (at once if it already has); returns a function that cancels it. */
+export function onStdoutClosed(fn: () => void): () => void {
+  if (closed) {
+    fn();
+    return () => {};
+  }
+  closeListeners.push(fn);
+  return () => {
+    const i = closeListeners.indexOf(fn);
+    if (i !== -1) closeListeners.splice(i, 1);
+  };
 }
 
 function silence(stream: NodeJS.WriteStream, onClosed?: () => void): void {

@@ -83,10 +83,19 @@ async function exportToStdout(s: ClientSettings, f: ReturnType<typeof filters>, 
   try {
     for await (const line of client.exportLines(f)) {
       if (stdoutClosed()) break;
-      if (!process.stdout.write(`${line}\n`)) await new Promise<void>((resolve) => {
-        process.stdout.once('drain', resolve);
-        onStdoutClosed(resolve);
-      });
+      if (!process.stdout.write(`${line}\n`)) {
+        // Backpressure: wait for the pipe to drain, or for its reader to go away.
+        await new Promise<void>((resolve) => {
+          let cancel = (): void => {};
+          const done = (): void => {
+            process.stdout.off('drain', done);
+            cancel();
+            resolve();
+          };
+          process.stdout.once('drain', done);
+          cancel = onStdoutClosed(done);
+        });
+      }
       written++;
       if (written % 1000 === 0) onProgress(written);
     }

@@ -74,7 +74,8 @@ afterAll(async () => {
 
 const readerEnv = (): Record<string, string> => ({ ...env, ...(JSON.parse(env.READER!) as Record<string, string>) });
 
-describe('a reader that closes the pipe early (EPIPE)', () => {
+// Each test starts a few CLI processes; on a loaded machine one start can take seconds.
+describe('a reader that closes the pipe early (EPIPE)', { timeout: 120_000 }, () => {
   it('send: the message is stored and the exit code is 0, with no stack', async () => {
     const r = await runReaderClosing(['send', '--channel', t.channelId, '--transaction-id', 'pipe-send-1', '-'], env, { when: 'at-once', input: '{"pipe":1}' });
     noCrash(r);
@@ -111,9 +112,12 @@ describe('a reader that closes the pipe early (EPIPE)', () => {
     noCrash(await runReaderClosing(['vault', 'export', '--out', '-'], readerEnv(), { when: 'at-once' }));
   });
 
-  it('vault get to a closed pipe, and admin listings: exit 0, no stack', async () => {
+  it('vault get to a closed pipe: exit 0, no stack', async () => {
     const m = await stored('pipe-send-1');
     noCrash(await runReaderClosing(['vault', 'get', m!.messageId], readerEnv(), { when: 'at-once' }));
+  });
+
+  it('admin listings to a closed pipe: exit 0, no stack', async () => {
     noCrash(await runReaderClosing(['admin', 'audit', '--limit', '1000'], env, { when: 'first-chunk' }));
     noCrash(await runReaderClosing(['admin', 'party', 'list'], env, { when: 'at-once' }));
     noCrash(await runReaderClosing(['admin', '--json', 'channel', 'list'], env, { when: 'at-once' }));
