@@ -2,11 +2,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { join } from 'node:path';
 
 export const base = process.env.VAULTGATE_URL ?? 'http://127.0.0.1:8080';
-const load = (f) => JSON.parse(readFileSync(f, 'utf8'));
+// The README walkthrough writes the credential files into .vaultgate/ (git ignores it), relative to where you run.
+const load = (f) => JSON.parse(readFileSync(join('.vaultgate', f), 'utf8'));
 
-/** Sends `body` (or GETs when undefined) to `target`, signed with partner.json + the customer credential file. */
+/** Sends `body` (or GETs when undefined) to `target`, signed with .vaultgate/partner.json + the customer credential file. */
 export function send(target, customerFile, body, contentType = 'application/json') {
   const partner = load('partner.json');
   const customer = load(customerFile);

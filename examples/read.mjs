@@ -1,4 +1,4 @@
-// Usage: node examples/read.mjs [messageId]   (run where partner.json and reader.json are)
+// Usage: node examples/read.mjs [messageId]   (run where .vaultgate/partner.json and .vaultgate/reader.json are)
 // Without a message id it lists the vault; with one it prints the stored bytes.
 import { send } from './netvisor-mac.mjs';
 

@@ -13,6 +13,8 @@ export interface AdminClientOptions {
   url: string;
   token?: string | undefined;
   dataDir?: string | undefined;
+  /** Sent as Accept-Language (e.g. `fi`): the language of the error messages (problem+json `title`). */
+  acceptLanguage?: string | undefined;
 }
 
 /** Finds the operator token: flag/environment first, else the admin-token file the server generated. */
@@ -27,15 +29,18 @@ export function resolveToken(o: AdminClientOptions): string {
 export class AdminClient {
   private readonly base: string;
   private readonly token: string;
+  private readonly acceptLanguage: string | undefined;
 
   constructor(o: AdminClientOptions) {
     this.base = o.url.replace(/\/+$/, '');
     this.token = resolveToken(o);
+    this.acceptLanguage = o.acceptLanguage;
   }
 
   async request(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<any> {
     const headers: Record<string, string> = { authorization: `Bearer ${this.token}`, accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
+    if (this.acceptLanguage) headers['accept-language'] = this.acceptLanguage;
     let res: Response;
     try {
       res = await fetch(`${this.base}/admin/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });

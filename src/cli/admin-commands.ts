@@ -1,8 +1,9 @@
 import { Command, Option } from 'commander';
 import { AdminClient } from './admin-client.js';
+import { acceptLanguageOf } from './client-options.js';
 import { printJson, printRecord, printTable } from './output.js';
 
-interface GlobalOpts { url: string; token?: string; dataDir?: string; json?: boolean }
+interface GlobalOpts { url: string; token?: string; dataDir?: string; json?: boolean; language?: string }
 
 type Run = (client: AdminClient, args: string[], opts: Record<string, any>) => Promise<unknown>;
 
@@ -12,7 +13,7 @@ export function action(root: Command, run: Run, columns?: string[], note?: (r: a
     const cmd = a[a.length - 1] as Command;
     const opts = cmd.opts();
     const g = root.opts<GlobalOpts>();
-    const client = new AdminClient({ url: g.url, token: g.token, dataDir: g.dataDir });
+    const client = new AdminClient({ url: g.url, token: g.token, dataDir: g.dataDir, ...acceptLanguageOf({ language: g.language }) });
     const result = (await run(client, a.slice(0, -2) as string[], opts)) as any;
     if (g.json) return printJson(result);
     if (columns) {
@@ -50,6 +51,7 @@ export function adminCommand(): Command {
     .addOption(new Option('--url <url>', 'server base URL').env('VAULTGATE_URL').default('http://127.0.0.1:8080'))
     .addOption(new Option('--token <token>', 'admin token (else the admin-token file in --data-dir)').env('VAULTGATE_ADMIN_TOKEN'))
     .addOption(new Option('--data-dir <dir>', 'data directory holding the generated admin-token').env('VAULTGATE_DATA_DIR').default('./data'))
+    .addOption(new Option('--language <FI|EN|SE>', 'language of error messages (default EN)').env('VAULTGATE_LANGUAGE'))
     .option('--json', 'print JSON');
 
   const company = admin.command('company').description('companies (data owners)');

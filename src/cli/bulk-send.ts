@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { VaultgateApiError, type VaultgateClient } from '../sdk/index.js';
+import { VaultgateApiError, VaultgateNetworkError, type VaultgateClient } from '../sdk/index.js';
 
 export interface BulkItem {
   /** File name (folder) or `line <n>` (NDJSON): where the message came from. */
@@ -18,11 +18,25 @@ export interface BulkItem {
 
 export interface BulkSummary {
   total: number;
+  /** Stored by this run. */
+  sent: number;
+  /** Stored by an earlier run (the server knew the transaction id): done, but not sent now. */
+  alreadyStored: number;
+  /** Refused, or not delivered after every retry. */
+  failed: number;
+  /** Not tried at all: the run stopped first (see `stopped`). */
+  notAttempted: number;
+  failures: { position: string; code: string; message: string }[];
+  /** Set when the run stopped early because the server could not be reached. */
+  stopped?: { consecutiveUnreachable: number; lastError: string };
+  seconds: number;
+}
+
+/** The counts of a run so far, apart (the progress line and the summary show each). */
+export interface BulkCounts {
   sent: number;
   alreadyStored: number;
   failed: number;
-  failures: { position: string; code: string; message: string }[];
-  seconds: number;
 }
 
 /**
@@ -70,16 +84,36 @@ export interface BulkOptions {
   mediaType: string;
   concurrency: number;
   total: number;
-  onProgress?: (done: number, failed: number) => void;
+  /**
+   * Stop after this many messages in a row could not be delivered because the server could not be reached
+   * (connection refused/reset/timed out after every retry, or 502/503/504 from a gateway after every retry). The
+   * messages not yet tried are left for the next run. Default 5.
+   */
+  maxUnreachable?: number;
+  onProgress?: (counts: BulkCounts) => void;
 }
 
-/** Sends every item with at most `concurrency` in flight; never throws for one message's failure. */
+/** Whether a send failed because the server could not be reached (as opposed to the server refusing the message). */
+export function isUnreachable(err: unknown): boolean {
+  if (err instanceof VaultgateNetworkError) return true;
+  return err instanceof VaultgateApiError && [502, 503, 504].includes(err.status) && err.code.startsWith('HTTP_');
+}
+
+/**
+ * Sends every item with at most `concurrency` in flight; never throws for one message's failure. Stops taking new
+ * items after `maxUnreachable` consecutive unreachable-server failures (`summary.stopped`); what is in flight ends.
+ */
 export async function bulkSend(items: Iterable<BulkItem> | AsyncIterable<BulkItem>, o: BulkOptions): Promise<BulkSummary> {
   const started = Date.now();
-  const s: BulkSummary = { total: o.total, sent: 0, alreadyStored: 0, failed: 0, failures: [], seconds: 0 };
+  const s: BulkSummary = { total: o.total, sent: 0, alreadyStored: 0, failed: 0, notAttempted: 0, failures: [], seconds: 0 };
+  const maxUnreachable = o.maxUnreachable ?? 5;
+  let unreachableInARow = 0;
+  let stop = false;
   const source = (Symbol.asyncIterator in items ? items : (async function* () { yield* items; })())[Symbol.asyncIterator]();
   const worker = async (): Promise<void> => {
-    for (let next = await source.next(); !next.done; next = await source.next()) {
+    while (!stop) {
+      const next = await source.next();
+      if (next.done) return;
       const item = next.value;
       try {
         const body = item.load();
@@ -87,19 +121,27 @@ export async function bulkSend(items: Iterable<BulkItem> | AsyncIterable<BulkIte
         const r = await o.client.send(o.channelId, body, { mediaType: o.mediaType, transactionId, ...(o.messageType ? { messageType: o.messageType } : {}) });
         if (r.alreadyStored) s.alreadyStored++;
         else s.sent++;
+        unreachableInARow = 0;
       } catch (err) {
         if (err instanceof VaultgateApiError && err.code === 'REQUEST_NOT_UNIQUE' && err.messageId) {
           s.alreadyStored++; // stored by an earlier, interrupted run
+          unreachableInARow = 0;
         } else {
           s.failed++;
           const code = err instanceof VaultgateApiError ? err.code : (err as Error).name;
           if (s.failures.length < 1000) s.failures.push({ position: item.position, code, message: (err as Error).message });
+          if (!isUnreachable(err)) unreachableInARow = 0;
+          else if (++unreachableInARow >= maxUnreachable && !stop) {
+            stop = true;
+            s.stopped = { consecutiveUnreachable: unreachableInARow, lastError: (err as Error).message };
+          }
         }
       }
-      o.onProgress?.(s.sent + s.alreadyStored + s.failed, s.failed);
+      o.onProgress?.({ sent: s.sent, alreadyStored: s.alreadyStored, failed: s.failed });
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, o.concurrency) }, worker));
+  s.notAttempted = Math.max(0, s.total - s.sent - s.alreadyStored - s.failed);
   s.seconds = (Date.now() - started) / 1000;
   return s;
 }

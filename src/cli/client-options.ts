@@ -22,10 +22,13 @@ const FLAGS: Record<ProfileKey, [flag: string, env: string, help: string]> = {
   tokenUrl: ['--token-url <url>', 'VAULTGATE_TOKEN_URL', 'token endpoint (default <url>/oauth2/token)'],
 };
 
-/** Adds the shared options to a command (its subcommands read them with `clientSettings`). */
-export function withClientOptions(cmd: Command): Command {
+/**
+ * Adds the shared options to a command (its subcommands read them with `clientSettings`): all of them, or only
+ * `keys` for a command that uses fewer (its help lists only what it reads; a profile may still hold the rest).
+ */
+export function withClientOptions(cmd: Command, keys: readonly ProfileKey[] = PROFILE_KEYS): Command {
   cmd.addOption(new Option('--profile <name>', 'profile of the credentials file').env('VAULTGATE_PROFILE'));
-  for (const k of PROFILE_KEYS) cmd.addOption(new Option(FLAGS[k][0], FLAGS[k][2]).env(FLAGS[k][1]));
+  for (const k of keys) cmd.addOption(new Option(FLAGS[k][0], FLAGS[k][2]).env(FLAGS[k][1]));
   return cmd;
 }
 
@@ -33,6 +36,25 @@ export interface ClientSettings {
   url: string;
   /** OAuth client credentials when a client id is given (flags, environment or profile); MAC credentials otherwise. */
   credentials: MacCredentials | OAuthClientCredentials;
+  /** Accept-Language for `--language` (FI → fi, SE → sv, EN → en): the language of the server's error messages. */
+  acceptLanguage?: string;
+}
+
+/** The Netvisor interface languages (X-Netvisor-Interface-Language) and the language tags they stand for. */
+const LANGUAGE_TAGS = { FI: 'fi', EN: 'en', SE: 'sv' } as const;
+
+/** `--language` checked and upper-cased; undefined when not given. */
+export function languageOf(values: Profile): keyof typeof LANGUAGE_TAGS | undefined {
+  const language = values.language?.toUpperCase();
+  if (language === undefined) return undefined;
+  if (!Object.hasOwn(LANGUAGE_TAGS, language)) throw new Error('--language must be FI, EN or SE');
+  return language as keyof typeof LANGUAGE_TAGS;
+}
+
+/** The Accept-Language tag for `--language`, if one was given. */
+export function acceptLanguageOf(values: Profile): { acceptLanguage?: string } {
+  const language = languageOf(values);
+  return language ? { acceptLanguage: LANGUAGE_TAGS[language] } : {};
 }
 
 const kebab = (k: string): string => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
@@ -51,11 +73,12 @@ export function resolvedValues(cmd: Command, env: NodeJS.ProcessEnv = process.en
 export function clientSettings(cmd: Command, env: NodeJS.ProcessEnv = process.env): ClientSettings {
   const values = resolvedValues(cmd, env);
   const url = values.url ?? 'http://127.0.0.1:8080';
+  const language = acceptLanguageOf(values);
   if (values.clientId) {
     if (!values.clientSecret) throw new Error(`missing credentials: ${kebab('clientSecret')} (${FLAGS.clientSecret[1]}) for client ${values.clientId}`);
-    return { url, credentials: { clientId: values.clientId, clientSecret: values.clientSecret, ...(values.tokenUrl ? { tokenUrl: values.tokenUrl } : {}) } };
+    return { url, credentials: { clientId: values.clientId, clientSecret: values.clientSecret, ...(values.tokenUrl ? { tokenUrl: values.tokenUrl } : {}) }, ...language };
   }
-  return { url, credentials: macCredentials(values) };
+  return { url, credentials: macCredentials(values), ...language };
 }
 
 /** MAC credentials only (for `vaultgate sign`). */
@@ -71,8 +94,7 @@ function macCredentials(values: Profile): MacCredentials {
   if (missing.length > 0) {
     throw new Error(`missing credentials: ${missing.map((k) => `${kebab(k)} (${FLAGS[k][1]})`).join(', ')}, or --client-id and --client-secret for bearer tokens; or put them in a profile (vaultgate profile set)`);
   }
-  const language = v('language')?.toUpperCase();
-  if (language !== undefined && !['FI', 'EN', 'SE'].includes(language)) throw new Error('--language must be FI, EN or SE');
+  const language = languageOf(values);
   const algorithm = v('algorithm')?.toUpperCase();
   if (algorithm !== undefined && !['SHA256', 'HMACSHA256', 'MD5'].includes(algorithm)) throw new Error('--algorithm must be SHA256 or HMACSHA256');
   return {
@@ -86,6 +108,10 @@ function macCredentials(values: Profile): MacCredentials {
 
 /** A client for the resolved settings. */
 export function clientFor(cmd: Command): VaultgateClient {
-  const s = clientSettings(cmd);
-  return new VaultgateClient({ baseUrl: s.url, credentials: s.credentials });
+  return clientOf(clientSettings(cmd));
+}
+
+/** A client for settings already resolved. */
+export function clientOf(s: ClientSettings): VaultgateClient {
+  return new VaultgateClient({ baseUrl: s.url, credentials: s.credentials, acceptLanguage: s.acceptLanguage });
 }

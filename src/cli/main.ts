@@ -7,19 +7,31 @@ import { VaultgateApiError } from '../sdk/index.js';
 import { ApiError } from './admin-client.js';
 import { adminCommand } from './admin-commands.js';
 import { printJson } from './output.js';
+import { handleBrokenPipes } from './stdio.js';
 import { postmanCommand } from './postman-commands.js';
 import { profileCommand, sendCommand, signCommand } from './send-commands.js';
 import { clientCommands } from './client-commands.js';
 import { tokenCommand } from './token-command.js';
 import { vaultCommand } from './vault-commands.js';
 
+handleBrokenPipes();
 const program = new Command('vaultgate').description('Vaultgate: ingestion channels into per-company data vaults').version('0.1.0');
 program.exitOverride();
 
-/** Adds `--config` and a flag per configuration key (secrets have none) to a command that loads the configuration. */
-function withConfigFlags(cmd: Command): Command {
+/**
+ * The configuration keys `migrate` reads (migrateStorage → openStorage: where the data is, the PostgreSQL schemas and
+ * pool, the log level); its help lists only their flags. `serve` takes every key that has a flag.
+ */
+const MIGRATE_KEYS: readonly ConfigName[] = ['dataDir', 'databaseSchema', 'databasePoolSize', 'keystoreSchema', 'logLevel'];
+
+/**
+ * Adds `--config` and a flag per configuration key (secrets have none) to a command that loads the configuration:
+ * every key, or only `keys`. The environment and the file still set any key; flags are for what the command uses.
+ */
+function withConfigFlags(cmd: Command, keys: readonly ConfigName[] = Object.keys(CONFIG_SCHEMA) as ConfigName[]): Command {
   cmd.option('--config <file>', 'JSON configuration file (also VAULTGATE_CONFIG)');
-  for (const key of Object.values(CONFIG_SCHEMA)) {
+  for (const name of keys) {
+    const key = CONFIG_SCHEMA[name];
     if (key.flag) cmd.option(`${key.flag} <value>`, `${key.description} [${key.env}]`);
   }
   return cmd;
@@ -37,7 +49,7 @@ withConfigFlags(program.command('serve').description('run the platform (embedded
     await startServer(configSources(opts), { installSignalHandlers: true });
   });
 withConfigFlags(program.command('migrate')
-  .description('apply pending schema migrations to the configured database and key store, then exit (same configuration as serve)'))
+  .description('apply pending schema migrations to the configured database and key store, then exit (same configuration as serve)'), MIGRATE_KEYS)
   .option('--json', 'print the result as JSON')
   .action(async (opts: Record<string, string | undefined> & { json?: boolean }) => {
     const { migrateStorage } = await import('../server/main.js');

@@ -5,10 +5,12 @@ import { Command, Option } from 'commander';
 import { postmanExport } from '../protocol/index.js';
 import { parseMessageType } from './admin-commands.js';
 import { resolvedValues, withClientOptions } from './client-options.js';
+import { PROFILE_KEYS } from './profiles.js';
 
 export function postmanCommand(): Command {
   const postman = new Command('postman').description('Postman collections that sign requests (or fetch bearer tokens) in a pre-request script');
-  withClientOptions(postman.command('export'))
+  // Everything a profile holds but the MAC algorithm (the collection's `macAlgorithm` variable chooses that).
+  withClientOptions(postman.command('export'), PROFILE_KEYS.filter((k) => k !== 'algorithm'))
     .description('write <out>/<channel>.postman_collection.json and .postman_environment.json (URL and ids from flags, environment or profile)')
     .requiredOption('--channel <channelId>', 'the ingestion channel')
     .requiredOption('--message-type <Name=media/type,…>', "the channel's agreed message type with its media types (repeatable)", parseMessageType)

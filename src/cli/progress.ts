@@ -1,30 +1,46 @@
-/** Progress on stderr: a redrawn bar on a terminal, a plain line every few seconds otherwise (CI logs). */
+/**
+ * Progress on stderr: a bar redrawn with `\r` on a terminal, a plain line every few seconds otherwise (CI logs, a
+ * file, a pipe), and always a final line. Counts are shown apart (`95 sent  20 already stored  5 failed`): the bar
+ * and the rate count every one of them as done, the words say which is which.
+ */
 export class Progress {
   private readonly started = Date.now();
   private lastDraw: number;
 
+  /**
+   * @param total how many items there are; undefined when unknown (no bar, no ETA: counts and rate only)
+   * @param out where to draw (stderr); a TTY gets the redrawn bar
+   */
   constructor(
-    private readonly total: number,
+    private readonly total: number | undefined,
     private readonly out: NodeJS.WriteStream,
-    private readonly label = 'sent',
   ) {
     // A terminal shows the bar at once; a log gets its first line after one interval.
     this.lastDraw = out.isTTY ? 0 : this.started;
   }
 
-  update(done: number, errors: number, final = false): void {
+  /** Draws `counts` (label → number, in order; their sum is the number done) unless drawn too recently; `final` always draws. */
+  update(counts: Record<string, number>, final = false): void {
     const now = Date.now();
     const interval = this.out.isTTY ? 100 : 5000;
     if (!final && now - this.lastDraw < interval) return;
     this.lastDraw = now;
+    const done = Object.values(counts).reduce((a, b) => a + b, 0);
     const secs = (now - this.started) / 1000;
     const rate = secs > 0 ? done / secs : 0;
-    const eta = rate > 0 ? Math.ceil((this.total - done) / rate) : undefined;
-    const text = `${done}/${this.total} ${this.label}  ${rate.toFixed(1)}/s  ETA ${eta === undefined ? '?' : formatSeconds(eta)}  errors ${errors}`;
+    const parts = Object.entries(counts).map(([label, n]) => `${n} ${label}`);
+    let text = `${parts.join('  ')}  ${rate.toFixed(1)}/s`;
+    if (this.total !== undefined) {
+      const eta = rate > 0 ? Math.ceil((this.total - done) / rate) : undefined;
+      text = `${done}/${this.total}: ${text}  ETA ${eta === undefined ? '?' : formatSeconds(eta)}`;
+    }
     if (this.out.isTTY) {
       const width = 30;
-      const filled = this.total > 0 ? Math.round((done / this.total) * width) : width;
-      this.out.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${text}\x1b[K${final ? '\n' : ''}`);
+      const bar = this.total === undefined ? '' : (() => {
+        const filled = this.total > 0 ? Math.min(width, Math.round((done / this.total) * width)) : width;
+        return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] `;
+      })();
+      this.out.write(`\r${bar}${text}\x1b[K${final ? '\n' : ''}`);
     } else {
       this.out.write(`${text}\n`);
     }

@@ -3,15 +3,15 @@ import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { maskedMacString } from '../protocol/index.js';
 import { signRequestDetailed } from '../sdk/index.js';
-import { bulkSend, countNdjson, folderItems, ndjsonItems, type BulkSummary } from './bulk-send.js';
+import { bulkSend, countNdjson, folderItems, ndjsonItems, type BulkCounts, type BulkSummary } from './bulk-send.js';
 import { clientFor, macSettings, withClientOptions } from './client-options.js';
 import { printJson, printRecord } from './output.js';
 import { PROFILE_KEYS, credentialsPath, readProfile, writeProfile, type Profile } from './profiles.js';
 import { Progress } from './progress.js';
 
-const positiveInt = (v: string): number => {
+const intFrom1To = (max: number) => (v: string): number => {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 256) throw new InvalidArgumentError('must be a whole number from 1 to 256');
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`must be a whole number from 1 to ${max}`);
   return n;
 };
 
@@ -21,12 +21,24 @@ async function readStdin(): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function printSummary(s: BulkSummary, json: boolean): void {
+/** Exit code of a bulk send stopped because the server could not be reached: EX_TEMPFAIL (sysexits.h), "try again later". */
+export const EXIT_UNREACHABLE = 75;
+
+const counts = (s: BulkCounts): Record<string, number> => ({ sent: s.sent, 'already stored': s.alreadyStored, failed: s.failed });
+
+function printSummary(s: BulkSummary, json: boolean, url: string): void {
   for (const f of s.failures.slice(0, 20)) process.stderr.write(`failed: ${f.position}: ${f.message}\n`);
   if (s.failures.length > 20) process.stderr.write(`… and ${s.failed - 20} more failures\n`);
+  if (s.stopped) {
+    process.stderr.write(`vaultgate: stopped after ${s.stopped.consecutiveUnreachable} messages in a row could not be delivered: the server at ${url} cannot be reached (last: ${s.stopped.lastError}). `
+      + `${s.notAttempted} of ${s.total} messages were not attempted.\n`
+      + 'To resume, run the same command again once the server is back: each message keeps its transaction id (derived from its position and content), '
+      + 'so the messages already stored are counted as "already stored" and none is stored twice.\n');
+  }
   if (json) printJson(s);
   else {
-    process.stdout.write(`${s.sent} sent, ${s.alreadyStored} already stored, ${s.failed} failed, of ${s.total} in ${s.seconds.toFixed(1)} s\n`);
+    const skipped = s.notAttempted > 0 ? `, ${s.notAttempted} not attempted` : '';
+    process.stdout.write(`${s.sent} sent, ${s.alreadyStored} already stored, ${s.failed} failed${skipped}, of ${s.total} in ${s.seconds.toFixed(1)} s\n`);
   }
 }
 
@@ -41,7 +53,8 @@ export function sendCommand(): Command {
     .option('--transaction-id <id>', 'transaction id of a single send (default: a new UUID)')
     .addOption(new Option('--dir <folder>', 'bulk: every file of the folder, in name order').conflicts(['ndjson', 'transactionId']))
     .addOption(new Option('--ndjson <file>', 'bulk: every non-empty line of the file').conflicts(['transactionId']))
-    .option('--concurrency <n>', 'bulk: requests in flight at once', positiveInt, 8)
+    .option('--concurrency <n>', 'bulk: requests in flight at once', intFrom1To(256), 8)
+    .option('--max-connection-failures <n>', `bulk: stop after n messages in a row could not be delivered because the server cannot be reached (exit ${EXIT_UNREACHABLE}; run the same command again to resume)`, intFrom1To(100_000), 5)
     .option('--json', 'print the receipt / summary as JSON')
     .action(async (file: string | undefined, o: Record<string, any>, cmd: Command) => {
       const client = clientFor(cmd);
@@ -53,11 +66,12 @@ export function sendCommand(): Command {
           const progress = new Progress(total, process.stderr);
           const summary = await bulkSend(items, {
             client, channelId: o.channel, messageType: o.messageType, mediaType: o.mediaType, concurrency: o.concurrency, total,
-            onProgress: (done, failed) => progress.update(done, failed),
+            maxUnreachable: o.maxConnectionFailures, onProgress: (c) => progress.update(counts(c)),
           });
-          progress.update(summary.sent + summary.alreadyStored + summary.failed, summary.failed, true);
-          printSummary(summary, o.json === true);
-          if (summary.failed > 0) process.exitCode = 1;
+          progress.update(counts(summary), true);
+          printSummary(summary, o.json === true, client.baseUrl);
+          if (summary.stopped) process.exitCode = EXIT_UNREACHABLE;
+          else if (summary.failed > 0) process.exitCode = 1;
           return;
         }
         const body = file && file !== '-' ? readFileSync(file) : await readStdin();
@@ -73,7 +87,8 @@ export function sendCommand(): Command {
 
 /** `vaultgate sign`: the headers of a signed request and the string that was hashed, keys masked. */
 export function signCommand(): Command {
-  return withClientOptions(new Command('sign'))
+  // The MAC only: no OAuth client flags.
+  return withClientOptions(new Command('sign'), PROFILE_KEYS.filter((k) => !['clientId', 'clientSecret', 'tokenUrl'].includes(k)))
     .description('print the signed headers for a URL and the string that was hashed (keys masked), to debug an integration')
     .argument('<url>', 'full URL, or a path such as /ingestion/ch_test_… (appended to --url)')
     .option('--transaction-id <id>', 'transaction id to sign (default: a new UUID)')

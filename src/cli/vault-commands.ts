@@ -1,8 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { exportVaultToFile, type MessageMeta } from '../sdk/index.js';
-import { clientFor, clientSettings, withClientOptions } from './client-options.js';
+import { clientFor, clientOf, clientSettings, withClientOptions, type ClientSettings } from './client-options.js';
 import { printJson, printTable } from './output.js';
+import { Progress } from './progress.js';
+import { onStdoutClosed, stdoutClosed } from './stdio.js';
 
 const count = (v: string): number => {
   const n = Number(v);
@@ -49,16 +51,56 @@ export function vaultCommand(): Command {
       }
     });
 
-  selection(vault.command('export').description('export the vault as NDJSON into a file; run again to resume an interrupted export'))
-    .requiredOption('--out <file>', 'NDJSON file (appended to when resuming)')
+  selection(vault.command('export').description('export the vault as NDJSON into a file (run again to resume an interrupted export), or to stdout'))
+    .option('--out <file>', 'NDJSON file, appended to when resuming; omitted or "-": stdout (not resumable)')
     .action(async (o: Record<string, string | undefined>, cmd: Command) => {
       const s = clientSettings(cmd);
+      const progress = new Progress(undefined, process.stderr);
+      const toStdout = o.out === undefined || o.out === '-';
+      if (toStdout) {
+        const written = await exportToStdout(s, filters(o), (n) => progress.update({ exported: n }));
+        progress.update({ exported: written }, true);
+        return;
+      }
       const started = Date.now();
       const r = await exportVaultToFile({
-        baseUrl: s.url, credentials: s.credentials, out: o.out!, filters: filters(o),
-        onProgress: (n) => process.stderr.write(`\rexported ${n} messages`),
+        baseUrl: s.url, credentials: s.credentials, acceptLanguage: s.acceptLanguage, out: o.out!, filters: filters(o),
+        onProgress: (n) => progress.update({ exported: n }),
       });
-      process.stderr.write(`\n${r.resumedFrom ? 'resumed; ' : ''}${r.written} messages written to ${o.out} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+      progress.update({ exported: r.written }, true);
+      process.stderr.write(`${r.resumedFrom ? 'resumed; ' : ''}${r.written} messages written to ${o.out} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     });
   return vault;
+}
+
+/**
+ * Streams the export's NDJSON lines to stdout, waiting for the pipe to drain; stops (and closes the download) as
+ * soon as stdout's reader goes away (`vault export | head -1`). Resolves with the number of lines written.
+ */
+async function exportToStdout(s: ClientSettings, f: ReturnType<typeof filters>, onProgress: (n: number) => void): Promise<number> {
+  const client = clientOf(s);
+  let written = 0;
+  try {
+    for await (const line of client.exportLines(f)) {
+      if (stdoutClosed()) break;
+      if (!process.stdout.write(`${line}\n`)) {
+        // Backpressure: wait for the pipe to drain, or for its reader to go away.
+        await new Promise<void>((resolve) => {
+          let cancel = (): void => {};
+          const done = (): void => {
+            process.stdout.off('drain', done);
+            cancel();
+            resolve();
+          };
+          process.stdout.once('drain', done);
+          cancel = onStdoutClosed(done);
+        });
+      }
+      written++;
+      if (written % 1000 === 0) onProgress(written);
+    }
+  } finally {
+    await client.close();
+  }
+  return written;
 }

@@ -66,12 +66,12 @@ export interface RequestAuthorizer {
  * await auth.headers({ method: 'POST', url, transactionId: 'order-17' });
  * // { authorization: 'Bearer eyJ…', 'idempotency-key': 'order-17' }
  */
-export function authorizerFor(c: VaultgateCredentials, o: { baseUrl?: string } = {}): RequestAuthorizer {
+export function authorizerFor(c: VaultgateCredentials, o: { baseUrl?: string; acceptLanguage?: string | undefined } = {}): RequestAuthorizer {
   if ('clientId' in c) {
     const tokenUrl = c.tokenUrl ?? (o.baseUrl ? `${o.baseUrl.replace(/\/+$/, '')}/oauth2/token` : undefined);
     if (!tokenUrl) throw new Error('client credentials need tokenUrl (or a baseUrl to derive it from)');
     if (c.clientSecret === undefined && c.privateKeyJwk === undefined) throw new Error('client credentials need clientSecret or privateKeyJwk');
-    return authorizerFor({ tokenProvider: clientCredentialsTokenProvider({ ...c, tokenUrl }) });
+    return authorizerFor({ tokenProvider: clientCredentialsTokenProvider({ ...c, tokenUrl, acceptLanguage: o.acceptLanguage }) });
   }
   if ('tokenProvider' in c) {
     const provider = c.tokenProvider;

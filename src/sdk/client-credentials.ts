@@ -18,6 +18,8 @@ export interface ClientCredentialsOptions {
   timeoutMs?: number | undefined;
   /** The fetch function to call (default the global `fetch`), e.g. to go through a proxy or to count requests. */
   fetch?: typeof fetch | undefined;
+  /** Sent as `Accept-Language` (RFC 9110 §12.5.4), e.g. `fi`: the language of `error_description` in a refusal. */
+  acceptLanguage?: string | undefined;
 }
 
 export interface AccessToken {
@@ -55,7 +57,9 @@ export async function fetchClientCredentialsToken(o: ClientCredentialsOptions): 
     throw new Error('clientSecret or privateJwk is needed');
   }
   const res = await (o.fetch ?? fetch)(o.tokenUrl, {
-    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: form,
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', ...(o.acceptLanguage ? { 'accept-language': o.acceptLanguage } : {}) },
+    body: form,
     signal: AbortSignal.timeout(o.timeoutMs ?? 30_000),
   });
   const text = await res.text();

@@ -20,6 +20,12 @@ export interface VaultgateClientOptions {
   timeoutMs?: number;
   /** An undici dispatcher to use instead of the client's own connection pool (which `close()` then leaves alone). */
   dispatcher?: Dispatcher;
+  /**
+   * Sent as `Accept-Language` (RFC 9110 §12.5.4) on every request and token request, e.g. `fi` or `sv`: the language
+   * of the server's error messages (`title`, and so `VaultgateApiError.message`). MAC credentials' `language`
+   * (X-Netvisor-Interface-Language) takes precedence on the MAC scheme. Default: none (English).
+   */
+  acceptLanguage?: string | undefined;
 }
 
 export interface SendOptions {
@@ -54,11 +60,13 @@ export class VaultgateClient {
   private readonly timeoutMs: number;
   private readonly dispatcher: Dispatcher;
   private readonly ownDispatcher: boolean;
+  private readonly acceptLanguage: Record<string, string>;
 
   constructor(o: VaultgateClientOptions) {
     this.baseUrl = o.baseUrl.replace(/\/+$/, '');
     new URL(this.baseUrl); // throws early on a malformed base URL
-    this.auth = authorizerFor(o.credentials, { baseUrl: this.baseUrl });
+    this.auth = authorizerFor(o.credentials, { baseUrl: this.baseUrl, acceptLanguage: o.acceptLanguage });
+    this.acceptLanguage = o.acceptLanguage ? { 'accept-language': o.acceptLanguage } : {};
     this.retry = { ...DEFAULT_RETRY, ...o.retry };
     this.timeoutMs = o.timeoutMs ?? 30_000;
     this.ownDispatcher = o.dispatcher === undefined;
@@ -227,7 +235,7 @@ export class VaultgateClient {
         wait = retryDelay(attempt, this.retry, undefined);
         continue;
       }
-      const headers = { ...authHeaders, accept: 'application/json', 'user-agent': UA, ...o.headers };
+      const headers = { ...authHeaders, accept: 'application/json', ...this.acceptLanguage, 'user-agent': UA, ...o.headers };
       let status: number;
       let resHeaders: Record<string, string | string[] | undefined>;
       let text: string | undefined;

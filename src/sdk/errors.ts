@@ -14,8 +14,9 @@ export class VaultgateApiError extends Error {
 
   constructor(readonly status: number, readonly code: string, readonly body: unknown) {
     const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
-    const detail = typeof b.detail === 'string' ? `: ${b.detail}` : typeof b.title === 'string' ? `: ${b.title}` : '';
-    super(`${code} (HTTP ${status})${detail}`);
+    // The title is the catalogue's message in the request's language; the detail (when any) names the specifics.
+    const text = [b.title, b.detail].filter((t): t is string => typeof t === 'string' && t !== '').join(' ');
+    super(`${code} (HTTP ${status})${text ? `: ${text}` : ''}`);
     this.name = 'VaultgateApiError';
     this.requestId = typeof b.requestId === 'string' ? b.requestId : undefined;
     this.messageId = typeof b.messageId === 'string' ? b.messageId : undefined;

@@ -8,6 +8,8 @@ export interface ExportOptions {
   out: string;
   filters?: { channelId?: string; messageType?: string; from?: string; to?: string };
   onProgress?: (written: number) => void;
+  /** Accept-Language of the requests (the language of the server's error messages), as in VaultgateClientOptions. */
+  acceptLanguage?: string | undefined;
 }
 
 /**
@@ -52,7 +54,7 @@ export function resumePoint(file: string): string | undefined {
  */
 export async function exportVaultToFile(o: ExportOptions): Promise<{ written: number; resumedFrom: string | undefined }> {
   const resumedFrom = resumePoint(o.out);
-  const client = new VaultgateClient({ baseUrl: o.baseUrl, credentials: o.credentials });
+  const client = new VaultgateClient({ baseUrl: o.baseUrl, credentials: o.credentials, acceptLanguage: o.acceptLanguage });
   const fd = openSync(o.out, 'a');
   let written = 0;
   try {

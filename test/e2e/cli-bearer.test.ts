@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +25,7 @@ describe('bearer tokens from the CLI and the README', () => {
     const token = readFileSync(join(dir, 'admin-token'), 'utf8').trim();
     const t = await createTenant((method, path, body) => adminCall(srv.url, token, method, path, body), { messageTypes: [{ name: 'TransportOrder', mediaTypes: ['application/json'] }] });
     ids = { CO: t.companyId, TP: t.partyId, CH: t.channelId };
+    mkdirSync(join(work, '.vaultgate')); // the loop's `mkdir -p .vaultgate`
   });
   afterAll(async () => {
     srv.child.kill('SIGTERM');
@@ -52,12 +53,12 @@ describe('bearer tokens from the CLI and the README', () => {
     const second = [...section.matchAll(/```sh\n([\s\S]*?)```/g)][1]![1]!;
     const home = { ...env, ...ids, HOME: work };
     const out = (await run('bash', ['-c', `set -euo pipefail\nvg() { node ${JSON.stringify(CLI)} "$@"; }\nURL=${srv.url}\n${second}`], { env: home, cwd: work })).stdout;
-    const erp = JSON.parse(readFileSync(join(work, 'erp.json'), 'utf8'));
+    const erp = JSON.parse(readFileSync(join(work, '.vaultgate/erp.json'), 'utf8'));
     expect(out).toContain(erp.clientId);
     expect(out).not.toContain(erp.clientSecret);
     expect(out).toContain('"transactionId": "order-A-3"');
     expect(out).toContain('"transactionId": "order-A-2"');
-    const env2 = JSON.parse(readFileSync(join(work, `postman/${ids.CH}.postman_environment.json`), 'utf8'));
+    const env2 = JSON.parse(readFileSync(join(work, `.vaultgate/postman/${ids.CH}.postman_environment.json`), 'utf8'));
     expect(env2.values.find((v: any) => v.key === 'clientSecret').value).toBe(erp.clientSecret);
   });
 

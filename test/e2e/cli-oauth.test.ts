@@ -3,7 +3,8 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VaultgateClient, type MessageMeta } from '../../src/sdk/index.js';
+import { errorMessage } from '../../src/protocol/index.js';
+import { decodeAccessToken, VaultgateClient, type MessageMeta } from '../../src/sdk/index.js';
 import { runCli } from '../helpers/processes.js';
 import { CLI, createTenant, startTestServer, tempDir, type Tenant, type TestServer } from '../helpers/servers.js';
 
@@ -126,5 +127,34 @@ describe('CLI with OAuth client credentials', () => {
     const refused = await vg(['vault', 'ls'], {});
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/403|FORBIDDEN|SCOPE/i);
+  });
+
+  it('vaultgate token takes the client from the profile (default, --profile, VAULTGATE_PROFILE) like every client command', async () => {
+    writeFileSync(join(work, 'bi.json'), JSON.stringify(reader));
+    expect((await vg(['profile', 'set', '--profile', 'bi', '--url', server.url, '--from-json', join(work, 'bi.json')])).code).toBe(0);
+    const byDefault = await vg(['token', '--decode']);
+    expect(byDefault.code, byDefault.stderr).toBe(0);
+    expect(JSON.parse(byDefault.stdout).claims).toMatchObject({ roles: ['ingest'], client_id: sender.clientId });
+    const named = await vg(['token', '--profile', 'bi']);
+    expect(named.code, named.stderr).toBe(0);
+    expect(decodeAccessToken(named.stdout.trim()).claims).toMatchObject({ roles: ['vault.read'], client_id: reader.clientId });
+    const byEnv = await vg(['token', '--json'], { VAULTGATE_PROFILE: 'bi' });
+    expect(decodeAccessToken(JSON.parse(byEnv.stdout).accessToken).claims.client_id).toBe(reader.clientId);
+    // A flag overrides the profile; a missing client id names where it can come from.
+    const wrong = await vg(['token', '--profile', 'bi', '--client-secret', 'vgs_wrong', '--language', 'FI']);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain(`invalid_client: ${errorMessage('OAUTH_INVALID_CLIENT', 'fi')}`);
+    const none = await vg(['token'], { HOME: work });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('missing credentials: --client-id (VAULTGATE_CLIENT_ID), or client_id in a profile');
+  });
+
+  it('--language selects the language of refusals on the bearer path too', async () => {
+    const sv = await vg(['send', '--channel', t.channelId, '--message-type', 'Invoice', '--language', 'SE', '-'], {}, '{}');
+    expect(sv.code).toBe(1);
+    expect(sv.stderr).toContain(`MESSAGE_TYPE_NOT_AGREED (HTTP 400): ${errorMessage('MESSAGE_TYPE_NOT_AGREED', 'sv')}`);
+    const fi = await vg(['send', '--channel', t.channelId, '--client-secret', 'vgs_wrong', '--language', 'FI', '-'], {}, '{}');
+    expect(fi.code).toBe(1);
+    expect(fi.stderr).toContain(errorMessage('OAUTH_INVALID_CLIENT', 'fi'));
   });
 });

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import { CLI, REPO, spawnServer, tempDir, type ServerProcess } from '../helpers/
 
 const run = promisify(execFile);
 
-/** The README's loop, command by command: the admin CLI, then examples/send.mjs and examples/read.mjs. */
+/** The README's loop and CLI section run by bash as written (the admin CLI, examples/send.mjs and read.mjs, bulk sends). */
 describe('README loop through the CLI and the examples', () => {
   let srv: ServerProcess;
   const dir = tempDir();
@@ -28,28 +28,33 @@ describe('README loop through the CLI and the examples', () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  it('registers, sends with the copy-paste example, and reads the same bytes back', async () => {
-    const co = await vg('company', 'create', '--name', 'Demo Oy', '--business-id', '1967543-8');
-    const tp = await vg('party', 'create', '--name', 'Vendor Ltd');
-    writeFileSync(join(work, 'partner.json'), JSON.stringify(await vg('partner-credential', 'create', '--party', tp.id)));
-    writeFileSync(join(work, 'sender.json'), JSON.stringify(await vg('customer-credential', 'create', '--company', co.id, '--name', 'sender', '--scope', 'ingest')));
-    const reader = await vg('customer-credential', 'create', '--company', co.id, '--name', 'reader', '--scope', 'vault.read');
-    expect(reader.scopes).toEqual(['vault.read']);
-    writeFileSync(join(work, 'reader.json'), JSON.stringify(reader));
-    const ch = await vg('channel', 'create', '--company', co.id, '--party', tp.id, '--message-type', 'TransportOrder=application/json');
-    expect(ch.url).toBe(`${srv.url}/ingestion/${ch.id}`);
+  it('runs the loop and the CLI section as written: keys into .vaultgate/, the example signs and reads, bulk sends, reads back', async () => {
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    const blockAfter = (heading: string): string => /```sh\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf(heading)))![1]!;
+    const loop = blockAfter('## The loop, copy-paste');
+    const cli = blockAfter('## Sending with the CLI');
+    // A fresh clone's root, as the blocks expect it: dist/ (built) and examples/, nothing else.
+    symlinkSync(join(REPO, 'dist'), join(work, 'dist'));
+    symlinkSync(join(REPO, 'examples'), join(work, 'examples'));
+    const { stdout } = await run('bash', ['-c', `set -euo pipefail\n${loop}\n${cli}`], { env: { ...env, HOME: work }, cwd: work });
 
-    const body = '{"order":"A-1","city":"Jyväskylä"}';
-    const sent = await run(process.execPath, [join(REPO, 'examples/send.mjs'), ch.id, body], { env, cwd: work });
-    const receipt = JSON.parse(sent.stdout.replace(/^200 /, ''));
+    // Every file the walkthrough wrote is under .vaultgate/, which the repository's .gitignore ignores.
+    expect(readdirSync(work).sort()).toEqual(['.config', '.vaultgate', 'dist', 'examples']);
+    for (const f of ['partner.json', 'sender.json', 'reader.json', 'order.json', 'orders/order-1.json', 'orders.ndjson', 'copy.json', 'vault.ndjson']) {
+      expect(existsSync(join(work, '.vaultgate', f)), f).toBe(true);
+      expect(await run('git', ['check-ignore', '-q', `.vaultgate/${f}`], { cwd: REPO }).then(() => true, () => false), `${f} is ignored`).toBe(true);
+    }
+    const receipt = JSON.parse(readFileSync(join(work, '.vaultgate/receipt.json'), 'utf8'));
     expect(receipt.messageId).toMatch(/^msg_test_/);
-    const read = await run(process.execPath, [join(REPO, 'examples/read.mjs'), receipt.messageId], { env, cwd: work, encoding: 'buffer' });
-    expect(read.stdout.toString('utf8')).toBe(`${body}\n`);
-    const listed = await run(process.execPath, [join(REPO, 'examples/read.mjs')], { env, cwd: work });
-    expect(JSON.parse(listed.stdout).items[0].messageId).toBe(receipt.messageId);
-
-    const channels = await vg('channel', 'list', '--company', co.id);
-    expect(channels.items.map((c: any) => c.id)).toEqual([ch.id]);
+    expect(stdout).toContain('{"order":"A-1","city":"Jyväskylä"}\n'); // read.mjs printed the stored bytes
+    expect(readFileSync(join(work, '.vaultgate/copy.json'), 'utf8')).toBe('{"order":"A-1","city":"Jyväskylä"}');
+    expect(stdout).toMatch(/^3 sent, 0 already stored, 0 failed, of 3 in /m); // --dir
+    expect(stdout.match(/^3 sent, 0 already stored, 0 failed, of 3 in /gm)).toHaveLength(2); // and --ndjson
+    // send.mjs, stdin, order.json, three files, three lines: nine messages, exported once each.
+    const exported = readFileSync(join(work, '.vaultgate/vault.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(exported).toHaveLength(9);
+    expect(exported[0].messageId).toBe(receipt.messageId);
+    expect(stdout).toContain('X-Netvisor-Authentication-MAC: ');
   });
 
   it('prints tables without --json, reports API errors with their code and exits 1', async () => {

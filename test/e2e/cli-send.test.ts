@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } f
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorMessage } from '../../src/protocol/index.js';
 import { VaultgateClient, type MessageMeta } from '../../src/sdk/index.js';
 import { CLI, createTenant, startTestServer, tempDir, type Tenant, type TestServer } from '../helpers/servers.js';
 
@@ -103,6 +104,60 @@ describe('credentials: flags, environment, profiles', () => {
   });
 });
 
+describe('--language: the language of the server messages the CLI prints', () => {
+  it('a refused send, a refused bulk message and a refused vault read print the Finnish / Swedish catalogue text', async () => {
+    const fi = await vg(['send', '--channel', t.channelId, '--message-type', 'Invoice', '--language', 'FI', '-'], {}, '{}');
+    expect(fi.code).toBe(1);
+    expect(fi.stderr).toContain(`MESSAGE_TYPE_NOT_AGREED (HTTP 400): ${errorMessage('MESSAGE_TYPE_NOT_AGREED', 'fi')}`);
+    const en = await vg(['send', '--channel', t.channelId, '--message-type', 'Invoice', '-'], {}, '{}');
+    expect(en.stderr).toContain(errorMessage('MESSAGE_TYPE_NOT_AGREED', 'en'));
+    // The profile's language, in lower case, and through the environment.
+    const sv = await vg(['send', '--channel', t.channelId, '--message-type', 'Invoice', '-'], { VAULTGATE_LANGUAGE: 'se' }, '{}');
+    expect(sv.stderr).toContain(errorMessage('MESSAGE_TYPE_NOT_AGREED', 'sv'));
+    const unauthenticated = await vg(['vault', 'ls', '--profile', 'reader', '--customer-key', 'A'.repeat(64), '--language', 'FI']);
+    expect(unauthenticated.code).toBe(1);
+    expect(unauthenticated.stderr).toContain(errorMessage('AUTHENTICATION_FAILED', 'fi'));
+
+    const file = join(work, 'language.ndjson');
+    writeFileSync(file, '{"a":1}\n');
+    const bulk = await vg(['send', '--channel', t.channelId, '--ndjson', file, '--message-type', 'Invoice', '--language', 'FI']);
+    expect(bulk.code).toBe(1);
+    expect(bulk.stderr).toContain(`failed: line 1: MESSAGE_TYPE_NOT_AGREED (HTTP 400): ${errorMessage('MESSAGE_TYPE_NOT_AGREED', 'fi')}`);
+  });
+
+  it('admin commands take --language (VAULTGATE_LANGUAGE) too', async () => {
+    const admin = { VAULTGATE_URL: server.url, VAULTGATE_ADMIN_TOKEN: server.adminToken };
+    const fi = await vg(['admin', '--language', 'FI', 'company', 'create', '--name', 'X', '--business-id', '1967543-7'], admin);
+    expect(fi.code).toBe(1);
+    expect(fi.stderr).toContain(`BUSINESS_ID_INVALID: ${errorMessage('BUSINESS_ID_INVALID', 'fi')}`);
+    const sv = await vg(['admin', 'company', 'create', '--name', 'X', '--business-id', '1967543-7'], { ...admin, VAULTGATE_LANGUAGE: 'SE' });
+    expect(sv.stderr).toContain(errorMessage('BUSINESS_ID_INVALID', 'sv'));
+    const bad = await vg(['admin', '--language', 'DE', 'party', 'list'], admin);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('--language must be FI, EN or SE');
+  });
+});
+
+describe('each command lists only the flags it uses', () => {
+  it('migrate: storage flags, none of the server\'s; sign: no OAuth client flags; token: no MAC keys', async () => {
+    const migrate = await vg(['migrate', '--help']);
+    expect(migrate.code).toBe(0);
+    for (const flag of ['--data-dir', '--database-schema', '--keystore-schema', '--database-pool-size', '--log-level', '--config', '--json']) expect(migrate.stdout).toContain(flag);
+    for (const flag of ['--port', '--host', '--tls-cert', '--trust-proxy', '--public-url', '--max-body-bytes', '--token-lifetime-s', '--allow-md5']) expect(migrate.stdout).not.toContain(flag);
+    const serve = await vg(['serve', '--help']);
+    for (const flag of ['--port', '--tls-cert', '--data-dir']) expect(serve.stdout).toContain(flag);
+    // A server-only flag given to migrate is a usage error, not silently ignored.
+    expect((await vg(['migrate', '--port', '9'])).code).toBe(2);
+
+    const sign = await vg(['sign', '--help']);
+    expect(sign.stdout).toContain('--partner-key');
+    expect(sign.stdout).not.toMatch(/--client-id|--client-secret|--token-url/);
+    const token = await vg(['token', '--help']);
+    expect(token.stdout).toMatch(/--profile[\s\S]*--client-id[\s\S]*--client-secret[\s\S]*--token-url[\s\S]*--language/);
+    expect(token.stdout).not.toMatch(/--partner-key|--customer-key|--algorithm/);
+  });
+});
+
 describe('vaultgate send, sign, vault ls|get', () => {
   it('sends a file and stdin; reads them back with vault ls and vault get', async () => {
     const f = join(work, 'order.json');
@@ -193,9 +248,12 @@ describe('bulk send', () => {
     expect(ok.stderr).not.toContain('\r');
     const again = await vg(['send', '--channel', t.channelId, '--ndjson', file]);
     expect(again.stdout).toMatch(/^0 sent, 3 already stored, 0 failed/);
+    // The progress line counts the already stored apart from the sent (and the failed, below).
+    expect(again.stderr).toMatch(/^3\/3: 0 sent {2}3 already stored {2}0 failed {2}[\d.]+\/s {2}ETA /m);
     const bad = await vg(['send', '--channel', t.channelId, '--ndjson', file, '--message-type', 'Invoice']);
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/^0 sent, 0 already stored, 3 failed/);
     expect(bad.stderr).toContain('failed: line 1: MESSAGE_TYPE_NOT_AGREED');
+    expect(bad.stderr).toMatch(/^3\/3: 0 sent {2}0 already stored {2}3 failed /m);
   });
 });

@@ -45,6 +45,9 @@ describe('vault export and key commands through the CLI', () => {
     const full = join(work, 'full.ndjson');
     const r = await run(process.execPath, [CLI, 'vault', 'export', '--out', full], { env });
     expect(r.stderr).toMatch(new RegExp(`${N} messages written`));
+    // stderr is a pipe here, not a terminal: plain progress lines, no carriage-return redraws.
+    expect(r.stderr).not.toContain('\r');
+    expect(r.stderr).toMatch(new RegExp(`^${N} exported {2}[\\d.]+/s\n`, 'm'));
     const all = lines(full);
     expect(all.map((m) => JSON.parse(m.body).i)).toEqual(Array.from({ length: N }, (_, i) => i));
     expect(new Set(all.map((m) => m.messageId)).size).toBe(N);
@@ -60,6 +63,12 @@ describe('vault export and key commands through the CLI', () => {
     // Running it on a complete file adds nothing.
     await run(process.execPath, [CLI, 'vault', 'export', '--out', cut], { env });
     expect(lines(cut).length).toBe(N);
+  });
+
+  it('exports to stdout when --out is omitted: the same lines as the file', async () => {
+    const r = await run(process.execPath, [CLI, 'vault', 'export'], { env, maxBuffer: 64 << 20 });
+    expect(r.stdout).toBe(readFileSync(join(work, 'full.ndjson'), 'utf8'));
+    expect(r.stderr).not.toContain('\r');
   });
 
   it('filters the export like the list route, and reports missing credentials', async () => {
