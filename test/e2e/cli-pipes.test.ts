@@ -65,7 +65,7 @@ beforeAll(async () => {
   await sender.close();
   // Reads use the reader's credentials (the environment's are the sender's).
   env.READER = JSON.stringify(mac(t.reader));
-}, 60_000);
+}, 240_000);
 afterAll(async () => {
   await reader.close();
   await server.stop();
