@@ -99,7 +99,7 @@ async function answer(d: FastPathDeps, req: IncomingMessage, res: ServerResponse
   }
 }
 
-/** Writes an answer; one given before the body was read in full ends the connection (transport.ts mustClose). */
+/** Writes an answer; one given before the body was read in full ends the connection (plugins/connection-close.ts). */
 function send(req: IncomingMessage, res: ServerResponse, a: RenderedAnswer, closing: boolean): void {
   if (mustClose(req, closing)) res.setHeader('connection', 'close');
   if (a.wwwAuthenticate) res.setHeader('www-authenticate', a.wwwAuthenticate);
