@@ -140,40 +140,41 @@ describe('throttling of failed authentication (429 AUTHENTICATION_THROTTLED with
     expect(bystander.status, bystander.text).toBe(200);
   });
 
-  it('bearer: forged tokens naming one client throttle that client id; another client is unaffected', async () => {
+  it('bearer: forged tokens throttle their address, not the client they name (a token has no secret to guess)', async () => {
     const genuine = (await token('127.0.0.1', { client_id: otherClient.clientId, client_secret: otherClient.clientSecret })).json().access_token as string;
     const jwks = (await rawRequest({ method: 'GET', url: `${srv.url}/.well-known/jwks.json` })).json();
     const { privateKey } = await generateKeyPair('ES256');
     const now = Math.floor(Date.now() / 1000);
-    const forged = await new SignJWT({ client_id: partyClient.clientId, roles: ['ingest'], env: 'test' })
+    const forged = await new SignJWT({ client_id: otherClient.clientId, roles: ['ingest'], env: 'test' })
       .setProtectedHeader({ alg: 'ES256', kid: jwks.keys[0].kid, typ: 'at+jwt' }).setIssuer(srv.url).setAudience(srv.url)
-      .setSubject(partyClient.clientId).setIssuedAt(now).setExpirationTime(now + 600).sign(privateKey);
-    const bearer = (tok: string) => rawRequest({
-      method: 'POST', url: `${srv.url}/ingestion/${t.channelId}`, localAddress: '127.0.0.17', body: '{}',
+      .setSubject(otherClient.clientId).setIssuedAt(now).setExpirationTime(now + 600).sign(privateKey);
+    const bearer = (tok: string, from: string) => rawRequest({
+      method: 'POST', url: `${srv.url}/ingestion/${t.channelId}`, localAddress: from, body: '{}',
       headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json', 'idempotency-key': `k-${Math.random()}` },
     });
-    for (let i = 0; i < CREDENTIAL_LIMIT; i++) {
-      const r = await bearer(forged);
+    for (let i = 0; i < ADDRESS_LIMIT; i++) {
+      const r = await bearer(forged, '127.0.0.17');
       expect(r.status).toBe(401);
       expect(r.json().code).toBe('TOKEN_SIGNATURE_INVALID');
     }
-    const blocked = await bearer(forged);
+    const blocked = await bearer(genuine, '127.0.0.17');
     expect(blocked.status).toBe(429);
     expectRetryAfter(blocked);
     expect(blocked.json().code).toBe('AUTHENTICATION_THROTTLED');
-    const ok = await bearer(genuine);
+    // The client the junk named is not locked out: its genuine token works from its own address.
+    const ok = await bearer(genuine, '127.0.0.19');
     expect(ok.status, ok.text).toBe(200);
   });
 
   it('logs each failure at warn with the credential id and no secret, and counts failures by scheme and reason', async () => {
-    await waitFor(() => logLines(srv).filter((l) => l.code === 'AUTHENTICATION_FAILURE').length >= 3 * CREDENTIAL_LIMIT + 2 * ADDRESS_LIMIT, 'the failure lines');
+    await waitFor(() => logLines(srv).filter((l) => l.code === 'AUTHENTICATION_FAILURE').length >= 2 * CREDENTIAL_LIMIT + 3 * ADDRESS_LIMIT, 'the failure lines');
     const lines = logLines(srv);
     const failures = lines.filter((l) => l.code === 'AUTHENTICATION_FAILURE');
     expect(failures.every((l) => l.level === 40)).toBe(true);
     expect(failures).toContainEqual(expect.objectContaining({ scheme: 'mac', reason: 'AUTHENTICATION_FAILED', credential: `${t.sender.partnerId}/${t.sender.customerId}`, remoteAddress: '127.0.0.11' }));
     expect(failures).toContainEqual(expect.objectContaining({ scheme: 'client', reason: 'OAUTH_INVALID_CLIENT', credential: partyClient.clientId, remoteAddress: '127.0.0.16' }));
     expect(failures).toContainEqual(expect.objectContaining({ scheme: 'admin', reason: 'ADMIN_UNAUTHORIZED', credential: 'operator token', remoteAddress: '127.0.0.15' }));
-    expect(failures).toContainEqual(expect.objectContaining({ scheme: 'bearer', reason: 'TOKEN_SIGNATURE_INVALID', credential: `${srv.url}|${partyClient.clientId}` }));
+    expect(failures).toContainEqual(expect.objectContaining({ scheme: 'bearer', reason: 'TOKEN_SIGNATURE_INVALID', credential: `${srv.url}|${otherClient.clientId}`, remoteAddress: '127.0.0.17' }));
     expect(lines.filter((l) => l.code === 'AUTHENTICATION_THROTTLED' && l.level === 40).length).toBeGreaterThan(0);
     const all = srv.logs();
     for (const secret of [ADMIN_TOKEN, ...wrongAdminTokens, t.sender.customerKey, t.sender.partnerKey, 'wrong-customer-key-for-the-throttle-test', partyClient.clientSecret, 'vgs_wrong_0']) {
@@ -184,10 +185,11 @@ describe('throttling of failed authentication (429 AUTHENTICATION_THROTTLED with
     expect(metrics).toContain(`vaultgate_auth_failures_total{scheme="mac",reason="AUTHENTICATION_FAILED"} ${CREDENTIAL_LIMIT + ADDRESS_LIMIT}`);
     expect(metrics).toContain(`vaultgate_auth_failures_total{scheme="admin",reason="ADMIN_UNAUTHORIZED"} ${ADDRESS_LIMIT}`);
     expect(metrics).toContain(`vaultgate_auth_failures_total{scheme="client",reason="OAUTH_INVALID_CLIENT"} ${CREDENTIAL_LIMIT}`);
-    expect(metrics).toContain(`vaultgate_auth_failures_total{scheme="bearer",reason="TOKEN_SIGNATURE_INVALID"} ${CREDENTIAL_LIMIT}`);
+    expect(metrics).toContain(`vaultgate_auth_failures_total{scheme="bearer",reason="TOKEN_SIGNATURE_INVALID"} ${ADDRESS_LIMIT}`);
     expect(metrics).toMatch(/vaultgate_auth_throttled_total\{scheme="mac"\} [1-9]/);
     // Low cardinality: no credential id in any label.
     expect(metrics).not.toContain(t.sender.customerId);
     expect(metrics).not.toContain(partyClient.clientId);
+    expect(metrics).not.toContain(otherClient.clientId);
   });
 });

@@ -226,7 +226,7 @@ export const CONFIG_SCHEMA = {
   // --- authentication throttling (issue 11 §6) ---
   authThrottleCredentialFailures: {
     env: 'VAULTGATE_AUTH_THROTTLE_CREDENTIAL_FAILURES', flag: '--auth-throttle-credential-failures', default: 10, parse: int(0, 1_000_000),
-    description: 'Failed authentications per credential id (MAC PartnerId/CustomerId, OAuth client_id, a bearer token\'s iss and client id) in one window before requests naming it get 429 AUTHENTICATION_THROTTLED with Retry-After, unverified; 0 turns this count off. Counted per process.',
+    description: 'Failed authentications per credential id (MAC PartnerId/CustomerId, OAuth client_id at the token endpoint) in one window before requests naming it get 429 AUTHENTICATION_THROTTLED with Retry-After, unverified; 0 turns this count off. Counted per process.',
   } as ConfigKey<number>,
   authThrottleAddressFailures: {
     env: 'VAULTGATE_AUTH_THROTTLE_ADDRESS_FAILURES', flag: '--auth-throttle-address-failures', default: 100, parse: int(0, 1_000_000),

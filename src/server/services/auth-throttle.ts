@@ -15,6 +15,9 @@ import { VaultgateError } from '../../protocol/index.js';
  *   an attacker's failures against the same credential id, and the per-credential bound would not hold.
  * - The operator token is counted per address only: there is one such token, and a count across all addresses
  *   would let anyone who can reach /admin lock the operator out by sending wrong tokens.
+ * - Bearer tokens are counted per address only: a signature cannot be guessed, and the client a token names is
+ *   unverified until it checks, so a count per claimed client would let anyone lock that client out with junk.
+ *   MAC keys and client secrets, by contrast, are secrets a distributed attacker could guess at: counted per id.
  * - Memory, not PostgreSQL: counting each failure in the shared database would move the attacker's cost onto the
  *   resource every gateway needs; with N gateways behind a balancer an attacker gets at most N times the limit,
  *   which keeps guessing a 256-bit key as hopeless as before. (RateLimiterPostgres could be put behind the same
@@ -29,7 +32,7 @@ export interface AuthFailure {
   scheme: AuthScheme;
   /** The catalogue code the failure was answered with (e.g. AUTHENTICATION_FAILED, OAUTH_INVALID_CLIENT). */
   reason: string;
-  /** The credential id the request named: PartnerId/CustomerId, client_id, iss|client id, or "operator token". */
+  /** The credential id the request named: PartnerId/CustomerId, client_id, iss|client id (claimed), or "operator token". */
   credential: string | undefined;
   address: string | undefined;
   requestId: string | undefined;

@@ -52,7 +52,12 @@ export function bearerCredentialId(headers: HeaderBag): string | undefined {
 export async function authenticateRequest(d: AuthDeps, headers: HeaderBag, rawTarget: string, mac: boolean, origin?: RequestOrigin): Promise<Principal> {
   if (usesBearerScheme(headers)) {
     if (!d.throttle) return d.bearer.authenticate(headers);
-    return d.throttle.guard({ scheme: 'bearer', credential: bearerCredentialId(headers), address: origin?.address, requestId: origin?.requestId }, () => d.bearer.authenticate(headers));
+    // Counted per address only: a token holds no secret to guess, and its claims are unverified until its signature
+    // checks, so a count per claimed client would let anyone lock a client out with junk tokens naming it. The
+    // claimed id is still logged.
+    return d.throttle.guard({
+      scheme: 'bearer', credential: bearerCredentialId(headers), address: origin?.address, requestId: origin?.requestId, perCredential: false,
+    }, () => d.bearer.authenticate(headers));
   }
   if (mac) {
     if (!d.throttle) return authenticateMac(d, headers, rawTarget);
