@@ -203,4 +203,16 @@ describe('headers that must appear once (issue 11 §2)', () => {
     expect(res.status, res.text).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
   });
+  it('a repeated Content-Length, which node\'s parser refuses before any route, is DUPLICATE_HEADER in problem+json too', async () => {
+    // requestBytes writes one Content-Length itself; a second line with another value is the request smuggling shape.
+    const before = await stored();
+    for (const second of ['2', '0']) {
+      const res = await send('POST', fastTarget(), [['Content-Type', 'application/json'], ['Content-Length', second]], '{}');
+      expect(res.status, res.text).toBe(400);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.json()).toMatchObject({ code: 'DUPLICATE_HEADER', status: 400 });
+      expect(res.headers.connection).toBe('close');
+    }
+    expect(await stored()).toBe(before);
+  });
 });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import proxyAddr from '@fastify/proxy-addr';
-import { VaultgateError, type Clock } from '../../protocol/index.js';
+import { repeatedHeaderOfParserError, VaultgateError, type Clock } from '../../protocol/index.js';
 import { rawErrorResponse, renderError, responseStyle } from './errors.js';
 
 /*
@@ -160,7 +160,8 @@ function socketErrorCode(err: NodeJS.ErrnoException & { rawPacket?: Buffer }): V
 export function clientErrorHandler(d: { clock: Clock; log: { info(o: object, m: string): void } }) {
   return (err: NodeJS.ErrnoException, socket: Duplex): void => {
     if (err.code === 'ECONNRESET' || socket.destroyed) return;
-    const coded = socketErrorCode(err);
+    // A repeated Content-Length is refused by node's parser itself: answered as every repeated header is.
+    const coded = repeatedHeaderOfParserError(err) ?? socketErrorCode(err);
     d.log.info({ code: coded.code, reason: err.code }, 'request refused by the HTTP parser');
     // As node does: no answer when the current request's answer already began on this socket.
     const current = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
