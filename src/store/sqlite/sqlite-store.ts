@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { VaultgateError } from '../../protocol/index.js';
@@ -22,6 +22,7 @@ import type {
   PartyRecord,
   Store,
 } from '../port.js';
+import type { StoreReadiness } from '../store-full.js';
 import { checkLimit, decodeCursor, encodeCursor, toPage } from './cursor.js';
 import {
   channelListSql,
@@ -61,7 +62,18 @@ export interface SqliteStoreOptions {
   writerThread?: boolean;
   /** How often the checkpointer thread copies the WAL into the database (default 1000 ms). */
   checkpointIntervalMs?: number;
+  /**
+   * The WAL's bound in bytes (default 16 MiB): journal_size_limit truncates the WAL back to it whenever it restarts,
+   * and a WAL found larger is checkpointed with TRUNCATE (which waits for readers, so it completes) instead of PASSIVE.
+   */
+  walLimitBytes?: number;
+  /** Below this many free bytes in the database's directory, the store reports itself full (default 4 MiB). */
+  minFreeBytes?: number;
 }
+
+/** Defaults of the WAL bound and the free-space floor (SqliteStoreOptions). */
+export const WAL_LIMIT_BYTES = 16 * 1024 * 1024;
+export const MIN_FREE_BYTES = 4 * 1024 * 1024;
 
 /** The connection settings in force, for health checks and tests. */
 export interface SqliteConnectionSettings {
@@ -104,8 +116,15 @@ export class SqliteStore implements Store {
   readonly #listAudit = new Map<number, ListStatement<AuditRow>>();
   readonly #oauth: SqliteOAuthStore;
 
-  constructor(db: Database.Database, appliedMigrations: readonly number[], writer?: WriterThread) {
+  readonly #file: string;
+  readonly #minFreeBytes: number;
+  readonly #probe: Database.Statement<[], unknown>;
+
+  constructor(db: Database.Database, appliedMigrations: readonly number[], writer?: WriterThread, minFreeBytes = MIN_FREE_BYTES) {
     this.#db = db;
+    this.#file = db.name;
+    this.#minFreeBytes = minFreeBytes;
+    this.#probe = db.prepare('SELECT 1 FROM companies LIMIT 1');
     this.appliedMigrations = Object.freeze([...appliedMigrations]);
     this.#s = prepareStatements(db);
     this.#writer = writer;
@@ -134,6 +153,27 @@ export class SqliteStore implements Store {
       foreignKeys: Number(pragma('foreign_keys')) === 1,
       busyTimeoutMs: Number(pragma('busy_timeout')),
     };
+  }
+
+  /**
+   * Readable: a registry read succeeds. Full: the filesystem holding the database has fewer than `minFreeBytes`
+   * free to this process (statfs `bavail`), so the next commit may not fit its WAL frames.
+   */
+  async checkReadiness(): Promise<StoreReadiness> {
+    let readable = true;
+    try {
+      this.#probe.get();
+    } catch {
+      readable = false;
+    }
+    if (this.#file === ':memory:' || this.#file === '') return { readable, full: false };
+    try {
+      const fs = statfsSync(dirname(this.#file), { bigint: true });
+      const freeBytes = Number(fs.bavail * fs.bsize);
+      return { readable, full: freeBytes < this.#minFreeBytes, freeBytes };
+    } catch {
+      return { readable: false, full: false };
+    }
   }
 
   async close(): Promise<void> {
@@ -374,16 +414,18 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     }
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
+    const walLimitBytes = options.walLimitBytes ?? WAL_LIMIT_BYTES;
+    db.pragma(`journal_size_limit = ${walLimitBytes}`);
     const applied = applyMigrations(db);
     const threaded = !inMemory && (options.writerThread ?? true);
     // With the checkpointer thread, no connection checkpoints on commit (a checkpoint on the request path costs
     // 80-400 ms on this disk); otherwise SQLite's default (every 1000 pages) stays.
     if (threaded) db.pragma('wal_autocheckpoint = 0');
     const writer = threaded
-      ? new WriterThread({ file: options.file, busyTimeoutMs: BUSY_TIMEOUT_MS, checkpointIntervalMs: options.checkpointIntervalMs ?? 1000 })
+      ? new WriterThread({ file: options.file, busyTimeoutMs: BUSY_TIMEOUT_MS, checkpointIntervalMs: options.checkpointIntervalMs ?? 1000, walLimitBytes })
       : undefined;
     writer?.start();
-    return new SqliteStore(db, applied, writer);
+    return new SqliteStore(db, applied, writer, options.minFreeBytes ?? MIN_FREE_BYTES);
   } catch (err) {
     db.close();
     throw err;

@@ -11,7 +11,10 @@ import { INGEST_SQL } from './statements.js';
  *   after COMMIT returned, so the fsync of a batch no longer blocks the requests being parsed, authenticated and
  *   sealed meanwhile (the caller still replies only after that answer: durability is unchanged);
  * - the checkpointer copies the WAL back into the database (PASSIVE: it never blocks the writer) every
- *   `checkpointIntervalMs`. Every connection of the store sets wal_autocheckpoint=0, so no commit on the request
+ *   `checkpointIntervalMs`; a WAL over `walLimitBytes` gets a TRUNCATE checkpoint instead, which empties it as
+ *   soon as no reader pins it (it never waits for readers, so commits are held back only for the copy).
+ *   journal_size_limit = walLimitBytes on every connection trims the file whenever the WAL restarts. The bound:
+ *   walLimitBytes plus what is committed while readers pin the WAL (issue 11 §7: it grew to 514 MiB unbounded). Every connection of the store sets wal_autocheckpoint=0, so no commit on the request
  *   path ever pays for a checkpoint (on this disk one costs 80-400 ms).
  *
  * The thread code is evaluated from source text (the batch body is `runIngestBatch`'s own source), so it runs the
@@ -26,6 +29,7 @@ db.pragma('journal_mode = WAL');
 db.pragma('synchronous = FULL');
 db.pragma('foreign_keys = ON');
 db.pragma('wal_autocheckpoint = 0');
+db.pragma('journal_size_limit = ' + w.walLimitBytes);
 if (w.role === 'writer') {
   const runIngestBatch = ${runIngestBatch.toString()};
   const s = {
@@ -47,16 +51,27 @@ if (w.role === 'writer') {
     }
   });
 } else {
-  const timer = setInterval(() => {
+  const { statSync } = require('node:fs');
+  // TRUNCATE holds the writer lock while it waits for readers, so it does not wait: without a busy handler it
+  // completes when no reader pins the WAL and otherwise copies what it can, as PASSIVE (a long reader would
+  // otherwise hold every commit back).
+  db.pragma('busy_timeout = 0');
+  let timer;
+  const round = () => {
     try {
-      db.pragma('wal_checkpoint(PASSIVE)');
+      const st = statSync(w.file + '-wal', { throwIfNoEntry: false });
+      // Over the bound, TRUNCATE copies everything and, when no reader pins the WAL, leaves it empty; under it,
+      // PASSIVE never blocks anyone, and the next commit restarts a fully copied WAL (journal_size_limit trims it).
+      db.pragma(st && st.size > w.walLimitBytes ? 'wal_checkpoint(TRUNCATE)' : 'wal_checkpoint(PASSIVE)');
     } catch {
-      // SQLITE_BUSY and the like: the next round catches up.
+      // SQLITE_BUSY, SQLITE_FULL (the database file could not grow) and the like: the next round catches up.
     }
-  }, w.checkpointIntervalMs);
+    timer = setTimeout(round, w.checkpointIntervalMs);
+  };
+  timer = setTimeout(round, w.checkpointIntervalMs);
   parentPort.on('message', (m) => {
     if (m.type === 'close') {
-      clearInterval(timer);
+      clearTimeout(timer);
       db.close();
       parentPort.close();
     }
@@ -75,6 +90,8 @@ export interface WriterThreadOptions {
   file: string;
   busyTimeoutMs: number;
   checkpointIntervalMs: number;
+  /** journal_size_limit of every connection, and the WAL size over which the checkpointer TRUNCATEs. */
+  walLimitBytes: number;
 }
 
 /** The writer and checkpointer threads of one SQLite store; started on the first batch. */
@@ -110,10 +127,10 @@ export class WriterThread {
   }
 
   #spawn(role: 'writer' | 'checkpointer'): Worker {
-    const { file, busyTimeoutMs, checkpointIntervalMs } = this.options;
+    const { file, busyTimeoutMs, checkpointIntervalMs, walLimitBytes } = this.options;
     return new Worker(THREAD_SOURCE, {
       eval: true,
-      workerData: { role, driver: DRIVER, file, busyTimeoutMs, checkpointIntervalMs, sql: INGEST_SQL },
+      workerData: { role, driver: DRIVER, file, busyTimeoutMs, checkpointIntervalMs, walLimitBytes, sql: INGEST_SQL },
     });
   }
 
