@@ -49,7 +49,7 @@ function inspect<T>(path: string, read: (db: Database.Database) => T): T {
 }
 
 describe('sqlite adapter', () => {
-  it('runs in WAL with synchronous FULL, foreign keys and a busy timeout, and the file stays WAL', async () => {
+  it('runs in WAL with synchronous FULL (ingest: NORMAL + fdatasync, wal-sync.test.ts), foreign keys and a busy timeout, and the file stays WAL', async () => {
     const path = freshFile();
     const store = openSqliteStore({ file: path });
     expect(store.kind).toBe('sqlite');
@@ -58,6 +58,7 @@ describe('sqlite adapter', () => {
       synchronous: 2,
       foreignKeys: true,
       busyTimeoutMs: 5000,
+      ingestSynchronous: 1,
     });
     await createFixtures().seed(store);
     expect(existsSync(`${path}-wal`)).toBe(true);
@@ -132,7 +133,7 @@ describe('sqlite adapter', () => {
   });
 });
 
-describe('sqlite adapter: writer and checkpointer threads', () => {
+describe('sqlite adapter: the checkpointer thread', () => {
   it('leaves checkpoints to the checkpointer thread: the database file grows while nothing is checkpointed on commit', async () => {
     const path = freshFile();
     const store = openSqliteStore({ file: path, checkpointIntervalMs: 50 });
