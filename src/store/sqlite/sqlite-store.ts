@@ -71,9 +71,10 @@ export interface SqliteStoreOptions {
   /**
    * For tests of this adapter only, never reachable from configuration: `fdatasync` replaces fs.fdatasync (to make
    * it fail), and `acknowledgeBeforeWalSync` skips the WAL's fdatasync altogether, the negative control of the
-   * power-loss test (bench/power-loss.mjs), which must then lose acknowledged messages.
+   * power-loss test (bench/power-loss.mjs), which must then lose acknowledged messages; `checkpointIntervalMs`
+   * (there: 10 minutes) keeps checkpoints, which sync the WAL, from making commits durable during its run.
    */
-  testOnly?: { fdatasync?: FdatasyncFn; acknowledgeBeforeWalSync?: boolean };
+  testOnly?: { fdatasync?: FdatasyncFn; acknowledgeBeforeWalSync?: boolean; checkpointIntervalMs?: number };
 }
 
 /** Defaults of the WAL bound and the free-space floor (SqliteStoreOptions). */
@@ -480,7 +481,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     const syncer = acknowledgeBeforeWalSync
       ? undefined
       : new WalSyncer({ walPath: `${options.file}-wal`, fdatasync: options.testOnly?.fdatasync, onFailure: options.onWalSyncFailure });
-    const checkpointer = new CheckpointerThread({ file: options.file, checkpointIntervalMs: options.checkpointIntervalMs ?? 1000, walLimitBytes });
+    const checkpointer = new CheckpointerThread({ file: options.file, checkpointIntervalMs: options.testOnly?.checkpointIntervalMs ?? options.checkpointIntervalMs ?? 1000, walLimitBytes });
     checkpointer.start();
     return new SqliteStore(db, applied, { ingestDb, checkpointer, syncer, minFreeBytes: options.minFreeBytes });
   } catch (err) {
