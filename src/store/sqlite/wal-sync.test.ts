@@ -4,7 +4,10 @@ import { fdatasync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { createFixtures } from '../conformance/fixtures.js';
+import { applyMigrations } from './migrations.js';
+import { messageParams } from './rows.js';
 import { openSqliteStore } from './sqlite-store.js';
 import { WalSyncer, type FdatasyncFn } from './wal-sync.js';
 
@@ -134,5 +137,47 @@ describe('sqlite ingest: NORMAL + one fdatasync of the WAL per group commit', ()
     expect(syncer.inode).toBe(statSync(wal, { bigint: true }).ino);
     expect(syncer.inode).not.toBe(first);
     syncer.close();
+  });
+
+  it('opens an existing populated database (rollback journal, FULL, as an older build or a copy may leave it): its messages read, its ledger still refuses, and new commits go through NORMAL + fdatasync', async () => {
+    const file = fresh();
+    execFileSync('mkdir', ['-p', join(file, '..')]);
+    const fx = createFixtures();
+    const company = fx.company();
+    const party = fx.party();
+    const channel = fx.channel(company.id, party.id);
+    const old = Array.from({ length: 300 }, () => fx.message(channel));
+    // Made by the current schema through a plain connection, not this adapter.
+    const plain = new Database(file);
+    plain.pragma('journal_mode = DELETE');
+    plain.pragma('synchronous = FULL');
+    applyMigrations(plain);
+    plain.prepare('INSERT INTO companies (id, name, business_id, created_at) VALUES (@id, @name, @businessId, @createdAt)').run(company);
+    plain.prepare('INSERT INTO parties (id, name, status, created_at, disabled_at) VALUES (@id, @name, @status, @createdAt, @disabledAt)').run(party);
+    plain.prepare('INSERT INTO channels (id, company_id, party_id, message_types, status, created_at, disabled_at) VALUES (@id, @companyId, @partyId, @messageTypes, @status, @createdAt, @disabledAt)')
+      .run({ ...channel, messageTypes: JSON.stringify(channel.messageTypes) });
+    const insert = plain.prepare(`INSERT INTO messages (id, company_id, channel_id, party_id, message_type, media_type, content_type, size, sha256, received_at, transaction_id, body_ciphertext, key_version)
+      VALUES (@id, @company_id, @channel_id, @party_id, @message_type, @media_type, @content_type, @size, @sha256, @received_at, @transaction_id, @body_ciphertext, @key_version)`);
+    const ledger = plain.prepare('INSERT INTO transaction_ledger (party_id, transaction_id, message_id, created_at) VALUES (?, ?, ?, ?)');
+    plain.transaction(() => {
+      for (const m of old) {
+        insert.run(messageParams(m));
+        ledger.run(m.partyId, m.transactionId, m.id, m.receivedAt);
+      }
+    })();
+    plain.close();
+
+    const store = openSqliteStore({ file });
+    expect(store.appliedMigrations).toEqual([]);
+    expect(store.connectionSettings()).toMatchObject({ journalMode: 'wal', synchronous: 2, ingestSynchronous: 1 });
+    expect((await store.getMessage(company.id, old[123]!.id))?.bodyCiphertext).toEqual(old[123]!.bodyCiphertext);
+    const dup = fx.message(channel, { transactionId: old[7]!.transactionId });
+    const fresh1 = fx.message(channel);
+    expect(await store.ingest([{ message: dup }, { message: fresh1 }])).toEqual([
+      { ok: false, reason: 'duplicate', existingMessageId: old[7]!.id },
+      { ok: true, seq: 301 },
+    ]);
+    expect(await store.countTransactionIds()).toBe(301);
+    await store.close();
   });
 });
