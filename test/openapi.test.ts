@@ -38,7 +38,7 @@ describe('GET /openapi.json', () => {
     expect(built.routes.length).toBeGreaterThan(20);
     const missing = built.routes.filter((r) => !doc.paths?.[toOpenApiPath(r.url)]?.[r.method.toLowerCase()]).map((r) => `${r.method} ${r.url}`);
     expect(missing).toEqual([]);
-    for (const p of ['/ingestion/{channelId}', '/vault/v1/messages', '/vault/v1/messages/{messageId}', '/admin/v1/companies', '/admin/v1/channels', '/admin/v1/parties/{partyId}/partner-credentials', '/admin/v1/companies/{companyId}/customer-credentials', '/healthz']) {
+    for (const p of ['/ingestion/{channelId}', '/vault/v1/messages', '/vault/v1/messages/{messageId}', '/admin/v1/companies', '/admin/v1/channels', '/admin/v1/parties/{partyId}/partner-credentials', '/admin/v1/companies/{companyId}/customer-credentials', '/healthz', '/readyz']) {
       expect(doc.paths[p], p).toBeDefined();
     }
   });
@@ -47,6 +47,11 @@ describe('GET /openapi.json', () => {
     expect(doc.components.schemas.Problem.properties.code.enum).toContain('REQUEST_NOT_UNIQUE');
     for (const r of built.routes) {
       if (r.url === '/healthz' || r.url === '/openapi.json') continue;
+      if (r.url === '/readyz') {
+        // Readiness has no client error: 200 or 503 STORE_NOT_READY (a problem body).
+        expect(JSON.stringify(doc.paths['/readyz'].get.responses['503'])).toContain('Problem');
+        continue;
+      }
       const op = doc.paths[toOpenApiPath(r.url)][r.method.toLowerCase()];
       const statuses = Object.keys(op.responses);
       expect(statuses, `${r.method} ${r.url}`).toContain('500');

@@ -255,6 +255,23 @@ export const ERROR_CATALOGUE = {
     'Nyckeln till dessa data har förstörts; data kan inte längre läsas.',
     'Nothing to do: the owner was deleted (crypto-shredded) and its data is gone for good.',
   ),
+  // --- the store's room and readiness (issue 11 §7) ---
+  STORE_FULL: def(
+    507,
+    'TECHNICAL_ERROR',
+    'The store has no room left to write; nothing was stored.',
+    'Tallennustilassa ei ole tilaa kirjoittaa; mitään ei tallennettu.',
+    'Lagringen har inget utrymme kvar att skriva; inget sparades.',
+    'Retry later with the same transaction id. Operator: free disk space where the store writes (the data directory, or the PostgreSQL volume); the server takes writes again as soon as there is room, without a restart (GET /readyz answers 200 then).',
+  ),
+  STORE_NOT_READY: def(
+    503,
+    'TECHNICAL_ERROR',
+    'The server is running but its store is not ready: it cannot be read or has no room to write.',
+    'Palvelin on käynnissä, mutta sen tallennustila ei ole valmis: sitä ei voi lukea tai siinä ei ole tilaa kirjoittaa.',
+    'Servern körs men dess lagring är inte redo: den kan inte läsas eller har inget utrymme att skriva.',
+    'Send traffic to another instance or retry later. Operator: `reason` says which check failed (full: free disk space in the data directory or on the database volume; unreadable: check the database file or the PostgreSQL connection).',
+  ),
   // --- bearer tokens and the token endpoint (issue 4); the TOKEN_* 401s are answered with
   // WWW-Authenticate: Bearer error="invalid_token" ---
   TOKEN_MALFORMED: def(

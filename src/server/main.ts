@@ -13,6 +13,7 @@ import {
   openPgStore,
   openSqliteKeyStore,
   openSqliteStore,
+  type SqliteStoreOptions,
   type KeyStore,
   type MigrationResult,
   type Store,
@@ -53,9 +54,15 @@ interface Storage {
  * Chooses and opens the storage adapter: PostgreSQL (messages and key store in their own databases or schemas)
  * when VAULTGATE_DATABASE_URL is set, otherwise the embedded SQLite files in the data directory.
  */
-async function openStorage(config: Readonly<Config>, dataDir: string, log: pino.Logger, migrate: boolean): Promise<Storage> {
+async function openStorage(config: Readonly<Config>, dataDir: string, log: pino.Logger, migrate: boolean, testOnly?: SqliteStoreOptions['testOnly']): Promise<Storage> {
   if (config.databaseUrl === undefined || config.keystoreUrl === undefined) {
-    const store = openSqliteStore({ file: join(dataDir, 'vaultgate.db') });
+    // A failed fdatasync of the WAL: acknowledged commits may be lost, and they cannot be rolled back. Stop.
+    const onWalSyncFailure = (err: Error): void => {
+      log.fatal({ err, code: 'WAL_SYNC_FAILED' }, 'fdatasync of the WAL failed; stopping (restart after checking the disk)');
+      log.flush();
+      process.exit(70);
+    };
+    const store = openSqliteStore({ file: join(dataDir, 'vaultgate.db'), onWalSyncFailure, ...(testOnly ? { testOnly } : {}) });
     const keyStore = openSqliteKeyStore({ file: join(dataDir, 'keystore.db') });
     return { store, keyStore, migrations: { database: { applied: [...store.appliedMigrations], version: LATEST_SCHEMA_VERSION } } };
   }
@@ -88,7 +95,14 @@ export async function migrateStorage(sources: ConfigSources): Promise<{ store: s
 }
 
 /** Starts the platform. `installSignalHandlers` makes SIGTERM/SIGINT shut down gracefully and exit 0. */
-export async function startServer(sources: ConfigSources, options: { installSignalHandlers?: boolean } = {}): Promise<RunningServer> {
+export async function startServer(
+  sources: ConfigSources,
+  options: {
+    installSignalHandlers?: boolean;
+    /** Tests only (bench/power-loss.mjs), never from configuration: see SqliteStoreOptions.testOnly. */
+    testOnlySqlite?: SqliteStoreOptions['testOnly'];
+  } = {},
+): Promise<RunningServer> {
   const config = loadConfig(sources);
   // Asynchronous writes to stdout: under load, lines queued while one write is in flight go out in the next
   // write (a synchronous write per request line cost about 8 % of the server's time); pino flushes on exit.
@@ -111,7 +125,10 @@ export async function startServer(sources: ConfigSources, options: { installSign
   let tls: { cert: Buffer; key: Buffer } | undefined;
   if (config.tlsCert && config.tlsKey) tls = { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) };
 
-  const { store, keyStore, migrations } = await openStorage(config, dataDir, log, config.databaseMigrate);
+  const { store, keyStore, migrations } = await openStorage(config, dataDir, log, config.databaseMigrate, options.testOnlySqlite);
+  if (options.testOnlySqlite?.acknowledgeBeforeWalSync) {
+    log.warn({ code: 'TEST_ONLY_NOT_DURABLE' }, 'TEST ONLY: ingest is acknowledged before the WAL is synced; a power loss loses messages');
+  }
   log.info({ code: 'STORE_OPENED', store: store.kind, ...migrations }, `store: ${store.kind}`);
   const crypto = new VaultCrypto(keyStore, keyring, systemClock, config.environment);
   let base = normalizeBaseUrl(config.publicUrl);

@@ -27,6 +27,7 @@ export type {
   Store,
   VaultStore,
 } from './port.js';
+export { isStoreFull, type StoreReadiness } from './store-full.js';
 export {
   openSqliteStore,
   SqliteStore,

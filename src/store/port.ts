@@ -1,3 +1,4 @@
+import type { StoreReadiness } from './store-full.js';
 /**
  * The storage port: everything the server keeps goes through this interface. Adapters (SQLite now, PostgreSQL
  * later) implement it and pass the same conformance suite. Secrets and message bodies cross this boundary only
@@ -307,5 +308,10 @@ export interface OAuthStore {
 
 export interface Store extends RegistryStore, VaultStore, OAuthStore {
   readonly kind: string;
+  /**
+   * Whether the store can serve (GET /readyz): a read succeeds and there is room to write. Never throws: a failed
+   * read is `readable: false`.
+   */
+  checkReadiness(): Promise<StoreReadiness>;
   close(): Promise<void>;
 }

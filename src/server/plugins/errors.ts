@@ -17,6 +17,7 @@ import {
   type HeaderBag,
   type Language,
 } from '../../protocol/index.js';
+import { isStoreFull } from '../../store/index.js';
 
 /** How a request is answered: by the signed-header scheme's rules or as plain JSON. Set on every request. */
 export interface ResponseStyle {
@@ -65,6 +66,8 @@ export function toVaultgateError(err: unknown): VaultgateError {
   if (e?.name === 'SyntaxError' || (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500)) {
     return new VaultgateError('INVALID_REQUEST', { detail: 'The request could not be read.' });
   }
+  // Every write of either adapter, on every route: a store out of room is 507 with its own code, not a generic 500.
+  if (isStoreFull(err)) return new VaultgateError('STORE_FULL', { cause: err });
   return new VaultgateError('TECHNICAL_ERROR', { cause: err });
 }
 

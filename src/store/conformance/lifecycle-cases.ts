@@ -21,6 +21,16 @@ async function inBatches(limit: number, step: (limit: number) => Promise<number>
 }
 
 export function describeLifecycleCases(ctx: ConformanceContext): void {
+  describe('readiness', () => {
+    it('an open store with room is readable and not full (free bytes, where reported, are a count of bytes)', async () => {
+      const store = ctx.store();
+      await ctx.fx().seed(store);
+      const r = await store.checkReadiness();
+      expect(r).toMatchObject({ readable: true, full: false });
+      if (r.freeBytes !== undefined) expect(Number.isSafeInteger(r.freeBytes) && r.freeBytes > 0).toBe(true);
+    });
+  });
+
   describe('company deletion', () => {
     it('tombstones the company, disables its credentials and channels and records the audit event in one step', async () => {
       const store = ctx.store();

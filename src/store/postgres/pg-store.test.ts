@@ -4,6 +4,7 @@ import { runStoreConformance } from '../conformance/conformance.js';
 import { at, createFixtures } from '../conformance/fixtures.js';
 import { runKeyStoreConformance } from '../conformance/key-store-cases.js';
 import type { IngestOutcome } from '../port.js';
+import { isStoreFull } from '../store-full.js';
 import { channelListSql, messageListSql } from '../sqlite/list-queries.js';
 import { applyPgMigrations, PG_STORE_MIGRATIONS } from './migrations.js';
 import { createPool } from './pg-db.js';
@@ -39,6 +40,28 @@ describePostgres('postgres store', () => {
   runKeyStoreConformance('postgres', () => openPgKeyStore({ url: PG_URL, schema: fresh(), poolSize: 2, migrate: true }));
 
   describe('postgres adapter', () => {
+    it('a write refused with SQLSTATE 53100 (disk_full) is recognised as a full store, reported not ready, and clears on the next write that succeeds', async () => {
+      const s = fresh();
+      const store = await open(s);
+      const fx = createFixtures();
+      const { channel } = await fx.seed(store);
+      expect(await store.checkReadiness()).toEqual({ readable: true, full: false });
+      // The server's own disk_full, raised by PostgreSQL itself where the insert would extend the table.
+      await pgQuery(`CREATE FUNCTION ${s}.disk_full() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'could not extend file' USING ERRCODE = '53100'; END $$;
+        CREATE TRIGGER disk_full BEFORE INSERT ON ${s}.messages FOR EACH ROW EXECUTE FUNCTION ${s}.disk_full()`);
+      const refused = fx.message(channel);
+      const err = await store.ingest([{ message: refused }]).catch((e: unknown) => e);
+      expect((err as { code?: string }).code).toBe('53100');
+      expect(isStoreFull(err)).toBe(true);
+      expect(await store.checkReadiness()).toEqual({ readable: true, full: true });
+      // Nothing half-written: the ledger row of the refused message was rolled back with it.
+      expect(await store.countTransactionIds()).toBe(0);
+      await pgQuery(`DROP TRIGGER disk_full ON ${s}.messages`);
+      expect((await store.ingest([{ message: refused }]))[0]!.ok).toBe(true);
+      expect(await store.checkReadiness()).toEqual({ readable: true, full: false });
+      await store.close();
+    });
+
     it('lets exactly one of concurrent batches on separate pools claim each transaction id, naming the winner to the rest', async () => {
       const s = fresh();
       const stores = await Promise.all([open(s), open(s), open(s)]);

@@ -49,7 +49,7 @@ function inspect<T>(path: string, read: (db: Database.Database) => T): T {
 }
 
 describe('sqlite adapter', () => {
-  it('runs in WAL with synchronous FULL, foreign keys and a busy timeout, and the file stays WAL', async () => {
+  it('runs in WAL with synchronous FULL (ingest: NORMAL + fdatasync, wal-sync.test.ts), foreign keys and a busy timeout, and the file stays WAL', async () => {
     const path = freshFile();
     const store = openSqliteStore({ file: path });
     expect(store.kind).toBe('sqlite');
@@ -58,6 +58,7 @@ describe('sqlite adapter', () => {
       synchronous: 2,
       foreignKeys: true,
       busyTimeoutMs: 5000,
+      ingestSynchronous: 1,
     });
     await createFixtures().seed(store);
     expect(existsSync(`${path}-wal`)).toBe(true);
@@ -132,7 +133,7 @@ describe('sqlite adapter', () => {
   });
 });
 
-describe('sqlite adapter: writer and checkpointer threads', () => {
+describe('sqlite adapter: the checkpointer thread', () => {
   it('leaves checkpoints to the checkpointer thread: the database file grows while nothing is checkpointed on commit', async () => {
     const path = freshFile();
     const store = openSqliteStore({ file: path, checkpointIntervalMs: 50 });
@@ -150,6 +151,40 @@ describe('sqlite adapter: writer and checkpointer threads', () => {
     expect(grown).toBe(true);
     await store.close();
     expect(inspect(path, (db) => db.prepare('SELECT COUNT(*) AS n FROM messages').get())).toEqual({ n: 200 });
+  });
+
+  it('bounds the WAL: once readers let go, a WAL grown over walLimitBytes is checkpointed and truncated back under it', async () => {
+    const path = freshFile();
+    const limit = 1 << 20;
+    const store = openSqliteStore({ file: path, checkpointIntervalMs: 100, walLimitBytes: limit });
+    expect(inspect(path, () => true)).toBe(true);
+    const fx = createFixtures();
+    const { channel } = await fx.seed(store);
+    const walSize = (): number => (existsSync(`${path}-wal`) ? statSync(`${path}-wal`).size : 0);
+    const settles = async (): Promise<boolean> => {
+      for (let i = 0; i < 200; i++) {
+        if (walSize() <= limit) return true;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return false;
+    };
+    const batch = (n: number) => Array.from({ length: n }, () => ({ message: fx.message(channel, { bodyCiphertext: cipherBytes(1024) }) }));
+    // A long reader pins the WAL: no checkpoint can complete, so ~4 MiB of commits grow it past the bound.
+    const reader = new Database(path, { fileMustExist: true });
+    reader.exec('BEGIN');
+    reader.prepare('SELECT COUNT(*) FROM messages').get();
+    for (let i = 0; i < 20; i++) expect((await store.ingest(batch(100))).every((o) => o.ok)).toBe(true);
+    expect(walSize()).toBeGreaterThan(2 * limit);
+    reader.exec('COMMIT');
+    reader.close();
+    // The reader gone, the next checkpoint completes and truncates (PASSIVE alone would leave a 4 MiB file).
+    expect(await settles()).toBe(true);
+    // Sustained writes with no reader in the way: after the checkpoint the WAL is under the bound again.
+    for (let i = 0; i < 40; i++) expect((await store.ingest(batch(50))).every((o) => o.ok)).toBe(true);
+    expect(await settles()).toBe(true);
+    expect(store.connectionSettings().journalMode).toBe('wal');
+    await store.close();
+    expect(inspect(path, (db) => db.prepare('SELECT COUNT(*) AS n FROM messages').get())).toEqual({ n: 4000 });
   });
 
   it('commits in the process for an in-memory database', async () => {

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { VaultgateError } from '../../protocol/index.js';
@@ -22,6 +22,7 @@ import type {
   PartyRecord,
   Store,
 } from '../port.js';
+import type { StoreReadiness } from '../store-full.js';
 import { checkLimit, decodeCursor, encodeCursor, toPage } from './cursor.js';
 import {
   channelListSql,
@@ -49,25 +50,44 @@ import {
 } from './rows.js';
 import { runIngestBatch, toIngestRow, type IngestRow } from './ingest-batch.js';
 import { prepareStatements, type Statements } from './statements.js';
-import { WriterThread } from './writer-thread.js';
+import { CheckpointerThread } from './checkpointer-thread.js';
+import { INGEST_SQL } from './statements.js';
+import { WalSyncer, type FdatasyncFn } from './wal-sync.js';
 
 export interface SqliteStoreOptions {
   /** Path of the database file; its directory is created if missing. `:memory:` for a throwaway store. */
   file: string;
-  /**
-   * Commit ingest batches on a writer thread and checkpoint the WAL from another, so the event loop never waits
-   * on fsync or a checkpoint (writer-thread.ts). Default: on for a file, off (impossible) for `:memory:`.
-   */
-  writerThread?: boolean;
   /** How often the checkpointer thread copies the WAL into the database (default 1000 ms). */
   checkpointIntervalMs?: number;
+  /**
+   * The WAL's bound in bytes (default 16 MiB): journal_size_limit truncates the WAL back to it whenever it restarts,
+   * and a WAL found larger is checkpointed with TRUNCATE (which waits for readers, so it completes) instead of PASSIVE.
+   */
+  walLimitBytes?: number;
+  /** Below this many free bytes in the database's directory, the store reports itself full (default 4 MiB). */
+  minFreeBytes?: number;
+  /** Called when an fdatasync of the WAL fails; it must stop the process (default: log to stderr and exit 70). */
+  onWalSyncFailure?: (err: Error) => void;
+  /**
+   * For tests of this adapter only, never reachable from configuration: `fdatasync` replaces fs.fdatasync (to make
+   * it fail), and `acknowledgeBeforeWalSync` skips the WAL's fdatasync altogether, the negative control of the
+   * power-loss test (bench/power-loss.mjs), which must then lose acknowledged messages; `checkpointIntervalMs`
+   * (there: 10 minutes) keeps checkpoints, which sync the WAL, from making commits durable during its run.
+   */
+  testOnly?: { fdatasync?: FdatasyncFn; acknowledgeBeforeWalSync?: boolean; checkpointIntervalMs?: number };
 }
+
+/** Defaults of the WAL bound and the free-space floor (SqliteStoreOptions). */
+export const WAL_LIMIT_BYTES = 16 * 1024 * 1024;
+export const MIN_FREE_BYTES = 4 * 1024 * 1024;
 
 /** The connection settings in force, for health checks and tests. */
 export interface SqliteConnectionSettings {
   journalMode: string;
-  /** 2 is FULL. */
+  /** 2 is FULL: every connection but the ingest one (registry, retention, OAuth writes). */
   synchronous: number;
+  /** The ingest connection's: 1 is NORMAL (its commits are made durable by the WAL's fdatasync, wal-sync.ts). */
+  ingestSynchronous: number;
   foreignKeys: boolean;
   busyTimeoutMs: number;
 }
@@ -97,19 +117,40 @@ export class SqliteStore implements Store {
   readonly #s: Statements;
   readonly #messageLists = new Map<number, ListStatement<MessageMetaRow>>();
   readonly #channelLists = new Map<number, ListStatement<ChannelRow>>();
+  readonly #ingestDb: Database.Database;
   readonly #ingest: Database.Transaction<(rows: IngestRow[]) => IngestOutcome[]>;
-  readonly #writer: WriterThread | undefined;
+  readonly #checkpointer: CheckpointerThread | undefined;
+  readonly #syncer: WalSyncer | undefined;
   readonly #disableParty: Database.Transaction<(id: string, at: string) => boolean>;
   readonly #deleteCompany: Database.Transaction<(id: string, at: string, audit: AuditEvent) => boolean>;
   readonly #listAudit = new Map<number, ListStatement<AuditRow>>();
   readonly #oauth: SqliteOAuthStore;
 
-  constructor(db: Database.Database, appliedMigrations: readonly number[], writer?: WriterThread) {
+  readonly #file: string;
+  readonly #minFreeBytes: number;
+  readonly #probe: Database.Statement<[], unknown>;
+
+  constructor(
+    db: Database.Database,
+    appliedMigrations: readonly number[],
+    o: { ingestDb: Database.Database; checkpointer?: CheckpointerThread | undefined; syncer?: WalSyncer | undefined; minFreeBytes?: number },
+  ) {
+    const minFreeBytes = o.minFreeBytes ?? MIN_FREE_BYTES;
     this.#db = db;
+    this.#file = db.name;
+    this.#minFreeBytes = minFreeBytes;
+    this.#probe = db.prepare('SELECT 1 FROM companies LIMIT 1');
     this.appliedMigrations = Object.freeze([...appliedMigrations]);
     this.#s = prepareStatements(db);
-    this.#writer = writer;
-    this.#ingest = db.transaction((rows: IngestRow[]) => runIngestBatch(this.#s, rows));
+    this.#checkpointer = o.checkpointer;
+    this.#syncer = o.syncer;
+    this.#ingestDb = o.ingestDb;
+    const ingest = {
+      insertLedger: o.ingestDb.prepare(INGEST_SQL.insertLedger),
+      getLedger: o.ingestDb.prepare(INGEST_SQL.getLedger),
+      insertMessage: o.ingestDb.prepare(INGEST_SQL.insertMessage),
+    };
+    this.#ingest = o.ingestDb.transaction((rows: IngestRow[]) => runIngestBatch(ingest, rows));
     this.#oauth = new SqliteOAuthStore(db);
     this.#disableParty = db.transaction((id: string, at: string): boolean => {
       if (this.#s.disableParty.run({ id, at }).changes === 0) return false;
@@ -133,12 +174,38 @@ export class SqliteStore implements Store {
       synchronous: Number(pragma('synchronous')),
       foreignKeys: Number(pragma('foreign_keys')) === 1,
       busyTimeoutMs: Number(pragma('busy_timeout')),
+      ingestSynchronous: Number(this.#ingestDb.pragma('synchronous', { simple: true })),
     };
   }
 
+  /**
+   * Readable: a registry read succeeds. Full: the filesystem holding the database has fewer than `minFreeBytes`
+   * free to this process (statfs `bavail`), so the next commit may not fit its WAL frames.
+   */
+  async checkReadiness(): Promise<StoreReadiness> {
+    let readable = true;
+    try {
+      this.#probe.get();
+    } catch {
+      readable = false;
+    }
+    if (this.#file === ':memory:' || this.#file === '') return { readable, full: false };
+    try {
+      const fs = statfsSync(dirname(this.#file), { bigint: true });
+      const freeBytes = Number(fs.bavail * fs.bsize);
+      return { readable, full: freeBytes < this.#minFreeBytes, freeBytes };
+    } catch {
+      return { readable: false, full: false };
+    }
+  }
+
   async close(): Promise<void> {
-    // The threads' connections close first, so this one is the last: it checkpoints and removes the WAL.
-    await this.#writer?.close();
+    // The last sync settles, the other connections close first, so this one is the last: closing, SQLite
+    // checkpoints (syncing the database file) and removes the WAL.
+    await this.#syncer?.pending()?.catch(() => undefined);
+    await this.#checkpointer?.close();
+    this.#syncer?.close();
+    if (this.#ingestDb !== this.#db && this.#ingestDb.open) this.#ingestDb.close();
     if (this.#db.open) this.#db.close();
   }
 
@@ -269,19 +336,32 @@ export class SqliteStore implements Store {
   async ingest(items: IngestItem[]): Promise<IngestOutcome[]> {
     if (items.length === 0) return [];
     const rows = items.map((item) => toIngestRow(item.message));
-    return this.#writer ? this.#writer.ingest(rows) : this.#ingest.immediate(rows);
+    // COMMIT at synchronous=NORMAL returns once the frames are written; the answer waits for their fdatasync.
+    const outcomes = this.#ingest.immediate(rows);
+    if (this.#syncer) await this.#syncer.sync();
+    return outcomes;
+  }
+
+  /**
+   * Resolves `value` once the latest WAL sync settled: what a read saw may have been committed by an ingest batch
+   * whose fdatasync is still running, and nothing derived from the database is answered before it is durable.
+   */
+  async #durable<T>(value: T): Promise<T> {
+    const pending = this.#syncer?.pending();
+    if (pending) await pending;
+    return value;
   }
 
   async consumeTransactionId(partyId: string, transactionId: string, at: string): Promise<boolean> {
-    return this.#s.insertLedger.run({ partyId, transactionId, messageId: null, at }).changes > 0;
+    return this.#durable(this.#s.insertLedger.run({ partyId, transactionId, messageId: null, at }).changes > 0);
   }
 
   async listMessages(q: MessageQuery): Promise<Page<MessageMeta>> {
-    return this.#listMessages(q, false, toMessageMeta);
+    return this.#durable(this.#listMessages(q, false, toMessageMeta));
   }
 
   async listMessagesWithBodies(q: MessageQuery): Promise<Page<MessageRecord & { cursor: string }>> {
-    return this.#listMessages(q, true, (r) => ({ ...toMessage(r as MessageRow), cursor: encodeCursor(r.seq) }));
+    return this.#durable(this.#listMessages(q, true, (r) => ({ ...toMessage(r as MessageRow), cursor: encodeCursor(r.seq) })));
   }
 
   #listMessages<T>(q: MessageQuery, bodies: boolean, map: (r: MessageMetaRow) => T): Page<T> {
@@ -301,7 +381,7 @@ export class SqliteStore implements Store {
   }
 
   async countTransactionIds(): Promise<number> {
-    return this.#s.countLedger.get({})!.n;
+    return this.#durable(this.#s.countLedger.get({})!.n);
   }
 
   async pruneTransactionIds(before: string, limit: number): Promise<number> {
@@ -330,7 +410,7 @@ export class SqliteStore implements Store {
 
   async getMessage(companyId: string, messageId: string): Promise<MessageRecord | undefined> {
     const row = this.#s.getMessage.get({ id: messageId, companyId });
-    return row && toMessage(row);
+    return this.#durable(row && toMessage(row));
   }
 
   // --- OAuth (issue 4): delegated to oauth-store.ts ---
@@ -357,34 +437,55 @@ export class SqliteStore implements Store {
   }
 }
 
+/** The connection settings every connection of the store shares; `synchronous` is set apart. */
+function configure(db: Database.Database, walLimitBytes: number): void {
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  db.pragma('foreign_keys = ON');
+  db.pragma(`journal_size_limit = ${walLimitBytes}`);
+}
+
 /**
- * Opens (creating if needed) a SQLite store: WAL so readers never block the writer, synchronous=FULL so every
- * acknowledged commit survives a crash or power loss, foreign keys on, and a busy timeout for a second process.
- * Migrations run before the store is returned.
+ * Opens (creating if needed) a SQLite store (issue 12 §2). Two connections in this process, WAL so readers never
+ * block the writer, foreign keys on, a busy timeout for a second process; migrations run before it is returned.
+ *
+ * - Ingest batches commit on their own connection at synchronous=NORMAL, and each batch's answer waits for one
+ *   asynchronous fdatasync of the WAL file (wal-sync.ts): as durable as FULL for what is acknowledged, without
+ *   the fsync on the event loop. NORMAL, not OFF: SQLite still syncs around checkpoints and on WAL restart, and
+ *   at close.
+ * - Everything else (registry, retention, OAuth) commits on the other connection at synchronous=FULL.
+ * - Reads of messages and of the ledger wait for the WAL sync in flight before answering.
+ * - A thread checkpoints the WAL (checkpointer-thread.ts) and bounds it (`walLimitBytes`).
  */
 export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const inMemory = options.file === ':memory:';
   if (!inMemory) mkdirSync(dirname(options.file), { recursive: true });
+  const walLimitBytes = options.walLimitBytes ?? WAL_LIMIT_BYTES;
   const db = new Database(options.file, { timeout: BUSY_TIMEOUT_MS });
+  let ingestDb: Database.Database | undefined;
   try {
-    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    configure(db, walLimitBytes);
     const mode = db.pragma('journal_mode = WAL', { simple: true });
     if (!inMemory && mode !== 'wal') {
       throw new Error(`could not switch ${options.file} to WAL (journal_mode is ${String(mode)})`);
     }
     db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
     const applied = applyMigrations(db);
-    const threaded = !inMemory && (options.writerThread ?? true);
-    // With the checkpointer thread, no connection checkpoints on commit (a checkpoint on the request path costs
-    // 80-400 ms on this disk); otherwise SQLite's default (every 1000 pages) stays.
-    if (threaded) db.pragma('wal_autocheckpoint = 0');
-    const writer = threaded
-      ? new WriterThread({ file: options.file, busyTimeoutMs: BUSY_TIMEOUT_MS, checkpointIntervalMs: options.checkpointIntervalMs ?? 1000 })
-      : undefined;
-    writer?.start();
-    return new SqliteStore(db, applied, writer);
+    if (inMemory) return new SqliteStore(db, applied, { ingestDb: db, minFreeBytes: options.minFreeBytes });
+    // No connection checkpoints on commit (a checkpoint on the request path costs 80-400 ms on this disk).
+    db.pragma('wal_autocheckpoint = 0');
+    ingestDb = new Database(options.file, { timeout: BUSY_TIMEOUT_MS, fileMustExist: true });
+    configure(ingestDb, walLimitBytes);
+    ingestDb.pragma('synchronous = NORMAL');
+    ingestDb.pragma('wal_autocheckpoint = 0');
+    const acknowledgeBeforeWalSync = options.testOnly?.acknowledgeBeforeWalSync === true;
+    const syncer = acknowledgeBeforeWalSync
+      ? undefined
+      : new WalSyncer({ walPath: `${options.file}-wal`, fdatasync: options.testOnly?.fdatasync, onFailure: options.onWalSyncFailure });
+    const checkpointer = new CheckpointerThread({ file: options.file, checkpointIntervalMs: options.testOnly?.checkpointIntervalMs ?? options.checkpointIntervalMs ?? 1000, walLimitBytes });
+    checkpointer.start();
+    return new SqliteStore(db, applied, { ingestDb, checkpointer, syncer, minFreeBytes: options.minFreeBytes });
   } catch (err) {
+    ingestDb?.close();
     db.close();
     throw err;
   }
