@@ -166,7 +166,7 @@ describe('answers node:http would write itself', () => {
   const host = (): string => new URL(s.url).host;
   it.each([
     ['a header line without a colon', () => `GET /healthz HTTP/1.1\r\nHost: ${host()}\r\nNot a header\r\n\r\n`, 'REQUEST_MALFORMED'],
-    ['two different Content-Lengths', () => `POST /admin/v1/parties HTTP/1.1\r\nHost: ${host()}\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nxx`, 'REQUEST_MALFORMED'],
+    ['two different Content-Lengths', () => `POST /admin/v1/parties HTTP/1.1\r\nHost: ${host()}\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nxx`, 'DUPLICATE_HEADER'],
     ['a bad chunk size', () => `POST /ingestion/${t.channelId} HTTP/1.1\r\nHost: ${host()}\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n`, 'REQUEST_MALFORMED'],
     ['an unknown method', () => `BREW /healthz HTTP/1.1\r\nHost: ${host()}\r\n\r\n`, 'METHOD_NOT_IMPLEMENTED'],
     ['CONNECT', () => `CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n`, 'METHOD_NOT_IMPLEMENTED'],
