@@ -29,7 +29,8 @@ const TARGETS = { exportMessagesPerS: 100_000, idleRssGrowth: 0.1 };
 
 function startServer(dataDir, pin, nodeArgs = []) {
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const argv = [...pin.server, process.execPath, ...profile, ...nodeArgs, CLI, 'serve'];
+  // BENCH_CLI=<another build>/dist/cli/main.js serves the exports and idle runs (before/after comparisons).
+  const argv = [...pin.server, process.execPath, ...profile, ...nodeArgs, process.env.BENCH_CLI ?? CLI, 'serve'];
   const child = spawn(argv[0], argv.slice(1), {
     env: { PATH: process.env.PATH, VAULTGATE_DATA_DIR: dataDir, VAULTGATE_PORT: '0', VAULTGATE_LOG_LEVEL: 'info', VAULTGATE_RETENTION_SWEEP_S: '0' },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -128,6 +129,7 @@ async function measureExport(v, pin, nodeArgs = []) {
     const idle = memory(s.child.pid);
     const url = `${s.url}/vault/v1/export`;
     const cpuStart = cpuMicros(s.child.pid);
+    const clientStart = process.cpuUsage();
     const started = process.hrtime.bigint();
     const res = await request(url, { headers: signRequest(v.creds, url) });
     if (res.statusCode !== 200) throw new Error(`export answered ${res.statusCode}: ${await res.body.text()}`);
@@ -142,6 +144,7 @@ async function measureExport(v, pin, nodeArgs = []) {
     clearInterval(sampler);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const cpu = cpuMicros(s.child.pid) - cpuStart;
+    const client = process.cpuUsage(clientStart);
     peak = Math.max(peak, memory(s.child.pid).peakMiB);
     if (lines !== v.stored + 1) throw new Error(`expected ${v.stored + 1} lines, got ${lines}`);
     return {
@@ -149,6 +152,8 @@ async function measureExport(v, pin, nodeArgs = []) {
       messagesPerS: Math.round(v.stored / seconds), MiBPerS: +(bytes / 1048576 / seconds).toFixed(1),
       // The server's CPU (all threads) per exported message; 1e6 / this is what one core could export.
       cpuUsPerMessage: +(cpu / v.stored).toFixed(2),
+      // The reading client (this process) as % of one core: near 100 % it, not the server, set the pace.
+      clientCpuPct: Math.round(((client.user + client.system) / (seconds * 1e6)) * 100),
     };
   } finally {
     await stop(s);
@@ -168,8 +173,15 @@ export async function benchExportMemory() {
       const t = Date.now();
       await fillTo(v, n);
       const fillS = (Date.now() - t) / 1000;
-      if (vaultSizes.includes(n)) idle.push({ ...(await measureIdle(v, pin)), fillS: +fillS.toFixed(1) });
-      if (exportSizes.has(n)) exports.push(await measureExport(v, pin));
+      // Each figure is printed as it comes (the largest vaults take minutes to fill), and summed up below.
+      if (vaultSizes.includes(n)) {
+        idle.push({ ...(await measureIdle(v, pin)), fillS: +fillS.toFixed(1) });
+        console.log(`  (idle RSS at ${n} messages: ${idle.at(-1).idleRssMiB} MiB, filled in ${idle.at(-1).fillS} s)`);
+      }
+      if (exportSizes.has(n)) {
+        exports.push(await measureExport(v, pin));
+        console.log(`  (export of ${n}: ${exports.at(-1).messagesPerS} msg/s, ${exports.at(-1).cpuUsPerMessage} µs/msg)`);
+      }
       // The largest export again with the heap capped, on the same vault (before it grows further).
       if (n === Math.max(...exportSizes)) capped = await measureExport(v, pin, [`--max-old-space-size=${HEAP_CAP_MIB}`]);
     }
@@ -178,7 +190,7 @@ export async function benchExportMemory() {
   }
 
   console.log(`export (1 KiB JSON bodies, server ${pin.note}; whole vault over HTTP as NDJSON)`);
-  const show = (label, r) => console.log(`  ${label.padEnd(34)} ${String(r.messagesPerS).padStart(7)} msg/s  ${r.MiBPerS} MiB/s  cpu ${r.cpuUsPerMessage} µs/msg  ${r.seconds} s  idle ${r.idleRssMiB} MiB, peak ${r.peakRssMiB} MiB`);
+  const show = (label, r) => console.log(`  ${label.padEnd(34)} ${String(r.messagesPerS).padStart(7)} msg/s  ${r.MiBPerS} MiB/s  cpu ${r.cpuUsPerMessage} µs/msg  client ${r.clientCpuPct} %  ${r.seconds} s  idle ${r.idleRssMiB} MiB, peak ${r.peakRssMiB} MiB`);
   for (const r of exports) show(`${r.count} messages`, r);
   if (capped) show(`${capped.count} messages, old space ${HEAP_CAP_MIB} MiB`, capped);
   console.log('idle server RSS by stored messages (after one list request, 2 s idle)');
