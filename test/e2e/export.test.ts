@@ -120,8 +120,8 @@ describe('streaming export (GET /vault/v1/export)', () => {
       m[name] = await send(s.url, t, channelId, type, ct, body);
       await sleep(3);
     }
-    // More than one internal page (200) of messages.
-    for (let i = 0; i < 240; i += 24) {
+    // More than one internal page (500 messages) and several response chunks (64 KiB) of lines.
+    for (let i = 0; i < 504; i += 24) {
       bulk.push(...(await Promise.all(Array.from({ length: 24 }, (_, j) =>
         send(s.url, t, ch2, 'Status', 'application/json', Buffer.from(JSON.stringify({ i: i + j, pad: 'x'.repeat(50) })))))));
     }
@@ -134,6 +134,10 @@ describe('streaming export (GET /vault/v1/export)', () => {
   it('streams one line per message of the vault (the list route\'s order and metadata), then {"complete":true,"count":N}', async () => {
     const r = await exportReq(s.url, t.reader);
     expect(r.headers['cache-control']).toBe('no-store');
+    // Each line is byte for byte what JSON.stringify gives for its object (the lines are built field by field).
+    const raw = r.text.slice(0, -1).split('\n');
+    expect(raw.length).toBe(all.length + 1);
+    for (const line of raw) expect(line).toBe(JSON.stringify(JSON.parse(line)));
     const { lines, complete } = await exportAll(s.url, t.reader);
     expect(complete.count).toBe(all.length);
     const list = await listVault(s.url, t.reader);
@@ -195,7 +199,7 @@ describe('streaming export (GET /vault/v1/export)', () => {
 
   it('an export cut after k lines, resumed with the last cursor, gives exactly the rest: no duplicates, no gaps', async () => {
     const full = (await exportAll(s.url, t.reader)).lines;
-    for (const k of [1, 5, 199, 200, 201, full.length - 1]) {
+    for (const k of [1, 5, 499, 500, 501, full.length - 1]) {
       const head = (await exportCut(s.url, t.reader, '', k)).map((l) => JSON.parse(l));
       expect(head, `k=${k}`).toEqual(full.slice(0, k));
       const rest = await exportAll(s.url, t.reader, `cursor=${head[k - 1].cursor}`);

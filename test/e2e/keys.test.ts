@@ -250,6 +250,11 @@ describe('rotating a vault\'s data key (POST /admin/v1/companies/{id}/rotate-key
     const { problem } = expectRefusal(r, 'DATA_INTEGRITY_ERROR', JSON_MODE);
     expect(problem.detail).toBeUndefined();
     expect(r.body.includes(fromA.body)).toBe(false);
+    // The export opens a page of bodies at once with the company's own keys: it refuses the same way, before any line.
+    const exp = await macRequest({ baseUrl: s.url, target: '/vault/v1/export', creds: b.reader });
+    expectRefusal(exp, 'DATA_INTEGRITY_ERROR', JSON_MODE);
+    expect(exp.body.includes(fromA.body)).toBe(false);
+    expect(exp.text).not.toContain('"complete":true');
     // The source message itself is intact.
     expect((await read(s.url, a.reader, fromA.id)).body.equals(fromA.body)).toBe(true);
     sent.splice(sent.indexOf(victim), 1);

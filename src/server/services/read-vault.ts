@@ -97,12 +97,40 @@ export async function readVaultMessage(
 
 const TEXT_MEDIA = /^(text\/|application\/(json|xml|edifact|x-ndjson|csv)$|application\/[\w.+-]+\+(json|xml)$)/;
 
+/** Messages fetched (and decrypted) per store query during an export: bounds the memory an export holds. */
+const EXPORT_PAGE = 500;
+/** Lines are written to the response in chunks of about this many bytes (one socket write each, not one per line). */
+const EXPORT_CHUNK_BYTES = 64 * 1024;
+
+/**
+ * One NDJSON line of an export: exactly `JSON.stringify` of {messageId, channelId, partyId, messageType, mediaType,
+ * contentType, size, sha256, receivedAt, transactionId, body | bodyBase64, cursor}, built field by field (each
+ * value through JSON.stringify, so escaping is JSON's) without the intermediate objects.
+ */
+function exportLine(m: MessageMeta, body: Buffer, cursor: string, utf8: TextDecoder): string {
+  let text: string | undefined;
+  if (TEXT_MEDIA.test(m.mediaType)) {
+    try {
+      text = utf8.decode(body);
+    } catch {
+      text = undefined;
+    }
+  }
+  const j = JSON.stringify;
+  const content = text !== undefined ? `"body":${j(text)}` : `"bodyBase64":"${body.toString('base64')}"`;
+  return `{"messageId":${j(m.id)},"channelId":${j(m.channelId)},"partyId":${j(m.partyId)},"messageType":${j(m.messageType)},`
+    + `"mediaType":${j(m.mediaType)},"contentType":${j(m.contentType)},"size":${j(m.size)},"sha256":${j(m.sha256)},`
+    + `"receivedAt":${j(m.receivedAt)},"transactionId":${j(m.transactionId)},${content},"cursor":${j(cursor)}}\n`;
+}
+
 /**
  * The selection of the list route as NDJSON lines, streamed a page at a time (constant memory whatever the vault
- * size). Each line carries the metadata, the body (as `body` text for text media types that are valid UTF-8,
- * else `bodyBase64`), and `cursor`: pass the last cursor received to resume an interrupted export after it.
- * The last line is `{"complete":true,"count":N}`. Validates the query and consumes the transaction id before the
- * first byte is sent.
+ * size: one page of EXPORT_PAGE messages and one chunk of about EXPORT_CHUNK_BYTES; the next page is read only when
+ * the consumer pulls, so a slow reader holds the export back instead of growing a buffer). Each line carries the
+ * metadata, the body (as `body` text for text media types that are valid UTF-8, else `bodyBase64`), and `cursor`:
+ * pass the last cursor received to resume an interrupted export after it. The last line is
+ * `{"complete":true,"count":N}`. Validates the query and consumes the transaction id before the first byte is sent.
+ * Yields chunks of whole lines.
  */
 export async function exportVault(
   d: VaultDeps,
@@ -110,9 +138,10 @@ export async function exportVault(
   q: { channelId?: string; messageType?: string; from?: string; to?: string; cursor?: string },
 ): Promise<AsyncGenerator<Buffer>> {
   if (q.channelId !== undefined) checkId(q.channelId, 'channel', d.environment, 'CHANNEL_NOT_FOUND');
+  const companyId = reader.company.id;
   const query = {
-    companyId: reader.company.id, channelId: q.channelId, messageType: q.messageType,
-    from: isoBound('from', q.from), to: isoBound('to', q.to), limit: 200,
+    companyId, channelId: q.channelId, messageType: q.messageType,
+    from: isoBound('from', q.from), to: isoBound('to', q.to), limit: EXPORT_PAGE,
   };
   const first = await d.store.listMessagesWithBodies({ ...query, cursor: q.cursor });
   await consumeReadTransaction(d, reader);
@@ -120,31 +149,34 @@ export async function exportVault(
   return (async function* lines() {
     let page = first;
     let count = 0;
+    let chunk = Buffer.allocUnsafe(EXPORT_CHUNK_BYTES);
+    let used = 0;
     for (;;) {
-      for (const m of page.items) {
-        const body = await d.crypto.open(m.bodyCiphertext, messageAad(m.companyId, m.id), m.companyId);
-        const { bodyCiphertext: _b, keyVersion: _k, cursor, ...meta } = m;
-        const line: Record<string, unknown> = { ...view(meta) };
-        let text: string | undefined;
-        if (TEXT_MEDIA.test(m.mediaType)) {
-          try {
-            text = utf8.decode(body);
-          } catch {
-            text = undefined;
-          }
-        }
-        if (text !== undefined) line.body = text;
-        else line.bodyBase64 = body.toString('base64');
-        line.cursor = cursor;
+      // The keys are the company's own: a ciphertext naming another owner's key fails (DATA_INTEGRITY_ERROR).
+      const bodies = await d.crypto.openMany(page.items.map((m) => ({ sealed: m.bodyCiphertext, aad: messageAad(m.companyId, m.id) })), companyId);
+      for (let i = 0; i < page.items.length; i++) {
+        const m = page.items[i]!;
+        const line = exportLine(m, bodies[i]!, m.cursor, utf8);
         count++;
-        yield Buffer.from(`${JSON.stringify(line)}\n`, 'utf8');
+        // A UTF-16 code unit is at most 3 bytes of UTF-8: below that bound the line surely fits without measuring.
+        const room = chunk.length - used;
+        if (line.length * 3 > room && Buffer.byteLength(line, 'utf8') > room) {
+          if (used > 0) yield chunk.subarray(0, used);
+          chunk = Buffer.allocUnsafe(Math.max(EXPORT_CHUNK_BYTES, Buffer.byteLength(line, 'utf8')));
+          used = 0;
+        }
+        used += chunk.write(line, used, 'utf8');
       }
-      if (!page.nextCursor) {
-        // The last line says the export is whole: a stream cut short has no such line.
-        yield Buffer.from(`${JSON.stringify({ complete: true, count })}\n`, 'utf8');
-        return;
+      if (!page.nextCursor) break;
+      if (used >= EXPORT_CHUNK_BYTES / 2) {
+        yield chunk.subarray(0, used);
+        chunk = Buffer.allocUnsafe(EXPORT_CHUNK_BYTES);
+        used = 0;
       }
       page = await d.store.listMessagesWithBodies({ ...query, cursor: page.nextCursor });
     }
+    // The last line says the export is whole: a stream cut short has no such line.
+    if (used > 0) yield chunk.subarray(0, used);
+    yield Buffer.from(`${JSON.stringify({ complete: true, count })}\n`, 'utf8');
   })();
 }

@@ -46,7 +46,6 @@ import {
   type AuditRow,
   type ChannelRow,
   type MessageMetaRow,
-  type MessageRow,
 } from './rows.js';
 import { runIngestBatch, toIngestRow, type IngestRow } from './ingest-batch.js';
 import { prepareStatements, type Statements } from './statements.js';
@@ -96,6 +95,23 @@ const BUSY_TIMEOUT_MS = 5000;
 
 type ListStatement<R> = Database.Statement<[Record<string, unknown>], R>;
 
+/** A message row in raw mode: the columns of MESSAGE_COLUMNS, in order. */
+type MessageRowArray = [
+  seq: number, id: string, companyId: string, channelId: string, partyId: string, messageType: string, mediaType: string,
+  contentType: string, size: number, sha256: string, receivedAt: string, transactionId: string | null,
+  bodyCiphertext: Buffer, keyVersion: number,
+];
+
+/** A raw export row as the port's record, with the cursor of its position (the same record as toMessage builds). */
+function messageFromArray(r: MessageRowArray): MessageRecord & { cursor: string } {
+  const b = r[12];
+  return {
+    id: r[1], companyId: r[2], channelId: r[3], partyId: r[4], messageType: r[5], mediaType: r[6], contentType: r[7],
+    size: r[8], sha256: r[9], receivedAt: r[10], transactionId: r[11],
+    bodyCiphertext: new Uint8Array(b.buffer, b.byteOffset, b.byteLength), keyVersion: r[13], cursor: encodeCursor(r[0]),
+  };
+}
+
 function isBusinessIdTaken(err: unknown): boolean {
   return (
     err instanceof Database.SqliteError &&
@@ -116,6 +132,8 @@ export class SqliteStore implements Store {
   readonly #db: Database.Database;
   readonly #s: Statements;
   readonly #messageLists = new Map<number, ListStatement<MessageMetaRow>>();
+  /** Export pages: the same SQL in raw mode (rows as arrays, in MESSAGE_COLUMNS order), cheaper per row than objects. */
+  readonly #exportLists = new Map<number, Database.Statement<[Record<string, unknown>], unknown[]>>();
   readonly #channelLists = new Map<number, ListStatement<ChannelRow>>();
   readonly #ingestDb: Database.Database;
   readonly #ingest: Database.Transaction<(rows: IngestRow[]) => IngestOutcome[]>;
@@ -361,23 +379,43 @@ export class SqliteStore implements Store {
   }
 
   async listMessagesWithBodies(q: MessageQuery): Promise<Page<MessageRecord & { cursor: string }>> {
-    return this.#durable(this.#listMessages(q, true, (r) => ({ ...toMessage(r as MessageRow), cursor: encodeCursor(r.seq) })));
+    const limit = checkLimit(q.limit);
+    const shape = this.#messageShape(q, true);
+    const key = messageShapeKey(shape);
+    let stmt = this.#exportLists.get(key);
+    if (!stmt) {
+      stmt = this.#db.prepare<[Record<string, unknown>], unknown[]>(messageListSql(shape)).raw(true);
+      this.#exportLists.set(key, stmt);
+    }
+    const rows = stmt.all(this.#messageParams(q, limit)) as MessageRowArray[];
+    const more = rows.length > limit;
+    const items = new Array<MessageRecord & { cursor: string }>(Math.min(rows.length, limit));
+    for (let i = 0; i < items.length; i++) items[i] = messageFromArray(rows[i]!);
+    // Answered only after the WAL sync in flight: nothing read is acknowledged before it is durable.
+    return this.#durable({ items, nextCursor: more && items.length > 0 ? items[items.length - 1]!.cursor : null });
   }
 
   #listMessages<T>(q: MessageQuery, bodies: boolean, map: (r: MessageMetaRow) => T): Page<T> {
     const limit = checkLimit(q.limit);
-    const shape: MessageListShape = {
+    const shape = this.#messageShape(q, bodies);
+    const stmt = this.#cached(this.#messageLists, messageShapeKey(shape), () => messageListSql(shape));
+    return toPage(stmt.all(this.#messageParams(q, limit)), limit, map);
+  }
+
+  #messageShape(q: MessageQuery, bodies: boolean): MessageListShape {
+    return {
       channelId: q.channelId !== undefined,
       messageType: q.messageType !== undefined,
       from: q.from !== undefined,
       to: q.to !== undefined,
       bodies,
     };
-    // better-sqlite3 binds the parameters the shape's SQL names and ignores the others (absent filters).
+  }
+
+  /** better-sqlite3 binds the parameters the shape's SQL names and ignores the others (absent filters). */
+  #messageParams(q: MessageQuery, limit: number): Record<string, unknown> {
     const { companyId, channelId, messageType, from, to } = q;
-    const params = { companyId, channelId, messageType, from, to, after: decodeCursor(q.cursor), limit: limit + 1 };
-    const stmt = this.#cached(this.#messageLists, messageShapeKey(shape), () => messageListSql(shape));
-    return toPage(stmt.all(params), limit, map);
+    return { companyId, channelId, messageType, from, to, after: decodeCursor(q.cursor), limit: limit + 1 };
   }
 
   async countTransactionIds(): Promise<number> {
