@@ -51,7 +51,8 @@ export interface AuthThrottleOptions {
 
 export interface GuardContext {
   scheme: AuthScheme;
-  credential: string | undefined;
+  /** The credential id, or a function that finds it (called only when it is counted or logged: a refusal or a failure). */
+  credential: string | undefined | (() => string | undefined);
   address: string | undefined;
   requestId?: string | undefined;
   /** Count failures against the credential id too (default true; false for the operator token). */
@@ -75,8 +76,10 @@ export class AuthThrottle {
    * with retryAfterS); a failure it throws (a coded error of the AUTHENTICATION_FAILED family) is counted and rethrown.
    */
   async guard<T>(c: GuardContext, authenticate: () => Promise<T>): Promise<T> {
-    const credential = clean(c.credential);
-    const credentialKey = c.perCredential === false || credential === undefined ? undefined : `${c.scheme}:${credential}`;
+    let found: { id: string | undefined } | undefined;
+    const credentialId = (): string | undefined =>
+      (found ??= { id: clean(typeof c.credential === 'function' ? c.credential() : c.credential) }).id;
+    const credentialKey = c.perCredential === false || credentialId() === undefined ? undefined : `${c.scheme}:${credentialId()}`;
     const address = clean(c.address);
     const waitMs = Math.max(
       await this.#blockedMs(this.#address, address, this.o.addressFailures),
@@ -84,6 +87,7 @@ export class AuthThrottle {
     );
     if (waitMs > 0) {
       const retryAfterS = Math.max(1, Math.ceil(waitMs / 1000));
+      const credential = credentialId();
       this.o.onThrottled?.({ scheme: c.scheme, credential, address, requestId: c.requestId, retryAfterS });
       throw new VaultgateError('AUTHENTICATION_THROTTLED', {
         detail: `Retry after ${retryAfterS} s.`, retryAfterS, logReason: `throttled ${c.scheme} ${credential ?? ''} from ${address ?? '?'}`,
@@ -95,7 +99,7 @@ export class AuthThrottle {
       if (err instanceof VaultgateError && err.family === 'AUTHENTICATION_FAILED' && err.status !== 429) {
         if (address !== undefined) await this.#address?.penalty(address, 1);
         if (credentialKey !== undefined) await this.#credential?.penalty(credentialKey, 1);
-        this.o.onFailure?.({ scheme: c.scheme, reason: err.code, credential, address, requestId: c.requestId });
+        this.o.onFailure?.({ scheme: c.scheme, reason: err.code, credential: credentialId(), address, requestId: c.requestId });
       }
       throw err;
     }

@@ -54,9 +54,9 @@ export async function authenticateRequest(d: AuthDeps, headers: HeaderBag, rawTa
     if (!d.throttle) return d.bearer.authenticate(headers);
     // Counted per address only: a token holds no secret to guess, and its claims are unverified until its signature
     // checks, so a count per claimed client would let anyone lock a client out with junk tokens naming it. The
-    // claimed id is still logged.
+    // claimed id is still logged (decoded only then: not on the hot path of a valid, cached token).
     return d.throttle.guard({
-      scheme: 'bearer', credential: bearerCredentialId(headers), address: origin?.address, requestId: origin?.requestId, perCredential: false,
+      scheme: 'bearer', credential: () => bearerCredentialId(headers), address: origin?.address, requestId: origin?.requestId, perCredential: false,
     }, () => d.bearer.authenticate(headers));
   }
   if (mac) {
