@@ -6,7 +6,24 @@ import { join } from 'node:path';
 
 export const base = process.env.VAULTGATE_URL ?? 'http://127.0.0.1:8080';
 // The README walkthrough writes the credential files into .vaultgate/ (git ignores it), relative to where you run.
-const load = (f) => JSON.parse(readFileSync(join('.vaultgate', f), 'utf8'));
+// A file that is missing, or holds an error answer instead of a credential (an admin command that failed), stops
+// here with what to do, not deep in the HTTP library.
+const load = (f) => {
+  const path = join('.vaultgate', f);
+  let value;
+  try {
+    value = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    console.error(`${path}: ${e.code === 'ENOENT' ? 'missing' : 'not JSON'}; run the README's loop block (from the repository root) to create it.`);
+    process.exit(2);
+  }
+  const id = value.partnerId ?? value.customerId;
+  if (!id || !(value.partnerKey ?? value.customerKey)) {
+    console.error(`${path} holds no credential${value.code ? ` but an error answer (${value.code})` : ''}: recreate it (README: "Starting over").`);
+    process.exit(2);
+  }
+  return value;
+};
 
 /** Sends `body` (or GETs when undefined) to `target`, signed with .vaultgate/partner.json + the customer credential file. */
 export function send(target, customerFile, body, contentType = 'application/json') {

@@ -58,7 +58,7 @@ describe('bearer tokens from the CLI and the README', () => {
     expect(out).not.toContain(erp.clientSecret);
     expect(out).toContain('"transactionId": "order-A-3"');
     expect(out).toContain('"transactionId": "order-A-2"');
-    const env2 = JSON.parse(readFileSync(join(work, `.vaultgate/postman/${ids.CH}.postman_environment.json`), 'utf8'));
+    const env2 = JSON.parse(readFileSync(join(work, `.vaultgate/postman-oauth/${ids.CH}.postman_environment.json`), 'utf8'));
     expect(env2.values.find((v: any) => v.key === 'clientSecret').value).toBe(erp.clientSecret);
   });
 
