@@ -81,6 +81,20 @@ export interface RenderedAnswer {
   headers?: Readonly<Record<string, string>>;
 }
 
+/**
+ * The header fields a coded error names for its answer, whatever the format: its own (`VaultgateError.headers`,
+ * e.g. Accept-Encoding on a 415), `Allow` on a 405 (RFC 9110 §10.2.1) and `Retry-After` in whole seconds, at least
+ * 1, on a 429 (RFC 9110 §10.2.3). Lowercase names.
+ */
+export function errorHeaders(err: VaultgateError): Record<string, string> {
+  const allowed = err.extra?.allow;
+  return {
+    ...err.headers,
+    ...(Array.isArray(allowed) ? { allow: allowed.join(', ') } : {}),
+    ...(err.retryAfterS === undefined ? {} : { 'retry-after': String(Math.max(1, Math.ceil(err.retryAfterS))) }),
+  };
+}
+
 /** The response style of a request, from its headers (the one rule both HTTP paths use). */
 export function responseStyle(h: HeaderBag): ResponseStyle {
   const bearer = usesBearerScheme(h);
@@ -117,12 +131,7 @@ export function renderError(style: ResponseStyle | undefined, err: VaultgateErro
   const message = errorMessage(err.code, s.language);
   // 429 is a transport-level signal (clients and proxies back off by Retry-After): kept on the MAC path too.
   const status = def.status === 429 ? 429 : s.mac ? (s.httpStatus ? FAMILY_STATUS[def.family] : 200) : def.status;
-  const allowed = err.extra?.allow;
-  const named: Record<string, string> = {
-    ...err.headers,
-    ...(Array.isArray(allowed) ? { allow: allowed.join(', ') } : {}),
-    ...(err.retryAfterS === undefined ? {} : { 'retry-after': String(Math.max(1, Math.ceil(err.retryAfterS))) }),
-  };
+  const named = errorHeaders(err);
   const extraHeaders = Object.keys(named).length > 0 ? { headers: named } : {};
   if (s.mac && !s.json) {
     let text = `${message} (${err.code})`;

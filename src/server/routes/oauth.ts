@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { ERROR_CATALOGUE, errorMessage, VaultgateError } from '../../protocol/index.js';
 import { ASYMMETRIC_ALGORITHMS } from '../config/oidc-issuers.js';
 import { issueToken, type IssueTokenDeps } from '../services/issue-token.js';
+import { errorHeaders } from '../plugins/errors.js';
 import { errorResponses } from './schemas.js';
 
 const oauthErrorSchema = {
@@ -70,9 +71,8 @@ export function oauthRoutes(d: IssueTokenDeps) {
         request.log.info({ code: err.code, reason: err.logReason }, 'token request refused');
         const def = ERROR_CATALOGUE[err.code];
         reply.code(def.status).header('cache-control', 'no-store').header('pragma', 'no-cache');
-        if (err.headers) reply.headers(err.headers);
+        reply.headers(errorHeaders(err));
         if (def.status === 401) reply.header('www-authenticate', 'Basic realm="vaultgate"');
-        if (err.retryAfterS !== undefined) reply.header('retry-after', String(Math.max(1, Math.ceil(err.retryAfterS))));
         const description = `${errorMessage(err.code, request.style?.language ?? 'en')}${err.detail ? ` ${err.detail}` : ''}`;
         return reply.type('application/json; charset=utf-8').send({ error: isOAuth ? oauthError(err.code) : 'invalid_request', error_description: description, code: err.code, status: def.status, requestId: request.id });
       });
