@@ -15,3 +15,4 @@ export * from './random.js';
 export * from './receipt.js';
 export * from './repeated-headers.js';
 export * from './content-coding.js';
+export * from './audit-chain.js';
