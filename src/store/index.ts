@@ -1,5 +1,8 @@
 export type {
-  AuditEvent,
+  AuditAppend,
+  AuditKeyRecord,
+  AuditQuery,
+  AuditStore,
   DataKeyRecord,
   ExternalClientLinkRecord,
   OAuthClientRecord,

@@ -1,3 +1,4 @@
+import type { AuditCheckpoint, AuditEventInput, AuditRecord } from '../protocol/audit-chain.js';
 import type { StoreReadiness } from './store-full.js';
 /**
  * The storage port: everything the server keeps goes through this interface. Adapters (SQLite now, PostgreSQL
@@ -19,14 +20,17 @@ export interface CompanyRecord {
   deletedAt?: string | null;
 }
 
-/** An entry of the registry's audit trail (operator actions that destroy or reveal nothing reversible). */
-export interface AuditEvent {
-  at: string;
-  actor: string;
-  action: string;
-  subjectId: string;
-  details: Record<string, unknown>;
-}
+/**
+ * An audit event to append (issue 13): the server's input plus its id; the store gives it its place in the chain
+ * (seq, prevHash, hash; src/protocol/audit-chain.ts) inside the transaction that appends it.
+ */
+export type AuditAppend = AuditEventInput & { id: string };
+
+/*
+ * Fail-closed (issue 13 §2): every mutating registry and OAuth method takes an optional `audit` event, appended in
+ * the same transaction as the change, so a change whose event cannot be written is rolled back. A method that
+ * returns false changed nothing and appends nothing.
+ */
 
 /** A data key (DEK), kept only wrapped by a master key (KEK). */
 export interface DataKeyRecord {
@@ -166,40 +170,38 @@ export interface ListQuery {
 }
 
 export interface RegistryStore {
-  createCompany(c: CompanyRecord): Promise<void>;
+  createCompany(c: CompanyRecord, audit?: AuditAppend): Promise<void>;
   getCompany(id: string): Promise<CompanyRecord | undefined>;
   getCompanyByBusinessId(businessId: string): Promise<CompanyRecord | undefined>;
   listCompanies(q: ListQuery): Promise<Page<CompanyRecord>>;
 
-  createParty(p: PartyRecord): Promise<void>;
+  createParty(p: PartyRecord, audit?: AuditAppend): Promise<void>;
   getParty(id: string): Promise<PartyRecord | undefined>;
   listParties(q: ListQuery): Promise<Page<PartyRecord>>;
   /** Disables a party and, in the same transaction, its partner credentials and channels. */
-  disableParty(id: string, at: string): Promise<boolean>;
+  disableParty(id: string, at: string, audit?: AuditAppend): Promise<boolean>;
 
-  createPartnerCredential(c: PartnerCredentialRecord): Promise<void>;
+  createPartnerCredential(c: PartnerCredentialRecord, audit?: AuditAppend): Promise<void>;
   getPartnerCredential(partnerId: string): Promise<PartnerCredentialRecord | undefined>;
   listPartnerCredentials(partyId: string, q: ListQuery): Promise<Page<PartnerCredentialRecord>>;
-  disablePartnerCredential(partnerId: string, at: string): Promise<boolean>;
+  disablePartnerCredential(partnerId: string, at: string, audit?: AuditAppend): Promise<boolean>;
 
-  createCustomerCredential(c: CustomerCredentialRecord): Promise<void>;
+  createCustomerCredential(c: CustomerCredentialRecord, audit?: AuditAppend): Promise<void>;
   getCustomerCredential(customerId: string): Promise<CustomerCredentialRecord | undefined>;
   listCustomerCredentials(companyId: string, q: ListQuery): Promise<Page<CustomerCredentialRecord>>;
-  disableCustomerCredential(customerId: string, at: string): Promise<boolean>;
+  disableCustomerCredential(customerId: string, at: string, audit?: AuditAppend): Promise<boolean>;
 
   /**
    * Deletes a company: tombstones it, disables its customer credentials and channels, and records the audit event,
    * in one transaction. Its messages are removed afterwards in batches (deleteCompanyMessages). False when there is
    * no such company.
    */
-  deleteCompany(id: string, at: string, audit: AuditEvent): Promise<boolean>;
-  recordAuditEvent(e: AuditEvent): Promise<void>;
-  listAuditEvents(q: ListQuery & { subjectId?: string | undefined }): Promise<Page<AuditEvent>>;
+  deleteCompany(id: string, at: string, audit: AuditAppend): Promise<boolean>;
 
-  createChannel(c: ChannelRecord): Promise<void>;
+  createChannel(c: ChannelRecord, audit?: AuditAppend): Promise<void>;
   getChannel(id: string): Promise<ChannelRecord | undefined>;
   listChannels(q: ListQuery & { companyId?: string | undefined; partyId?: string | undefined }): Promise<Page<ChannelRecord>>;
-  disableChannel(id: string, at: string): Promise<boolean>;
+  disableChannel(id: string, at: string, audit?: AuditAppend): Promise<boolean>;
 }
 
 export interface VaultStore {
@@ -284,29 +286,79 @@ export interface SigningKeyRecord {
 }
 
 export interface OAuthStore {
-  createOAuthClient(c: OAuthClientRecord): Promise<void>;
+  createOAuthClient(c: OAuthClientRecord, audit?: AuditAppend): Promise<void>;
   getOAuthClient(clientId: string): Promise<OAuthClientRecord | undefined>;
   listOAuthClients(owner: { kind: OAuthOwnerKind; id: string }, q: ListQuery): Promise<Page<OAuthClientRecord>>;
-  disableOAuthClient(clientId: string, at: string): Promise<boolean>;
+  disableOAuthClient(clientId: string, at: string, audit?: AuditAppend): Promise<boolean>;
 
   /** Refused with EXTERNAL_CLIENT_ALREADY_LINKED when an active link of the same (issuer, clientId) exists. */
-  createExternalClientLink(l: ExternalClientLinkRecord): Promise<void>;
+  createExternalClientLink(l: ExternalClientLinkRecord, audit?: AuditAppend): Promise<void>;
   getExternalClientLink(id: string): Promise<ExternalClientLinkRecord | undefined>;
   /** The active link of an issuer's client id, if any. */
   findExternalClientLink(issuer: string, clientId: string): Promise<ExternalClientLinkRecord | undefined>;
   listExternalClientLinks(owner: { kind: OAuthOwnerKind; id: string }, q: ListQuery): Promise<Page<ExternalClientLinkRecord>>;
-  disableExternalClientLink(id: string, at: string): Promise<boolean>;
+  disableExternalClientLink(id: string, at: string, audit?: AuditAppend): Promise<boolean>;
 
   /**
    * Adds a signing key and, in the same transaction, retires every current one (retiredAt = at, publishUntil =
    * `publishOldUntil`), so there is one current key after a rotation even with several processes.
    */
-  addSigningKey(k: SigningKeyRecord, publishOldUntil: string): Promise<void>;
+  addSigningKey(k: SigningKeyRecord, publishOldUntil: string, audit?: AuditAppend): Promise<void>;
   /** Keys still published at `now` (current ones and retired ones whose publishUntil is later), newest first. */
   listSigningKeys(now: string): Promise<SigningKeyRecord[]>;
 }
 
-export interface Store extends RegistryStore, VaultStore, OAuthStore {
+// --- Audit trail (issue 13): one hash chain per store, signed checkpoints, the key that signs them ---
+
+/** Filters of an audit listing; every one given must match. */
+export interface AuditQuery {
+  /** Only events whose tenants include this company id. */
+  tenant?: string | undefined;
+  /** Only events of this actor id. */
+  actor?: string | undefined;
+  /** Only this action, or (ending in `.`) every action with this prefix, e.g. `vault.`. */
+  action?: string | undefined;
+  /** ISO bounds on `at`: inclusive from, exclusive to. */
+  from?: string | undefined;
+  to?: string | undefined;
+  cursor?: string | undefined;
+  limit: number;
+}
+
+/** The Ed25519 key pair that signs checkpoints; the private key (PKCS#8 DER) only sealed by the caller. */
+export interface AuditKeyRecord {
+  kid: string;
+  /** Public JWK, JSON text. */
+  publicJwk: string;
+  privateKeyCiphertext: Uint8Array;
+  createdAt: string;
+}
+
+export interface AuditStore {
+  /**
+   * Appends an event as the next link of the chain in its own durable transaction (refusals, reads, changes outside
+   * the database). Appends are serialised across every process sharing the database, so the chain never forks.
+   */
+  appendAudit(e: AuditAppend): Promise<AuditRecord>;
+  /** Events matching the filters, oldest first. */
+  listAudit(q: AuditQuery): Promise<Page<AuditRecord>>;
+  /** The chain in seq order, from the first event with seq > `afterSeq`, at most `limit` (for verification). */
+  readAuditChain(afterSeq: number, limit: number): Promise<AuditRecord[]>;
+  /** The newest event's seq and hash; null for an empty chain. */
+  auditHead(): Promise<{ seq: number; hash: string } | null>;
+  addAuditCheckpoint(cp: AuditCheckpoint): Promise<void>;
+  /** Every checkpoint, oldest first. */
+  listAuditCheckpoints(): Promise<AuditCheckpoint[]>;
+  /**
+   * The current audit key: `candidate` is stored if there is none yet, else the existing one is returned (so every
+   * process sharing the database signs with the same key).
+   */
+  ensureAuditKey(candidate: AuditKeyRecord): Promise<AuditKeyRecord>;
+  /** Every audit key, oldest first (all are published: checkpoints stay verifiable). */
+  listAuditKeys(): Promise<AuditKeyRecord[]>;
+}
+
+export interface Store extends RegistryStore, VaultStore, OAuthStore, AuditStore {
   readonly kind: string;
   /**
    * Whether the store can serve (GET /readyz): a read succeeds and there is room to write. Never throws: a failed

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { Store } from '../port.js';
 import type { ConformanceContext } from './context.js';
+import { describeAuditCases } from './audit-cases.js';
 import { describeDurabilityCases } from './durability-cases.js';
 import { createFixtures, type Fixtures } from './fixtures.js';
 import { describeLifecycleCases } from './lifecycle-cases.js';
@@ -73,5 +74,6 @@ export function runStoreConformance(
     describeLifecycleCases(ctx);
     describeDurabilityCases(ctx);
     describeOAuthCases(ctx);
+    describeAuditCases(ctx);
   });
 }

@@ -1,5 +1,7 @@
 import type { IngestItem, IngestOutcome, Store } from '../port.js';
 import { isStoreFull } from '../store-full.js';
+import { AUDIT_SCHEMA_VERSION } from '../sqlite/audit-migration.js';
+import { importPgLegacyAudit, pgAudit } from './audit.js';
 import { pgLedger } from './ledger.js';
 import { applyPgMigrations, PG_STORE_MIGRATIONS, requirePgSchemaVersion, type MigrationResult } from './migrations.js';
 import { pgOAuth } from './oauth.js';
@@ -30,6 +32,7 @@ export interface PgStore extends Store {
 export async function openPgStore(o: PgStoreOptions): Promise<PgStore> {
   const { pool, prepared: migration } = await openSchema(o, 'database', (p) =>
     o.migrate ? applyPgMigrations(p, o.schema, PG_STORE_MIGRATIONS) : requirePgSchemaVersion(p, o.schema, PG_STORE_MIGRATIONS));
+  if (migration.applied.includes(AUDIT_SCHEMA_VERSION)) await importPgLegacyAudit(pool);
   const ledger = pgLedger(pool);
   // A client cannot see the server's free disk space: a write refused with 53100 (disk_full) marks the store full
   // until a write succeeds or FULL_HOLD_MS pass (so readiness comes back by itself once an operator made room).
@@ -52,6 +55,7 @@ export async function openPgStore(o: PgStoreOptions): Promise<PgStore> {
     ...ledger,
     ingest,
     ...pgOAuth(pool),
+    ...pgAudit(pool),
     async connectionSettings() {
       const r = await pool.query<{ sc: string; sp: string }>("SELECT current_setting('synchronous_commit') AS sc, current_setting('search_path') AS sp");
       return { synchronousCommit: r.rows[0]!.sc, searchPath: r.rows[0]!.sp, poolSize: o.poolSize };

@@ -1,16 +1,15 @@
 import type pg from 'pg';
 import { VaultgateError } from '../../protocol/index.js';
-import type { AuditEvent, RegistryStore } from '../port.js';
+import type { AuditAppend, RegistryStore } from '../port.js';
+import { appendPgAudit, audited } from './audit.js';
 import { checkLimit, decodeCursor, toPage } from '../sqlite/cursor.js';
 import { channelListSql, CHANNEL_COLUMNS } from '../sqlite/list-queries.js';
 import {
-  toAuditEvent,
   toChannel,
   toCompany,
   toCustomerCredential,
   toPartnerCredential,
   toParty,
-  type AuditRow,
   type ChannelRow,
   type CompanyRow,
   type CustomerCredentialRow,
@@ -38,16 +37,11 @@ const cascadeSql = (table: string, key: string): string =>
 
 const bytes = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 
-async function insertAudit(db: pg.Pool | pg.PoolClient, e: AuditEvent): Promise<void> {
-  await run(db, 'INSERT INTO audit_events (at, actor, action, subject_id, details) VALUES (@at, @actor, @action, @subjectId, @details)', {
-    ...e, details: JSON.stringify(e.details),
-  });
-}
-
 export function pgRegistry(pool: pg.Pool): RegistryStore {
   const one = async <R extends pg.QueryResultRow>(sql: string, params: Record<string, unknown>): Promise<R | undefined> =>
     (await run<R>(pool, sql, params)).rows[0];
-  const changed = async (sql: string, params: Record<string, unknown>): Promise<boolean> => ((await run(pool, sql, params)).rowCount ?? 0) > 0;
+  const changed = (sql: string, params: Record<string, unknown>, audit?: AuditAppend): Promise<boolean> =>
+    audited(pool, audit, async (db) => ((await run(db, sql, params)).rowCount ?? 0) > 0);
   const page = async <R extends pg.QueryResultRow & { seq: number }, T>(
     sql: string, params: Record<string, unknown>, q: { cursor?: string | undefined; limit: number }, map: (r: R) => T,
   ) => {
@@ -57,9 +51,9 @@ export function pgRegistry(pool: pg.Pool): RegistryStore {
   };
 
   return {
-    async createCompany(c) {
+    async createCompany(c, audit) {
       try {
-        await run(pool, 'INSERT INTO companies (id, name, business_id, created_at) VALUES (@id, @name, @businessId, @createdAt)', { ...c });
+        await audited(pool, audit, (db) => run(db, 'INSERT INTO companies (id, name, business_id, created_at) VALUES (@id, @name, @businessId, @createdAt)', { ...c }));
       } catch (err) {
         if (isUniqueViolation(err, 'companies_business_id')) throw new VaultgateError('BUSINESS_ID_TAKEN', { cause: err });
         throw err;
@@ -76,8 +70,8 @@ export function pgRegistry(pool: pg.Pool): RegistryStore {
     listCompanies: (q) => page<CompanyRow, ReturnType<typeof toCompany>>(
       `SELECT ${COMPANY_COLUMNS} FROM companies WHERE seq > @after ORDER BY seq LIMIT @limit`, {}, q, toCompany),
 
-    async createParty(p) {
-      await run(pool, 'INSERT INTO parties (id, name, status, created_at, disabled_at) VALUES (@id, @name, @status, @createdAt, @disabledAt)', { ...p });
+    async createParty(p, audit) {
+      await audited(pool, audit, (db) => run(db, 'INSERT INTO parties (id, name, status, created_at, disabled_at) VALUES (@id, @name, @status, @createdAt, @disabledAt)', { ...p }));
     },
     async getParty(id) {
       const r = await one<PartyRow>(`SELECT ${PARTY_COLUMNS} FROM parties WHERE id = @id`, { id });
@@ -85,16 +79,17 @@ export function pgRegistry(pool: pg.Pool): RegistryStore {
     },
     listParties: (q) => page<PartyRow, ReturnType<typeof toParty>>(
       `SELECT ${PARTY_COLUMNS} FROM parties WHERE seq > @after ORDER BY seq LIMIT @limit`, {}, q, toParty),
-    disableParty: (id, at) => transaction(pool, async (client) => {
+    disableParty: (id, at, audit) => transaction(pool, async (client) => {
       if (((await run(client, disableSql('parties', 'id'), { id, at })).rowCount ?? 0) === 0) return false;
       await run(client, cascadeSql('partner_credentials', 'party_id'), { id, at });
       await run(client, cascadeSql('channels', 'party_id'), { id, at });
+      if (audit) await appendPgAudit(client, audit);
       return true;
     }),
 
-    async createPartnerCredential(c) {
-      await run(pool, `INSERT INTO partner_credentials (partner_id, party_id, status, created_at, disabled_at, key_ciphertext)
-        VALUES (@partnerId, @partyId, @status, @createdAt, @disabledAt, @keyCiphertext)`, { ...c, keyCiphertext: bytes(c.keyCiphertext) });
+    async createPartnerCredential(c, audit) {
+      await audited(pool, audit, (db) => run(db, `INSERT INTO partner_credentials (partner_id, party_id, status, created_at, disabled_at, key_ciphertext)
+        VALUES (@partnerId, @partyId, @status, @createdAt, @disabledAt, @keyCiphertext)`, { ...c, keyCiphertext: bytes(c.keyCiphertext) }));
     },
     async getPartnerCredential(partnerId) {
       const r = await one<PartnerCredentialRow>(`SELECT ${PARTNER_COLUMNS} FROM partner_credentials WHERE partner_id = @id`, { id: partnerId });
@@ -103,12 +98,12 @@ export function pgRegistry(pool: pg.Pool): RegistryStore {
     listPartnerCredentials: (partyId, q) => page<PartnerCredentialRow, ReturnType<typeof toPartnerCredential>>(
       `SELECT ${PARTNER_COLUMNS} FROM partner_credentials WHERE party_id = @partyId AND seq > @after ORDER BY seq LIMIT @limit`,
       { partyId }, q, toPartnerCredential),
-    disablePartnerCredential: (partnerId, at) => changed(disableSql('partner_credentials', 'partner_id'), { id: partnerId, at }),
+    disablePartnerCredential: (partnerId, at, audit) => changed(disableSql('partner_credentials', 'partner_id'), { id: partnerId, at }, audit),
 
-    async createCustomerCredential(c) {
-      await run(pool, `INSERT INTO customer_credentials (customer_id, company_id, name, scopes, status, created_at, disabled_at, key_ciphertext)
+    async createCustomerCredential(c, audit) {
+      await audited(pool, audit, (db) => run(db, `INSERT INTO customer_credentials (customer_id, company_id, name, scopes, status, created_at, disabled_at, key_ciphertext)
         VALUES (@customerId, @companyId, @name, @scopes, @status, @createdAt, @disabledAt, @keyCiphertext)`,
-      { ...c, scopes: JSON.stringify(c.scopes), keyCiphertext: bytes(c.keyCiphertext) });
+      { ...c, scopes: JSON.stringify(c.scopes), keyCiphertext: bytes(c.keyCiphertext) }));
     },
     async getCustomerCredential(customerId) {
       const r = await one<CustomerCredentialRow>(`SELECT ${CUSTOMER_COLUMNS} FROM customer_credentials WHERE customer_id = @id`, { id: customerId });
@@ -117,23 +112,19 @@ export function pgRegistry(pool: pg.Pool): RegistryStore {
     listCustomerCredentials: (companyId, q) => page<CustomerCredentialRow, ReturnType<typeof toCustomerCredential>>(
       `SELECT ${CUSTOMER_COLUMNS} FROM customer_credentials WHERE company_id = @companyId AND seq > @after ORDER BY seq LIMIT @limit`,
       { companyId }, q, toCustomerCredential),
-    disableCustomerCredential: (customerId, at) => changed(disableSql('customer_credentials', 'customer_id'), { id: customerId, at }),
+    disableCustomerCredential: (customerId, at, audit) => changed(disableSql('customer_credentials', 'customer_id'), { id: customerId, at }, audit),
 
     deleteCompany: (id, at, audit) => transaction(pool, async (client) => {
       if (((await run(client, 'UPDATE companies SET deleted_at = COALESCE(deleted_at, @at) WHERE id = @id', { id, at })).rowCount ?? 0) === 0) return false;
       await run(client, cascadeSql('customer_credentials', 'company_id'), { id, at });
       await run(client, cascadeSql('channels', 'company_id'), { id, at });
-      await insertAudit(client, audit);
+      await appendPgAudit(client, audit);
       return true;
     }),
-    recordAuditEvent: (e) => insertAudit(pool, e),
-    listAuditEvents: (q) => page<AuditRow, AuditEvent>(
-      `SELECT seq, at, actor, action, subject_id, details FROM audit_events WHERE ${q.subjectId !== undefined ? 'subject_id = @subjectId AND ' : ''}seq > @after ORDER BY seq LIMIT @limit`,
-      { subjectId: q.subjectId }, q, toAuditEvent),
 
-    async createChannel(c) {
-      await run(pool, `INSERT INTO channels (id, company_id, party_id, message_types, status, created_at, disabled_at)
-        VALUES (@id, @companyId, @partyId, @messageTypes, @status, @createdAt, @disabledAt)`, { ...c, messageTypes: JSON.stringify(c.messageTypes) });
+    async createChannel(c, audit) {
+      await audited(pool, audit, (db) => run(db, `INSERT INTO channels (id, company_id, party_id, message_types, status, created_at, disabled_at)
+        VALUES (@id, @companyId, @partyId, @messageTypes, @status, @createdAt, @disabledAt)`, { ...c, messageTypes: JSON.stringify(c.messageTypes) }));
     },
     async getChannel(id) {
       const r = await one<ChannelRow>(`SELECT ${CHANNEL_COLUMNS} FROM channels WHERE id = @id`, { id });
@@ -142,6 +133,6 @@ export function pgRegistry(pool: pg.Pool): RegistryStore {
     listChannels: (q) => page<ChannelRow, ReturnType<typeof toChannel>>(
       channelListSql({ companyId: q.companyId !== undefined, partyId: q.partyId !== undefined }),
       { companyId: q.companyId, partyId: q.partyId }, q, toChannel),
-    disableChannel: (id, at) => changed(disableSql('channels', 'id'), { id, at }),
+    disableChannel: (id, at, audit) => changed(disableSql('channels', 'id'), { id, at }, audit),
   };
 }

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { VaultgateError } from '../../protocol/index.js';
 import type {
+  AuditAppend,
   ExternalClientLinkRecord,
   ListQuery,
   OAuthClientRecord,
@@ -80,7 +81,11 @@ export class SqliteOAuthStore implements OAuthStore {
   readonly #s;
   readonly #addKey: Database.Transaction<(k: SigningKeyRecord, publishOldUntil: string) => void>;
 
-  constructor(db: Database.Database) {
+  /** Runs a change with its audit event in one transaction (SqliteStore.audited). */
+  readonly #audited: <T>(change: () => T, audit: AuditAppend | undefined) => T;
+
+  constructor(db: Database.Database, audited: <T>(change: () => T, audit: AuditAppend | undefined) => T = (change) => change()) {
+    this.#audited = audited;
     const prep = <R = unknown>(sql: string) => db.prepare<[P], R>(sql);
     this.#s = {
       insertClient: prep(`INSERT INTO oauth_clients (client_id, owner_kind, owner_id, name, roles, status, created_at, disabled_at, secret_hash, public_jwk)
@@ -106,8 +111,8 @@ export class SqliteOAuthStore implements OAuthStore {
     });
   }
 
-  async createOAuthClient(c: OAuthClientRecord): Promise<void> {
-    this.#s.insertClient.run({ ...c, roles: JSON.stringify(c.roles) });
+  async createOAuthClient(c: OAuthClientRecord, audit?: AuditAppend): Promise<void> {
+    this.#audited(() => this.#s.insertClient.run({ ...c, roles: JSON.stringify(c.roles) }), audit);
   }
 
   async getOAuthClient(clientId: string): Promise<OAuthClientRecord | undefined> {
@@ -120,13 +125,13 @@ export class SqliteOAuthStore implements OAuthStore {
     return toPage(this.#s.listClients.all({ ...owner, after: decodeCursor(q.cursor), limit: limit + 1 }), limit, toClient);
   }
 
-  async disableOAuthClient(clientId: string, at: string): Promise<boolean> {
-    return this.#s.disableClient.run({ id: clientId, at }).changes > 0;
+  async disableOAuthClient(clientId: string, at: string, audit?: AuditAppend): Promise<boolean> {
+    return this.#audited(() => this.#s.disableClient.run({ id: clientId, at }).changes > 0, audit);
   }
 
-  async createExternalClientLink(l: ExternalClientLinkRecord): Promise<void> {
+  async createExternalClientLink(l: ExternalClientLinkRecord, audit?: AuditAppend): Promise<void> {
     try {
-      this.#s.insertLink.run({ ...l, roles: JSON.stringify(l.roles) });
+      this.#audited(() => this.#s.insertLink.run({ ...l, roles: JSON.stringify(l.roles) }), audit);
     } catch (err) {
       if (err instanceof Database.SqliteError && err.code === 'SQLITE_CONSTRAINT_UNIQUE' && err.message.includes('external_client_links.issuer')) {
         throw new VaultgateError('EXTERNAL_CLIENT_ALREADY_LINKED', { detail: `${l.clientId} of ${l.issuer} is already linked.`, cause: err });
@@ -150,12 +155,13 @@ export class SqliteOAuthStore implements OAuthStore {
     return toPage(this.#s.listLinks.all({ ...owner, after: decodeCursor(q.cursor), limit: limit + 1 }), limit, toLink);
   }
 
-  async disableExternalClientLink(id: string, at: string): Promise<boolean> {
-    return this.#s.disableLink.run({ id, at }).changes > 0;
+  async disableExternalClientLink(id: string, at: string, audit?: AuditAppend): Promise<boolean> {
+    return this.#audited(() => this.#s.disableLink.run({ id, at }).changes > 0, audit);
   }
 
-  async addSigningKey(k: SigningKeyRecord, publishOldUntil: string): Promise<void> {
-    this.#addKey.immediate(k, publishOldUntil);
+  async addSigningKey(k: SigningKeyRecord, publishOldUntil: string, audit?: AuditAppend): Promise<void> {
+    if (audit) this.#audited(() => this.#addKey(k, publishOldUntil), audit);
+    else this.#addKey.immediate(k, publishOldUntil);
   }
 
   async listSigningKeys(now: string): Promise<SigningKeyRecord[]> {

@@ -1,5 +1,4 @@
 import type {
-  AuditEvent,
   ChannelRecord,
   CompanyRecord,
   CustomerCredentialRecord,
@@ -176,17 +175,4 @@ export function messageParams(m: MessageRecord): Record<string, string | number 
     body_ciphertext: m.bodyCiphertext,
     key_version: m.keyVersion,
   };
-}
-
-export interface AuditRow {
-  seq: number;
-  at: string;
-  actor: string;
-  action: string;
-  subject_id: string;
-  details: string;
-}
-
-export function toAuditEvent(r: AuditRow): AuditEvent {
-  return { at: r.at, actor: r.actor, action: r.action, subjectId: r.subject_id, details: JSON.parse(r.details) as Record<string, unknown> };
 }

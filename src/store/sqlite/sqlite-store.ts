@@ -3,7 +3,9 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { VaultgateError } from '../../protocol/index.js';
 import type {
-  AuditEvent,
+  AuditAppend,
+  AuditKeyRecord,
+  AuditQuery,
   ChannelRecord,
   CompanyRecord,
   ExternalClientLinkRecord,
@@ -33,9 +35,11 @@ import {
   type MessageListShape,
 } from './list-queries.js';
 import { applyMigrations } from './migrations.js';
+import { SqliteAuditStore } from './audit-store.js';
+import { AUDIT_SCHEMA_VERSION } from './audit-migration.js';
+import type { AuditCheckpoint, AuditRecord } from '../../protocol/audit-chain.js';
 import { SqliteOAuthStore } from './oauth-store.js';
 import {
-  toAuditEvent,
   toChannel,
   toCompany,
   toCustomerCredential,
@@ -43,7 +47,6 @@ import {
   toMessageMeta,
   toPartnerCredential,
   toParty,
-  type AuditRow,
   type ChannelRow,
   type MessageMetaRow,
 } from './rows.js';
@@ -140,8 +143,10 @@ export class SqliteStore implements Store {
   readonly #checkpointer: CheckpointerThread | undefined;
   readonly #syncer: WalSyncer | undefined;
   readonly #disableParty: Database.Transaction<(id: string, at: string) => boolean>;
-  readonly #deleteCompany: Database.Transaction<(id: string, at: string, audit: AuditEvent) => boolean>;
-  readonly #listAudit = new Map<number, ListStatement<AuditRow>>();
+  readonly #deleteCompany: Database.Transaction<(id: string, at: string, audit: AuditAppend) => boolean>;
+  readonly #audit: SqliteAuditStore;
+  /** A change and its audit event in one immediate transaction (issue 13 §2); false from the change appends nothing. */
+  readonly #audited: Database.Transaction<(change: () => unknown, audit: AuditAppend) => unknown>;
   readonly #oauth: SqliteOAuthStore;
 
   readonly #file: string;
@@ -169,20 +174,36 @@ export class SqliteStore implements Store {
       insertMessage: o.ingestDb.prepare(INGEST_SQL.insertMessage),
     };
     this.#ingest = o.ingestDb.transaction((rows: IngestRow[]) => runIngestBatch(ingest, rows));
-    this.#oauth = new SqliteOAuthStore(db);
+    this.#audit = new SqliteAuditStore(db);
+    this.#audited = db.transaction((change: () => unknown, audit: AuditAppend) => {
+      const result = change();
+      if (result !== false) this.#audit.appendInTransaction(audit);
+      return result;
+    });
+    this.#oauth = new SqliteOAuthStore(db, (change, audit) => this.audited(change, audit));
     this.#disableParty = db.transaction((id: string, at: string): boolean => {
       if (this.#s.disableParty.run({ id, at }).changes === 0) return false;
       this.#s.disablePartyCredentials.run({ id, at });
       this.#s.disablePartyChannels.run({ id, at });
       return true;
     });
-    this.#deleteCompany = db.transaction((id: string, at: string, audit: AuditEvent): boolean => {
+    this.#deleteCompany = db.transaction((id: string, at: string, audit: AuditAppend): boolean => {
       if (this.#s.deleteCompany.run({ id, at }).changes === 0) return false;
       this.#s.disableCompanyCredentials.run({ id, at });
       this.#s.disableCompanyChannels.run({ id, at });
-      this.#s.insertAudit.run({ ...audit, details: JSON.stringify(audit.details) });
+      this.#audit.appendInTransaction(audit);
       return true;
     });
+  }
+
+  /** Runs a synchronous change, with its audit event in the same transaction when one is given. */
+  audited<T>(change: () => T, audit: AuditAppend | undefined): T {
+    return audit ? (this.#audited.immediate(change, audit) as T) : change();
+  }
+
+  /** Imports the version-1 audit table into the chain (run once, when the audit schema step was applied). */
+  importLegacyAudit(): number {
+    return this.#audit.importLegacy();
   }
 
   connectionSettings(): SqliteConnectionSettings {
@@ -229,9 +250,9 @@ export class SqliteStore implements Store {
 
   // --- registry ---
 
-  async createCompany(c: CompanyRecord): Promise<void> {
+  async createCompany(c: CompanyRecord, audit?: AuditAppend): Promise<void> {
     try {
-      this.#s.insertCompany.run({ ...c });
+      this.audited(() => this.#s.insertCompany.run({ ...c }), audit);
     } catch (err) {
       if (isBusinessIdTaken(err)) throw new VaultgateError('BUSINESS_ID_TAKEN', { cause: err });
       throw err;
@@ -253,8 +274,8 @@ export class SqliteStore implements Store {
     return toPage(this.#s.listCompanies.all({ after: decodeCursor(q.cursor), limit: limit + 1 }), limit, toCompany);
   }
 
-  async createParty(p: PartyRecord): Promise<void> {
-    this.#s.insertParty.run({ ...p });
+  async createParty(p: PartyRecord, audit?: AuditAppend): Promise<void> {
+    this.audited(() => this.#s.insertParty.run({ ...p }), audit);
   }
 
   async getParty(id: string): Promise<PartyRecord | undefined> {
@@ -267,12 +288,12 @@ export class SqliteStore implements Store {
     return toPage(this.#s.listParties.all({ after: decodeCursor(q.cursor), limit: limit + 1 }), limit, toParty);
   }
 
-  async disableParty(id: string, at: string): Promise<boolean> {
-    return this.#disableParty.immediate(id, at);
+  async disableParty(id: string, at: string, audit?: AuditAppend): Promise<boolean> {
+    return audit ? this.audited(() => this.#disableParty(id, at), audit) : this.#disableParty.immediate(id, at);
   }
 
-  async createPartnerCredential(c: PartnerCredentialRecord): Promise<void> {
-    this.#s.insertPartnerCredential.run({ ...c });
+  async createPartnerCredential(c: PartnerCredentialRecord, audit?: AuditAppend): Promise<void> {
+    this.audited(() => this.#s.insertPartnerCredential.run({ ...c }), audit);
   }
 
   async getPartnerCredential(partnerId: string): Promise<PartnerCredentialRecord | undefined> {
@@ -286,12 +307,12 @@ export class SqliteStore implements Store {
     return toPage(rows, limit, toPartnerCredential);
   }
 
-  async disablePartnerCredential(partnerId: string, at: string): Promise<boolean> {
-    return this.#s.disablePartnerCredential.run({ id: partnerId, at }).changes > 0;
+  async disablePartnerCredential(partnerId: string, at: string, audit?: AuditAppend): Promise<boolean> {
+    return this.audited(() => this.#s.disablePartnerCredential.run({ id: partnerId, at }).changes > 0, audit);
   }
 
-  async createCustomerCredential(c: CustomerCredentialRecord): Promise<void> {
-    this.#s.insertCustomerCredential.run({ ...c, scopes: JSON.stringify(c.scopes) });
+  async createCustomerCredential(c: CustomerCredentialRecord, audit?: AuditAppend): Promise<void> {
+    this.audited(() => this.#s.insertCustomerCredential.run({ ...c, scopes: JSON.stringify(c.scopes) }), audit);
   }
 
   async getCustomerCredential(customerId: string): Promise<CustomerCredentialRecord | undefined> {
@@ -305,29 +326,16 @@ export class SqliteStore implements Store {
     return toPage(rows, limit, toCustomerCredential);
   }
 
-  async disableCustomerCredential(customerId: string, at: string): Promise<boolean> {
-    return this.#s.disableCustomerCredential.run({ id: customerId, at }).changes > 0;
+  async disableCustomerCredential(customerId: string, at: string, audit?: AuditAppend): Promise<boolean> {
+    return this.audited(() => this.#s.disableCustomerCredential.run({ id: customerId, at }).changes > 0, audit);
   }
 
-  async deleteCompany(id: string, at: string, audit: AuditEvent): Promise<boolean> {
+  async deleteCompany(id: string, at: string, audit: AuditAppend): Promise<boolean> {
     return this.#deleteCompany.immediate(id, at, audit);
   }
 
-  async recordAuditEvent(e: AuditEvent): Promise<void> {
-    this.#s.insertAudit.run({ ...e, details: JSON.stringify(e.details) });
-  }
-
-  async listAuditEvents(q: ListQuery & { subjectId?: string | undefined }): Promise<Page<AuditEvent>> {
-    const limit = checkLimit(q.limit);
-    const bySubject = q.subjectId !== undefined;
-    const stmt = this.#cached(this.#listAudit, bySubject ? 1 : 0, () =>
-      `SELECT seq, at, actor, action, subject_id, details FROM audit_events WHERE ${bySubject ? 'subject_id = @subjectId AND ' : ''}seq > @after ORDER BY seq LIMIT @limit`);
-    const rows = stmt.all({ subjectId: q.subjectId, after: decodeCursor(q.cursor), limit: limit + 1 });
-    return toPage(rows, limit, toAuditEvent);
-  }
-
-  async createChannel(c: ChannelRecord): Promise<void> {
-    this.#s.insertChannel.run({ ...c, messageTypes: JSON.stringify(c.messageTypes) });
+  async createChannel(c: ChannelRecord, audit?: AuditAppend): Promise<void> {
+    this.audited(() => this.#s.insertChannel.run({ ...c, messageTypes: JSON.stringify(c.messageTypes) }), audit);
   }
 
   async getChannel(id: string): Promise<ChannelRecord | undefined> {
@@ -345,8 +353,8 @@ export class SqliteStore implements Store {
     return toPage(stmt.all(params), limit, toChannel);
   }
 
-  async disableChannel(id: string, at: string): Promise<boolean> {
-    return this.#s.disableChannel.run({ id, at }).changes > 0;
+  async disableChannel(id: string, at: string, audit?: AuditAppend): Promise<boolean> {
+    return this.audited(() => this.#s.disableChannel.run({ id, at }).changes > 0, audit);
   }
 
   // --- vault ---
@@ -453,17 +461,28 @@ export class SqliteStore implements Store {
 
   // --- OAuth (issue 4): delegated to oauth-store.ts ---
 
-  createOAuthClient(c: OAuthClientRecord): Promise<void> { return this.#oauth.createOAuthClient(c); }
+  createOAuthClient(c: OAuthClientRecord, audit?: AuditAppend): Promise<void> { return this.#oauth.createOAuthClient(c, audit); }
   getOAuthClient(clientId: string): Promise<OAuthClientRecord | undefined> { return this.#oauth.getOAuthClient(clientId); }
   listOAuthClients(owner: { kind: OAuthOwnerKind; id: string }, q: ListQuery): Promise<Page<OAuthClientRecord>> { return this.#oauth.listOAuthClients(owner, q); }
-  disableOAuthClient(clientId: string, at: string): Promise<boolean> { return this.#oauth.disableOAuthClient(clientId, at); }
-  createExternalClientLink(l: ExternalClientLinkRecord): Promise<void> { return this.#oauth.createExternalClientLink(l); }
+  disableOAuthClient(clientId: string, at: string, audit?: AuditAppend): Promise<boolean> { return this.#oauth.disableOAuthClient(clientId, at, audit); }
+  createExternalClientLink(l: ExternalClientLinkRecord, audit?: AuditAppend): Promise<void> { return this.#oauth.createExternalClientLink(l, audit); }
   getExternalClientLink(id: string): Promise<ExternalClientLinkRecord | undefined> { return this.#oauth.getExternalClientLink(id); }
   findExternalClientLink(issuer: string, clientId: string): Promise<ExternalClientLinkRecord | undefined> { return this.#oauth.findExternalClientLink(issuer, clientId); }
   listExternalClientLinks(owner: { kind: OAuthOwnerKind; id: string }, q: ListQuery): Promise<Page<ExternalClientLinkRecord>> { return this.#oauth.listExternalClientLinks(owner, q); }
-  disableExternalClientLink(id: string, at: string): Promise<boolean> { return this.#oauth.disableExternalClientLink(id, at); }
-  addSigningKey(k: SigningKeyRecord, publishOldUntil: string): Promise<void> { return this.#oauth.addSigningKey(k, publishOldUntil); }
+  disableExternalClientLink(id: string, at: string, audit?: AuditAppend): Promise<boolean> { return this.#oauth.disableExternalClientLink(id, at, audit); }
+  addSigningKey(k: SigningKeyRecord, publishOldUntil: string, audit?: AuditAppend): Promise<void> { return this.#oauth.addSigningKey(k, publishOldUntil, audit); }
   listSigningKeys(now: string): Promise<SigningKeyRecord[]> { return this.#oauth.listSigningKeys(now); }
+
+  // --- audit trail (issue 13): delegated to audit-store.ts ---
+
+  appendAudit(e: AuditAppend): Promise<AuditRecord> { return this.#audit.appendAudit(e); }
+  listAudit(q: AuditQuery): Promise<Page<AuditRecord>> { return this.#audit.listAudit(q); }
+  readAuditChain(afterSeq: number, limit: number): Promise<AuditRecord[]> { return this.#audit.readAuditChain(afterSeq, limit); }
+  auditHead(): Promise<{ seq: number; hash: string } | null> { return this.#audit.auditHead(); }
+  addAuditCheckpoint(cp: AuditCheckpoint): Promise<void> { return this.#audit.addAuditCheckpoint(cp); }
+  listAuditCheckpoints(): Promise<AuditCheckpoint[]> { return this.#audit.listAuditCheckpoints(); }
+  ensureAuditKey(candidate: AuditKeyRecord): Promise<AuditKeyRecord> { return this.#audit.ensureAuditKey(candidate); }
+  listAuditKeys(): Promise<AuditKeyRecord[]> { return this.#audit.listAuditKeys(); }
 
   #cached<R>(cache: Map<number, ListStatement<R>>, key: number, sql: () => string): ListStatement<R> {
     let stmt = cache.get(key);
@@ -473,6 +492,12 @@ export class SqliteStore implements Store {
     }
     return stmt;
   }
+}
+
+/** A store whose open applied the audit schema step first imports the version-1 audit rows into the chain. */
+function withLegacyAudit(store: SqliteStore): SqliteStore {
+  if (store.appliedMigrations.includes(AUDIT_SCHEMA_VERSION)) store.importLegacyAudit();
+  return store;
 }
 
 /** The connection settings every connection of the store shares; `synchronous` is set apart. */
@@ -508,7 +533,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     }
     db.pragma('synchronous = FULL');
     const applied = applyMigrations(db);
-    if (inMemory) return new SqliteStore(db, applied, { ingestDb: db, minFreeBytes: options.minFreeBytes });
+    if (inMemory) return withLegacyAudit(new SqliteStore(db, applied, { ingestDb: db, minFreeBytes: options.minFreeBytes }));
     // No connection checkpoints on commit (a checkpoint on the request path costs 80-400 ms on this disk).
     db.pragma('wal_autocheckpoint = 0');
     ingestDb = new Database(options.file, { timeout: BUSY_TIMEOUT_MS, fileMustExist: true });
@@ -521,7 +546,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
       : new WalSyncer({ walPath: `${options.file}-wal`, fdatasync: options.testOnly?.fdatasync, onFailure: options.onWalSyncFailure });
     const checkpointer = new CheckpointerThread({ file: options.file, checkpointIntervalMs: options.testOnly?.checkpointIntervalMs ?? options.checkpointIntervalMs ?? 1000, walLimitBytes });
     checkpointer.start();
-    return new SqliteStore(db, applied, { ingestDb, checkpointer, syncer, minFreeBytes: options.minFreeBytes });
+    return withLegacyAudit(new SqliteStore(db, applied, { ingestDb, checkpointer, syncer, minFreeBytes: options.minFreeBytes }));
   } catch (err) {
     ingestDb?.close();
     db.close();

@@ -44,7 +44,6 @@ export interface Statements {
   deleteCompany: Stmt;
   disableCompanyCredentials: Stmt;
   disableCompanyChannels: Stmt;
-  insertAudit: Stmt;
   deleteCompanyMessages: Stmt;
   listDeletedCompanies: Stmt<{ id: string }>;
   deleteOlderMessages: Stmt;
@@ -92,9 +91,6 @@ export function prepareStatements(db: Database.Database): Statements {
     ),
     disableCompanyChannels: prep(
       `UPDATE channels SET status = 'disabled', disabled_at = @at WHERE company_id = @id AND status = 'active'`,
-    ),
-    insertAudit: prep(
-      'INSERT INTO audit_events (at, actor, action, subject_id, details) VALUES (@at, @actor, @action, @subjectId, @details)',
     ),
     deleteCompanyMessages: prep(
       'DELETE FROM messages WHERE seq IN (SELECT seq FROM messages WHERE company_id = @companyId ORDER BY seq LIMIT @limit)',
