@@ -272,6 +272,15 @@ export const ERROR_CATALOGUE = {
     'Servern körs men dess lagring är inte redo: den kan inte läsas eller har inget utrymme att skriva.',
     'Send traffic to another instance or retry later. Operator: `reason` says which check failed (full: free disk space in the data directory or on the database volume; unreadable: check the database file or the PostgreSQL connection).',
   ),
+  // --- the audit trail (issue 13) ---
+  AUDIT_UNAVAILABLE: def(
+    503,
+    'TECHNICAL_ERROR',
+    'The audit trail cannot be written, so the request was not carried out; no data was sent.',
+    'Auditointilokiin ei voi kirjoittaa, joten pyyntöä ei suoritettu; tietoja ei lähetetty.',
+    'Granskningsloggen kan inte skrivas, så begäran utfördes inte; inga data skickades.',
+    'Retry later. Operator: every read of a vault is recorded before it is answered; check that the database accepts writes (disk space, permissions, the PostgreSQL connection) and the log line with this request id for the cause.',
+  ),
   // --- bearer tokens and the token endpoint (issue 4); the TOKEN_* 401s are answered with
   // WWW-Authenticate: Bearer error="invalid_token" ---
   TOKEN_MALFORMED: def(

@@ -18,6 +18,8 @@ export const ID_PREFIXES = {
   externalClientLink: 'xcl',
   signingKey: 'sk',
   request: 'req',
+  auditEvent: 'ae',
+  auditKey: 'ak',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -20,7 +20,10 @@ import { oauthRoutes } from './routes/oauth.js';
 import { problemSchema } from './routes/schemas.js';
 import { systemRoutes } from './routes/system.js';
 import { vaultRoutes } from './routes/vault.js';
+import { AuditCheckpoints } from './services/audit/audit-checkpoints.js';
+import { AuditTrail } from './services/audit/audit-trail.js';
 import { AuthThrottle } from './services/auth-throttle.js';
+import { auditKeysRoute } from './routes/audit.js';
 import { BearerAuthenticator } from './services/authenticate-bearer.js';
 import { GroupCommitter } from './services/group-committer.js';
 import { KeyAdmin } from './services/keys.js';
@@ -173,6 +176,18 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     },
   });
 
+  // --- the audit trail (issue 13): one hash chain in the store, signed checkpoints ---
+  const audit = new AuditTrail({
+    store, clock, environment: config.environment,
+    onRefusalLost: (err, e) => app.log.error({ err, code: 'AUDIT_REFUSAL_LOST', action: e.action, reqId: e.requestId }, 'a refusal could not be written to the audit trail'),
+  });
+  const checkpoints = new AuditCheckpoints({
+    store, crypto, clock, environment: config.environment,
+    onCheckpoint: (cp) => app.log.info({ code: 'AUDIT_CHECKPOINT', seq: cp.seq, kid: cp.kid }, 'signed an audit checkpoint'),
+    onError: (err) => app.log.error({ err, code: 'AUDIT_CHECKPOINT_FAILED' }, 'could not sign an audit checkpoint'),
+  });
+  if (await checkpoints.ensureKey()) app.log.info({ code: 'AUDIT_KEY_GENERATED' }, 'generated the audit checkpoint key (kept in the database, sealed)');
+
   // --- authentication throttling (issue 11 §6): failures logged at warn with the credential id, counted in metrics ---
   let metricsRef: ReturnType<typeof registerMetrics> | undefined;
   const throttle = new AuthThrottle({
@@ -185,13 +200,18 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
       app.log.warn({ code: 'AUTHENTICATION_THROTTLED', reqId: f.requestId, scheme: f.scheme, credential: f.credential, remoteAddress: f.address, retryAfterS: f.retryAfterS }, 'authentication throttled');
       metricsRef?.authThrottled(f.scheme);
     },
+    // A credential or address that just became throttled is a refusal in the audit trail (once per window).
+    onBecameThrottled: (f) => void audit.refusal(
+      { actor: { kind: 'anonymous', id: f.credential ?? '-' }, clientAddress: f.address ?? null, requestId: f.requestId ?? null },
+      { action: 'auth.throttled', subject: f.by === 'credential' ? (f.credential ?? '-') : (f.address ?? '-'), details: { scheme: f.scheme, by: f.by, reason: f.reason } },
+    ),
   });
   const metrics = registerMetrics(app, { store, adminToken: deps.adminToken, throttle });
   metricsRef = metrics;
   const committer = new GroupCommitter(store, { onBatch: (n) => metrics.commitBatch(n) });
   const cache = new RegistryCache(() => clock.now());
   // --- bearer tokens (issue 4) ---
-  const signingKeys = new SigningKeys({ store, crypto, clock, environment: config.environment, alg: config.tokenSigningAlg, tokenLifetimeS: config.tokenLifetimeS });
+  const signingKeys = new SigningKeys({ store, crypto, clock, environment: config.environment, alg: config.tokenSigningAlg, tokenLifetimeS: config.tokenLifetimeS, audit });
   if (await signingKeys.ensureKey()) app.log.info({ code: 'TOKEN_SIGNING_KEY_GENERATED' }, 'generated the first token signing key (kept in the database, sealed)');
   const bearer = new BearerAuthenticator({
     store, cache, clock, environment: config.environment, publicBaseUrl, signingKeys, issuers: config.oidcIssuers,
@@ -203,7 +223,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const common = {
     store, crypto, cache, clock, environment: config.environment, publicBaseUrl,
     timestampWindowS: config.macTimestampWindowS, allowMd5: config.allowMd5, maxBodyBytes: config.maxBodyBytes, committer,
-    onIngested: (size: number) => metrics.ingested(size), bearer, throttle,
+    onIngested: (size: number) => metrics.ingested(size), bearer, throttle, audit,
     // Which MAC form matched (issue 11 §1): counted always; a fallback is logged with the ids, so the operator can
     // tell the integration that needs fixing (the metric cannot name it).
     onMacVerified: (v: { algorithm: MacAlgorithm; form: string; partnerId: string; customerId: string }) => {
@@ -229,13 +249,17 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
 
   await app.register(systemRoutes({ store, environment: config.environment, version: VERSION }));
   const clients = new OAuthClients({ ...common, issuers: config.oidcIssuers });
-  await app.register(adminRoutes({ registry, keys, sweeper, clients, throttle }, deps.adminToken), { prefix: '/admin/v1' });
+  await app.register(adminRoutes({ registry, keys, sweeper, clients, throttle, audit, checkpoints }, deps.adminToken), { prefix: '/admin/v1' });
+  await app.register(auditKeysRoute({ checkpoints }));
   await app.register(adminOAuthRoutes({ clients, signingKeys, throttle }, deps.adminToken), { prefix: '/admin/v1' });
   await app.register(oauthRoutes({ ...common, signingKeys, tokenLifetimeS: config.tokenLifetimeS }));
   await app.register(ingestionRoutes(common));
   await app.register(vaultRoutes(common), { prefix: '/vault/v1' });
 
-  app.addHook('onReady', async () => sweeper.start(config.retentionSweepS));
+  app.addHook('onReady', async () => {
+    sweeper.start(config.retentionSweepS);
+    checkpoints.start(config.auditCheckpointS);
+  });
   app.addHook('onSend', (request, reply, payload, done) => {
     if (mustClose(request.raw, closing)) reply.header('connection', 'close');
     done(null, payload);
@@ -248,6 +272,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   app.addHook('preClose', async () => {
     closing = true;
     sweeper.stop();
+    checkpoints.stop();
   });
   app.addHook('onClose', async () => {
     await committer.drain();

@@ -101,9 +101,10 @@ describe('master-key rotation on a key-file deployment', () => {
     tenants.push(...third.tenants);
     expect((await s.admin('GET', '/keys')).body.dataKeysByMasterKey).toEqual({ [current]: 4 });
 
-    const audit = await s.admin('GET', `/audit?subjectId=${current}`);
+    const audit = await s.admin('GET', '/audit?action=keys.rotate-master');
     expect(audit.body.items).toEqual([
-      expect.objectContaining({ actor: 'operator', action: 'keys.rotate-master', subjectId: current, details: { rewrapped: 3, from: [old], newKey: true } }),
+      expect.objectContaining({ actor: { kind: 'operator', id: 'operator' }, action: 'keys.rotate-master', subject: old, details: { newKey: true, stage: 'started' } }),
+      expect.objectContaining({ action: 'keys.rotate-master', outcome: 'success', details: { newKey: true, stage: 'done', rewrapped: 3, from: [old], currentMasterKey: current } }),
     ]);
   });
 
@@ -222,9 +223,10 @@ describe('rotating a vault\'s data key (POST /admin/v1/companies/{id}/rotate-key
     sent.push(newA, newB, newest);
     await expectAllReadable(s.url, sent);
 
-    const audit = await s.admin('GET', `/audit?subjectId=${a.companyId}`);
-    expect(audit.body.items.map((e: any) => [e.action, e.details.dataKeyId])).toEqual([
-      ['keys.rotate-vault', first], ['keys.rotate-vault', again.body.dataKeyId],
+    const audit = await s.admin('GET', `/audit?tenant=${a.companyId}&action=keys.rotate-vault`);
+    expect(audit.body.items.map((e: any) => [e.action, e.details.stage, e.details.dataKeyId])).toEqual([
+      ['keys.rotate-vault', 'started', undefined], ['keys.rotate-vault', 'done', first],
+      ['keys.rotate-vault', 'started', undefined], ['keys.rotate-vault', 'done', again.body.dataKeyId],
     ]);
   });
 

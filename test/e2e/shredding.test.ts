@@ -81,7 +81,9 @@ describe('deleting a company: crypto-shredding', () => {
     expect(wrong.body.detail).toContain(`confirm=${idA}`);
     expect((await s.admin('GET', `/companies/${a.companyId}`)).body.deletedAt ?? null).toBeNull();
     expect(await dataKeyCount()).toBe(keysBefore);
-    expect((await s.admin('GET', `/audit?subjectId=${a.companyId}`)).body.items.map((e: any) => e.action)).toEqual(['keys.rotate-vault']);
+    // Nothing was deleted: the company's key events are only the rotation's (started, done).
+    expect((await s.admin('GET', `/audit?tenant=${a.companyId}&action=keys.`)).body.items.map((e: any) => e.action)).toEqual(['keys.rotate-vault', 'keys.rotate-vault']);
+    expect((await s.admin('GET', `/audit?tenant=${a.companyId}&action=company.delete`)).body.items).toEqual([]);
     for (const m of sentA) expect((await read(s.url, a.reader, m.id)).body.equals(m.body)).toBe(true);
     const unknown = await del(s, `/companies/${newId('company', 'test')}?confirm=${idA}`);
     expect(unknown.status).toBe(404);
@@ -131,16 +133,19 @@ describe('deleting a company: crypto-shredding', () => {
     expect((await s.admin('POST', '/channels', { companyId: a.companyId, partyId: a.partyId, messageTypes: [{ name: 'X', mediaTypes: ['application/json'] }] })).body.code).toBe('STATE_CONFLICT');
   });
 
-  it('the audit trail records company.delete and company.keys-destroyed', async () => {
-    const audit = await s.admin('GET', `/audit?subjectId=${a.companyId}`);
+  it('the audit trail records company.delete and company.keys-destroy (started before the keys go, done with the count)', async () => {
+    const audit = await s.admin('GET', `/audit?tenant=${a.companyId}&action=company.`);
     expect(audit.status).toBe(200);
-    expect(audit.body.items).toEqual([
-      expect.objectContaining({ action: 'keys.rotate-vault' }),
-      { at: deletedAt, actor: 'operator', action: 'company.delete', subjectId: a.companyId, details: { businessId: idA, name: `Company ${idA}` } },
-      { at: expect.any(String), actor: 'operator', action: 'company.keys-destroyed', subjectId: a.companyId, details: { dataKeysDestroyed: 2 } },
+    expect(audit.body.items.map((e: any) => [e.action, e.outcome, e.details])).toEqual([
+      ['company.create', 'success', { businessId: idA, name: `Company ${idA}` }],
+      ['company.delete', 'success', { businessId: idA, name: `Company ${idA}` }],
+      ['company.keys-destroy', 'success', { stage: 'started' }],
+      ['company.keys-destroy', 'success', { stage: 'done', dataKeysDestroyed: 2 }],
     ]);
-    const all = await s.admin('GET', '/audit');
-    expect(all.body.items.map((e: any) => e.action)).toEqual(expect.arrayContaining(['company.delete', 'company.keys-destroyed']));
+    const del = audit.body.items[1];
+    expect(del).toMatchObject({ at: deletedAt, actor: { kind: 'operator', id: 'operator' }, subject: a.companyId, tenants: [a.companyId], requestId: expect.any(String) });
+    const all = await s.admin('GET', '/audit?action=company.');
+    expect(all.body.items.map((e: any) => e.action)).toEqual(expect.arrayContaining(['company.delete', 'company.keys-destroy']));
   });
 
   it('another company is untouched: its data reads and it keeps ingesting', async () => {
@@ -205,8 +210,8 @@ describe('deleting a company: crypto-shredding', () => {
     const r = await del(s, `/companies/${a.companyId}?confirm=${idA}`);
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ id: a.companyId, deletedAt, dataKeysDestroyed: 0 });
-    const actions = (await s.admin('GET', `/audit?subjectId=${a.companyId}`)).body.items.map((e: any) => e.action);
-    expect(actions).toEqual(['keys.rotate-vault', 'company.delete', 'company.keys-destroyed']);
+    const actions = (await s.admin('GET', `/audit?tenant=${a.companyId}&action=company.`)).body.items.map((e: any) => e.action);
+    expect(actions).toEqual(['company.create', 'company.delete', 'company.keys-destroy', 'company.keys-destroy']);
     expect(rowsOf(a.companyId)).toBe(0);
   });
 });

@@ -196,6 +196,10 @@ export const CONFIG_SCHEMA = {
     env: 'VAULTGATE_RETENTION_SWEEP_S', flag: '--retention-sweep-s', default: 60, parse: int(0, 86400),
     description: 'Seconds between retention sweeps (expired messages, deleted companies), in bounded batches; 0 turns the sweep off.',
   } as ConfigKey<number>,
+  auditCheckpointS: {
+    env: 'VAULTGATE_AUDIT_CHECKPOINT_S', flag: '--audit-checkpoint-s', default: 3600, parse: int(0, 7 * 86400),
+    description: 'Seconds between signed checkpoints of the audit chain (docs/audit.md), taken only when events were added since the last one; 0: only on demand (POST /admin/v1/audit/checkpoints).',
+  } as ConfigKey<number>,
   logLevel: {
     env: 'VAULTGATE_LOG_LEVEL', flag: '--log-level', default: 'info', parse: level,
     description: 'Log level of the JSON-lines log on stdout.',
@@ -264,6 +268,7 @@ export interface Config {
   keystoreUrl: string | undefined;
   keystoreSchema: string;
   retentionSweepS: number;
+  auditCheckpointS: number;
   logLevel: string;
   shutdownTimeoutS: number;
   requestTimeoutS: number;

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { KeyAdmin } from '../services/keys.js';
 import type { Registry } from '../services/registry.js';
 import type { RetentionSweeper } from '../services/retention.js';
-import { auditEventSchema, companySchema, errorResponses, idParams, keyStatusSchema, listQuerySchema, pageOf } from './schemas.js';
+import { operatorContext } from './audit.js';
+import { companySchema, errorResponses, idParams, keyStatusSchema } from './schemas.js';
 
 const security = [{ adminToken: [] }];
 
@@ -17,15 +18,7 @@ export function registerKeyRoutes(app: FastifyInstance, d: { registry: Registry;
       querystring: { type: 'object', additionalProperties: false, required: ['confirm'], properties: { confirm: { type: 'string', description: "The company's business id, to confirm." } } },
       response: { 200: companySchema, ...errorResponses(400, 401, 404, 421) },
     },
-  }, async (req) => d.registry.deleteCompany(req.params.companyId, req.query.confirm));
-
-  app.get<{ Querystring: { cursor?: string; limit?: string; subjectId?: string } }>('/audit', {
-    schema: {
-      tags: ['audit'], security, summary: 'The audit trail of destructive and key operations',
-      querystring: { ...listQuerySchema, properties: { ...listQuerySchema.properties, subjectId: { type: 'string', maxLength: 200 } } },
-      response: { 200: pageOf(auditEventSchema), ...errorResponses(400, 401) },
-    },
-  }, async (req) => d.registry.listAuditEvents({ ...listArgs(req.query), subjectId: req.query.subjectId }));
+  }, async (req) => d.registry.deleteCompany(req.params.companyId, req.query.confirm, operatorContext(req)));
 
   app.get('/keys', {
     schema: { tags: ['keys'], security, summary: 'Master keys in use (ids only) and how many data keys each wraps', response: { 200: keyStatusSchema, ...errorResponses(401) } },
@@ -39,7 +32,7 @@ export function registerKeyRoutes(app: FastifyInstance, d: { registry: Registry;
       body: { type: 'object', additionalProperties: false, properties: { newKey: { type: 'boolean' } } },
       response: { 200: keyStatusSchema, ...errorResponses(400, 401, 409) },
     },
-  }, async (req) => d.keys.rotateMaster({ newKey: req.body?.newKey === true }));
+  }, async (req) => d.keys.rotateMaster({ newKey: req.body?.newKey === true }, operatorContext(req)));
 
   app.post<{ Params: { companyId: string } }>('/companies/:companyId/rotate-key', {
     schema: {
@@ -50,7 +43,7 @@ export function registerKeyRoutes(app: FastifyInstance, d: { registry: Registry;
         ...errorResponses(401, 404, 409, 421),
       },
     },
-  }, async (req) => d.keys.rotateVault(req.params.companyId));
+  }, async (req) => d.keys.rotateVault(req.params.companyId, operatorContext(req)));
 
   app.post('/retention/sweep', {
     schema: {

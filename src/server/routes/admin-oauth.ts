@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { OAuthOwnerKind } from '../../store/index.js';
 import { adminAuth } from '../plugins/admin-auth.js';
 import type { OAuthClients } from '../services/oauth-clients.js';
+import { operatorContext } from './audit.js';
 import type { AuthThrottle } from '../services/auth-throttle.js';
 import type { SigningKeys } from '../services/signing-keys.js';
 import { listArgs, type ListQ } from './admin.js';
@@ -58,7 +59,7 @@ export function adminOAuthRoutes(d: { clients: OAuthClients; signingKeys: Signin
         },
       }, async (req, reply) => {
         reply.code(201);
-        return d.clients.createClient(o.kind, req.params[o.param]!, req.body);
+        return d.clients.createClient(o.kind, req.params[o.param]!, req.body, operatorContext(req));
       });
       app.get<{ Params: Record<string, string>; Querystring: ListQ }>(`/${o.path}/:${o.param}/clients`, {
         schema: { tags: ['oauth'], security, params, querystring: listQuerySchema, summary: `List a ${o.kind}'s OAuth clients`, response: { 200: pageOf(clientSchema), ...errorResponses(400, 401, 421) } },
@@ -79,7 +80,7 @@ export function adminOAuthRoutes(d: { clients: OAuthClients; signingKeys: Signin
         },
       }, async (req, reply) => {
         reply.code(201);
-        return d.clients.linkExternalClient(o.kind, req.params[o.param]!, req.body);
+        return d.clients.linkExternalClient(o.kind, req.params[o.param]!, req.body, operatorContext(req));
       });
       app.get<{ Params: Record<string, string>; Querystring: ListQ }>(`/${o.path}/:${o.param}/external-clients`, {
         schema: { tags: ['oauth'], security, params, querystring: listQuerySchema, summary: `List a ${o.kind}'s linked external clients`, response: { 200: pageOf(linkSchema), ...errorResponses(400, 401, 421) } },
@@ -92,16 +93,16 @@ export function adminOAuthRoutes(d: { clients: OAuthClients; signingKeys: Signin
     }, async (req) => d.clients.getClient(req.params.clientId));
     app.post<{ Params: { clientId: string } }>('/clients/:clientId/disable', {
       schema: { tags: ['oauth'], security, params: clientId, summary: 'Disable an OAuth client (its tokens are refused at once)', response: { 200: clientSchema, ...errorResponses(401, 404, 421) } },
-    }, async (req) => d.clients.disableClient(req.params.clientId));
+    }, async (req) => d.clients.disableClient(req.params.clientId, operatorContext(req)));
     app.post<{ Params: { linkId: string } }>('/external-clients/:linkId/disable', {
       schema: { tags: ['oauth'], security, params: idParams('linkId', 'xcl_test_…'), summary: 'Unlink an external client (its tokens are refused at once)', response: { 200: linkSchema, ...errorResponses(401, 404, 421) } },
-    }, async (req) => d.clients.disableExternalClient(req.params.linkId));
+    }, async (req) => d.clients.disableExternalClient(req.params.linkId, operatorContext(req)));
 
     app.get('/oauth/signing-keys', {
       schema: { tags: ['oauth'], security, summary: "The built-in issuer's published signing keys (public data only)", response: { 200: { type: 'object', properties: { items: { type: 'array', items: keySchema } } }, ...errorResponses(401) } },
     }, async () => ({ items: await d.signingKeys.list() }));
     app.post('/oauth/signing-keys/rotate', {
       schema: { tags: ['oauth'], security, summary: 'Start signing with a new key; old keys stay published until their tokens expire', response: { 200: keySchema, ...errorResponses(401) } },
-    }, async () => d.signingKeys.rotate());
+    }, async (req) => d.signingKeys.rotate(operatorContext(req)));
   };
 }

@@ -63,12 +63,6 @@ export const companySchema = {
   },
 } as const;
 
-export const auditEventSchema = {
-  type: 'object',
-  required: ['at', 'actor', 'action', 'subjectId', 'details'],
-  properties: { at: ts, actor: { type: 'string' }, action: { type: 'string' }, subjectId: { type: 'string' }, details: { type: 'object', additionalProperties: true } },
-} as const;
-
 export const keyStatusSchema = {
   type: 'object',
   required: ['currentMasterKey', 'previousMasterKeys', 'source', 'dataKeysByMasterKey'],

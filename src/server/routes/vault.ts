@@ -1,26 +1,57 @@
 import { Readable } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
-import { authenticateRequest, type AuthDeps } from '../services/authenticate-request.js';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { VaultgateError, type AuditActor } from '../../protocol/index.js';
+import type { AuditTrail } from '../services/audit/audit-trail.js';
+import { authenticateRequest, type AuthDeps, type Principal } from '../services/authenticate-request.js';
 import { authorizeBearerVaultRead, readIdempotencyKey } from '../services/authorize-bearer.js';
 import { authorizeVaultRead, exportVault, listVaultMessages, readVaultMessage, type VaultDeps, type VaultReader } from '../services/read-vault.js';
+import { listArgs } from './admin.js';
+import { auditContext, registerVaultAuditRoute } from './audit.js';
 import { errorResponses, idParams, macHeadersSchema, messageMetaSchema, pageOf } from './schemas.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     vaultReader?: VaultReader;
+    auditActor?: AuditActor;
   }
 }
 
+/** The credential or client a vault request authenticated as (issue 13: who reads). */
+const actorOf = (p: Principal): AuditActor =>
+  p.scheme === 'bearer' ? { kind: 'oauth-client', id: p.clientId } : { kind: 'customer', id: p.customer.customerId };
+
+/** The companies a refused vault request concerns: the credential's own, and the one it named (MAC Organisation-ID). */
+async function refusalTenants(d: VaultDeps, p: Principal): Promise<string[]> {
+  if (p.scheme === 'bearer') return p.ownerKind === 'company' ? [p.ownerId] : [];
+  const named = await d.store.getCompanyByBusinessId(p.headers.organisationId);
+  return [p.customer.companyId, ...(named ? [named.id] : [])];
+}
+
 /** The owner's reads of its own vault: the signed-header scheme with a `vault.read` customer credential, or a bearer token of a company client with `vault.read`. */
-export function vaultRoutes(d: VaultDeps & AuthDeps) {
+export function vaultRoutes(d: VaultDeps & AuthDeps & { audit: AuditTrail }) {
   return async (app: FastifyInstance): Promise<void> => {
     app.addHook('onRequest', async (request) => {
       const principal = await authenticateRequest(d, request.headers, request.url, request.style.mac, { address: request.ip, requestId: request.id });
+      request.auditActor = actorOf(principal);
       // --- auth dispatch (issue 4): bearer principals are authorised by authorize-bearer.ts ---
-      request.vaultReader = principal.scheme === 'bearer'
-        ? authorizeBearerVaultRead(principal, readIdempotencyKey(request.headers))
-        : await authorizeVaultRead(d, principal);
+      try {
+        request.vaultReader = principal.scheme === 'bearer'
+          ? authorizeBearerVaultRead(principal, readIdempotencyKey(request.headers))
+          : await authorizeVaultRead(d, principal);
+      } catch (err) {
+        // A forbidden read attempt is an event of its own (issue 13 §1), written in its own transaction.
+        if (err instanceof VaultgateError && err.status === 403) {
+          await d.audit.refusal(ctx(request), {
+            action: 'vault.access', subject: request.routeOptions.url ?? '-', tenants: await refusalTenants(d, principal), details: { code: err.code, method: request.method },
+          });
+        }
+        throw err;
+      }
     });
+    const ctx = (request: FastifyRequest) => auditContext(request, request.auditActor!);
+    /** Records a read before its answer is sent; AUDIT_UNAVAILABLE (503, nothing sent) when it cannot be written. */
+    const read = (request: FastifyRequest, action: string, subject: string, details: Record<string, unknown>) =>
+      d.audit.record(ctx(request), { action, subject, tenants: [request.vaultReader!.company.id], details });
     const common = { tags: ['vault'], security: [{ netvisorMac: [] }, { bearerToken: ['vault.read'] }] as Record<string, string[]>[], headers: macHeadersSchema };
     // The selection shared by the list and the export.
     const selection = {
@@ -38,7 +69,15 @@ export function vaultRoutes(d: VaultDeps & AuthDeps) {
         },
         response: { 200: pageOf(messageMetaSchema), ...errorResponses(400, 401, 403, 409, 421) },
       },
-    }, async (request) => listVaultMessages(d, request.vaultReader!, request.query));
+    }, async (request) => {
+      const page = await listVaultMessages(d, request.vaultReader!, request.query);
+      const { cursor, limit, ...selection } = request.query;
+      await read(request, 'vault.list', request.vaultReader!.company.id, {
+        selection, cursor: cursor ?? null, nextCursor: page.nextCursor, count: page.items.length,
+        firstMessageId: page.items[0]?.messageId ?? null, lastMessageId: page.items[page.items.length - 1]?.messageId ?? null,
+      });
+      return page;
+    });
 
     app.get<{ Querystring: Record<string, string> }>('/export', {
       schema: {
@@ -56,6 +95,9 @@ export function vaultRoutes(d: VaultDeps & AuthDeps) {
       },
     }, async (request, reply) => {
       const lines = await exportVault(d, request.vaultReader!, request.query);
+      // One event per export request, not per message (issue 13 §5): the selection and where it starts.
+      const { cursor, ...selection } = request.query;
+      await read(request, 'vault.export', request.vaultReader!.company.id, { selection, cursor: cursor ?? null });
       reply.header('cache-control', 'no-store');
       return reply.type('application/x-ndjson; charset=utf-8').send(Readable.from(lines, { objectMode: false }));
     });
@@ -79,7 +121,18 @@ export function vaultRoutes(d: VaultDeps & AuthDeps) {
         },
       },
     }, async (request, reply) => {
-      const { meta, body } = await readVaultMessage(d, request.vaultReader!, request.params.messageId);
+      let found: Awaited<ReturnType<typeof readVaultMessage>>;
+      try {
+        found = await readVaultMessage(d, request.vaultReader!, request.params.messageId);
+      } catch (err) {
+        // A message id not in this vault (another company's, or none): a refused read, recorded for this vault.
+        if (err instanceof VaultgateError && err.code === 'NOT_FOUND') {
+          await d.audit.refusal(ctx(request), { action: 'vault.get', subject: request.params.messageId, tenants: [request.vaultReader!.company.id], details: { code: err.code } });
+        }
+        throw err;
+      }
+      const { meta, body } = found;
+      await read(request, 'vault.get', meta.messageId, { size: meta.size, messageType: meta.messageType, channelId: meta.channelId });
       reply.headers({
         'content-type': meta.contentType,
         'x-message-id': meta.messageId,
@@ -93,5 +146,7 @@ export function vaultRoutes(d: VaultDeps & AuthDeps) {
       if (meta.transactionId !== null && /^[\x20-\x7e]*$/.test(meta.transactionId)) reply.header('x-transaction-id', meta.transactionId);
       return reply.send(body);
     });
+
+    registerVaultAuditRoute(app, d, common, (request) => request.vaultReader!.company.id, listArgs);
   };
 }

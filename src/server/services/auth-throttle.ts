@@ -47,6 +47,11 @@ export interface AuthThrottleOptions {
   windowS: number;
   onFailure?: (f: AuthFailure) => void;
   onThrottled?: (f: Omit<AuthFailure, 'reason'> & { retryAfterS: number }) => void;
+  /**
+   * Once per window when a failure brings a credential id or an address to its limit (the moment it becomes
+   * throttled, not for each request refused afterwards): the audit trail records it (issue 13 §1).
+   */
+  onBecameThrottled?: (f: AuthFailure & { by: 'credential' | 'address' }) => void;
 }
 
 export interface GuardContext {
@@ -97,9 +102,12 @@ export class AuthThrottle {
       return await authenticate();
     } catch (err) {
       if (err instanceof VaultgateError && err.family === 'AUTHENTICATION_FAILED' && err.status !== 429) {
-        if (address !== undefined) await this.#address?.penalty(address, 1);
-        if (credentialKey !== undefined) await this.#credential?.penalty(credentialKey, 1);
-        this.o.onFailure?.({ scheme: c.scheme, reason: err.code, credential: credentialId(), address, requestId: c.requestId });
+        const byAddress = address === undefined ? undefined : await this.#address?.penalty(address, 1);
+        const byCredential = credentialKey === undefined ? undefined : await this.#credential?.penalty(credentialKey, 1);
+        const failure = { scheme: c.scheme, reason: err.code, credential: credentialId(), address, requestId: c.requestId };
+        this.o.onFailure?.(failure);
+        if (byCredential?.consumedPoints === this.o.credentialFailures) this.o.onBecameThrottled?.({ ...failure, by: 'credential' });
+        if (byAddress?.consumedPoints === this.o.addressFailures) this.o.onBecameThrottled?.({ ...failure, by: 'address' });
       }
       throw err;
     }

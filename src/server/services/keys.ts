@@ -2,6 +2,7 @@ import { VaultgateError, type Clock } from '../../protocol/index.js';
 import type { Store } from '../../store/index.js';
 import { addFileMasterKey, pruneFileMasterKeys } from '../crypto/keyring.js';
 import type { VaultCrypto } from '../crypto/vault-crypto.js';
+import { SYSTEM_CONTEXT, type AuditContext } from './audit/audit-trail.js';
 import { checkId } from './ids.js';
 import type { RegistryDeps } from './registry.js';
 
@@ -16,11 +17,7 @@ export interface KeyStatus {
 export class KeyAdmin {
   #rotating: Promise<unknown> | undefined;
 
-  constructor(private readonly d: Pick<RegistryDeps, 'store' | 'clock' | 'environment'> & { crypto: VaultCrypto; store: Store; clock: Clock }) {}
-
-  private audit(action: string, subjectId: string, details: Record<string, unknown>): Promise<void> {
-    return this.d.store.recordAuditEvent({ at: new Date(this.d.clock.now()).toISOString(), actor: 'operator', action, subjectId, details });
-  }
+  constructor(private readonly d: Pick<RegistryDeps, 'store' | 'clock' | 'environment' | 'audit'> & { crypto: VaultCrypto; store: Store; clock: Clock }) {}
 
   async status(): Promise<KeyStatus> {
     const k = this.d.crypto.keyring;
@@ -36,9 +33,10 @@ export class KeyAdmin {
    * Re-wraps every data key under the current master key. With `newKey` (key-file deployments), first generates a
    * new master key and keeps the old one only until the re-wrap is done. Safe to interrupt and run again.
    */
-  async rotateMaster(o: { newKey: boolean }): Promise<KeyStatus & { rewrapped: number }> {
+  async rotateMaster(o: { newKey: boolean }, ctx: AuditContext = SYSTEM_CONTEXT): Promise<KeyStatus & { rewrapped: number }> {
     if (this.#rotating) throw new VaultgateError('STATE_CONFLICT', { detail: 'A master-key rotation is already running.' });
-    const run = (async () => {
+    // The key store and key file are outside the database: the event is written first (no event, no rotation).
+    const run = this.d.audit.around(ctx, { action: 'keys.rotate-master', subject: this.d.crypto.keyring.current.id, details: { newKey: o.newKey } }, async () => {
       const c = this.d.crypto;
       if (o.newKey) {
         if (!c.keyring.file) {
@@ -52,9 +50,8 @@ export class KeyAdmin {
       const { rewrapped } = await c.rewrapAll();
       const counts = await c.countByMasterKey();
       if (Object.keys(counts).every((id) => id === c.keyring.current.id)) c.useKeyring(pruneFileMasterKeys(c.keyring));
-      await this.audit('keys.rotate-master', c.keyring.current.id, { rewrapped, from, newKey: o.newKey });
       return { ...(await this.status()), rewrapped, from };
-    })();
+    }, (r) => ({ rewrapped: r.rewrapped, from: r.from, currentMasterKey: r.currentMasterKey }));
     this.#rotating = run;
     try {
       const { from: _from, ...result } = await run;
@@ -65,13 +62,13 @@ export class KeyAdmin {
   }
 
   /** Starts a new data key for a company's vault; older messages stay readable under their own keys. */
-  async rotateVault(companyId: string): Promise<{ companyId: string; dataKeyId: string; createdAt: string }> {
+  async rotateVault(companyId: string, ctx: AuditContext = SYSTEM_CONTEXT): Promise<{ companyId: string; dataKeyId: string; createdAt: string }> {
     checkId(companyId, 'company', this.d.environment);
     const company = await this.d.store.getCompany(companyId);
     if (!company) throw new VaultgateError('NOT_FOUND', { detail: `No company ${companyId}.` });
     if (company.deletedAt) throw new VaultgateError('STATE_CONFLICT', { detail: `Company ${companyId} is deleted.` });
-    const rec = await this.d.crypto.rotateOwner(companyId);
-    await this.audit('keys.rotate-vault', companyId, { dataKeyId: rec.id.split(':')[1] });
+    const rec = await this.d.audit.around(ctx, { action: 'keys.rotate-vault', subject: companyId, tenants: [companyId] }, () => this.d.crypto.rotateOwner(companyId),
+      (r) => ({ dataKeyId: r.id.split(':')[1] }));
     return { companyId, dataKeyId: rec.id.split(':')[1]!, createdAt: rec.createdAt };
   }
 }

@@ -3,6 +3,7 @@ import { newId, VaultgateError, type Clock, type Environment } from '../../proto
 import type { ExternalClientLinkRecord, ListQuery, OAuthClientRecord, OAuthOwnerKind, Page, Scope, Store } from '../../store/index.js';
 import type { OidcIssuerConfig } from '../config/oidc-issuers.js';
 import { hashClientSecret, newClientSecret } from './client-secret.js';
+import { SYSTEM_CONTEXT, type AuditContext, type AuditTrail } from './audit/audit-trail.js';
 import { checkId } from './ids.js';
 import { importPublicJwk } from './public-key.js';
 import type { RegistryCache } from './registry-cache.js';
@@ -14,6 +15,8 @@ export interface OAuthClientsDeps {
   environment: Environment;
   publicBaseUrl: () => string;
   issuers: readonly OidcIssuerConfig[];
+  /** Every change appends its event in the change's own transaction (issue 13). */
+  audit: AuditTrail;
 }
 
 export interface OAuthClientView {
@@ -99,7 +102,7 @@ export class OAuthClients {
   }
 
   /** A client with a secret (returned once, stored hashed) or, given a public JWK, for private_key_jwt. */
-  async createClient(kind: OAuthOwnerKind, ownerId: string, input: { name: string; roles?: Scope[]; jwk?: unknown }): Promise<OAuthClientView & { clientSecret?: string }> {
+  async createClient(kind: OAuthOwnerKind, ownerId: string, input: { name: string; roles?: Scope[]; jwk?: unknown }, ctx: AuditContext = SYSTEM_CONTEXT): Promise<OAuthClientView & { clientSecret?: string }> {
     await this.#activeOwner(kind, ownerId);
     const roles = this.#roles(kind, input.roles);
     const secret = input.jwk === undefined ? newClientSecret() : undefined;
@@ -109,7 +112,10 @@ export class OAuthClients {
       secretHash: secret === undefined ? null : hashClientSecret(secret),
       publicJwk: input.jwk === undefined ? null : await this.#publicJwk(input.jwk),
     };
-    await this.d.store.createOAuthClient(rec);
+    await this.d.store.createOAuthClient(rec, this.d.audit.event(ctx, {
+      action: 'oauth-client.create', subject: rec.clientId, tenants: kind === 'company' ? [ownerId] : [],
+      details: { ownerKind: kind, ownerId, name: rec.name, roles, authMethod: secret === undefined ? 'private_key_jwt' : 'client_secret' },
+    }));
     this.d.cache.clear();
     return { ...this.#view(rec), ...(secret === undefined ? {} : { clientSecret: secret }) };
   }
@@ -128,15 +134,17 @@ export class OAuthClients {
   }
 
   /** Revokes a client: its tokens are refused from the next request on (TOKEN_CLIENT_DISABLED). */
-  async disableClient(clientId: string): Promise<OAuthClientView> {
-    await this.getClient(clientId);
-    await this.d.store.disableOAuthClient(clientId, this.#now());
+  async disableClient(clientId: string, ctx: AuditContext = SYSTEM_CONTEXT): Promise<OAuthClientView> {
+    const c = await this.getClient(clientId);
+    await this.d.store.disableOAuthClient(clientId, this.#now(), this.d.audit.event(ctx, {
+      action: 'oauth-client.disable', subject: clientId, tenants: c.ownerKind === 'company' ? [c.ownerId] : [], details: { ownerKind: c.ownerKind, ownerId: c.ownerId },
+    }));
     this.d.cache.clear();
     return this.getClient(clientId);
   }
 
   /** Links an external issuer's client id to a party or company; the issuer must be configured. */
-  async linkExternalClient(kind: OAuthOwnerKind, ownerId: string, input: { issuer: string; clientId: string; roles?: Scope[] }): Promise<ExternalClientLinkView> {
+  async linkExternalClient(kind: OAuthOwnerKind, ownerId: string, input: { issuer: string; clientId: string; roles?: Scope[] }, ctx: AuditContext = SYSTEM_CONTEXT): Promise<ExternalClientLinkView> {
     await this.#activeOwner(kind, ownerId);
     if (!this.d.issuers.some((i) => i.issuer === input.issuer)) {
       const known = this.d.issuers.map((i) => i.issuer);
@@ -146,7 +154,10 @@ export class OAuthClients {
       id: newId('externalClientLink', this.d.environment), issuer: input.issuer, clientId: input.clientId, ownerKind: kind, ownerId,
       roles: this.#roles(kind, input.roles), status: 'active', createdAt: this.#now(), disabledAt: null,
     };
-    await this.d.store.createExternalClientLink(rec);
+    await this.d.store.createExternalClientLink(rec, this.d.audit.event(ctx, {
+      action: 'external-client.link', subject: rec.id, tenants: kind === 'company' ? [ownerId] : [],
+      details: { ownerKind: kind, ownerId, issuer: rec.issuer, clientId: rec.clientId, roles: rec.roles },
+    }));
     this.d.cache.clear();
     return this.#linkView(rec);
   }
@@ -157,11 +168,13 @@ export class OAuthClients {
     return { items: page.items.map(this.#linkView), nextCursor: page.nextCursor };
   }
 
-  async disableExternalClient(linkId: string): Promise<ExternalClientLinkView> {
+  async disableExternalClient(linkId: string, ctx: AuditContext = SYSTEM_CONTEXT): Promise<ExternalClientLinkView> {
     checkId(linkId, 'externalClientLink', this.d.environment);
     const l = await this.d.store.getExternalClientLink(linkId);
     if (!l) throw new VaultgateError('NOT_FOUND', { detail: `No external client link ${linkId}.` });
-    await this.d.store.disableExternalClientLink(linkId, this.#now());
+    await this.d.store.disableExternalClientLink(linkId, this.#now(), this.d.audit.event(ctx, {
+      action: 'external-client.disable', subject: linkId, tenants: l.ownerKind === 'company' ? [l.ownerId] : [], details: { issuer: l.issuer, clientId: l.clientId },
+    }));
     this.d.cache.clear();
     return this.#linkView((await this.d.store.getExternalClientLink(linkId))!);
   }

@@ -9,7 +9,6 @@ import {
   type Environment,
 } from '../../protocol/index.js';
 import type {
-  AuditEvent,
   ChannelRecord,
   CompanyRecord,
   CustomerCredentialRecord,
@@ -22,6 +21,7 @@ import type {
   Store,
 } from '../../store/index.js';
 import { SYSTEM_OWNER, type VaultCrypto } from '../crypto/vault-crypto.js';
+import { SYSTEM_CONTEXT, type AuditContext, type AuditTrail } from './audit/audit-trail.js';
 import { checkId } from './ids.js';
 import type { RegistryCache } from './registry-cache.js';
 
@@ -41,6 +41,8 @@ export interface RegistryDeps {
   environment: Environment;
   /** The public base URL, normalised (channel URLs are built from it). */
   publicBaseUrl: () => string;
+  /** The audit trail: every change below appends its event in the change's own transaction (fail-closed). */
+  audit: AuditTrail;
 }
 
 /** AAD binding a sealed key to its credential. */
@@ -67,7 +69,7 @@ export class Registry {
     environment: this.d.environment,
   });
 
-  async createCompany(input: { name: string; businessId: string }): Promise<CompanyView> {
+  async createCompany(input: { name: string; businessId: string }, ctx: AuditContext = SYSTEM_CONTEXT): Promise<CompanyView> {
     const check = checkBusinessId(input.businessId);
     if (!check.ok) {
       throw new VaultgateError(check.reason === 'check-digit' ? 'BUSINESS_ID_INVALID' : 'INVALID_REQUEST', {
@@ -78,7 +80,7 @@ export class Registry {
       });
     }
     const c: CompanyRecord = { id: newId('company', this.d.environment), name: input.name, businessId: input.businessId, createdAt: this.now() };
-    await this.d.store.createCompany(c);
+    await this.d.store.createCompany(c, this.d.audit.event(ctx, { action: 'company.create', subject: c.id, tenants: [c.id], details: { name: c.name, businessId: c.businessId } }));
     this.d.cache.clear();
     return this.companyView(c);
   }
@@ -114,35 +116,33 @@ export class Registry {
    * unreadable everywhere, database backups included. The sweep purges the rows and destroys any key a request
    * in flight created meanwhile. `confirm` must be the company's business id. Running it again completes it.
    */
-  async deleteCompany(id: string, confirm: string | undefined): Promise<CompanyView & { dataKeysDestroyed: number }> {
+  async deleteCompany(id: string, confirm: string | undefined, ctx: AuditContext = SYSTEM_CONTEXT): Promise<CompanyView & { dataKeysDestroyed: number }> {
     const c = await this.company(id);
     if (confirm !== c.businessId) {
       throw new VaultgateError('INVALID_REQUEST', { detail: `To delete ${id} and destroy its data for good, pass confirm=${c.businessId} (its business id).` });
     }
     const at = this.now();
     if (!c.deletedAt) {
-      await this.d.store.deleteCompany(id, at, {
-        at, actor: 'operator', action: 'company.delete', subjectId: id, details: { businessId: c.businessId, name: c.name },
-      });
+      await this.d.store.deleteCompany(id, at, this.d.audit.event(ctx, { action: 'company.delete', subject: id, tenants: [id], details: { businessId: c.businessId, name: c.name } }));
       this.d.cache.clear();
     }
-    const destroyed = await this.d.crypto.destroyOwner(id);
-    this.d.cache.clear();
-    if (destroyed > 0 || !c.deletedAt) {
-      await this.d.store.recordAuditEvent({
-        at: this.now(), actor: 'operator', action: 'company.keys-destroyed', subjectId: id, details: { dataKeysDestroyed: destroyed },
-      });
+    // The key store is outside the database: the event is written first (no event, no shredding). Running the
+    // deletion again only completes it (keys a request in flight made meanwhile): recorded when it destroyed any.
+    const facts = { action: 'company.keys-destroy', subject: id, tenants: [id] };
+    let destroyed: number;
+    if (!c.deletedAt) {
+      destroyed = await this.d.audit.around(ctx, facts, () => this.d.crypto.destroyOwner(id), (n) => ({ dataKeysDestroyed: n }));
+    } else {
+      destroyed = await this.d.crypto.destroyOwner(id);
+      if (destroyed > 0) await this.d.audit.refusal(ctx, { ...facts, outcome: 'success', details: { dataKeysDestroyed: destroyed, stage: 'completed' } });
     }
+    this.d.cache.clear();
     return { ...(await this.getCompany(id)), dataKeysDestroyed: destroyed };
   }
 
-  async listAuditEvents(q: ListQuery & { subjectId?: string | undefined }): Promise<Page<AuditEvent>> {
-    return this.d.store.listAuditEvents(q);
-  }
-
-  async createParty(input: { name: string }): Promise<PartyView> {
+  async createParty(input: { name: string }, ctx: AuditContext = SYSTEM_CONTEXT): Promise<PartyView> {
     const p: PartyRecord = { id: newId('party', this.d.environment), name: input.name, status: 'active', createdAt: this.now(), disabledAt: null };
-    await this.d.store.createParty(p);
+    await this.d.store.createParty(p, this.d.audit.event(ctx, { action: 'party.create', subject: p.id, details: { name: p.name } }));
     this.d.cache.clear();
     return this.partyView(p);
   }
@@ -163,14 +163,14 @@ export class Registry {
   }
 
   /** Disables a party with its partner credentials and channels; they stop working at once. */
-  async disableParty(id: string): Promise<PartyView> {
+  async disableParty(id: string, ctx: AuditContext = SYSTEM_CONTEXT): Promise<PartyView> {
     await this.party(id);
-    await this.d.store.disableParty(id, this.now());
+    await this.d.store.disableParty(id, this.now(), this.d.audit.event(ctx, { action: 'party.disable', subject: id }));
     this.d.cache.clear();
     return this.getParty(id);
   }
 
-  async createPartnerCredential(partyId: string): Promise<PartnerCredentialView & { partnerKey: string }> {
+  async createPartnerCredential(partyId: string, ctx: AuditContext = SYSTEM_CONTEXT): Promise<PartnerCredentialView & { partnerKey: string }> {
     const party = await this.party(partyId);
     if (party.status !== 'active') throw new VaultgateError('STATE_CONFLICT', { detail: `Party ${partyId} is disabled.` });
     const partnerId = newId('partnerCredential', this.d.environment);
@@ -179,7 +179,7 @@ export class Registry {
       partnerId, partyId, status: 'active', createdAt: this.now(), disabledAt: null,
       keyCiphertext: await this.d.crypto.seal(SYSTEM_OWNER, Buffer.from(partnerKey, 'latin1'), partnerKeyAad(partnerId)),
     };
-    await this.d.store.createPartnerCredential(rec);
+    await this.d.store.createPartnerCredential(rec, this.d.audit.event(ctx, { action: 'partner-credential.create', subject: partnerId, details: { partyId } }));
     this.d.cache.clear();
     return { ...stripKey(rec), partnerKey };
   }
@@ -196,9 +196,9 @@ export class Registry {
     return stripKey(c);
   }
 
-  async disablePartnerCredential(partnerId: string): Promise<PartnerCredentialView> {
-    await this.getPartnerCredential(partnerId);
-    await this.d.store.disablePartnerCredential(partnerId, this.now());
+  async disablePartnerCredential(partnerId: string, ctx: AuditContext = SYSTEM_CONTEXT): Promise<PartnerCredentialView> {
+    const c = await this.getPartnerCredential(partnerId);
+    await this.d.store.disablePartnerCredential(partnerId, this.now(), this.d.audit.event(ctx, { action: 'partner-credential.disable', subject: partnerId, details: { partyId: c.partyId } }));
     this.d.cache.clear();
     return this.getPartnerCredential(partnerId);
   }
@@ -206,6 +206,7 @@ export class Registry {
   async createCustomerCredential(
     companyId: string,
     input: { name: string; scopes?: Scope[] | undefined },
+    ctx: AuditContext = SYSTEM_CONTEXT,
   ): Promise<CustomerCredentialView & { customerKey: string }> {
     await this.activeCompany(companyId);
     const scopes: Scope[] = [...new Set<Scope>(input.scopes ?? ['ingest'])];
@@ -215,7 +216,7 @@ export class Registry {
       customerId, companyId, name: input.name, scopes, status: 'active', createdAt: this.now(), disabledAt: null,
       keyCiphertext: await this.d.crypto.seal(SYSTEM_OWNER, Buffer.from(customerKey, 'latin1'), customerKeyAad(customerId)),
     };
-    await this.d.store.createCustomerCredential(rec);
+    await this.d.store.createCustomerCredential(rec, this.d.audit.event(ctx, { action: 'customer-credential.create', subject: customerId, tenants: [companyId], details: { name: input.name, scopes } }));
     this.d.cache.clear();
     return { ...stripKey(rec), customerKey };
   }
@@ -232,14 +233,14 @@ export class Registry {
     return stripKey(c);
   }
 
-  async disableCustomerCredential(customerId: string): Promise<CustomerCredentialView> {
-    await this.getCustomerCredential(customerId);
-    await this.d.store.disableCustomerCredential(customerId, this.now());
+  async disableCustomerCredential(customerId: string, ctx: AuditContext = SYSTEM_CONTEXT): Promise<CustomerCredentialView> {
+    const c = await this.getCustomerCredential(customerId);
+    await this.d.store.disableCustomerCredential(customerId, this.now(), this.d.audit.event(ctx, { action: 'customer-credential.disable', subject: customerId, tenants: [c.companyId] }));
     this.d.cache.clear();
     return this.getCustomerCredential(customerId);
   }
 
-  async createChannel(input: { companyId: string; partyId: string; messageTypes: MessageTypeAgreement[] }): Promise<ChannelView> {
+  async createChannel(input: { companyId: string; partyId: string; messageTypes: MessageTypeAgreement[] }, ctx: AuditContext = SYSTEM_CONTEXT): Promise<ChannelView> {
     await this.activeCompany(input.companyId);
     const party = await this.party(input.partyId);
     if (party.status !== 'active') throw new VaultgateError('STATE_CONFLICT', { detail: `Party ${input.partyId} is disabled.` });
@@ -248,7 +249,9 @@ export class Registry {
       id: newId('channel', this.d.environment), companyId: input.companyId, partyId: input.partyId, messageTypes,
       status: 'active', createdAt: this.now(), disabledAt: null,
     };
-    await this.d.store.createChannel(c);
+    await this.d.store.createChannel(c, this.d.audit.event(ctx, {
+      action: 'channel.create', subject: c.id, tenants: [c.companyId], details: { partyId: c.partyId, messageTypes: messageTypes.map((t) => t.name) },
+    }));
     this.d.cache.clear();
     return this.channelView(c);
   }
@@ -266,9 +269,9 @@ export class Registry {
     return this.page(await this.d.store.listChannels(q), this.channelView);
   }
 
-  async disableChannel(id: string): Promise<ChannelView> {
-    await this.getChannel(id);
-    await this.d.store.disableChannel(id, this.now());
+  async disableChannel(id: string, ctx: AuditContext = SYSTEM_CONTEXT): Promise<ChannelView> {
+    const c = await this.getChannel(id);
+    await this.d.store.disableChannel(id, this.now(), this.d.audit.event(ctx, { action: 'channel.disable', subject: id, tenants: [c.companyId], details: { partyId: c.partyId } }));
     this.d.cache.clear();
     return this.getChannel(id);
   }

@@ -2,6 +2,7 @@ import { exportJWK, exportPKCS8, generateKeyPair, importJWK, importPKCS8, type C
 import { newId, type Clock, type Environment } from '../../protocol/index.js';
 import type { SigningKeyRecord, Store } from '../../store/index.js';
 import { SYSTEM_OWNER, type VaultCrypto } from '../crypto/vault-crypto.js';
+import { SYSTEM_CONTEXT, type AuditContext, type AuditTrail } from './audit/audit-trail.js';
 
 export interface SigningKeysDeps {
   store: Store;
@@ -12,6 +13,8 @@ export interface SigningKeysDeps {
   alg: string;
   /** Lifetime of the tokens the keys sign: a retired key stays published this long (plus the leeway). */
   tokenLifetimeS: number;
+  /** Rotations append their event in the rotation's transaction (issue 13); absent in unit tests of the keys alone. */
+  audit?: AuditTrail;
 }
 
 /** What the admin API shows of a key: never the private part. */
@@ -111,7 +114,7 @@ export class SigningKeys {
    * Starts signing with a new key. The keys it replaces stay published until every token they signed has expired
    * (token lifetime + leeway), so verifiers never see a valid token with an unpublished key.
    */
-  async rotate(): Promise<SigningKeyView> {
+  async rotate(ctx: AuditContext = SYSTEM_CONTEXT): Promise<SigningKeyView> {
     const alg = this.d.alg;
     const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'RS256' ? { modulusLength: 2048 } : {}) });
     const kid = newId('signingKey', this.d.environment);
@@ -123,7 +126,8 @@ export class SigningKeys {
       privateKeyCiphertext: await this.d.crypto.seal(SYSTEM_OWNER, Buffer.from(pem, 'utf8'), aad(kid)),
       createdAt: this.#iso(now), retiredAt: null, publishUntil: null,
     };
-    await this.d.store.addSigningKey(record, this.#iso(now + (this.d.tokenLifetimeS + LEEWAY_S) * 1000));
+    await this.d.store.addSigningKey(record, this.#iso(now + (this.d.tokenLifetimeS + LEEWAY_S) * 1000),
+      this.d.audit?.event(ctx, { action: 'signing-key.rotate', subject: kid, details: { alg } }));
     this.#private.set(kid, privateKey);
     await this.#reload();
     return this.#view(record, true);

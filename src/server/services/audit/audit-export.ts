@@ -1,0 +1,26 @@
+import type { AuditTrail } from './audit-trail.js';
+import type { AuditCheckpoints } from './audit-checkpoints.js';
+
+/** Events read per store query while exporting. */
+const PAGE = 1000;
+
+/**
+ * The chain as NDJSON (docs/audit.md, "Export"): a header line with the format and the public keys, one line per
+ * event in seq order, the checkpoints, and an end line with the count. Streamed a page at a time. Pure data: the
+ * offline verifier (`vaultgate audit verify --export`) reads exactly this.
+ */
+export async function* exportAudit(d: { audit: AuditTrail; checkpoints: AuditCheckpoints }, afterSeq: number): AsyncGenerator<Buffer> {
+  const line = (o: unknown): Buffer => Buffer.from(`${JSON.stringify(o)}\n`, 'utf8');
+  yield line({ type: 'header', format: 'vaultgate-audit-export', version: 1, afterSeq, keys: (await d.checkpoints.jwks()).keys });
+  let after = afterSeq;
+  let count = 0;
+  for (;;) {
+    const events = await d.audit.chain(after, PAGE);
+    if (events.length === 0) break;
+    yield Buffer.concat(events.map((e) => line({ type: 'event', ...e })));
+    count += events.length;
+    after = events[events.length - 1]!.seq;
+  }
+  for (const cp of await d.checkpoints.list()) yield line({ type: 'checkpoint', ...cp });
+  yield line({ type: 'end', events: count });
+}
