@@ -110,8 +110,6 @@ export function adminCommand(): Command {
     .requiredOption('--company <companyId>')
     .action(action(admin, (c, _a, o) => c.request('POST', `/companies/${enc(o.company)}/rotate-key`)));
 
-  paging(admin.command('audit').description('the audit trail').option('--subject <id>', 'only events about this id'))
-    .action(action(admin, (c, _a, o) => c.request('GET', list('/audit', o, { subjectId: o.subject })), ['at', 'action', 'subjectId', 'details']));
   admin.command('retention').description('retention').command('sweep').description('run the retention sweep now')
     .action(action(admin, (c) => c.request('POST', '/retention/sweep')));
   return admin;

@@ -6,6 +6,7 @@ import { CONFIG_SCHEMA, type ConfigName } from '../server/config/schema.js';
 import { VaultgateApiError } from '../sdk/index.js';
 import { ApiError } from './admin-client.js';
 import { adminCommand } from './admin-commands.js';
+import { adminAuditCommands, auditCommand } from './audit-commands.js';
 import { printJson } from './output.js';
 import { handleBrokenPipes } from './stdio.js';
 import { postmanCommand } from './postman-commands.js';
@@ -64,8 +65,10 @@ withConfigFlags(program.command('migrate')
   });
 const admin = adminCommand();
 clientCommands(admin);
+adminAuditCommands(admin);
 program.addCommand(admin);
 program.addCommand(vaultCommand());
+program.addCommand(auditCommand());
 program.addCommand(sendCommand());
 program.addCommand(signCommand());
 program.addCommand(profileCommand());

@@ -24,6 +24,9 @@ import type { Config } from './config/schema.js';
 import { loadKeyring } from './crypto/keyring.js';
 import { VaultCrypto } from './crypto/vault-crypto.js';
 
+/** Read-only access to a database's audit chain, for `vaultgate audit verify` (the composition root opens adapters). */
+export { openAuditReader, type AuditReader } from '../store/index.js';
+
 export interface RunningServer {
   /** Where the server listens (the socket's address). */
   url: string;

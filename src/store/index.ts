@@ -42,3 +42,4 @@ export { LATEST_SCHEMA_VERSION } from './sqlite/migrations.js';
 export { openPgStore, type PgStore, type PgStoreOptions } from './postgres/pg-store.js';
 export { openPgKeyStore, type PgKeyStore } from './postgres/pg-key-store.js';
 export type { MigrationResult } from './postgres/migrations.js';
+export { openAuditReader, type AuditReader } from './audit-reader.js';

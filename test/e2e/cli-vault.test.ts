@@ -102,8 +102,10 @@ describe('vault export and key commands through the CLI', () => {
     const deleted = await vg('company', 'delete', t.companyId, '--confirm', t.businessId);
     expect(deleted.deletedAt).toBeTruthy();
     expect(deleted.dataKeysDestroyed).toBe(2);
-    const audit = await vg('audit', '--subject', t.companyId);
-    expect(audit.items.map((e: any) => e.action)).toEqual(['keys.rotate-vault', 'company.delete', 'company.keys-destroyed']);
+    const audit = await vg('audit', 'ls', '--tenant', t.companyId, '--action', 'company.');
+    expect(audit.items.map((e: any) => e.action)).toEqual(['company.create', 'company.delete', 'company.keys-destroy', 'company.keys-destroy']);
+    const keys = await vg('audit', 'ls', '--tenant', t.companyId, '--action', 'keys.');
+    expect(keys.items.map((e: any) => e.details.stage)).toEqual(['started', 'done']);
     const sweep = await vg('retention', 'sweep');
     expect(sweep.purged).toBe(N);
   });

@@ -5,13 +5,15 @@ import type { AuditCheckpoints } from './audit-checkpoints.js';
 const PAGE = 1000;
 
 /**
- * The chain as NDJSON (docs/audit.md, "Export"): a header line with the format and the public keys, one line per
- * event in seq order, the checkpoints, and an end line with the count. Streamed a page at a time. Pure data: the
+ * The chain as NDJSON (docs/audit.md, "Export"): a header line with the format and the public keys, the
+ * checkpoints (first, so a verifier reading the stream once knows them before the events), one line per event in
+ * seq order, and an end line with the count. Streamed a page at a time. Pure data: the
  * offline verifier (`vaultgate audit verify --export`) reads exactly this.
  */
 export async function* exportAudit(d: { audit: AuditTrail; checkpoints: AuditCheckpoints }, afterSeq: number): AsyncGenerator<Buffer> {
   const line = (o: unknown): Buffer => Buffer.from(`${JSON.stringify(o)}\n`, 'utf8');
   yield line({ type: 'header', format: 'vaultgate-audit-export', version: 1, afterSeq, keys: (await d.checkpoints.jwks()).keys });
+  for (const cp of await d.checkpoints.list()) yield line({ type: 'checkpoint', ...cp });
   let after = afterSeq;
   let count = 0;
   for (;;) {
@@ -21,6 +23,5 @@ export async function* exportAudit(d: { audit: AuditTrail; checkpoints: AuditChe
     count += events.length;
     after = events[events.length - 1]!.seq;
   }
-  for (const cp of await d.checkpoints.list()) yield line({ type: 'checkpoint', ...cp });
   yield line({ type: 'end', events: count });
 }
