@@ -196,6 +196,8 @@ export class AuditChainVerifier {
   /** Checkpoint seq → the head hash it claims (only checkpoints whose signature verified). */
   readonly #claimed = new Map<number, string>();
   readonly #matched = new Set<number>();
+  /** Checkpoints whose signature verified. */
+  readonly #signed: AuditCheckpoint[] = [];
 
   constructor(o: { checkpoints: readonly AuditCheckpoint[]; keys: readonly JsonWebKey[] }) {
     this.#checkpoints = [...o.checkpoints].sort((a, b) => a.seq - b.seq);
@@ -203,7 +205,10 @@ export class AuditChainVerifier {
     for (const cp of this.#checkpoints) {
       const bad = checkCheckpoint(cp, this.#keys);
       if (bad) this.#fail(cp.seq, `checkpoint at seq ${cp.seq}: ${bad}`);
-      else this.#claimed.set(cp.seq, cp.headHash);
+      else {
+        this.#claimed.set(cp.seq, cp.headHash);
+        this.#signed.push(cp);
+      }
     }
   }
 
@@ -258,7 +263,7 @@ export class AuditChainVerifier {
       firstSeq: this.#first,
       lastSeq: last?.seq ?? null,
       headHash: last && last.seq > 0 ? last.hash : null,
-      checkpointsVerified: this.#matched.size,
+      checkpointsVerified: this.#signed.filter((cp) => this.#matched.has(cp.seq) && (!this.#break || cp.seq < this.#break.seq)).length,
       lastCheckpointSeq,
       firstBreak: this.#break,
     };

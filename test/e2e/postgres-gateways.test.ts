@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { decodeProtectedHeader } from 'jose';
 import { macRequest, type MacCredentials, type RawResponse } from '../helpers/mac-request.js';
 import { bearerRequest, fetchToken } from '../helpers/oauth.js';
 import { describePostgres, dropSchemas, PG_URL, pgQuery, uniqueSchema } from '../helpers/postgres.js';
-import { adminCall, createTenant, spawnServer, tempDir, type ServerProcess, type Tenant } from '../helpers/servers.js';
+import { adminCall, CLI, createTenant, spawnServer, tempDir, type ServerProcess, type Tenant } from '../helpers/servers.js';
 
 /*
  * Several stateless gateway processes on one PostgreSQL database, as docs/deploy.md describes: the same master
@@ -73,9 +76,9 @@ describePostgres('three gateway processes on one PostgreSQL database', () => {
     const opened = gateways.map((gw) => gw.logs().split('\n').filter((l) => l.includes('"STORE_OPENED"')).map((l) => JSON.parse(l)));
     expect(opened.map((lines) => lines.length)).toEqual([1, 1, 1]);
     const applied = opened.map((lines) => [lines[0].database.applied, lines[0].keyStore.applied]);
-    expect(applied.filter(([db]) => db.length > 0)).toEqual([[[1, 2], expect.any(Array)]]);
+    expect(applied.filter(([db]) => db.length > 0)).toEqual([[[1, 2, 3], expect.any(Array)]]);
     expect(applied.filter(([, keys]) => keys.length > 0)).toHaveLength(1);
-    for (const lines of opened) expect(lines[0]).toMatchObject({ store: 'postgres', database: { version: 2 }, keyStore: { version: 1 } });
+    for (const lines of opened) expect(lines[0]).toMatchObject({ store: 'postgres', database: { version: 3 }, keyStore: { version: 1 } });
   });
 
   it('stores exactly one message per transaction id when 1,000 requests with 100 ids race across the three', async () => {
@@ -155,6 +158,31 @@ describePostgres('three gateway processes on one PostgreSQL database', () => {
       expect(r.status, r.text).toBe(401);
       expect(r.json.code).toMatch(/^TOKEN_CLIENT_(DISABLED|UNKNOWN)$/);
     }
+  });
+
+  it('appends to one audit chain from the three processes without forks, and the chain verifies offline', async () => {
+    // All three share one checkpoint key (made once, kept sealed in the database).
+    const jwks = await Promise.all(gateways.map(async (gw) => (await fetch(`${gw.url}/.well-known/vaultgate-audit-keys`)).json() as Promise<{ keys: { kid: string }[] }>));
+    expect(new Set(jwks.map((j) => j.keys.map((k) => k.kid).join()))).toEqual(new Set([jwks[0]!.keys.map((k) => k.kid).join()]));
+    expect(jwks[0]!.keys).toHaveLength(1);
+    // Reads (one event each) and registry changes race across the three, with a checkpoint from each meanwhile.
+    const work = Array.from({ length: 90 }, (_, i) => {
+      const gw = gateways[i % 3]!;
+      if (i % 10 === 0) return admin(gw, 'POST', '/audit/checkpoints').then((r) => expect(r.status).toBe(201));
+      if (i % 3 === 0) return admin(gw, 'POST', '/parties', { name: `Racer ${i}` }).then((r) => expect(r.status).toBe(201));
+      return read(gw, '/vault/v1/messages?limit=1').then((r) => expect(r.status, r.text).toBe(200));
+    });
+    await Promise.all(work);
+    expect((await admin(gateways[1]!, 'POST', '/audit/checkpoints')).status).toBe(201);
+    const rows = await pgQuery<{ seq: number }>(`SELECT seq::int AS seq FROM ${schema}.audit_log ORDER BY seq`);
+    expect(rows.map((r) => r.seq)).toEqual(rows.map((_, i) => i + 1));
+    const reads = await pgQuery<{ n: number }>(`SELECT COUNT(*)::int AS n FROM ${schema}.audit_log WHERE action = 'vault.list'`);
+    expect(reads[0]!.n).toBeGreaterThanOrEqual(54);
+    const keysFile = join(dirs[0]!, 'audit-keys.json');
+    writeFileSync(keysFile, JSON.stringify(jwks[0]));
+    const verified = await promisify(execFile)(process.execPath, [CLI, 'audit', 'verify', '--database-url', DATABASE_URL, '--database-schema', schema, '--public-key', keysFile, '--json']);
+    expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true, firstSeq: 1, lastSeq: rows.length, checkpointsVerified: expect.any(Number), firstBreak: null });
+    expect(JSON.parse(verified.stdout).checkpointsVerified).toBeGreaterThanOrEqual(10);
   });
 
   it('loses no acknowledged message when a process is killed with SIGKILL under load', async () => {
