@@ -1,6 +1,7 @@
 // npm run bench: every benchmark, absolute figures and ratios against baselines measured in the same run.
-// BENCH=ingest, BENCH=budget or BENCH=export runs one. The last line is a JSON summary for tooling.
+// BENCH=ingest, BENCH=budget, BENCH=export or BENCH=audit runs one. The last line is a JSON summary for tooling.
 import os from 'node:os';
+import { benchAuditReads } from './audit-reads.mjs';
 import { benchExportMemory } from './export-memory.mjs';
 import { benchHotPathBudget } from './hot-path-budget.mjs';
 import { benchIngest } from './ingest.mjs';
@@ -11,4 +12,5 @@ const results = [];
 if (!only || only === 'ingest') results.push(await benchIngest());
 if (!only || only === 'budget') results.push(await benchHotPathBudget());
 if (!only || only === 'export') results.push(await benchExportMemory());
+if (!only || only === 'audit') results.push(await benchAuditReads());
 console.log(JSON.stringify({ bench: results, node: process.version, cores: os.cpus().length }));

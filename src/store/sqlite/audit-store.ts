@@ -67,6 +67,17 @@ export function auditListSql(q: AuditQuery): { sql: string; params: Record<strin
   };
 }
 
+/** Reads the head and inserts the next link with the given statements (of one connection). */
+function linkAndInsert(
+  s: { head: Database.Statement<[], { seq: number; hash: string }>; insert: Database.Statement<[Record<string, unknown>]>; tenant: Database.Statement<[Record<string, unknown>]> },
+  e: AuditAppend,
+): AuditRecord {
+  const r = linkEvent(s.head.get() ?? null, e);
+  s.insert.run(auditParams(r));
+  for (const tenant of new Set(r.tenants)) s.tenant.run({ tenant, seq: r.seq });
+  return r;
+}
+
 interface CheckpointRow { seq: number; head_hash: string; at: string; environment: string; kid: string; jws: string }
 const toCheckpoint = (r: CheckpointRow): AuditCheckpoint => ({ seq: r.seq, headHash: r.head_hash, at: r.at, environment: r.environment, kid: r.kid, jws: r.jws });
 interface KeyRow { kid: string; public_jwk: string; private_key_ciphertext: Buffer; created_at: string }
@@ -86,22 +97,29 @@ export class SqliteAuditStore implements AuditStore {
   readonly #insert: Database.Statement<[Record<string, unknown>]>;
   readonly #insertTenant: Database.Statement<[Record<string, unknown>]>;
   readonly #append: Database.Transaction<(e: AuditAppend) => AuditRecord>;
+  readonly #durable: (() => Promise<void>) | undefined;
   readonly #lists = new Map<string, Database.Statement<[Record<string, unknown>], AuditLogRow>>();
 
-  constructor(db: Database.Database) {
+  /**
+   * `db` is the registry's connection (appendInTransaction runs inside its transactions). Appends of their own go
+   * through `append` when given: the ingest connection (synchronous=NORMAL), whose commit is then made durable by
+   * `durable` (one asynchronous fdatasync of the WAL shared by every commit in flight, wal-sync.ts) before the append
+   * resolves; so a read's event costs no fsync on the event loop, and concurrent reads share one.
+   */
+  constructor(db: Database.Database, append?: { db: Database.Database; durable: () => Promise<void> }) {
     this.#db = db;
     this.#head = db.prepare(AUDIT_HEAD_SQL);
     this.#insert = db.prepare(INSERT_AUDIT_SQL);
     this.#insertTenant = db.prepare(INSERT_AUDIT_TENANT_SQL);
-    this.#append = db.transaction((e: AuditAppend) => this.appendInTransaction(e));
+    const on = append?.db ?? db;
+    const link = { head: on.prepare<[], { seq: number; hash: string }>(AUDIT_HEAD_SQL), insert: on.prepare<[Record<string, unknown>]>(INSERT_AUDIT_SQL), tenant: on.prepare<[Record<string, unknown>]>(INSERT_AUDIT_TENANT_SQL) };
+    this.#append = on.transaction((e: AuditAppend) => linkAndInsert(link, e));
+    this.#durable = append?.durable;
   }
 
-  /** Links and inserts an event; the caller holds the write lock (an immediate transaction). */
+  /** Links and inserts an event; the caller holds the write lock (an immediate transaction on the registry connection). */
   appendInTransaction(e: AuditAppend): AuditRecord {
-    const r = linkEvent(this.#head.get() ?? null, e);
-    this.#insert.run(auditParams(r));
-    for (const tenant of new Set(r.tenants)) this.#insertTenant.run({ tenant, seq: r.seq });
-    return r;
+    return linkAndInsert({ head: this.#head, insert: this.#insert, tenant: this.#insertTenant }, e);
   }
 
   /** Imports version-1 audit_events rows into the chain and drops that table (see audit-migration.ts). */
@@ -117,7 +135,9 @@ export class SqliteAuditStore implements AuditStore {
   }
 
   async appendAudit(e: AuditAppend): Promise<AuditRecord> {
-    return this.#append.immediate(e);
+    const r = this.#append.immediate(e);
+    if (this.#durable) await this.#durable();
+    return r;
   }
 
   async listAudit(q: AuditQuery): Promise<Page<AuditRecord>> {

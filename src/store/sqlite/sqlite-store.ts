@@ -174,7 +174,8 @@ export class SqliteStore implements Store {
       insertMessage: o.ingestDb.prepare(INGEST_SQL.insertMessage),
     };
     this.#ingest = o.ingestDb.transaction((rows: IngestRow[]) => runIngestBatch(ingest, rows));
-    this.#audit = new SqliteAuditStore(db);
+    const syncer = o.syncer;
+    this.#audit = new SqliteAuditStore(db, syncer && o.ingestDb !== db ? { db: o.ingestDb, durable: () => syncer.sync() } : undefined);
     this.#audited = db.transaction((change: () => unknown, audit: AuditAppend) => {
       const result = change();
       if (result !== false) this.#audit.appendInTransaction(audit);
