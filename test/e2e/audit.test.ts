@@ -172,6 +172,31 @@ describe('the audit trail', () => {
   });
 });
 
+describe('checkpoints on a timer, and retention', () => {
+  let s: TestServer;
+  afterAll(() => s.stop());
+
+  it('signs a checkpoint every VAULTGATE_AUDIT_CHECKPOINT_S when events were added, and the retention sweep deletes no audit row', async () => {
+    s = await startTestServer({ VAULTGATE_AUDIT_CHECKPOINT_S: '1' });
+    const t = await createTenant(s.admin, { businessId: '1967543-8', messageTypes: [{ name: 'Short', mediaTypes: ['application/json'], retention: { keepLast: 1 } } as never] });
+    for (const n of [1, 2, 3]) await macRequest({ baseUrl: s.url, target: `/ingestion/${t.channelId}`, creds: t.sender, body: `{"n":${n}}`, headers: { 'content-type': 'application/json' } });
+    expect((await macRequest({ baseUrl: s.url, target: '/vault/v1/messages', creds: t.reader })).status).toBe(200);
+    const before = (await s.admin('GET', '/audit?limit=1000')).body.items.length;
+    let checkpoints: AuditCheckpoint[] = [];
+    for (let i = 0; i < 40 && checkpoints.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      checkpoints = (await s.admin('GET', '/audit/checkpoints')).body.items;
+    }
+    expect(checkpoints[0]).toMatchObject({ seq: before, environment: 'test' });
+    const sweep = await s.admin('POST', '/retention/sweep');
+    expect(sweep.body.expired).toBe(2);
+    const after = (await s.admin('GET', '/audit?limit=1000')).body.items;
+    expect(after).toHaveLength(before);
+    const keys = (await (await fetch(`${s.url}/.well-known/vaultgate-audit-keys`)).json() as { keys: never[] }).keys;
+    expect(verifyAuditChain(after, checkpoints, keys).ok).toBe(true);
+  });
+});
+
 describe('throttling in the audit trail', () => {
   let s: TestServer;
   afterAll(() => s.stop());
