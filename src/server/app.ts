@@ -254,7 +254,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   await app.register(adminOAuthRoutes({ clients, signingKeys, throttle }, deps.adminToken), { prefix: '/admin/v1' });
   await app.register(oauthRoutes({ ...common, signingKeys, tokenLifetimeS: config.tokenLifetimeS }));
   await app.register(ingestionRoutes(common));
-  await app.register(vaultRoutes(common), { prefix: '/vault/v1' });
+  await app.register(vaultRoutes({ ...common, checkpoints }), { prefix: '/vault/v1' });
 
   app.addHook('onReady', async () => {
     sweeper.start(config.retentionSweepS);

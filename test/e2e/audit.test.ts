@@ -1,7 +1,10 @@
+import type { JsonWebKey } from 'node:crypto';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain, type AuditCheckpoint, type AuditRecord } from '../../src/protocol/index.js';
+import { verifyExport } from '../../src/cli/audit-commands.js';
 import { macRequest } from '../helpers/mac-request.js';
 import { bearerRequest, fetchToken } from '../helpers/oauth.js';
 import { createTenant, startTestServer, type Tenant, type TestServer } from '../helpers/servers.js';
@@ -136,6 +139,21 @@ describe('the audit trail', () => {
     expect(lines[0]).toMatchObject({ type: 'header', format: 'vaultgate-audit-export', keys: jwks.keys });
     expect(lines.filter((l) => l.type === 'event')).toHaveLength(chain.length);
     expect(lines.at(-1)).toEqual({ type: 'end', events: chain.length });
+  });
+
+  it("a company's export verifies on its own, with other companies' events as hash links only", async () => {
+    expect((await s.admin('POST', '/audit/checkpoints')).status).toBe(201);
+    const keys = (await (await fetch(`${s.url}/.well-known/vaultgate-audit-keys`)).json() as { keys: JsonWebKey[] }).keys;
+    const r = await read('/vault/v1/audit/export');
+    expect(r.status).toBe(200);
+    expect(r.headers['content-type']).toMatch(/^application\/x-ndjson/);
+    const lines = r.text.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.filter((l) => l.type === 'event').every((l) => l.tenants.includes(a.companyId))).toBe(true);
+    expect(lines.filter((l) => l.type === 'link').length).toBeGreaterThan(0);
+    expect(r.text).not.toContain(b.reader.customerId);
+    expect(await verifyExport(Readable.from([r.text]), keys)).toMatchObject({ ok: true, withheld: lines.filter((l) => l.type === 'link').length, checkpointsVerified: 2 });
+    const forged = r.text.replace(/("type":"event".*?"outcome":)"success"/, '$1"failure"');
+    expect((await verifyExport(Readable.from([forged]), keys)).firstBreak?.reason).toMatch(/edited/);
   });
 
   it('an event that cannot be written stops its action: a read answers 503 AUDIT_UNAVAILABLE with no data, a change is not made', async () => {
