@@ -21,6 +21,7 @@ import { problemSchema } from './routes/schemas.js';
 import { systemRoutes } from './routes/system.js';
 import { vaultRoutes } from './routes/vault.js';
 import { AuditCheckpoints } from './services/audit/audit-checkpoints.js';
+import { checkAuditRetention, pruneAudit } from './services/audit/audit-retention.js';
 import { AuditTrail } from './services/audit/audit-trail.js';
 import { AuthThrottle } from './services/auth-throttle.js';
 import { auditKeysRoute } from './routes/audit.js';
@@ -185,7 +186,12 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     store, crypto, clock, environment: config.environment,
     onCheckpoint: (cp) => app.log.info({ code: 'AUDIT_CHECKPOINT', seq: cp.seq, kid: cp.kid }, 'signed an audit checkpoint'),
     onError: (err) => app.log.error({ err, code: 'AUDIT_CHECKPOINT_FAILED' }, 'could not sign an audit checkpoint'),
+    afterCheckpoint: async () => {
+      const pruned = await pruneAudit({ store, clock, days: config.auditRetentionDays });
+      if (pruned > 0) app.log.info({ code: 'AUDIT_PRUNED', events: pruned }, 'pruned audit events past VAULTGATE_AUDIT_RETENTION_DAYS at a checkpoint');
+    },
   });
+  await checkAuditRetention({ store, clock, days: config.auditRetentionDays });
   if (await checkpoints.ensureKey()) app.log.info({ code: 'AUDIT_KEY_GENERATED' }, 'generated the audit checkpoint key (kept in the database, sealed)');
 
   // --- authentication throttling (issue 11 §6): failures logged at warn with the credential id, counted in metrics ---
@@ -239,7 +245,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     ...common, metrics, log: app.log, requestId, closing: () => closing, ...(checkRequest ? { checkRequest } : {}),
     clientAddress: (req) => (trusted ? proxyAddr(req, trusted) : req.socket.remoteAddress),
   });
-  const registry = new Registry(common);
+  const registry = new Registry({ ...common, auditRetentionDays: config.auditRetentionDays });
   const keys = new KeyAdmin(common);
   const sweeper = new RetentionSweeper({
     store, crypto, clock, transactionIdRetentionH: config.transactionIdRetentionH,

@@ -1,4 +1,5 @@
 import type { JsonWebKey } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import Database from 'better-sqlite3';
@@ -7,7 +8,7 @@ import { verifyAuditChain, type AuditCheckpoint, type AuditRecord } from '../../
 import { verifyExport } from '../../src/cli/audit-commands.js';
 import { macRequest } from '../helpers/mac-request.js';
 import { bearerRequest, fetchToken } from '../helpers/oauth.js';
-import { createTenant, startTestServer, type Tenant, type TestServer } from '../helpers/servers.js';
+import { createTenant, startTestServer, tempDir, type Tenant, type TestServer } from '../helpers/servers.js';
 
 /*
  * The audit trail through the public interfaces (issue 13): every change and every read of vault data is an event,
@@ -212,6 +213,29 @@ describe('checkpoints on a timer, and retention', () => {
     expect(after).toHaveLength(before);
     const keys = (await (await fetch(`${s.url}/.well-known/vaultgate-audit-keys`)).json() as { keys: never[] }).keys;
     expect(verifyAuditChain(after, checkpoints, keys).ok).toBe(true);
+  });
+});
+
+describe('audit retention settings', () => {
+  it('refuses a channel that keeps messages longer than VAULTGATE_AUDIT_RETENTION_DAYS, and a restart with a retention shorter than a channel\'s', async () => {
+    const dir = tempDir('vg-audit-ret-');
+    const s = await startTestServer({ VAULTGATE_AUDIT_RETENTION_DAYS: '30' }, dir);
+    let closed = false;
+    try {
+      const co = await s.admin('POST', '/companies', { name: 'R Oy', businessId: '1967543-8' });
+      const tp = await s.admin('POST', '/parties', { name: 'R' });
+      const make = (retention?: object) => s.admin('POST', '/channels', { companyId: co.body.id, partyId: tp.body.id, messageTypes: [{ name: 'T', mediaTypes: ['application/json'], ...(retention ? { retention } : {}) }] });
+      const forever = await make();
+      expect(forever.body).toMatchObject({ code: 'INVALID_REQUEST', detail: expect.stringContaining('kept without a time limit') });
+      expect((await make({ days: 31 })).body.detail).toContain('kept 31 days');
+      expect((await make({ days: 30 })).status).toBe(201);
+      await s.close();
+      closed = true;
+      await expect(startTestServer({ VAULTGATE_AUDIT_RETENTION_DAYS: '7' }, dir)).rejects.toThrow(/VAULTGATE_AUDIT_RETENTION_DAYS=7 is shorter than the data it concerns/);
+    } finally {
+      if (!closed) await s.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -27,6 +27,12 @@ export const AUDIT_COLUMNS = 'seq, id, at, environment, actor_kind, actor_id, ac
 export const INSERT_AUDIT_SQL = `INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES (@seq, @id, @at, @environment, @actorKind, @actorId,
   @action, @subject, @tenants, @clientAddress, @requestId, @outcome, @details, @prevHash, @hash)`;
 export const INSERT_AUDIT_TENANT_SQL = 'INSERT INTO audit_tenants (tenant, seq) VALUES (@tenant, @seq)';
+/** Audit retention: events through a checkpoint's seq, their tenant rows, and the checkpoints before it. */
+export const PRUNE_SQL = {
+  tenants: 'DELETE FROM audit_tenants WHERE seq <= @seq',
+  checkpoints: 'DELETE FROM audit_checkpoints WHERE seq < @seq',
+  events: 'DELETE FROM audit_log WHERE seq <= @seq',
+} as const;
 export const AUDIT_HEAD_SQL = 'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1';
 
 export function toAuditRecord(r: AuditLogRow): AuditRecord {
@@ -199,6 +205,14 @@ export class SqliteAuditStore implements AuditStore {
       this.#db.prepare('INSERT INTO audit_keys (kid, public_jwk, private_key_ciphertext, created_at) VALUES (@kid, @publicJwk, @key, @createdAt)')
         .run({ kid: candidate.kid, publicJwk: candidate.publicJwk, key: Buffer.from(candidate.privateKeyCiphertext), createdAt: candidate.createdAt });
       return candidate;
+    }).immediate();
+  }
+
+  async pruneAudit(throughSeq: number): Promise<number> {
+    return this.#db.transaction(() => {
+      this.#db.prepare(PRUNE_SQL.tenants).run({ seq: throughSeq });
+      this.#db.prepare(PRUNE_SQL.checkpoints).run({ seq: throughSeq });
+      return this.#db.prepare(PRUNE_SQL.events).run({ seq: throughSeq }).changes;
     }).immediate();
   }
 
