@@ -22,7 +22,7 @@ import { systemRoutes } from './routes/system.js';
 import { vaultRoutes } from './routes/vault.js';
 import { AuditCheckpoints } from './services/audit/audit-checkpoints.js';
 import { checkAuditRetention, pruneAudit } from './services/audit/audit-retention.js';
-import { AuditTrail } from './services/audit/audit-trail.js';
+import { AuditTrail, SYSTEM_CONTEXT } from './services/audit/audit-trail.js';
 import { AuthThrottle } from './services/auth-throttle.js';
 import { auditKeysRoute } from './routes/audit.js';
 import { BearerAuthenticator } from './services/authenticate-bearer.js';
@@ -249,7 +249,12 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const keys = new KeyAdmin(common);
   const sweeper = new RetentionSweeper({
     store, crypto, clock, transactionIdRetentionH: config.transactionIdRetentionH,
-    onSweep: (r) => { if (r.expired + r.purged + r.transactionIds > 0) app.log.info({ code: 'RETENTION_SWEEP', ...r }, 'retention sweep'); },
+    onSweep: (r) => {
+      if (r.expired + r.purged + r.transactionIds > 0) app.log.info({ code: 'RETENTION_SWEEP', ...r }, 'retention sweep');
+      // Messages the sweep deleted (by their type's retention, or of deleted companies): one system event per sweep
+      // that deleted any, written after the fact (the sweep's deletions are their retention policy's, not a request's).
+      if (r.expired + r.purged > 0) void audit.refusal(SYSTEM_CONTEXT, { action: 'retention.sweep', subject: '-', outcome: 'success', details: { expired: r.expired, purged: r.purged } });
+    },
     onError: (err) => app.log.error({ err, code: 'RETENTION_SWEEP_FAILED' }, 'retention sweep failed'),
   });
 
