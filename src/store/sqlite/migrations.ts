@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { LEAN_V3 } from './lean-migration.js';
 import { OAUTH_V2 } from './oauth-migration.js';
 
 /** One schema step. Versions only grow; a released migration is never edited, only followed by a new one. */
@@ -114,7 +115,11 @@ CREATE TABLE transaction_ledger (
 CREATE INDEX transaction_ledger_created ON transaction_ledger (created_at);
 `;
 
-export const MIGRATIONS: readonly Migration[] = Object.freeze([{ version: 1, sql: V1 }, { version: 2, sql: OAUTH_V2 }]);
+export const MIGRATIONS: readonly Migration[] = Object.freeze([
+  { version: 1, sql: V1 },
+  { version: 2, sql: OAUTH_V2 },
+  { version: 3, sql: LEAN_V3 },
+]);
 
 /** The schema version this code writes and expects. */
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

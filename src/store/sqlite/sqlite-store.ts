@@ -48,9 +48,9 @@ import {
   type MessageMetaRow,
 } from './rows.js';
 import { runIngestBatch, toIngestRow, type IngestRow } from './ingest-batch.js';
-import { prepareStatements, type Statements } from './statements.js';
+import { INSERT_MESSAGE_SQL, prepareStatements, type Statements } from './statements.js';
 import { CheckpointerThread } from './checkpointer-thread.js';
-import { INGEST_SQL } from './statements.js';
+import { PartitionedLedger, type LedgerFilters, type LedgerOptions } from './ledger.js';
 import { WalSyncer, type FdatasyncFn } from './wal-sync.js';
 
 export interface SqliteStoreOptions {
@@ -65,6 +65,8 @@ export interface SqliteStoreOptions {
   walLimitBytes?: number;
   /** Below this many free bytes in the database's directory, the store reports itself full (default 4 MiB). */
   minFreeBytes?: number;
+  /** When the transaction-id ledger starts a new partition (ledger.ts); the defaults suit production. */
+  ledger?: LedgerOptions;
   /** Called when an fdatasync of the WAL fails; it must stop the process (default: log to stderr and exit 70). */
   onWalSyncFailure?: (err: Error) => void;
   /**
@@ -143,6 +145,9 @@ export class SqliteStore implements Store {
   readonly #deleteCompany: Database.Transaction<(id: string, at: string, audit: AuditEvent) => boolean>;
   readonly #listAudit = new Map<number, ListStatement<AuditRow>>();
   readonly #oauth: SqliteOAuthStore;
+  readonly #ledger: PartitionedLedger;
+  readonly #consume: Database.Transaction<(partyId: string, transactionId: string, at: string) => boolean>;
+  readonly #prune: Database.Transaction<(before: string, limit: number) => number>;
 
   readonly #file: string;
   readonly #minFreeBytes: number;
@@ -151,7 +156,10 @@ export class SqliteStore implements Store {
   constructor(
     db: Database.Database,
     appliedMigrations: readonly number[],
-    o: { ingestDb: Database.Database; checkpointer?: CheckpointerThread | undefined; syncer?: WalSyncer | undefined; minFreeBytes?: number },
+    o: {
+      ingestDb: Database.Database; checkpointer?: CheckpointerThread | undefined; syncer?: WalSyncer | undefined;
+      minFreeBytes?: number | undefined; ledger?: LedgerOptions | undefined;
+    },
   ) {
     const minFreeBytes = o.minFreeBytes ?? MIN_FREE_BYTES;
     this.#db = db;
@@ -163,12 +171,22 @@ export class SqliteStore implements Store {
     this.#checkpointer = o.checkpointer;
     this.#syncer = o.syncer;
     this.#ingestDb = o.ingestDb;
+    // One ledger per connection (statements are per connection); the partitions' filters are shared.
+    const filters: LedgerFilters = new Map();
+    const ledger = new PartitionedLedger(db, filters, o.ledger);
+    this.#ledger = ledger;
     const ingest = {
-      insertLedger: o.ingestDb.prepare(INGEST_SQL.insertLedger),
-      getLedger: o.ingestDb.prepare(INGEST_SQL.getLedger),
-      insertMessage: o.ingestDb.prepare(INGEST_SQL.insertMessage),
+      ledger: o.ingestDb === db ? ledger : new PartitionedLedger(o.ingestDb, filters, o.ledger),
+      insertMessage: o.ingestDb.prepare(INSERT_MESSAGE_SQL),
     };
     this.#ingest = o.ingestDb.transaction((rows: IngestRow[]) => runIngestBatch(ingest, rows));
+    this.#consume = db.transaction((partyId: string, transactionId: string, at: string): boolean => {
+      ledger.begin(at);
+      const repeat = ledger.consume(partyId, transactionId, null, at);
+      ledger.end();
+      return repeat === undefined;
+    });
+    this.#prune = db.transaction((before: string, limit: number) => ledger.prune(before, limit));
     this.#oauth = new SqliteOAuthStore(db);
     this.#disableParty = db.transaction((id: string, at: string): boolean => {
       if (this.#s.disableParty.run({ id, at }).changes === 0) return false;
@@ -371,7 +389,7 @@ export class SqliteStore implements Store {
   }
 
   async consumeTransactionId(partyId: string, transactionId: string, at: string): Promise<boolean> {
-    return this.#durable(this.#s.insertLedger.run({ partyId, transactionId, messageId: null, at }).changes > 0);
+    return this.#durable(this.#consume.immediate(partyId, transactionId, at));
   }
 
   async listMessages(q: MessageQuery): Promise<Page<MessageMeta>> {
@@ -419,11 +437,11 @@ export class SqliteStore implements Store {
   }
 
   async countTransactionIds(): Promise<number> {
-    return this.#durable(this.#s.countLedger.get({})!.n);
+    return this.#durable(this.#ledger.count());
   }
 
   async pruneTransactionIds(before: string, limit: number): Promise<number> {
-    return this.#s.pruneLedger.run({ before, limit: checkLimit(limit) }).changes;
+    return this.#prune.immediate(before, checkLimit(limit));
   }
 
   async deleteCompanyMessages(companyId: string, limit: number): Promise<number> {
@@ -508,7 +526,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     }
     db.pragma('synchronous = FULL');
     const applied = applyMigrations(db);
-    if (inMemory) return new SqliteStore(db, applied, { ingestDb: db, minFreeBytes: options.minFreeBytes });
+    if (inMemory) return new SqliteStore(db, applied, { ingestDb: db, minFreeBytes: options.minFreeBytes, ledger: options.ledger });
     // No connection checkpoints on commit (a checkpoint on the request path costs 80-400 ms on this disk).
     db.pragma('wal_autocheckpoint = 0');
     ingestDb = new Database(options.file, { timeout: BUSY_TIMEOUT_MS, fileMustExist: true });
@@ -521,7 +539,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
       : new WalSyncer({ walPath: `${options.file}-wal`, fdatasync: options.testOnly?.fdatasync, onFailure: options.onWalSyncFailure });
     const checkpointer = new CheckpointerThread({ file: options.file, checkpointIntervalMs: options.testOnly?.checkpointIntervalMs ?? options.checkpointIntervalMs ?? 1000, walLimitBytes });
     checkpointer.start();
-    return new SqliteStore(db, applied, { ingestDb, checkpointer, syncer, minFreeBytes: options.minFreeBytes });
+    return new SqliteStore(db, applied, { ingestDb, checkpointer, syncer, minFreeBytes: options.minFreeBytes, ledger: options.ledger });
   } catch (err) {
     ingestDb?.close();
     db.close();
