@@ -70,6 +70,7 @@ export class PartitionedLedger {
   readonly #statements = new Map<number, PartitionStatements>();
   readonly #catalog: Database.Statement<[], Partition>;
   readonly #update: Database.Statement<[Record<string, unknown>]>;
+  readonly #count: Database.Statement<[], { n: number }>;
   #parts: Partition[] = [];
   #added = 0;
   #minAt: string | null = null;
@@ -88,6 +89,7 @@ export class PartitionedLedger {
     this.#update = db.prepare(`UPDATE transaction_ledger_partitions SET rows = rows + @added,
       min_at = CASE WHEN min_at IS NULL OR @minAt < min_at THEN @minAt ELSE min_at END,
       max_at = CASE WHEN max_at IS NULL OR @maxAt > max_at THEN @maxAt ELSE max_at END WHERE id = @id`);
+    this.#count = db.prepare<[], { n: number }>('SELECT COALESCE(SUM(rows), 0) AS n FROM transaction_ledger_partitions');
   }
 
   /** Starts a batch at time `at` (ISO): reads the catalog, and seals the newest partition when it is full or old. */
@@ -167,7 +169,7 @@ export class PartitionedLedger {
 
   /** How many ids are remembered (the catalog's counts). */
   count(): number {
-    return (this.#db.prepare('SELECT COALESCE(SUM(rows), 0) AS n FROM transaction_ledger_partitions').get() as { n: number }).n;
+    return this.#count.get()!.n;
   }
 
   #refresh(): void {

@@ -510,6 +510,7 @@ function configure(db: Database.Database, walLimitBytes: number): void {
  *   at close.
  * - Everything else (registry, retention, OAuth) commits on the other connection at synchronous=FULL.
  * - Reads of messages and of the ledger wait for the WAL sync in flight before answering.
+ * - The transaction-id ledger is partitioned (ledger.ts) so that its insert cost does not grow with the ids kept.
  * - A thread checkpoints the WAL (checkpointer-thread.ts) and bounds it (`walLimitBytes`).
  */
 export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
