@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runStoreConformance } from '../conformance/conformance.js';
 import { cipherBytes, createFixtures } from '../conformance/fixtures.js';
-import { channelListSql, messageListSql } from './list-queries.js';
+import { channelListSql, leanMessageListSql } from './list-queries.js';
 import { MIGRATIONS } from './migrations.js';
 import { openSqliteStore } from './sqlite-store.js';
 
@@ -120,7 +120,7 @@ describe('sqlite adapter', () => {
     const base = { companyId: 'co', channelId: 'ch', messageType: 't', from: 'a', to: 'b', after: 0, limit: 10 };
     for (let bits = 0; bits < 16; bits++) {
       const shape = { channelId: !!(bits & 1), messageType: !!(bits & 2), from: !!(bits & 4), to: !!(bits & 8) };
-      const sql = messageListSql(shape);
+      const sql = leanMessageListSql(shape);
       const params = Object.fromEntries(Object.entries(base).filter(([k]) => sql.includes(`@${k}`)));
       const detail = plan(sql, params);
       expect(detail, JSON.stringify(shape)).not.toMatch(/TEMP B-TREE/);

@@ -27,7 +27,7 @@ import { checkLimit, decodeCursor, encodeCursor, toPage } from './cursor.js';
 import {
   channelListSql,
   channelShapeKey,
-  messageListSql,
+  leanMessageListSql,
   messageShapeKey,
   type ChannelListShape,
   type MessageListShape,
@@ -97,7 +97,7 @@ const BUSY_TIMEOUT_MS = 5000;
 
 type ListStatement<R> = Database.Statement<[Record<string, unknown>], R>;
 
-/** A message row in raw mode: the columns of MESSAGE_COLUMNS, in order. */
+/** A message row in raw mode: the columns of LEAN_MESSAGE_COLUMNS, in order. */
 type MessageRowArray = [
   seq: number, id: string, companyId: string, channelId: string, partyId: string, messageType: string, mediaType: string,
   contentType: string, size: number, sha256: string, receivedAt: string, transactionId: string | null,
@@ -134,7 +134,7 @@ export class SqliteStore implements Store {
   readonly #db: Database.Database;
   readonly #s: Statements;
   readonly #messageLists = new Map<number, ListStatement<MessageMetaRow>>();
-  /** Export pages: the same SQL in raw mode (rows as arrays, in MESSAGE_COLUMNS order), cheaper per row than objects. */
+  /** Export pages: the same SQL in raw mode (rows as arrays, in LEAN_MESSAGE_COLUMNS order), cheaper per row than objects. */
   readonly #exportLists = new Map<number, Database.Statement<[Record<string, unknown>], unknown[]>>();
   readonly #channelLists = new Map<number, ListStatement<ChannelRow>>();
   readonly #ingestDb: Database.Database;
@@ -402,7 +402,7 @@ export class SqliteStore implements Store {
     const key = messageShapeKey(shape);
     let stmt = this.#exportLists.get(key);
     if (!stmt) {
-      stmt = this.#db.prepare<[Record<string, unknown>], unknown[]>(messageListSql(shape)).raw(true);
+      stmt = this.#db.prepare<[Record<string, unknown>], unknown[]>(leanMessageListSql(shape)).raw(true);
       this.#exportLists.set(key, stmt);
     }
     const rows = stmt.all(this.#messageParams(q, limit)) as MessageRowArray[];
@@ -416,7 +416,7 @@ export class SqliteStore implements Store {
   #listMessages<T>(q: MessageQuery, bodies: boolean, map: (r: MessageMetaRow) => T): Page<T> {
     const limit = checkLimit(q.limit);
     const shape = this.#messageShape(q, bodies);
-    const stmt = this.#cached(this.#messageLists, messageShapeKey(shape), () => messageListSql(shape));
+    const stmt = this.#cached(this.#messageLists, messageShapeKey(shape), () => leanMessageListSql(shape));
     return toPage(stmt.all(this.#messageParams(q, limit)), limit, map);
   }
 

@@ -7,7 +7,7 @@ import type {
   PartnerCredentialRow,
   PartyRow,
 } from './rows.js';
-import { CHANNEL_COLUMNS, CHANNEL_SEQ, COMPANY_SEQ, MESSAGE_COLUMNS, MESSAGE_FROM } from './list-queries.js';
+import { CHANNEL_COLUMNS, CHANNEL_SEQ, COMPANY_SEQ, LEAN_MESSAGE_COLUMNS, LEAN_MESSAGE_FROM } from './list-queries.js';
 
 /* Every fixed statement the store runs, prepared once when the store opens. */
 
@@ -158,6 +158,6 @@ export function prepareStatements(db: Database.Database): Statements {
     disableChannel: prep(disableSql('channels', 'id')),
 
     insertMessage: prep(INSERT_MESSAGE_SQL),
-    getMessage: prep(`SELECT ${MESSAGE_COLUMNS} FROM ${MESSAGE_FROM} WHERE m.id = @id AND m.company_seq = ${COMPANY_SEQ('companyId')}`),
+    getMessage: prep(`SELECT ${LEAN_MESSAGE_COLUMNS} FROM ${LEAN_MESSAGE_FROM} WHERE m.id = @id AND m.company_seq = ${COMPANY_SEQ('companyId')}`),
   };
 }
