@@ -123,6 +123,28 @@ describe('partitioned transaction-id ledger (sqlite)', () => {
     await store.close();
   });
 
+  it('keeps two stores on one file (two processes) consistent: sealing, filters and drops by the other one', async () => {
+    const { store: a, file, channel } = await open({ partitionRows: 2 });
+    const b = openSqliteStore({ file, ledger: { partitionRows: 2 } });
+    try {
+      const party = channel.partyId;
+      for (const [s, t] of [[1, 't1'], [2, 't2'], [3, 't3']] as const) expect(await a.consumeTransactionId(party, t, at(s))).toBe(true);
+      // b sees a's sealed partition (its stored filter) and a's current one.
+      for (const t of ['t1', 't2', 't3']) expect(await b.consumeTransactionId(party, t, at(4))).toBe(false);
+      expect(await b.consumeTransactionId(party, 't4', at(4))).toBe(true);
+      expect(await b.consumeTransactionId(party, 't5', at(5))).toBe(true);
+      // b sealed partition 2 (t3, t4) and started 3 (t5): a, whose view is older, follows.
+      for (const t of ['t3', 't4', 't5']) expect(await a.consumeTransactionId(party, t, at(6))).toBe(false);
+      expect(await a.pruneTransactionIds(at(4.5), 1000)).toBe(4);
+      for (const t of ['t1', 't4']) expect(await b.consumeTransactionId(party, t, at(7))).toBe(true);
+      expect(await b.consumeTransactionId(party, 't5', at(7))).toBe(false);
+      expect(await a.countTransactionIds()).toBe(3);
+    } finally {
+      await b.close();
+      await a.close();
+    }
+  });
+
   it('refuses partition sizes that are not positive', () => {
     expect(() => openSqliteStore({ file: ':memory:', ledger: { partitionRows: 0 } })).toThrow(/partitionRows/);
     expect(() => openSqliteStore({ file: ':memory:', ledger: { partitionSeconds: 0 } })).toThrow(/partitionSeconds/);

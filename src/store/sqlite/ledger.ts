@@ -178,9 +178,10 @@ export class PartitionedLedger {
     // back, say).
     const current = this.#parts[this.#parts.length - 1];
     if (current) this.#filters.delete(current.id);
-    if (this.#statements.size > this.#parts.length) {
+    // Forget what belongs to partitions dropped since (by this process or another).
+    if (this.#statements.size + this.#filters.size > 0) {
       const live = new Set(this.#parts.map((p) => p.id));
-      for (const id of this.#statements.keys()) if (!live.has(id)) this.#forget(id);
+      for (const id of [...this.#statements.keys(), ...this.#filters.keys()]) if (!live.has(id)) this.#forget(id);
     }
   }
 
