@@ -44,6 +44,7 @@ CREATE INDEX messages_list ON messages (company_seq, seq, channel_seq, message_t
 CREATE TABLE transaction_ledger_partitions (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   rows INTEGER NOT NULL,
+  writes INTEGER NOT NULL DEFAULT 0,
   min_at TEXT,
   max_at TEXT,
   filter BLOB

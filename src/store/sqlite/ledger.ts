@@ -8,9 +8,10 @@ import { BloomFilter, hashKey, type KeyHash } from './bloom.js';
  * - Inserts go to the newest partition only (`transaction_ledger_<id>`, WITHOUT ROWID, primary key only), which
  *   is sealed and followed by a new one once it holds `partitionRows` ids or its oldest id is `partitionSeconds`
  *   old. So the tree that takes writes stays small however many ids are remembered.
- * - A sealed partition takes no more inserts, so a Bloom filter of its keys stays valid (bloom.ts); it is built
- *   once, when the partition is sealed, and kept in the catalog (`transaction_ledger_partitions.filter`) for
- *   other processes and restarts. A fresh id costs one hash and a few bit tests per sealed partition; only a
+ * - A sealed partition takes no more inserts, so a Bloom filter of its keys stays valid (bloom.ts); it is kept
+ *   in the catalog (`transaction_ledger_partitions.filter`) for other processes and restarts. It is filled while
+ *   the partition takes inserts (the shadow, LedgerFilters), or, when another process inserted too, built by a
+ *   scan of the partition when it is sealed. A fresh id costs one hash and a few bit tests per sealed partition; only a
  *   filter's "maybe" (a real repeat, or ~1 %) reads that partition's primary key.
  * - Pruning drops whole partitions whose newest id is older than the cut-off (no row deletes); only a partition
  *   straddling the cut-off has rows deleted, so an id is forgotten exactly when the port says.
@@ -32,6 +33,7 @@ export const LEDGER_PARTITION_SECONDS = 3600;
 interface Partition {
   id: number;
   rows: number;
+  writes: number;
   minAt: string | null;
   maxAt: string | null;
 }
@@ -56,8 +58,16 @@ export function createPartitionSql(id: number): string {
 ) WITHOUT ROWID`;
 }
 
-/** The Bloom filters of sealed partitions, shared by the connections of one store (they derive from data). */
-export type LedgerFilters = Map<number, BloomFilter>;
+/**
+ * The filters of one store's connections, shared (they derive from data, not from a connection): the sealed
+ * partitions', and the shadow of the newest partition, which this process fills as it inserts so that sealing a
+ * full partition needs no scan of it. The shadow is trusted only while the partition's `writes` (one per inserting
+ * batch, of any process) is what this process last wrote: then every key in the partition went through it.
+ */
+export class LedgerFilters {
+  readonly sealed = new Map<number, BloomFilter>();
+  shadow: { id: number; writes: number; filter: BloomFilter } | undefined;
+}
 
 /** What consume() found: undefined when the id was fresh (and is now used), else the first message's id (or null). */
 export type LedgerVerdict = undefined | { existingMessageId: string | null };
@@ -84,9 +94,9 @@ export class PartitionedLedger {
     if (!Number.isSafeInteger(this.#rows) || this.#rows < 1) throw new RangeError('ledger partitionRows must be a positive integer');
     if (!(this.#seconds > 0)) throw new RangeError('ledger partitionSeconds must be positive');
     this.#catalog = db.prepare<[], Partition>(
-      'SELECT id, rows, min_at AS minAt, max_at AS maxAt FROM transaction_ledger_partitions ORDER BY id',
+      'SELECT id, rows, writes, min_at AS minAt, max_at AS maxAt FROM transaction_ledger_partitions ORDER BY id',
     );
-    this.#update = db.prepare(`UPDATE transaction_ledger_partitions SET rows = rows + @added,
+    this.#update = db.prepare(`UPDATE transaction_ledger_partitions SET rows = rows + @added, writes = writes + 1,
       min_at = CASE WHEN min_at IS NULL OR @minAt < min_at THEN @minAt ELSE min_at END,
       max_at = CASE WHEN max_at IS NULL OR @maxAt > max_at THEN @maxAt ELSE max_at END WHERE id = @id`);
     this.#count = db.prepare<[], { n: number }>('SELECT COALESCE(SUM(rows), 0) AS n FROM transaction_ledger_partitions');
@@ -98,9 +108,10 @@ export class PartitionedLedger {
     const current = this.#parts[this.#parts.length - 1];
     const old = current?.minAt != null && Date.parse(at) - Date.parse(current.minAt) >= this.#seconds * 1000;
     if (!current || current.rows >= this.#rows || (old && current.rows > 0)) {
-      if (current) this.#filterOf(current);
+      if (current) this.#seal(current);
       this.#createPartition();
     }
+    this.#shadowFor(this.#parts[this.#parts.length - 1]!);
     this.#added = 0;
     this.#minAt = null;
     this.#maxAt = null;
@@ -109,8 +120,9 @@ export class PartitionedLedger {
   /** Uses (party, transaction id) in the current batch; see LedgerVerdict. */
   consume(partyId: string, transactionId: string, messageId: string | null, at: string): LedgerVerdict {
     const parts = this.#parts;
-    if (parts.length > 1) {
-      const k: KeyHash = hashKey(partyId, transactionId);
+    const shadow = this.#filters.shadow;
+    const k: KeyHash | undefined = parts.length > 1 || shadow ? hashKey(partyId, transactionId) : undefined;
+    if (k && parts.length > 1) {
       for (let i = parts.length - 2; i >= 0; i--) {
         const p = parts[i]!;
         if (!this.#filterOf(p).mayHave(k)) continue;
@@ -123,6 +135,7 @@ export class PartitionedLedger {
     if (cs.insert.run(partyId, transactionId, messageId, at).changes === 0) {
       return { existingMessageId: cs.get.get(partyId, transactionId)?.message_id ?? null };
     }
+    if (k && shadow) shadow.filter.add(k);
     this.#added += 1;
     if (this.#minAt === null || at < this.#minAt) this.#minAt = at;
     if (this.#maxAt === null || at > this.#maxAt) this.#maxAt = at;
@@ -132,8 +145,12 @@ export class PartitionedLedger {
   /** Ends a batch: the current partition's count and time range in the catalog. */
   end(): void {
     if (this.#added === 0) return;
-    this.#update.run({ id: this.#parts[this.#parts.length - 1]!.id, added: this.#added, minAt: this.#minAt, maxAt: this.#maxAt });
-    this.#parts[this.#parts.length - 1]!.rows += this.#added;
+    const current = this.#parts[this.#parts.length - 1]!;
+    this.#update.run({ id: current.id, added: this.#added, minAt: this.#minAt, maxAt: this.#maxAt });
+    current.rows += this.#added;
+    current.writes += 1;
+    // Should the transaction roll back, the catalog keeps the old count and the next begin() drops the shadow.
+    if (this.#filters.shadow) this.#filters.shadow.writes = current.writes;
   }
 
   /**
@@ -177,23 +194,50 @@ export class PartitionedLedger {
     // The current partition takes inserts, so no filter of it may be trusted (one built by a sealing that rolled
     // back, say).
     const current = this.#parts[this.#parts.length - 1];
-    if (current) this.#filters.delete(current.id);
+    if (current) this.#filters.sealed.delete(current.id);
     // Forget what belongs to partitions dropped since (by this process or another).
-    if (this.#statements.size + this.#filters.size > 0) {
+    if (this.#statements.size + this.#filters.sealed.size > 0) {
       const live = new Set(this.#parts.map((p) => p.id));
-      for (const id of [...this.#statements.keys(), ...this.#filters.keys()]) if (!live.has(id)) this.#forget(id);
+      for (const id of [...this.#statements.keys(), ...this.#filters.sealed.keys()]) if (!live.has(id)) this.#forget(id);
     }
   }
 
   #forget(id: number): void {
     this.#statements.delete(id);
-    this.#filters.delete(id);
+    this.#filters.sealed.delete(id);
   }
 
   #createPartition(): void {
     const id = Number(this.#db.prepare('INSERT INTO transaction_ledger_partitions (rows) VALUES (0)').run().lastInsertRowid);
     this.#db.exec(createPartitionSql(id));
-    this.#parts.push({ id, rows: 0, minAt: null, maxAt: null });
+    this.#parts.push({ id, rows: 0, writes: 0, minAt: null, maxAt: null });
+  }
+
+  /**
+   * Keeps the shared shadow only while it holds every key of `current`: same partition, and no batch of another
+   * process (or a rolled-back one) since ours. A new one starts on an empty partition, sized for a full one.
+   */
+  #shadowFor(current: Partition): void {
+    const s = this.#filters.shadow;
+    if (s && (s.id !== current.id || s.writes !== current.writes)) this.#filters.shadow = undefined;
+    if (!this.#filters.shadow && current.rows === 0 && current.writes === 0) {
+      this.#filters.shadow = { id: current.id, writes: 0, filter: new BloomFilter(this.#rows) };
+    }
+  }
+
+  /**
+   * Seals `p`: its filter is the shadow when that holds all of its keys and the partition is not small (a filter
+   * sized for a full partition would waste memory on one sealed for its age), else built from its keys. Stored.
+   */
+  #seal(p: Partition): void {
+    const s = this.#filters.shadow;
+    if (s && s.id === p.id && s.writes === p.writes && p.rows * 8 >= this.#rows) {
+      this.#db.prepare('UPDATE transaction_ledger_partitions SET filter = ? WHERE id = ?').run(s.filter.toBytes(), p.id);
+      this.#filters.sealed.set(p.id, s.filter);
+    } else {
+      this.#filterOf(p);
+    }
+    this.#filters.shadow = undefined;
   }
 
   #statementsOf(id: number): PartitionStatements {
@@ -211,7 +255,7 @@ export class PartitionedLedger {
 
   /** A sealed partition's filter: in memory, else from the catalog, else built from its keys and stored there. */
   #filterOf(p: Partition): BloomFilter {
-    let f = this.#filters.get(p.id);
+    let f = this.#filters.sealed.get(p.id);
     if (f) return f;
     const stored = this.#db.prepare<[number], { filter: Buffer | null }>('SELECT filter FROM transaction_ledger_partitions WHERE id = ?').get(p.id);
     if (stored?.filter) {
@@ -222,7 +266,7 @@ export class PartitionedLedger {
       for (const [party, txid] of keys.iterate()) f.add(hashKey(party, txid));
       this.#db.prepare('UPDATE transaction_ledger_partitions SET filter = ? WHERE id = ?').run(f.toBytes(), p.id);
     }
-    this.#filters.set(p.id, f);
+    this.#filters.sealed.set(p.id, f);
     return f;
   }
 }

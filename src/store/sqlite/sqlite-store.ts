@@ -50,7 +50,7 @@ import {
 import { runIngestBatch, toIngestRow, type IngestRow } from './ingest-batch.js';
 import { INSERT_MESSAGE_SQL, prepareStatements, type Statements } from './statements.js';
 import { CheckpointerThread } from './checkpointer-thread.js';
-import { PartitionedLedger, type LedgerFilters, type LedgerOptions } from './ledger.js';
+import { LedgerFilters, PartitionedLedger, type LedgerOptions } from './ledger.js';
 import { WalSyncer, type FdatasyncFn } from './wal-sync.js';
 
 export interface SqliteStoreOptions {
@@ -172,7 +172,7 @@ export class SqliteStore implements Store {
     this.#syncer = o.syncer;
     this.#ingestDb = o.ingestDb;
     // One ledger per connection (statements are per connection); the partitions' filters are shared.
-    const filters: LedgerFilters = new Map();
+    const filters = new LedgerFilters();
     const ledger = new PartitionedLedger(db, filters, o.ledger);
     this.#ledger = ledger;
     const ingest = {
