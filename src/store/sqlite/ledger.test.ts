@@ -85,13 +85,18 @@ describe('partitioned transaction-id ledger (sqlite)', () => {
     }
   });
 
-  it('starts a new partition when its oldest id is partitionSeconds old', async () => {
-    const { store, file, channel, fx } = await open({ partitionSeconds: 60 });
+  it('starts a new partition when its oldest id is partitionSeconds old, once it holds an eighth of a full one', async () => {
+    const { store, file, channel, fx } = await open({ partitionSeconds: 60, partitionRows: 32 });
     await store.ingest([{ message: fx.message(channel, { receivedAt: at(0) }) }]);
-    await store.ingest([{ message: fx.message(channel, { receivedAt: at(59) }) }]);
-    expect(await store.consumeTransactionId(channel.partyId, 'later', at(60))).toBe(true);
+    // Old, but 1 id (then 2, 3) of 32: kept.
+    expect(await store.consumeTransactionId(channel.partyId, 'one', at(70))).toBe(true);
+    expect(await store.consumeTransactionId(channel.partyId, 'two', at(71))).toBe(true);
+    expect(partitions(file).catalog).toEqual([{ id: 1, rows: 3, sealed: 0 }]);
+    await store.ingest([{ message: fx.message(channel, { receivedAt: at(72) }) }]);
+    // Old and 4 ids of 32, an eighth: sealed.
+    expect(await store.consumeTransactionId(channel.partyId, 'later', at(73))).toBe(true);
     await store.close();
-    expect(partitions(file).catalog).toEqual([{ id: 1, rows: 2, sealed: 1 }, { id: 2, rows: 1, sealed: 0 }]);
+    expect(partitions(file).catalog).toEqual([{ id: 1, rows: 4, sealed: 1 }, { id: 2, rows: 1, sealed: 0 }]);
   });
 
   it('prunes by dropping whole partitions past the cut-off and deleting rows only in the one straddling it', async () => {
