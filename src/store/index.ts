@@ -43,3 +43,4 @@ export { openPgStore, type PgStore, type PgStoreOptions } from './postgres/pg-st
 export { openPgKeyStore, type PgKeyStore } from './postgres/pg-key-store.js';
 export type { MigrationResult } from './postgres/migrations.js';
 export { openAuditReader, type AuditReader } from './audit-reader.js';
+export { auditUnavailable } from './audit-unavailable.js';

@@ -157,7 +157,7 @@ describe('the audit trail', () => {
     expect((await verifyExport(Readable.from([forged]), keys)).firstBreak?.reason).toMatch(/edited/);
   });
 
-  it('an event that cannot be written stops its action: a read answers 503 AUDIT_UNAVAILABLE with no data, a change is not made', async () => {
+  it('an event that cannot be written stops its action: a read answers 503 AUDIT_UNAVAILABLE with no data, a change answers 503 AUDIT_UNAVAILABLE and is not made', async () => {
     const client = await s.admin('POST', `/companies/${a.companyId}/clients`, { name: 'fail-closed reader', roles: ['vault.read'] });
     const token = await fetchToken(s.url, client.body.clientId, client.body.clientSecret, 'vault.read');
     const db = new Database(join(s.dataDir, 'vaultgate.db'));
@@ -178,7 +178,9 @@ describe('the audit trail', () => {
       const exp = await read('/vault/v1/export');
       expect(exp.json().code).toBe('AUDIT_UNAVAILABLE');
       const created = await s.admin('POST', '/parties', { name: 'Never Oy' });
-      expect(created.status).toBe(500);
+      expect(created.status).toBe(503);
+      expect(created.body.code).toBe('AUDIT_UNAVAILABLE');
+      expect(JSON.stringify(created.body)).not.toContain('audit store unavailable');
       const rotated = await s.admin('POST', `/companies/${a.companyId}/rotate-key`);
       expect(rotated.body.code).toBe('AUDIT_UNAVAILABLE');
     } finally {

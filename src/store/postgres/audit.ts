@@ -1,3 +1,4 @@
+import { auditUnavailable } from '../audit-unavailable.js';
 import type pg from 'pg';
 import { linkEvent, type AuditCheckpoint, type AuditRecord } from '../../protocol/audit-chain.js';
 import type { AuditAppend, AuditKeyRecord, AuditStore } from '../port.js';
@@ -19,12 +20,16 @@ const LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.au
 
 /** Links and inserts an event inside the caller's transaction (the change it records commits with it). */
 export async function appendPgAudit(client: pg.PoolClient, e: AuditAppend): Promise<AuditRecord> {
-  await client.query(LOCK_SQL);
-  const head = (await client.query<{ seq: number; hash: string }>(AUDIT_HEAD_SQL)).rows[0] ?? null;
-  const r = linkEvent(head, e);
-  await run(client, INSERT_AUDIT_SQL, auditParams(r));
-  for (const tenant of new Set(r.tenants)) await run(client, INSERT_AUDIT_TENANT_SQL, { tenant, seq: r.seq });
-  return r;
+  try {
+    await client.query(LOCK_SQL);
+    const head = (await client.query<{ seq: number; hash: string }>(AUDIT_HEAD_SQL)).rows[0] ?? null;
+    const r = linkEvent(head, e);
+    await run(client, INSERT_AUDIT_SQL, auditParams(r));
+    for (const tenant of new Set(r.tenants)) await run(client, INSERT_AUDIT_TENANT_SQL, { tenant, seq: r.seq });
+    return r;
+  } catch (err) {
+    throw auditUnavailable(err);
+  }
 }
 
 /**

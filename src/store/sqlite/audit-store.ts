@@ -3,6 +3,7 @@ import { linkEvent, type AuditCheckpoint, type AuditRecord } from '../../protoco
 import type { AuditAppend, AuditKeyRecord, AuditQuery, AuditStore, Page } from '../port.js';
 import { legacyToAppend, type LegacyAuditRow } from './audit-migration.js';
 import { checkLimit, decodeCursor, toPage } from './cursor.js';
+import { auditUnavailable } from '../audit-unavailable.js';
 
 /** An audit_log row as both adapters read it. */
 export interface AuditLogRow {
@@ -133,7 +134,11 @@ export class SqliteAuditStore implements AuditStore {
 
   /** Links and inserts an event; the caller holds the write lock (an immediate transaction on the registry connection). */
   appendInTransaction(e: AuditAppend): AuditRecord {
-    return linkAndInsert({ head: this.#head, insert: this.#insert, tenant: this.#insertTenant }, e);
+    try {
+      return linkAndInsert({ head: this.#head, insert: this.#insert, tenant: this.#insertTenant }, e);
+    } catch (err) {
+      throw auditUnavailable(err);
+    }
   }
 
   /** Imports version-1 audit_events rows into the chain and drops that table (see audit-migration.ts). */

@@ -1,5 +1,5 @@
 import { newId, VaultgateError, type AuditActor, type AuditOutcome, type AuditRecord, type Clock, type Environment } from '../../../protocol/index.js';
-import type { AuditAppend, AuditQuery, Page, Store } from '../../../store/index.js';
+import { auditUnavailable, type AuditAppend, type AuditQuery, type Page, type Store } from '../../../store/index.js';
 
 /** Who made a request and from where: what every event of that request records. */
 export interface AuditContext {
@@ -53,7 +53,7 @@ export class AuditTrail {
     try {
       return await this.d.store.appendAudit(this.event(ctx, f));
     } catch (err) {
-      throw new VaultgateError('AUDIT_UNAVAILABLE', { cause: err, logReason: `audit append failed: ${(err as Error).message}` });
+      throw auditUnavailable(err);
     }
   }
 
