@@ -78,7 +78,7 @@ async function answer(d: FastPathDeps, req: IncomingMessage, res: ServerResponse
   res.setHeader('x-request-id', reqId);
   try {
     d.checkRequest?.(req);
-    refuseRepeatedHeaders(req.rawHeaders);
+    refuseRepeatedHeaders(req.rawHeaders, Object.keys(req.headers).length);
     const accepted = await acceptIngestion(d, {
       channelId, headers: req.headers, rawTarget: req.url!, mac: style.mac, origin: { address: d.clientAddress(req), requestId: reqId },
     });
