@@ -14,12 +14,12 @@
 // BENCH_CASES=mac,bearer,postgres chooses the Vaultgate cases (default: all); BENCH_DURATION_S, BENCH_WARMUP_S the
 // window and warm-up; BENCH_POOL_MAX caps a pool (default 1,000,000 requests).
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { buildMacHeaders, computeMac, formatMacTimestamp } from '../dist/protocol/index.js';
-import { adminCall, CLI, cpuMicros, memory, pinning, startProcess, stopProcess } from './lib.mjs';
+import { adminCall, CLI, cpuMicros, memory, pinning, startProcess, stopProcess, TICKS_PER_S } from './lib.mjs';
 import { LOADGEN_SATURATED_PCT, requestHead, requestPool, runLoad } from './load.mjs';
 import { backendsCpu, backendsCpuDelta, backendsOf, benchSchema, dropSchemas, PG_URL, pgUnavailable } from './postgres.mjs';
 
@@ -51,6 +51,40 @@ async function fetchToken(url, client) {
   const body = await res.body.json();
   if (res.statusCode !== 200) throw new Error(`token endpoint answered ${res.statusCode}: ${JSON.stringify(body)}`);
   return body.access_token;
+}
+
+/**
+ * CPU time of each thread of a process so far (from /proc/<pid>/task/<tid>/stat), µs of user and system time by
+ * thread name (threads of one name summed: libuv's pool threads are all `libuv-worker`, V8's `V8 Worker`, …).
+ */
+function threadCpu(pid) {
+  const out = {};
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue; // the thread ended
+    }
+    const name = tid === String(pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const t = (out[name] ??= { user: 0, system: 0 });
+    t.user += (Number(f[11]) * 1e6) / TICKS_PER_S;
+    t.system += (Number(f[12]) * 1e6) / TICKS_PER_S;
+  }
+  return out;
+}
+
+/** Per thread name: µs of user and system CPU per request over a window (names that used none are left out). */
+function threadCpuPerRequest(before, after, requests) {
+  const out = {};
+  for (const [name, t] of Object.entries(after)) {
+    const b = before[name] ?? { user: 0, system: 0 };
+    const user = Math.round((t.user - b.user) / Math.max(1, requests));
+    const system = Math.round((t.system - b.system) / Math.max(1, requests));
+    if (user + system > 0) out[name] = { user, system };
+  }
+  return out;
 }
 
 /** Starts a Vaultgate server (BENCH_CLI: another build) with a fresh data directory and one tenant. */
@@ -144,9 +178,11 @@ async function runCase(server, heads, hintRate, opts = {}) {
   const batchesBefore = opts.metrics ? await commitBatches(opts.metrics.url, opts.metrics) : undefined;
   const load = loadAverage();
   const cpuStart = cpuMicros(server.pid);
+  const threadsStart = threadCpu(server.pid);
   const dbStart = dbPids && backendsCpu(dbPids);
   const r = await runLoad({ host, port, pool: measured, connections: CONNECTIONS, durationS: DURATION_S });
   const cpu = cpuMicros(server.pid) - cpuStart;
+  const threads = threadCpuPerRequest(threadsStart, threadCpu(server.pid), r.requests);
   const f = {
     loadAverage: load, requestsPerS: r.requestsPerS, requests: r.requests, windowS: r.seconds,
     // CPU time (user + system, all threads) the server spent per request answered in the window.
@@ -155,6 +191,7 @@ async function runCase(server, heads, hintRate, opts = {}) {
     loadGenCpuPct: r.loadGenCpuPct, loadGenCpuUsPerRequest: r.loadGenCpuUsPerRequest,
     pool: heads ? { size: measured.size, used: measured.used, exhausted: r.poolExhausted, preparedInS: prepareS } : undefined,
     valid: r.loadGenCpuPct < LOADGEN_SATURATED_PCT,
+    threads,
   };
   if (!f.valid) f.invalidReason = `load generator at ${r.loadGenCpuPct} % of its core (limit ${LOADGEN_SATURATED_PCT} %)`;
   // PostgreSQL's backends serving this gateway: their CPU per request, counted apart from the gateway's.
@@ -252,6 +289,8 @@ function report(pin, results, skipped) {
     const db = r.dbCpuUsPerRequest === undefined ? '' : ` + db ${r.dbCpuUsPerRequest} µs/req`;
     const pool = r.pool ? `  pool ${r.pool.used}/${r.pool.size}${r.pool.exhausted ? ' (used up: window cut to ' + r.windowS + ' s)' : ''}` : '';
     console.log(`  ${name.padEnd(17)} ${String(r.requestsPerS).padStart(6)} req/s  cpu ${r.cpuUsPerRequest} µs/req${db}${batch}  p50 ${r.p50Ms} p99 ${r.p99Ms} max ${r.maxMs} ms  errors ${r.errors}  non-2xx ${r.non2xx}  peak RSS ${r.peakRssMiB} MiB  ratio ${r.ratioToSigned.toFixed(2)} signed / ${r.ratioToPlain.toFixed(2)} plain  load-gen ${r.loadGenCpuPct} % (${r.loadGenCpuUsPerRequest} µs/req)${pool}  (load ${r.loadAverage})${r.valid ? '' : `  INVALID: ${r.invalidReason}`}`);
+    // Where the CPU per request went, by thread: user + system µs (the kernel's share of fdatasync, writev, … is system).
+    if (r.threads) console.log(`  ${''.padEnd(17)} threads: ${Object.entries(r.threads).map(([t, c]) => `${t} ${c.user}+${c.system}`).join(', ')} µs/req (user+system)`);
   }
   for (const [name, why] of Object.entries(skipped)) console.log(`  ${name.padEnd(17)} skipped: ${why}`);
 

@@ -9,12 +9,15 @@ import {
   Latin1Error,
   latin1Bytes,
   MAC_ALGORITHMS,
+  macBytes,
+  macBytesEqual,
   macEquals,
   macString,
   maskedMacString,
   type MacAlgorithm,
   type MacInput,
 } from './mac.js';
+import { digestMacBytes, digestMacString } from './mac-digest.js';
 import { verifyMac } from './verify-mac.js';
 
 interface Vector extends Required<MacInput> {
@@ -214,6 +217,17 @@ describe('macEquals', () => {
     expect(macEquals(flipped, mac)).toBe(false);
     const lastFlipped = mac.slice(0, -1) + (mac.endsWith('0') ? '1' : '0');
     expect(macEquals(lastFlipped, mac)).toBe(false);
+  });
+
+  it('macBytes decodes an even run of hex digits in either case, else undefined; macBytesEqual compares bytes', () => {
+    expect(macBytes('ABcd')).toEqual(Buffer.from([0xab, 0xcd]));
+    for (const bad of ['', 'abc', 'abcg', ' abcd', 'ab cd', 'abcd\n']) expect(macBytes(bad)).toBeUndefined();
+    const digest = digestMacBytes('x&y', 'k&p', 'SHA256', 'latin1');
+    expect(digest.toString('hex')).toBe(digestMacString('x&y', 'k&p', 'SHA256', 'latin1'));
+    expect(digest.toString('hex')).toBe(createHash('sha256').update('x&y', 'latin1').digest('hex'));
+    expect(macBytesEqual(macBytes(digest.toString('hex').toUpperCase())!, digest)).toBe(true);
+    expect(macBytesEqual(digest.subarray(0, 16), digest)).toBe(false);
+    expect(digestMacBytes('x', 'k&p', 'MD5', 'latin1').toString('hex')).toBe(createHash('md5').update('x').digest('hex'));
   });
 
   it('refuses different lengths, even a prefix', () => {

@@ -109,8 +109,29 @@ const HEX = /^[0-9a-fA-F]+$/;
  * macEquals('ABCD', 'abcd'); // true
  */
 export function macEquals(received: string, expected: string): boolean {
-  if (!HEX.test(received) || received.length !== expected.length || received.length % 2 !== 0) return false;
-  const a = Buffer.from(received, 'hex');
-  const b = Buffer.from(expected, 'hex');
-  return a.length === b.length && timingSafeEqual(a, b);
+  if (received.length !== expected.length) return false;
+  const a = macBytes(received);
+  return a !== undefined && macBytesEqual(a, Buffer.from(expected, 'hex'));
+}
+
+/**
+ * A received hex MAC as bytes (any case), or undefined when it is not an even number of hex digits: decoded once,
+ * then compared with each candidate digest by macBytesEqual.
+ *
+ * @example
+ * macBytes('ABcd'); // <Buffer ab cd>
+ * macBytes('abc'); // undefined
+ */
+export function macBytes(received: string): Buffer | undefined {
+  return HEX.test(received) && received.length % 2 === 0 ? Buffer.from(received, 'hex') : undefined;
+}
+
+/**
+ * Constant-time comparison (for equal lengths) of a received MAC's bytes (macBytes) with a computed digest.
+ *
+ * @example
+ * macBytesEqual(macBytes(h.mac)!, digestMacBytes(joined, key, 'SHA256', 'latin1'));
+ */
+export function macBytesEqual(received: Uint8Array, expected: Uint8Array): boolean {
+  return received.length === expected.length && timingSafeEqual(received, expected);
 }

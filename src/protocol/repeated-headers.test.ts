@@ -42,6 +42,16 @@ describe('findRepeatedHeader (RFC 9110 §5.3)', () => {
     }
   });
 
+  it('refuseRepeatedHeaders with the count of distinct names node parsed: skips the scan only when no name came twice', () => {
+    const once = ['Host', 'a', 'Content-Type', 'application/json', 'X-Netvisor-Authentication-Sender', 's'];
+    expect(() => refuseRepeatedHeaders(once, 3)).not.toThrow();
+    // Node parses X-Message-Type twice into one key: 2 names for 3 lines, so the lines are scanned and the repeat found.
+    const twice = ['Host', 'a', 'X-Message-Type', 'A', 'x-message-type', 'B'];
+    expect(() => refuseRepeatedHeaders(twice, 2)).toThrow(/X-Message-Type was sent 2 times/);
+    // A repeated list field is scanned too, and allowed.
+    expect(() => refuseRepeatedHeaders(['Accept', 'a', 'accept', 'b'], 1)).not.toThrow();
+  });
+
   it('repeatedHeaderOfParserError recognises the error Node\'s parser raises for a repeated Content-Length, and only it', async () => {
     // The error objects of the real parser (llhttp), not guessed ones.
     const parserError = (request: string): Promise<{ code?: unknown; reason?: unknown }> => new Promise((resolve) => {

@@ -72,9 +72,17 @@ export function findRepeatedHeader(rawHeaders: readonly string[]): RepeatedHeade
 
 /**
  * Throws DUPLICATE_HEADER (400, `header` in the problem body) when a single-valued field was sent more than once
- * (findRepeatedHeader). Every HTTP path runs it before reading any header value.
+ * (findRepeatedHeader). Every HTTP path runs it before reading any header value. `distinctNames`, when given, is
+ * how many distinct field names the request has (`Object.keys(req.headers).length` of node's parsed headers): when
+ * it is half of `rawHeaders.length` no name was repeated and the lines are not scanned.
+ *
+ * @example
+ * refuseRepeatedHeaders(req.rawHeaders, Object.keys(req.headers).length);
  */
-export function refuseRepeatedHeaders(rawHeaders: readonly string[] | undefined): void {
+export function refuseRepeatedHeaders(rawHeaders: readonly string[] | undefined, distinctNames?: number): void {
+  // Every field name that node parsed becomes one key of `IncomingMessage.headers`: as many keys as field lines
+  // means no name came twice, and the lines need not be read again (the common case, on every request).
+  if (rawHeaders && distinctNames !== undefined && distinctNames * 2 === rawHeaders.length) return;
   const repeated = rawHeaders ? findRepeatedHeader(rawHeaders) : undefined;
   if (!repeated) return;
   throw new VaultgateError('DUPLICATE_HEADER', {

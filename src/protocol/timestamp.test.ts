@@ -51,6 +51,22 @@ describe('parseMacTimestamp', () => {
     expect(parseMacTimestamp('2024-02-29 12:00:00')).toBe(Date.UTC(2024, 1, 29, 12));
   });
 
+  it('takes exactly the calendar dates Date itself has, in both forms (every day 00-32 of every month, leap rules, years below 100)', () => {
+    const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
+    for (const y of [99, 100, 1900, 1999, 2000, 2023, 2024, 2100, 2400, 9999]) {
+      for (let mo = 0; mo <= 13; mo++) {
+        for (let d = 0; d <= 32; d++) {
+          const t = Date.UTC(y, mo - 1, d, 1, 2, 3);
+          const back = new Date(t);
+          const real = back.getUTCFullYear() === y && back.getUTCMonth() === mo - 1 && back.getUTCDate() === d;
+          const date = `${pad(y, 4)}-${pad(mo)}-${pad(d)}`;
+          expect(parseMacTimestamp(`${date} 01:02:03`), date).toBe(real ? t : undefined);
+          expect(parseMacTimestamp(`${date}T01:02:03Z`), date).toBe(real ? t : undefined);
+        }
+      }
+    }
+  });
+
   it.each([
     '2024-03-15T08:30:45',
     '2024-03-15T08:30:45.123',

@@ -9,13 +9,16 @@ const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?
 /** Milliseconds of a UTC wall-clock time, or undefined when a field is out of range (2024-02-31, 24:00, …). */
 function utcMs(y: number, mo: number, d: number, h: number, mi: number, s: number, fraction: string | undefined): number | undefined {
   if (h > 23 || mi > 59 || s > 59) return undefined;
+  // Date.UTC rolls overflowing fields over (and maps years 0-99 to 19xx): refuse instead. The calendar's own rule
+  // (proleptic Gregorian, as Date's), without a Date object per parse: this runs twice per signed request.
+  if (y < 100 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return undefined;
   const ms = fraction ? Number(fraction.padEnd(3, '0').slice(0, 3)) : 0;
-  const t = Date.UTC(y, mo - 1, d, h, mi, s, ms);
-  const back = new Date(t);
-  // Date.UTC rolls overflowing fields over (and maps years 0-99 to 19xx): refuse instead.
-  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) return undefined;
-  return t;
+  return Date.UTC(y, mo - 1, d, h, mi, s, ms);
 }
+
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const daysInMonth = (y: number, mo: number): number =>
+  mo === 2 && ((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0) ? 29 : DAYS[mo - 1]!;
 
 /**
  * Milliseconds since the epoch, or undefined when the value is not a valid timestamp.
@@ -25,10 +28,7 @@ function utcMs(y: number, mo: number, d: number, h: number, mi: number, s: numbe
  */
 export function parseMacTimestamp(value: string): number | undefined {
   const m = NETVISOR.exec(value);
-  if (m) {
-    const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
-    return utcMs(y, mo, d, h, mi, s, m[7]);
-  }
+  if (m) return utcMs(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), m[7]);
   // ISO 8601 is checked field by field too: Date.parse would accept 2024-02-31T00:00:00Z as 2 March.
   const iso = ISO.exec(value);
   if (iso) {
@@ -72,6 +72,13 @@ const HELSINKI = new Intl.DateTimeFormat('en-GB', {
  * formatEnvelopeTimestamp(Date.UTC(2026, 10, 22, 12, 0, 0)); // '22.11.2026 14:00:00'
  */
 export function formatEnvelopeTimestamp(ms: number): string {
-  const p = Object.fromEntries(HELSINKI.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
-  return `${Number(p.day)}.${Number(p.month)}.${p.year} ${Number(p.hour)}:${p.minute}:${p.second}`;
+  // Every answer of the MAC scheme carries one; within a second they are all the same text (Intl is slow).
+  const second = Math.floor(ms / 1000);
+  if (second === lastEnvelope.second) return lastEnvelope.text;
+  const p = Object.fromEntries(HELSINKI.formatToParts(new Date(second * 1000)).map((x) => [x.type, x.value]));
+  const text = `${Number(p.day)}.${Number(p.month)}.${p.year} ${Number(p.hour)}:${p.minute}:${p.second}`;
+  lastEnvelope = { second, text };
+  return text;
 }
+
+let lastEnvelope = { second: Number.NaN, text: '' };

@@ -2,8 +2,8 @@ import { Buffer, isUtf8 } from 'node:buffer';
 import type { ParsedMacHeaders } from './auth-headers.js';
 import type { RequestUrls } from './canonical-url.js';
 import { VaultgateError } from './errors.js';
-import { digestMacString } from './mac-digest.js';
-import { isLatin1, macEquals, macString, maskedMacString, type MacAlgorithm, type MacInput } from './mac.js';
+import { digestMacBytes } from './mac-digest.js';
+import { isLatin1, macBytes, macBytesEqual, macString, maskedMacString, type MacAlgorithm, type MacInput } from './mac.js';
 import { parseMacTimestamp } from './timestamp.js';
 
 /**
@@ -126,7 +126,6 @@ export function verifyMac(
   const forms = 'urls' in urls ? urls.urls : urls;
   // The bound is structural: the decoded and the undecoded form, never more (a caller passing more is a bug).
   if (forms.length > 2) throw new Error(`verifyMac takes at most 2 URL forms, got ${forms.length}`);
-  const base: Omit<MacInput, 'url'> = { ...fieldsOf(h), ...keys };
   // Without TimestampUnix an HMACSHA256 MAC cannot be computed; the hint then shows where the value belongs
   // (building the masked string with the field undefined would throw a plain Error, i.e. a 500, not a 401).
   // Built only when read (a refusal outside live): every accepted request would otherwise pay for it.
@@ -137,26 +136,33 @@ export function verifyMac(
     ...(match ?? { fallbacks: [] }),
     computed,
     get maskedInput(): string {
-      masked ??= maskedMacString({ ...base, url: forms[0] ?? '', timestampUnix: h.timestampUnix ?? '<TimestampUnix>' }, algorithm);
+      masked ??= maskedMacString({ ...macInput(h, forms[0] ?? '', keys), timestampUnix: h.timestampUnix ?? '<TimestampUnix>' }, algorithm);
       return masked;
     },
   });
   if (algorithm === 'HMACSHA256' && h.timestampUnix === undefined) return result(false);
-  const readings: [ParsedMacHeaders, MacFallback[]][] = [[h, []]];
-  const redecoded = utf8Headers(h);
-  if (redecoded) readings.push([redecoded, ['utf8_headers']]);
+  // The received MAC decoded once (undefined when it is not hex: no candidate can equal it, but all are computed).
+  const received = macBytes(h.mac);
   const hmacKey = `${keys.customerKey}&${keys.partnerKey}`;
   const absolute: MacFallback[] = 'urls' in urls && urls.absoluteForm ? ['absolute_form'] : [];
-  for (const [headers, headerFallbacks] of readings) {
-    for (const [i, url] of forms.entries()) {
-      const joined = macString({ ...base, ...fieldsOf(headers), url }, algorithm);
+  // The header readings in order: as received, then (only when that fails) UTF-8 re-decoded, when any value differs.
+  for (let reading = 0; reading < 2; reading++) {
+    const headers = reading === 0 ? h : utf8Headers(h);
+    if (headers === undefined) break;
+    for (let i = 0; i < forms.length; i++) {
+      const url = forms[i]!;
+      const joined = macString(macInput(headers, url, keys), algorithm);
       const ascii = !NON_ASCII.test(joined);
       // ISO-8859-1 when the string can be encoded so (a conforming client's); UTF-8 when that gives other bytes.
       for (const encoding of ['latin1', 'utf8'] as const) {
-        if (encoding === 'latin1' ? !isLatin1(joined) : ascii) continue;
+        if (encoding === 'latin1' ? !ascii && !isLatin1(joined) : ascii) continue;
         computed++;
-        if (macEquals(h.mac, digestMacString(joined, hmacKey, algorithm, encoding))) {
-          const fallbacks: MacFallback[] = [...absolute, ...(i > 0 ? ['wire_url' as const] : []), ...headerFallbacks, ...(encoding === 'utf8' ? ['utf8_string' as const] : [])];
+        const digest = digestMacBytes(joined, hmacKey, algorithm, encoding);
+        if (received !== undefined && macBytesEqual(received, digest)) {
+          const fallbacks: MacFallback[] = [
+            ...absolute, ...(i > 0 ? ['wire_url' as const] : []), ...(reading > 0 ? ['utf8_headers' as const] : []),
+            ...(encoding === 'utf8' ? ['utf8_string' as const] : []),
+          ];
           return result(true, { url, headers, fallbacks });
         }
       }
@@ -165,10 +171,12 @@ export function verifyMac(
   return result(false);
 }
 
-function fieldsOf(h: ParsedMacHeaders): Omit<MacInput, 'url' | 'customerKey' | 'partnerKey'> {
+/** The MAC input of a header reading, a URL form and the keys: one object, no intermediate copies. */
+function macInput(h: ParsedMacHeaders, url: string, keys: { customerKey: string; partnerKey: string }): MacInput {
   return {
-    sender: h.sender, customerId: h.customerId, timestamp: h.timestamp, language: h.language,
+    url, sender: h.sender, customerId: h.customerId, timestamp: h.timestamp, language: h.language,
     organisationId: h.organisationId, transactionId: h.transactionId, timestampUnix: h.timestampUnix,
+    customerKey: keys.customerKey, partnerKey: keys.partnerKey,
   };
 }
 

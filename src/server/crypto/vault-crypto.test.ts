@@ -104,6 +104,41 @@ describe('VaultCrypto', () => {
     expect(await codeOf(crypto.open(relabelled, 'aad'))).toBe('DATA_INTEGRITY_ERROR');
   });
 
+  it('openMany opens a page of one owner\'s values under several keys, in order; a value naming another owner\'s key or with a bad tag fails it', async () => {
+    const values: { sealed: Buffer; aad: string; text: string }[] = [];
+    const add = async (text: string): Promise<void> => {
+      const aad = `message:co_test_a:${values.length}`;
+      values.push({ sealed: await crypto.seal('co_test_a', Buffer.from(text), aad), aad, text });
+    };
+    await add('k1-a');
+    await add('k1-b');
+    await crypto.rotateOwner('co_test_a');
+    await add('k2-a');
+    values.push(values[0]!); // back to the first key after a run of the second
+    await add('k2-b');
+    expect(dekIdOf(values[0]!.sealed)).not.toBe(dekIdOf(values[2]!.sealed));
+    const open = (vs: typeof values): Promise<Buffer[]> => crypto.openMany(vs, 'co_test_a', (v) => v.sealed, (v) => v.aad);
+    // A fresh process: every key is looked up and unwrapped on the way.
+    const fresh = new VaultCrypto(keys, ring(kek), clock, 'test');
+    for (const c of [crypto, fresh]) {
+      expect((await c.openMany(values, 'co_test_a', (v) => v.sealed, (v) => v.aad)).map((b) => b.toString())).toEqual(values.map((v) => v.text));
+    }
+    expect(await open([])).toEqual([]);
+
+    // Within a run of one key, a value re-labelled with co_test_b's key id (same length) is still refused.
+    const b = await crypto.seal('co_test_b', Buffer.from('for b'), 'aad');
+    const v = values[1]!;
+    const relabelled = Buffer.concat([v.sealed.subarray(0, 2), Buffer.from(dekIdOf(b), 'latin1'), v.sealed.subarray(2 + dekIdOf(v.sealed).length)]);
+    expect(await codeOf(open([values[0]!, { ...v, sealed: relabelled }]))).toBe('DATA_INTEGRITY_ERROR');
+    // A flipped tag bit, and a value moved to another message's AAD, fail authentication.
+    const tampered = Buffer.from(v.sealed);
+    tampered[2 + dekIdOf(v.sealed).length + 12]! ^= 1;
+    expect(await codeOf(open([values[0]!, { ...v, sealed: tampered }]))).toBe('DATA_INTEGRITY_ERROR');
+    expect(await codeOf(open([values[0]!, { ...v, aad: values[0]!.aad }]))).toBe('DATA_INTEGRITY_ERROR');
+    // A truncated value after a run of the same key: not the format.
+    expect(await codeOf(open([values[0]!, { ...v, sealed: v.sealed.subarray(0, 2 + dekIdOf(v.sealed).length + 20) }]))).toBe('DATA_INTEGRITY_ERROR');
+  });
+
   it('destroying an owner makes its data DATA_KEY_DESTROYED, in this process and any other, and spares the others', async () => {
     const a1 = await crypto.seal('co_test_a', Buffer.from('a1'), 'aad');
     await crypto.rotateOwner('co_test_a');

@@ -72,13 +72,14 @@ async function answer(d: FastPathDeps, req: IncomingMessage, res: ServerResponse
     }, 'request completed');
     d.metrics.answered(INGESTION_ROUTE, 'POST', outcomeCode(errorCode, res.statusCode), elapsedMs / 1000);
   };
-  // 'finish' when the answer went out (as Fastify's onResponse), 'close' when the connection ended before.
-  res.once('finish', onDone);
-  res.once('close', onDone);
+  // 'finish' when the answer went out (as Fastify's onResponse), 'close' when the connection ended before. `on`, not
+  // `once`: onDone runs once by itself, and `once` would wrap it in another closure per request.
+  res.on('finish', onDone);
+  res.on('close', onDone);
   res.setHeader('x-request-id', reqId);
   try {
     d.checkRequest?.(req);
-    refuseRepeatedHeaders(req.rawHeaders);
+    refuseRepeatedHeaders(req.rawHeaders, Object.keys(req.headers).length);
     const accepted = await acceptIngestion(d, {
       channelId, headers: req.headers, rawTarget: req.url!, mac: style.mac, origin: { address: d.clientAddress(req), requestId: reqId },
     });

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { mediaTypeEssence, newId, VaultgateError, type Clock, type Environment, type Receipt } from '../../protocol/index.js';
 import type { ChannelRecord, MessageTypeAgreement, Store } from '../../store/index.js';
 import type { VaultCrypto } from '../crypto/vault-crypto.js';
@@ -89,7 +89,7 @@ export async function ingestMessage(
   if (body.length > d.maxBodyBytes) throw new VaultgateError('BODY_TOO_LARGE', { detail: `Limit: ${d.maxBodyBytes} bytes.` });
   const now = d.clock.now();
   const id = newId('message', d.environment, now);
-  const sha256 = createHash('sha256').update(body).digest('hex');
+  const sha256 = hash('sha256', body, 'hex');
   const receivedAt = new Date(now).toISOString();
   const bodyCiphertext = await d.crypto.seal(channel.companyId, body, messageAad(channel.companyId, id));
   const outcome = await d.committer.submit({
