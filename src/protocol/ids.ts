@@ -20,6 +20,8 @@ export const ID_PREFIXES = {
   request: 'req',
   auditEvent: 'ae',
   auditKey: 'ak',
+  user: 'usr',
+  registration: 'reg',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;
