@@ -251,7 +251,8 @@ export class Accounts {
     return o;
   }
 
-  listMembers(organisationId: string, q: ListQuery): Promise<Page<MembershipRecord & { email: string; displayName: string }>> {
+  async listMembers(organisationId: string, q: ListQuery): Promise<Page<MembershipRecord & { email: string; displayName: string }>> {
+    await this.organisation(organisationId);
     return this.d.store.listOrganisationMembers(organisationId, q);
   }
 
