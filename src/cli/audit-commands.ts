@@ -40,6 +40,9 @@ export async function verifyExport(input: NodeJS.ReadableStream, keys: JsonWebKe
       v ??= new AuditChainVerifier({ checkpoints, keys: keys ?? headerKeys });
       const { type: _t, ...r } = line;
       v.add(r as unknown as AuditRecord);
+    } else if (line.type === 'link') {
+      v ??= new AuditChainVerifier({ checkpoints, keys: keys ?? headerKeys });
+      v.addLink(line as unknown as { seq: number; prevHash: string; hash: string });
     } else if (line.type === 'end') ended = true;
   }
   const verdict = (v ?? new AuditChainVerifier({ checkpoints, keys: keys ?? headerKeys })).finish();
@@ -72,6 +75,7 @@ function report(verdict: ChainVerdict & { keysFrom: string }, json: boolean | un
   if (json) printJson(verdict);
   else if (verdict.ok) {
     process.stdout.write(`ok: ${verdict.events} events (seq ${verdict.firstSeq ?? '-'}…${verdict.lastSeq ?? '-'}), ${verdict.checkpointsVerified} checkpoints verified, last at seq ${verdict.lastCheckpointSeq ?? '-'}\n`);
+    if (verdict.withheld > 0) process.stdout.write(`note: ${verdict.withheld} events of other companies were links only (their hashes taken as given)\n`);
     if (verdict.lastCheckpointSeq !== verdict.lastSeq) process.stdout.write(`note: events after seq ${verdict.lastCheckpointSeq ?? 0} are not covered by a checkpoint yet\n`);
   } else {
     process.stdout.write(`BROKEN at seq ${verdict.firstBreak!.seq}: ${verdict.firstBreak!.reason}\n`);

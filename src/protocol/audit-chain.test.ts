@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { CompactSign, exportJWK } from 'jose';
 import { describe, expect, it } from 'vitest';
 import {
-  canonicalJson, chainHash, checkCheckpoint, GENESIS_HASH, linkEvent, verifyAuditChain,
+  AuditChainVerifier, canonicalJson, chainHash, checkCheckpoint, GENESIS_HASH, linkEvent, verifyAuditChain,
   type AuditCheckpoint, type AuditEventInput, type AuditRecord, type CheckpointClaims,
 } from './audit-chain.js';
 
@@ -99,6 +99,23 @@ describe('the hash chain', () => {
     const good = await checkpoint(c[1]!);
     expect(checkCheckpoint({ ...good, seq: 1 }, [jwk])).toMatch(/claims differ/);
     expect(verifyAuditChain(c, [{ ...good, jws: `${good.jws.slice(0, -4)}AAAA` }], [jwk]).ok).toBe(false);
+  });
+
+  it('links of withheld events keep the chain verifiable, and a forged link still breaks it', async () => {
+    const { jwk } = await keys();
+    const c = chain(4);
+    const cp = [await checkpoint(c[3]!)];
+    const v = new AuditChainVerifier({ checkpoints: cp, keys: [jwk] });
+    v.add(c[0]!);
+    v.addLink(c[1]!);
+    v.addLink(c[2]!);
+    v.add(c[3]!);
+    expect(v.finish()).toMatchObject({ ok: true, events: 4, withheld: 2, checkpointsVerified: 1 });
+    const w = new AuditChainVerifier({ checkpoints: cp, keys: [jwk] });
+    w.add(c[0]!);
+    w.addLink({ ...c[1]!, hash: 'f'.repeat(64) });
+    w.addLink(c[2]!);
+    expect(w.finish().firstBreak?.seq).toBe(3);
   });
 
   it('a chain pruned at a checkpoint verifies from that checkpoint, and not without it', async () => {

@@ -168,6 +168,8 @@ export interface ChainVerdict {
   headHash: string | null;
   /** Checkpoints whose signature and head hash both verified. */
   checkpointsVerified: number;
+  /** Links whose event was withheld (another company's, in a company's export): their hash was taken as given. */
+  withheld: number;
   /** The newest verified checkpoint's seq: events up to it can be neither changed nor removed undetected. */
   lastCheckpointSeq: number | null;
   firstBreak: ChainBreak | null;
@@ -190,6 +192,7 @@ export class AuditChainVerifier {
   #prev: { seq: number; hash: string } | null = null;
   #first: number | null = null;
   #events = 0;
+  #withheld = 0;
   #break: ChainBreak | null = null;
   readonly #checkpoints: AuditCheckpoint[];
   readonly #keys: readonly JsonWebKey[];
@@ -219,6 +222,19 @@ export class AuditChainVerifier {
   /** The next event in sequence order. */
   add(r: AuditRecord): void {
     this.#events++;
+    this.#step(r, () => chainHash(r.prevHash, r));
+  }
+
+  /**
+   * The next link of an event whose content is withheld (another company's event in a company's export): its seq
+   * and prevHash are checked, its hash is taken as given (and must still match any checkpoint at its seq).
+   */
+  addLink(l: { seq: number; prevHash: string; hash: string }): void {
+    this.#withheld++;
+    this.#step(l, () => l.hash);
+  }
+
+  #step(r: { seq: number; prevHash: string; hash: string }, compute: () => string): void {
     if (this.#break && this.#break.seq <= r.seq) return;
     if (this.#prev === null) {
       this.#first = r.seq;
@@ -234,7 +250,7 @@ export class AuditChainVerifier {
     if (r.prevHash !== prev.hash) return this.#fail(r.seq, 'prevHash is not the hash of the previous event (one was removed, inserted or reordered)');
     let hash: string;
     try {
-      hash = chainHash(prev.hash, r);
+      hash = compute();
     } catch (err) {
       return this.#fail(r.seq, `the event cannot be canonicalised: ${(err as Error).message}`);
     }
@@ -259,12 +275,13 @@ export class AuditChainVerifier {
     for (const seq of this.#matched) if (!this.#break || seq < this.#break.seq) lastCheckpointSeq = Math.max(lastCheckpointSeq ?? 0, seq);
     return {
       ok: this.#break === null,
-      events: this.#events,
+      events: this.#events + this.#withheld,
       firstSeq: this.#first,
       lastSeq: last?.seq ?? null,
       headHash: last && last.seq > 0 ? last.hash : null,
       checkpointsVerified: this.#signed.filter((cp) => this.#matched.has(cp.seq) && (!this.#break || cp.seq < this.#break.seq)).length,
       lastCheckpointSeq,
+      withheld: this.#withheld,
       firstBreak: this.#break,
     };
   }

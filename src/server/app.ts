@@ -24,7 +24,8 @@ import { vaultRoutes } from './routes/vault.js';
 import { Accounts } from './services/accounts/accounts.js';
 import { SignInThrottle } from './services/accounts/sign-in-throttle.js';
 import { AuditCheckpoints } from './services/audit/audit-checkpoints.js';
-import { AuditTrail } from './services/audit/audit-trail.js';
+import { checkAuditRetention, pruneAudit } from './services/audit/audit-retention.js';
+import { AuditTrail, SYSTEM_CONTEXT } from './services/audit/audit-trail.js';
 import { AuthThrottle } from './services/auth-throttle.js';
 import { auditKeysRoute } from './routes/audit.js';
 import { BearerAuthenticator } from './services/authenticate-bearer.js';
@@ -190,7 +191,12 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     store, crypto, clock, environment: config.environment,
     onCheckpoint: (cp) => app.log.info({ code: 'AUDIT_CHECKPOINT', seq: cp.seq, kid: cp.kid }, 'signed an audit checkpoint'),
     onError: (err) => app.log.error({ err, code: 'AUDIT_CHECKPOINT_FAILED' }, 'could not sign an audit checkpoint'),
+    afterCheckpoint: async () => {
+      const pruned = await pruneAudit({ store, clock, days: config.auditRetentionDays });
+      if (pruned > 0) app.log.info({ code: 'AUDIT_PRUNED', events: pruned }, 'pruned audit events past VAULTGATE_AUDIT_RETENTION_DAYS at a checkpoint');
+    },
   });
+  await checkAuditRetention({ store, clock, days: config.auditRetentionDays });
   if (await checkpoints.ensureKey()) app.log.info({ code: 'AUDIT_KEY_GENERATED' }, 'generated the audit checkpoint key (kept in the database, sealed)');
 
   // --- authentication throttling (issue 11 §6): failures logged at warn with the credential id, counted in metrics ---
@@ -244,11 +250,16 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     ...common, metrics, log: app.log, requestId, closing: () => closing, ...(checkRequest ? { checkRequest } : {}),
     clientAddress: (req) => (trusted ? proxyAddr(req, trusted) : req.socket.remoteAddress),
   });
-  const registry = new Registry(common);
+  const registry = new Registry({ ...common, auditRetentionDays: config.auditRetentionDays });
   const keys = new KeyAdmin(common);
   const sweeper = new RetentionSweeper({
     store, crypto, clock, transactionIdRetentionH: config.transactionIdRetentionH,
-    onSweep: (r) => { if (r.expired + r.purged + r.transactionIds > 0) app.log.info({ code: 'RETENTION_SWEEP', ...r }, 'retention sweep'); },
+    onSweep: (r) => {
+      if (r.expired + r.purged + r.transactionIds > 0) app.log.info({ code: 'RETENTION_SWEEP', ...r }, 'retention sweep');
+      // Messages the sweep deleted (by their type's retention, or of deleted companies): one system event per sweep
+      // that deleted any, written after the fact (the sweep's deletions are their retention policy's, not a request's).
+      if (r.expired + r.purged > 0) void audit.refusal(SYSTEM_CONTEXT, { action: 'retention.sweep', subject: '-', outcome: 'success', details: { expired: r.expired, purged: r.purged } });
+    },
     onError: (err) => app.log.error({ err, code: 'RETENTION_SWEEP_FAILED' }, 'retention sweep failed'),
   });
 
@@ -259,7 +270,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   await app.register(adminOAuthRoutes({ clients, signingKeys, throttle }, deps.adminToken), { prefix: '/admin/v1' });
   await app.register(oauthRoutes({ ...common, signingKeys, tokenLifetimeS: config.tokenLifetimeS }));
   await app.register(ingestionRoutes(common));
-  await app.register(vaultRoutes(common), { prefix: '/vault/v1' });
+  await app.register(vaultRoutes({ ...common, checkpoints }), { prefix: '/vault/v1' });
   // --- accounts (issue 14): people, organisations, sessions ---
   const accounts = new Accounts({
     store, crypto, clock, environment: config.environment, audit, cache, throttle: new SignInThrottle(),

@@ -135,10 +135,19 @@ export async function startServer(
   log.info({ code: 'STORE_OPENED', store: store.kind, ...migrations }, `store: ${store.kind}`);
   const crypto = new VaultCrypto(keyStore, keyring, systemClock, config.environment);
   let base = normalizeBaseUrl(config.publicUrl);
-  const { app } = await buildApp({
-    config, store, crypto, adminToken: admin.token,
-    logger: log, publicBaseUrl: () => base, ...(tls ? { https: tls } : {}),
-  });
+  let built: Awaited<ReturnType<typeof buildApp>>;
+  try {
+    built = await buildApp({
+      config, store, crypto, adminToken: admin.token,
+      logger: log, publicBaseUrl: () => base, ...(tls ? { https: tls } : {}),
+    });
+  } catch (err) {
+    // A configuration the stored data refuses (e.g. VAULTGATE_AUDIT_RETENTION_DAYS): nothing stays open.
+    await store.close();
+    await keyStore.close();
+    throw err;
+  }
+  const { app } = built;
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (err) {

@@ -356,6 +356,11 @@ export interface AuditStore {
   ensureAuditKey(candidate: AuditKeyRecord): Promise<AuditKeyRecord>;
   /** Every audit key, oldest first (all are published: checkpoints stay verifiable). */
   listAuditKeys(): Promise<AuditKeyRecord[]>;
+  /**
+   * Deletes every event with seq ≤ `throughSeq` and the checkpoints before it, in one transaction; the caller keeps a
+   * checkpoint at `throughSeq` as the new anchor (audit retention). Returns how many events were deleted.
+   */
+  pruneAudit(throughSeq: number): Promise<number>;
 }
 
 // --- Accounts (issue 14): organisations, users, memberships, sessions, registrations ---

@@ -1,10 +1,14 @@
+import type { JsonWebKey } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain, type AuditCheckpoint, type AuditRecord } from '../../src/protocol/index.js';
+import { verifyExport } from '../../src/cli/audit-commands.js';
 import { macRequest } from '../helpers/mac-request.js';
 import { bearerRequest, fetchToken } from '../helpers/oauth.js';
-import { createTenant, startTestServer, type Tenant, type TestServer } from '../helpers/servers.js';
+import { createTenant, startTestServer, tempDir, type Tenant, type TestServer } from '../helpers/servers.js';
 
 /*
  * The audit trail through the public interfaces (issue 13): every change and every read of vault data is an event,
@@ -138,6 +142,21 @@ describe('the audit trail', () => {
     expect(lines.at(-1)).toEqual({ type: 'end', events: chain.length });
   });
 
+  it("a company's export verifies on its own, with other companies' events as hash links only", async () => {
+    expect((await s.admin('POST', '/audit/checkpoints')).status).toBe(201);
+    const keys = (await (await fetch(`${s.url}/.well-known/vaultgate-audit-keys`)).json() as { keys: JsonWebKey[] }).keys;
+    const r = await read('/vault/v1/audit/export');
+    expect(r.status).toBe(200);
+    expect(r.headers['content-type']).toMatch(/^application\/x-ndjson/);
+    const lines = r.text.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.filter((l) => l.type === 'event').every((l) => l.tenants.includes(a.companyId))).toBe(true);
+    expect(lines.filter((l) => l.type === 'link').length).toBeGreaterThan(0);
+    expect(r.text).not.toContain(b.reader.customerId);
+    expect(await verifyExport(Readable.from([r.text]), keys)).toMatchObject({ ok: true, withheld: lines.filter((l) => l.type === 'link').length, checkpointsVerified: 2 });
+    const forged = r.text.replace(/("type":"event".*?"outcome":)"success"/, '$1"failure"');
+    expect((await verifyExport(Readable.from([forged]), keys)).firstBreak?.reason).toMatch(/edited/);
+  });
+
   it('an event that cannot be written stops its action: a read answers 503 AUDIT_UNAVAILABLE with no data, a change is not made', async () => {
     const client = await s.admin('POST', `/companies/${a.companyId}/clients`, { name: 'fail-closed reader', roles: ['vault.read'] });
     const token = await fetchToken(s.url, client.body.clientId, client.body.clientSecret, 'vault.read');
@@ -169,6 +188,56 @@ describe('the audit trail', () => {
     const parties = await s.admin('GET', '/parties?limit=1000');
     expect(parties.body.items.map((p: { name: string }) => p.name)).not.toContain('Never Oy');
     expect((await read(`/vault/v1/messages/${msgA}`)).status).toBe(200);
+  });
+});
+
+describe('checkpoints on a timer, and retention', () => {
+  let s: TestServer;
+  afterAll(() => s.stop());
+
+  it('signs a checkpoint every VAULTGATE_AUDIT_CHECKPOINT_S when events were added, and the retention sweep deletes no audit row', async () => {
+    s = await startTestServer({ VAULTGATE_AUDIT_CHECKPOINT_S: '1' });
+    const t = await createTenant(s.admin, { businessId: '1967543-8', messageTypes: [{ name: 'Short', mediaTypes: ['application/json'], retention: { keepLast: 1 } } as never] });
+    for (const n of [1, 2, 3]) await macRequest({ baseUrl: s.url, target: `/ingestion/${t.channelId}`, creds: t.sender, body: `{"n":${n}}`, headers: { 'content-type': 'application/json' } });
+    expect((await macRequest({ baseUrl: s.url, target: '/vault/v1/messages', creds: t.reader })).status).toBe(200);
+    const before = (await s.admin('GET', '/audit?limit=1000')).body.items.length;
+    let checkpoints: AuditCheckpoint[] = [];
+    for (let i = 0; i < 40 && checkpoints.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      checkpoints = (await s.admin('GET', '/audit/checkpoints')).body.items;
+    }
+    expect(checkpoints[0]).toMatchObject({ seq: before, environment: 'test' });
+    const sweep = await s.admin('POST', '/retention/sweep');
+    expect(sweep.body.expired).toBe(2);
+    // Nothing of the trail was deleted; the sweep's own deletions are one event (the operator's, run on demand).
+    const after = (await s.admin('GET', '/audit?limit=1000')).body.items;
+    expect(after.slice(0, before).map((e: AuditRecord) => e.seq)).toEqual(Array.from({ length: before }, (_, i) => i + 1));
+    expect(after.at(-1)).toMatchObject({ action: 'retention.sweep', actor: { kind: 'operator', id: 'operator' }, details: { expired: 2, purged: 0 } });
+    const keys = (await (await fetch(`${s.url}/.well-known/vaultgate-audit-keys`)).json() as { keys: never[] }).keys;
+    expect(verifyAuditChain(after, checkpoints, keys).ok).toBe(true);
+  });
+});
+
+describe('audit retention settings', () => {
+  it('refuses a channel that keeps messages longer than VAULTGATE_AUDIT_RETENTION_DAYS, and a restart with a retention shorter than a channel\'s', async () => {
+    const dir = tempDir('vg-audit-ret-');
+    const s = await startTestServer({ VAULTGATE_AUDIT_RETENTION_DAYS: '30' }, dir);
+    let closed = false;
+    try {
+      const co = await s.admin('POST', '/companies', { name: 'R Oy', businessId: '1967543-8' });
+      const tp = await s.admin('POST', '/parties', { name: 'R' });
+      const make = (retention?: object) => s.admin('POST', '/channels', { companyId: co.body.id, partyId: tp.body.id, messageTypes: [{ name: 'T', mediaTypes: ['application/json'], ...(retention ? { retention } : {}) }] });
+      const forever = await make();
+      expect(forever.body).toMatchObject({ code: 'INVALID_REQUEST', detail: expect.stringContaining('kept without a time limit') });
+      expect((await make({ days: 31 })).body.detail).toContain('kept 31 days');
+      expect((await make({ days: 30 })).status).toBe(201);
+      await s.close();
+      closed = true;
+      await expect(startTestServer({ VAULTGATE_AUDIT_RETENTION_DAYS: '7' }, dir)).rejects.toThrow(/VAULTGATE_AUDIT_RETENTION_DAYS=7 is shorter than the data it concerns/);
+    } finally {
+      if (!closed) await s.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -200,6 +200,10 @@ export const CONFIG_SCHEMA = {
     env: 'VAULTGATE_AUDIT_CHECKPOINT_S', flag: '--audit-checkpoint-s', default: 3600, parse: int(0, 7 * 86400),
     description: 'Seconds between signed checkpoints of the audit chain (docs/audit.md), taken only when events were added since the last one; 0: only on demand (POST /admin/v1/audit/checkpoints).',
   } as ConfigKey<number>,
+  auditRetentionDays: {
+    env: 'VAULTGATE_AUDIT_RETENTION_DAYS', flag: '--audit-retention-days', default: 0, parse: int(0, 36500),
+    description: 'Days audit events are kept; 0 keeps them forever. Refused at startup (and for new channels) when shorter than a message retention; pruned only at a signed checkpoint, so the rest still verifies (docs/audit.md).',
+  } as ConfigKey<number>,
   logLevel: {
     env: 'VAULTGATE_LOG_LEVEL', flag: '--log-level', default: 'info', parse: level,
     description: 'Log level of the JSON-lines log on stdout.',
@@ -282,6 +286,7 @@ export interface Config {
   keystoreSchema: string;
   retentionSweepS: number;
   auditCheckpointS: number;
+  auditRetentionDays: number;
   logLevel: string;
   shutdownTimeoutS: number;
   requestTimeoutS: number;

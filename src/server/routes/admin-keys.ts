@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { AuditTrail } from '../services/audit/audit-trail.js';
 import type { KeyAdmin } from '../services/keys.js';
 import type { Registry } from '../services/registry.js';
 import type { RetentionSweeper } from '../services/retention.js';
@@ -8,7 +9,7 @@ import { companySchema, errorResponses, idParams, keyStatusSchema } from './sche
 const security = [{ adminToken: [] }];
 
 /** Destructive and key-management operations of the operator (registered inside the admin scope). */
-export function registerKeyRoutes(app: FastifyInstance, d: { registry: Registry; keys: KeyAdmin; sweeper: RetentionSweeper }, listArgs: (q: { cursor?: string; limit?: string }) => { cursor: string | undefined; limit: number }): void {
+export function registerKeyRoutes(app: FastifyInstance, d: { registry: Registry; keys: KeyAdmin; sweeper: RetentionSweeper; audit: AuditTrail }, listArgs: (q: { cursor?: string; limit?: string }) => { cursor: string | undefined; limit: number }): void {
   app.delete<{ Params: { companyId: string }; Querystring: { confirm?: string } }>('/companies/:companyId', {
     schema: {
       tags: ['companies'], security,
@@ -53,5 +54,9 @@ export function registerKeyRoutes(app: FastifyInstance, d: { registry: Registry;
         ...errorResponses(401),
       },
     },
-  }, async () => d.sweeper.sweepOnce());
+  }, async (req) => {
+    const r = await d.sweeper.sweepOnce();
+    if (r.expired + r.purged > 0) await d.audit.refusal(operatorContext(req), { action: 'retention.sweep', subject: '-', outcome: 'success', details: { expired: r.expired, purged: r.purged } });
+    return r;
+  });
 }

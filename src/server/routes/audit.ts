@@ -115,7 +115,7 @@ export function auditKeysRoute(d: { checkpoints: AuditCheckpoints }) {
 /** A company's view: the events that concern its vault (registered inside the vault scope, after its authentication). */
 export function registerVaultAuditRoute(
   app: FastifyInstance,
-  d: { audit: AuditTrail },
+  d: { audit: AuditTrail; checkpoints: AuditCheckpoints },
   common: { tags: string[]; security: Record<string, string[]>[]; headers: object },
   companyOf: (req: FastifyRequest) => string,
   listArgs: (q: { cursor?: string; limit?: string }) => { cursor: string | undefined; limit: number },
@@ -128,4 +128,15 @@ export function registerVaultAuditRoute(
       response: { 200: pageOf(auditRecordSchema), ...errorResponses(400, 401, 403, 421) },
     },
   }, async (req) => d.audit.list({ ...query(req.query, listArgs), tenant: companyOf(req), actor: undefined }));
+
+  app.get('/audit/export', {
+    schema: {
+      ...common,
+      summary: 'Your audit events as NDJSON with the checkpoints, verifiable on their own (other companies\' events appear only as hash links)',
+      response: { 200: { description: 'NDJSON stream (docs/audit.md)', content: { 'application/x-ndjson': { schema: { type: 'string' } } } }, ...errorResponses(400, 401, 403, 421) },
+    },
+  }, async (req, reply) => {
+    reply.header('cache-control', 'no-store');
+    return reply.type('application/x-ndjson; charset=utf-8').send(Readable.from(exportAudit(d, 0, companyOf(req)), { objectMode: false }));
+  });
 }

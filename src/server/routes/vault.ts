@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { VaultgateError, type AuditActor } from '../../protocol/index.js';
+import type { AuditCheckpoints } from '../services/audit/audit-checkpoints.js';
 import type { AuditTrail } from '../services/audit/audit-trail.js';
 import { authenticateRequest, type AuthDeps, type Principal } from '../services/authenticate-request.js';
 import { authorizeBearerVaultRead, readIdempotencyKey } from '../services/authorize-bearer.js';
@@ -28,7 +29,7 @@ async function refusalTenants(d: VaultDeps, p: Principal): Promise<string[]> {
 }
 
 /** The owner's reads of its own vault: the signed-header scheme with a `vault.read` customer credential, or a bearer token of a company client with `vault.read`. */
-export function vaultRoutes(d: VaultDeps & AuthDeps & { audit: AuditTrail }) {
+export function vaultRoutes(d: VaultDeps & AuthDeps & { audit: AuditTrail; checkpoints: AuditCheckpoints }) {
   return async (app: FastifyInstance): Promise<void> => {
     app.addHook('onRequest', async (request) => {
       const principal = await authenticateRequest(d, request.headers, request.url, request.style.mac, { address: request.ip, requestId: request.id });

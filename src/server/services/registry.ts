@@ -21,6 +21,7 @@ import type {
   Store,
 } from '../../store/index.js';
 import { SYSTEM_OWNER, type VaultCrypto } from '../crypto/vault-crypto.js';
+import { outlastsAudit } from './audit/audit-retention.js';
 import { SYSTEM_CONTEXT, type AuditContext, type AuditTrail } from './audit/audit-trail.js';
 import { checkId } from './ids.js';
 import type { RegistryCache } from './registry-cache.js';
@@ -43,6 +44,8 @@ export interface RegistryDeps {
   publicBaseUrl: () => string;
   /** The audit trail: every change below appends its event in the change's own transaction (fail-closed). */
   audit: AuditTrail;
+  /** Audit retention (days, 0 = forever): a channel may not keep messages longer than their audit events. */
+  auditRetentionDays?: number;
 }
 
 /** AAD binding a sealed key to its credential. */
@@ -245,6 +248,10 @@ export class Registry {
     const party = await this.party(input.partyId);
     if (party.status !== 'active') throw new VaultgateError('STATE_CONFLICT', { detail: `Party ${input.partyId} is disabled.` });
     const messageTypes = normalizeMessageTypes(input.messageTypes);
+    const outlasting = messageTypes.map((t) => outlastsAudit(t, this.d.auditRetentionDays ?? 0)).filter((w) => w !== undefined);
+    if (outlasting.length > 0) {
+      throw new VaultgateError('INVALID_REQUEST', { detail: `VAULTGATE_AUDIT_RETENTION_DAYS is ${this.d.auditRetentionDays}: ${outlasting.join('; ')}; give each message type retention.days of at most that.` });
+    }
     const c: ChannelRecord = {
       id: newId('channel', this.d.environment), companyId: input.companyId, partyId: input.partyId, messageTypes,
       status: 'active', createdAt: this.now(), disabledAt: null,

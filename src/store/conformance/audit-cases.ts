@@ -75,6 +75,20 @@ export function describeAuditCases(ctx: ConformanceContext): void {
       expect(verifyAuditChain(chain, [], []).ok).toBe(true);
     });
 
+    it('prunes events through a seq with their tenant rows and the checkpoints before it, in one step', async () => {
+      const store = ctx.store();
+      for (let i = 0; i < 5; i++) await store.appendAudit(auditEvent({ tenants: ['co_test_p'] }));
+      const cp = (seq: number, hash: string) => ({ seq, headHash: hash, at: at(9), environment: 'test', kid: 'k', jws: 'a.b.c' });
+      const chain = await store.readAuditChain(0, 10);
+      await store.addAuditCheckpoint(cp(2, chain[1]!.hash));
+      await store.addAuditCheckpoint(cp(3, chain[2]!.hash));
+      expect(await store.pruneAudit(3)).toBe(3);
+      expect((await store.readAuditChain(0, 10)).map((r) => r.seq)).toEqual([4, 5]);
+      expect((await store.listAudit({ tenant: 'co_test_p', limit: 10 })).items.map((r) => r.seq)).toEqual([4, 5]);
+      expect((await store.listAuditCheckpoints()).map((c) => c.seq)).toEqual([3]);
+      expect((await store.appendAudit(auditEvent())).seq).toBe(6);
+    });
+
     it('keeps checkpoints in order and one audit key however often it is ensured', async () => {
       const store = ctx.store();
       const key = { kid: 'ak1', publicJwk: '{"kty":"OKP"}', privateKeyCiphertext: new Uint8Array([1, 2, 3]), createdAt: at(1) };

@@ -3,7 +3,7 @@ import { linkEvent, type AuditCheckpoint, type AuditRecord } from '../../protoco
 import type { AuditAppend, AuditKeyRecord, AuditStore } from '../port.js';
 import { legacyToAppend, type LegacyAuditRow } from '../sqlite/audit-migration.js';
 import {
-  AUDIT_COLUMNS, AUDIT_HEAD_SQL, auditListSql, auditParams, INSERT_AUDIT_SQL, INSERT_AUDIT_TENANT_SQL, toAuditRecord, type AuditLogRow,
+  AUDIT_COLUMNS, AUDIT_HEAD_SQL, auditListSql, auditParams, INSERT_AUDIT_SQL, INSERT_AUDIT_TENANT_SQL, PRUNE_SQL, toAuditRecord, type AuditLogRow,
 } from '../sqlite/audit-store.js';
 import { checkLimit, decodeCursor, toPage } from '../sqlite/cursor.js';
 import { run, transaction } from './pg-db.js';
@@ -87,6 +87,11 @@ export function pgAudit(pool: pg.Pool): AuditStore {
       await run(c, 'INSERT INTO audit_keys (kid, public_jwk, private_key_ciphertext, created_at) VALUES (@kid, @publicJwk, @key, @createdAt)',
         { kid: candidate.kid, publicJwk: candidate.publicJwk, key: Buffer.from(candidate.privateKeyCiphertext), createdAt: candidate.createdAt });
       return candidate;
+    }),
+    pruneAudit: (throughSeq) => transaction(pool, async (c) => {
+      await run(c, PRUNE_SQL.tenants, { seq: throughSeq });
+      await run(c, PRUNE_SQL.checkpoints, { seq: throughSeq });
+      return (await run(c, PRUNE_SQL.events, { seq: throughSeq })).rowCount ?? 0;
     }),
     async listAuditKeys() {
       return (await pool.query<KeyRow>(`SELECT ${KEY_COLS} FROM audit_keys ORDER BY seq`)).rows.map(toKey);

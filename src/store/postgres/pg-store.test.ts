@@ -7,6 +7,8 @@ import type { IngestOutcome } from '../port.js';
 import { isStoreFull } from '../store-full.js';
 import { channelListSql, messageListSql } from '../sqlite/list-queries.js';
 import { applyPgMigrations, PG_STORE_MIGRATIONS } from './migrations.js';
+import { AUDIT_SCHEMA_VERSION } from '../sqlite/audit-migration.js';
+import { verifyAuditChain } from '../../protocol/audit-chain.js';
 import { createPool } from './pg-db.js';
 import { openPgKeyStore } from './pg-key-store.js';
 import { openPgStore, type PgStore } from './pg-store.js';
@@ -112,6 +114,27 @@ describePostgres('postgres store', () => {
       const stores = await Promise.all([open(s), open(s), open(s)]);
       expect(stores.map((x) => x.migration.applied).sort()).toEqual([[], [], ALL]);
       await Promise.all(stores.map((x) => x.close()));
+    });
+
+    it('imports the version-1 audit_events rows into the chain when the audit step is applied, and drops that table', async () => {
+      const s = fresh();
+      const pool = createPool({ url: PG_URL, schema: s, poolSize: 1 });
+      try {
+        await applyPgMigrations(pool, s, PG_STORE_MIGRATIONS.filter((m) => m.version < AUDIT_SCHEMA_VERSION));
+        await pool.query("INSERT INTO audit_events (at, actor, action, subject_id, details) VALUES ('2026-01-01T00:00:00.000Z', 'operator', 'company.delete', 'co_test_01jabcdefghjkmnpqrstvwxyz0', '{\"businessId\":\"1967543-8\"}')");
+      } finally {
+        await pool.end();
+      }
+      const store = await open(s);
+      try {
+        expect(store.migration.applied[0]).toBe(AUDIT_SCHEMA_VERSION);
+        const chain = await store.readAuditChain(0, 10);
+        expect(chain).toMatchObject([{ seq: 1, action: 'company.delete', tenants: ['co_test_01jabcdefghjkmnpqrstvwxyz0'], details: { businessId: '1967543-8', importedFrom: 'audit_events' } }]);
+        expect(verifyAuditChain(chain, [], []).ok).toBe(true);
+        expect(await pgQuery('SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2', [s, 'audit_events'])).toEqual([]);
+      } finally {
+        await store.close();
+      }
     });
 
     it('leaves the schema as it was when a migration step fails', async () => {

@@ -27,6 +27,12 @@ export const AUDIT_COLUMNS = 'seq, id, at, environment, actor_kind, actor_id, ac
 export const INSERT_AUDIT_SQL = `INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES (@seq, @id, @at, @environment, @actorKind, @actorId,
   @action, @subject, @tenants, @clientAddress, @requestId, @outcome, @details, @prevHash, @hash)`;
 export const INSERT_AUDIT_TENANT_SQL = 'INSERT INTO audit_tenants (tenant, seq) VALUES (@tenant, @seq)';
+/** Audit retention: events through a checkpoint's seq, their tenant rows, and the checkpoints before it. */
+export const PRUNE_SQL = {
+  tenants: 'DELETE FROM audit_tenants WHERE seq <= @seq',
+  checkpoints: 'DELETE FROM audit_checkpoints WHERE seq < @seq',
+  events: 'DELETE FROM audit_log WHERE seq <= @seq',
+} as const;
 export const AUDIT_HEAD_SQL = 'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1';
 
 export function toAuditRecord(r: AuditLogRow): AuditRecord {
@@ -53,16 +59,21 @@ export function auditParams(r: AuditRecord): Record<string, unknown> {
  * tenant filter goes through audit_tenants' primary key.
  */
 export function auditListSql(q: AuditQuery): { sql: string; params: Record<string, unknown> } {
-  const where = ['l.seq > @after'];
-  if (q.tenant !== undefined) where.push('l.seq IN (SELECT t.seq FROM audit_tenants t WHERE t.tenant = @tenant AND t.seq > @after)');
+  // A tenant's listing is driven by audit_tenants' primary key (tenant, seq): it reads that company's events in seq
+  // order and stops at the limit, however long the rest of the chain is.
+  const byTenant = q.tenant !== undefined;
+  const key = byTenant ? 't.seq' : 'l.seq';
+  const where = [`${key} > @after`];
+  if (byTenant) where.push('t.tenant = @tenant');
   if (q.actor !== undefined) where.push('l.actor_id = @actor');
   // A prefix `area.` is the range [area., area/) ('/' follows '.'), byte-ordered on both databases.
   if (q.action !== undefined) where.push(q.action.endsWith('.') ? 'l.action >= @action AND l.action < @actionEnd' : 'l.action = @action');
   if (q.from !== undefined) where.push('l.at >= @from');
   if (q.to !== undefined) where.push('l.at < @to');
   const cols = AUDIT_COLUMNS.split(', ').map((c) => `l.${c}`).join(', ');
+  const from = byTenant ? 'audit_tenants t JOIN audit_log l ON l.seq = t.seq' : 'audit_log l';
   return {
-    sql: `SELECT ${cols} FROM audit_log l WHERE ${where.join(' AND ')} ORDER BY l.seq LIMIT @limit`,
+    sql: `SELECT ${cols} FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${key} LIMIT @limit`,
     params: { tenant: q.tenant, actor: q.actor, action: q.action, actionEnd: q.action?.endsWith('.') ? `${q.action.slice(0, -1)}/` : undefined, from: q.from, to: q.to },
   };
 }
@@ -98,6 +109,9 @@ export class SqliteAuditStore implements AuditStore {
   readonly #insertTenant: Database.Statement<[Record<string, unknown>]>;
   readonly #append: Database.Transaction<(e: AuditAppend) => AuditRecord>;
   readonly #durable: (() => Promise<void>) | undefined;
+  /** The sync in flight, and the one queued behind it that appends arriving meanwhile share (group commit). */
+  #running: Promise<void> | undefined;
+  #queued: Promise<void> | undefined;
   readonly #lists = new Map<string, Database.Statement<[Record<string, unknown>], AuditLogRow>>();
 
   /**
@@ -136,8 +150,23 @@ export class SqliteAuditStore implements AuditStore {
 
   async appendAudit(e: AuditAppend): Promise<AuditRecord> {
     const r = this.#append.immediate(e);
-    if (this.#durable) await this.#durable();
+    if (this.#durable) await this.#sharedSync(this.#durable);
     return r;
+  }
+
+  /**
+   * An fdatasync that covers this caller's commit: the one queued behind the sync in flight, shared by every append
+   * committed before it starts (each fdatasync covers every WAL write made before it), so N concurrent reads cost
+   * about two syncs, not N.
+   */
+  #sharedSync(durable: () => Promise<void>): Promise<void> {
+    this.#queued ??= (this.#running ?? Promise.resolve()).catch(() => undefined).then(() => {
+      this.#queued = undefined;
+      const run = durable();
+      this.#running = run;
+      return run;
+    });
+    return this.#queued;
   }
 
   async listAudit(q: AuditQuery): Promise<Page<AuditRecord>> {
@@ -176,6 +205,14 @@ export class SqliteAuditStore implements AuditStore {
       this.#db.prepare('INSERT INTO audit_keys (kid, public_jwk, private_key_ciphertext, created_at) VALUES (@kid, @publicJwk, @key, @createdAt)')
         .run({ kid: candidate.kid, publicJwk: candidate.publicJwk, key: Buffer.from(candidate.privateKeyCiphertext), createdAt: candidate.createdAt });
       return candidate;
+    }).immediate();
+  }
+
+  async pruneAudit(throughSeq: number): Promise<number> {
+    return this.#db.transaction(() => {
+      this.#db.prepare(PRUNE_SQL.tenants).run({ seq: throughSeq });
+      this.#db.prepare(PRUNE_SQL.checkpoints).run({ seq: throughSeq });
+      return this.#db.prepare(PRUNE_SQL.events).run({ seq: throughSeq }).changes;
     }).immediate();
   }
 

@@ -516,6 +516,7 @@ export class SqliteStore implements Store {
   listAuditCheckpoints(): Promise<AuditCheckpoint[]> { return this.#audit.listAuditCheckpoints(); }
   ensureAuditKey(candidate: AuditKeyRecord): Promise<AuditKeyRecord> { return this.#audit.ensureAuditKey(candidate); }
   listAuditKeys(): Promise<AuditKeyRecord[]> { return this.#audit.listAuditKeys(); }
+  pruneAudit(throughSeq: number): Promise<number> { return this.#audit.pruneAudit(throughSeq); }
 
   #cached<R>(cache: Map<number, ListStatement<R>>, key: number, sql: () => string): ListStatement<R> {
     let stmt = cache.get(key);

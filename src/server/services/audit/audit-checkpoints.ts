@@ -9,6 +9,8 @@ export interface AuditCheckpointsDeps {
   clock: Clock;
   environment: Environment;
   onCheckpoint?: (cp: AuditCheckpoint) => void;
+  /** Runs after each timed checkpoint (audit retention pruning). */
+  afterCheckpoint?: () => Promise<void>;
   onError?: (err: unknown) => void;
 }
 
@@ -90,6 +92,7 @@ export class AuditCheckpoints {
       void (async () => {
         const head = await this.d.store.auditHead();
         if (head && head.seq !== this.#lastSeq) await this.checkpoint();
+        await this.d.afterCheckpoint?.();
       })().catch((err: unknown) => this.d.onError?.(err));
     }, intervalS * 1000);
     this.#timer.unref();
