@@ -623,6 +623,14 @@ export const ERROR_CATALOGUE = {
     'Du är inte inloggad: sessionen saknas, har gått ut eller har loggats ut.',
     'Sign in again (POST /api/v1/session); sessions end after 30 minutes without use or 12 hours in all (VAULTGATE_SESSION_IDLE_S, VAULTGATE_SESSION_ABSOLUTE_S).',
   ),
+  API_TOKEN_INVALID: def(
+    401,
+    'AUTHENTICATION_FAILED',
+    'The personal API token is unknown, expired, or revoked, or its user is no longer active.',
+    'Henkilökohtainen API-tunniste on tuntematon, vanhentunut tai peruttu, tai sen käyttäjä ei ole enää käytössä.',
+    'Den personliga API-token är okänd, har gått ut eller återkallats, eller så är dess användare inte längre aktiv.',
+    'Create a new token (POST /api/v1/me/api-tokens, signed in) and replace the old one where it is used; GET /api/v1/me/api-tokens lists yours with their expiry.',
+  ),
   CSRF_TOKEN_INVALID: def(
     403,
     'SERVICE_ACCESS_ERROR',

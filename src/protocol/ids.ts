@@ -22,6 +22,7 @@ export const ID_PREFIXES = {
   auditKey: 'ak',
   user: 'usr',
   registration: 'reg',
+  apiToken: 'pat',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

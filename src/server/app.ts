@@ -158,6 +158,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
           adminToken: { type: 'http', scheme: 'bearer', description: 'The operator token (VAULTGATE_ADMIN_TOKEN).' },
           sessionCookie: { type: 'apiKey', in: 'cookie', name: '__Host-vaultgate-session', description: 'A signed-in session (POST /api/v1/session). State-changing requests also need X-CSRF-Token.' },
           sessionToken: { type: 'http', scheme: 'bearer', description: 'A session token from POST /api/v1/session with tokenInBody (the CLI); no CSRF token needed.' },
+          apiToken: { type: 'http', scheme: 'bearer', description: 'A personal API token (vgp_…, POST /api/v1/me/api-tokens): one organisation, one role.' },
           netvisorMac: { type: 'apiKey', in: 'header', name: 'X-Netvisor-Authentication-MAC', description: 'Signed-header scheme (X-Netvisor-Authentication-*): see docs/api.md.' },
           bearerToken: {
             type: 'oauth2',

@@ -1,5 +1,6 @@
 export type {
   AccountLanguage,
+  ApiTokenRecord,
   AccountStore,
   MembershipRecord,
   MembershipRole,

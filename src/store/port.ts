@@ -427,6 +427,20 @@ export interface SessionRecord {
   clientAddress: string | null;
 }
 
+/** A personal API token: automation by a user, scoped to one organisation and role. Only its SHA-256 is kept. */
+export interface ApiTokenRecord {
+  id: string;
+  tokenHash: string;
+  userId: string;
+  organisationId: string;
+  /** The most it may do; never more than the user's own role there at the time of use. */
+  role: MembershipRole;
+  name: string;
+  createdAt: string;
+  expiresAt: string;
+  revokedAt: string | null;
+}
+
 export type RegistrationKind = 'company' | 'party' | 'both';
 
 /** A request to join the platform as an organisation with its first admin user, decided by an operator. */
@@ -503,6 +517,13 @@ export interface AccountStore {
   revokeSession(tokenHash: string, at: string, audit: AuditAppend): Promise<boolean>;
   /** Revokes every live session of a user; returns how many. */
   revokeUserSessions(userId: string, at: string, audit: AuditAppend): Promise<number>;
+
+  createApiToken(t: ApiTokenRecord, audit: AuditAppend): Promise<void>;
+  getApiTokenByHash(tokenHash: string): Promise<ApiTokenRecord | undefined>;
+  /** A user's tokens, oldest first (revoked and expired ones too). */
+  listUserApiTokens(userId: string, q: ListQuery): Promise<Page<ApiTokenRecord>>;
+  /** Revokes a live token of that user; false when there is none. */
+  revokeApiToken(id: string, userId: string, at: string, audit: AuditAppend): Promise<boolean>;
 }
 
 export interface Store extends RegistryStore, VaultStore, OAuthStore, AuditStore, AccountStore {

@@ -49,6 +49,7 @@ describe('accounts (issue 14)', () => {
   let adminBearer = '';
   /** A cookie session of the company admin from before TOTP, still live until sign-out everywhere. */
   let adminCookie = '';
+  let vendorOrgId = '';
 
   beforeAll(async () => {
     s = await startTestServer();
@@ -156,6 +157,7 @@ describe('accounts (issue 14)', () => {
     // A second organisation, a software vendor, with its own admin.
     const reg = await register('vendor@ohjelmisto.fi', { kind: 'party', businessId: undefined, organisationName: 'Ohjelmisto Oy' });
     const vendorOrg = (await api('POST', `/admin/registrations/${reg.body.id}/approve`, { bearer: s.adminToken })).body.organisationId as string;
+    vendorOrgId = vendorOrg;
     expect(vendorOrg).toMatch(/^tp_test_/);
     const operator = await api('POST', '/admin/operators', { bearer: s.adminToken, body: { email: 'ops@vaultgate.example', displayName: 'Operaattori', password: PASSWORD } });
     expect(operator.status).toBe(201);
@@ -207,6 +209,44 @@ describe('accounts (issue 14)', () => {
     expect((await api('GET', '/me', { bearer: principals.vendorAdmin })).body.totpEnrolmentRequired).toBe(true);
   });
 
+  it('personal API tokens: one organisation and role, shown once, usable as a bearer, revocable; they cannot manage the account', async () => {
+    const create = (body: Record<string, unknown>, bearer = adminBearer) => api('POST', '/me/api-tokens', { bearer, body });
+    const viewer = await create({ organisationId: companyOrg, role: 'viewer', name: 'reporting job', expiresInDays: 30 });
+    expect(viewer.status).toBe(201);
+    expect(viewer.headers.get('cache-control')).toBe('no-store');
+    expect(viewer.body).toMatchObject({ id: expect.stringMatching(/^pat_test_/), role: 'viewer', organisationId: companyOrg, revokedAt: null, token: expect.stringMatching(/^vgp_[A-Za-z0-9_-]{43}$/) });
+    expect(Date.parse(viewer.body.expiresAt) - Date.parse(viewer.body.createdAt)).toBe(30 * 86_400_000);
+    const admin = await create({ organisationId: companyOrg, role: 'admin', name: 'provisioning' });
+    const vt = viewer.body.token as string;
+    const at = admin.body.token as string;
+
+    expect((await api('GET', `/organisations/${companyOrg}/members`, { bearer: vt })).status).toBe(200);
+    expect((await api('GET', `/organisations/${vendorOrgId}`, { bearer: vt })).body.code).toBe('ACCOUNT_FORBIDDEN');
+    expect((await api('PUT', `/organisations/${companyOrg}/require-totp`, { bearer: vt, body: { required: false } })).body.code).toBe('ACCOUNT_FORBIDDEN');
+    expect((await api('PUT', `/organisations/${companyOrg}/require-totp`, { bearer: at, body: { required: false } })).status).toBe(200);
+    // Never above the user's own role, nor in an organisation they are not in; never as an operator.
+    expect((await create({ organisationId: vendorOrgId, role: 'viewer', name: 'x' })).body.code).toBe('ACCOUNT_FORBIDDEN');
+    expect((await api('GET', '/admin/registrations', { bearer: at })).body.code).toBe('ACCOUNT_FORBIDDEN');
+    // A token reads /me but cannot manage the account: no new tokens, no sign-out, no TOTP.
+    expect((await api('GET', '/me', { bearer: vt })).body.user.email).toBe(adminEmail);
+    for (const [method, path] of [['POST', '/me/api-tokens'], ['DELETE', '/sessions'], ['POST', '/me/totp']] as const) {
+      const r = await api(method, path, { bearer: at, ...(method === 'POST' && path === '/me/api-tokens' ? { body: { organisationId: companyOrg, role: 'viewer', name: 'y' } } : {}) });
+      expect(r.body.code, `${method} ${path}`).toBe('ACCOUNT_FORBIDDEN');
+    }
+
+    const listed = await api('GET', '/me/api-tokens', { bearer: adminBearer });
+    expect(listed.body.items.map((t: { name: string }) => t.name)).toEqual(['reporting job', 'provisioning']);
+    expect(JSON.stringify(listed.body)).not.toContain(vt);
+    expect(listed.body.items[0].token).toBeUndefined();
+    expect((await api('DELETE', `/me/api-tokens/${viewer.body.id}`, { bearer: adminBearer })).status).toBe(204);
+    const revoked = await api('GET', `/organisations/${companyOrg}/members`, { bearer: vt });
+    expect(revoked.status).toBe(401);
+    expect(revoked.body.code).toBe('API_TOKEN_INVALID');
+    expect((await api('DELETE', `/me/api-tokens/${viewer.body.id}`, { bearer: adminBearer })).status).toBe(404);
+    expect((await api('GET', '/me', { bearer: `vgp_${'A'.repeat(43)}` })).body.code).toBe('API_TOKEN_INVALID');
+    expect((await api('GET', '/me', { bearer: at })).status).toBe(200);
+  });
+
   it('signs out one session and everywhere: the old sessions are refused afterwards', async () => {
     const first = await signIn('ops@vaultgate.example');
     const other = await signIn('ops@vaultgate.example');
@@ -250,7 +290,7 @@ describe('accounts (issue 14)', () => {
     const refusals = signIns.filter((e) => e.outcome === 'refused').map((e) => e.details.code);
     for (const code of ['SIGN_IN_FAILED', 'TOTP_REQUIRED', 'TOTP_INVALID', 'SIGN_IN_THROTTLED']) expect(refusals).toContain(code);
     expect(signIns.find((e) => e.outcome === 'success' && e.details.secondFactor === true)).toMatchObject({ actor: { kind: 'user' }, clientAddress: expect.stringMatching(/127\.0\.0\.1/) });
-    for (const action of ['user.totp-enrol', 'user.totp-confirm', 'user.create', 'organisation.require-totp', 'session.sign-out', 'session.sign-out-everywhere']) {
+    for (const action of ['api-token.create', 'api-token.revoke', 'user.totp-enrol', 'user.totp-confirm', 'user.create', 'organisation.require-totp', 'session.sign-out', 'session.sign-out-everywhere']) {
       expect(byAction(all, action).length, action).toBeGreaterThanOrEqual(1);
     }
     // No secret in any event: neither the password nor the TOTP secret.

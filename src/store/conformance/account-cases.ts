@@ -184,5 +184,30 @@ export function describeAccountCases(ctx: ConformanceContext): void {
       for (const s of [b, c]) expect((await store.getSession(s.tokenHash))!.revokedAt).toBe(at(103));
       expect(await store.revokeUserSessions(u.id, at(104), auditEvent())).toBe(0);
     });
+
+    it('personal API tokens: stored by hash, listed per user in pages, revoked only by their user, once', async () => {
+      const store = ctx.store();
+      const { company } = await ctx.fx().seed(store);
+      const u = user({ status: 'active' });
+      const other = user({ status: 'active' });
+      for (const x of [u, other]) await store.createUser(x, auditEvent());
+      const tokens = [0, 1, 2].map((i) => ({
+        id: `pat_test_${tag()}`, tokenHash: tag() + tag(), userId: u.id, organisationId: company.id, role: i === 0 ? 'admin' as const : 'viewer' as const,
+        name: `automation ${i}`, createdAt: at(i), expiresAt: at(1000 + i), revokedAt: null,
+      }));
+      for (const t of tokens) await store.createApiToken(t, auditEvent({ action: 'api-token.create' }));
+      expect(await store.getApiTokenByHash(tokens[0]!.tokenHash)).toEqual(tokens[0]);
+      expect(await store.getApiTokenByHash('nope')).toBeUndefined();
+      const listed = await collectPages((cursor) => store.listUserApiTokens(u.id, { cursor, limit: 2 }));
+      expect(listed.items).toEqual(tokens);
+      expect(listed.pages).toBe(2);
+      expect((await store.listUserApiTokens(other.id, { limit: 10 })).items).toEqual([]);
+      expect(await store.revokeApiToken(tokens[1]!.id, other.id, at(5), auditEvent())).toBe(false);
+      expect(await store.revokeApiToken(tokens[1]!.id, u.id, at(5), auditEvent({ action: 'api-token.revoke' }))).toBe(true);
+      expect(await store.revokeApiToken(tokens[1]!.id, u.id, at(6), auditEvent())).toBe(false);
+      expect((await store.getApiTokenByHash(tokens[1]!.tokenHash))!.revokedAt).toBe(at(5));
+      const actions = (await store.readAuditChain(0, 100)).map((e) => e.action).filter((a) => a.startsWith('api-token.'));
+      expect(actions).toEqual(['api-token.create', 'api-token.create', 'api-token.create', 'api-token.revoke']);
+    });
   });
 }

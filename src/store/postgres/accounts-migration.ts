@@ -96,4 +96,18 @@ CREATE TABLE registrations (
   organisation_id TEXT
 );
 CREATE INDEX registrations_status ON registrations (status, seq);
+
+CREATE TABLE api_tokens (
+  seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  token_hash TEXT NOT NULL UNIQUE,
+  user_id TEXT NOT NULL REFERENCES users(id),
+  organisation_id TEXT NOT NULL REFERENCES organisations(id),
+  role TEXT NOT NULL CHECK (role IN ('admin', 'member', 'viewer')),
+  name TEXT NOT NULL,
+  created_at TEXT COLLATE "C" NOT NULL,
+  expires_at TEXT COLLATE "C" NOT NULL,
+  revoked_at TEXT COLLATE "C"
+);
+CREATE INDEX api_tokens_user ON api_tokens (user_id, seq);
 `;

@@ -3,7 +3,7 @@ import type { AccountStore, AuditAppend } from '../port.js';
 import { checkLimit, decodeCursor, toPage } from '../sqlite/cursor.js';
 import {
   ACCOUNT_SQL, businessIdTaken, emailKey, emailTaken, organisationParams, toMember, toMembership, toOrganisation, toRegistration,
-  toSession, toUser, userParams, type MembershipRow, type OrganisationRow, type RegistrationRow, type SessionRow, type UserRow,
+  toSession, toUser, userParams, toApiToken, type ApiTokenRow, type MembershipRow, type OrganisationRow, type RegistrationRow, type SessionRow, type UserRow,
 } from '../sqlite/accounts-store.js';
 import { audited } from './audit.js';
 import { isUniqueViolation, run } from './pg-db.js';
@@ -111,5 +111,17 @@ export function pgAccounts(pool: pg.Pool): AccountStore {
     },
     revokeSession: (tokenHash, at, audit) => tx(audit, async (db) => (await count(db, ACCOUNT_SQL.revokeSession, { tokenHash, at })) > 0),
     revokeUserSessions: (userId, at, audit) => tx(audit, (db) => count(db, ACCOUNT_SQL.revokeUserSessions, { userId, at })),
+
+    createApiToken: (t, audit) => tx(audit, async (db) => { await run(db, ACCOUNT_SQL.insertApiToken, { ...t }); }),
+    async getApiTokenByHash(tokenHash) {
+      const row = await one<ApiTokenRow>(ACCOUNT_SQL.getApiTokenByHash, { tokenHash });
+      return row && toApiToken(row);
+    },
+    async listUserApiTokens(userId, q) {
+      const limit = checkLimit(q.limit);
+      const rows = (await run<ApiTokenRow>(pool, ACCOUNT_SQL.listUserApiTokens, { userId, after: decodeCursor(q.cursor), limit: limit + 1 })).rows;
+      return toPage(rows.map((r) => ({ ...r, seq: Number(r.seq) })), limit, toApiToken);
+    },
+    revokeApiToken: (id, userId, at, audit) => tx(audit, async (db) => (await count(db, ACCOUNT_SQL.revokeApiToken, { id, userId, at })) > 0),
   };
 }

@@ -16,7 +16,7 @@ export const ACCOUNTS_SCHEMA_VERSION = AUDIT_SCHEMA_VERSION + 1;
  * - organisations.company_id / party_id carry no foreign key: approval inserts the organisation before its company
  *   and party in one transaction, and a company's tombstone keeps its id, so the reference never dangles.
  * - users.email_key is the lower-cased email: unique, so emails are unique case-insensitively.
- * - sessions keep only the SHA-256 of the token.
+ * - sessions and personal API tokens keep only the SHA-256 of the token.
  */
 /** The organisation columns the migration and its triggers write. */
 export const ORG_COLS = 'id, name, company_id, party_id, status, require_totp, created_at';
@@ -106,4 +106,18 @@ CREATE TABLE registrations (
   organisation_id TEXT
 );
 CREATE INDEX registrations_status ON registrations (status, seq);
+
+CREATE TABLE api_tokens (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  token_hash TEXT NOT NULL UNIQUE,
+  user_id TEXT NOT NULL REFERENCES users(id),
+  organisation_id TEXT NOT NULL REFERENCES organisations(id),
+  role TEXT NOT NULL CHECK (role IN ('admin', 'member', 'viewer')),
+  name TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  revoked_at TEXT
+);
+CREATE INDEX api_tokens_user ON api_tokens (user_id, seq);
 `;

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { VaultgateError } from '../../protocol/index.js';
 import type {
-  AccountLanguage, AccountStore, AuditAppend, ListQuery, MembershipRecord, MembershipRole, OrganisationRecord, Page,
+  AccountLanguage, AccountStore, ApiTokenRecord, AuditAppend, ListQuery, MembershipRecord, MembershipRole, OrganisationRecord, Page,
   RegistrationApproval, RegistrationRecord, SessionRecord, UserRecord, UserStatus,
 } from '../port.js';
 import { checkLimit, decodeCursor, toPage } from './cursor.js';
@@ -28,6 +28,16 @@ export interface RegistrationRow {
   seq: number; id: string; kind: RegistrationRecord['kind']; organisation_name: string; business_id: string | null; user_id: string;
   status: RegistrationRecord['status']; created_at: string; decided_at: string | null; decided_by: string | null; organisation_id: string | null;
 }
+
+export interface ApiTokenRow {
+  seq: number; id: string; token_hash: string; user_id: string; organisation_id: string; role: MembershipRole; name: string;
+  created_at: string; expires_at: string; revoked_at: string | null;
+}
+export const toApiToken = (r: ApiTokenRow): ApiTokenRecord => ({
+  id: r.id, tokenHash: r.token_hash, userId: r.user_id, organisationId: r.organisation_id, role: r.role, name: r.name,
+  createdAt: r.created_at, expiresAt: r.expires_at, revokedAt: r.revoked_at,
+});
+const TOKEN_COLS = 'seq, id, token_hash, user_id, organisation_id, role, name, created_at, expires_at, revoked_at';
 
 export const toOrganisation = (r: OrganisationRow): OrganisationRecord => ({
   id: r.id, name: r.name, companyId: r.company_id, partyId: r.party_id, businessId: r.business_id, status: r.status,
@@ -102,6 +112,12 @@ export const ACCOUNT_SQL = {
   listRegistrations: `SELECT ${REG_COLS} FROM registrations WHERE seq > @after AND (CAST(@status AS TEXT) IS NULL OR status = @status) ORDER BY seq LIMIT @limit`,
   decideRegistration: `UPDATE registrations SET status = @status, decided_at = @at, decided_by = @decidedBy, organisation_id = @organisationId
     WHERE id = @id AND status = 'pending'`,
+
+  insertApiToken: `INSERT INTO api_tokens (id, token_hash, user_id, organisation_id, role, name, created_at, expires_at, revoked_at)
+    VALUES (@id, @tokenHash, @userId, @organisationId, @role, @name, @createdAt, @expiresAt, @revokedAt)`,
+  getApiTokenByHash: `SELECT ${TOKEN_COLS} FROM api_tokens WHERE token_hash = @tokenHash`,
+  listUserApiTokens: `SELECT ${TOKEN_COLS} FROM api_tokens WHERE user_id = @userId AND seq > @after ORDER BY seq LIMIT @limit`,
+  revokeApiToken: 'UPDATE api_tokens SET revoked_at = @at WHERE id = @id AND user_id = @userId AND revoked_at IS NULL',
 } as const;
 
 export const emailTaken = (email: string, cause: unknown): VaultgateError =>
@@ -254,5 +270,23 @@ export class SqliteAccountStore implements AccountStore {
 
   async revokeUserSessions(userId: string, at: string, audit: AuditAppend): Promise<number> {
     return this.#tx(() => this.#s.revokeUserSessions.run({ userId, at }).changes, audit);
+  }
+
+  async createApiToken(t: ApiTokenRecord, audit: AuditAppend): Promise<void> {
+    this.#tx(() => this.#s.insertApiToken.run({ ...t }), audit);
+  }
+
+  async getApiTokenByHash(tokenHash: string): Promise<ApiTokenRecord | undefined> {
+    const row = this.#s.getApiTokenByHash.get({ tokenHash }) as ApiTokenRow | undefined;
+    return row && toApiToken(row);
+  }
+
+  async listUserApiTokens(userId: string, q: ListQuery): Promise<Page<ApiTokenRecord>> {
+    const limit = checkLimit(q.limit);
+    return toPage(this.#s.listUserApiTokens.all({ userId, after: decodeCursor(q.cursor), limit: limit + 1 }) as ApiTokenRow[], limit, toApiToken);
+  }
+
+  async revokeApiToken(id: string, userId: string, at: string, audit: AuditAppend): Promise<boolean> {
+    return this.#tx(() => this.#s.revokeApiToken.run({ id, userId, at }).changes > 0, audit);
   }
 }

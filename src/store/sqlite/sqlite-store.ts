@@ -23,6 +23,7 @@ import type {
   PartnerCredentialRecord,
   PartyRecord,
   Store,
+  ApiTokenRecord,
   MembershipRecord,
   OrganisationRecord,
   RegistrationApproval,
@@ -505,6 +506,10 @@ export class SqliteStore implements Store {
   touchSession(tokenHash: string, at: string): Promise<void> { return this.#accounts.touchSession(tokenHash, at); }
   revokeSession(tokenHash: string, at: string, audit: AuditAppend): Promise<boolean> { return this.#accounts.revokeSession(tokenHash, at, audit); }
   revokeUserSessions(userId: string, at: string, audit: AuditAppend): Promise<number> { return this.#accounts.revokeUserSessions(userId, at, audit); }
+  createApiToken(t: ApiTokenRecord, audit: AuditAppend): Promise<void> { return this.#accounts.createApiToken(t, audit); }
+  getApiTokenByHash(tokenHash: string): Promise<ApiTokenRecord | undefined> { return this.#accounts.getApiTokenByHash(tokenHash); }
+  listUserApiTokens(userId: string, q: ListQuery): Promise<Page<ApiTokenRecord>> { return this.#accounts.listUserApiTokens(userId, q); }
+  revokeApiToken(id: string, userId: string, at: string, audit: AuditAppend): Promise<boolean> { return this.#accounts.revokeApiToken(id, userId, at, audit); }
 
   // --- audit trail (issue 13): delegated to audit-store.ts ---
 

@@ -7,7 +7,9 @@ import { auditContext } from '../audit.js';
 import { listArgs, type ListQ } from '../admin.js';
 import { errorResponses, idParams, listQuerySchema, pageOf } from '../schemas.js';
 import { csrfTokenFor } from '../../services/accounts/sessions.js';
+import { registerApiTokenRoutes } from './api-tokens.js';
 import { principalResolver, SESSION_COOKIE, type Authenticated } from './principal.js';
+import { memberSecurity, operatorSecurity, sessionSecurity } from './schemas.js';
 import { meSchema, memberSchema, newUserProps, organisationSchema, registrationSchema, signedInSchema, userSchema } from './schemas.js';
 
 /*
@@ -24,9 +26,9 @@ export interface AccountRoutesOptions {
   sessionAbsoluteS: number;
 }
 
-type Security = Record<string, string[]>[];
-const session: Security = [{ sessionCookie: [] }, { sessionToken: [] }];
-const operator: Security = [{ adminToken: [] }, { sessionCookie: [] }, { sessionToken: [] }];
+const session = sessionSecurity;
+const operator = operatorSecurity;
+const member = memberSecurity;
 
 export function accountRoutes(o: AccountRoutesOptions) {
   const { accounts } = o;
@@ -43,10 +45,13 @@ export function accountRoutes(o: AccountRoutesOptions) {
       }
       return a;
     };
-    const user = (a: Authenticated) => {
+    /** The signed-in user of an account route; a personal API token may not manage the account (only read /me). */
+    const user = (a: Authenticated, allowApiToken = false) => {
       if (a.principal.kind !== 'user') throw new VaultgateError('SESSION_REQUIRED', { detail: 'This needs a signed-in user, not the operator token.' });
+      if (a.via === 'api-token' && !allowApiToken) throw new VaultgateError('ACCOUNT_FORBIDDEN', { detail: 'A personal API token cannot manage the account: sign in.' });
       return a.principal.user;
     };
+    registerApiTokenRoutes(app, accounts, signedIn, user);
     app.addHook('onRequest', async (_req, reply) => {
       reply.header('cache-control', 'no-store');
     });
@@ -145,7 +150,8 @@ export function accountRoutes(o: AccountRoutesOptions) {
     }, async (req, reply) => {
       const a = await signedIn(req, reply, true);
       user(a);
-      await accounts.sessions.end(a.session!, a.ctx);
+      if (!a.session) throw new VaultgateError('SESSION_REQUIRED', { detail: 'The operator token has no session to sign out.' });
+      await accounts.sessions.end(a.session, a.ctx);
       clearCookie(reply);
       reply.code(204);
     });
@@ -164,7 +170,7 @@ export function accountRoutes(o: AccountRoutesOptions) {
     // --- the signed-in user ---
     app.get('/me', {
       schema: { tags: ['accounts'], summary: 'The signed-in user, their organisations and roles', security: session, response: { 200: meSchema, ...errorResponses(401) } },
-    }, async (req, reply) => accounts.me(user(await signedIn(req, reply, true))));
+    }, async (req, reply) => accounts.me(user(await signedIn(req, reply, true), true)));
     app.post('/me/totp', {
       schema: {
         tags: ['accounts'], summary: 'Start TOTP enrolment: the secret and otpauth:// URI, shown once', security: session,
@@ -195,17 +201,17 @@ export function accountRoutes(o: AccountRoutesOptions) {
       return { a, id };
     };
     app.get('/organisations/:organisationId', {
-      schema: { tags: ['accounts'], summary: 'An organisation (its members and operators)', security: operator, params: orgId, response: { 200: organisationSchema, ...errorResponses(401, 403, 404) } },
+      schema: { tags: ['accounts'], summary: 'An organisation (its members and operators)', security: member, params: orgId, response: { 200: organisationSchema, ...errorResponses(401, 403, 404) } },
     }, async (req, reply) => accounts.organisation((await orgOf(req, reply, ['admin', 'member', 'viewer'])).id));
     app.get('/organisations/:organisationId/members', {
       schema: {
-        tags: ['accounts'], summary: "An organisation's members and their roles", security: operator, params: orgId, querystring: listQuerySchema,
+        tags: ['accounts'], summary: "An organisation's members and their roles", security: member, params: orgId, querystring: listQuerySchema,
         response: { 200: pageOf(memberSchema), ...errorResponses(400, 401, 403) },
       },
     }, async (req, reply) => accounts.listMembers((await orgOf(req, reply, ['admin', 'member', 'viewer'])).id, listArgs(req.query as ListQ)));
     app.put('/organisations/:organisationId/require-totp', {
       schema: {
-        tags: ['accounts'], summary: 'Require (or stop requiring) a TOTP second factor of the members (admin)', security: operator, params: orgId,
+        tags: ['accounts'], summary: 'Require (or stop requiring) a TOTP second factor of the members (admin)', security: member, params: orgId,
         body: { type: 'object', additionalProperties: false, required: ['required'], properties: { required: { type: 'boolean' } } },
         response: { 200: organisationSchema, ...errorResponses(400, 401, 403, 404) },
       },

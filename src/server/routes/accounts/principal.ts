@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { VaultgateError } from '../../../protocol/index.js';
 import type { SessionRecord } from '../../../store/index.js';
 import type { Accounts, Principal } from '../../services/accounts/accounts.js';
+import { API_TOKEN_PREFIX } from '../../services/accounts/api-tokens.js';
 import { csrfMatches } from '../../services/accounts/sessions.js';
 import type { AuditContext } from '../../services/audit/audit-trail.js';
 import { auditContext } from '../audit.js';
@@ -11,6 +12,8 @@ import { auditContext } from '../audit.js';
 /*
  * Who a request to /api/v1 comes from (issue 14), in this order:
  * - `Authorization: Bearer <operator token>`: the operator (automation and first start);
+ * - `Authorization: Bearer vgp_…`: a personal API token, acting as its user with the one membership (organisation
+ *   and role) it is scoped to, never as an operator;
  * - `Authorization: Bearer <session token>`: a session the CLI keeps in its profile (no cookie, so no CSRF risk);
  * - the cookie `__Host-vaultgate-session`: a browser session. Its state-changing requests (POST, PUT, PATCH,
  *   DELETE) must carry X-CSRF-Token (sessions.ts says how it is bound to the session), and a browser's Fetch Metadata
@@ -25,6 +28,8 @@ export interface Authenticated {
   principal: Principal;
   /** The session, when the request came with one. */
   session: SessionRecord | null;
+  /** How the request authenticated: a session (cookie or bearer), a personal API token, or the operator token. */
+  via: 'session' | 'api-token' | 'operator-token';
   ctx: AuditContext;
 }
 
@@ -36,7 +41,14 @@ export function principalResolver(accounts: Accounts, adminToken: string) {
     const h = req.headers.authorization;
     const bearer = h ? /^Bearer\s+(\S+)\s*$/i.exec(h)?.[1] : undefined;
     if (bearer && timingSafeEqual(digest(bearer), expected)) {
-      return { principal: { kind: 'operator-token' }, session: null, ctx: auditContext(req, { kind: 'operator', id: 'operator' }) };
+      return { principal: { kind: 'operator-token' }, session: null, via: 'operator-token', ctx: auditContext(req, { kind: 'operator', id: 'operator' }) };
+    }
+    if (bearer?.startsWith(API_TOKEN_PREFIX)) {
+      const { user, membership } = await accounts.apiTokens.resolve(bearer);
+      return {
+        principal: { kind: 'user', user: { ...user, platformRole: null }, memberships: [membership] }, session: null, via: 'api-token',
+        ctx: auditContext(req, { kind: 'user', id: user.id })
+      };
     }
     let token = bearer;
     if (!token) {
@@ -51,6 +63,6 @@ export function principalResolver(accounts: Accounts, adminToken: string) {
     }
     const { session, user } = await accounts.sessions.resolve(token);
     const memberships = await accounts.memberships(user.id);
-    return { principal: { kind: 'user', user, memberships }, session, ctx: auditContext(req, { kind: 'user', id: user.id }) };
+    return { principal: { kind: 'user', user, memberships }, session, via: 'session', ctx: auditContext(req, { kind: 'user', id: user.id }) };
   };
 }

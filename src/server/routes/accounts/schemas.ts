@@ -72,3 +72,10 @@ export const newUserProps = {
   language: languageSchema,
   password: { type: 'string', minLength: 1, maxLength: 1024, description: 'At least 12 characters, not a common or breached password.' },
 } as const;
+
+/** OpenAPI security of the accounts routes (the schemes are declared in app.ts). */
+type Security = Record<string, string[]>[];
+export const sessionSecurity: Security = [{ sessionCookie: [] }, { sessionToken: [] }];
+export const operatorSecurity: Security = [{ adminToken: [] }, { sessionCookie: [] }, { sessionToken: [] }];
+/** Routes an organisation's members reach: also with a personal API token scoped to it. */
+export const memberSecurity: Security = [...operatorSecurity, { apiToken: [] }];

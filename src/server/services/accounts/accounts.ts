@@ -5,6 +5,7 @@ import type {
 import { SYSTEM_OWNER, type VaultCrypto } from '../../crypto/vault-crypto.js';
 import { SYSTEM_CONTEXT, type AuditContext, type AuditTrail } from '../audit/audit-trail.js';
 import type { RegistryCache } from '../registry-cache.js';
+import { ApiTokens } from './api-tokens.js';
 import { checkPasswordPolicy, hashPassword, verifyPassword } from './password.js';
 import { Sessions, type SessionSettings, type StartedSession } from './sessions.js';
 import type { SignInThrottle } from './sign-in-throttle.js';
@@ -17,7 +18,7 @@ import { newTotpSecret, totpStep, totpUri } from './totp.js';
  *
  * Extension points for what comes next: `SignInMethod` names how a session was started (`password` now; an OpenID
  * Connect sign-in adds `oidc`, finding its user through the identities table), and `Principal` is what routes
- * authorize against (a personal API token will be one more kind).
+ * authorize against (a personal API token is a user principal with the one membership it is scoped to).
  */
 
 export type SignInMethod = 'password' | 'oidc';
@@ -70,9 +71,11 @@ const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
 
 export class Accounts {
   readonly sessions: Sessions;
+  readonly apiTokens: ApiTokens;
 
   constructor(private readonly d: AccountsDeps) {
     this.sessions = new Sessions({ store: d.store, clock: d.clock, audit: d.audit, ...d.sessions });
+    this.apiTokens = new ApiTokens(d);
   }
 
   private now(): string {
