@@ -140,7 +140,8 @@ export function accountRoutes(o: AccountRoutesOptions) {
         response: { 200: { type: 'object', required: ['csrfToken'], properties: { csrfToken: { type: 'string' } } }, ...errorResponses(401) },
       },
     }, async (req, reply) => {
-      await signedIn(req, reply, true);
+      const a = await signedIn(req, reply, true);
+      user(a);
       const token = req.cookies[SESSION_COOKIE] ?? /^Bearer\s+(\S+)/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
       return { csrfToken: csrfTokenFor(token) };
     });
