@@ -96,6 +96,42 @@ export function accountCommand(): Command {
       printRecord(r.user);
       printTable(r.memberships.map((m: any) => ({ organisationId: m.organisationId, name: m.organisation.name, role: m.role })), ['organisationId', 'name', 'role']);
     });
+  const totp = account.command('totp').description('a TOTP second factor (authenticator app)');
+  totp.command('enrol').description('start enrolment: prints the otpauth:// URI (shown once) to add to an authenticator app')
+    .action(async (_o: unknown, cmd: Command) => {
+      const s = signedIn(cmd);
+      out(s.json, await api(s.url, 'POST', '/me/totp', { bearer: s.sessionToken, acceptLanguage: s.acceptLanguage }));
+      if (!s.json) process.stderr.write('then: vaultgate account totp confirm <code shown by the app>\n');
+    });
+  totp.command('confirm <code>').description('confirm enrolment with the current code; from then on sign-in needs --totp')
+    .action(async (code: string, _o: unknown, cmd: Command) => {
+      const s = signedIn(cmd);
+      out(s.json, await api(s.url, 'POST', '/me/totp/confirm', { bearer: s.sessionToken, acceptLanguage: s.acceptLanguage, body: { code } }));
+    });
+
+  const tokens = account.command('tokens').description('personal API tokens: one organisation and role each, for automation');
+  tokens.command('create').description('create a token (printed once: store it now)')
+    .requiredOption('--organisation <id>', 'organisation id (co_… or tp_…)').requiredOption('--name <name>')
+    .addOption(new Option('--role <role>').choices(['admin', 'member', 'viewer']).default('viewer'))
+    .option('--expires-in-days <days>', '1-365 (default 90)')
+    .action(async (o: { organisation: string; name: string; role: string; expiresInDays?: string }, cmd: Command) => {
+      const s = signedIn(cmd);
+      const body = { organisationId: o.organisation, role: o.role, name: o.name, ...(o.expiresInDays ? { expiresInDays: Number(o.expiresInDays) } : {}) };
+      out(s.json, await api(s.url, 'POST', '/me/api-tokens', { bearer: s.sessionToken, acceptLanguage: s.acceptLanguage, body }));
+    });
+  tokens.command('ls').description('your tokens (never the tokens themselves)')
+    .action(async (_o: unknown, cmd: Command) => {
+      const s = signedIn(cmd);
+      const r = await api(s.url, 'GET', '/me/api-tokens?limit=1000', { bearer: s.sessionToken, acceptLanguage: s.acceptLanguage });
+      if (s.json) return printJson(r);
+      printTable(r.items, ['id', 'name', 'organisationId', 'role', 'expiresAt', 'revokedAt']);
+    });
+  tokens.command('revoke <tokenId>').description('revoke a token')
+    .action(async (id: string, _o: unknown, cmd: Command) => {
+      const s = signedIn(cmd);
+      await api(s.url, 'DELETE', `/me/api-tokens/${encodeURIComponent(id)}`, { bearer: s.sessionToken, acceptLanguage: s.acceptLanguage });
+      out(s.json, { revoked: id });
+    });
   return account;
 }
 

@@ -3,6 +3,7 @@ import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { totpCode } from '../../src/server/services/accounts/totp.js';
 import { CLI, startTestServer, tempDir, type TestServer } from '../helpers/servers.js';
 
 const run = promisify(execFile);
@@ -55,6 +56,23 @@ describe('vaultgate account and admin registrations', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const token = /session_token = (\S+)/.exec(readFileSync(file, 'utf8'))![1]!;
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+    // TOTP from the CLI: enrol, confirm with the app's code; then sign-in needs it.
+    const enrol = JSON.parse((await vg(['account', '--json', 'totp', 'enrol'])).stdout);
+    expect(enrol.otpauthUri).toMatch(/^otpauth:\/\/totp\//);
+    const confirmed = await vg(['account', '--json', 'totp', 'confirm', totpCode(enrol.secret, Date.now())]);
+    expect(JSON.parse(confirmed.stdout).totpEnrolled).toBe(true);
+    expect((await vg(['account', 'signin', '--email', 'kiva@example.fi'], password)).stderr).toContain('TOTP_REQUIRED');
+
+    // Personal API tokens from the CLI: create (shown once), list, revoke.
+    const org = JSON.parse(approved.stdout).organisationId;
+    const created = JSON.parse((await vg(['account', '--json', 'tokens', 'create', '--organisation', org, '--name', 'nightly', '--role', 'member'])).stdout);
+    expect(created.token).toMatch(/^vgp_/);
+    const members = await fetch(`${s.url}/api/v1/organisations/${org}/members`, { headers: { authorization: `Bearer ${created.token}` } });
+    expect(members.status).toBe(200);
+    expect((await vg(['account', 'tokens', 'ls'])).stdout).toContain('nightly');
+    expect(JSON.parse((await vg(['account', '--json', 'tokens', 'revoke', created.id])).stdout)).toEqual({ revoked: created.id });
+    expect((await fetch(`${s.url}/api/v1/organisations/${org}/members`, { headers: { authorization: `Bearer ${created.token}` } })).status).toBe(401);
 
     const me = await vg(['account', '--json', 'me']);
     expect(JSON.parse(me.stdout)).toMatchObject({ user: { email: 'kiva@example.fi', language: 'fi' }, memberships: [{ role: 'admin' }] });
