@@ -300,9 +300,9 @@ describe('accounts (issue 14)', () => {
   });
 });
 
-describe('automatic approval (test and uat environments)', () => {
-  it('approves a registration at once when VAULTGATE_REGISTRATION_AUTO_APPROVE is on', async () => {
-    const s = await startTestServer({ VAULTGATE_REGISTRATION_AUTO_APPROVE: 'true' });
+describe('automatic approval (test and uat environments); cookies behind a TLS proxy', () => {
+  it('approves a registration at once when VAULTGATE_REGISTRATION_AUTO_APPROVE is on; the cookie is Secure behind a trusted proxy', async () => {
+    const s = await startTestServer({ VAULTGATE_REGISTRATION_AUTO_APPROVE: 'true', VAULTGATE_TRUST_PROXY: '127.0.0.1' });
     try {
       const r = await call(s.url, 'POST', '/registrations', { body: { kind: 'both', organisationName: 'Molemmat Oy', businessId: '1967543-8', email: 'both@example.fi', displayName: 'B', password: PASSWORD } });
       expect(r.status).toBe(201);
@@ -310,6 +310,8 @@ describe('automatic approval (test and uat environments)', () => {
       const signedIn = await call(s.url, 'POST', '/session', { body: { email: 'both@example.fi', password: PASSWORD, tokenInBody: true } });
       const me = await call(s.url, 'GET', '/me', { bearer: signedIn.body.sessionToken });
       expect(me.body.memberships[0].organisation).toMatchObject({ companyId: r.body.organisationId, partyId: expect.stringMatching(/^tp_test_/) });
+      const cookie = await call(s.url, 'POST', '/session', { body: { email: 'both@example.fi', password: PASSWORD }, headers: { 'x-forwarded-proto': 'https' } });
+      expect(cookie.headers.getSetCookie()[0]).toMatch(/^__Host-vaultgate-session=[^;]+; Max-Age=43200; Path=\/; HttpOnly; Secure; SameSite=Strict$/);
     } finally {
       await s.stop();
     }
