@@ -9,6 +9,7 @@ import type { Store } from './port.js';
 import { applyPgMigrations, PG_STORE_MIGRATIONS } from './postgres/migrations.js';
 import { createPool, run } from './postgres/pg-db.js';
 import { openPgStore } from './postgres/pg-store.js';
+import { PG_ACCOUNTS_SCHEMA_VERSION } from './postgres/accounts-migration.js';
 import { ACCOUNTS_SCHEMA_VERSION } from './sqlite/accounts-migration.js';
 import { applyMigrations, MIGRATIONS } from './sqlite/migrations.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
@@ -21,8 +22,16 @@ import { openSqliteStore } from './sqlite/sqlite-store.js';
 
 type Exec = (sql: string, params: Record<string, unknown>) => Promise<unknown>;
 
+/** A message row where messages name their company, channel and party by id (PostgreSQL). */
+const TEXT_ID_MESSAGE = `INSERT INTO messages (id, company_id, channel_id, party_id, message_type, media_type, content_type, size, sha256, received_at, transaction_id, body_ciphertext, key_version)
+    VALUES (@id, @companyId, @channelId, @partyId, @messageType, @mediaType, @contentType, @size, @sha256, @receivedAt, @transactionId, @body, @keyVersion)`;
+/** The same in SQLite's lean schema (step 3), where they are named by seq. */
+const LEAN_MESSAGE = `INSERT INTO messages (id, company_seq, channel_seq, party_seq, message_type, media_type, content_type, size, sha256, received_at, transaction_id, body_ciphertext, key_version)
+    SELECT @id, co.seq, ch.seq, p.seq, @messageType, @mediaType, @contentType, @size, @sha256, @receivedAt, @transactionId, @body, @keyVersion
+    FROM companies co, channels ch, parties p WHERE co.id = @companyId AND ch.id = @channelId AND p.id = @partyId`;
+
 /** Writes rows as the previous schema holds them (the store of this build cannot open that schema without migrating). */
-async function populate(exec: Exec) {
+async function populate(exec: Exec, messageSql: string) {
   const fx = createFixtures();
   const company = fx.company();
   const gone = fx.company();
@@ -37,8 +46,7 @@ async function populate(exec: Exec) {
     VALUES (@customerId, @companyId, @name, @scopes, @status, @createdAt, @disabledAt, @keyCiphertext)`, { ...credential, scopes: JSON.stringify(credential.scopes), keyCiphertext: Buffer.from(credential.keyCiphertext) });
   await exec(`INSERT INTO channels (id, company_id, party_id, message_types, status, created_at, disabled_at)
     VALUES (@id, @companyId, @partyId, @messageTypes, @status, @createdAt, @disabledAt)`, { ...channel, messageTypes: JSON.stringify(channel.messageTypes) });
-  await exec(`INSERT INTO messages (id, company_id, channel_id, party_id, message_type, media_type, content_type, size, sha256, received_at, transaction_id, body_ciphertext, key_version)
-    VALUES (@id, @companyId, @channelId, @partyId, @messageType, @mediaType, @contentType, @size, @sha256, @receivedAt, @transactionId, @body, @keyVersion)`, { ...message, body: Buffer.from(message.bodyCiphertext) });
+  await exec(messageSql, { ...message, body: Buffer.from(message.bodyCiphertext) });
   return { fx, company, gone, party, off, credential, channel, message };
 }
 
@@ -77,7 +85,7 @@ describe('the accounts schema step on SQLite', () => {
     const file = join(root, 'populated.db');
     const db = new Database(file);
     applyMigrations(db, MIGRATIONS.filter((m) => m.version < ACCOUNTS_SCHEMA_VERSION));
-    const rows = await populate(async (sql, params) => db.prepare(sql).run(params));
+    const rows = await populate(async (sql, params) => db.prepare(sql).run(params), LEAN_MESSAGE);
     db.close();
     const store = openSqliteStore({ file });
     try {
@@ -97,14 +105,14 @@ describePostgres('the accounts schema step on PostgreSQL', () => {
     const pool = createPool({ url: PG_URL, schema, poolSize: 1 });
     let rows;
     try {
-      await applyPgMigrations(pool, schema, PG_STORE_MIGRATIONS.filter((m) => m.version < ACCOUNTS_SCHEMA_VERSION));
-      rows = await populate((sql, params) => run(pool, sql, params));
+      await applyPgMigrations(pool, schema, PG_STORE_MIGRATIONS.filter((m) => m.version < PG_ACCOUNTS_SCHEMA_VERSION));
+      rows = await populate((sql, params) => run(pool, sql, params), TEXT_ID_MESSAGE);
     } finally {
       await pool.end();
     }
     const store = await openPgStore({ url: PG_URL, schema, poolSize: 2, migrate: true });
     try {
-      expect(store.migration.applied).toEqual([ACCOUNTS_SCHEMA_VERSION]);
+      expect(store.migration.applied).toEqual([PG_ACCOUNTS_SCHEMA_VERSION]);
       await expectMigrated(store, rows);
     } finally {
       await store.close();

@@ -225,7 +225,10 @@ export interface VaultStore {
    * Deletes at most `limit` messages of one channel and type that are older than `before` (ISO) or beyond the
    * newest `keepLast`; returns how many were deleted. Callers repeat until it returns less than `limit`.
    */
-  /** Forgets at most `limit` used transaction ids consumed before `before` (ISO); returns how many. */
+  /**
+   * Forgets at most `limit` used transaction ids consumed before `before` (ISO); returns how many. An adapter that
+   * forgets a whole partition of older ids at once (SQLite) may return more than `limit`.
+   */
   pruneTransactionIds(before: string, limit: number): Promise<number>;
   /** How many used transaction ids are kept. */
   countTransactionIds(): Promise<number>;

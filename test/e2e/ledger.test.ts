@@ -21,8 +21,15 @@ describe('transaction-id retention', () => {
     const db = new Database(join(s.dataDir, 'vaultgate.db'));
     try {
       const ago = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
-      db.prepare('UPDATE transaction_ledger SET created_at = ? WHERE transaction_id = ?').run(ago(25), 'tx-25h');
-      db.prepare('UPDATE transaction_ledger SET created_at = ? WHERE transaction_id = ?').run(ago(23), 'tx-23h');
+      // The ledger is partitioned (src/store/sqlite/ledger.ts): backdate the row where it is, and the partition's
+      // oldest time in the catalog with it.
+      const backdate = (transactionId: string, when: string): void => {
+        const tables = db.prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'transaction_ledger_[0-9]*'").pluck().all();
+        for (const t of tables) db.prepare(`UPDATE ${t} SET created_at = ? WHERE transaction_id = ?`).run(when, transactionId);
+        db.prepare('UPDATE transaction_ledger_partitions SET min_at = ? WHERE min_at > ?').run(when, when);
+      };
+      backdate('tx-25h', ago(25));
+      backdate('tx-23h', ago(23));
     } finally {
       db.close();
     }

@@ -152,9 +152,9 @@ describe('retention per message type (sweep on demand)', () => {
     const [seed] = await sendMany(s.url, t, ch, 'Event', 1);
     const BULK = 4000;
     withDb(s.dataDir, (db) => {
-      const copy = db.prepare(`INSERT INTO messages (id, company_id, channel_id, party_id, message_type, media_type, content_type, size, sha256,
+      const copy = db.prepare(`INSERT INTO messages (id, company_seq, channel_seq, party_seq, message_type, media_type, content_type, size, sha256,
         received_at, transaction_id, body_ciphertext, key_version)
-        SELECT @id, company_id, channel_id, party_id, message_type, media_type, content_type, size, sha256, @at, NULL, body_ciphertext, key_version
+        SELECT @id, company_seq, channel_seq, party_seq, message_type, media_type, content_type, size, sha256, @at, NULL, body_ciphertext, key_version
         FROM messages WHERE id = @seed`);
       db.transaction(() => {
         for (let i = 0; i < BULK; i++) copy.run({ id: newId('message', 'test'), at: daysAgo(3), seed });

@@ -50,7 +50,7 @@ describe('deleting a company: crypto-shredding', () => {
   const [idA, idB] = businessIds(2100000, 2) as [string, string];
 
   const rowsOf = (companyId: string): number =>
-    withDb(join(s.dataDir, 'vaultgate.db'), (db) => (db.prepare('SELECT COUNT(*) AS n FROM messages WHERE company_id = ?').get(companyId) as { n: number }).n);
+    withDb(join(s.dataDir, 'vaultgate.db'), (db) => (db.prepare('SELECT COUNT(*) AS n FROM messages WHERE company_seq = (SELECT seq FROM companies WHERE id = ?)').get(companyId) as { n: number }).n);
   const dataKeyCount = async (): Promise<number> =>
     Object.values((await s.admin('GET', '/keys')).body.dataKeysByMasterKey as Record<string, number>).reduce((x, y) => x + y, 0);
 
@@ -174,7 +174,7 @@ describe('deleting a company: crypto-shredding', () => {
     backup = await startTestServer({}, backupDir);
     // In the backup A is still a live company with active credentials: only its keys are gone.
     expect((await backup.admin('GET', `/companies/${a.companyId}`)).body.deletedAt ?? null).toBeNull();
-    expect(withDb(join(backupDir, 'vaultgate.db'), (db) => (db.prepare('SELECT COUNT(*) AS n FROM messages WHERE company_id = ?').get(a.companyId) as { n: number }).n)).toBe(4);
+    expect(withDb(join(backupDir, 'vaultgate.db'), (db) => (db.prepare('SELECT COUNT(*) AS n FROM messages WHERE company_seq = (SELECT seq FROM companies WHERE id = ?)').get(a.companyId) as { n: number }).n)).toBe(4);
     for (const m of sentA) {
       const r = await read(backup.url, a.reader, m.id);
       const { problem } = expectRefusal(r, 'DATA_KEY_DESTROYED', JSON_MODE);

@@ -1,4 +1,11 @@
 import { ORG_COLS } from '../sqlite/accounts-migration.js';
+import { PG_AUDIT_SCHEMA_VERSION } from './audit-migration.js';
+
+/**
+ * The accounts step's version on PostgreSQL: the one after its audit step (PostgreSQL has no lean step, so its
+ * numbers differ from SQLite's ACCOUNTS_SCHEMA_VERSION).
+ */
+export const PG_ACCOUNTS_SCHEMA_VERSION = PG_AUDIT_SCHEMA_VERSION + 1;
 
 /** The same step on PostgreSQL (text compared as bytes, bytea ciphertexts, PL/pgSQL triggers). */
 export const PG_ACCOUNTS_V4 = `

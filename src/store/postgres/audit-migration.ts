@@ -1,5 +1,11 @@
 /**
- * The audit schema step (AUDIT_SCHEMA_VERSION) on PostgreSQL (issue 13): the same tables as SQLite's (sqlite/audit-migration.ts) in PostgreSQL
+ * The PostgreSQL schema version of the audit step: 3 (PostgreSQL has no lean step; versions have no gaps). SQLite's
+ * is AUDIT_SCHEMA_VERSION (4).
+ */
+export const PG_AUDIT_SCHEMA_VERSION = 3;
+
+/**
+ * The audit schema step on PostgreSQL (issue 13): the same tables as SQLite's (sqlite/audit-migration.ts) in PostgreSQL
  * types. seq is assigned by the appending transaction (head + 1 under an advisory lock), not an identity, so a gap
  * is a deletion. Text compared as bytes (COLLATE "C") so action prefixes and time ranges never depend on a locale.
  */

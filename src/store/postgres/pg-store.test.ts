@@ -7,7 +7,7 @@ import type { IngestOutcome } from '../port.js';
 import { isStoreFull } from '../store-full.js';
 import { channelListSql, messageListSql } from '../sqlite/list-queries.js';
 import { applyPgMigrations, PG_STORE_MIGRATIONS } from './migrations.js';
-import { AUDIT_SCHEMA_VERSION } from '../sqlite/audit-migration.js';
+import { PG_AUDIT_SCHEMA_VERSION as AUDIT_SCHEMA_VERSION } from './audit-migration.js';
 import { verifyAuditChain } from '../../protocol/audit-chain.js';
 import { createPool } from './pg-db.js';
 import { openPgKeyStore } from './pg-key-store.js';

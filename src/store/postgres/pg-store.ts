@@ -1,6 +1,6 @@
 import type { IngestItem, IngestOutcome, Store } from '../port.js';
 import { isStoreFull } from '../store-full.js';
-import { AUDIT_SCHEMA_VERSION } from '../sqlite/audit-migration.js';
+import { PG_AUDIT_SCHEMA_VERSION } from './audit-migration.js';
 import { importPgLegacyAudit, pgAudit } from './audit.js';
 import { pgLedger } from './ledger.js';
 import { applyPgMigrations, PG_STORE_MIGRATIONS, requirePgSchemaVersion, type MigrationResult } from './migrations.js';
@@ -33,7 +33,7 @@ export interface PgStore extends Store {
 export async function openPgStore(o: PgStoreOptions): Promise<PgStore> {
   const { pool, prepared: migration } = await openSchema(o, 'database', (p) =>
     o.migrate ? applyPgMigrations(p, o.schema, PG_STORE_MIGRATIONS) : requirePgSchemaVersion(p, o.schema, PG_STORE_MIGRATIONS));
-  if (migration.applied.includes(AUDIT_SCHEMA_VERSION)) await importPgLegacyAudit(pool);
+  if (migration.applied.includes(PG_AUDIT_SCHEMA_VERSION)) await importPgLegacyAudit(pool);
   const ledger = pgLedger(pool);
   // A client cannot see the server's free disk space: a write refused with 53100 (disk_full) marks the store full
   // until a write succeeds or FULL_HOLD_MS pass (so readiness comes back by itself once an operator made room).

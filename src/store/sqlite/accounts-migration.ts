@@ -1,8 +1,8 @@
 import { AUDIT_SCHEMA_VERSION } from './audit-migration.js';
 
 /**
- * The schema version of the accounts step (issue 14): the one after the audit step on this branch. When another
- * step lands first, this is the one number to change, for SQLite and PostgreSQL alike.
+ * The SQLite schema version of the accounts step (issue 14): the one after the audit step (5 now, after the lean
+ * step 3 and audit 4). PostgreSQL numbers its steps apart (PG_ACCOUNTS_SCHEMA_VERSION, 4: it has no lean step).
  */
 export const ACCOUNTS_SCHEMA_VERSION = AUDIT_SCHEMA_VERSION + 1;
 

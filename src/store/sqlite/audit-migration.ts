@@ -1,10 +1,7 @@
 import type { AuditAppend } from '../port.js';
 
-/**
- * The schema version of the audit step. 3 on this branch (the runner's test wants versions without gaps); when
- * another step 3 lands first, this becomes 4 — the one number to change, for SQLite and PostgreSQL alike.
- */
-export const AUDIT_SCHEMA_VERSION = 3;
+/** The SQLite schema version of the audit step (after the lean schema, 3). PostgreSQL's is PG_AUDIT_SCHEMA_VERSION. */
+export const AUDIT_SCHEMA_VERSION = 4;
 
 /**
  * Audit schema step (issue 13): the audit trail as a hash chain. `audit_log` holds one row per event with its place in

@@ -46,7 +46,8 @@ describe('migrations', () => {
         'partner_credentials',
         'parties',
         'schema_migrations',
-        'transaction_ledger',
+        'transaction_ledger_1',
+        'transaction_ledger_partitions',
       ]),
     );
   });

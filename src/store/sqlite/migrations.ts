@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { AUDIT_SCHEMA_VERSION, AUDIT_V4 } from './audit-migration.js';
+import { LEAN_V3 } from './lean-migration.js';
 import { OAUTH_V2 } from './oauth-migration.js';
 import { ACCOUNTS_SCHEMA_VERSION, ACCOUNTS_V4 } from './accounts-migration.js';
 
@@ -116,7 +117,13 @@ CREATE TABLE transaction_ledger (
 CREATE INDEX transaction_ledger_created ON transaction_ledger (created_at);
 `;
 
-export const MIGRATIONS: readonly Migration[] = Object.freeze([{ version: 1, sql: V1 }, { version: 2, sql: OAUTH_V2 }, { version: AUDIT_SCHEMA_VERSION, sql: AUDIT_V4 }, { version: ACCOUNTS_SCHEMA_VERSION, sql: ACCOUNTS_V4 }]);
+export const MIGRATIONS: readonly Migration[] = Object.freeze([
+  { version: 1, sql: V1 },
+  { version: 2, sql: OAUTH_V2 },
+  { version: 3, sql: LEAN_V3 },
+  { version: AUDIT_SCHEMA_VERSION, sql: AUDIT_V4 },
+  { version: ACCOUNTS_SCHEMA_VERSION, sql: ACCOUNTS_V4 },
+]);
 
 /** The schema version this code writes and expects. */
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

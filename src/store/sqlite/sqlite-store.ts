@@ -36,7 +36,7 @@ import { checkLimit, decodeCursor, encodeCursor, toPage } from './cursor.js';
 import {
   channelListSql,
   channelShapeKey,
-  messageListSql,
+  leanMessageListSql,
   messageShapeKey,
   type ChannelListShape,
   type MessageListShape,
@@ -59,9 +59,9 @@ import {
   type MessageMetaRow,
 } from './rows.js';
 import { runIngestBatch, toIngestRow, type IngestRow } from './ingest-batch.js';
-import { prepareStatements, type Statements } from './statements.js';
+import { INSERT_MESSAGE_SQL, prepareStatements, type Statements } from './statements.js';
 import { CheckpointerThread } from './checkpointer-thread.js';
-import { INGEST_SQL } from './statements.js';
+import { LedgerFilters, PartitionedLedger, type LedgerOptions } from './ledger.js';
 import { WalSyncer, type FdatasyncFn } from './wal-sync.js';
 
 export interface SqliteStoreOptions {
@@ -76,6 +76,8 @@ export interface SqliteStoreOptions {
   walLimitBytes?: number;
   /** Below this many free bytes in the database's directory, the store reports itself full (default 4 MiB). */
   minFreeBytes?: number;
+  /** When the transaction-id ledger starts a new partition (ledger.ts); the defaults suit production. */
+  ledger?: LedgerOptions;
   /** Called when an fdatasync of the WAL fails; it must stop the process (default: log to stderr and exit 70). */
   onWalSyncFailure?: (err: Error) => void;
   /**
@@ -106,7 +108,7 @@ const BUSY_TIMEOUT_MS = 5000;
 
 type ListStatement<R> = Database.Statement<[Record<string, unknown>], R>;
 
-/** A message row in raw mode: the columns of MESSAGE_COLUMNS, in order. */
+/** A message row in raw mode: the columns of LEAN_MESSAGE_COLUMNS, in order. */
 type MessageRowArray = [
   seq: number, id: string, companyId: string, channelId: string, partyId: string, messageType: string, mediaType: string,
   contentType: string, size: number, sha256: string, receivedAt: string, transactionId: string | null,
@@ -143,7 +145,7 @@ export class SqliteStore implements Store {
   readonly #db: Database.Database;
   readonly #s: Statements;
   readonly #messageLists = new Map<number, ListStatement<MessageMetaRow>>();
-  /** Export pages: the same SQL in raw mode (rows as arrays, in MESSAGE_COLUMNS order), cheaper per row than objects. */
+  /** Export pages: the same SQL in raw mode (rows as arrays, in LEAN_MESSAGE_COLUMNS order), cheaper per row than objects. */
   readonly #exportLists = new Map<number, Database.Statement<[Record<string, unknown>], unknown[]>>();
   readonly #channelLists = new Map<number, ListStatement<ChannelRow>>();
   readonly #ingestDb: Database.Database;
@@ -157,6 +159,9 @@ export class SqliteStore implements Store {
   readonly #audited: Database.Transaction<(change: () => unknown, audit: AuditAppend) => unknown>;
   readonly #oauth: SqliteOAuthStore;
   readonly #accounts: SqliteAccountStore;
+  readonly #ledger: PartitionedLedger;
+  readonly #consume: Database.Transaction<(partyId: string, transactionId: string, at: string) => boolean>;
+  readonly #prune: Database.Transaction<(before: string, limit: number) => number>;
 
   readonly #file: string;
   readonly #minFreeBytes: number;
@@ -165,7 +170,10 @@ export class SqliteStore implements Store {
   constructor(
     db: Database.Database,
     appliedMigrations: readonly number[],
-    o: { ingestDb: Database.Database; checkpointer?: CheckpointerThread | undefined; syncer?: WalSyncer | undefined; minFreeBytes?: number },
+    o: {
+      ingestDb: Database.Database; checkpointer?: CheckpointerThread | undefined; syncer?: WalSyncer | undefined;
+      minFreeBytes?: number | undefined; ledger?: LedgerOptions | undefined;
+    },
   ) {
     const minFreeBytes = o.minFreeBytes ?? MIN_FREE_BYTES;
     this.#db = db;
@@ -177,10 +185,13 @@ export class SqliteStore implements Store {
     this.#checkpointer = o.checkpointer;
     this.#syncer = o.syncer;
     this.#ingestDb = o.ingestDb;
+    // One ledger per connection (statements are per connection); the partitions' filters are shared.
+    const filters = new LedgerFilters();
+    const ledger = new PartitionedLedger(db, filters, o.ledger);
+    this.#ledger = ledger;
     const ingest = {
-      insertLedger: o.ingestDb.prepare(INGEST_SQL.insertLedger),
-      getLedger: o.ingestDb.prepare(INGEST_SQL.getLedger),
-      insertMessage: o.ingestDb.prepare(INGEST_SQL.insertMessage),
+      ledger: o.ingestDb === db ? ledger : new PartitionedLedger(o.ingestDb, filters, o.ledger),
+      insertMessage: o.ingestDb.prepare(INSERT_MESSAGE_SQL),
     };
     this.#ingest = o.ingestDb.transaction((rows: IngestRow[]) => runIngestBatch(ingest, rows));
     const syncer = o.syncer;
@@ -190,6 +201,13 @@ export class SqliteStore implements Store {
       if (result !== false) this.#audit.appendInTransaction(audit);
       return result;
     });
+    this.#consume = db.transaction((partyId: string, transactionId: string, at: string): boolean => {
+      ledger.begin(at);
+      const repeat = ledger.consume(partyId, transactionId, null, at);
+      ledger.end();
+      return repeat === undefined;
+    });
+    this.#prune = db.transaction((before: string, limit: number) => ledger.prune(before, limit));
     this.#oauth = new SqliteOAuthStore(db, (change, audit) => this.audited(change, audit));
     this.#accounts = new SqliteAccountStore(db, (change, audit) => this.audited(change, audit));
     this.#disableParty = db.transaction((id: string, at: string): boolean => {
@@ -390,7 +408,7 @@ export class SqliteStore implements Store {
   }
 
   async consumeTransactionId(partyId: string, transactionId: string, at: string): Promise<boolean> {
-    return this.#durable(this.#s.insertLedger.run({ partyId, transactionId, messageId: null, at }).changes > 0);
+    return this.#durable(this.#consume.immediate(partyId, transactionId, at));
   }
 
   async listMessages(q: MessageQuery): Promise<Page<MessageMeta>> {
@@ -403,7 +421,7 @@ export class SqliteStore implements Store {
     const key = messageShapeKey(shape);
     let stmt = this.#exportLists.get(key);
     if (!stmt) {
-      stmt = this.#db.prepare<[Record<string, unknown>], unknown[]>(messageListSql(shape)).raw(true);
+      stmt = this.#db.prepare<[Record<string, unknown>], unknown[]>(leanMessageListSql(shape)).raw(true);
       this.#exportLists.set(key, stmt);
     }
     const rows = stmt.all(this.#messageParams(q, limit)) as MessageRowArray[];
@@ -417,7 +435,7 @@ export class SqliteStore implements Store {
   #listMessages<T>(q: MessageQuery, bodies: boolean, map: (r: MessageMetaRow) => T): Page<T> {
     const limit = checkLimit(q.limit);
     const shape = this.#messageShape(q, bodies);
-    const stmt = this.#cached(this.#messageLists, messageShapeKey(shape), () => messageListSql(shape));
+    const stmt = this.#cached(this.#messageLists, messageShapeKey(shape), () => leanMessageListSql(shape));
     return toPage(stmt.all(this.#messageParams(q, limit)), limit, map);
   }
 
@@ -438,11 +456,11 @@ export class SqliteStore implements Store {
   }
 
   async countTransactionIds(): Promise<number> {
-    return this.#durable(this.#s.countLedger.get({})!.n);
+    return this.#durable(this.#ledger.count());
   }
 
   async pruneTransactionIds(before: string, limit: number): Promise<number> {
-    return this.#s.pruneLedger.run({ before, limit: checkLimit(limit) }).changes;
+    return this.#prune.immediate(before, checkLimit(limit));
   }
 
   async deleteCompanyMessages(companyId: string, limit: number): Promise<number> {
@@ -556,6 +574,7 @@ function configure(db: Database.Database, walLimitBytes: number): void {
  *   at close.
  * - Everything else (registry, retention, OAuth) commits on the other connection at synchronous=FULL.
  * - Reads of messages and of the ledger wait for the WAL sync in flight before answering.
+ * - The transaction-id ledger is partitioned (ledger.ts) so that its insert cost does not grow with the ids kept.
  * - A thread checkpoints the WAL (checkpointer-thread.ts) and bounds it (`walLimitBytes`).
  */
 export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
@@ -572,7 +591,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     }
     db.pragma('synchronous = FULL');
     const applied = applyMigrations(db);
-    if (inMemory) return withLegacyAudit(new SqliteStore(db, applied, { ingestDb: db, minFreeBytes: options.minFreeBytes }));
+    if (inMemory) return withLegacyAudit(new SqliteStore(db, applied, { ingestDb: db, minFreeBytes: options.minFreeBytes, ledger: options.ledger }));
     // No connection checkpoints on commit (a checkpoint on the request path costs 80-400 ms on this disk).
     db.pragma('wal_autocheckpoint = 0');
     ingestDb = new Database(options.file, { timeout: BUSY_TIMEOUT_MS, fileMustExist: true });
@@ -585,7 +604,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
       : new WalSyncer({ walPath: `${options.file}-wal`, fdatasync: options.testOnly?.fdatasync, onFailure: options.onWalSyncFailure });
     const checkpointer = new CheckpointerThread({ file: options.file, checkpointIntervalMs: options.testOnly?.checkpointIntervalMs ?? options.checkpointIntervalMs ?? 1000, walLimitBytes });
     checkpointer.start();
-    return withLegacyAudit(new SqliteStore(db, applied, { ingestDb, checkpointer, syncer, minFreeBytes: options.minFreeBytes }));
+    return withLegacyAudit(new SqliteStore(db, applied, { ingestDb, checkpointer, syncer, minFreeBytes: options.minFreeBytes, ledger: options.ledger }));
   } catch (err) {
     ingestDb?.close();
     db.close();

@@ -7,7 +7,7 @@ import type {
   PartnerCredentialRow,
   PartyRow,
 } from './rows.js';
-import { CHANNEL_COLUMNS, MESSAGE_COLUMNS } from './list-queries.js';
+import { CHANNEL_COLUMNS, CHANNEL_SEQ, COMPANY_SEQ, LEAN_MESSAGE_COLUMNS, LEAN_MESSAGE_FROM } from './list-queries.js';
 
 /* Every fixed statement the store runs, prepared once when the store opens. */
 
@@ -47,12 +47,8 @@ export interface Statements {
   deleteCompanyMessages: Stmt;
   listDeletedCompanies: Stmt<{ id: string }>;
   deleteOlderMessages: Stmt;
-  pruneLedger: Stmt;
-  countLedger: Stmt<{ n: number }>;
   deleteBeyondNewest: Stmt;
 
-  insertLedger: Stmt;
-  getLedger: Stmt<{ message_id: string | null }>;
   insertMessage: Stmt;
   getMessage: Stmt<MessageRow>;
 }
@@ -71,16 +67,15 @@ function disableSql(table: string, key: string): string {
   return `UPDATE ${table} SET status = 'disabled', disabled_at = COALESCE(disabled_at, @at) WHERE ${key} = @id`;
 }
 
-/** The statements of an ingest batch (see ingest-batch.ts), also prepared by the writer thread. */
-export const INGEST_SQL = {
-  insertLedger: `INSERT INTO transaction_ledger (party_id, transaction_id, message_id, created_at)
-       VALUES (@partyId, @transactionId, @messageId, @at) ON CONFLICT DO NOTHING`,
-  getLedger: 'SELECT message_id FROM transaction_ledger WHERE party_id = @partyId AND transaction_id = @transactionId',
-  insertMessage: `INSERT INTO messages (id, company_id, channel_id, party_id, message_type, media_type, content_type, size,
-         sha256, received_at, transaction_id, body_ciphertext, key_version)
-       VALUES (@id, @company_id, @channel_id, @party_id, @message_type, @media_type, @content_type, @size,
-         @sha256, @received_at, @transaction_id, @body_ciphertext, @key_version)`,
-} as const;
+/** A message's row: its company, channel and party by seq (lean-migration.ts); unknown ones fail NOT NULL. */
+export const INSERT_MESSAGE_SQL = `INSERT INTO messages (id, company_seq, channel_seq, party_seq, message_type, media_type,
+    content_type, size, sha256, received_at, transaction_id, body_ciphertext, key_version)
+  VALUES (@id, ${COMPANY_SEQ('company_id')}, ${CHANNEL_SEQ('channel_id')}, (SELECT seq FROM parties WHERE id = @party_id),
+    @message_type, @media_type, @content_type, @size, @sha256, @received_at, @transaction_id, @body_ciphertext, @key_version)`;
+
+/* Retention of one channel and type: the company's stretch of messages_list, filtered on the index entries. */
+const CHANNEL_TYPE_WHERE = `company_seq = (SELECT co.seq FROM channels ch JOIN companies co ON co.id = ch.company_id
+  WHERE ch.id = @channelId) AND channel_seq = ${CHANNEL_SEQ('channelId')} AND message_type = @messageType`;
 
 export function prepareStatements(db: Database.Database): Statements {
   const prep = <R = unknown>(sql: string): Stmt<R> => db.prepare<[Params], R>(sql);
@@ -93,23 +88,18 @@ export function prepareStatements(db: Database.Database): Statements {
       `UPDATE channels SET status = 'disabled', disabled_at = @at WHERE company_id = @id AND status = 'active'`,
     ),
     deleteCompanyMessages: prep(
-      'DELETE FROM messages WHERE seq IN (SELECT seq FROM messages WHERE company_id = @companyId ORDER BY seq LIMIT @limit)',
+      `DELETE FROM messages WHERE seq IN (SELECT seq FROM messages WHERE company_seq = ${COMPANY_SEQ('companyId')} ORDER BY seq LIMIT @limit)`,
     ),
     listDeletedCompanies: prep(
-      'SELECT c.id FROM companies c WHERE c.deleted_at IS NOT NULL AND EXISTS (SELECT 1 FROM messages m WHERE m.company_id = c.id)',
-    ),
-    countLedger: prep<{ n: number }>('SELECT COUNT(*) AS n FROM transaction_ledger'),
-    pruneLedger: prep(
-      `DELETE FROM transaction_ledger WHERE (party_id, transaction_id) IN (SELECT party_id, transaction_id
-         FROM transaction_ledger WHERE created_at < @before ORDER BY created_at LIMIT @limit)`,
+      'SELECT c.id FROM companies c WHERE c.deleted_at IS NOT NULL AND EXISTS (SELECT 1 FROM messages m WHERE m.company_seq = c.seq)',
     ),
     deleteOlderMessages: prep(
-      `DELETE FROM messages WHERE seq IN (SELECT seq FROM messages WHERE channel_id = @channelId
-         AND message_type = @messageType AND received_at < @before ORDER BY seq LIMIT @limit)`,
+      `DELETE FROM messages WHERE seq IN (SELECT seq FROM messages WHERE ${CHANNEL_TYPE_WHERE}
+         AND received_at < @before ORDER BY seq LIMIT @limit)`,
     ),
     deleteBeyondNewest: prep(
-      `DELETE FROM messages WHERE seq IN (SELECT seq FROM messages WHERE channel_id = @channelId
-         AND message_type = @messageType ORDER BY seq DESC LIMIT @limit OFFSET @keepLast)`,
+      `DELETE FROM messages WHERE seq IN (SELECT seq FROM messages WHERE ${CHANNEL_TYPE_WHERE}
+         ORDER BY seq DESC LIMIT @limit OFFSET @keepLast)`,
     ),
     insertCompany: prep(
       'INSERT INTO companies (id, name, business_id, created_at) VALUES (@id, @name, @businessId, @createdAt)',
@@ -163,9 +153,7 @@ export function prepareStatements(db: Database.Database): Statements {
     getChannel: prep(`SELECT ${CHANNEL_COLUMNS} FROM channels WHERE id = @id`),
     disableChannel: prep(disableSql('channels', 'id')),
 
-    insertLedger: prep(INGEST_SQL.insertLedger),
-    getLedger: prep(INGEST_SQL.getLedger),
-    insertMessage: prep(INGEST_SQL.insertMessage),
-    getMessage: prep(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = @id AND company_id = @companyId`),
+    insertMessage: prep(INSERT_MESSAGE_SQL),
+    getMessage: prep(`SELECT ${LEAN_MESSAGE_COLUMNS} FROM ${LEAN_MESSAGE_FROM} WHERE m.id = @id AND m.company_seq = ${COMPANY_SEQ('companyId')}`),
   };
 }

@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { createFixtures } from '../conformance/fixtures.js';
-import { applyMigrations } from './migrations.js';
+import { applyMigrations, MIGRATIONS } from './migrations.js';
 import { messageParams } from './rows.js';
 import { openSqliteStore } from './sqlite-store.js';
 import { WalSyncer, type FdatasyncFn } from './wal-sync.js';
+import { ACCOUNTS_SCHEMA_VERSION } from './accounts-migration.js';
 
 /*
  * The durability conditions of committing at synchronous=NORMAL with one asynchronous fdatasync of the WAL per
@@ -147,11 +148,11 @@ describe('sqlite ingest: NORMAL + one fdatasync of the WAL per group commit', ()
     const party = fx.party();
     const channel = fx.channel(company.id, party.id);
     const old = Array.from({ length: 300 }, () => fx.message(channel));
-    // Made by the current schema through a plain connection, not this adapter.
+    // Made by the schema before the lean one (version 2) through a plain connection, not this adapter.
     const plain = new Database(file);
     plain.pragma('journal_mode = DELETE');
     plain.pragma('synchronous = FULL');
-    applyMigrations(plain);
+    applyMigrations(plain, MIGRATIONS.slice(0, 2));
     plain.prepare('INSERT INTO companies (id, name, business_id, created_at) VALUES (@id, @name, @businessId, @createdAt)').run(company);
     plain.prepare('INSERT INTO parties (id, name, status, created_at, disabled_at) VALUES (@id, @name, @status, @createdAt, @disabledAt)').run(party);
     plain.prepare('INSERT INTO channels (id, company_id, party_id, message_types, status, created_at, disabled_at) VALUES (@id, @companyId, @partyId, @messageTypes, @status, @createdAt, @disabledAt)')
@@ -168,7 +169,7 @@ describe('sqlite ingest: NORMAL + one fdatasync of the WAL per group commit', ()
     plain.close();
 
     const store = openSqliteStore({ file });
-    expect(store.appliedMigrations).toEqual([]);
+    expect(store.appliedMigrations).toEqual([3, 4, ACCOUNTS_SCHEMA_VERSION]);
     expect(store.connectionSettings()).toMatchObject({ journalMode: 'wal', synchronous: 2, ingestSynchronous: 1 });
     expect((await store.getMessage(company.id, old[123]!.id))?.bodyCiphertext).toEqual(old[123]!.bodyCiphertext);
     const dup = fx.message(channel, { transactionId: old[7]!.transactionId });
