@@ -275,6 +275,10 @@ describe('accounts (issue 14)', () => {
     expect(throttled.status).toBe(429);
     expect(throttled.body.code).toBe('SIGN_IN_THROTTLED');
     expect(Number(throttled.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    // Further throttled attempts are refused the same way, and recorded once a minute, not each.
+    expect((await api('POST', '/session', { body: { email, password: PASSWORD } })).status).toBe(429);
+    const recorded = (await events('action=session.sign-in')).filter((e) => e.details.code === 'SIGN_IN_THROTTLED');
+    expect(recorded).toHaveLength(1);
     // Another account is not affected.
     expect((await api('POST', '/session', { body: { email: 'ops@vaultgate.example', password: PASSWORD } })).status).toBe(201);
   });

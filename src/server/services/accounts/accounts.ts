@@ -187,7 +187,7 @@ export class Accounts {
     try {
       await this.d.throttle.check(account);
     } catch (err) {
-      if (err instanceof VaultgateError) await refuse('SIGN_IN_THROTTLED', account, false, { retryAfterS: err.retryAfterS ?? 1 });
+      if (err instanceof VaultgateError && (await this.d.throttle.shouldRecordRefusal(account))) await refuse('SIGN_IN_THROTTLED', account, false, { retryAfterS: err.retryAfterS ?? 1 });
       throw err;
     }
     const user = await this.d.store.getUserByEmail(input.email.trim());

@@ -22,6 +22,13 @@ describe('sign-in throttle', () => {
     expect(await refusal(t.check('a@example.com'))).toBeUndefined();
   });
 
+  it('records one throttled refusal per account a minute, not one per attempt', async () => {
+    const t = new SignInThrottle();
+    expect(await t.shouldRecordRefusal('d@example.com')).toBe(true);
+    expect(await t.shouldRecordRefusal('d@example.com')).toBe(false);
+    expect(await t.shouldRecordRefusal('e@example.com')).toBe(true);
+  });
+
   it(`refuses an account for the rest of the hour after ${SIGN_IN_FAILURES_PER_HOUR} failures, success or not`, async () => {
     const t = new SignInThrottle();
     for (let i = 0; i < SIGN_IN_FAILURES_PER_HOUR; i++) await t.failed('c@example.com');

@@ -18,6 +18,8 @@ const MAX_BACKOFF_S = 900;
 export class SignInThrottle {
   readonly #hourly = new RateLimiterMemory({ points: SIGN_IN_FAILURES_PER_HOUR, duration: 3600 });
   readonly #backoff = new RateLimiterMemory({ points: 1, duration: 1 });
+  /** Refusals recorded in the audit trail: one per account a minute, so a flood of attempts cannot flood the trail. */
+  readonly #recorded = new RateLimiterMemory({ points: 1, duration: 60 });
 
   /** Throws SIGN_IN_THROTTLED (with Retry-After seconds) when the account may not try now. */
   async check(account: string): Promise<void> {
@@ -26,6 +28,11 @@ export class SignInThrottle {
     if (hourly && hourly.consumedPoints >= SIGN_IN_FAILURES_PER_HOUR) waitMs = hourly.msBeforeNext;
     if (backoff && backoff.consumedPoints > 1) waitMs = Math.max(waitMs, backoff.msBeforeNext);
     if (waitMs > 0) throw new VaultgateError('SIGN_IN_THROTTLED', { retryAfterS: Math.max(1, Math.ceil(waitMs / 1000)) });
+  }
+
+  /** Whether a throttled refusal of this account is the first of its minute (the one to record). */
+  async shouldRecordRefusal(account: string): Promise<boolean> {
+    return this.#recorded.consume(account).then(() => true, () => false);
   }
 
   /** Counts a failure; returns the failures this hour, and blocks the account for the backoff once it applies. */
