@@ -20,6 +20,7 @@ const FLAGS: Record<ProfileKey, [flag: string, env: string, help: string]> = {
   clientId: ['--client-id <id>', 'VAULTGATE_CLIENT_ID', 'OAuth client id: bearer tokens instead of the MAC'],
   clientSecret: ['--client-secret <secret>', 'VAULTGATE_CLIENT_SECRET', 'OAuth client secret'],
   tokenUrl: ['--token-url <url>', 'VAULTGATE_TOKEN_URL', 'token endpoint (default <url>/oauth2/token)'],
+  sessionToken: ['--session-token <token>', 'VAULTGATE_SESSION_TOKEN', 'a signed-in session (vaultgate account signin keeps it in the profile)'],
 };
 
 /**

@@ -5,6 +5,7 @@ import { ConfigError } from '../server/config/load-config.js';
 import { CONFIG_SCHEMA, type ConfigName } from '../server/config/schema.js';
 import { VaultgateApiError } from '../sdk/index.js';
 import { ApiError } from './admin-client.js';
+import { accountCommand, adminRegistrationCommands } from './account-commands.js';
 import { adminCommand } from './admin-commands.js';
 import { adminAuditCommands, auditCommand } from './audit-commands.js';
 import { printJson } from './output.js';
@@ -66,7 +67,9 @@ withConfigFlags(program.command('migrate')
 const admin = adminCommand();
 clientCommands(admin);
 adminAuditCommands(admin);
+adminRegistrationCommands(admin);
 program.addCommand(admin);
+program.addCommand(accountCommand());
 program.addCommand(vaultCommand());
 program.addCommand(auditCommand());
 program.addCommand(sendCommand());

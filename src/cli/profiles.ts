@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync
 import { dirname, join } from 'node:path';
 
 /** Settings a profile may hold (snake_case in the file, as `partner_id`, `client_secret`). */
-export const PROFILE_KEYS = ['url', 'partnerId', 'partnerKey', 'customerId', 'customerKey', 'organisationId', 'sender', 'language', 'algorithm', 'clientId', 'clientSecret', 'tokenUrl'] as const;
+export const PROFILE_KEYS = ['url', 'partnerId', 'partnerKey', 'customerId', 'customerKey', 'organisationId', 'sender', 'language', 'algorithm', 'clientId', 'clientSecret', 'tokenUrl', 'sessionToken'] as const;
 export type ProfileKey = (typeof PROFILE_KEYS)[number];
 export type Profile = Partial<Record<ProfileKey, string>>;
 

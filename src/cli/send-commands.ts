@@ -88,7 +88,7 @@ export function sendCommand(): Command {
 /** `vaultgate sign`: the headers of a signed request and the string that was hashed, keys masked. */
 export function signCommand(): Command {
   // The MAC only: no OAuth client flags.
-  return withClientOptions(new Command('sign'), PROFILE_KEYS.filter((k) => !['clientId', 'clientSecret', 'tokenUrl'].includes(k)))
+  return withClientOptions(new Command('sign'), PROFILE_KEYS.filter((k) => !['clientId', 'clientSecret', 'tokenUrl', 'sessionToken'].includes(k)))
     .description('print the signed headers for a URL and the string that was hashed (keys masked), to debug an integration')
     .argument('<url>', 'full URL, or a path such as /ingestion/ch_test_… (appended to --url)')
     .option('--transaction-id <id>', 'transaction id to sign (default: a new UUID)')
@@ -133,7 +133,7 @@ export function profileCommand(): Command {
     .option('--profile <name>', 'profile name', 'default')
     .action((o: { profile: string }) => {
       const p = readProfile(process.env, o.profile, true) ?? {};
-      printRecord({ file: credentialsPath(process.env), profile: o.profile, ...Object.fromEntries(Object.entries(p).map(([k, v]) => [k, /Key$|Secret$/.test(k) ? mask(v ?? '') : v])) });
+      printRecord({ file: credentialsPath(process.env), profile: o.profile, ...Object.fromEntries(Object.entries(p).map(([k, v]) => [k, /Key$|Secret$|Token$/.test(k) ? mask(v ?? '') : v])) });
     });
   return profile;
 }

@@ -9,7 +9,7 @@ import { Buffer } from 'node:buffer';
 
 /** Who acted: an operator (admin token), a customer or partner credential, an OAuth client, or the server itself. */
 export interface AuditActor {
-  kind: 'operator' | 'customer' | 'partner' | 'oauth-client' | 'system' | 'anonymous';
+  kind: 'operator' | 'customer' | 'partner' | 'oauth-client' | 'system' | 'anonymous' | 'user';
   /** The credential or client id (never a secret); `operator` for the admin token, `vaultgate` for the server. */
   id: string;
 }

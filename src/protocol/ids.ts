@@ -20,6 +20,9 @@ export const ID_PREFIXES = {
   request: 'req',
   auditEvent: 'ae',
   auditKey: 'ak',
+  user: 'usr',
+  registration: 'reg',
+  apiToken: 'pat',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -12,6 +12,7 @@ import { frameworkErrors, registerErrorHandling } from './plugins/errors.js';
 import { registerMetrics } from './plugins/metrics.js';
 import { mustClose } from './plugins/connection-close.js';
 import { clientErrorHandler, continueIfExpected, httpsRequirement, installTransportHandlers } from './plugins/transport.js';
+import { accountRoutes } from './routes/accounts/index.js';
 import { adminOAuthRoutes } from './routes/admin-oauth.js';
 import { adminRoutes } from './routes/admin.js';
 import { INGESTION_ROUTE, ingestionFastPath } from './routes/ingestion-fast-path.js';
@@ -20,6 +21,8 @@ import { oauthRoutes } from './routes/oauth.js';
 import { problemSchema } from './routes/schemas.js';
 import { systemRoutes } from './routes/system.js';
 import { vaultRoutes } from './routes/vault.js';
+import { Accounts } from './services/accounts/accounts.js';
+import { SignInThrottle } from './services/accounts/sign-in-throttle.js';
 import { AuditCheckpoints } from './services/audit/audit-checkpoints.js';
 import { checkAuditRetention, pruneAudit } from './services/audit/audit-retention.js';
 import { AuditTrail, SYSTEM_CONTEXT } from './services/audit/audit-trail.js';
@@ -153,6 +156,9 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
       components: {
         securitySchemes: {
           adminToken: { type: 'http', scheme: 'bearer', description: 'The operator token (VAULTGATE_ADMIN_TOKEN).' },
+          sessionCookie: { type: 'apiKey', in: 'cookie', name: '__Host-vaultgate-session', description: 'A signed-in session (POST /api/v1/session). State-changing requests also need X-CSRF-Token.' },
+          sessionToken: { type: 'http', scheme: 'bearer', description: 'A session token from POST /api/v1/session with tokenInBody (the CLI); no CSRF token needed.' },
+          apiToken: { type: 'http', scheme: 'bearer', description: 'A personal API token (vgp_…, POST /api/v1/me/api-tokens): one organisation, one role.' },
           netvisorMac: { type: 'apiKey', in: 'header', name: 'X-Netvisor-Authentication-MAC', description: 'Signed-header scheme (X-Netvisor-Authentication-*): see docs/api.md.' },
           bearerToken: {
             type: 'oauth2',
@@ -266,6 +272,17 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   await app.register(oauthRoutes({ ...common, signingKeys, tokenLifetimeS: config.tokenLifetimeS }));
   await app.register(ingestionRoutes(common));
   await app.register(vaultRoutes({ ...common, checkpoints }), { prefix: '/vault/v1' });
+  // --- accounts (issue 14): people, organisations, sessions ---
+  const accounts = new Accounts({
+    store, crypto, clock, environment: config.environment, audit, cache, throttle: new SignInThrottle(),
+    autoApprove: config.registrationAutoApprove, sessions: { idleS: config.sessionIdleS, absoluteS: config.sessionAbsoluteS },
+    totpIssuer: config.environment === 'live' ? 'Vaultgate' : `Vaultgate (${config.environment})`,
+  });
+  await app.register(accountRoutes({
+    accounts, adminToken: deps.adminToken, sessionAbsoluteS: config.sessionAbsoluteS,
+    // Secure cookies wherever the client reaches the server over TLS; plain HTTP only in test setups outside live.
+    secureCookies: deps.https !== undefined || config.environment === 'live' || config.trustProxy !== undefined,
+  }), { prefix: '/api/v1' });
 
   app.addHook('onReady', async () => {
     sweeper.start(config.retentionSweepS);

@@ -366,7 +366,170 @@ export interface AuditStore {
   pruneAudit(throughSeq: number): Promise<number>;
 }
 
-export interface Store extends RegistryStore, VaultStore, OAuthStore, AuditStore {
+// --- Accounts (issue 14): organisations, users, memberships, sessions, registrations ---
+
+/**
+ * An organisation: a company (owns a vault), a technical party (software vendor), or both. Its id is the company's
+ * id when it is a company (else the party's), so the organisations made from existing companies and parties keep
+ * their ids; every company and party has exactly one organisation (the schema step creates them, and a trigger
+ * creates one for each company or party added through the registry).
+ */
+export interface OrganisationRecord {
+  id: string;
+  name: string;
+  companyId: string | null;
+  partyId: string | null;
+  /** The company's business id (read from the company); null for a party-only organisation. */
+  businessId: string | null;
+  status: 'active' | 'suspended';
+  /** Whether its members must sign in with a TOTP second factor. */
+  requireTotp: boolean;
+  createdAt: string;
+}
+
+export type AccountLanguage = 'en' | 'fi' | 'sv';
+export type UserStatus = 'pending' | 'active' | 'disabled';
+export type MembershipRole = 'admin' | 'member' | 'viewer';
+
+/** A person. Email is unique case-insensitively (compared lower-cased). */
+export interface UserRecord {
+  id: string;
+  email: string;
+  displayName: string;
+  language: AccountLanguage;
+  /** argon2id PHC string; null for a user who signs in only through an external provider (the identities table). */
+  passwordHash: string | null;
+  /** The TOTP secret, sealed by the caller with the system data key; null when none is enrolled. */
+  totpSecretCiphertext: Uint8Array | null;
+  /** When the enrolment was confirmed with a code; a secret without it is not yet in force. */
+  totpConfirmedAt: string | null;
+  /** The newest TOTP time step accepted (codes of this step or older are refused: no reuse). */
+  totpLastStep: number | null;
+  /** `operator` for the platform's operators. */
+  platformRole: 'operator' | null;
+  status: UserStatus;
+  createdAt: string;
+}
+
+export interface MembershipRecord {
+  userId: string;
+  organisationId: string;
+  role: MembershipRole;
+  createdAt: string;
+}
+
+/** A signed-in session. Only the SHA-256 of its token is kept. */
+export interface SessionRecord {
+  tokenHash: string;
+  userId: string;
+  createdAt: string;
+  lastSeenAt: string;
+  /** The absolute end (sign-in + absolute lifetime); the idle end is lastSeenAt + idle timeout. */
+  expiresAt: string;
+  revokedAt: string | null;
+  clientAddress: string | null;
+}
+
+/** A personal API token: automation by a user, scoped to one organisation and role. Only its SHA-256 is kept. */
+export interface ApiTokenRecord {
+  id: string;
+  tokenHash: string;
+  userId: string;
+  organisationId: string;
+  /** The most it may do; never more than the user's own role there at the time of use. */
+  role: MembershipRole;
+  name: string;
+  createdAt: string;
+  expiresAt: string;
+  revokedAt: string | null;
+}
+
+export type RegistrationKind = 'company' | 'party' | 'both';
+
+/** A request to join the platform as an organisation with its first admin user, decided by an operator. */
+export interface RegistrationRecord {
+  id: string;
+  kind: RegistrationKind;
+  organisationName: string;
+  /** Required for a company (or both). */
+  businessId: string | null;
+  userId: string;
+  status: 'pending' | 'approved' | 'declined';
+  createdAt: string;
+  decidedAt: string | null;
+  /** Who decided (operator user id, or `operator` for the admin token, `system` for automatic approval). */
+  decidedBy: string | null;
+  /** The organisation made on approval. */
+  organisationId: string | null;
+}
+
+/** What approving a registration creates, in the one transaction that marks it approved. */
+export interface RegistrationApproval {
+  organisation: Omit<OrganisationRecord, 'businessId'>;
+  company: CompanyRecord | null;
+  party: PartyRecord | null;
+  at: string;
+  decidedBy: string;
+}
+
+export interface AccountStore {
+  /**
+   * Stores a registration and its (pending) user in one transaction. USER_EMAIL_TAKEN when a user with that email
+   * (case-insensitively) exists.
+   */
+  createRegistration(r: RegistrationRecord, user: UserRecord, audit: AuditAppend): Promise<void>;
+  getRegistration(id: string): Promise<RegistrationRecord | undefined>;
+  listRegistrations(q: ListQuery & { status?: RegistrationRecord['status'] | undefined }): Promise<Page<RegistrationRecord>>;
+  /**
+   * Approves a pending registration: creates the organisation (and its company and/or party), activates the user and
+   * makes them the organisation's admin, all in one transaction with the event. False when it is not pending.
+   * BUSINESS_ID_TAKEN when an active company has the business id.
+   */
+  approveRegistration(id: string, a: RegistrationApproval, audit: AuditAppend): Promise<boolean>;
+  /** Declines a pending registration and disables its user; false when it is not pending. */
+  declineRegistration(id: string, at: string, decidedBy: string, audit: AuditAppend): Promise<boolean>;
+
+  getOrganisation(id: string): Promise<OrganisationRecord | undefined>;
+  setOrganisationRequireTotp(id: string, required: boolean, audit: AuditAppend): Promise<boolean>;
+
+  /** Adds a user directly (an operator, or a user made by an admin). USER_EMAIL_TAKEN as above. */
+  createUser(u: UserRecord, audit: AuditAppend): Promise<void>;
+  getUser(id: string): Promise<UserRecord | undefined>;
+  getUserByEmail(email: string): Promise<UserRecord | undefined>;
+  /** Replaces the user's TOTP secret with an unconfirmed one (null removes it). */
+  setUserTotp(userId: string, secretCiphertext: Uint8Array | null, audit: AuditAppend): Promise<boolean>;
+  /**
+   * Confirms the enrolment with the step of the code given: false (nothing written) when there is no secret, it is
+   * confirmed already, or the step is not newer than the last one used.
+   */
+  confirmUserTotp(userId: string, step: number, at: string, audit: AuditAppend): Promise<boolean>;
+
+  addMembership(m: MembershipRecord, audit: AuditAppend): Promise<void>;
+  /** A user's memberships, oldest first. */
+  listUserMemberships(userId: string): Promise<MembershipRecord[]>;
+  listOrganisationMembers(organisationId: string, q: ListQuery): Promise<Page<MembershipRecord & { email: string; displayName: string }>>;
+
+  /**
+   * Stores a session with its event. With `totpStep`, consumes that TOTP step in the same transaction: false (no
+   * session) when it is not newer than the last one used (a code replayed within its window).
+   */
+  createSession(s: SessionRecord, totpStep: number | undefined, audit: AuditAppend): Promise<boolean>;
+  getSession(tokenHash: string): Promise<SessionRecord | undefined>;
+  /** Moves lastSeenAt of a live session forward (idle timeout); not audited (it is not a change of rights). */
+  touchSession(tokenHash: string, at: string): Promise<void>;
+  revokeSession(tokenHash: string, at: string, audit: AuditAppend): Promise<boolean>;
+  /** Revokes every live session of a user; returns how many. */
+  revokeUserSessions(userId: string, at: string, audit: AuditAppend): Promise<number>;
+
+  createApiToken(t: ApiTokenRecord, audit: AuditAppend): Promise<void>;
+  getApiTokenByHash(tokenHash: string): Promise<ApiTokenRecord | undefined>;
+  /** A user's tokens, oldest first (revoked and expired ones too). */
+  listUserApiTokens(userId: string, q: ListQuery): Promise<Page<ApiTokenRecord>>;
+  /** Revokes a live token of that user; false when there is none. */
+  revokeApiToken(id: string, userId: string, at: string, audit: AuditAppend): Promise<boolean>;
+}
+
+export interface Store extends RegistryStore, VaultStore, OAuthStore, AuditStore, AccountStore {
   readonly kind: string;
   /**
    * Whether the store can serve (GET /readyz): a read succeeds and there is room to write. Never throws: a failed

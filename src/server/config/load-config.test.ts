@@ -192,6 +192,14 @@ describe('live', () => {
     expect(configError({ env: base }).problems).toEqual([expect.stringMatching(/^VAULTGATE_ENVIRONMENT: live serves only HTTPS; set VAULTGATE_TLS_CERT\/VAULTGATE_TLS_KEY, or VAULTGATE_TRUST_PROXY/)]);
   });
 
+  it('refuses automatic approval of registrations, and an idle timeout longer than the absolute one (issue 14)', () => {
+    const base = { VAULTGATE_ENVIRONMENT: 'live', VAULTGATE_TRUST_PROXY: '127.0.0.1', VAULTGATE_PUBLIC_URL: 'https://vg.example.com' };
+    expect(configError({ env: { ...base, VAULTGATE_REGISTRATION_AUTO_APPROVE: 'true' } }).problems).toEqual([expect.stringMatching(/^VAULTGATE_REGISTRATION_AUTO_APPROVE: only in test and uat/)]);
+    expect(loadConfig({ env: { VAULTGATE_ENVIRONMENT: 'uat', VAULTGATE_REGISTRATION_AUTO_APPROVE: 'true' } }).registrationAutoApprove).toBe(true);
+    expect(loadConfig({ env: {} })).toMatchObject({ registrationAutoApprove: false, sessionIdleS: 1800, sessionAbsoluteS: 43200 });
+    expect(configError({ env: { VAULTGATE_SESSION_IDLE_S: '7200', VAULTGATE_SESSION_ABSOLUTE_S: '3600' } }).problems).toEqual(['VAULTGATE_SESSION_IDLE_S: must not be longer than VAULTGATE_SESSION_ABSOLUTE_S']);
+  });
+
   it('needs an https public URL', () => {
     const proxied = { VAULTGATE_ENVIRONMENT: 'live', VAULTGATE_TRUST_PROXY: '127.0.0.1' };
     expect(configError({ env: proxied }).problems).toEqual([expect.stringMatching(/^VAULTGATE_PUBLIC_URL: required in live/)]);

@@ -100,6 +100,12 @@ export function loadConfig(sources: ConfigSources = {}): Readonly<Config> {
       'VAULTGATE_ENVIRONMENT: live serves only HTTPS; set VAULTGATE_TLS_CERT/VAULTGATE_TLS_KEY, or VAULTGATE_TRUST_PROXY to the TLS-terminating proxy in front (127.0.0.1 for one on this host)',
     );
   }
+  if (live && c.registrationAutoApprove === true) {
+    problems.push('VAULTGATE_REGISTRATION_AUTO_APPROVE: only in test and uat; in live an operator approves every registration');
+  }
+  if (typeof c.sessionIdleS === 'number' && typeof c.sessionAbsoluteS === 'number' && c.sessionIdleS > c.sessionAbsoluteS) {
+    problems.push('VAULTGATE_SESSION_IDLE_S: must not be longer than VAULTGATE_SESSION_ABSOLUTE_S');
+  }
   if (live && out.publicUrl === undefined) {
     problems.push('VAULTGATE_PUBLIC_URL: required in live (the URL clients address, e.g. https://vaultgate.example.com)');
   }

@@ -244,6 +244,19 @@ export const CONFIG_SCHEMA = {
     env: 'VAULTGATE_AUTH_THROTTLE_WINDOW_S', flag: '--auth-throttle-window-s', default: 60, parse: int(1, 86400),
     description: 'Seconds of the window in which authentication failures are counted; a throttled credential or address is let through again when its window ends (Retry-After says when).',
   } as ConfigKey<number>,
+  // --- accounts (issue 14) ---
+  registrationAutoApprove: {
+    env: 'VAULTGATE_REGISTRATION_AUTO_APPROVE', flag: '--registration-auto-approve', default: false, parse: bool,
+    description: 'Approve registrations of organisations (POST /api/v1/registrations) at once instead of waiting for an operator; only in the test and uat environments (refused at startup in live).',
+  } as ConfigKey<boolean>,
+  sessionIdleS: {
+    env: 'VAULTGATE_SESSION_IDLE_S', flag: '--session-idle-s', default: 1800, parse: int(60, 86400),
+    description: 'Seconds a signed-in session may go unused before it ends (idle timeout; OWASP suggests 15-30 min).',
+  } as ConfigKey<number>,
+  sessionAbsoluteS: {
+    env: 'VAULTGATE_SESSION_ABSOLUTE_S', flag: '--session-absolute-s', default: 43200, parse: int(300, 7 * 86400),
+    description: 'Seconds after sign-in when a session ends however it is used (absolute timeout).',
+  } as ConfigKey<number>,
 } as const;
 
 export type ConfigSchema = typeof CONFIG_SCHEMA;
@@ -283,6 +296,9 @@ export interface Config {
   authThrottleCredentialFailures: number;
   authThrottleAddressFailures: number;
   authThrottleWindowS: number;
+  registrationAutoApprove: boolean;
+  sessionIdleS: number;
+  sessionAbsoluteS: number;
   /** Set by loadConfig when publicUrl was derived rather than configured. */
   publicUrlDerived: boolean;
 }

@@ -22,7 +22,7 @@ export const auditRecordSchema = {
   properties: {
     seq: { type: 'integer', description: 'Place in the chain: 1, 2, … without gaps.' },
     id: { type: 'string' }, at: ts, environment: { type: 'string' },
-    actor: { type: 'object', required: ['kind', 'id'], properties: { kind: { type: 'string', enum: ['operator', 'customer', 'partner', 'oauth-client', 'system', 'anonymous'] }, id: { type: 'string' } } },
+    actor: { type: 'object', required: ['kind', 'id'], properties: { kind: { type: 'string', enum: ['operator', 'customer', 'partner', 'oauth-client', 'system', 'anonymous', 'user'] }, id: { type: 'string' } } },
     action: { type: 'string', description: '<area>.<verb>; docs/audit.md lists them.' }, subject: { type: 'string' },
     tenants: { type: 'array', items: { type: 'string' }, description: 'The companies the event concerns.' },
     clientAddress: { type: ['string', 'null'] }, requestId: { type: ['string', 'null'] },

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { Store } from '../port.js';
 import type { ConformanceContext } from './context.js';
+import { describeAccountCases } from './account-cases.js';
 import { describeAuditCases } from './audit-cases.js';
 import { describeDurabilityCases } from './durability-cases.js';
 import { createFixtures, type Fixtures } from './fixtures.js';
@@ -75,5 +76,6 @@ export function runStoreConformance(
     describeDurabilityCases(ctx);
     describeOAuthCases(ctx);
     describeAuditCases(ctx);
+    describeAccountCases(ctx);
   });
 }

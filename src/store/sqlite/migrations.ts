@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { AUDIT_SCHEMA_VERSION, AUDIT_V4 } from './audit-migration.js';
 import { LEAN_V3 } from './lean-migration.js';
 import { OAUTH_V2 } from './oauth-migration.js';
+import { ACCOUNTS_SCHEMA_VERSION, ACCOUNTS_V4 } from './accounts-migration.js';
 
 /** One schema step. Versions only grow; a released migration is never edited, only followed by a new one. */
 export interface Migration {
@@ -121,6 +122,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 2, sql: OAUTH_V2 },
   { version: 3, sql: LEAN_V3 },
   { version: AUDIT_SCHEMA_VERSION, sql: AUDIT_V4 },
+  { version: ACCOUNTS_SCHEMA_VERSION, sql: ACCOUNTS_V4 },
 ]);
 
 /** The schema version this code writes and expects. */

@@ -23,6 +23,13 @@ import type {
   PartnerCredentialRecord,
   PartyRecord,
   Store,
+  ApiTokenRecord,
+  MembershipRecord,
+  OrganisationRecord,
+  RegistrationApproval,
+  RegistrationRecord,
+  SessionRecord,
+  UserRecord,
 } from '../port.js';
 import type { StoreReadiness } from '../store-full.js';
 import { checkLimit, decodeCursor, encodeCursor, toPage } from './cursor.js';
@@ -39,6 +46,7 @@ import { SqliteAuditStore } from './audit-store.js';
 import { AUDIT_SCHEMA_VERSION } from './audit-migration.js';
 import type { AuditCheckpoint, AuditRecord } from '../../protocol/audit-chain.js';
 import { SqliteOAuthStore } from './oauth-store.js';
+import { SqliteAccountStore } from './accounts-store.js';
 import {
   toChannel,
   toCompany,
@@ -150,6 +158,7 @@ export class SqliteStore implements Store {
   /** A change and its audit event in one immediate transaction (issue 13 §2); false from the change appends nothing. */
   readonly #audited: Database.Transaction<(change: () => unknown, audit: AuditAppend) => unknown>;
   readonly #oauth: SqliteOAuthStore;
+  readonly #accounts: SqliteAccountStore;
   readonly #ledger: PartitionedLedger;
   readonly #consume: Database.Transaction<(partyId: string, transactionId: string, at: string) => boolean>;
   readonly #prune: Database.Transaction<(before: string, limit: number) => number>;
@@ -200,6 +209,7 @@ export class SqliteStore implements Store {
     });
     this.#prune = db.transaction((before: string, limit: number) => ledger.prune(before, limit));
     this.#oauth = new SqliteOAuthStore(db, (change, audit) => this.audited(change, audit));
+    this.#accounts = new SqliteAccountStore(db, (change, audit) => this.audited(change, audit));
     this.#disableParty = db.transaction((id: string, at: string): boolean => {
       if (this.#s.disableParty.run({ id, at }).changes === 0) return false;
       this.#s.disablePartyCredentials.run({ id, at });
@@ -491,6 +501,33 @@ export class SqliteStore implements Store {
   disableExternalClientLink(id: string, at: string, audit?: AuditAppend): Promise<boolean> { return this.#oauth.disableExternalClientLink(id, at, audit); }
   addSigningKey(k: SigningKeyRecord, publishOldUntil: string, audit?: AuditAppend): Promise<void> { return this.#oauth.addSigningKey(k, publishOldUntil, audit); }
   listSigningKeys(now: string): Promise<SigningKeyRecord[]> { return this.#oauth.listSigningKeys(now); }
+
+  // --- accounts (issue 14): delegated to accounts-store.ts ---
+
+  createRegistration(r: RegistrationRecord, user: UserRecord, audit: AuditAppend): Promise<void> { return this.#accounts.createRegistration(r, user, audit); }
+  getRegistration(id: string): Promise<RegistrationRecord | undefined> { return this.#accounts.getRegistration(id); }
+  listRegistrations(q: ListQuery & { status?: RegistrationRecord['status'] | undefined }): Promise<Page<RegistrationRecord>> { return this.#accounts.listRegistrations(q); }
+  approveRegistration(id: string, a: RegistrationApproval, audit: AuditAppend): Promise<boolean> { return this.#accounts.approveRegistration(id, a, audit); }
+  declineRegistration(id: string, at: string, decidedBy: string, audit: AuditAppend): Promise<boolean> { return this.#accounts.declineRegistration(id, at, decidedBy, audit); }
+  getOrganisation(id: string): Promise<OrganisationRecord | undefined> { return this.#accounts.getOrganisation(id); }
+  setOrganisationRequireTotp(id: string, required: boolean, audit: AuditAppend): Promise<boolean> { return this.#accounts.setOrganisationRequireTotp(id, required, audit); }
+  createUser(u: UserRecord, audit: AuditAppend): Promise<void> { return this.#accounts.createUser(u, audit); }
+  getUser(id: string): Promise<UserRecord | undefined> { return this.#accounts.getUser(id); }
+  getUserByEmail(email: string): Promise<UserRecord | undefined> { return this.#accounts.getUserByEmail(email); }
+  setUserTotp(userId: string, secretCiphertext: Uint8Array | null, audit: AuditAppend): Promise<boolean> { return this.#accounts.setUserTotp(userId, secretCiphertext, audit); }
+  confirmUserTotp(userId: string, step: number, at: string, audit: AuditAppend): Promise<boolean> { return this.#accounts.confirmUserTotp(userId, step, at, audit); }
+  addMembership(m: MembershipRecord, audit: AuditAppend): Promise<void> { return this.#accounts.addMembership(m, audit); }
+  listUserMemberships(userId: string): Promise<MembershipRecord[]> { return this.#accounts.listUserMemberships(userId); }
+  listOrganisationMembers(organisationId: string, q: ListQuery): Promise<Page<MembershipRecord & { email: string; displayName: string }>> { return this.#accounts.listOrganisationMembers(organisationId, q); }
+  createSession(s: SessionRecord, totpStep: number | undefined, audit: AuditAppend): Promise<boolean> { return this.#accounts.createSession(s, totpStep, audit); }
+  getSession(tokenHash: string): Promise<SessionRecord | undefined> { return this.#accounts.getSession(tokenHash); }
+  touchSession(tokenHash: string, at: string): Promise<void> { return this.#accounts.touchSession(tokenHash, at); }
+  revokeSession(tokenHash: string, at: string, audit: AuditAppend): Promise<boolean> { return this.#accounts.revokeSession(tokenHash, at, audit); }
+  revokeUserSessions(userId: string, at: string, audit: AuditAppend): Promise<number> { return this.#accounts.revokeUserSessions(userId, at, audit); }
+  createApiToken(t: ApiTokenRecord, audit: AuditAppend): Promise<void> { return this.#accounts.createApiToken(t, audit); }
+  getApiTokenByHash(tokenHash: string): Promise<ApiTokenRecord | undefined> { return this.#accounts.getApiTokenByHash(tokenHash); }
+  listUserApiTokens(userId: string, q: ListQuery): Promise<Page<ApiTokenRecord>> { return this.#accounts.listUserApiTokens(userId, q); }
+  revokeApiToken(id: string, userId: string, at: string, audit: AuditAppend): Promise<boolean> { return this.#accounts.revokeApiToken(id, userId, at, audit); }
 
   // --- audit trail (issue 13): delegated to audit-store.ts ---
 

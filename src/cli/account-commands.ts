@@ -1,0 +1,157 @@
+/**
+ * `vaultgate account …` (a person's account: register, sign in, sign out, who am I) and `vaultgate admin
+ * registrations …` (the operator's decisions), over /api/v1 (issue 14). The session token is kept in the profile of
+ * the credentials file (`session_token`, mode 0600) like the other credentials; the CLI signs in with
+ * `tokenInBody`, so it sends the token as a bearer and needs no CSRF token.
+ */
+import { Command, Option } from 'commander';
+import { acceptLanguageOf, resolvedValues, withClientOptions } from './client-options.js';
+import { ApiError, resolveToken } from './admin-client.js';
+import { printJson, printRecord, printTable } from './output.js';
+import { writeProfile } from './profiles.js';
+
+async function api(url: string, method: string, path: string, o: { bearer?: string | undefined; body?: unknown; acceptLanguage?: string | undefined } = {}): Promise<any> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (o.bearer) headers.authorization = `Bearer ${o.bearer}`;
+  if (o.body !== undefined) headers['content-type'] = 'application/json';
+  if (o.acceptLanguage) headers['accept-language'] = o.acceptLanguage;
+  let res: Response;
+  try {
+    res = await fetch(`${url.replace(/\/+$/, '')}/api/v1${path}`, { method, headers, body: o.body === undefined ? undefined : JSON.stringify(o.body) });
+  } catch (err) {
+    throw new Error(`Cannot reach ${url}: ${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message}`);
+  }
+  const text = await res.text();
+  const parsed = text ? JSON.parse(text) : {};
+  if (!res.ok) throw new ApiError(res.status, parsed as Record<string, unknown>);
+  return parsed;
+}
+
+/** The password: VAULTGATE_PASSWORD, else the first line of standard input (never a flag: it would show in `ps`). */
+async function password(): Promise<string> {
+  if (process.env.VAULTGATE_PASSWORD) return process.env.VAULTGATE_PASSWORD;
+  if (process.stdin.isTTY) throw new Error('give the password on standard input (e.g. from a password manager) or in VAULTGATE_PASSWORD');
+  let text = '';
+  for await (const chunk of process.stdin) text += String(chunk);
+  const line = text.split(/\r?\n/)[0] ?? '';
+  if (line === '') throw new Error('no password on standard input');
+  return line;
+}
+
+const out = (json: boolean | undefined, r: Record<string, unknown>): void => (json ? printJson(r) : printRecord(r));
+
+export function accountCommand(): Command {
+  const account = withClientOptions(new Command('account').description('your account: register an organisation, sign in and out (/api/v1)'), ['url', 'language', 'sessionToken'])
+    .option('--json', 'print JSON');
+  const settings = (cmd: Command) => {
+    const v = resolvedValues(cmd);
+    return { url: v.url ?? 'http://127.0.0.1:8080', sessionToken: v.sessionToken || undefined, ...acceptLanguageOf(v), profile: cmd.optsWithGlobals<{ profile?: string }>().profile ?? 'default', json: cmd.optsWithGlobals<{ json?: boolean }>().json };
+  };
+  const signedIn = (cmd: Command) => {
+    const s = settings(cmd);
+    if (!s.sessionToken) throw new Error(`not signed in (profile "${s.profile}"): run vaultgate account signin`);
+    return s;
+  };
+
+  account.command('register').description('register a company or software vendor with yourself as its admin (password on stdin or VAULTGATE_PASSWORD)')
+    .addOption(new Option('--kind <kind>', 'company, party (software vendor) or both').choices(['company', 'party', 'both']).default('company'))
+    .requiredOption('--organisation-name <name>').option('--business-id <id>', 'required for a company, e.g. 1967543-8')
+    .requiredOption('--email <email>').requiredOption('--display-name <name>')
+    .addOption(new Option('--user-language <lang>', 'your preferred language').choices(['en', 'fi', 'sv']).default('en'))
+    .action(async (o: Record<string, string>, cmd: Command) => {
+      const s = settings(cmd);
+      const r = await api(s.url, 'POST', '/registrations', {
+        acceptLanguage: s.acceptLanguage,
+        body: { kind: o.kind, organisationName: o.organisationName, ...(o.businessId ? { businessId: o.businessId } : {}), email: o.email, displayName: o.displayName, language: o.userLanguage, password: await password() },
+      });
+      out(s.json, r);
+      if (!s.json && r.status === 'pending') process.stderr.write('pending: an operator approves the registration; then sign in with vaultgate account signin\n');
+    });
+
+  account.command('signin').description('sign in (password on stdin or VAULTGATE_PASSWORD); keeps the session in the profile')
+    .requiredOption('--email <email>').option('--totp <code>', 'the code of your authenticator app, once enrolled')
+    .action(async (o: { email: string; totp?: string }, cmd: Command) => {
+      const s = settings(cmd);
+      const r = await api(s.url, 'POST', '/session', { acceptLanguage: s.acceptLanguage, body: { email: o.email, password: await password(), ...(o.totp ? { totp: o.totp } : {}), tokenInBody: true } });
+      const file = writeProfile(process.env, s.profile, { url: s.url, sessionToken: r.sessionToken });
+      const shown = { ...r.user, expiresAt: r.expiresAt };
+      out(s.json, shown);
+      if (!s.json) process.stderr.write(`signed in; session kept in ${file} [${s.profile}]\n`);
+    });
+
+  account.command('signout').description('sign out this session, or with --everywhere every session of yours')
+    .option('--everywhere', 'sign out every session (other devices and browsers too)')
+    .action(async (o: { everywhere?: boolean }, cmd: Command) => {
+      const s = signedIn(cmd);
+      const r = await api(s.url, 'DELETE', o.everywhere ? '/sessions' : '/session', { bearer: s.sessionToken, acceptLanguage: s.acceptLanguage });
+      writeProfile(process.env, s.profile, { sessionToken: '' });
+      out(s.json, o.everywhere ? r : { signedOut: 1 });
+    });
+
+  account.command('me').description('who you are signed in as: organisations and roles')
+    .action(async (_o: unknown, cmd: Command) => {
+      const s = signedIn(cmd);
+      const r = await api(s.url, 'GET', '/me', { bearer: s.sessionToken, acceptLanguage: s.acceptLanguage });
+      if (s.json) return printJson(r);
+      printRecord(r.user);
+      printTable(r.memberships.map((m: any) => ({ organisationId: m.organisationId, name: m.organisation.name, role: m.role })), ['organisationId', 'name', 'role']);
+    });
+  const totp = account.command('totp').description('a TOTP second factor (authenticator app)');
+  totp.command('enrol').description('start enrolment: prints the otpauth:// URI (shown once) to add to an authenticator app')
+    .action(async (_o: unknown, cmd: Command) => {
+      const s = signedIn(cmd);
+      out(s.json, await api(s.url, 'POST', '/me/totp', { bearer: s.sessionToken, acceptLanguage: s.acceptLanguage }));
+      if (!s.json) process.stderr.write('then: vaultgate account totp confirm <code shown by the app>\n');
+    });
+  totp.command('confirm <code>').description('confirm enrolment with the current code; from then on sign-in needs --totp')
+    .action(async (code: string, _o: unknown, cmd: Command) => {
+      const s = signedIn(cmd);
+      out(s.json, await api(s.url, 'POST', '/me/totp/confirm', { bearer: s.sessionToken, acceptLanguage: s.acceptLanguage, body: { code } }));
+    });
+
+  const tokens = account.command('tokens').description('personal API tokens: one organisation and role each, for automation');
+  tokens.command('create').description('create a token (printed once: store it now)')
+    .requiredOption('--organisation <id>', 'organisation id (co_… or tp_…)').requiredOption('--name <name>')
+    .addOption(new Option('--role <role>').choices(['admin', 'member', 'viewer']).default('viewer'))
+    .option('--expires-in-days <days>', '1-365 (default 90)')
+    .action(async (o: { organisation: string; name: string; role: string; expiresInDays?: string }, cmd: Command) => {
+      const s = signedIn(cmd);
+      const body = { organisationId: o.organisation, role: o.role, name: o.name, ...(o.expiresInDays ? { expiresInDays: Number(o.expiresInDays) } : {}) };
+      out(s.json, await api(s.url, 'POST', '/me/api-tokens', { bearer: s.sessionToken, acceptLanguage: s.acceptLanguage, body }));
+    });
+  tokens.command('ls').description('your tokens (never the tokens themselves)')
+    .action(async (_o: unknown, cmd: Command) => {
+      const s = signedIn(cmd);
+      const r = await api(s.url, 'GET', '/me/api-tokens?limit=1000', { bearer: s.sessionToken, acceptLanguage: s.acceptLanguage });
+      if (s.json) return printJson(r);
+      printTable(r.items, ['id', 'name', 'organisationId', 'role', 'expiresAt', 'revokedAt']);
+    });
+  tokens.command('revoke <tokenId>').description('revoke a token')
+    .action(async (id: string, _o: unknown, cmd: Command) => {
+      const s = signedIn(cmd);
+      await api(s.url, 'DELETE', `/me/api-tokens/${encodeURIComponent(id)}`, { bearer: s.sessionToken, acceptLanguage: s.acceptLanguage });
+      out(s.json, { revoked: id });
+    });
+  return account;
+}
+
+/** `vaultgate admin registrations ls|approve|decline`, with the operator token of the admin command. */
+export function adminRegistrationCommands(admin: Command): void {
+  const g = () => admin.opts<{ url: string; token?: string; dataDir?: string; json?: boolean }>();
+  const call = (method: string, path: string) => api(g().url, method, path, { bearer: resolveToken({ url: g().url, token: g().token, dataDir: g().dataDir }) });
+  const regs = admin.command('registrations').description('registrations of organisations waiting for (or given) a decision');
+  regs.command('ls').description('list registrations')
+    .addOption(new Option('--status <status>').choices(['pending', 'approved', 'declined']))
+    .option('--limit <n>').option('--cursor <cursor>')
+    .action(async (o: { status?: string; limit?: string; cursor?: string }) => {
+      const q = new URLSearchParams(Object.entries(o).filter(([, v]) => v !== undefined) as [string, string][]);
+      const r = await call('GET', `/admin/registrations${q.size ? `?${q}` : ''}`);
+      if (g().json) return printJson(r);
+      printTable(r.items, ['id', 'status', 'kind', 'organisationName', 'businessId', 'createdAt']);
+      if (r.nextCursor) process.stdout.write(`more: --cursor ${r.nextCursor}\n`);
+    });
+  for (const decision of ['approve', 'decline'] as const) {
+    regs.command(`${decision} <registrationId>`).description(`${decision} a pending registration`)
+      .action(async (id: string) => out(g().json, await call('POST', `/admin/registrations/${encodeURIComponent(id)}/${decision}`)));
+  }
+}

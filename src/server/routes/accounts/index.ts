@@ -1,0 +1,224 @@
+import cookie from '@fastify/cookie';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { VaultgateError } from '../../../protocol/index.js';
+import type { RegistrationRecord } from '../../../store/index.js';
+import { authorize, authorizeOperator, type Accounts, type Principal } from '../../services/accounts/accounts.js';
+import { auditContext } from '../audit.js';
+import { listArgs, type ListQ } from '../admin.js';
+import { errorResponses, idParams, listQuerySchema, pageOf } from '../schemas.js';
+import { csrfTokenFor } from '../../services/accounts/sessions.js';
+import { registerApiTokenRoutes } from './api-tokens.js';
+import { principalResolver, SESSION_COOKIE, type Authenticated } from './principal.js';
+import { memberSecurity, operatorSecurity, sessionSecurity } from './schemas.js';
+import { meSchema, memberSchema, newUserProps, organisationSchema, registrationSchema, signedInSchema, userSchema } from './schemas.js';
+
+/*
+ * The accounts API under /api/v1 (issue 14): registration, the operator's decisions, sign-in and sign-out, the
+ * signed-in user and TOTP, an organisation and its members. Every answer is `Cache-Control: no-store`. The web portal
+ * will use exactly this API.
+ */
+
+export interface AccountRoutesOptions {
+  accounts: Accounts;
+  adminToken: string;
+  /** Whether cookies get the Secure attribute (false only where the server speaks plain HTTP outside live). */
+  secureCookies: boolean;
+  sessionAbsoluteS: number;
+}
+
+const session = sessionSecurity;
+const operator = operatorSecurity;
+const member = memberSecurity;
+
+export function accountRoutes(o: AccountRoutesOptions) {
+  const { accounts } = o;
+  return async (app: FastifyInstance): Promise<void> => {
+    await app.register(cookie);
+    const resolve = principalResolver(accounts, o.adminToken);
+    /** The principal of a user route; a user whose organisation requires TOTP and who has none may only reach /me. */
+    const signedIn = async (req: FastifyRequest, reply: FastifyReply, allowWithoutTotp = false): Promise<Authenticated> => {
+      const a = await resolve(req, reply);
+      if (!allowWithoutTotp && a.principal.kind === 'user' && a.principal.user.totpConfirmedAt === null) {
+        for (const m of a.principal.memberships) {
+          if ((await accounts.organisation(m.organisationId)).requireTotp) throw new VaultgateError('TOTP_REQUIRED', { detail: `${m.organisationId} requires a second factor: enrol one with POST /api/v1/me/totp first.` });
+        }
+      }
+      return a;
+    };
+    /** The signed-in user of an account route; a personal API token may not manage the account (only read /me). */
+    const user = (a: Authenticated, allowApiToken = false) => {
+      if (a.principal.kind !== 'user') throw new VaultgateError('SESSION_REQUIRED', { detail: 'This needs a signed-in user, not the operator token.' });
+      if (a.via === 'api-token' && !allowApiToken) throw new VaultgateError('ACCOUNT_FORBIDDEN', { detail: 'A personal API token cannot manage the account: sign in.' });
+      return a.principal.user;
+    };
+    registerApiTokenRoutes(app, accounts, signedIn, user);
+    app.addHook('onRequest', async (_req, reply) => {
+      reply.header('cache-control', 'no-store');
+    });
+
+    // --- registration (anyone) and the operator's decisions ---
+    app.post('/registrations', {
+      schema: {
+        tags: ['accounts'], summary: 'Register an organisation (company, software vendor, or both) with its admin user',
+        body: {
+          type: 'object', additionalProperties: false, required: ['kind', 'organisationName', 'email', 'displayName', 'password'],
+          properties: {
+            kind: { type: 'string', enum: ['company', 'party', 'both'] }, organisationName: { type: 'string', minLength: 1, maxLength: 200 },
+            businessId: { type: 'string', minLength: 1, maxLength: 32, description: 'Required for a company (or both): Finnish NNNNNNN-C.' }, ...newUserProps,
+          },
+        },
+        response: { 201: registrationSchema, ...errorResponses(400, 409) },
+      },
+    }, async (req, reply) => {
+      reply.code(201);
+      return accounts.register(req.body as Parameters<Accounts['register']>[0], auditContext(req, { kind: 'anonymous', id: '-' }));
+    });
+
+    const regId = idParams('registrationId', 'reg_test_…');
+    app.get('/admin/registrations', {
+      schema: {
+        tags: ['accounts'], summary: 'List registrations (operator)', security: operator,
+        querystring: { ...listQuerySchema, properties: { ...listQuerySchema.properties, status: { type: 'string', enum: ['pending', 'approved', 'declined'] } } },
+        response: { 200: pageOf(registrationSchema), ...errorResponses(400, 401, 403) },
+      },
+    }, async (req, reply) => {
+      authorizeOperator((await signedIn(req, reply)).principal);
+      const q = req.query as ListQ & { status?: RegistrationRecord['status'] };
+      return accounts.listRegistrations({ ...listArgs(q), status: q.status });
+    });
+    for (const decision of ['approve', 'decline'] as const) {
+      app.post(`/admin/registrations/:registrationId/${decision}`, {
+        schema: {
+          tags: ['accounts'], summary: `${decision === 'approve' ? 'Approve' : 'Decline'} a pending registration (operator)`, security: operator, params: regId,
+          response: { 200: registrationSchema, ...errorResponses(401, 403, 404, 409) },
+        },
+      }, async (req, reply) => {
+        const a = await signedIn(req, reply);
+        authorizeOperator(a.principal);
+        const id = (req.params as { registrationId: string }).registrationId;
+        return decision === 'approve' ? accounts.approve(id, a.ctx) : accounts.decline(id, a.ctx);
+      });
+    }
+    app.post('/admin/operators', {
+      schema: {
+        tags: ['accounts'], summary: 'Add a platform operator user (operator)', security: operator,
+        body: { type: 'object', additionalProperties: false, required: ['email', 'displayName', 'password'], properties: newUserProps },
+        response: { 201: userSchema, ...errorResponses(400, 401, 403, 409) },
+      },
+    }, async (req, reply) => {
+      const a = await signedIn(req, reply);
+      authorizeOperator(a.principal);
+      reply.code(201);
+      return accounts.createOperator(req.body as Parameters<Accounts['createOperator']>[0], a.ctx);
+    });
+
+    // --- sign-in and sign-out ---
+    app.post('/session', {
+      schema: {
+        tags: ['accounts'], summary: 'Sign in with email and password (and the TOTP code once enrolled)',
+        body: {
+          type: 'object', additionalProperties: false, required: ['email', 'password'],
+          properties: {
+            email: { type: 'string', minLength: 1, maxLength: 320 }, password: { type: 'string', minLength: 1, maxLength: 1024 },
+            totp: { type: 'string', maxLength: 10 }, tokenInBody: { type: 'boolean', description: 'Return the session token in the body instead of a cookie (the CLI).' },
+          },
+        },
+        response: { 201: signedInSchema, ...errorResponses(400, 401) },
+      },
+    }, async (req, reply) => {
+      reply.header('cache-control', 'no-store');
+      const b = req.body as { email: string; password: string; totp?: string; tokenInBody?: boolean };
+      const { session: s, user: u } = await accounts.signIn(b, auditContext(req, { kind: 'anonymous', id: '-' }));
+      reply.code(201);
+      if (b.tokenInBody) return { user: u, csrfToken: s.csrfToken, expiresAt: s.expiresAt, sessionToken: s.token };
+      reply.setCookie(SESSION_COOKIE, s.token, { path: '/', httpOnly: true, secure: o.secureCookies, sameSite: 'strict', maxAge: o.sessionAbsoluteS });
+      return { user: u, csrfToken: s.csrfToken, expiresAt: s.expiresAt };
+    });
+    app.get('/session/csrf', {
+      schema: {
+        tags: ['accounts'], summary: "The session's CSRF token (for a page loaded after sign-in)", security: session,
+        response: { 200: { type: 'object', required: ['csrfToken'], properties: { csrfToken: { type: 'string' } } }, ...errorResponses(401) },
+      },
+    }, async (req, reply) => {
+      const a = await signedIn(req, reply, true);
+      user(a);
+      const token = req.cookies[SESSION_COOKIE] ?? /^Bearer\s+(\S+)/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
+      return { csrfToken: csrfTokenFor(token) };
+    });
+    const clearCookie = (reply: FastifyReply) => reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, secure: o.secureCookies, sameSite: 'strict' });
+    app.delete('/session', {
+      schema: { tags: ['accounts'], summary: 'Sign out this session', security: session, response: { 204: { type: 'null' }, ...errorResponses(401, 403) } },
+    }, async (req, reply) => {
+      const a = await signedIn(req, reply, true);
+      user(a);
+      if (!a.session) throw new VaultgateError('SESSION_REQUIRED', { detail: 'The operator token has no session to sign out.' });
+      await accounts.sessions.end(a.session, a.ctx);
+      clearCookie(reply);
+      reply.code(204);
+    });
+    app.delete('/sessions', {
+      schema: {
+        tags: ['accounts'], summary: 'Sign out everywhere (every session of the user)', security: session,
+        response: { 200: { type: 'object', required: ['signedOut'], properties: { signedOut: { type: 'integer' } } }, ...errorResponses(401, 403) },
+      },
+    }, async (req, reply) => {
+      const a = await signedIn(req, reply, true);
+      const signedOut = await accounts.sessions.endAll(user(a).id, a.ctx);
+      clearCookie(reply);
+      return { signedOut };
+    });
+
+    // --- the signed-in user ---
+    app.get('/me', {
+      schema: { tags: ['accounts'], summary: 'The signed-in user, their organisations and roles', security: session, response: { 200: meSchema, ...errorResponses(401) } },
+    }, async (req, reply) => accounts.me(user(await signedIn(req, reply, true), true)));
+    app.post('/me/totp', {
+      schema: {
+        tags: ['accounts'], summary: 'Start TOTP enrolment: the secret and otpauth:// URI, shown once', security: session,
+        response: { 201: { type: 'object', required: ['secret', 'otpauthUri'], properties: { secret: { type: 'string' }, otpauthUri: { type: 'string' } } }, ...errorResponses(401, 403, 409) },
+      },
+    }, async (req, reply) => {
+      const a = await signedIn(req, reply, true);
+      reply.code(201);
+      return accounts.enrolTotp(user(a), a.ctx);
+    });
+    app.post('/me/totp/confirm', {
+      schema: {
+        tags: ['accounts'], summary: 'Confirm TOTP enrolment with a current code', security: session,
+        body: { type: 'object', additionalProperties: false, required: ['code'], properties: { code: { type: 'string', maxLength: 10 } } },
+        response: { 200: userSchema, ...errorResponses(400, 401, 403, 409) },
+      },
+    }, async (req, reply) => {
+      const a = await signedIn(req, reply, true);
+      return accounts.confirmTotp(user(a), (req.body as { code: string }).code, a.ctx);
+    });
+
+    // --- organisations ---
+    const orgId = idParams('organisationId', 'co_test_… or tp_test_…');
+    const orgOf = async (req: FastifyRequest, reply: FastifyReply, roles: Parameters<typeof authorize>[2]): Promise<{ a: Authenticated; id: string }> => {
+      const a = await signedIn(req, reply);
+      const id = (req.params as { organisationId: string }).organisationId;
+      authorize(a.principal as Principal, id, roles);
+      return { a, id };
+    };
+    app.get('/organisations/:organisationId', {
+      schema: { tags: ['accounts'], summary: 'An organisation (its members and operators)', security: member, params: orgId, response: { 200: organisationSchema, ...errorResponses(401, 403, 404) } },
+    }, async (req, reply) => accounts.organisation((await orgOf(req, reply, ['admin', 'member', 'viewer'])).id));
+    app.get('/organisations/:organisationId/members', {
+      schema: {
+        tags: ['accounts'], summary: "An organisation's members and their roles", security: member, params: orgId, querystring: listQuerySchema,
+        response: { 200: pageOf(memberSchema), ...errorResponses(400, 401, 403) },
+      },
+    }, async (req, reply) => accounts.listMembers((await orgOf(req, reply, ['admin', 'member', 'viewer'])).id, listArgs(req.query as ListQ)));
+    app.put('/organisations/:organisationId/require-totp', {
+      schema: {
+        tags: ['accounts'], summary: 'Require (or stop requiring) a TOTP second factor of the members (admin)', security: member, params: orgId,
+        body: { type: 'object', additionalProperties: false, required: ['required'], properties: { required: { type: 'boolean' } } },
+        response: { 200: organisationSchema, ...errorResponses(400, 401, 403, 404) },
+      },
+    }, async (req, reply) => {
+      const { a, id } = await orgOf(req, reply, ['admin']);
+      return accounts.setRequireTotp(id, (req.body as { required: boolean }).required, a.ctx);
+    });
+  };
+}

@@ -1,0 +1,68 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type {} from '@fastify/cookie';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { VaultgateError } from '../../../protocol/index.js';
+import type { SessionRecord } from '../../../store/index.js';
+import type { Accounts, Principal } from '../../services/accounts/accounts.js';
+import { API_TOKEN_PREFIX } from '../../services/accounts/api-tokens.js';
+import { csrfMatches } from '../../services/accounts/sessions.js';
+import type { AuditContext } from '../../services/audit/audit-trail.js';
+import { auditContext } from '../audit.js';
+
+/*
+ * Who a request to /api/v1 comes from (issue 14), in this order:
+ * - `Authorization: Bearer <operator token>`: the operator (automation and first start);
+ * - `Authorization: Bearer vgp_…`: a personal API token, acting as its user with the one membership (organisation
+ *   and role) it is scoped to, never as an operator;
+ * - `Authorization: Bearer <session token>`: a session the CLI keeps in its profile (no cookie, so no CSRF risk);
+ * - the cookie `__Host-vaultgate-session`: a browser session. Its state-changing requests (POST, PUT, PATCH,
+ *   DELETE) must carry X-CSRF-Token (sessions.ts says how it is bound to the session), and a browser's Fetch Metadata
+ *   saying the request is cross-site is refused outright (OWASP CSRF Prevention Cheat Sheet, defence in depth).
+ */
+
+export const SESSION_COOKIE = '__Host-vaultgate-session';
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+
+export interface Authenticated {
+  principal: Principal;
+  /** The session, when the request came with one. */
+  session: SessionRecord | null;
+  /** How the request authenticated: a session (cookie or bearer), a personal API token, or the operator token. */
+  via: 'session' | 'api-token' | 'operator-token';
+  ctx: AuditContext;
+}
+
+export function principalResolver(accounts: Accounts, adminToken: string) {
+  const expected = digest(adminToken);
+  /** The principal of a request, or SESSION_REQUIRED / CSRF_TOKEN_INVALID. */
+  return async (req: FastifyRequest, reply: FastifyReply): Promise<Authenticated> => {
+    reply.header('cache-control', 'no-store');
+    const h = req.headers.authorization;
+    const bearer = h ? /^Bearer\s+(\S+)\s*$/i.exec(h)?.[1] : undefined;
+    if (bearer && timingSafeEqual(digest(bearer), expected)) {
+      return { principal: { kind: 'operator-token' }, session: null, via: 'operator-token', ctx: auditContext(req, { kind: 'operator', id: 'operator' }) };
+    }
+    if (bearer?.startsWith(API_TOKEN_PREFIX)) {
+      const { user, membership } = await accounts.apiTokens.resolve(bearer);
+      return {
+        principal: { kind: 'user', user: { ...user, platformRole: null }, memberships: [membership] }, session: null, via: 'api-token',
+        ctx: auditContext(req, { kind: 'user', id: user.id })
+      };
+    }
+    let token = bearer;
+    if (!token) {
+      token = req.cookies[SESSION_COOKIE];
+      if (token && UNSAFE.has(req.method)) {
+        const site = req.headers['sec-fetch-site'];
+        const header = req.headers['x-csrf-token'];
+        if (site === 'cross-site' || !csrfMatches(token, typeof header === 'string' ? header : undefined)) {
+          throw new VaultgateError('CSRF_TOKEN_INVALID', { detail: site === 'cross-site' ? 'A cross-site request may not change anything.' : 'X-CSRF-Token is missing or does not match the session.' });
+        }
+      }
+    }
+    const { session, user } = await accounts.sessions.resolve(token);
+    const memberships = await accounts.memberships(user.id);
+    return { principal: { kind: 'user', user, memberships }, session, via: 'session', ctx: auditContext(req, { kind: 'user', id: user.id }) };
+  };
+}

@@ -1,0 +1,178 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId, systemClock } from '../src/protocol/index.js';
+import { buildApp, type BuiltApp } from '../src/server/app.js';
+import { loadConfig } from '../src/server/config/load-config.js';
+import { Keyring } from '../src/server/crypto/keyring.js';
+import { VaultCrypto } from '../src/server/crypto/vault-crypto.js';
+import { hashPassword } from '../src/server/services/accounts/password.js';
+import { sessionTokenHash } from '../src/server/services/accounts/sessions.js';
+import { openSqliteKeyStore, openSqliteStore, type MembershipRole, type SqliteStore, type UserRecord } from '../src/store/index.js';
+import { tempDir } from './helpers/servers.js';
+
+/*
+ * The authorization matrix of /api/v1 (issue 14): every principal (anonymous, the operator token, an operator user,
+ * admin / member / viewer of each of two organisations by session, and personal API tokens of each role for each)
+ * × every organisation (two, and one that does not exist) × every route. A request the rules allow must not be refused
+ * as unauthenticated or forbidden (SESSION_REQUIRED, API_TOKEN_INVALID, ACCOUNT_FORBIDDEN); every other request must
+ * be: 0 successes outside the rules.
+ */
+
+const ADMIN_TOKEN = 'a'.repeat(40);
+const PASSWORD = 'matriisin salasana on pitkä';
+const ROLES: MembershipRole[] = ['admin', 'member', 'viewer'];
+const RANK: Record<MembershipRole, number> = { viewer: 0, member: 1, admin: 2 };
+
+type Principal =
+  | { name: string; kind: 'anonymous' | 'operator-token' }
+  | { name: string; kind: 'session'; user: UserRecord; operator: boolean; org?: string; role?: MembershipRole }
+  | { name: string; kind: 'api-token'; token: string; org: string; role: MembershipRole };
+
+interface Route {
+  method: string;
+  url: string;
+  /** Whether the rules allow the principal on organisation `org` (routes without one ignore it). */
+  allowed: (p: Principal, org: string) => boolean;
+  body?: (org: string) => unknown;
+  /** Per-org routes run for each organisation; others once. */
+  perOrg?: boolean;
+  /** Something the request needs to exist first (e.g. a pending registration): returns the URL to call. */
+  prepare?: (url: string) => Promise<string>;
+}
+
+describe('authorization matrix of /api/v1', () => {
+  let built: BuiltApp;
+  let store: SqliteStore;
+  const dir = tempDir();
+  const orgs: string[] = [];
+  const principals: Principal[] = [];
+  let signInEmail = '';
+
+  const user = async (over: Partial<UserRecord>): Promise<UserRecord> => {
+    const u: UserRecord = {
+      id: newId('user', 'test'), email: `${randomBytes(4).toString('hex')}@example.com`, displayName: 'M', language: 'en', passwordHash: null, totpSecretCiphertext: null,
+      totpConfirmedAt: null, totpLastStep: null, platformRole: null, status: 'active', createdAt: new Date().toISOString(), ...over,
+    };
+    await store.createUser(u, audit(u.id));
+    return u;
+  };
+  let n = 0;
+  const audit = (subject: string) => ({ id: `ae_test_matrix${String(++n).padStart(18, '0')}`, at: new Date().toISOString(), environment: 'test', actor: { kind: 'system' as const, id: 'test' }, action: 'test.setup', subject, tenants: [], clientAddress: null, requestId: null, outcome: 'success' as const, details: {} });
+  /** A fresh session of a user (sign-out routes end the one they are called with). */
+  const sessionOf = async (u: UserRecord): Promise<string> => {
+    const token = randomBytes(32).toString('base64url');
+    const now = Date.now();
+    await store.createSession({ tokenHash: sessionTokenHash(token), userId: u.id, createdAt: new Date(now).toISOString(), lastSeenAt: new Date(now).toISOString(), expiresAt: new Date(now + 3_600_000).toISOString(), revokedAt: null, clientAddress: null }, undefined, audit(u.id));
+    return token;
+  };
+  const headersOf = async (p: Principal): Promise<Record<string, string>> => {
+    if (p.kind === 'anonymous') return {};
+    if (p.kind === 'operator-token') return { authorization: `Bearer ${ADMIN_TOKEN}` };
+    if (p.kind === 'api-token') return { authorization: `Bearer ${p.token}` };
+    if (p.kind !== 'session') throw new Error('unreachable');
+    return { authorization: `Bearer ${await sessionOf(p.user)}` };
+  };
+  const inject = async (method: string, url: string, headers: Record<string, string>, body?: unknown) =>
+    built.app.inject({ method: method as 'GET', url: `/api/v1${url}`, headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { payload: JSON.stringify(body) }) });
+
+  beforeAll(async () => {
+    store = openSqliteStore({ file: join(dir, 'db.sqlite') });
+    built = await buildApp({
+      config: loadConfig({ env: { VAULTGATE_DATA_DIR: dir } }), store,
+      crypto: new VaultCrypto(openSqliteKeyStore({ file: ':memory:' }), new Keyring({ id: 'kek_test', key: Buffer.alloc(32, 1) }, [], undefined), systemClock, 'test'),
+      adminToken: ADMIN_TOKEN,
+    });
+    await built.app.ready();
+    const a = { id: newId('company', 'test'), name: 'A Oy', businessId: '1967543-8', createdAt: new Date().toISOString() };
+    const b = { id: newId('party', 'test'), name: 'B Oy', status: 'active' as const, createdAt: new Date().toISOString(), disabledAt: null };
+    await store.createCompany(a);
+    await store.createParty(b);
+    orgs.push(a.id, b.id);
+    principals.push({ name: 'anonymous', kind: 'anonymous' }, { name: 'operator token', kind: 'operator-token' });
+    principals.push({ name: 'operator user', kind: 'session', user: await user({ platformRole: 'operator' }), operator: true });
+    for (const org of orgs) {
+      for (const role of ROLES) {
+        const u = await user({});
+        await store.addMembership({ userId: u.id, organisationId: org, role, createdAt: new Date().toISOString() }, audit(u.id));
+        principals.push({ name: `${role} of ${org.slice(0, 2)}`, kind: 'session', user: u, operator: false, org, role });
+        const token = `vgp_${randomBytes(32).toString('base64url')}`;
+        await store.createApiToken({
+          id: newId('apiToken', 'test'), tokenHash: createHash('sha256').update(token).digest('hex'), userId: u.id, organisationId: org, role, name: 'matrix',
+          createdAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 3_600_000).toISOString(), revokedAt: null,
+        }, audit(u.id));
+        principals.push({ name: `${role} token of ${org.slice(0, 2)}`, kind: 'api-token', token, org, role });
+      }
+    }
+    signInEmail = (await user({ passwordHash: await hashPassword(PASSWORD) })).email;
+  });
+  afterAll(async () => {
+    await built.app.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const anyone = () => true;
+  const operator = (p: Principal) => p.kind === 'operator-token' || (p.kind === 'session' && p.operator);
+  const viaSession = (p: Principal) => p.kind === 'session';
+  const memberOf = (p: Principal, org: string, least: MembershipRole) =>
+    operator(p) || ((p.kind === 'session' || p.kind === 'api-token') && p.org === org && RANK[p.role!] >= RANK[least]);
+  const registration = async (url: string) => {
+    const r = await inject('POST', '/registrations', {}, { kind: 'party', organisationName: 'R', email: `${randomBytes(4).toString('hex')}@example.com`, displayName: 'R', password: PASSWORD });
+    return url.replace(':registrationId', r.json().id);
+  };
+  const fresh = () => `${randomBytes(4).toString('hex')}@example.com`;
+
+  const routes: Route[] = [
+    { method: 'POST', url: '/registrations', allowed: anyone, body: () => ({ kind: 'party', organisationName: 'R', email: fresh(), displayName: 'R', password: PASSWORD }) },
+    { method: 'POST', url: '/session', allowed: anyone, body: () => ({ email: signInEmail, password: PASSWORD, tokenInBody: true }) },
+    { method: 'GET', url: '/admin/registrations', allowed: operator },
+    { method: 'POST', url: '/admin/registrations/:registrationId/approve', allowed: operator, prepare: registration },
+    { method: 'POST', url: '/admin/registrations/:registrationId/decline', allowed: operator, prepare: registration },
+    { method: 'POST', url: '/admin/operators', allowed: operator, body: () => ({ email: fresh(), displayName: 'O', password: PASSWORD }) },
+    { method: 'GET', url: '/session/csrf', allowed: viaSession },
+    { method: 'DELETE', url: '/session', allowed: viaSession },
+    { method: 'DELETE', url: '/sessions', allowed: viaSession },
+    { method: 'GET', url: '/me', allowed: (p) => p.kind === 'session' || p.kind === 'api-token' },
+    { method: 'POST', url: '/me/totp', allowed: viaSession },
+    { method: 'POST', url: '/me/totp/confirm', allowed: viaSession, body: () => ({ code: '000000' }) },
+    { method: 'POST', url: '/me/api-tokens', allowed: (p, org) => p.kind === 'session' && p.org === org, body: (org) => ({ organisationId: org, role: 'viewer', name: 'n' }), perOrg: true },
+    { method: 'GET', url: '/me/api-tokens', allowed: viaSession },
+    { method: 'DELETE', url: '/me/api-tokens/:tokenId', allowed: viaSession, prepare: async (url) => url.replace(':tokenId', 'pat_test_nosuchtoken0000000000') },
+    { method: 'GET', url: '/organisations/:organisationId', allowed: (p, org) => memberOf(p, org, 'viewer'), perOrg: true },
+    { method: 'GET', url: '/organisations/:organisationId/members', allowed: (p, org) => memberOf(p, org, 'viewer'), perOrg: true },
+    { method: 'PUT', url: '/organisations/:organisationId/require-totp', allowed: (p, org) => memberOf(p, org, 'admin'), body: () => ({ required: false }), perOrg: true },
+  ];
+
+  it('covers every /api/v1 route', () => {
+    const registered = built.routes.filter((r) => r.url.startsWith('/api/v1')).map((r) => `${r.method} ${r.url.slice('/api/v1'.length)}`);
+    expect(registered.sort()).toEqual(routes.map((r) => `${r.method} ${r.url}`).sort());
+  });
+
+  it('allows exactly what the rules allow: principals × organisations × routes', async () => {
+    const NONE = 'co_test_nosuchorganisation0000';
+    let checked = 0;
+    let outside = 0;
+    const wrong: string[] = [];
+    for (const route of routes) {
+      for (const org of route.perOrg ? [...orgs, NONE] : [orgs[0]!]) {
+        for (const p of principals) {
+          let url = route.url.replace(':organisationId', org);
+          if (route.prepare) url = await route.prepare(url);
+          const res = await inject(route.method, url, await headersOf(p), route.body?.(org));
+          // Refused as not authenticated or not allowed (a wrong TOTP code, by contrast, is an answer to an allowed request).
+          const code = res.body ? (res.json() as { code?: string }).code : undefined;
+          const denied = ['SESSION_REQUIRED', 'API_TOKEN_INVALID', 'ACCOUNT_FORBIDDEN'].includes(code ?? '');
+          const allowed = route.allowed(p, org);
+          checked++;
+          if (!allowed && res.statusCode < 300) outside++;
+          if (allowed === denied) wrong.push(`${p.name} ${route.method} ${url}: ${res.statusCode} ${code ?? ''} (allowed: ${allowed})`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(outside).toBe(0);
+    expect(checked).toBe(principals.length * (routes.filter((r) => !r.perOrg).length + 3 * routes.filter((r) => r.perOrg).length));
+  });
+});
