@@ -68,8 +68,8 @@ function mountImage(image, dir, fresh) {
   return { dev, dir, unmount: () => { try { sh('umount', ['-l', dir]); } finally { sh('losetup', ['-d', dev]); } } };
 }
 
-function startServer(dataDir, unsafe) {
-  const child = spawn(process.execPath, [join(HERE, 'power-loss-server.mjs'), ...(unsafe ? ['--test-only-acknowledge-before-wal-sync'] : [])], {
+function startServer(dataDir, unsafe, verify = false) {
+  const child = spawn(process.execPath, [join(HERE, 'power-loss-server.mjs'), ...(unsafe ? ['--test-only-acknowledge-before-wal-sync'] : []), ...(verify ? ['--verify'] : [])], {
     env: { PATH: process.env.PATH ?? '', VAULTGATE_DATA_DIR: dataDir, VAULTGATE_PORT: '0', VAULTGATE_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -184,7 +184,7 @@ async function run(unsafe) {
     first = undefined;
 
     second = mountImage(copy, mnt2, false);
-    const srv2 = await startServer(join(mnt2, 'data'), false);
+    const srv2 = await startServer(join(mnt2, 'data'), false, true);
     srv = srv2;
     const sendAgain = await token(srv2.url, t.sender);
     const readToken = await token(srv2.url, t.reader);
