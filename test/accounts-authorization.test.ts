@@ -143,6 +143,17 @@ describe('authorization matrix of /api/v1', () => {
     { method: 'GET', url: '/organisations/:organisationId', allowed: (p, org) => memberOf(p, org, 'viewer'), perOrg: true },
     { method: 'GET', url: '/organisations/:organisationId/members', allowed: (p, org) => memberOf(p, org, 'viewer'), perOrg: true },
     { method: 'PUT', url: '/organisations/:organisationId/require-totp', allowed: (p, org) => memberOf(p, org, 'admin'), body: () => ({ required: false }), perOrg: true },
+    // People (invitations, roles): admins of the organisation and operators; the link itself: anyone who has it, and a
+    // signed-in user (session) accepting for their own email. Suspension: operators only (last, suspend then reinstate).
+    { method: 'POST', url: '/organisations/:organisationId/invitations', allowed: (p, org) => memberOf(p, org, 'admin'), body: () => ({ email: fresh(), role: 'viewer' }), perOrg: true },
+    { method: 'GET', url: '/organisations/:organisationId/invitations', allowed: (p, org) => memberOf(p, org, 'admin'), perOrg: true },
+    { method: 'DELETE', url: '/organisations/:organisationId/invitations/:invitationId', allowed: (p, org) => memberOf(p, org, 'admin'), perOrg: true, prepare: async (url) => url.replace(':invitationId', 'inv_test_nosuchinvitation00000') },
+    { method: 'GET', url: '/invitations/:token', allowed: anyone, prepare: async (url) => url.replace(':token', 'vgi_nosuchtoken') },
+    { method: 'POST', url: '/invitations/:token/accept', allowed: (p) => p.kind === 'anonymous' || viaSession(p), body: () => ({}), prepare: async (url) => url.replace(':token', 'vgi_nosuchtoken') },
+    { method: 'PUT', url: '/organisations/:organisationId/members/:userId', allowed: (p, org) => memberOf(p, org, 'admin'), body: () => ({ role: 'viewer' }), perOrg: true, prepare: async (url) => url.replace(':userId', 'usr_test_nosuchuser00000000000') },
+    { method: 'DELETE', url: '/organisations/:organisationId/members/:userId', allowed: (p, org) => memberOf(p, org, 'admin'), perOrg: true, prepare: async (url) => url.replace(':userId', 'usr_test_nosuchuser00000000000') },
+    { method: 'POST', url: '/admin/organisations/:organisationId/suspend', allowed: operator, perOrg: true },
+    { method: 'POST', url: '/admin/organisations/:organisationId/reinstate', allowed: operator, perOrg: true },
   ];
 
   it('covers every /api/v1 route', () => {

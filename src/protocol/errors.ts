@@ -647,6 +647,47 @@ export const ERROR_CATALOGUE = {
     'Ditt konto har inte den roll som krävs för detta i denna organisation.',
     'Ask an admin of the organisation (or the platform operator, for operator actions) to give you the role; GET /api/v1/me lists your memberships.',
   ),
+  // --- people (issue 14): invitations, roles, suspension ---
+  INVITATION_INVALID: def(
+    404,
+    'INVALID_DATA',
+    'The invitation link is unknown, used already, revoked, or expired.',
+    'Kutsulinkki on tuntematon, jo käytetty, peruttu tai vanhentunut.',
+    'Inbjudningslänken är okänd, redan använd, återkallad eller har gått ut.',
+    'Ask an admin of the organisation for a new invitation (POST /api/v1/organisations/{id}/invitations); each link works once and for a limited time.',
+  ),
+  INVITATION_EMAIL_MISMATCH: def(
+    403,
+    'SERVICE_ACCESS_ERROR',
+    'The invitation is for another email address than the signed-in user\'s.',
+    'Kutsu on osoitettu eri sähköpostiosoitteelle kuin kirjautuneen käyttäjän.',
+    'Inbjudan gäller en annan e-postadress än den inloggade användarens.',
+    'Sign in as the user with the invited email address (or sign out and accept as a new user), or ask the admin to invite your address.',
+  ),
+  LAST_ADMIN: def(
+    409,
+    'INVALID_DATA',
+    'This would leave the organisation without an admin.',
+    'Tämä jättäisi organisaation ilman pääkäyttäjää.',
+    'Detta skulle lämna organisationen utan administratör.',
+    'Make another member an admin first (PUT /api/v1/organisations/{id}/members/{userId} with role admin), then change or remove this one.',
+  ),
+  ORGANISATION_SUSPENDED: def(
+    403,
+    'SERVICE_ACCESS_ERROR',
+    'The organisation is suspended by the platform operator: its credentials, clients, tokens and sessions are refused.',
+    'Alustan ylläpitäjä on keskeyttänyt organisaation: sen tunnuksia, asiakkaita, tunnisteita ja istuntoja ei hyväksytä.',
+    'Organisationen är avstängd av plattformens operatör: dess autentiseringsuppgifter, klienter, token och sessioner avvisas.',
+    'Contact the platform operator; once the organisation is reinstated, its credentials work again unchanged.',
+  ),
+  MAIL_UNAVAILABLE: def(
+    503,
+    'TECHNICAL_ERROR',
+    'The invitation mail could not be handed to the mail server; the invitation was withdrawn.',
+    'Kutsusähköpostia ei saatu välitettyä sähköpostipalvelimelle; kutsu peruttiin.',
+    'Inbjudningsmejlet kunde inte lämnas till e-postservern; inbjudan drogs tillbaka.',
+    'Try again later; the operator should check the SMTP settings (VAULTGATE_SMTP_*) and the server log for the cause.',
+  ),
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -23,6 +23,8 @@ import { systemRoutes } from './routes/system.js';
 import { vaultRoutes } from './routes/vault.js';
 import { Accounts } from './services/accounts/accounts.js';
 import { SignInThrottle } from './services/accounts/sign-in-throttle.js';
+import { People } from './services/accounts/people.js';
+import { smtpMailer } from './services/accounts/mailer.js';
 import { AuditCheckpoints } from './services/audit/audit-checkpoints.js';
 import { checkAuditRetention, pruneAudit } from './services/audit/audit-retention.js';
 import { AuditTrail, SYSTEM_CONTEXT } from './services/audit/audit-trail.js';
@@ -278,8 +280,14 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     autoApprove: config.registrationAutoApprove, sessions: { idleS: config.sessionIdleS, absoluteS: config.sessionAbsoluteS },
     totpIssuer: config.environment === 'live' ? 'Vaultgate' : `Vaultgate (${config.environment})`,
   });
+  const people = new People({
+    store, clock, environment: config.environment, audit, cache, invitationTtlH: config.invitationTtlH, publicBaseUrl,
+    mailer: config.smtpHost === undefined ? null : smtpMailer({
+      host: config.smtpHost, port: config.smtpPort, tls: config.smtpTls as 'starttls' | 'implicit' | 'none', user: config.smtpUser, password: config.smtpPassword, from: config.mailFrom,
+    }, (err) => app.log.error({ code: 'MAIL_UNAVAILABLE', cause: (err as { code?: string }).code ?? 'unknown' }, 'SMTP refused the invitation mail')),
+  });
   await app.register(accountRoutes({
-    accounts, adminToken: deps.adminToken, sessionAbsoluteS: config.sessionAbsoluteS,
+    accounts, people, adminToken: deps.adminToken, sessionAbsoluteS: config.sessionAbsoluteS,
     // Secure cookies wherever the client reaches the server over TLS; plain HTTP only in test setups outside live.
     secureCookies: deps.https !== undefined || config.environment === 'live' || config.trustProxy !== undefined,
   }), { prefix: '/api/v1' });

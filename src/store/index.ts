@@ -2,6 +2,8 @@ export type {
   AccountLanguage,
   ApiTokenRecord,
   AccountStore,
+  InvitationRecord,
+  PeopleStore,
   MembershipRecord,
   MembershipRole,
   OrganisationRecord,

@@ -103,6 +103,7 @@ export function loadConfig(sources: ConfigSources = {}): Readonly<Config> {
   if (live && c.registrationAutoApprove === true) {
     problems.push('VAULTGATE_REGISTRATION_AUTO_APPROVE: only in test and uat; in live an operator approves every registration');
   }
+  if (live && c.smtpHost !== undefined && c.smtpTls === 'none') problems.push('VAULTGATE_SMTP_TLS: none (plain-text SMTP) is refused in live');
   if (typeof c.sessionIdleS === 'number' && typeof c.sessionAbsoluteS === 'number' && c.sessionIdleS > c.sessionAbsoluteS) {
     problems.push('VAULTGATE_SESSION_IDLE_S: must not be longer than VAULTGATE_SESSION_ABSOLUTE_S');
   }

@@ -8,6 +8,8 @@ import { listArgs, type ListQ } from '../admin.js';
 import { errorResponses, idParams, listQuerySchema, pageOf } from '../schemas.js';
 import { csrfTokenFor } from '../../services/accounts/sessions.js';
 import { registerApiTokenRoutes } from './api-tokens.js';
+import { registerPeopleRoutes } from './people.js';
+import type { People } from '../../services/accounts/people.js';
 import { principalResolver, SESSION_COOKIE, type Authenticated } from './principal.js';
 import { memberSecurity, operatorSecurity, sessionSecurity } from './schemas.js';
 import { meSchema, memberSchema, newUserProps, organisationSchema, registrationSchema, signedInSchema, userSchema } from './schemas.js';
@@ -20,6 +22,7 @@ import { meSchema, memberSchema, newUserProps, organisationSchema, registrationS
 
 export interface AccountRoutesOptions {
   accounts: Accounts;
+  people: People;
   adminToken: string;
   /** Whether cookies get the Secure attribute (false only where the server speaks plain HTTP outside live). */
   secureCookies: boolean;
@@ -199,8 +202,13 @@ export function accountRoutes(o: AccountRoutesOptions) {
       const a = await signedIn(req, reply);
       const id = (req.params as { organisationId: string }).organisationId;
       authorize(a.principal as Principal, id, roles);
+      // A suspended organisation's members (sessions and tokens) are refused; operators still manage it.
+      if (a.principal.kind === 'user' && a.principal.user.platformRole !== 'operator' && (await accounts.organisation(id)).status === 'suspended') {
+        throw new VaultgateError('ORGANISATION_SUSPENDED');
+      }
       return { a, id };
     };
+    registerPeopleRoutes(app, o.people, signedIn, user, orgOf);
     app.get('/organisations/:organisationId', {
       schema: { tags: ['accounts'], summary: 'An organisation (its members and operators)', security: member, params: orgId, response: { 200: organisationSchema, ...errorResponses(401, 403, 404) } },
     }, async (req, reply) => accounts.organisation((await orgOf(req, reply, ['admin', 'member', 'viewer'])).id));
