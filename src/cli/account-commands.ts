@@ -9,6 +9,7 @@ import { acceptLanguageOf, resolvedValues, withClientOptions } from './client-op
 import { ApiError, resolveToken } from './admin-client.js';
 import { printJson, printRecord, printTable } from './output.js';
 import { writeProfile } from './profiles.js';
+import { adminOrganisationCommands, registerPeopleCommands } from './people-commands.js';
 
 async function api(url: string, method: string, path: string, o: { bearer?: string | undefined; body?: unknown; acceptLanguage?: string | undefined } = {}): Promise<any> {
   const headers: Record<string, string> = { accept: 'application/json' };
@@ -132,6 +133,7 @@ export function accountCommand(): Command {
       await api(s.url, 'DELETE', `/me/api-tokens/${encodeURIComponent(id)}`, { bearer: s.sessionToken, acceptLanguage: s.acceptLanguage });
       out(s.json, { revoked: id });
     });
+  registerPeopleCommands(account, api, settings, signedIn, password);
   return account;
 }
 
@@ -154,4 +156,5 @@ export function adminRegistrationCommands(admin: Command): void {
     regs.command(`${decision} <registrationId>`).description(`${decision} a pending registration`)
       .action(async (id: string) => out(g().json, await call('POST', `/admin/registrations/${encodeURIComponent(id)}/${decision}`)));
   }
+  adminOrganisationCommands(admin, api);
 }
