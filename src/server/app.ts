@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -283,7 +284,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const people = new People({
     store, clock, environment: config.environment, audit, cache, invitationTtlH: config.invitationTtlH, publicBaseUrl,
     mailer: config.smtpHost === undefined ? null : smtpMailer({
-      host: config.smtpHost, port: config.smtpPort, tls: config.smtpTls as 'starttls' | 'implicit' | 'none', user: config.smtpUser, password: config.smtpPassword, from: config.mailFrom,
+      host: config.smtpHost, port: config.smtpPort, tls: config.smtpTls as 'starttls' | 'implicit' | 'none', user: config.smtpUser,
+      ca: config.smtpCa === undefined ? undefined : readFileSync(config.smtpCa), password: config.smtpPassword, from: config.mailFrom,
     }, (err) => app.log.error({ code: 'MAIL_UNAVAILABLE', cause: (err as { code?: string }).code ?? 'unknown' }, 'SMTP refused the invitation mail')),
   });
   await app.register(accountRoutes({

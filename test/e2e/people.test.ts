@@ -1,3 +1,6 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
@@ -5,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../src/protocol/index.js';
 import { macRequest } from '../helpers/mac-request.js';
 import { bearerRequest, fetchToken } from '../helpers/oauth.js';
-import { createTenant, startTestServer, type Tenant, type TestServer } from '../helpers/servers.js';
+import { createTenant, startTestServer, tempDir, type Tenant, type TestServer } from '../helpers/servers.js';
 
 /*
  * People of an organisation over a real socket (issue 14): an admin invites by email, a REAL local SMTP server
@@ -27,13 +30,15 @@ async function call(url: string, method: string, o: { body?: unknown; bearer?: s
   return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
 }
 
-interface Received { to: string[]; subject: string; text: string; language: string | undefined; auth: string | undefined }
+interface Received { to: string[]; subject: string; text: string; language: string | undefined; auth: string | undefined; secure: boolean }
 
 /** A real SMTP server on loopback that keeps every mail it receives (AUTH PLAIN/LOGIN with one account). */
-async function startSmtp(): Promise<{ port: number; mails: Received[]; close: () => Promise<void> }> {
+async function startSmtp(tls?: { key: Buffer; cert: Buffer }): Promise<{ port: number; mails: Received[]; close: () => Promise<void> }> {
   const mails: Received[] = [];
   const server = new SMTPServer({
-    secure: false, disabledCommands: ['STARTTLS'], authOptional: false, allowInsecureAuth: true, logger: false,
+    secure: false, logger: false, authOptional: false,
+    // Without a certificate: plain text only (no STARTTLS offered); with one: STARTTLS offered, AUTH only after it.
+    ...(tls ? { key: tls.key, cert: tls.cert, allowInsecureAuth: false } : { disabledCommands: ['STARTTLS'], allowInsecureAuth: true }),
     onAuth(auth, _session, cb) {
       if (auth.username === 'vaultgate' && auth.password === 'smtp-secret-1') cb(null, { user: auth.username });
       else cb(new Error('Invalid username or password'));
@@ -41,7 +46,7 @@ async function startSmtp(): Promise<{ port: number; mails: Received[]; close: ()
     onData(stream, session, cb) {
       simpleParser(stream).then((m) => {
         const lang = m.headers.get('content-language');
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), subject: m.subject ?? '', text: m.text ?? '', language: typeof lang === 'string' ? lang : undefined, auth: session.user as string | undefined });
+        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), subject: m.subject ?? '', text: m.text ?? '', language: typeof lang === 'string' ? lang : undefined, auth: session.user as string | undefined, secure: session.secure });
         cb();
       }, cb);
     },
@@ -261,6 +266,39 @@ describe('invitations when the SMTP server is unreachable, and without SMTP', ()
     } finally {
       await s.stop();
       await plain.stop();
+    }
+  });
+});
+
+describe('invitation mail over STARTTLS', () => {
+  it('upgrades with STARTTLS to a server whose certificate VAULTGATE_SMTP_CA trusts, and never sends in plain text when STARTTLS is required', async () => {
+    const certs = tempDir('vg-smtp-certs-');
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      '-days', '1', '-keyout', join(certs, 'key.pem'), '-out', join(certs, 'cert.pem'),
+    ], { stdio: 'ignore' });
+    const tlsSmtp = await startSmtp({ key: readFileSync(join(certs, 'key.pem')), cert: readFileSync(join(certs, 'cert.pem')) });
+    const plainSmtp = await startSmtp();
+    const smtpEnv = { VAULTGATE_SMTP_HOST: '127.0.0.1', VAULTGATE_SMTP_USER: 'vaultgate', VAULTGATE_SMTP_PASSWORD: 'smtp-secret-1' };
+    const s = await startTestServer({ ...smtpEnv, VAULTGATE_SMTP_PORT: String(tlsSmtp.port), VAULTGATE_SMTP_TLS: 'starttls', VAULTGATE_SMTP_CA: join(certs, 'cert.pem') });
+    const downgraded = await startTestServer({ ...smtpEnv, VAULTGATE_SMTP_PORT: String(plainSmtp.port), VAULTGATE_SMTP_TLS: 'starttls' });
+    try {
+      const t = await createTenant((m, p, b) => s.admin(m, p, b));
+      const r = await call(`${s.url}/api/v1/organisations/${t.companyId}/invitations`, 'POST', { bearer: s.adminToken, body: { email: 'tls@example.fi', role: 'member' } });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      expect(tlsSmtp.mails).toEqual([expect.objectContaining({ to: ['tls@example.fi'], secure: true, auth: 'vaultgate' })]);
+
+      const d = await createTenant((m, p, b) => downgraded.admin(m, p, b));
+      const refused = await call(`${downgraded.url}/api/v1/organisations/${d.companyId}/invitations`, 'POST', { bearer: downgraded.adminToken, body: { email: 'plain@example.fi', role: 'member' } });
+      expect(refused.status).toBe(503);
+      expect(refused.body.code).toBe('MAIL_UNAVAILABLE');
+      expect(plainSmtp.mails).toEqual([]);
+    } finally {
+      await s.stop();
+      await downgraded.stop();
+      await tlsSmtp.close();
+      await plainSmtp.close();
+      rmSync(certs, { recursive: true, force: true });
     }
   });
 });

@@ -271,6 +271,10 @@ export const CONFIG_SCHEMA = {
     parse: (raw: unknown): Parsed<string> => (raw === 'starttls' || raw === 'implicit' || raw === 'none' ? { ok: true, value: raw } : { ok: false, problem: 'must be starttls, implicit or none' }),
     description: 'starttls: the connection must be upgraded with STARTTLS (RFC 3207) before anything is sent; implicit: TLS from the first byte (RFC 8314, port 465); none: plain text (a local relay or a test server only; refused in live).',
   } as ConfigKey<string>,
+  smtpCa: {
+    env: 'VAULTGATE_SMTP_CA', flag: '--smtp-ca', default: undefined, parse: str({ min: 1 }),
+    description: "PEM file of the certificate authorities to trust for the SMTP server's TLS certificate (a private CA), besides Node's built-in ones.",
+  } as ConfigKey<string>,
   smtpUser: {
     env: 'VAULTGATE_SMTP_USER', flag: '--smtp-user', default: undefined, parse: str({ min: 1 }),
     description: 'SMTP AUTH user name; unset: no authentication.',
@@ -332,6 +336,7 @@ export interface Config {
   smtpHost: string | undefined;
   smtpPort: number;
   smtpTls: string;
+  smtpCa: string | undefined;
   smtpUser: string | undefined;
   smtpPassword: string | undefined;
   mailFrom: string;

@@ -1,3 +1,4 @@
+import { rootCertificates as tlsRootCertificates } from 'node:tls';
 import nodemailer from 'nodemailer';
 import { VaultgateError } from '../../../protocol/index.js';
 
@@ -12,6 +13,8 @@ export interface SmtpSettings {
   port: number;
   /** starttls: STARTTLS (RFC 3207) required; implicit: TLS from the first byte (RFC 8314); none: plain text. */
   tls: 'starttls' | 'implicit' | 'none';
+  /** PEM certificate authorities to trust for the server's certificate, besides Node's built-in ones. */
+  ca?: Buffer | undefined;
   user?: string | undefined;
   password?: string | undefined;
   /** The From header, e.g. `Vaultgate <no-reply@vaultgate.example.com>`. */
@@ -35,6 +38,7 @@ export function smtpMailer(s: SmtpSettings, onError: (err: unknown) => void = ()
   const transport = nodemailer.createTransport({
     host: s.host, port: s.port, secure: s.tls === 'implicit', requireTLS: s.tls === 'starttls', ignoreTLS: s.tls === 'none',
     ...(s.user ? { auth: { user: s.user, pass: s.password ?? '' } } : {}),
+    ...(s.ca ? { tls: { ca: [...tlsRootCertificates, s.ca.toString('utf8')] } } : {}),
     logger: false, debug: false, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000,
   });
   return {
