@@ -7,7 +7,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../src/protocol/index.js';
 import { macRequest } from '../helpers/mac-request.js';
-import { bearerRequest, fetchToken } from '../helpers/oauth.js';
+import { bearerRequest, fetchToken, tokenRequest } from '../helpers/oauth.js';
 import { createTenant, startTestServer, tempDir, type Tenant, type TestServer } from '../helpers/servers.js';
 
 /*
@@ -199,8 +199,11 @@ describe('people: invitations, roles, suspension (issue 14)', () => {
     const pat = (await api('POST', '/me/api-tokens', { bearer: adminBearer, body: { organisationId: orgId, role: 'admin', name: 'ci' } })).body.token as string;
     const macSend = () => macRequest({ baseUrl: s.url, target: `/ingestion/${t.channelId}`, creds: t.sender, body: '{"a":1}', headers: { 'content-type': 'application/json' }, useHttpStatusCodes: true });
     const macRead = () => macRequest({ baseUrl: s.url, target: '/vault/v1/messages', creds: t.reader, useHttpStatusCodes: true, json: true });
-    const bearerSend = async () => bearerRequest(`${s.url}/ingestion/${t.channelId}`, await fetchToken(s.url, sender.clientId, sender.clientSecret), { body: '{"b":2}', headers: { 'content-type': 'application/json' } });
-    const bearerRead = async () => bearerRequest(`${s.url}/vault/v1/messages`, await fetchToken(s.url, reader.clientId, reader.clientSecret));
+    // Tokens issued before the suspension: refused at their next use during it, accepted again after.
+    const sendToken = await fetchToken(s.url, sender.clientId, sender.clientSecret);
+    const readToken = await fetchToken(s.url, reader.clientId, reader.clientSecret);
+    const bearerSend = async () => bearerRequest(`${s.url}/ingestion/${t.channelId}`, sendToken, { body: '{"b":2}', headers: { 'content-type': 'application/json' } });
+    const bearerRead = async () => bearerRequest(`${s.url}/vault/v1/messages`, readToken);
     const all = async () => [
       (await macSend()).status, (await macRead()).status, (await bearerSend()).status, (await bearerRead()).status,
       (await api('GET', `/organisations/${orgId}/members`, { bearer: pat })).status, (await api('GET', `/organisations/${orgId}/members`, { bearer: adminBearer })).status,
@@ -224,6 +227,10 @@ describe('people: invitations, roles, suspension (issue 14)', () => {
     expect((await bearerRead()).json.code).toBe('ORGANISATION_SUSPENDED');
     expect((await api('GET', `/organisations/${orgId}/members`, { bearer: pat })).body.code).toBe('ORGANISATION_SUSPENDED');
     expect((await api('GET', `/organisations/${orgId}/members`, { bearer: adminBearer })).body.code).toBe('ORGANISATION_SUSPENDED');
+    // No new tokens either: the token endpoint answers invalid_client (RFC 6749 §5.2) for a suspended owner.
+    const refusedToken = await tokenRequest(s.url, { grant_type: 'client_credentials', client_id: reader.clientId, client_secret: reader.clientSecret });
+    expect(refusedToken.status).toBe(401);
+    expect(refusedToken.body.error).toBe('invalid_client');
     // The operator still manages it.
     expect((await api('GET', `/organisations/${orgId}/members`, { bearer: s.adminToken })).status).toBe(200);
 
@@ -232,6 +239,7 @@ describe('people: invitations, roles, suspension (issue 14)', () => {
     expect(back.body.status).toBe('active');
     expect((await api('POST', `/admin/organisations/${t.partyId}/reinstate`, { bearer: s.adminToken })).status).toBe(200);
     expect(await all()).toEqual([200, 200, 200, 200, 200, 200]);
+    await fetchToken(s.url, reader.clientId, reader.clientSecret);
     const ev = [...(await events('organisation.suspend')), ...(await events('organisation.reinstate'))];
     expect(ev.map((e) => [e.action, e.subject])).toEqual([
       ['organisation.suspend', orgId], ['organisation.suspend', t.partyId], ['organisation.reinstate', orgId], ['organisation.reinstate', t.partyId],

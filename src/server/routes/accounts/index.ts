@@ -202,10 +202,6 @@ export function accountRoutes(o: AccountRoutesOptions) {
       const a = await signedIn(req, reply);
       const id = (req.params as { organisationId: string }).organisationId;
       authorize(a.principal as Principal, id, roles);
-      // A suspended organisation's members (sessions and tokens) are refused; operators still manage it.
-      if (a.principal.kind === 'user' && a.principal.user.platformRole !== 'operator' && (await accounts.organisation(id)).status === 'suspended') {
-        throw new VaultgateError('ORGANISATION_SUSPENDED');
-      }
       return { a, id };
     };
     registerPeopleRoutes(app, o.people, signedIn, user, orgOf);

@@ -210,8 +210,13 @@ export class People {
  */
 export async function refuseSuspended(d: { store: Store; cache: RegistryCache }, ids: readonly (string | undefined)[]): Promise<void> {
   for (const id of ids) {
-    if (id && (await d.cache.get(`suspended:${id}`, () => d.store.isOrganisationSuspended(id)))) {
+    if (id && (await isSuspended(d, id))) {
       throw new VaultgateError('ORGANISATION_SUSPENDED', { logReason: `organisation of ${id} is suspended` });
     }
   }
+}
+
+/** Whether the organisation of this company or party is suspended, through the registry cache (cleared by setStatus). */
+export function isSuspended(d: { store: Store; cache: RegistryCache }, companyOrPartyId: string): Promise<boolean> {
+  return d.cache.get(`suspended:${companyOrPartyId}`, () => d.store.isOrganisationSuspended(companyOrPartyId));
 }
