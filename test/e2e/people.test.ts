@@ -169,6 +169,7 @@ describe('people: invitations, roles, suspension (issue 14)', () => {
     expect(list.body.items.find((i: any) => i.id === r.body.invitation.id)).toMatchObject({ revokedAt: expect.any(String) });
     expect(JSON.stringify(list.body)).not.toContain('vgi_');
     expect((await call(`${s.url}/api/v1/invitations/vgi_forged`, 'GET')).body.code).toBe('INVITATION_INVALID');
+    expect((await events('invitation.revoke')).filter((e) => e.subject === r.body.invitation.id).map((e) => [e.outcome, e.tenants])).toEqual([['success', [orgId]]]);
   });
 
   it('an admin changes roles and removes members, never the last admin; audited', async () => {
