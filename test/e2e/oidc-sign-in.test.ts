@@ -1,4 +1,5 @@
-import { rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId, systemClock, type AuditRecord, type Clock } from '../../src/protocol/index.js';
@@ -8,7 +9,7 @@ import { Keyring } from '../../src/server/crypto/keyring.js';
 import { VaultCrypto } from '../../src/server/crypto/vault-crypto.js';
 import { openSqliteKeyStore, openSqliteStore, type SqliteStore, type UserRecord } from '../../src/store/index.js';
 import { OidcBrowser, startSignInProvider, type SignInProvider } from '../helpers/oidc-sign-in-provider.js';
-import { tempDir } from '../helpers/servers.js';
+import { CLI, tempDir } from '../helpers/servers.js';
 
 /*
  * Sign-in through an external OpenID Connect provider (issue 14), end to end over real sockets: a real provider
@@ -236,6 +237,13 @@ describe('sign-in through an external OpenID Connect provider', () => {
       expect(r.status, q).toBe(400);
       expect(((await r.json()) as any).code, q).toBe('OIDC_PROVIDER_UNKNOWN');
     }
+    // A CLI handoff goes only to a loopback address (RFC 8252 §7.3), never to another host.
+    for (const r of ['http://evil.example/cb', 'https://127.0.0.1:1/cb', 'http://localhost:8000/cb']) {
+      const q = new URLSearchParams({ provider: 'contoso', cliRedirect: r, cliChallenge: 'c'.repeat(43) });
+      const res = await fetch(`${vg.url}/api/v1/session/oidc?${q}`, { redirect: 'manual' });
+      expect(res.status, r).toBe(400);
+      expect(((await res.json()) as any).code, r).toBe('INVALID_REQUEST');
+    }
     const down = await fetch(`${vg.url}/api/v1/session/oidc?email=x%40down.test`, { redirect: 'manual' });
     expect(down.status).toBe(503);
     expect(((await down.json()) as any).code).toBe('OIDC_PROVIDER_UNAVAILABLE');
@@ -251,5 +259,67 @@ describe('sign-in through an external OpenID Connect provider', () => {
     expect(codes).toEqual([...Array(5).fill('OIDC_USER_UNKNOWN'), 'SIGN_IN_THROTTLED']);
     const refused = await events(vg, 'session.sign-in', 'refused');
     expect(refused.filter((e) => e.subject === 'flood@contoso.test' && e.details.code === 'SIGN_IN_THROTTLED')).toHaveLength(1);
+  });
+
+  it('the CLI signs in through the provider: prints the URL, waits on its loopback redirect, collects the session with its verifier', async () => {
+    const home = tempDir();
+    try {
+      const child = spawn(process.execPath, [CLI, 'account', '--json', 'signin', '--oidc', '--email', 'aino.virtanen@contoso.test', '--timeout-s', '60'], {
+        env: { PATH: process.env.PATH ?? '', XDG_CONFIG_HOME: home, VAULTGATE_URL: vg.url },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c) => { stdout += String(c); });
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      const startUrl = await new Promise<string>((resolve, reject) => {
+        child.stderr.on('data', (c) => {
+          stderr += String(c);
+          const m = /(http:\/\/\S+\/api\/v1\/session\/oidc\?\S+)/.exec(stderr);
+          if (m) resolve(m[1]!);
+        });
+        void exited.then(() => reject(new Error(`the CLI exited: ${stderr}`)));
+      });
+      expect(new URL(startUrl).searchParams.get('cliRedirect')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback$/);
+      const browser = new OidcBrowser();
+      const callbackUrl = await browser.signInAtProvider(startUrl, `${vg.url}${CALLBACK}`, 'aino-sub');
+      const back = await browser.request(callbackUrl);
+      expect(back.status).toBe(302);
+      expect(browser.cookie(vg.url, '__Host-vaultgate-session')).toBeUndefined(); // the session goes to the CLI, not the browser
+      const loopback = new URL(back.headers.get('location')!);
+      // The handoff without the CLI's verifier is worth nothing.
+      const stolen = await fetch(`${vg.url}/api/v1/session/oidc/handoff`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ handoff: loopback.searchParams.get('handoff'), verifier: 'x'.repeat(43) }),
+      });
+      expect(stolen.status).toBe(400);
+      expect(((await stolen.json()) as any).code).toBe('OIDC_STATE_INVALID');
+      const page = await browser.request(loopback.href);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('close this tab');
+      expect(await exited, stderr).toBe(0);
+      expect(JSON.parse(stdout)).toMatchObject({ id: users.aino!.id, email: 'Aino.Virtanen@contoso.test' });
+      const token = /session_token = (\S+)/.exec(readFileSync(join(home, 'vaultgate', 'credentials'), 'utf8'))![1]!;
+      const me = await fetch(`${vg.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+      expect(me.status).toBe(200);
+      const refused = (await events(vg, 'session.sign-in', 'refused')).filter((e) => e.details.step === 'cli-handoff');
+      expect(refused).toHaveLength(1);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  it('the CLI reports an unknown provider in the terminal', async () => {
+    const home = tempDir();
+    try {
+      const r = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+        const child = spawn(process.execPath, [CLI, 'account', '--json', 'signin', '--oidc', '--email', 'x@nowhere.test'], { env: { PATH: process.env.PATH ?? '', XDG_CONFIG_HOME: home, VAULTGATE_URL: vg.url } });
+        let stdout = '';
+        child.stdout.on('data', (c) => { stdout += String(c); });
+        child.on('exit', (code) => resolve({ code, stdout }));
+      });
+      expect(r.code).toBe(1);
+      expect(JSON.parse(r.stdout).code).toBe('OIDC_PROVIDER_UNKNOWN');
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });

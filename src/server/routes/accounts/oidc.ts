@@ -3,6 +3,7 @@ import { OIDC_FLOW_TTL_S, type OidcSignIn } from '../../services/accounts/oidc-s
 import { auditContext } from '../audit.js';
 import { errorResponses } from '../schemas.js';
 import { SESSION_COOKIE } from './principal.js';
+import { csrfTokenFor } from '../../services/accounts/sessions.js';
 import { signedInSchema } from './schemas.js';
 
 /*
@@ -31,12 +32,14 @@ export function registerOidcRoutes(app: FastifyInstance, o: {
         properties: {
           email: { type: 'string', minLength: 3, maxLength: 320, description: 'Its domain chooses the provider; sent on as login_hint.' },
           provider: { type: 'string', minLength: 1, maxLength: 40, description: 'A provider id from VAULTGATE_OIDC_SIGNIN_PROVIDERS.' },
+          cliRedirect: { type: 'string', maxLength: 200, description: "The CLI's loopback redirect (RFC 8252 §7.3): http://127.0.0.1:<port>/<path>; the callback then sends the browser there with a handoff instead of setting a cookie." },
+          cliChallenge: { type: 'string', maxLength: 43, description: 'With cliRedirect: base64url SHA-256 of the verifier the CLI later sends to POST /api/v1/session/oidc/handoff.' },
         },
       },
       response: { 302: { type: 'null', description: 'Location: the provider\'s authorization endpoint; Set-Cookie: the sealed flow (10 min).' }, ...errorResponses(400, 503) },
     },
   }, async (req, reply) => {
-    const started = await o.oidc.start(req.query as { email?: string; provider?: string }, redirectUri());
+    const started = await o.oidc.start(req.query as Parameters<OidcSignIn['start']>[0], redirectUri());
     reply.setCookie(OIDC_FLOW_COOKIE, started.flow, { ...flowCookie, maxAge: OIDC_FLOW_TTL_S });
     return reply.code(302).header('location', started.url).send();
   });
@@ -45,15 +48,39 @@ export function registerOidcRoutes(app: FastifyInstance, o: {
     schema: {
       tags: ['accounts'], summary: 'Where the provider sends the browser back: signs in (session cookie as POST /session sets it; no TOTP code is asked)',
       querystring: { type: 'object', additionalProperties: true, properties: { code: { type: 'string' }, state: { type: 'string' }, error: { type: 'string' } } },
-      response: { 200: signedInSchema, ...errorResponses(400, 401, 403, 429, 503) },
+      response: {
+        200: signedInSchema, 302: { type: 'null', description: "A sign-in the CLI started: Location is its loopback redirect with the handoff." },
+        ...errorResponses(400, 401, 403, 429, 503),
+      },
     },
   }, async (req, reply) => {
     reply.header('cache-control', 'no-store');
     // One try per started flow, whatever its outcome.
     reply.clearCookie(OIDC_FLOW_COOKIE, flowCookie);
     const callbackUrl = new URL(req.url, o.publicBaseUrl());
-    const { session: s, user } = await o.oidc.finish(callbackUrl, req.cookies[OIDC_FLOW_COOKIE], auditContext(req, { kind: 'anonymous', id: '-' }));
+    const { session: s, user, cli } = await o.oidc.finish(callbackUrl, req.cookies[OIDC_FLOW_COOKIE], auditContext(req, { kind: 'anonymous', id: '-' }));
+    if (cli) {
+      const to = new URL(cli.redirect);
+      to.searchParams.set('handoff', cli.handoff);
+      return reply.code(302).header('location', to.href).send();
+    }
     reply.setCookie(SESSION_COOKIE, s.token, { path: '/', httpOnly: true, secure: o.secureCookies, sameSite: 'strict', maxAge: o.sessionAbsoluteS });
     return { user, csrfToken: s.csrfToken, expiresAt: s.expiresAt };
+  });
+
+  app.post('/session/oidc/handoff', {
+    schema: {
+      tags: ['accounts'], summary: 'The CLI collects the session of a sign-in it started with a loopback redirect (handoff + its verifier)',
+      body: {
+        type: 'object', additionalProperties: false, required: ['handoff', 'verifier'],
+        properties: { handoff: { type: 'string', minLength: 1, maxLength: 2000 }, verifier: { type: 'string', minLength: 43, maxLength: 128 } },
+      },
+      response: { 200: signedInSchema, ...errorResponses(400) },
+    },
+  }, async (req, reply) => {
+    reply.header('cache-control', 'no-store');
+    const b = req.body as { handoff: string; verifier: string };
+    const { token, user, expiresAt } = await o.oidc.collect(b.handoff, b.verifier, auditContext(req, { kind: 'anonymous', id: '-' }));
+    return { user, csrfToken: csrfTokenFor(token), expiresAt, sessionToken: token };
   });
 }

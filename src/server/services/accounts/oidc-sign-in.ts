@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import * as client from 'openid-client';
 import { VaultgateError, type Clock } from '../../../protocol/index.js';
 import type { MembershipRecord, Store, UserRecord } from '../../../store/index.js';
@@ -29,7 +30,17 @@ import type { SignInThrottle } from './sign-in-throttle.js';
 export const OIDC_FLOW_TTL_S = 600;
 const FLOW_AAD = 'oidc-flow';
 
-interface Flow { p: string; s: string; n: string; v: string; e: string | null; t: number }
+/** A CLI's loopback redirect (RFC 8252 §7.3) and the S256 challenge of its verifier, when the CLI started the flow. */
+interface CliLoopback { r: string; ch: string }
+interface Flow { p: string; s: string; n: string; v: string; e: string | null; t: number; c?: CliLoopback }
+interface Handoff { k: string; ch: string; t: number }
+
+/** How long a CLI has to collect its session from the loopback redirect, in seconds. */
+export const OIDC_HANDOFF_TTL_S = 120;
+const HANDOFF_AAD = 'oidc-cli-handoff';
+const LOOPBACK = /^http:\/\/(127\.0\.0\.1|\[::1\]):\d{1,5}\/[A-Za-z0-9/_-]*$/;
+const s256 = (verifier: string): string => createHash('sha256').update(verifier, 'ascii').digest('base64url');
+
 
 export interface OidcSignInDeps {
   store: Store;
@@ -108,12 +119,19 @@ export class OidcSignIn {
    * authorization URL (code flow, S256 PKCE, state, nonce, login_hint) and the sealed flow for the cookie.
    * OIDC_PROVIDER_UNAVAILABLE when its discovery document cannot be fetched.
    */
-  async start(q: { email?: string | undefined; provider?: string | undefined }, redirectUri: string): Promise<StartedOidcSignIn> {
+  async start(q: { email?: string | undefined; provider?: string | undefined; cliRedirect?: string | undefined; cliChallenge?: string | undefined }, redirectUri: string): Promise<StartedOidcSignIn> {
     const email = q.email?.trim() || null;
+    let cli: CliLoopback | undefined;
+    if (q.cliRedirect !== undefined || q.cliChallenge !== undefined) {
+      if (!q.cliRedirect || !LOOPBACK.test(q.cliRedirect) || !q.cliChallenge || !/^[A-Za-z0-9_-]{43}$/.test(q.cliChallenge)) {
+        throw new VaultgateError('INVALID_REQUEST', { detail: 'cliRedirect must be http://127.0.0.1:<port>/<path> (or [::1]) and cliChallenge the base64url SHA-256 of the verifier (43 characters), both or neither.' });
+      }
+      cli = { r: q.cliRedirect, ch: q.cliChallenge };
+    }
     const p = q.provider ? this.d.providers.find((x) => x.id === q.provider) : email ? this.providerForDomain(email) : undefined;
     if (!p) throw new VaultgateError('OIDC_PROVIDER_UNKNOWN', { detail: q.provider ? `No provider ${q.provider}.` : 'Give ?email=… (its domain chooses the provider) or ?provider=….' });
     const config = await this.#config(p);
-    const flow: Flow = { p: p.id, s: client.randomState(), n: client.randomNonce(), v: client.randomPKCECodeVerifier(), e: email, t: this.d.clock.now() };
+    const flow: Flow = { p: p.id, s: client.randomState(), n: client.randomNonce(), v: client.randomPKCECodeVerifier(), e: email, t: this.d.clock.now(), ...(cli ? { c: cli } : {}) };
     const params: Record<string, string> = {
       redirect_uri: redirectUri, scope: p.scopes, state: flow.s, nonce: flow.n,
       code_challenge: await client.calculatePKCECodeChallenge(flow.v), code_challenge_method: 'S256',
@@ -130,7 +148,7 @@ export class OidcSignIn {
    * known: OIDC_STATE_INVALID, OIDC_PROVIDER_DENIED, OIDC_TOKEN_INVALID, OIDC_USER_UNKNOWN, OIDC_PROVIDER_MISMATCH,
    * SIGN_IN_THROTTLED; OIDC_PROVIDER_UNAVAILABLE when the provider cannot be reached.
    */
-  async finish(callbackUrl: URL, sealedFlow: string | undefined, ctx: AuditContext): Promise<{ session: StartedSession; user: UserView; linked: boolean }> {
+  async finish(callbackUrl: URL, sealedFlow: string | undefined, ctx: AuditContext): Promise<{ session: StartedSession; user: UserView; linked: boolean; cli: { redirect: string; handoff: string } | null }> {
     let account: string | null = null;
     let provider: string | null = null;
     const refuse = async (err: VaultgateError, subject: string | null, count: boolean): Promise<never> => {
@@ -207,7 +225,30 @@ export class OidcSignIn {
     }
     const session = (await this.d.sessions.start(user, userCtx, undefined, 'oidc'))!;
     await this.d.throttle.succeeded(account ?? user.email.toLowerCase());
-    return { session, user: userView(user), linked };
+    if (!flow.c) return { session, user: userView(user), linked, cli: null };
+    const handoff: Handoff = { k: session.token, ch: flow.c.ch, t: this.d.clock.now() };
+    const sealed = (await this.d.crypto.seal(SYSTEM_OWNER, Buffer.from(JSON.stringify(handoff), 'utf8'), HANDOFF_AAD)).toString('base64url');
+    return { session, user: userView(user), linked, cli: { redirect: flow.c.r, handoff: sealed } };
+  }
+
+  /**
+   * The CLI's side of a sign-in it started with a loopback redirect: the sealed handoff the browser brought to the
+   * loopback, and the verifier whose S256 challenge the flow carried (so the handoff alone, e.g. from a browser's
+   * history, is useless). The session token; OIDC_STATE_INVALID when either does not match or it is older than 2 min.
+   */
+  async collect(sealedHandoff: string, verifier: string, ctx: AuditContext): Promise<{ token: string; user: UserView; expiresAt: string }> {
+    let h: Handoff | undefined;
+    try {
+      h = JSON.parse((await this.d.crypto.open(Buffer.from(sealedHandoff, 'base64url'), HANDOFF_AAD, SYSTEM_OWNER)).toString('utf8')) as Handoff;
+    } catch { /* refused below */ }
+    const given = Buffer.from(s256(verifier));
+    const ok = h !== undefined && this.d.clock.now() - h.t <= OIDC_HANDOFF_TTL_S * 1000 && given.length === h.ch.length && timingSafeEqual(given, Buffer.from(h.ch));
+    const resolved = ok ? await this.d.sessions.resolve(h!.k).catch(() => null) : null;
+    if (!resolved) {
+      await this.d.audit.refusal({ ...ctx, actor: { kind: 'anonymous', id: '-' } }, { action: 'session.sign-in', subject: '-', details: { method: 'oidc', code: 'OIDC_STATE_INVALID', step: 'cli-handoff' } });
+      throw new VaultgateError('OIDC_STATE_INVALID', { detail: 'The handoff is not this server\'s, has expired, or the verifier does not match.' });
+    }
+    return { token: h!.k, user: userView(resolved.user), expiresAt: resolved.session.expiresAt };
   }
 
   async #checkThrottle(account: string, ctx: AuditContext): Promise<void> {
