@@ -127,6 +127,10 @@ describe('authorization matrix of /api/v1', () => {
   const routes: Route[] = [
     { method: 'POST', url: '/registrations', allowed: anyone, body: () => ({ kind: 'party', organisationName: 'R', email: fresh(), displayName: 'R', password: PASSWORD }) },
     { method: 'POST', url: '/session', allowed: anyone, body: () => ({ email: signInEmail, password: PASSWORD, tokenInBody: true }) },
+    // Without a provider configured: 400 OIDC_PROVIDER_UNKNOWN and OIDC_STATE_INVALID, for anyone alike (test/e2e/oidc-sign-in.test.ts signs in).
+    { method: 'GET', url: '/session/oidc', allowed: anyone },
+    { method: 'GET', url: '/session/oidc/callback', allowed: anyone },
+    { method: 'POST', url: '/session/oidc/handoff', allowed: anyone, body: () => ({ handoff: 'x', verifier: 'v'.repeat(43) }) },
     { method: 'GET', url: '/admin/registrations', allowed: operator },
     { method: 'POST', url: '/admin/registrations/:registrationId/approve', allowed: operator, prepare: registration },
     { method: 'POST', url: '/admin/registrations/:registrationId/decline', allowed: operator, prepare: registration },

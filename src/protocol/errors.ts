@@ -688,6 +688,63 @@ export const ERROR_CATALOGUE = {
     'Inbjudningsmejlet kunde inte lämnas till e-postservern; inbjudan drogs tillbaka.',
     'Try again later; the operator should check the SMTP settings (VAULTGATE_SMTP_*) and the server log for the cause.',
   ),
+  // --- sign-in through an external OpenID Connect provider (issue 14, docs/accounts.md) ---
+  OIDC_PROVIDER_UNKNOWN: def(
+    400,
+    'INVALID_DATA',
+    'No OpenID Connect provider is configured for this email domain or provider name.',
+    'Tämän sähköpostin verkkotunnukselle tai palveluntarjoajan nimelle ei ole määritetty OpenID Connect -palveluntarjoajaa.',
+    'Ingen OpenID Connect-leverantör är konfigurerad för denna e-postdomän eller detta leverantörsnamn.',
+    'Sign in with your password, or ask the platform operator to configure your organisation\'s provider (VAULTGATE_OIDC_SIGNIN_PROVIDERS).',
+  ),
+  OIDC_STATE_INVALID: def(
+    400,
+    'INVALID_DATA',
+    'The sign-in through the external provider was not started in this browser, has expired, or was tampered with.',
+    'Ulkoisen palveluntarjoajan kautta kirjautumista ei aloitettu tässä selaimessa, se on vanhentunut tai sitä on muutettu.',
+    'Inloggningen via den externa leverantören startades inte i denna webbläsare, har gått ut eller har manipulerats.',
+    'Start the sign-in again from GET /api/v1/session/oidc in the same browser and finish it within 10 minutes.',
+  ),
+  OIDC_PROVIDER_DENIED: def(
+    401,
+    'AUTHENTICATION_FAILED',
+    'The external provider did not sign you in.',
+    'Ulkoinen palveluntarjoaja ei kirjannut sinua sisään.',
+    'Den externa leverantören loggade inte in dig.',
+    'Sign in at your organisation\'s provider again; if it keeps refusing, ask its administrator whether your account may use Vaultgate.',
+  ),
+  OIDC_TOKEN_INVALID: def(
+    401,
+    'AUTHENTICATION_FAILED',
+    'The external provider\'s answer could not be verified (its ID token is invalid, expired or for another client).',
+    'Ulkoisen palveluntarjoajan vastausta ei voitu varmentaa (sen ID-tunniste on virheellinen, vanhentunut tai toiselle asiakkaalle).',
+    'Den externa leverantörens svar kunde inte verifieras (dess ID-token är ogiltig, har gått ut eller gäller en annan klient).',
+    'Start the sign-in again; if it fails again, the operator should check the provider\'s clientId, issuer and the server clocks.',
+  ),
+  OIDC_USER_UNKNOWN: def(
+    401,
+    'AUTHENTICATION_FAILED',
+    'The provider signed you in, but no active Vaultgate user is linked to that account or has its verified email.',
+    'Palveluntarjoaja kirjasi sinut sisään, mutta mikään aktiivinen Vaultgate-käyttäjä ei ole liitetty siihen tiliin eikä käytä sen vahvistettua sähköpostia.',
+    'Leverantören loggade in dig, men ingen aktiv Vaultgate-användare är kopplad till kontot eller har dess verifierade e-postadress.',
+    'Ask an admin of your organisation to add you (or register the organisation); the first sign-in links your provider account by its verified email.',
+  ),
+  OIDC_PROVIDER_MISMATCH: def(
+    403,
+    'SERVICE_ACCESS_ERROR',
+    'This provider is not the one configured for your email domain or organisation.',
+    'Tämä palveluntarjoaja ei ole sähköpostisi verkkotunnukselle tai organisaatiollesi määritetty palveluntarjoaja.',
+    'Denna leverantör är inte den som är konfigurerad för din e-postdomän eller organisation.',
+    'Start the sign-in with your email (GET /api/v1/session/oidc?email=…) so that your organisation\'s provider is chosen.',
+  ),
+  OIDC_PROVIDER_UNAVAILABLE: def(
+    503,
+    'TECHNICAL_ERROR',
+    'The external OpenID Connect provider could not be reached.',
+    'Ulkoiseen OpenID Connect -palveluntarjoajaan ei saatu yhteyttä.',
+    'Den externa OpenID Connect-leverantören kunde inte nås.',
+    'Try again shortly or sign in with your password; the operator should check that the provider\'s discovery URL answers from the server.',
+  ),
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

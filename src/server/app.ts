@@ -14,6 +14,7 @@ import { registerMetrics } from './plugins/metrics.js';
 import { mustClose } from './plugins/connection-close.js';
 import { clientErrorHandler, continueIfExpected, httpsRequirement, installTransportHandlers } from './plugins/transport.js';
 import { accountRoutes } from './routes/accounts/index.js';
+import { OidcSignIn } from './services/accounts/oidc-sign-in.js';
 import { adminOAuthRoutes } from './routes/admin-oauth.js';
 import { adminRoutes } from './routes/admin.js';
 import { INGESTION_ROUTE, ingestionFastPath } from './routes/ingestion-fast-path.js';
@@ -276,8 +277,9 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   await app.register(ingestionRoutes(common));
   await app.register(vaultRoutes({ ...common, checkpoints }), { prefix: '/vault/v1' });
   // --- accounts (issue 14): people, organisations, sessions ---
+  const signInThrottle = new SignInThrottle();
   const accounts = new Accounts({
-    store, crypto, clock, environment: config.environment, audit, cache, throttle: new SignInThrottle(),
+    store, crypto, clock, environment: config.environment, audit, cache, throttle: signInThrottle,
     autoApprove: config.registrationAutoApprove, sessions: { idleS: config.sessionIdleS, absoluteS: config.sessionAbsoluteS },
     totpIssuer: config.environment === 'live' ? 'Vaultgate' : `Vaultgate (${config.environment})`,
   });
@@ -289,7 +291,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     }, (err) => app.log.error({ code: 'MAIL_UNAVAILABLE', cause: (err as { code?: string }).code ?? 'unknown' }, 'SMTP refused the invitation mail')),
   });
   await app.register(accountRoutes({
-    accounts, people, adminToken: deps.adminToken, sessionAbsoluteS: config.sessionAbsoluteS,
+    accounts, people, adminToken: deps.adminToken, sessionAbsoluteS: config.sessionAbsoluteS, publicBaseUrl,
+    oidc: new OidcSignIn({ store, crypto, clock, audit, sessions: accounts.sessions, throttle: signInThrottle, providers: config.oidcSignInProviders }),
     // Secure cookies wherever the client reaches the server over TLS; plain HTTP only in test setups outside live.
     secureCookies: deps.https !== undefined || config.environment === 'live' || config.trustProxy !== undefined,
   }), { prefix: '/api/v1' });

@@ -1,6 +1,7 @@
 export type {
   AccountLanguage,
   ApiTokenRecord,
+  IdentityRecord,
   AccountStore,
   InvitationRecord,
   PeopleStore,

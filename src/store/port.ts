@@ -444,6 +444,14 @@ export interface ApiTokenRecord {
   revokedAt: string | null;
 }
 
+/** An external OpenID Connect subject linked to a user (issue 14): `iss` + `sub` of its ID tokens (OIDC Core §2). */
+export interface IdentityRecord {
+  userId: string;
+  issuer: string;
+  subject: string;
+  createdAt: string;
+}
+
 export type RegistrationKind = 'company' | 'party' | 'both';
 
 /** A request to join the platform as an organisation with its first admin user, decided by an operator. */
@@ -527,6 +535,11 @@ export interface AccountStore {
   listUserApiTokens(userId: string, q: ListQuery): Promise<Page<ApiTokenRecord>>;
   /** Revokes a live token of that user; false when there is none. */
   revokeApiToken(id: string, userId: string, at: string, audit: AuditAppend): Promise<boolean>;
+
+  /** The user an external (issuer, subject) is linked to. */
+  getIdentity(issuer: string, subject: string): Promise<IdentityRecord | undefined>;
+  /** Links an external subject to a user with its event; false (nothing written) when that subject is linked already. */
+  linkIdentity(i: IdentityRecord, audit: AuditAppend): Promise<boolean>;
 }
 
 // --- People (issue 14): invitations by email link, roles, removal, suspension ---

@@ -127,6 +127,11 @@ export function loadConfig(sources: ConfigSources = {}): Readonly<Config> {
       }
     });
   }
+  if (live && Array.isArray(c.oidcSignInProviders)) {
+    c.oidcSignInProviders.forEach((p, n) => {
+      if (!p.issuer.startsWith('https:')) problems.push(`VAULTGATE_OIDC_SIGNIN_PROVIDERS: [${n}].issuer: ${p.issuer} must be https:// in live`);
+    });
+  }
   if (c.previousMasterKeys !== undefined && c.masterKey === undefined) {
     problems.push('VAULTGATE_MASTER_KEY_PREVIOUS: needs VAULTGATE_MASTER_KEY (the new current key)');
   }

@@ -5,6 +5,7 @@
  */
 import { ENVIRONMENTS, type Environment } from '../../protocol/index.js';
 import { parseOidcIssuers, type OidcIssuerConfig } from './oidc-issuers.js';
+import { parseOidcSignInProviders, type OidcSignInProviderConfig } from './oidc-sign-in.js';
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
 
@@ -291,6 +292,11 @@ export const CONFIG_SCHEMA = {
     env: 'VAULTGATE_INVITATION_TTL_H', flag: '--invitation-ttl-h', default: 72, parse: int(1, 30 * 24),
     description: 'Hours an invitation link stays valid (it also works only once).',
   } as ConfigKey<number>,
+  oidcSignInProviders: {
+    env: 'VAULTGATE_OIDC_SIGNIN_PROVIDERS', default: [], parse: parseOidcSignInProviders,
+    defaultDoc: '[] (password sign-in only)',
+    description: 'External OpenID Connect providers people sign in through (GET /api/v1/session/oidc), as a JSON array of {id, issuer, clientId, clientSecret (a secret: environment or file only), domains (email domains it signs in), organisations (organisation ids it signs in), scopes (default "openid email profile"), emailClaim (default "email"), trustEmailInDomains (default false; true for Entra ID, which sends no email_verified)}. A domain or organisation has at most one provider. The redirect URI to register at the provider is <VAULTGATE_PUBLIC_URL>/api/v1/session/oidc/callback. See docs/accounts.md.',
+  } as ConfigKey<OidcSignInProviderConfig[]>,
 } as const;
 
 export type ConfigSchema = typeof CONFIG_SCHEMA;
@@ -341,6 +347,7 @@ export interface Config {
   smtpPassword: string | undefined;
   mailFrom: string;
   invitationTtlH: number;
+  oidcSignInProviders: OidcSignInProviderConfig[];
   /** Set by loadConfig when publicUrl was derived rather than configured. */
   publicUrlDerived: boolean;
 }

@@ -26,6 +26,7 @@ import type {
   PartyRecord,
   Store,
   ApiTokenRecord,
+  IdentityRecord,
   MembershipRecord,
   OrganisationRecord,
   RegistrationApproval,
@@ -533,6 +534,8 @@ export class SqliteStore implements Store {
   getApiTokenByHash(tokenHash: string): Promise<ApiTokenRecord | undefined> { return this.#accounts.getApiTokenByHash(tokenHash); }
   listUserApiTokens(userId: string, q: ListQuery): Promise<Page<ApiTokenRecord>> { return this.#accounts.listUserApiTokens(userId, q); }
   revokeApiToken(id: string, userId: string, at: string, audit: AuditAppend): Promise<boolean> { return this.#accounts.revokeApiToken(id, userId, at, audit); }
+  getIdentity(issuer: string, subject: string): Promise<IdentityRecord | undefined> { return this.#accounts.getIdentity(issuer, subject); }
+  linkIdentity(i: IdentityRecord, audit: AuditAppend): Promise<boolean> { return this.#accounts.linkIdentity(i, audit); }
 
   // --- people (issue 14): delegated to people-store.ts ---
 

@@ -10,6 +10,8 @@ import { csrfTokenFor } from '../../services/accounts/sessions.js';
 import { registerApiTokenRoutes } from './api-tokens.js';
 import { registerPeopleRoutes } from './people.js';
 import type { People } from '../../services/accounts/people.js';
+import { registerOidcRoutes } from './oidc.js';
+import type { OidcSignIn } from '../../services/accounts/oidc-sign-in.js';
 import { principalResolver, SESSION_COOKIE, type Authenticated } from './principal.js';
 import { memberSecurity, operatorSecurity, sessionSecurity } from './schemas.js';
 import { meSchema, memberSchema, newUserProps, organisationSchema, registrationSchema, signedInSchema, userSchema } from './schemas.js';
@@ -27,6 +29,9 @@ export interface AccountRoutesOptions {
   /** Whether cookies get the Secure attribute (false only where the server speaks plain HTTP outside live). */
   secureCookies: boolean;
   sessionAbsoluteS: number;
+  /** Sign-in through external OpenID Connect providers, and the base URL its redirect URI is built on. */
+  oidc: OidcSignIn;
+  publicBaseUrl: () => string;
 }
 
 const session = sessionSecurity;
@@ -55,6 +60,7 @@ export function accountRoutes(o: AccountRoutesOptions) {
       return a.principal.user;
     };
     registerApiTokenRoutes(app, accounts, signedIn, user);
+    registerOidcRoutes(app, o);
     app.addHook('onRequest', async (_req, reply) => {
       reply.header('cache-control', 'no-store');
     });
