@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../src/protocol/index.js';
 import { macRequest } from '../helpers/mac-request.js';
 import { bearerRequest, fetchToken, tokenRequest } from '../helpers/oauth.js';
-import { createTenant, startTestServer, tempDir, type Tenant, type TestServer } from '../helpers/servers.js';
+import { adminCall, createTenant, spawnServer, startTestServer, tempDir, type Tenant, type TestServer } from '../helpers/servers.js';
 
 /*
  * People of an organisation over a real socket (issue 14): an admin invites by email, a REAL local SMTP server
@@ -308,6 +308,31 @@ describe('invitation mail over STARTTLS', () => {
       await tlsSmtp.close();
       await plainSmtp.close();
       rmSync(certs, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the SMTP password stays out of the log', () => {
+  it('a refused SMTP login is MAIL_UNAVAILABLE, logged by its error code only', async () => {
+    const smtp = await startSmtp();
+    const dataDir = tempDir();
+    const secret = 'not-the-smtp-password-7f3a9c';
+    const srv = await spawnServer({
+      VAULTGATE_DATA_DIR: dataDir, VAULTGATE_ADMIN_TOKEN: 'o'.repeat(40), VAULTGATE_SMTP_HOST: '127.0.0.1', VAULTGATE_SMTP_PORT: String(smtp.port),
+      VAULTGATE_SMTP_TLS: 'none', VAULTGATE_SMTP_USER: 'vaultgate', VAULTGATE_SMTP_PASSWORD: secret,
+    });
+    try {
+      const t = await createTenant((m, p, b) => adminCall(srv.url, 'o'.repeat(40), m, p, b));
+      const r = await call(`${srv.url}/api/v1/organisations/${t.companyId}/invitations`, 'POST', { bearer: 'o'.repeat(40), body: { email: 'z@example.fi', role: 'member' } });
+      expect(r.body.code).toBe('MAIL_UNAVAILABLE');
+      expect(smtp.mails).toEqual([]);
+      await expect.poll(() => srv.logs()).toMatch(/"code":"MAIL_UNAVAILABLE","cause":"EAUTH"/);
+      expect(srv.logs() + srv.stderr()).not.toContain(secret);
+    } finally {
+      srv.child.kill('SIGTERM');
+      await srv.exited;
+      await smtp.close();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });
