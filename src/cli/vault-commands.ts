@@ -4,7 +4,7 @@ import { exportVaultToFile, type MessageMeta } from '../sdk/index.js';
 import { clientFor, clientOf, clientSettings, withClientOptions, type ClientSettings } from './client-options.js';
 import { printJson, printTable } from './output.js';
 import { Progress } from './progress.js';
-import { onStdoutClosed, stdoutClosed } from './stdio.js';
+import { writeStdout } from './stdio.js';
 
 const count = (v: string): number => {
   const n = Number(v);
@@ -82,20 +82,7 @@ async function exportToStdout(s: ClientSettings, f: ReturnType<typeof filters>, 
   let written = 0;
   try {
     for await (const line of client.exportLines(f)) {
-      if (stdoutClosed()) break;
-      if (!process.stdout.write(`${line}\n`)) {
-        // Backpressure: wait for the pipe to drain, or for its reader to go away.
-        await new Promise<void>((resolve) => {
-          let cancel = (): void => {};
-          const done = (): void => {
-            process.stdout.off('drain', done);
-            cancel();
-            resolve();
-          };
-          process.stdout.once('drain', done);
-          cancel = onStdoutClosed(done);
-        });
-      }
+      if (!(await writeStdout(`${line}\n`))) break;
       written++;
       if (written % 1000 === 0) onProgress(written);
     }
