@@ -243,9 +243,8 @@ export function auditCommand(): Command {
  * and links. Stops early, without an error, when stdout's reader goes away (`… export | head -c 100`). Resolves
  * with the count, or throws when the download ended without its end line (cut short: run it again).
  */
-export async function saveExport(body: ReadableStream<Uint8Array>, out: string | undefined): Promise<number> {
+export async function saveExport(input: Readable, out: string | undefined): Promise<number> {
   const file = out === undefined || out === '-' ? undefined : createWriteStream(out);
-  const input = Readable.fromWeb(body as never);
   let events = 0;
   let ended = false;
   try {
@@ -297,7 +296,7 @@ export function adminAuditCommands(admin: Command): void {
   audit.command('export').description('the whole chain as NDJSON with its checkpoints and keys (verifiable offline)')
     .option('--out <file>', 'write to a file instead of stdout')
     .action(async (o: { out?: string }) => {
-      const n = await saveExport((await download()).body!, o.out);
+      const n = await saveExport(Readable.fromWeb((await download()).body as never), o.out);
       if (o.out !== undefined && o.out !== '-') process.stderr.write(`${plural(n, 'event')} written to ${o.out}\n`);
     });
   withAnchors(audit.command('verify').description("download the export and verify it against the server's published keys"))

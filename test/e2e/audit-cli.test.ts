@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { linkEvent, type AuditRecord } from '../../src/protocol/index.js';
 import { macRequest } from '../helpers/mac-request.js';
-import { CLI, createTenant, startTestServer, tempDir, type TestServer } from '../helpers/servers.js';
+import { CLI, createTenant, startTestServer, tempDir, type Tenant, type TestServer } from '../helpers/servers.js';
 
 /*
  * The audit CLI as a newcomer met it (issue 13 findings): what `audit verify` must refuse (an export stripped of its
@@ -38,11 +38,12 @@ describe('vaultgate audit verify and admin audit, as a newcomer used them', () =
   let exported = '';
   let lines: string[] = [];
   let checkpoint: { seq: number; jws: string } = { seq: 0, jws: '' };
+  let t: Tenant;
 
   beforeAll(async () => {
     s = await startTestServer();
     env = { VAULTGATE_URL: s.url, VAULTGATE_ADMIN_TOKEN: s.adminToken };
-    const t = await createTenant(s.admin, { businessId: '2617416-4' });
+    t = await createTenant(s.admin, { businessId: '2617416-4' });
     // Enough events that the export is larger than a pipe's buffer (64 KiB), and some after the last checkpoint.
     for (let i = 0; i < 16; i++) {
       await Promise.all(Array.from({ length: 10 }, () => macRequest({ baseUrl: s.url, target: '/vault/v1/messages?limit=1', creds: t.reader })));
@@ -119,6 +120,30 @@ describe('vaultgate audit verify and admin audit, as a newcomer used them', () =
     expect(live.code, live.out + live.err).toBe(0);
     expect(JSON.parse(live.out)).toMatchObject({ ok: true, anchored: true, firstSeq: 1, firstBreak: null });
     expect(JSON.parse(live.out).lastSeq).toBeGreaterThanOrEqual(committed);
+  });
+
+  it('a company reads and exports its own trail with its vault credentials (vg vault audit), and the export verifies', async () => {
+    const mac = {
+      VAULTGATE_URL: s.url, VAULTGATE_PARTNER_ID: t.reader.partnerId, VAULTGATE_PARTNER_KEY: t.reader.partnerKey,
+      VAULTGATE_CUSTOMER_ID: t.reader.customerId, VAULTGATE_CUSTOMER_KEY: t.reader.customerKey, VAULTGATE_ORGANISATION_ID: t.businessId,
+    };
+    const ls = await cli(['vault', 'audit', 'ls', '--action', 'vault.', '--max', '5', '--json'], mac);
+    expect(ls.code, ls.err).toBe(0);
+    const items = JSON.parse(ls.out) as AuditRecord[];
+    expect(items).toHaveLength(5);
+    expect(items.every((e) => e.action === 'vault.list' && e.tenants.includes(t.companyId) && e.actor.id === t.reader.customerId)).toBe(true);
+    const table = await cli(['vault', 'audit', 'ls', '--max', '2'], mac);
+    expect(table.out).toMatch(new RegExp(`^seq\\s+at\\s+actor\\s+action\\s+subject\\s+outcome\\n\\d+\\s+\\S+\\s+operator:operator\\s+company\\.create\\s+${t.companyId}`));
+    const own = join(dir, 'own.ndjson');
+    const r = await cli(['vault', 'audit', 'export', '--out', own], mac);
+    expect(r.code, r.err).toBe(0);
+    const ownLines = readFileSync(own, 'utf8').trim().split('\n');
+    const links = ownLines.filter((l) => l.startsWith('{"type":"link"')).length;
+    expect(links).toBeGreaterThan(0);
+    expect(r.err).toBe(`${ownLines.length - 2 - ownLines.filter((l) => l.startsWith('{"type":"checkpoint"')).length} events and links written to ${own}\n`);
+    const v = await cli(['audit', 'verify', '--export', own, '--public-key', keys]);
+    expect(v.code, v.out + v.err).toBe(0);
+    expect(v.out).toContain(`note: ${links} events of other companies were links only`);
   });
 
   it('admin audit export stops quietly when its reader does (| head -c 100), and ls shows who acted', async () => {
