@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -120,6 +120,16 @@ describe('vaultgate audit verify and admin audit, as a newcomer used them', () =
     expect(live.code, live.out + live.err).toBe(0);
     expect(JSON.parse(live.out)).toMatchObject({ ok: true, anchored: true, firstSeq: 1, firstBreak: null });
     expect(JSON.parse(live.out).lastSeq).toBeGreaterThanOrEqual(committed);
+  });
+
+  const noSqlite3 = !['/usr/bin/sqlite3', '/usr/local/bin/sqlite3'].some((p) => existsSync(p));
+  it.skipIf(noSqlite3)(`a backup taken as the README says (sqlite3 .backup, server running) holds every committed event${noSqlite3 ? ' (skipped: the sqlite3 shell is not installed)' : ''}`, async () => {
+    const committed = (await s.admin('GET', '/audit?limit=1000')).body.items.at(-1).seq as number;
+    const copy = join(dir, 'backup.db');
+    await run('sqlite3', [join(s.dataDir, 'vaultgate.db'), `.backup ${copy}`]);
+    const r = await cli(['audit', 'verify', '--database', copy, '--public-key', keys, '--json']);
+    expect(r.code, r.out + r.err).toBe(0);
+    expect(JSON.parse(r.out).lastSeq).toBeGreaterThanOrEqual(committed);
   });
 
   it('a company reads and exports its own trail with its vault credentials (vg vault audit), and the export verifies', async () => {
