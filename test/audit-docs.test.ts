@@ -45,8 +45,8 @@ describe('docs/audit.md', () => {
 
   it('its example export verifies with the CLI and with its own snippet, and an edit of it does not', async () => {
     const good = file('example.ndjson', `${example}\n`);
-    expect(await exec([CLI, 'audit', 'verify', '--export', good, '--public-key', keys])).toEqual({ code: 0, out: expect.stringMatching(/^ok: 2 events .*1 checkpoints verified/) });
-    expect(await exec([snippet, good, keys])).toEqual({ code: 0, out: 'ok: 2 events, 1 checkpoints\n' });
+    expect(await exec([CLI, 'audit', 'verify', '--export', good, '--public-key', keys])).toEqual({ code: 0, out: expect.stringMatching(/^ok: 2 events \(seq 1…2\), 1 checkpoint verified, the newest at seq 2\n$/) });
+    expect(await exec([snippet, good, keys])).toEqual({ code: 0, out: 'ok: 2 events, 1 checkpoint(s)\n' });
     const edited = file('edited.ndjson', `${example.replace('"size":42', '"size":43')}\n`);
     expect((await exec([CLI, 'audit', 'verify', '--export', edited, '--public-key', keys])).out).toMatch(/^BROKEN at seq 2: .*edited/);
     expect(await exec([snippet, edited, keys])).toEqual({ code: 3, out: 'BROKEN: at seq 2: edited\n' });
@@ -64,8 +64,29 @@ describe('docs/audit.md', () => {
     const exported = await (await fetch(`${s.url}/admin/v1/audit/export`, { headers: { authorization: `Bearer ${s.adminToken}` } })).text();
     const published = file('published.json', await (await fetch(`${s.url}/.well-known/vaultgate-audit-keys`)).text());
     const events = exported.trim().split('\n').filter((l) => l.includes('"type":"event"')).length;
-    expect(await exec([snippet, file('server.ndjson', exported), published])).toEqual({ code: 0, out: `ok: ${events} events, 1 checkpoints\n` });
+    expect(await exec([snippet, file('server.ndjson', exported), published])).toEqual({ code: 0, out: `ok: ${events} events, 1 checkpoint(s)\n` });
     const removed = exported.split('\n').filter((l) => !l.includes('"seq":3,"prevHash"') && !/"type":"event".*"seq":3,/.test(l)).join('\n');
     expect((await exec([snippet, file('removed.ndjson', removed), published])).code).toBe(3);
+    // Without its checkpoint lines the chain proves nothing (it could have been recomputed): refused, as by the CLI.
+    const stripped = exported.split('\n').filter((l) => !l.startsWith('{"type":"checkpoint"')).join('\n');
+    expect(await exec([snippet, file('stripped.ndjson', stripped), published])).toEqual({ code: 3, out: 'BROKEN: no signed checkpoint: nothing anchors the chain\n' });
+    expect((await exec([CLI, 'audit', 'verify', '--export', join(dir, 'stripped.ndjson'), '--public-key', published])).code).toBe(3);
+  });
+
+  it("its snippet verifies a company's export (other companies' events as links), as the CLI does, and finds a forged link", async () => {
+    const t = await createTenant(s.admin, { businessId: '2617416-4' });
+    await macRequest({ baseUrl: s.url, target: '/vault/v1/messages', creds: t.reader });
+    expect((await s.admin('POST', '/audit/checkpoints')).status).toBe(201);
+    const own = (await macRequest({ baseUrl: s.url, target: '/vault/v1/audit/export', creds: t.reader })).text;
+    const links = own.split('\n').filter((l) => l.startsWith('{"type":"link"')).length;
+    expect(links).toBeGreaterThan(0);
+    const events = own.trim().split('\n').filter((l) => l.startsWith('{"type":"event"') || l.startsWith('{"type":"link"')).length;
+    const published = file('published-2.json', await (await fetch(`${s.url}/.well-known/vaultgate-audit-keys`)).text());
+    const ownFile = file('company.ndjson', own);
+    expect(await exec([snippet, ownFile, published])).toEqual({ code: 0, out: `ok: ${events} events, 2 checkpoint(s)\n` });
+    expect(await exec([CLI, 'audit', 'verify', '--export', ownFile, '--public-key', published])).toMatchObject({ code: 0, out: expect.stringContaining(`note: ${links} events of other companies were links only`) });
+    const firstLink = own.split('\n').find((l) => l.startsWith('{"type":"link"'))!;
+    const forged = own.replace(firstLink, firstLink.replace(/"hash":"([0-9a-f])/, (_m, c: string) => `"hash":"${c === '0' ? '1' : '0'}`));
+    expect((await exec([snippet, file('company-forged.ndjson', forged), published])).code).toBe(3);
   });
 });

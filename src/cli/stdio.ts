@@ -54,3 +54,24 @@ export function handleBrokenPipes(): void {
   });
   silence(process.stderr);
 }
+
+/**
+ * Writes to stdout, waiting for the pipe to drain when it is full, or for its reader to go away. Resolves false once
+ * stdout's reader has gone (the caller stops producing: `vaultgate … export | head -c 100`), true otherwise.
+ */
+export async function writeStdout(chunk: string | Uint8Array): Promise<boolean> {
+  if (closed) return false;
+  if (!process.stdout.write(chunk)) {
+    await new Promise<void>((resolve) => {
+      let cancel = (): void => {};
+      const done = (): void => {
+        process.stdout.off('drain', done);
+        cancel();
+        resolve();
+      };
+      process.stdout.once('drain', done);
+      cancel = onStdoutClosed(done);
+    });
+  }
+  return !closed;
+}

@@ -1,10 +1,12 @@
 import { writeFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { Command, InvalidArgumentError } from 'commander';
-import { exportVaultToFile, type MessageMeta } from '../sdk/index.js';
+import { exportVaultToFile, type AuditPage, type MessageMeta } from '../sdk/index.js';
+import { saveExport } from './audit-commands.js';
 import { clientFor, clientOf, clientSettings, withClientOptions, type ClientSettings } from './client-options.js';
 import { printJson, printTable } from './output.js';
 import { Progress } from './progress.js';
-import { onStdoutClosed, stdoutClosed } from './stdio.js';
+import { writeStdout } from './stdio.js';
 
 const count = (v: string): number => {
   const n = Number(v);
@@ -70,7 +72,42 @@ export function vaultCommand(): Command {
       progress.update({ exported: r.written }, true);
       process.stderr.write(`${r.resumedFrom ? 'resumed; ' : ''}${r.written} messages written to ${o.out} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     });
+  vaultAuditCommands(vault);
   return vault;
+}
+
+/** `vaultgate vault audit ls|export`: the company's own audit trail, with the same credentials as its vault reads. */
+function vaultAuditCommands(vault: Command): void {
+  const audit = vault.command('audit').description("your vault's audit trail: every read of its data by anyone, changes to its credentials and channels, refusals (docs/audit.md)");
+  audit.command('ls').description('events, oldest first')
+    .option('--action <action>', 'an action, or an area ending in "." (vault.)').option('--from <iso>', 'at or after').option('--to <iso>', 'before')
+    .option('--max <n>', 'list at most n events', count, 100)
+    .option('--json', 'print JSON (an array)')
+    .action(async (o: Record<string, any>, cmd: Command) => {
+      const client = clientFor(cmd);
+      const rows: AuditPage['items'] = [];
+      try {
+        for await (const page of client.auditPages({ action: o.action, from: o.from, to: o.to }, { pageSize: Math.min(1000, o.max) })) {
+          rows.push(...page.items.slice(0, o.max - rows.length));
+          if (rows.length >= o.max) break;
+        }
+      } finally {
+        await client.close();
+      }
+      if (o.json) printJson(rows);
+      else printTable(rows.map((e) => ({ ...e, actor: `${e.actor.kind}:${e.actor.id}` })), ['seq', 'at', 'actor', 'action', 'subject', 'outcome']);
+    });
+  audit.command('export').description('your audit export as NDJSON (your events whole, other companies\' as hash links), verifiable with vaultgate audit verify --export')
+    .option('--out <file>', 'write to a file instead of stdout')
+    .action(async (o: { out?: string }, cmd: Command) => {
+      const client = clientFor(cmd);
+      try {
+        const n = await saveExport(Readable.from(await client.auditExport()), o.out);
+        if (o.out !== undefined && o.out !== '-') process.stderr.write(`${n} events and links written to ${o.out}\n`);
+      } finally {
+        await client.close();
+      }
+    });
 }
 
 /**
@@ -82,20 +119,7 @@ async function exportToStdout(s: ClientSettings, f: ReturnType<typeof filters>, 
   let written = 0;
   try {
     for await (const line of client.exportLines(f)) {
-      if (stdoutClosed()) break;
-      if (!process.stdout.write(`${line}\n`)) {
-        // Backpressure: wait for the pipe to drain, or for its reader to go away.
-        await new Promise<void>((resolve) => {
-          let cancel = (): void => {};
-          const done = (): void => {
-            process.stdout.off('drain', done);
-            cancel();
-            resolve();
-          };
-          process.stdout.once('drain', done);
-          cancel = onStdoutClosed(done);
-        });
-      }
+      if (!(await writeStdout(`${line}\n`))) break;
       written++;
       if (written % 1000 === 0) onProgress(written);
     }

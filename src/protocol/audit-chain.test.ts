@@ -74,6 +74,11 @@ describe('the hash chain', () => {
     expect(verifyAuditChain(deleted, cp, [jwk]).firstBreak).toEqual({ seq: 4, reason: expect.stringContaining('missing') });
     const swapped = [c[0]!, c[2]!, c[1]!, ...c.slice(3)];
     expect(verifyAuditChain(swapped, cp, [jwk]).firstBreak?.seq).toBe(2);
+    // Two events swapped: named as what was expected and what came, not as a gap that is not there.
+    const swapped34 = [...c.slice(0, 2), c[3]!, c[2]!, ...c.slice(4)];
+    expect(verifyAuditChain(swapped34, cp, [jwk]).firstBreak).toEqual({ seq: 3, reason: 'expected seq 3, found 4 (missing or out of order)' });
+    const duplicated = [...c.slice(0, 3), c[2]!, ...c.slice(3)];
+    expect(verifyAuditChain(duplicated, cp, [jwk]).firstBreak).toEqual({ seq: 4, reason: 'expected seq 4, found 3 (duplicated or out of order)' });
     // Swap contents but keep the seq order: the hashed seq no longer matches.
     const renumbered = [c[0]!, { ...c[2]!, seq: 2 }, { ...c[1]!, seq: 3 }, ...c.slice(3)];
     expect(verifyAuditChain(renumbered, cp, [jwk]).firstBreak?.seq).toBe(2);
@@ -95,7 +100,8 @@ describe('the hash chain', () => {
     const c = chain(2);
     const other = generateKeyPairSync('ed25519').privateKey;
     expect(checkCheckpoint(await checkpoint(c[1]!, 'k1', other), [jwk])).toBe('the signature does not verify');
-    expect(checkCheckpoint(await checkpoint(c[1]!, 'k2'), [jwk])).toMatch(/no published key/);
+    expect(checkCheckpoint(await checkpoint(c[1]!, 'k2'), [jwk])).toBe('its key k2 is not among the published keys');
+    expect(checkCheckpoint(await checkpoint(c[1]!, 'k2'), [jwk], 'the keys given with --public-key')).toBe('its key k2 is not among the keys given with --public-key');
     const good = await checkpoint(c[1]!);
     expect(checkCheckpoint({ ...good, seq: 1 }, [jwk])).toMatch(/claims differ/);
     expect(verifyAuditChain(c, [{ ...good, jws: `${good.jws.slice(0, -4)}AAAA` }], [jwk]).ok).toBe(false);

@@ -121,9 +121,10 @@ const b64url = (s: string): Buffer => Buffer.from(s, 'base64url');
 /**
  * Checks a checkpoint's compact JWS against the published keys (a JWKS `keys` array of Ed25519 OKP keys): the
  * header says alg EdDSA and a known kid, the signature verifies (RFC 7515 §5.2, RFC 8037), and the signed claims
- * equal the checkpoint's own fields. Returns null when it holds, else the reason.
+ * equal the checkpoint's own fields. Returns null when it holds, else the reason. `keysLabel` names where `keys`
+ * came from in that reason (default "the published keys"; the CLI says "the keys given with --public-key").
  */
-export function checkCheckpoint(cp: AuditCheckpoint, keys: readonly JsonWebKey[]): string | null {
+export function checkCheckpoint(cp: AuditCheckpoint, keys: readonly JsonWebKey[], keysLabel = 'the published keys'): string | null {
   const parts = cp.jws.split('.');
   if (parts.length !== 3) return 'not a compact JWS';
   let header: { alg?: unknown; kid?: unknown; typ?: unknown };
@@ -136,7 +137,7 @@ export function checkCheckpoint(cp: AuditCheckpoint, keys: readonly JsonWebKey[]
   }
   if (header.alg !== 'EdDSA') return `unexpected alg ${String(header.alg)}`;
   const jwk = keys.find((k) => (k as { kid?: string }).kid === header.kid);
-  if (!jwk) return `no published key with kid ${String(header.kid)}`;
+  if (!jwk) return `its key ${String(header.kid)} is not among ${keysLabel}`;
   if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519') return `key ${String(header.kid)} is not an Ed25519 key`;
   let ok: boolean;
   try {
@@ -156,6 +157,11 @@ export function checkCheckpoint(cp: AuditCheckpoint, keys: readonly JsonWebKey[]
 export interface ChainBreak {
   /** The first event (sequence number) that does not verify; for a truncated tail, the first missing one. */
   seq: number;
+  /**
+   * Set when the break lies after an event rather than at one (an export that ends without its end line, or whose
+   * end line counts more events than it holds): the last event present. `seq` is then `afterSeq + 1`.
+   */
+  afterSeq?: number;
   reason: string;
 }
 
@@ -202,11 +208,12 @@ export class AuditChainVerifier {
   /** Checkpoints whose signature verified. */
   readonly #signed: AuditCheckpoint[] = [];
 
-  constructor(o: { checkpoints: readonly AuditCheckpoint[]; keys: readonly JsonWebKey[] }) {
+  /** `keysLabel`: where `keys` came from, for the reason given when a checkpoint's kid is not among them. */
+  constructor(o: { checkpoints: readonly AuditCheckpoint[]; keys: readonly JsonWebKey[]; keysLabel?: string }) {
     this.#checkpoints = [...o.checkpoints].sort((a, b) => a.seq - b.seq);
     this.#keys = o.keys;
     for (const cp of this.#checkpoints) {
-      const bad = checkCheckpoint(cp, this.#keys);
+      const bad = checkCheckpoint(cp, this.#keys, o.keysLabel);
       if (bad) this.#fail(cp.seq, `checkpoint at seq ${cp.seq}: ${bad}`);
       else {
         this.#claimed.set(cp.seq, cp.headHash);
@@ -245,7 +252,7 @@ export class AuditChainVerifier {
     }
     const prev = this.#prev;
     if (r.seq !== prev.seq + 1) {
-      return this.#fail(prev.seq + 1, r.seq > prev.seq + 1 ? `events ${prev.seq + 1}…${r.seq - 1} are missing` : `seq ${r.seq} out of order after ${prev.seq}`);
+      return this.#fail(prev.seq + 1, `expected seq ${prev.seq + 1}, found ${r.seq} (${r.seq > prev.seq + 1 ? 'missing or out of order' : 'duplicated or out of order'})`);
     }
     if (r.prevHash !== prev.hash) return this.#fail(r.seq, 'prevHash is not the hash of the previous event (one was removed, inserted or reordered)');
     let hash: string;

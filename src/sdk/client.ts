@@ -4,7 +4,7 @@ import { Agent, request, type Dispatcher } from 'undici';
 import { authorizerFor, type RequestAuthorizer, type VaultgateCredentials } from './auth.js';
 import { apiErrorFrom, VaultgateApiError, VaultgateIncompleteExportError, VaultgateNetworkError } from './errors.js';
 import { DEFAULT_RETRY, isRetryableStatus, parseRetryAfter, retryDelay, type RetryPolicy } from './retry.js';
-import type { ExportedMessage, MessageMeta, MessagePage, Receipt, SendResult, VaultFilters, VaultMessage } from './types.js';
+import type { AuditFilters, AuditPage, ExportedMessage, MessageMeta, MessagePage, Receipt, SendResult, VaultFilters, VaultMessage } from './types.js';
 
 export interface VaultgateClientOptions {
   /** Where the deployment is reached, e.g. `https://vaultgate.example.com` (the public base URL it signs against). */
@@ -105,11 +105,16 @@ export class VaultgateClient {
    * @example
    * for await (const page of vg.listPages({ messageType: 'TransportOrder' }, { pageSize: 500 })) console.log(page.items.length);
    */
-  async *listPages(filters: VaultFilters = {}, o: { pageSize?: number; cursor?: string } = {}): AsyncGenerator<MessagePage> {
+  listPages(filters: VaultFilters = {}, o: { pageSize?: number; cursor?: string } = {}): AsyncGenerator<MessagePage> {
+    return this.pages<MessagePage>('/vault/v1/messages', { ...filters }, o);
+  }
+
+  /** The pages of a list route, following `nextCursor` from `o.cursor` until the end. */
+  private async *pages<P extends { nextCursor: string | null }>(path: string, params: Record<string, string | undefined>, o: { pageSize?: number; cursor?: string }): AsyncGenerator<P> {
     let cursor = o.cursor;
     do {
-      const q = query({ ...filters, cursor, limit: o.pageSize === undefined ? undefined : String(o.pageSize) });
-      const page = JSON.parse((await this.buffered('GET', `/vault/v1/messages${q}`, {})).text) as MessagePage;
+      const q = query({ ...params, cursor, limit: o.pageSize === undefined ? undefined : String(o.pageSize) });
+      const page = JSON.parse((await this.buffered('GET', `${path}${q}`, {})).text) as P;
       yield page;
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
@@ -186,6 +191,28 @@ export class VaultgateClient {
       throw new VaultgateIncompleteExportError(received, cursor);
     }
     if (!complete) throw new VaultgateIncompleteExportError(received, cursor);
+  }
+
+  /**
+   * The audit events that concern your vault (docs/audit.md "Reading it"): every read of its data by anyone, changes to
+   * its credentials and channels, refusals; oldest first, page by page following `nextCursor`.
+   *
+   * @example
+   * for await (const page of vg.auditPages({ action: 'vault.' })) for (const e of page.items) console.log(e.seq, e.action);
+   */
+  auditPages(filters: AuditFilters = {}, o: { pageSize?: number } = {}): AsyncGenerator<AuditPage> {
+    return this.pages<AuditPage>('/vault/v1/audit', { ...filters }, o);
+  }
+
+  /**
+   * Your audit export (`GET /vault/v1/audit/export`): NDJSON bytes as they arrive, your events whole and other
+   * companies' as hash links, with the checkpoints; `vaultgate audit verify --export` checks it offline.
+   *
+   * @example
+   * for await (const chunk of await vg.auditExport()) process.stdout.write(chunk);
+   */
+  async auditExport(): Promise<AsyncIterable<Uint8Array>> {
+    return (await this.streamed('GET', '/vault/v1/audit/export')).body;
   }
 
   /** Closes the client's connection pool (not a dispatcher passed in). */

@@ -39,6 +39,19 @@ export interface VaultFilters {
   to?: string;
 }
 
+/** The selection of a company's audit events: `action` an action or an area ending in "." (`vault.`); ISO 8601 times, `from` inclusive, `to` exclusive. */
+export interface AuditFilters {
+  action?: string;
+  from?: string;
+  to?: string;
+}
+
+/** One page of `GET /vault/v1/audit`: events in docs/audit.md's form (seq, id, at, actor, action, subject, tenants, …, prevHash, hash). */
+export interface AuditPage {
+  items: (Record<string, unknown> & { seq: number; action: string; actor: { kind: string; id: string } })[];
+  nextCursor: string | null;
+}
+
 /** One message read back: the original bytes and Content-Type. */
 export interface VaultMessage {
   messageId: string;

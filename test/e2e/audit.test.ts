@@ -152,9 +152,9 @@ describe('the audit trail', () => {
     expect(lines.filter((l) => l.type === 'event').every((l) => l.tenants.includes(a.companyId))).toBe(true);
     expect(lines.filter((l) => l.type === 'link').length).toBeGreaterThan(0);
     expect(r.text).not.toContain(b.reader.customerId);
-    expect(await verifyExport(Readable.from([r.text]), keys)).toMatchObject({ ok: true, withheld: lines.filter((l) => l.type === 'link').length, checkpointsVerified: 2 });
+    expect(await verifyExport(Readable.from([r.text]), { keys })).toMatchObject({ ok: true, withheld: lines.filter((l) => l.type === 'link').length, checkpointsVerified: 2 });
     const forged = r.text.replace(/("type":"event".*?"outcome":)"success"/, '$1"failure"');
-    expect((await verifyExport(Readable.from([forged]), keys)).firstBreak?.reason).toMatch(/edited/);
+    expect((await verifyExport(Readable.from([forged]), { keys })).firstBreak?.reason).toMatch(/edited/);
   });
 
   it('an event that cannot be written stops its action: a read answers 503 AUDIT_UNAVAILABLE with no data, a change answers 503 AUDIT_UNAVAILABLE and is not made', async () => {

@@ -7,7 +7,7 @@ import { CLI, REPO, spawnServer, tempDir, type ServerProcess } from '../helpers/
 
 const run = promisify(execFile);
 
-/** The README's loop and CLI section run by bash as written (the admin CLI, examples/send.mjs and read.mjs, bulk sends). */
+/** The README's loop, CLI and accounts sections run by bash as written (the admin CLI, examples/send.mjs and read.mjs, bulk sends, register and sign in). */
 describe('README loop through the CLI and the examples', () => {
   let srv: ServerProcess;
   const dir = tempDir();
@@ -28,15 +28,16 @@ describe('README loop through the CLI and the examples', () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  it('runs the loop and the CLI section as written: keys into .vaultgate/, the example signs and reads, bulk sends, reads back', async () => {
+  it('runs the loop, the CLI and the accounts sections as written: keys into .vaultgate/, the example signs and reads, bulk sends, reads back, registers and signs in', async () => {
     const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
     const blockAfter = (heading: string): string => /```sh\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf(heading)))![1]!;
     const loop = blockAfter('## The loop, copy-paste');
     const cli = blockAfter('## Sending with the CLI');
+    const accounts = blockAfter('## Accounts (people, organisations, sign-in)');
     // A fresh clone's root, as the blocks expect it: dist/ (built) and examples/, nothing else.
     symlinkSync(join(REPO, 'dist'), join(work, 'dist'));
     symlinkSync(join(REPO, 'examples'), join(work, 'examples'));
-    const { stdout } = await run('bash', ['-c', `set -euo pipefail\n${loop}\n${cli}`], { env: { ...env, HOME: work }, cwd: work });
+    const { stdout } = await run('bash', ['-c', `set -euo pipefail\n${loop}\n${cli}\n${accounts}`], { env: { ...env, HOME: work }, cwd: work });
 
     // Every file the walkthrough wrote is under .vaultgate/, which the repository's .gitignore ignores.
     expect(readdirSync(work).sort()).toEqual(['.config', '.vaultgate', 'dist', 'examples']);
@@ -55,6 +56,10 @@ describe('README loop through the CLI and the examples', () => {
     expect(exported).toHaveLength(9);
     expect(exported[0].messageId).toBe(receipt.messageId);
     expect(stdout).toContain('X-Netvisor-Authentication-MAC: ');
+    // The accounts block: registered as its own company, approved by its captured id, signed in, shown, signed out.
+    expect(stdout).toMatch(/^reg_test_\S+\s+pending\s+company\s+Tilitoimisto Oy\s+2617416-4/m);
+    expect(stdout).toMatch(/^email\s+aino@example\.fi$/m);
+    expect(stdout).toMatch(/^\S+\s+Tilitoimisto Oy\s+admin$/m);
   });
 
   it('prints tables without --json, reports API errors with their code and exits 1', async () => {
