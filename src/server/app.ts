@@ -13,6 +13,7 @@ import { registerMetrics } from './plugins/metrics.js';
 import { mustClose } from './plugins/connection-close.js';
 import { clientErrorHandler, continueIfExpected, httpsRequirement, installTransportHandlers } from './plugins/transport.js';
 import { accountRoutes } from './routes/accounts/index.js';
+import { SelfService } from './services/self-service.js';
 import { adminOAuthRoutes } from './routes/admin-oauth.js';
 import { adminRoutes } from './routes/admin.js';
 import { INGESTION_ROUTE, ingestionFastPath } from './routes/ingestion-fast-path.js';
@@ -280,6 +281,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   });
   await app.register(accountRoutes({
     accounts, adminToken: deps.adminToken, sessionAbsoluteS: config.sessionAbsoluteS,
+    selfService: { selfService: new SelfService({ store, registry, clients, crypto, cache, clock, environment: config.environment, audit }), registry, clients },
     // Secure cookies wherever the client reaches the server over TLS; plain HTTP only in test setups outside live.
     secureCookies: deps.https !== undefined || config.environment === 'live' || config.trustProxy !== undefined,
   }), { prefix: '/api/v1' });

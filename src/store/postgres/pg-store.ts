@@ -6,6 +6,7 @@ import { pgLedger } from './ledger.js';
 import { applyPgMigrations, PG_STORE_MIGRATIONS, requirePgSchemaVersion, type MigrationResult } from './migrations.js';
 import { pgOAuth } from './oauth.js';
 import { pgAccounts } from './accounts.js';
+import { pgSelfService } from './selfserv.js';
 import { closer, openSchema, type PgConnectionOptions } from './pg-db.js';
 import { pgRegistry } from './registry.js';
 import { pgVault } from './vault.js';
@@ -58,6 +59,7 @@ export async function openPgStore(o: PgStoreOptions): Promise<PgStore> {
     ...pgOAuth(pool),
     ...pgAudit(pool),
     ...pgAccounts(pool),
+    ...pgSelfService(pool),
     async connectionSettings() {
       const r = await pool.query<{ sc: string; sp: string }>("SELECT current_setting('synchronous_commit') AS sc, current_setting('search_path') AS sp");
       return { synchronousCommit: r.rows[0]!.sc, searchPath: r.rows[0]!.sp, poolSize: o.poolSize };

@@ -3,6 +3,7 @@ import { AUDIT_SCHEMA_VERSION, AUDIT_V4 } from './audit-migration.js';
 import { LEAN_V3 } from './lean-migration.js';
 import { OAUTH_V2 } from './oauth-migration.js';
 import { ACCOUNTS_SCHEMA_VERSION, ACCOUNTS_V4 } from './accounts-migration.js';
+import { SELFSERV_SCHEMA_VERSION, SELFSERV_V6 } from './selfserv-store.js';
 
 /** One schema step. Versions only grow; a released migration is never edited, only followed by a new one. */
 export interface Migration {
@@ -123,6 +124,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 3, sql: LEAN_V3 },
   { version: AUDIT_SCHEMA_VERSION, sql: AUDIT_V4 },
   { version: ACCOUNTS_SCHEMA_VERSION, sql: ACCOUNTS_V4 },
+  { version: SELFSERV_SCHEMA_VERSION, sql: SELFSERV_V6 },
 ]);
 
 /** The schema version this code writes and expects. */

@@ -8,6 +8,7 @@ import { listArgs, type ListQ } from '../admin.js';
 import { errorResponses, idParams, listQuerySchema, pageOf } from '../schemas.js';
 import { csrfTokenFor } from '../../services/accounts/sessions.js';
 import { registerApiTokenRoutes } from './api-tokens.js';
+import { registerSelfServiceRoutes, type SelfServiceRouteDeps } from './self-service.js';
 import { principalResolver, SESSION_COOKIE, type Authenticated } from './principal.js';
 import { memberSecurity, operatorSecurity, sessionSecurity } from './schemas.js';
 import { meSchema, memberSchema, newUserProps, organisationSchema, registrationSchema, signedInSchema, userSchema } from './schemas.js';
@@ -24,6 +25,8 @@ export interface AccountRoutesOptions {
   /** Whether cookies get the Secure attribute (false only where the server speaks plain HTTP outside live). */
   secureCookies: boolean;
   sessionAbsoluteS: number;
+  /** Self-service of credentials, clients and channels (issue 14). */
+  selfService?: SelfServiceRouteDeps | undefined;
 }
 
 const session = sessionSecurity;
@@ -201,6 +204,7 @@ export function accountRoutes(o: AccountRoutesOptions) {
       authorize(a.principal as Principal, id, roles);
       return { a, id };
     };
+    if (o.selfService) registerSelfServiceRoutes(app, o.selfService, orgOf);
     app.get('/organisations/:organisationId', {
       schema: { tags: ['accounts'], summary: 'An organisation (its members and operators)', security: member, params: orgId, response: { 200: organisationSchema, ...errorResponses(401, 403, 404) } },
     }, async (req, reply) => accounts.organisation((await orgOf(req, reply, ['admin', 'member', 'viewer'])).id));
