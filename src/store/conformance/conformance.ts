@@ -8,6 +8,7 @@ import { createFixtures, type Fixtures } from './fixtures.js';
 import { describeLifecycleCases } from './lifecycle-cases.js';
 import { describeOAuthCases } from './oauth-cases.js';
 import { describeRegistryCases } from './registry-cases.js';
+import { describeSelfServiceCases } from './selfserv-cases.js';
 import { describeVaultCases } from './vault-cases.js';
 
 export interface ConformanceOptions {
@@ -77,5 +78,6 @@ export function runStoreConformance(
     describeOAuthCases(ctx);
     describeAuditCases(ctx);
     describeAccountCases(ctx);
+    describeSelfServiceCases(ctx);
   });
 }
