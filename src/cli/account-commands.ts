@@ -10,7 +10,8 @@ import { ApiError, resolveToken } from './admin-client.js';
 import { printJson, printRecord, printTable } from './output.js';
 import { writeProfile } from './profiles.js';
 
-async function api(url: string, method: string, path: string, o: { bearer?: string | undefined; body?: unknown; acceptLanguage?: string | undefined } = {}): Promise<any> {
+/** A call to /api/v1 (JSON in and out); ApiError for an error answer. */
+export async function api(url: string, method: string, path: string, o: { bearer?: string | undefined; body?: unknown; acceptLanguage?: string | undefined } = {}): Promise<any> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (o.bearer) headers.authorization = `Bearer ${o.bearer}`;
   if (o.body !== undefined) headers['content-type'] = 'application/json';
