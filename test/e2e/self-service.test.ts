@@ -47,7 +47,7 @@ describe('self-service credentials and channel requests', () => {
     return ((await res.json()) as { items: AuditRecord[] }).items;
   };
   /** Registers an organisation, approves it with the operator token, and returns its id and an admin API token. */
-  const organisation = async (kind: 'company' | 'party', email: string, businessId?: string) => {
+  const organisation = async (kind: 'company' | 'party' | 'both', email: string, businessId?: string) => {
     const reg = await api('POST', '/registrations', undefined, { kind, organisationName: `${kind} Oy`, ...(businessId ? { businessId } : {}), email, displayName: 'Admin', password: PASSWORD });
     expect(reg.status, JSON.stringify(reg.body)).toBe(201);
     const approved = await api('POST', `/admin/registrations/${reg.body.id}/approve`, ADMIN);
@@ -229,5 +229,32 @@ describe('self-service credentials and channel requests', () => {
     expect(off.body.status).toBe('disabled');
     expect(await sendAt(sender)).toEqual({ status: 403, code: 'CHANNEL_DISABLED' });
     expect((await events('channel.disable'))[0]).toMatchObject({ subject: channelId, actor: { id: vendor.userId } });
+  });
+
+  it('an organisation that is both says which side a client is for; a zero overlap refuses the old key at once; a JWK client has no secret to rotate', async () => {
+    const both = await organisation('both', 'admin@molemmat.example', '2729069-3');
+    const unsure = await api('POST', `/organisations/${both.orgId}/clients`, both.admin, { name: 'which?' });
+    expect(unsure.status).toBe(400);
+    expect(unsure.body.code).toBe('INVALID_REQUEST');
+    const reading = await api('POST', `/organisations/${both.orgId}/clients`, both.admin, { name: 'reader', owner: 'company' });
+    const sending = await api('POST', `/organisations/${both.orgId}/clients`, both.admin, { name: 'sender', owner: 'party' });
+    expect([reading.body.roles, sending.body.roles]).toEqual([['vault.read'], ['ingest']]);
+    expect((await api('GET', `/organisations/${both.orgId}/clients`, both.member)).body.items.map((c: { clientId: string }) => c.clientId)).toEqual([reading.body.clientId, sending.body.clientId]);
+    // Another organisation's client is not found through this one.
+    expect((await api('POST', `/organisations/${both.orgId}/clients/${reading.body.clientId}/rotate`, vendor.admin, {})).body.code).toBe('ACCOUNT_FORBIDDEN');
+    const own = await api('POST', `/organisations/${vendor.orgId}/clients`, vendor.admin, { name: 'own' });
+    expect((await api('POST', `/organisations/${both.orgId}/clients/${own.body.clientId}/disable`, both.admin)).status).toBe(404);
+
+    const jwk = { kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0' };
+    const keyed = await api('POST', `/organisations/${both.orgId}/clients`, both.admin, { name: 'keyed', owner: 'party', jwk });
+    expect(keyed.status, JSON.stringify(keyed.body)).toBe(201);
+    expect((await api('POST', `/organisations/${both.orgId}/clients/${keyed.body.clientId}/rotate`, both.admin, {})).body.code).toBe('STATE_CONFLICT');
+
+    // overlapHours 0: the old secret is refused at once, the new one works.
+    const old = sending.body.clientSecret as string;
+    const rotated = await api('POST', `/organisations/${both.orgId}/clients/${sending.body.clientId}/rotate`, both.admin, { overlapHours: 0 });
+    expect(rotated.body.previousValidUntil).toBe(rotated.body.rotatedAt);
+    expect((await tokenRequest(url, { grant_type: 'client_credentials', client_id: sending.body.clientId, client_secret: old })).status).toBe(401);
+    expect((await tokenRequest(url, { grant_type: 'client_credentials', client_id: sending.body.clientId, client_secret: rotated.body.clientSecret })).status).toBe(200);
   });
 });
