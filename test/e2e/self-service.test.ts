@@ -143,11 +143,11 @@ describe('self-service credentials and channel requests', () => {
 
     sender = { partnerId: partner.body.partnerId, partnerKey: partner.body.partnerKey, customerId: ingest.body.customerId, customerKey: ingest.body.customerKey, organisationId: businessId };
     reader = { ...sender, customerId: read.body.customerId, customerKey: read.body.customerKey };
-    const vg = new VaultgateClient({ baseUrl: url, credentials: sender, retry: { attempts: 1 } });
+    const vg = new VaultgateClient({ baseUrl: url, credentials: sender, retry: { maxAttempts: 1 } });
     const sent = await vg.send(channelId, '{"order":"Örebro → Oulu"}', { messageType: 'TransportOrder', mediaType: 'application/json' });
     await vg.close();
     expect(sent.messageId).toMatch(/^msg_test_/);
-    const owner = new VaultgateClient({ baseUrl: url, credentials: reader, retry: { attempts: 1 } });
+    const owner = new VaultgateClient({ baseUrl: url, credentials: reader, retry: { maxAttempts: 1 } });
     const back = await owner.getMessage(sent.messageId);
     await owner.close();
     expect(back.body?.toString('utf8')).toBe('{"order":"Örebro → Oulu"}');
