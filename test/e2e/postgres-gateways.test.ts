@@ -76,9 +76,9 @@ describePostgres('three gateway processes on one PostgreSQL database', () => {
     const opened = gateways.map((gw) => gw.logs().split('\n').filter((l) => l.includes('"STORE_OPENED"')).map((l) => JSON.parse(l)));
     expect(opened.map((lines) => lines.length)).toEqual([1, 1, 1]);
     const applied = opened.map((lines) => [lines[0].database.applied, lines[0].keyStore.applied]);
-    expect(applied.filter(([db]) => db.length > 0)).toEqual([[[1, 2, 3, 4], expect.any(Array)]]);
+    expect(applied.filter(([db]) => db.length > 0)).toEqual([[[1, 2, 3, 4, 5], expect.any(Array)]]);
     expect(applied.filter(([, keys]) => keys.length > 0)).toHaveLength(1);
-    for (const lines of opened) expect(lines[0]).toMatchObject({ store: 'postgres', database: { version: 4 }, keyStore: { version: 1 } });
+    for (const lines of opened) expect(lines[0]).toMatchObject({ store: 'postgres', database: { version: 5 }, keyStore: { version: 1 } });
   });
 
   it('stores exactly one message per transaction id when 1,000 requests with 100 ids race across the three', async () => {
