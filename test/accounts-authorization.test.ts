@@ -127,6 +127,10 @@ describe('authorization matrix of /api/v1', () => {
   const routes: Route[] = [
     { method: 'POST', url: '/registrations', allowed: anyone, body: () => ({ kind: 'party', organisationName: 'R', email: fresh(), displayName: 'R', password: PASSWORD }) },
     { method: 'POST', url: '/session', allowed: anyone, body: () => ({ email: signInEmail, password: PASSWORD, tokenInBody: true }) },
+    // Without a provider configured: 400 OIDC_PROVIDER_UNKNOWN and OIDC_STATE_INVALID, for anyone alike (test/e2e/oidc-sign-in.test.ts signs in).
+    { method: 'GET', url: '/session/oidc', allowed: anyone },
+    { method: 'GET', url: '/session/oidc/callback', allowed: anyone },
+    { method: 'POST', url: '/session/oidc/handoff', allowed: anyone, body: () => ({ handoff: 'x', verifier: 'v'.repeat(43) }) },
     { method: 'GET', url: '/admin/registrations', allowed: operator },
     { method: 'POST', url: '/admin/registrations/:registrationId/approve', allowed: operator, prepare: registration },
     { method: 'POST', url: '/admin/registrations/:registrationId/decline', allowed: operator, prepare: registration },
@@ -145,6 +149,17 @@ describe('authorization matrix of /api/v1', () => {
     { method: 'PUT', url: '/organisations/:organisationId/require-totp', allowed: (p, org) => memberOf(p, org, 'admin'), body: () => ({ required: false }), perOrg: true },
     // Self-service (issue 14): members (viewer and up) list, admins change. Ids that do not exist: NOT_FOUND once allowed.
     ...selfServiceRoutes(),
+    // People (invitations, roles): admins of the organisation and operators; the link itself: anyone who has it, and a
+    // signed-in user (session) accepting for their own email. Suspension: operators only (last, suspend then reinstate).
+    { method: 'POST', url: '/organisations/:organisationId/invitations', allowed: (p, org) => memberOf(p, org, 'admin'), body: () => ({ email: fresh(), role: 'viewer' }), perOrg: true },
+    { method: 'GET', url: '/organisations/:organisationId/invitations', allowed: (p, org) => memberOf(p, org, 'admin'), perOrg: true },
+    { method: 'DELETE', url: '/organisations/:organisationId/invitations/:invitationId', allowed: (p, org) => memberOf(p, org, 'admin'), perOrg: true, prepare: async (url) => url.replace(':invitationId', 'inv_test_nosuchinvitation00000') },
+    { method: 'GET', url: '/invitations/:token', allowed: anyone, prepare: async (url) => url.replace(':token', 'vgi_nosuchtoken') },
+    { method: 'POST', url: '/invitations/:token/accept', allowed: (p) => p.kind === 'anonymous' || viaSession(p), body: () => ({}), prepare: async (url) => url.replace(':token', 'vgi_nosuchtoken') },
+    { method: 'PUT', url: '/organisations/:organisationId/members/:userId', allowed: (p, org) => memberOf(p, org, 'admin'), body: () => ({ role: 'viewer' }), perOrg: true, prepare: async (url) => url.replace(':userId', 'usr_test_nosuchuser00000000000') },
+    { method: 'DELETE', url: '/organisations/:organisationId/members/:userId', allowed: (p, org) => memberOf(p, org, 'admin'), perOrg: true, prepare: async (url) => url.replace(':userId', 'usr_test_nosuchuser00000000000') },
+    { method: 'POST', url: '/admin/organisations/:organisationId/suspend', allowed: operator, perOrg: true },
+    { method: 'POST', url: '/admin/organisations/:organisationId/reinstate', allowed: operator, perOrg: true },
   ];
 
   function selfServiceRoutes(): Route[] {

@@ -8,7 +8,9 @@ import { Command, Option } from 'commander';
 import { acceptLanguageOf, resolvedValues, withClientOptions } from './client-options.js';
 import { ApiError, resolveToken } from './admin-client.js';
 import { printJson, printRecord, printTable } from './output.js';
+import { oidcSignIn } from './oidc-signin.js';
 import { writeProfile } from './profiles.js';
+import { adminOrganisationCommands, registerPeopleCommands } from './people-commands.js';
 
 /** A call to /api/v1 (JSON in and out); ApiError for an error answer. */
 export async function api(url: string, method: string, path: string, o: { bearer?: string | undefined; body?: unknown; acceptLanguage?: string | undefined } = {}): Promise<any> {
@@ -69,11 +71,21 @@ export function accountCommand(): Command {
       if (!s.json && r.status === 'pending') process.stderr.write('pending: an operator approves the registration; then sign in with vaultgate account signin\n');
     });
 
-  account.command('signin').description('sign in (password on stdin or VAULTGATE_PASSWORD); keeps the session in the profile')
-    .requiredOption('--email <email>').option('--totp <code>', 'the code of your authenticator app, once enrolled')
-    .action(async (o: { email: string; totp?: string }, cmd: Command) => {
+  account.command('signin').description('sign in (password on stdin or VAULTGATE_PASSWORD, or --oidc in a browser); keeps the session in the profile')
+    .option('--email <email>', 'your email (with --oidc: its domain chooses the provider)').option('--totp <code>', 'the code of your authenticator app, once enrolled')
+    .option('--oidc', "sign in through your organisation's OpenID Connect provider: prints a URL to open, waits on a loopback redirect")
+    .option('--provider <id>', 'with --oidc: the provider by name instead of by email domain')
+    .option('--timeout-s <seconds>', 'with --oidc: how long to wait for the browser', '300')
+    .action(async (o: { email?: string; totp?: string; oidc?: boolean; provider?: string; timeoutS: string }, cmd: Command) => {
       const s = settings(cmd);
-      const r = await api(s.url, 'POST', '/session', { acceptLanguage: s.acceptLanguage, body: { email: o.email, password: await password(), ...(o.totp ? { totp: o.totp } : {}), tokenInBody: true } });
+      let r: { user: Record<string, unknown>; expiresAt: string; sessionToken: string };
+      if (o.oidc) {
+        if (!o.email && !o.provider) throw new Error('--oidc needs --email or --provider');
+        r = await oidcSignIn(s.url, { email: o.email, provider: o.provider, timeoutMs: Number(o.timeoutS) * 1000, acceptLanguage: s.acceptLanguage });
+      } else {
+        if (!o.email) throw new Error('--email is required (or sign in with --oidc)');
+        r = await api(s.url, 'POST', '/session', { acceptLanguage: s.acceptLanguage, body: { email: o.email, password: await password(), ...(o.totp ? { totp: o.totp } : {}), tokenInBody: true } });
+      }
       const file = writeProfile(process.env, s.profile, { url: s.url, sessionToken: r.sessionToken });
       const shown = { ...r.user, expiresAt: r.expiresAt };
       out(s.json, shown);
@@ -133,6 +145,7 @@ export function accountCommand(): Command {
       await api(s.url, 'DELETE', `/me/api-tokens/${encodeURIComponent(id)}`, { bearer: s.sessionToken, acceptLanguage: s.acceptLanguage });
       out(s.json, { revoked: id });
     });
+  registerPeopleCommands(account, api, settings, signedIn, password);
   return account;
 }
 
@@ -155,4 +168,5 @@ export function adminRegistrationCommands(admin: Command): void {
     regs.command(`${decision} <registrationId>`).description(`${decision} a pending registration`)
       .action(async (id: string) => out(g().json, await call('POST', `/admin/registrations/${encodeURIComponent(id)}/${decision}`)));
   }
+  adminOrganisationCommands(admin, api);
 }

@@ -24,6 +24,7 @@ export const ID_PREFIXES = {
   registration: 'reg',
   apiToken: 'pat',
   channelRequest: 'chr',
+  invitation: 'inv',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

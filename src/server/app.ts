@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -14,6 +15,7 @@ import { mustClose } from './plugins/connection-close.js';
 import { clientErrorHandler, continueIfExpected, httpsRequirement, installTransportHandlers } from './plugins/transport.js';
 import { accountRoutes } from './routes/accounts/index.js';
 import { SelfService } from './services/self-service.js';
+import { OidcSignIn } from './services/accounts/oidc-sign-in.js';
 import { adminOAuthRoutes } from './routes/admin-oauth.js';
 import { adminRoutes } from './routes/admin.js';
 import { INGESTION_ROUTE, ingestionFastPath } from './routes/ingestion-fast-path.js';
@@ -24,6 +26,8 @@ import { systemRoutes } from './routes/system.js';
 import { vaultRoutes } from './routes/vault.js';
 import { Accounts } from './services/accounts/accounts.js';
 import { SignInThrottle } from './services/accounts/sign-in-throttle.js';
+import { People } from './services/accounts/people.js';
+import { smtpMailer } from './services/accounts/mailer.js';
 import { AuditCheckpoints } from './services/audit/audit-checkpoints.js';
 import { checkAuditRetention, pruneAudit } from './services/audit/audit-retention.js';
 import { AuditTrail, SYSTEM_CONTEXT } from './services/audit/audit-trail.js';
@@ -274,13 +278,22 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   await app.register(ingestionRoutes(common));
   await app.register(vaultRoutes({ ...common, checkpoints }), { prefix: '/vault/v1' });
   // --- accounts (issue 14): people, organisations, sessions ---
+  const signInThrottle = new SignInThrottle();
   const accounts = new Accounts({
-    store, crypto, clock, environment: config.environment, audit, cache, throttle: new SignInThrottle(),
+    store, crypto, clock, environment: config.environment, audit, cache, throttle: signInThrottle,
     autoApprove: config.registrationAutoApprove, sessions: { idleS: config.sessionIdleS, absoluteS: config.sessionAbsoluteS },
     totpIssuer: config.environment === 'live' ? 'Vaultgate' : `Vaultgate (${config.environment})`,
   });
+  const people = new People({
+    store, clock, environment: config.environment, audit, cache, invitationTtlH: config.invitationTtlH, publicBaseUrl,
+    mailer: config.smtpHost === undefined ? null : smtpMailer({
+      host: config.smtpHost, port: config.smtpPort, tls: config.smtpTls as 'starttls' | 'implicit' | 'none', user: config.smtpUser,
+      ca: config.smtpCa === undefined ? undefined : readFileSync(config.smtpCa), password: config.smtpPassword, from: config.mailFrom,
+    }, (err) => app.log.error({ code: 'MAIL_UNAVAILABLE', cause: (err as { code?: string }).code ?? 'unknown' }, 'SMTP refused the invitation mail')),
+  });
   await app.register(accountRoutes({
-    accounts, adminToken: deps.adminToken, sessionAbsoluteS: config.sessionAbsoluteS,
+    accounts, people, adminToken: deps.adminToken, sessionAbsoluteS: config.sessionAbsoluteS, publicBaseUrl,
+    oidc: new OidcSignIn({ store, crypto, clock, audit, sessions: accounts.sessions, throttle: signInThrottle, providers: config.oidcSignInProviders }),
     selfService: { selfService: new SelfService({ store, registry, clients, crypto, cache, clock, environment: config.environment, audit }), registry, clients },
     // Secure cookies wherever the client reaches the server over TLS; plain HTTP only in test setups outside live.
     secureCookies: deps.https !== undefined || config.environment === 'live' || config.trustProxy !== undefined,

@@ -444,6 +444,14 @@ export interface ApiTokenRecord {
   revokedAt: string | null;
 }
 
+/** An external OpenID Connect subject linked to a user (issue 14): `iss` + `sub` of its ID tokens (OIDC Core §2). */
+export interface IdentityRecord {
+  userId: string;
+  issuer: string;
+  subject: string;
+  createdAt: string;
+}
+
 export type RegistrationKind = 'company' | 'party' | 'both';
 
 /** A request to join the platform as an organisation with its first admin user, decided by an operator. */
@@ -527,6 +535,11 @@ export interface AccountStore {
   listUserApiTokens(userId: string, q: ListQuery): Promise<Page<ApiTokenRecord>>;
   /** Revokes a live token of that user; false when there is none. */
   revokeApiToken(id: string, userId: string, at: string, audit: AuditAppend): Promise<boolean>;
+
+  /** The user an external (issuer, subject) is linked to. */
+  getIdentity(issuer: string, subject: string): Promise<IdentityRecord | undefined>;
+  /** Links an external subject to a user with its event; false (nothing written) when that subject is linked already. */
+  linkIdentity(i: IdentityRecord, audit: AuditAppend): Promise<boolean>;
 }
 
 // --- self-service (issue 14): rotation with an overlap window, channel requests ---
@@ -584,7 +597,54 @@ export interface SelfServiceStore {
   decideChannelRequest(id: string, d: { status: 'approved' | 'declined'; at: string; decidedBy: string; channel: ChannelRecord | null }, audit: AuditAppend): Promise<boolean>;
 }
 
-export interface Store extends RegistryStore, VaultStore, OAuthStore, AuditStore, AccountStore, SelfServiceStore {
+// --- People (issue 14): invitations by email link, roles, removal, suspension ---
+
+/** An invitation into an organisation with a role, by a single-use, expiring link. Only the SHA-256 of its token is kept. */
+export interface InvitationRecord {
+  id: string;
+  tokenHash: string;
+  organisationId: string;
+  /** Who is invited; accepting needs a new user with this email or, signed in, the user who has it (case-insensitively). */
+  email: string;
+  role: MembershipRole;
+  /** The language of the mail (the invitee's chosen one, else the inviter's). */
+  language: AccountLanguage;
+  /** The inviting user's id, or `operator` for the admin token. */
+  invitedBy: string;
+  createdAt: string;
+  expiresAt: string;
+  acceptedAt: string | null;
+  /** The user who accepted it. */
+  acceptedBy: string | null;
+  revokedAt: string | null;
+}
+
+export interface PeopleStore {
+  createInvitation(i: InvitationRecord, audit: AuditAppend): Promise<void>;
+  getInvitationByHash(tokenHash: string): Promise<InvitationRecord | undefined>;
+  /** An organisation's invitations, oldest first (used, revoked and expired ones too). */
+  listOrganisationInvitations(organisationId: string, q: ListQuery): Promise<Page<InvitationRecord>>;
+  /** Revokes an unused invitation of that organisation; false when there is none. */
+  revokeInvitation(id: string, organisationId: string, at: string, audit: AuditAppend): Promise<boolean>;
+  /**
+   * Uses the invitation once: marks it accepted, creates `newUser` when given (USER_EMAIL_TAKEN as createUser) and adds
+   * `membership`, in one transaction with the event. False (nothing written) when it was used, revoked, or expired at `at`.
+   */
+  acceptInvitation(id: string, at: string, a: { newUser: UserRecord | null; membership: MembershipRecord }, audit: AuditAppend): Promise<boolean>;
+  /** Changes a member's role; false when they are not a member, or they are the last admin and the role is not admin. */
+  setMemberRole(organisationId: string, userId: string, role: MembershipRole, audit: AuditAppend): Promise<boolean>;
+  /** Removes a membership; false when there is none, or it is the organisation's last admin. */
+  removeMember(organisationId: string, userId: string, audit: AuditAppend): Promise<boolean>;
+  /** Suspends or reinstates an organisation; false when it does not exist or has that status already. */
+  setOrganisationStatus(id: string, status: OrganisationRecord['status'], audit: AuditAppend): Promise<boolean>;
+  /**
+   * Whether the organisation that is this company or party (by organisation, company or party id) is suspended by an
+   * operator (`organisation.suspend`); false when none is.
+   */
+  isOrganisationSuspended(companyOrPartyId: string): Promise<boolean>;
+}
+
+export interface Store extends RegistryStore, VaultStore, OAuthStore, AuditStore, AccountStore, PeopleStore, SelfServiceStore {
   readonly kind: string;
   /**
    * Whether the store can serve (GET /readyz): a read succeeds and there is room to write. Never throws: a failed

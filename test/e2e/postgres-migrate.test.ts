@@ -4,6 +4,10 @@ import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describePostgres, dropSchemas, PG_URL, pgQuery, uniqueSchema } from '../helpers/postgres.js';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
+import { PG_STORE_MIGRATIONS } from '../../src/store/postgres/migrations.js';
+
+const PG_VERSIONS = PG_STORE_MIGRATIONS.map((m) => m.version);
+const PG_LATEST = PG_VERSIONS.at(-1)!;
 import { CLI, spawnServer, tempDir } from '../helpers/servers.js';
 
 const schema = uniqueSchema('mig');
@@ -32,14 +36,14 @@ function migrate(env: Record<string, string>, ...args: string[]): { status: numb
 describePostgres('vaultgate migrate and VAULTGATE_DATABASE_MIGRATE', () => {
   it('refuses to serve an unmigrated database with migrate off, migrates once with `vaultgate migrate`, then serves', async () => {
     const env = { ...pgEnv(), VAULTGATE_DATABASE_MIGRATE: 'false' };
-    await expect(spawnServer(env)).rejects.toThrow(/schema vgt_mig_\w+ is at version 0, this build needs 5: run `vaultgate migrate`/);
+    await expect(spawnServer(env)).rejects.toThrow(new RegExp(`schema vgt_mig_\\w+ is at version 0, this build needs ${PG_LATEST}: run \`vaultgate migrate\``));
     expect(await pgQuery("SELECT 1 FROM pg_namespace WHERE nspname = $1", [schema])).toEqual([]);
 
     const first = migrate(env);
-    expect(first, first.stderr).toMatchObject({ status: 0, stdout: 'postgres database: applied 1, 2, 3, 4, 5 (schema version 5)\npostgres key store: applied 1 (schema version 1)\n' });
+    expect(first, first.stderr).toMatchObject({ status: 0, stdout: `postgres database: applied ${PG_VERSIONS.join(', ')} (schema version ${PG_LATEST})\npostgres key store: applied 1 (schema version 1)\n` });
     const again = migrate(env, '--json');
     expect(again.status, again.stderr).toBe(0);
-    expect(JSON.parse(again.stdout)).toEqual({ store: 'postgres', database: { applied: [], version: 5 }, keyStore: { applied: [], version: 1 } });
+    expect(JSON.parse(again.stdout)).toEqual({ store: 'postgres', database: { applied: [], version: PG_LATEST }, keyStore: { applied: [], version: 1 } });
 
     const srv = await spawnServer(env);
     const health = await fetch(`${srv.url}/healthz`).then((r) => r.json());

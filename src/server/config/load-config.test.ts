@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, unsafeSettings, type ConfigSources } from './load-config.js';
+import { CONFIG_SCHEMA } from './schema.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vg-load-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -198,6 +199,15 @@ describe('live', () => {
     expect(loadConfig({ env: { VAULTGATE_ENVIRONMENT: 'uat', VAULTGATE_REGISTRATION_AUTO_APPROVE: 'true' } }).registrationAutoApprove).toBe(true);
     expect(loadConfig({ env: {} })).toMatchObject({ registrationAutoApprove: false, sessionIdleS: 1800, sessionAbsoluteS: 43200 });
     expect(configError({ env: { VAULTGATE_SESSION_IDLE_S: '7200', VAULTGATE_SESSION_ABSOLUTE_S: '3600' } }).problems).toEqual(['VAULTGATE_SESSION_IDLE_S: must not be longer than VAULTGATE_SESSION_ABSOLUTE_S']);
+  });
+
+  it('SMTP for invitations: STARTTLS by default, plain text refused in live, the password only from env or file (issue 14)', () => {
+    const base = { VAULTGATE_ENVIRONMENT: 'live', VAULTGATE_TRUST_PROXY: '127.0.0.1', VAULTGATE_PUBLIC_URL: 'https://vg.example.com', VAULTGATE_SMTP_HOST: 'smtp.example.com' };
+    expect(loadConfig({ env: base })).toMatchObject({ smtpHost: 'smtp.example.com', smtpPort: 587, smtpTls: 'starttls', smtpUser: undefined, invitationTtlH: 72 });
+    expect(configError({ env: { ...base, VAULTGATE_SMTP_TLS: 'none' } }).problems).toEqual(['VAULTGATE_SMTP_TLS: none (plain-text SMTP) is refused in live']);
+    expect(configError({ env: { VAULTGATE_SMTP_TLS: 'ssl' } }).problems).toEqual(['VAULTGATE_SMTP_TLS: must be starttls, implicit or none']);
+    expect(loadConfig({ env: { VAULTGATE_SMTP_HOST: 'h', VAULTGATE_SMTP_TLS: 'none' } }).smtpTls).toBe('none');
+    expect(CONFIG_SCHEMA.smtpPassword.flag).toBeUndefined();
   });
 
   it('needs an https public URL', () => {

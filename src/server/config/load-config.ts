@@ -103,6 +103,7 @@ export function loadConfig(sources: ConfigSources = {}): Readonly<Config> {
   if (live && c.registrationAutoApprove === true) {
     problems.push('VAULTGATE_REGISTRATION_AUTO_APPROVE: only in test and uat; in live an operator approves every registration');
   }
+  if (live && c.smtpHost !== undefined && c.smtpTls === 'none') problems.push('VAULTGATE_SMTP_TLS: none (plain-text SMTP) is refused in live');
   if (typeof c.sessionIdleS === 'number' && typeof c.sessionAbsoluteS === 'number' && c.sessionIdleS > c.sessionAbsoluteS) {
     problems.push('VAULTGATE_SESSION_IDLE_S: must not be longer than VAULTGATE_SESSION_ABSOLUTE_S');
   }
@@ -124,6 +125,11 @@ export function loadConfig(sources: ConfigSources = {}): Readonly<Config> {
       for (const u of [i.discoveryUrl, i.jwksUri]) {
         if (u !== undefined && !u.startsWith('https:')) problems.push(`VAULTGATE_OIDC_ISSUERS: [${n}]: ${u} must be https:// in live (keys fetched over plain HTTP could be replaced in transit)`);
       }
+    });
+  }
+  if (live && Array.isArray(c.oidcSignInProviders)) {
+    c.oidcSignInProviders.forEach((p, n) => {
+      if (!p.issuer.startsWith('https:')) problems.push(`VAULTGATE_OIDC_SIGNIN_PROVIDERS: [${n}].issuer: ${p.issuer} must be https:// in live`);
     });
   }
   if (c.previousMasterKeys !== undefined && c.masterKey === undefined) {

@@ -5,6 +5,7 @@
  */
 import { ENVIRONMENTS, type Environment } from '../../protocol/index.js';
 import { parseOidcIssuers, type OidcIssuerConfig } from './oidc-issuers.js';
+import { parseOidcSignInProviders, type OidcSignInProviderConfig } from './oidc-sign-in.js';
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
 
@@ -257,6 +258,45 @@ export const CONFIG_SCHEMA = {
     env: 'VAULTGATE_SESSION_ABSOLUTE_S', flag: '--session-absolute-s', default: 43200, parse: int(300, 7 * 86400),
     description: 'Seconds after sign-in when a session ends however it is used (absolute timeout).',
   } as ConfigKey<number>,
+  // --- invitations by email (issue 14) ---
+  smtpHost: {
+    env: 'VAULTGATE_SMTP_HOST', flag: '--smtp-host', default: undefined, parse: str({ min: 1 }),
+    description: 'SMTP server that sends invitation mail (nodemailer). Unset: no mail is sent, and the invitation link is returned to the inviter once (the CLI prints it).',
+  } as ConfigKey<string>,
+  smtpPort: {
+    env: 'VAULTGATE_SMTP_PORT', flag: '--smtp-port', default: 587, parse: int(1, 65535),
+    description: 'Port of the SMTP server (587 submission with STARTTLS, 465 implicit TLS).',
+  } as ConfigKey<number>,
+  smtpTls: {
+    env: 'VAULTGATE_SMTP_TLS', flag: '--smtp-tls', default: 'starttls',
+    parse: (raw: unknown): Parsed<string> => (raw === 'starttls' || raw === 'implicit' || raw === 'none' ? { ok: true, value: raw } : { ok: false, problem: 'must be starttls, implicit or none' }),
+    description: 'starttls: the connection must be upgraded with STARTTLS (RFC 3207) before anything is sent; implicit: TLS from the first byte (RFC 8314, port 465); none: plain text (a local relay or a test server only; refused in live).',
+  } as ConfigKey<string>,
+  smtpCa: {
+    env: 'VAULTGATE_SMTP_CA', flag: '--smtp-ca', default: undefined, parse: str({ min: 1 }),
+    description: "PEM file of the certificate authorities to trust for the SMTP server's TLS certificate (a private CA), besides Node's built-in ones.",
+  } as ConfigKey<string>,
+  smtpUser: {
+    env: 'VAULTGATE_SMTP_USER', flag: '--smtp-user', default: undefined, parse: str({ min: 1 }),
+    description: 'SMTP AUTH user name; unset: no authentication.',
+  } as ConfigKey<string>,
+  smtpPassword: {
+    env: 'VAULTGATE_SMTP_PASSWORD', default: undefined, parse: str({ min: 1 }),
+    description: 'SMTP AUTH password (environment or file only, never a flag, never logged).',
+  } as ConfigKey<string>,
+  mailFrom: {
+    env: 'VAULTGATE_MAIL_FROM', flag: '--mail-from', default: 'Vaultgate <no-reply@localhost>', parse: str({ min: 3 }),
+    description: 'The From address of invitation mail, e.g. "Vaultgate <no-reply@vaultgate.example.com>".',
+  } as ConfigKey<string>,
+  invitationTtlH: {
+    env: 'VAULTGATE_INVITATION_TTL_H', flag: '--invitation-ttl-h', default: 72, parse: int(1, 30 * 24),
+    description: 'Hours an invitation link stays valid (it also works only once).',
+  } as ConfigKey<number>,
+  oidcSignInProviders: {
+    env: 'VAULTGATE_OIDC_SIGNIN_PROVIDERS', default: [], parse: parseOidcSignInProviders,
+    defaultDoc: '[] (password sign-in only)',
+    description: 'External OpenID Connect providers people sign in through (GET /api/v1/session/oidc), as a JSON array of {id, issuer, clientId, clientSecret (a secret: environment or file only), domains (email domains it signs in), organisations (organisation ids it signs in), scopes (default "openid email profile"), emailClaim (default "email"), trustEmailInDomains (default false; true for Entra ID, which sends no email_verified)}. A domain or organisation has at most one provider. The redirect URI to register at the provider is <VAULTGATE_PUBLIC_URL>/api/v1/session/oidc/callback. See docs/accounts.md.',
+  } as ConfigKey<OidcSignInProviderConfig[]>,
 } as const;
 
 export type ConfigSchema = typeof CONFIG_SCHEMA;
@@ -299,6 +339,15 @@ export interface Config {
   registrationAutoApprove: boolean;
   sessionIdleS: number;
   sessionAbsoluteS: number;
+  smtpHost: string | undefined;
+  smtpPort: number;
+  smtpTls: string;
+  smtpCa: string | undefined;
+  smtpUser: string | undefined;
+  smtpPassword: string | undefined;
+  mailFrom: string;
+  invitationTtlH: number;
+  oidcSignInProviders: OidcSignInProviderConfig[];
   /** Set by loadConfig when publicUrl was derived rather than configured. */
   publicUrlDerived: boolean;
 }

@@ -3,6 +3,7 @@ import { MAC_HEADERS, usesBearerScheme, VaultgateError, type HeaderBag } from '.
 import { authenticateMac, type MacAuthDeps, type MacPrincipal } from './authenticate-mac.js';
 import type { BearerAuthenticator, BearerPrincipal } from './authenticate-bearer.js';
 import type { AuthThrottle } from './auth-throttle.js';
+import { refuseSuspended } from './accounts/people.js';
 
 /** Who an authenticated request comes from: a MAC-signed partner/customer pair, or a bearer token's client. */
 export type Principal = MacPrincipal | BearerPrincipal;
@@ -50,6 +51,13 @@ export function bearerCredentialId(headers: HeaderBag): string | undefined {
  * any verification, and failures are counted.
  */
 export async function authenticateRequest(d: AuthDeps, headers: HeaderBag, rawTarget: string, mac: boolean, origin?: RequestOrigin): Promise<Principal> {
+  const p = await authenticateScheme(d, headers, rawTarget, mac, origin);
+  // Issue 14: an organisation the operator suspended has every credential refused from the next request on.
+  await refuseSuspended(d, p.scheme === 'mac' ? [p.party.id, p.customer.companyId] : [p.ownerId]);
+  return p;
+}
+
+async function authenticateScheme(d: AuthDeps, headers: HeaderBag, rawTarget: string, mac: boolean, origin?: RequestOrigin): Promise<Principal> {
   if (usesBearerScheme(headers)) {
     if (!d.throttle) return d.bearer.authenticate(headers);
     // Counted per address only: a token holds no secret to guess, and its claims are unverified until its signature

@@ -10,6 +10,7 @@ import { importPublicJwk } from './public-key.js';
 import type { RegistryCache } from './registry-cache.js';
 import { LEEWAY_S, type SigningKeys } from './signing-keys.js';
 import { checkTokenTimes } from './token-times.js';
+import { isSuspended } from './accounts/people.js';
 
 export interface IssueTokenDeps {
   store: Store;
@@ -130,6 +131,8 @@ async function authenticateClient(
   if (client.status !== 'active') throw invalidClient('client disabled');
   const owner = client.ownerKind === 'party' ? await d.store.getParty(client.ownerId) : await d.store.getCompany(client.ownerId);
   if (!owner || ('status' in owner && owner.status !== 'active') || ('deletedAt' in owner && owner.deletedAt)) throw invalidClient('owner disabled');
+  // Issue 14: no new tokens for a suspended organisation's clients (the answer is RFC 6749's invalid_client, as above).
+  if (await isSuspended(d, client.ownerId)) throw invalidClient('owner organisation suspended');
 
   if (secret !== undefined) {
     if (client.secretHash === null) throw invalidClient('wrong secret');

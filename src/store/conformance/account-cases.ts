@@ -209,5 +209,24 @@ export function describeAccountCases(ctx: ConformanceContext): void {
       const actions = (await store.readAuditChain(0, 100)).map((e) => e.action).filter((a) => a.startsWith('api-token.'));
       expect(actions).toEqual(['api-token.create', 'api-token.create', 'api-token.create', 'api-token.revoke']);
     });
+    it('external identities: (issuer, subject) links one user, once; the link is audited, a refused one is not', async () => {
+      const store = ctx.store();
+      const u = user({ status: 'active' });
+      const other = user({ status: 'active' });
+      for (const x of [u, other]) await store.createUser(x, auditEvent());
+      const issuer = `https://login.example.com/${tag()}/v2.0`;
+      const link = { userId: u.id, issuer, subject: 'AAAAAAAAAAAAAAAAAAAAAIkzqFVrSaSaFHy782bbtaQ', createdAt: at(7) };
+      expect(await store.getIdentity(issuer, link.subject)).toBeUndefined();
+      expect(await store.linkIdentity(link, auditEvent({ action: 'identity.link' }))).toBe(true);
+      expect(await store.getIdentity(issuer, link.subject)).toEqual(link);
+      expect(await store.linkIdentity({ ...link, userId: other.id }, auditEvent({ action: 'identity.link' }))).toBe(false);
+      expect(await store.getIdentity(issuer, link.subject)).toEqual(link);
+      // The same subject at another issuer is another identity; subjects compare exactly (case matters).
+      expect(await store.getIdentity(`${issuer}/`, link.subject)).toBeUndefined();
+      expect(await store.getIdentity(issuer, link.subject.toLowerCase())).toBeUndefined();
+      expect(await store.linkIdentity({ ...link, issuer: `${issuer}/`, userId: other.id }, auditEvent({ action: 'identity.link' }))).toBe(true);
+      const actions = (await store.readAuditChain(0, 100)).map((e) => e.action).filter((a) => a === 'identity.link');
+      expect(actions).toEqual(['identity.link', 'identity.link']);
+    });
   });
 }

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe } from 'vitest';
 import type { Store } from '../port.js';
 import type { ConformanceContext } from './context.js';
 import { describeAccountCases } from './account-cases.js';
+import { describePeopleCases } from './people-cases.js';
 import { describeAuditCases } from './audit-cases.js';
 import { describeDurabilityCases } from './durability-cases.js';
 import { createFixtures, type Fixtures } from './fixtures.js';
@@ -78,6 +79,7 @@ export function runStoreConformance(
     describeOAuthCases(ctx);
     describeAuditCases(ctx);
     describeAccountCases(ctx);
+    describePeopleCases(ctx);
     describeSelfServiceCases(ctx);
   });
 }

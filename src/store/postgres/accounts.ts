@@ -3,7 +3,7 @@ import type { AccountStore, AuditAppend } from '../port.js';
 import { checkLimit, decodeCursor, toPage } from '../sqlite/cursor.js';
 import {
   ACCOUNT_SQL, businessIdTaken, emailKey, emailTaken, organisationParams, toMember, toMembership, toOrganisation, toRegistration,
-  toSession, toUser, userParams, toApiToken, type ApiTokenRow, type MembershipRow, type OrganisationRow, type RegistrationRow, type SessionRow, type UserRow,
+  toSession, toUser, userParams, toApiToken, toIdentity, type ApiTokenRow, type IdentityRow, type MembershipRow, type OrganisationRow, type RegistrationRow, type SessionRow, type UserRow,
 } from '../sqlite/accounts-store.js';
 import { audited } from './audit.js';
 import { isUniqueViolation, run } from './pg-db.js';
@@ -123,5 +123,11 @@ export function pgAccounts(pool: pg.Pool): AccountStore {
       return toPage(rows.map((r) => ({ ...r, seq: Number(r.seq) })), limit, toApiToken);
     },
     revokeApiToken: (id, userId, at, audit) => tx(audit, async (db) => (await count(db, ACCOUNT_SQL.revokeApiToken, { id, userId, at })) > 0),
+
+    async getIdentity(issuer, subject) {
+      const row = await one<IdentityRow>(ACCOUNT_SQL.getIdentity, { issuer, subject });
+      return row && toIdentity(row);
+    },
+    linkIdentity: (i, audit) => tx(audit, async (db) => (await count(db, ACCOUNT_SQL.insertIdentity, { ...i })) > 0),
   };
 }

@@ -6,6 +6,7 @@ import { pgLedger } from './ledger.js';
 import { applyPgMigrations, PG_STORE_MIGRATIONS, requirePgSchemaVersion, type MigrationResult } from './migrations.js';
 import { pgOAuth } from './oauth.js';
 import { pgAccounts } from './accounts.js';
+import { pgPeople } from './people.js';
 import { pgSelfService } from './selfserv.js';
 import { closer, openSchema, type PgConnectionOptions } from './pg-db.js';
 import { pgRegistry } from './registry.js';
@@ -59,6 +60,7 @@ export async function openPgStore(o: PgStoreOptions): Promise<PgStore> {
     ...pgOAuth(pool),
     ...pgAudit(pool),
     ...pgAccounts(pool),
+    ...pgPeople(pool),
     ...pgSelfService(pool),
     async connectionSettings() {
       const r = await pool.query<{ sc: string; sp: string }>("SELECT current_setting('synchronous_commit') AS sc, current_setting('search_path') AS sp");

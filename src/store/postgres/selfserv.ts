@@ -5,7 +5,7 @@ import {
   channelParams, listRequestParams, previousParams, requestParams, SELFSERV_SQL, SELFSERV_SQL_SCHEMA, toChannelRequest, toPreviousSecret,
   type ChannelRequestRow, type PreviousSecretRow,
 } from '../sqlite/selfserv-store.js';
-import { PG_ACCOUNTS_SCHEMA_VERSION } from './accounts-migration.js';
+import { PG_PEOPLE_SCHEMA_VERSION } from './people-migration.js';
 import { audited } from './audit.js';
 import { run } from './pg-db.js';
 
@@ -14,9 +14,9 @@ import { run } from './pg-db.js';
  * `ON CONFLICT … excluded.` upsert), run with `run`; every change in one transaction with its audit event.
  */
 
-/** PostgreSQL's version of this step: the one after its accounts step (the integrator renumbers on merge). */
-export const PG_SELFSERV_SCHEMA_VERSION = PG_ACCOUNTS_SCHEMA_VERSION + 1;
-export const PG_SELFSERV_V5 = SELFSERV_SQL_SCHEMA('BYTEA', 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY');
+/** PostgreSQL's version of this step: the one after its people step. */
+export const PG_SELFSERV_SCHEMA_VERSION = PG_PEOPLE_SCHEMA_VERSION + 1;
+export const PG_SELFSERV_SQL = SELFSERV_SQL_SCHEMA('BYTEA', 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY');
 
 type Db = pg.Pool | pg.PoolClient;
 const changed = async (db: Db, sql: string, params: Record<string, unknown>): Promise<boolean> => ((await run(db, sql, params)).rowCount ?? 0) > 0;

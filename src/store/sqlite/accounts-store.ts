@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { VaultgateError } from '../../protocol/index.js';
 import type {
-  AccountLanguage, AccountStore, ApiTokenRecord, AuditAppend, ListQuery, MembershipRecord, MembershipRole, OrganisationRecord, Page,
+  AccountLanguage, AccountStore, ApiTokenRecord, AuditAppend, IdentityRecord, ListQuery, MembershipRecord, MembershipRole, OrganisationRecord, Page,
   RegistrationApproval, RegistrationRecord, SessionRecord, UserRecord, UserStatus,
 } from '../port.js';
 import { checkLimit, decodeCursor, toPage } from './cursor.js';
@@ -118,7 +118,14 @@ export const ACCOUNT_SQL = {
   getApiTokenByHash: `SELECT ${TOKEN_COLS} FROM api_tokens WHERE token_hash = @tokenHash`,
   listUserApiTokens: `SELECT ${TOKEN_COLS} FROM api_tokens WHERE user_id = @userId AND seq > @after ORDER BY seq LIMIT @limit`,
   revokeApiToken: 'UPDATE api_tokens SET revoked_at = @at WHERE id = @id AND user_id = @userId AND revoked_at IS NULL',
+
+  getIdentity: 'SELECT user_id, issuer, subject, created_at FROM identities WHERE issuer = @issuer AND subject = @subject',
+  insertIdentity: `INSERT INTO identities (user_id, issuer, subject, created_at) VALUES (@userId, @issuer, @subject, @createdAt)
+    ON CONFLICT (issuer, subject) DO NOTHING`,
 } as const;
+
+export interface IdentityRow { user_id: string; issuer: string; subject: string; created_at: string }
+export const toIdentity = (r: IdentityRow): IdentityRecord => ({ userId: r.user_id, issuer: r.issuer, subject: r.subject, createdAt: r.created_at });
 
 export const emailTaken = (email: string, cause: unknown): VaultgateError =>
   new VaultgateError('USER_EMAIL_TAKEN', { detail: `A user with the email ${email} exists already.`, cause });
@@ -288,5 +295,14 @@ export class SqliteAccountStore implements AccountStore {
 
   async revokeApiToken(id: string, userId: string, at: string, audit: AuditAppend): Promise<boolean> {
     return this.#tx(() => this.#s.revokeApiToken.run({ id, userId, at }).changes > 0, audit);
+  }
+
+  async getIdentity(issuer: string, subject: string): Promise<IdentityRecord | undefined> {
+    const row = this.#s.getIdentity.get({ issuer, subject }) as IdentityRow | undefined;
+    return row && toIdentity(row);
+  }
+
+  async linkIdentity(i: IdentityRecord, audit: AuditAppend): Promise<boolean> {
+    return this.#tx(() => this.#s.insertIdentity.run({ ...i }).changes > 0, audit);
   }
 }

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type {
   AuditAppend, ChannelRecord, ChannelRequestRecord, ChannelRequestStatus, MessageTypeAgreement, Page, PreviousSecretRecord, SelfServiceStore,
 } from '../port.js';
-import { ACCOUNTS_SCHEMA_VERSION } from './accounts-migration.js';
+import { PEOPLE_SCHEMA_VERSION } from './people-migration.js';
 import { checkLimit, decodeCursor, toPage } from './cursor.js';
 
 /*
@@ -11,8 +11,8 @@ import { checkLimit, decodeCursor, toPage } from './cursor.js';
  * PostgreSQL adapter (postgres/selfserv.ts): `@name` parameters, the same column names, upserts both dialects read.
  */
 
-/** The SQLite schema version of this step: the one after the accounts step (the integrator renumbers on merge). */
-export const SELFSERV_SCHEMA_VERSION = ACCOUNTS_SCHEMA_VERSION + 1;
+/** The SQLite schema version of this step: the one after the people step. */
+export const SELFSERV_SCHEMA_VERSION = PEOPLE_SCHEMA_VERSION + 1;
 
 /**
  * previous_secrets: one row per credential that was rotated (its latest previous secret). channel_requests: no
@@ -44,7 +44,7 @@ CREATE TABLE channel_requests (
 CREATE INDEX channel_requests_party ON channel_requests (party_id, seq);
 CREATE INDEX channel_requests_company ON channel_requests (company_id, seq);
 `;
-export const SELFSERV_V6 = SELFSERV_SQL_SCHEMA('BLOB', 'INTEGER PRIMARY KEY');
+export const SELFSERV_SCHEMA_SQL = SELFSERV_SQL_SCHEMA('BLOB', 'INTEGER PRIMARY KEY');
 
 export interface PreviousSecretRow { credential_id: string; key_ciphertext: Buffer | null; secret_hash: string | null; rotated_at: string; valid_until: string }
 export interface ChannelRequestRow {

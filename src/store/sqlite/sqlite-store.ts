@@ -7,6 +7,8 @@ import type {
   AuditKeyRecord,
   AuditQuery,
   ChannelRecord,
+  InvitationRecord,
+  MembershipRole,
   CompanyRecord,
   ExternalClientLinkRecord,
   OAuthClientRecord,
@@ -24,6 +26,7 @@ import type {
   PartyRecord,
   Store,
   ApiTokenRecord,
+  IdentityRecord,
   MembershipRecord,
   OrganisationRecord,
   RegistrationApproval,
@@ -50,6 +53,7 @@ import { AUDIT_SCHEMA_VERSION } from './audit-migration.js';
 import type { AuditCheckpoint, AuditRecord } from '../../protocol/audit-chain.js';
 import { SqliteOAuthStore } from './oauth-store.js';
 import { SqliteAccountStore } from './accounts-store.js';
+import { SqlitePeopleStore } from './people-store.js';
 import { SqliteSelfServiceStore } from './selfserv-store.js';
 import {
   toChannel,
@@ -163,6 +167,7 @@ export class SqliteStore implements Store {
   readonly #audited: Database.Transaction<(change: () => unknown, audit: AuditAppend) => unknown>;
   readonly #oauth: SqliteOAuthStore;
   readonly #accounts: SqliteAccountStore;
+  readonly #people: SqlitePeopleStore;
   readonly #selfserv: SqliteSelfServiceStore;
   readonly #ledger: PartitionedLedger;
   readonly #consume: Database.Transaction<(partyId: string, transactionId: string, at: string) => boolean>;
@@ -215,6 +220,7 @@ export class SqliteStore implements Store {
     this.#prune = db.transaction((before: string, limit: number) => ledger.prune(before, limit));
     this.#oauth = new SqliteOAuthStore(db, (change, audit) => this.audited(change, audit));
     this.#accounts = new SqliteAccountStore(db, (change, audit) => this.audited(change, audit));
+    this.#people = new SqlitePeopleStore(db, (change, audit) => this.audited(change, audit));
     this.#selfserv = new SqliteSelfServiceStore(db, (change, audit) => this.audited(change, audit));
     this.#disableParty = db.transaction((id: string, at: string): boolean => {
       if (this.#s.disableParty.run({ id, at }).changes === 0) return false;
@@ -543,6 +549,20 @@ export class SqliteStore implements Store {
   getApiTokenByHash(tokenHash: string): Promise<ApiTokenRecord | undefined> { return this.#accounts.getApiTokenByHash(tokenHash); }
   listUserApiTokens(userId: string, q: ListQuery): Promise<Page<ApiTokenRecord>> { return this.#accounts.listUserApiTokens(userId, q); }
   revokeApiToken(id: string, userId: string, at: string, audit: AuditAppend): Promise<boolean> { return this.#accounts.revokeApiToken(id, userId, at, audit); }
+  getIdentity(issuer: string, subject: string): Promise<IdentityRecord | undefined> { return this.#accounts.getIdentity(issuer, subject); }
+  linkIdentity(i: IdentityRecord, audit: AuditAppend): Promise<boolean> { return this.#accounts.linkIdentity(i, audit); }
+
+  // --- people (issue 14): delegated to people-store.ts ---
+
+  createInvitation(i: InvitationRecord, audit: AuditAppend): Promise<void> { return this.#people.createInvitation(i, audit); }
+  getInvitationByHash(tokenHash: string): Promise<InvitationRecord | undefined> { return this.#people.getInvitationByHash(tokenHash); }
+  listOrganisationInvitations(organisationId: string, q: ListQuery): Promise<Page<InvitationRecord>> { return this.#people.listOrganisationInvitations(organisationId, q); }
+  revokeInvitation(id: string, organisationId: string, at: string, audit: AuditAppend): Promise<boolean> { return this.#people.revokeInvitation(id, organisationId, at, audit); }
+  acceptInvitation(id: string, at: string, a: { newUser: UserRecord | null; membership: MembershipRecord }, audit: AuditAppend): Promise<boolean> { return this.#people.acceptInvitation(id, at, a, audit); }
+  setMemberRole(organisationId: string, userId: string, role: MembershipRole, audit: AuditAppend): Promise<boolean> { return this.#people.setMemberRole(organisationId, userId, role, audit); }
+  removeMember(organisationId: string, userId: string, audit: AuditAppend): Promise<boolean> { return this.#people.removeMember(organisationId, userId, audit); }
+  setOrganisationStatus(id: string, status: OrganisationRecord['status'], audit: AuditAppend): Promise<boolean> { return this.#people.setOrganisationStatus(id, status, audit); }
+  isOrganisationSuspended(companyOrPartyId: string): Promise<boolean> { return this.#people.isOrganisationSuspended(companyOrPartyId); }
 
   // --- audit trail (issue 13): delegated to audit-store.ts ---
 

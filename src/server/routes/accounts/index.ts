@@ -9,6 +9,10 @@ import { errorResponses, idParams, listQuerySchema, pageOf } from '../schemas.js
 import { csrfTokenFor } from '../../services/accounts/sessions.js';
 import { registerApiTokenRoutes } from './api-tokens.js';
 import { registerSelfServiceRoutes, type SelfServiceRouteDeps } from './self-service.js';
+import { registerPeopleRoutes } from './people.js';
+import type { People } from '../../services/accounts/people.js';
+import { registerOidcRoutes } from './oidc.js';
+import type { OidcSignIn } from '../../services/accounts/oidc-sign-in.js';
 import { principalResolver, SESSION_COOKIE, type Authenticated } from './principal.js';
 import { memberSecurity, operatorSecurity, sessionSecurity } from './schemas.js';
 import { meSchema, memberSchema, newUserProps, organisationSchema, registrationSchema, signedInSchema, userSchema } from './schemas.js';
@@ -21,12 +25,16 @@ import { meSchema, memberSchema, newUserProps, organisationSchema, registrationS
 
 export interface AccountRoutesOptions {
   accounts: Accounts;
+  people: People;
   adminToken: string;
   /** Whether cookies get the Secure attribute (false only where the server speaks plain HTTP outside live). */
   secureCookies: boolean;
   sessionAbsoluteS: number;
   /** Self-service of credentials, clients and channels (issue 14). */
   selfService?: SelfServiceRouteDeps | undefined;
+  /** Sign-in through external OpenID Connect providers, and the base URL its redirect URI is built on. */
+  oidc: OidcSignIn;
+  publicBaseUrl: () => string;
 }
 
 const session = sessionSecurity;
@@ -55,6 +63,7 @@ export function accountRoutes(o: AccountRoutesOptions) {
       return a.principal.user;
     };
     registerApiTokenRoutes(app, accounts, signedIn, user);
+    registerOidcRoutes(app, o);
     app.addHook('onRequest', async (_req, reply) => {
       reply.header('cache-control', 'no-store');
     });
@@ -204,6 +213,7 @@ export function accountRoutes(o: AccountRoutesOptions) {
       authorize(a.principal as Principal, id, roles);
       return { a, id };
     };
+    registerPeopleRoutes(app, o.people, signedIn, user, orgOf);
     if (o.selfService) registerSelfServiceRoutes(app, o.selfService, orgOf);
     app.get('/organisations/:organisationId', {
       schema: { tags: ['accounts'], summary: 'An organisation (its members and operators)', security: member, params: orgId, response: { 200: organisationSchema, ...errorResponses(401, 403, 404) } },

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type {} from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { VaultgateError } from '../../../protocol/index.js';
-import type { SessionRecord } from '../../../store/index.js';
+import type { MembershipRecord, SessionRecord } from '../../../store/index.js';
 import type { Accounts, Principal } from '../../services/accounts/accounts.js';
 import { API_TOKEN_PREFIX } from '../../services/accounts/api-tokens.js';
 import { csrfMatches } from '../../services/accounts/sessions.js';
@@ -33,6 +33,12 @@ export interface Authenticated {
   ctx: AuditContext;
 }
 
+/** The organisations of these memberships that an operator suspended (authorize() refuses them: ORGANISATION_SUSPENDED). */
+async function suspendedOf(accounts: Accounts, memberships: readonly MembershipRecord[]): Promise<ReadonlySet<string>> {
+  const orgs = await Promise.all(memberships.map((m) => accounts.organisation(m.organisationId).catch(() => undefined)));
+  return new Set(orgs.filter((o) => o?.status === 'suspended').map((o) => o!.id));
+}
+
 export function principalResolver(accounts: Accounts, adminToken: string) {
   const expected = digest(adminToken);
   /** The principal of a request, or SESSION_REQUIRED / CSRF_TOKEN_INVALID. */
@@ -46,7 +52,7 @@ export function principalResolver(accounts: Accounts, adminToken: string) {
     if (bearer?.startsWith(API_TOKEN_PREFIX)) {
       const { user, membership } = await accounts.apiTokens.resolve(bearer);
       return {
-        principal: { kind: 'user', user: { ...user, platformRole: null }, memberships: [membership] }, session: null, via: 'api-token',
+        principal: { kind: 'user', user: { ...user, platformRole: null }, memberships: [membership], suspended: await suspendedOf(accounts, [membership]) }, session: null, via: 'api-token',
         ctx: auditContext(req, { kind: 'user', id: user.id })
       };
     }
@@ -63,6 +69,6 @@ export function principalResolver(accounts: Accounts, adminToken: string) {
     }
     const { session, user } = await accounts.sessions.resolve(token);
     const memberships = await accounts.memberships(user.id);
-    return { principal: { kind: 'user', user, memberships }, session, via: 'session', ctx: auditContext(req, { kind: 'user', id: user.id }) };
+    return { principal: { kind: 'user', user, memberships, suspended: await suspendedOf(accounts, memberships) }, session, via: 'session', ctx: auditContext(req, { kind: 'user', id: user.id }) };
   };
 }

@@ -25,7 +25,7 @@ export type SignInMethod = 'password' | 'oidc';
 
 /** Who is asking: a signed-in user with their memberships, or the operator token. */
 export type Principal =
-  | { kind: 'user'; user: UserRecord; memberships: MembershipRecord[] }
+  | { kind: 'user'; user: UserRecord; memberships: MembershipRecord[]; /** Of those, the organisations an operator suspended. */ suspended?: ReadonlySet<string> }
   | { kind: 'operator-token' };
 
 export interface UserView {
@@ -277,6 +277,7 @@ export function authorize(p: Principal, organisationId: string, roles: readonly 
   if (p.kind === 'operator-token' || p.user.platformRole === 'operator') return;
   const m = p.memberships.find((x) => x.organisationId === organisationId);
   if (!m || !roles.includes(m.role)) throw new VaultgateError('ACCOUNT_FORBIDDEN', { detail: `Needs the role ${roles.join(' or ')} in ${organisationId}.` });
+  if (p.suspended?.has(organisationId)) throw new VaultgateError('ORGANISATION_SUSPENDED');
 }
 
 /** Operators only: the operator token, or a user with the platform operator role. */
