@@ -256,5 +256,13 @@ describe('self-service credentials and channel requests', () => {
     expect(rotated.body.previousValidUntil).toBe(rotated.body.rotatedAt);
     expect((await tokenRequest(url, { grant_type: 'client_credentials', client_id: sending.body.clientId, client_secret: old })).status).toBe(401);
     expect((await tokenRequest(url, { grant_type: 'client_credentials', client_id: sending.body.clientId, client_secret: rotated.body.clientSecret })).status).toBe(200);
+
+    // A suspended organisation's admins manage nothing until it is reinstated.
+    expect((await api('POST', `/admin/organisations/${both.orgId}/suspend`, ADMIN)).status).toBe(200);
+    const suspended = await api('POST', `/organisations/${both.orgId}/clients/${sending.body.clientId}/rotate`, both.admin, {});
+    expect([suspended.status, suspended.body.code]).toEqual([403, 'ORGANISATION_SUSPENDED']);
+    expect((await api('GET', `/organisations/${both.orgId}/channel-requests`, both.member)).body.code).toBe('ORGANISATION_SUSPENDED');
+    expect((await api('POST', `/admin/organisations/${both.orgId}/reinstate`, ADMIN)).status).toBe(200);
+    expect((await api('GET', `/organisations/${both.orgId}/channel-requests`, both.member)).status).toBe(200);
   });
 });
