@@ -147,6 +147,8 @@ describe('authorization matrix of /api/v1', () => {
     { method: 'GET', url: '/organisations/:organisationId', allowed: (p, org) => memberOf(p, org, 'viewer'), perOrg: true },
     { method: 'GET', url: '/organisations/:organisationId/members', allowed: (p, org) => memberOf(p, org, 'viewer'), perOrg: true },
     { method: 'PUT', url: '/organisations/:organisationId/require-totp', allowed: (p, org) => memberOf(p, org, 'admin'), body: () => ({ required: false }), perOrg: true },
+    // Self-service (issue 14): members (viewer and up) list, admins change. Ids that do not exist: NOT_FOUND once allowed.
+    ...selfServiceRoutes(),
     // People (invitations, roles): admins of the organisation and operators; the link itself: anyone who has it, and a
     // signed-in user (session) accepting for their own email. Suspension: operators only (last, suspend then reinstate).
     { method: 'POST', url: '/organisations/:organisationId/invitations', allowed: (p, org) => memberOf(p, org, 'admin'), body: () => ({ email: fresh(), role: 'viewer' }), perOrg: true },
@@ -159,6 +161,33 @@ describe('authorization matrix of /api/v1', () => {
     { method: 'POST', url: '/admin/organisations/:organisationId/suspend', allowed: operator, perOrg: true },
     { method: 'POST', url: '/admin/organisations/:organisationId/reinstate', allowed: operator, perOrg: true },
   ];
+
+  function selfServiceRoutes(): Route[] {
+    const org = '/organisations/:organisationId';
+    const viewer = (p: Principal, o: string) => memberOf(p, o, 'viewer');
+    const admin = (p: Principal, o: string) => memberOf(p, o, 'admin');
+    const none = (name: string, id: string) => async (url: string) => url.replace(`:${name}`, id);
+    const list = (path: string): Route => ({ method: 'GET', url: `${org}${path}`, allowed: viewer, perOrg: true });
+    const change = (path: string, body?: (o: string) => unknown, prepare?: (url: string) => Promise<string>): Route =>
+      ({ method: 'POST', url: `${org}${path}`, allowed: admin, perOrg: true, ...(body ? { body } : {}), ...(prepare ? { prepare } : {}) });
+    const types = [{ name: 'invoice', mediaTypes: ['application/xml'] }];
+    return [
+      list('/customer-credentials'), change('/customer-credentials', () => ({ name: 'matrix', scopes: ['vault.read'] })),
+      change('/customer-credentials/:customerId/disable', undefined, none('customerId', 'cid_test_nosuchcredential00000')),
+      change('/customer-credentials/:customerId/rotate', () => ({}), none('customerId', 'cid_test_nosuchcredential00000')),
+      list('/partner-credentials'), change('/partner-credentials'),
+      change('/partner-credentials/:partnerId/disable', undefined, none('partnerId', 'pid_test_nosuchcredential00000')),
+      change('/partner-credentials/:partnerId/rotate', () => ({ overlapHours: 1 }), none('partnerId', 'pid_test_nosuchcredential00000')),
+      list('/clients'), change('/clients', () => ({ name: 'matrix' })),
+      change('/clients/:clientId/disable', undefined, none('clientId', 'oc_test_nosuchclient0000000000')),
+      change('/clients/:clientId/rotate', () => ({}), none('clientId', 'oc_test_nosuchclient0000000000')),
+      list('/channel-requests'), change('/channel-requests', () => ({ businessId: '1967543-8', messageTypes: types })),
+      change('/channel-requests/:requestId/approve', () => ({}), none('requestId', 'chr_test_nosuchrequest000000000')),
+      change('/channel-requests/:requestId/decline', undefined, none('requestId', 'chr_test_nosuchrequest000000000')),
+      list('/channels'), change('/channels/:channelId/disable', undefined, none('channelId', 'ch_test_nosuchchannel0000000000')),
+      { method: 'GET', url: `${org}/channels/:channelId/postman`, allowed: viewer, perOrg: true, prepare: none('channelId', 'ch_test_nosuchchannel0000000000') },
+    ];
+  }
 
   it('covers every /api/v1 route', () => {
     const registered = built.routes.filter((r) => r.url.startsWith('/api/v1')).map((r) => `${r.method} ${r.url.slice('/api/v1'.length)}`);

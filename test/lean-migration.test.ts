@@ -15,6 +15,7 @@ import { applyMigrations, MIGRATIONS } from '../src/store/sqlite/migrations.js';
 import { SqliteOAuthStore } from '../src/store/sqlite/oauth-store.js';
 import { messageParams } from '../src/store/sqlite/rows.js';
 import { ACCOUNTS_SCHEMA_VERSION } from '../src/store/sqlite/accounts-migration.js';
+import { SELFSERV_SCHEMA_VERSION } from '../src/store/sqlite/selfserv-store.js';
 import { PEOPLE_SCHEMA_VERSION } from '../src/store/sqlite/people-migration.js';
 
 /*
@@ -89,7 +90,7 @@ describe('migration 3 (lean schema) of a populated version-2 database', () => {
 
     const store = openSqliteStore({ file });
     try {
-      expect(store.appliedMigrations).toEqual([3, 4, ACCOUNTS_SCHEMA_VERSION, PEOPLE_SCHEMA_VERSION]); // the lean schema, the audit trail, the accounts
+      expect(store.appliedMigrations).toEqual([3, 4, ACCOUNTS_SCHEMA_VERSION, PEOPLE_SCHEMA_VERSION, SELFSERV_SCHEMA_VERSION]); // the lean schema, the audit trail, the accounts, people, self-service
       const kept = messages.filter((m) => !deleted.has(m.id));
       for (const m of kept) {
         const got = await store.getMessage(m.companyId, m.id);

@@ -12,6 +12,7 @@ import { oidcSignIn } from './oidc-signin.js';
 import { writeProfile } from './profiles.js';
 import { adminOrganisationCommands, registerPeopleCommands } from './people-commands.js';
 
+/** A call to /api/v1 (JSON in and out); ApiError for an error answer. */
 export async function api(url: string, method: string, path: string, o: { bearer?: string | undefined; body?: unknown; acceptLanguage?: string | undefined } = {}): Promise<any> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (o.bearer) headers.authorization = `Bearer ${o.bearer}`;

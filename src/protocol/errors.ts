@@ -647,6 +647,23 @@ export const ERROR_CATALOGUE = {
     'Ditt konto har inte den roll som krävs för detta i denna organisation.',
     'Ask an admin of the organisation (or the platform operator, for operator actions) to give you the role; GET /api/v1/me lists your memberships.',
   ),
+  // --- self-service credentials and channel requests (issue 14) ---
+  ORGANISATION_KIND_MISMATCH: def(
+    409,
+    'INVALID_DATA',
+    'This organisation is not of the kind this needs (a company, or a software vendor).',
+    'Organisaatio ei ole tähän tarvittavaa tyyppiä (yritys tai ohjelmistotoimittaja).',
+    'Organisationen är inte av den typ som krävs (ett företag eller en programvaruleverantör).',
+    'Customer credentials and channel approvals belong to a company; partner credentials and channel requests to a software vendor. GET /api/v1/organisations/{id} shows companyId and partyId; register the missing kind if you need it.',
+  ),
+  CHANNEL_GRANT_EXCEEDS_REQUEST: def(
+    400,
+    'INVALID_DATA',
+    'The approval grants a message type or media type the vendor did not request.',
+    'Hyväksyntä sallii sanomatyypin tai mediatyypin, jota toimittaja ei pyytänyt.',
+    'Godkännandet tillåter en meddelandetyp eller medietyp som leverantören inte begärde.',
+    'An approval may only narrow the request: keep a subset of its messageTypes and of each type\'s mediaTypes, or decline and let the vendor request again.',
+  ),
   // --- people (issue 14): invitations, roles, suspension ---
   INVITATION_INVALID: def(
     404,

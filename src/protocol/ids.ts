@@ -23,6 +23,7 @@ export const ID_PREFIXES = {
   user: 'usr',
   registration: 'reg',
   apiToken: 'pat',
+  channelRequest: 'chr',
   invitation: 'inv',
 } as const;
 

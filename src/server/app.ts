@@ -14,6 +14,7 @@ import { registerMetrics } from './plugins/metrics.js';
 import { mustClose } from './plugins/connection-close.js';
 import { clientErrorHandler, continueIfExpected, httpsRequirement, installTransportHandlers } from './plugins/transport.js';
 import { accountRoutes } from './routes/accounts/index.js';
+import { SelfService } from './services/self-service.js';
 import { OidcSignIn } from './services/accounts/oidc-sign-in.js';
 import { adminOAuthRoutes } from './routes/admin-oauth.js';
 import { adminRoutes } from './routes/admin.js';
@@ -293,6 +294,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   await app.register(accountRoutes({
     accounts, people, adminToken: deps.adminToken, sessionAbsoluteS: config.sessionAbsoluteS, publicBaseUrl,
     oidc: new OidcSignIn({ store, crypto, clock, audit, sessions: accounts.sessions, throttle: signInThrottle, providers: config.oidcSignInProviders }),
+    selfService: { selfService: new SelfService({ store, registry, clients, crypto, cache, clock, environment: config.environment, audit }), registry, clients },
     // Secure cookies wherever the client reaches the server over TLS; plain HTTP only in test setups outside live.
     secureCookies: deps.https !== undefined || config.environment === 'live' || config.trustProxy !== undefined,
   }), { prefix: '/api/v1' });

@@ -11,6 +11,8 @@ import { createPool, run } from './postgres/pg-db.js';
 import { openPgStore } from './postgres/pg-store.js';
 import { PG_ACCOUNTS_SCHEMA_VERSION } from './postgres/accounts-migration.js';
 import { ACCOUNTS_SCHEMA_VERSION } from './sqlite/accounts-migration.js';
+import { PG_SELFSERV_SCHEMA_VERSION } from './postgres/selfserv.js';
+import { SELFSERV_SCHEMA_VERSION } from './sqlite/selfserv-store.js';
 import { applyMigrations, MIGRATIONS } from './sqlite/migrations.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
 
@@ -89,7 +91,7 @@ describe('the accounts schema step on SQLite', () => {
     db.close();
     const store = openSqliteStore({ file });
     try {
-      expect(store.appliedMigrations).toEqual([ACCOUNTS_SCHEMA_VERSION, ACCOUNTS_SCHEMA_VERSION + 1]); // and the people step after it
+      expect(store.appliedMigrations).toEqual([ACCOUNTS_SCHEMA_VERSION, ACCOUNTS_SCHEMA_VERSION + 1, SELFSERV_SCHEMA_VERSION]); // and the people and self-service steps after it
       await expectMigrated(store, rows);
     } finally {
       await store.close();
@@ -112,7 +114,7 @@ describePostgres('the accounts schema step on PostgreSQL', () => {
     }
     const store = await openPgStore({ url: PG_URL, schema, poolSize: 2, migrate: true });
     try {
-      expect(store.migration.applied).toEqual([PG_ACCOUNTS_SCHEMA_VERSION, PG_ACCOUNTS_SCHEMA_VERSION + 1]); // and the people step after it
+      expect(store.migration.applied).toEqual([PG_ACCOUNTS_SCHEMA_VERSION, PG_ACCOUNTS_SCHEMA_VERSION + 1, PG_SELFSERV_SCHEMA_VERSION]); // and the people and self-service steps after it
       await expectMigrated(store, rows);
     } finally {
       await store.close();

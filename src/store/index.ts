@@ -1,4 +1,8 @@
 export type {
+  ChannelRequestRecord,
+  ChannelRequestStatus,
+  PreviousSecretRecord,
+  SelfServiceStore,
   AccountLanguage,
   ApiTokenRecord,
   IdentityRecord,

@@ -542,6 +542,61 @@ export interface AccountStore {
   linkIdentity(i: IdentityRecord, audit: AuditAppend): Promise<boolean>;
 }
 
+// --- self-service (issue 14): rotation with an overlap window, channel requests ---
+
+/** The secret a credential had before its last rotation, accepted until `validUntil` (the overlap window). */
+export interface PreviousSecretRecord {
+  /** The partner id, customer id or OAuth client id it belongs to. */
+  credentialId: string;
+  /** The previous MAC key, sealed by the caller (MAC credentials); null for an OAuth client. */
+  keyCiphertext: Uint8Array | null;
+  /** The previous client secret's hash (OAuth clients); null for a MAC credential. */
+  secretHash: string | null;
+  rotatedAt: string;
+  /** ISO instant after which the previous secret is refused. */
+  validUntil: string;
+}
+
+export type ChannelRequestStatus = 'pending' | 'approved' | 'declined';
+
+/** A vendor's request for a channel to a company; the channel exists only once the company approves. */
+export interface ChannelRequestRecord {
+  id: string;
+  partyId: string;
+  companyId: string;
+  /** What the vendor asked for (the approval may narrow it; the channel holds what was granted). */
+  messageTypes: MessageTypeAgreement[];
+  status: ChannelRequestStatus;
+  /** The user (or operator) who asked. */
+  requestedBy: string;
+  createdAt: string;
+  decidedAt: string | null;
+  decidedBy: string | null;
+  /** The channel created on approval. */
+  channelId: string | null;
+}
+
+export interface SelfServiceStore {
+  /**
+   * Replaces an active MAC credential's key and keeps the one it had as `previous` (replacing an older previous);
+   * false (and no event) when the credential is not active.
+   */
+  rotateCredentialKey(kind: 'partner' | 'customer', id: string, keyCiphertext: Uint8Array, previous: PreviousSecretRecord, audit: AuditAppend): Promise<boolean>;
+  /** The same for an active OAuth client's secret hash (a secret client only). */
+  rotateOAuthClientSecret(clientId: string, secretHash: string, previous: PreviousSecretRecord, audit: AuditAppend): Promise<boolean>;
+  getPreviousSecret(credentialId: string): Promise<PreviousSecretRecord | undefined>;
+
+  createChannelRequest(r: ChannelRequestRecord, audit: AuditAppend): Promise<void>;
+  getChannelRequest(id: string): Promise<ChannelRequestRecord | undefined>;
+  /** Oldest first, by party and/or company and status. */
+  listChannelRequests(q: ListQuery & { partyId?: string | undefined; companyId?: string | undefined; status?: ChannelRequestStatus | undefined }): Promise<Page<ChannelRequestRecord>>;
+  /**
+   * Decides a pending request; on approval `channel` is inserted in the same transaction. false (nothing written)
+   * when the request is not pending.
+   */
+  decideChannelRequest(id: string, d: { status: 'approved' | 'declined'; at: string; decidedBy: string; channel: ChannelRecord | null }, audit: AuditAppend): Promise<boolean>;
+}
+
 // --- People (issue 14): invitations by email link, roles, removal, suspension ---
 
 /** An invitation into an organisation with a role, by a single-use, expiring link. Only the SHA-256 of its token is kept. */
@@ -589,7 +644,7 @@ export interface PeopleStore {
   isOrganisationSuspended(companyOrPartyId: string): Promise<boolean>;
 }
 
-export interface Store extends RegistryStore, VaultStore, OAuthStore, AuditStore, AccountStore, PeopleStore {
+export interface Store extends RegistryStore, VaultStore, OAuthStore, AuditStore, AccountStore, PeopleStore, SelfServiceStore {
   readonly kind: string;
   /**
    * Whether the store can serve (GET /readyz): a read succeeds and there is room to write. Never throws: a failed

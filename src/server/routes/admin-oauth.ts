@@ -13,7 +13,7 @@ const ts = { type: 'string', format: 'date-time' } as const;
 const tsOrNull = { type: ['string', 'null'], format: 'date-time' } as const;
 const roles = { type: 'array', minItems: 1, uniqueItems: true, items: scopeSchema, description: 'Party clients: ["ingest"] (default); company clients: ["vault.read"] (default).' } as const;
 
-const clientSchema = {
+export const clientSchema = {
   type: 'object', required: ['clientId', 'ownerKind', 'ownerId', 'roles', 'authMethod', 'status'],
   properties: {
     clientId: { type: 'string' }, ownerKind: { type: 'string', enum: ['party', 'company'] }, ownerId: { type: 'string' }, name: { type: 'string' },
@@ -22,7 +22,7 @@ const clientSchema = {
     environment: environmentSchema, tokenEndpoint: { type: 'string' },
   },
 } as const;
-const newClientSchema = {
+export const newClientSchema = {
   ...clientSchema,
   properties: { ...clientSchema.properties, clientSecret: { type: 'string', description: 'Shown once; only its hash is stored.' } },
 } as const;

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { postmanExport } from '../../protocol/index.js';
 import type { OAuthClients } from '../services/oauth-clients.js';
-import type { Registry } from '../services/registry.js';
+import type { ChannelView, Registry } from '../services/registry.js';
 import { errorResponses, idParams } from './schemas.js';
 
 /**
@@ -23,28 +23,30 @@ export function registerPostmanRoute(app: FastifyInstance, registry: Registry, c
         ...errorResponses(400, 401, 404, 421),
       },
     },
-  }, async (req) => {
-    const channel = await registry.getChannel(req.params.channelId);
-    const baseUrl = channel.url.slice(0, channel.url.length - `/ingestion/${channel.id}`.length);
-    const messageTypes = channel.messageTypes.map((t) => ({ name: t.name, mediaTypes: t.mediaTypes }));
-    if (req.query.auth === 'oauth') {
-      const page = await clients.listClients('party', channel.partyId, { cursor: undefined, limit: 1000 });
-      const client = page.items.find((c) => c.status === 'active' && c.roles.includes('ingest'));
-      return postmanExport({
-        baseUrl, channelId: channel.id, messageTypes, auth: 'oauth',
-        values: { tokenUrl: `${baseUrl}/oauth2/token`, ...(client ? { clientId: client.clientId } : {}) },
-      });
-    }
-    const company = await registry.getCompany(channel.companyId);
-    const partners = await registry.listPartnerCredentials(channel.partyId, { limit: 1000 });
-    const customers = await registry.listCustomerCredentials(channel.companyId, { limit: 1000 });
-    const partner = partners.items.find((p) => p.status === 'active');
-    const customer = customers.items.find((c) => c.status === 'active' && c.scopes.includes('ingest'));
+  }, async (req) => channelPostman(registry, clients, await registry.getChannel(req.params.channelId), req.query.auth));
+}
+
+/** The Postman files of a channel (shared by the operator's route and the vendor's self-service route). */
+export async function channelPostman(registry: Registry, clients: OAuthClients, channel: ChannelView, auth: 'mac' | 'oauth' | undefined): Promise<ReturnType<typeof postmanExport>> {
+  const baseUrl = channel.url.slice(0, channel.url.length - `/ingestion/${channel.id}`.length);
+  const messageTypes = channel.messageTypes.map((t) => ({ name: t.name, mediaTypes: t.mediaTypes }));
+  if (auth === 'oauth') {
+    const page = await clients.listClients('party', channel.partyId, { cursor: undefined, limit: 1000 });
+    const client = page.items.find((c) => c.status === 'active' && c.roles.includes('ingest'));
     return postmanExport({
-      baseUrl,
-      channelId: channel.id,
-      messageTypes,
-      values: { organisationId: company.businessId, ...(partner ? { partnerId: partner.partnerId } : {}), ...(customer ? { customerId: customer.customerId } : {}) },
+      baseUrl, channelId: channel.id, messageTypes, auth: 'oauth',
+      values: { tokenUrl: `${baseUrl}/oauth2/token`, ...(client ? { clientId: client.clientId } : {}) },
     });
+  }
+  const company = await registry.getCompany(channel.companyId);
+  const partners = await registry.listPartnerCredentials(channel.partyId, { limit: 1000 });
+  const customers = await registry.listCustomerCredentials(channel.companyId, { limit: 1000 });
+  const partner = partners.items.find((p) => p.status === 'active');
+  const customer = customers.items.find((c) => c.status === 'active' && c.scopes.includes('ingest'));
+  return postmanExport({
+    baseUrl,
+    channelId: channel.id,
+    messageTypes,
+    values: { organisationId: company.businessId, ...(partner ? { partnerId: partner.partnerId } : {}), ...(customer ? { customerId: customer.customerId } : {}) },
   });
 }

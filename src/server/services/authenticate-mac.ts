@@ -69,7 +69,17 @@ export async function authenticateMac(d: MacAuthDeps, headers: HeaderBag, rawTar
   if (!c.ok) throw new VaultgateError('AUTHENTICATION_FAILED', { logReason: c.reason });
   const { partner, customer, party, keys } = c;
   // The canonical form first; the tolerated fallbacks of mac-auth.md only when it fails (at most MAX_MAC_CANDIDATES).
-  const v = verifyMac(h, algorithm, requestUrls(d.publicBaseUrl(), rawTarget), keys);
+  const urls = requestUrls(d.publicBaseUrl(), rawTarget);
+  let v = verifyMac(h, algorithm, urls, keys);
+  // Within a rotation's overlap window the previous key of either credential also verifies (issue 14): tried only
+  // after the current keys failed, so a client that switched costs nothing; at most 3 more key pairs.
+  for (const alt of v.ok ? [] : previousKeyPairs(c, d.clock.now())) {
+    const w = verifyMac(h, algorithm, urls, alt);
+    if (w.ok) {
+      v = w;
+      break;
+    }
+  }
   if (!v.ok) {
     throw new VaultgateError('AUTHENTICATION_FAILED', {
       logReason: 'MAC mismatch',
@@ -84,9 +94,32 @@ export async function authenticateMac(d: MacAuthDeps, headers: HeaderBag, rawTar
   return { scheme: 'mac', headers: signed, party, partner, customer };
 }
 
+interface PreviousKey { key: string; validUntilMs: number }
 type ResolvedCredentials =
-  | { ok: true; party: PartyRecord; partner: PartnerCredentialRecord; customer: CustomerCredentialRecord; keys: { partnerKey: string; customerKey: string } }
+  | {
+    ok: true; party: PartyRecord; partner: PartnerCredentialRecord; customer: CustomerCredentialRecord; keys: { partnerKey: string; customerKey: string };
+    /** The keys the credentials had before their last rotation, with the end of the overlap window (cached: checked at use). */
+    previous: { partner?: PreviousKey | undefined; customer?: PreviousKey | undefined };
+  }
   | { ok: false; reason: string };
+
+/** The key pairs with a previous key still inside its overlap window at `now`. */
+function previousKeyPairs(c: Extract<ResolvedCredentials, { ok: true }>, now: number): { partnerKey: string; customerKey: string }[] {
+  const p = c.previous.partner && c.previous.partner.validUntilMs > now ? c.previous.partner.key : undefined;
+  const q = c.previous.customer && c.previous.customer.validUntilMs > now ? c.previous.customer.key : undefined;
+  const out: { partnerKey: string; customerKey: string }[] = [];
+  if (p !== undefined) out.push({ partnerKey: p, customerKey: c.keys.customerKey });
+  if (q !== undefined) out.push({ partnerKey: c.keys.partnerKey, customerKey: q });
+  if (p !== undefined && q !== undefined) out.push({ partnerKey: p, customerKey: q });
+  return out;
+}
+
+/** A credential's previous MAC key, if it was rotated and the key is sealed (never a secret hash). */
+async function previousKey(d: MacAuthDeps, id: string, aad: string): Promise<PreviousKey | undefined> {
+  const prev = await d.store.getPreviousSecret(id);
+  if (!prev?.keyCiphertext || Date.parse(prev.validUntil) <= d.clock.now()) return undefined;
+  return { key: (await d.crypto.open(prev.keyCiphertext, aad, SYSTEM_OWNER)).toString('latin1'), validUntilMs: Date.parse(prev.validUntil) };
+}
 
 /** Verification step 3: both credentials known and active, the party active; their keys decrypted. */
 async function resolveCredentials(d: MacAuthDeps, partnerId: string, customerId: string): Promise<ResolvedCredentials> {
@@ -102,5 +135,9 @@ async function resolveCredentials(d: MacAuthDeps, partnerId: string, customerId:
     partnerKey: (await d.crypto.open(partner.keyCiphertext, partnerKeyAad(partner.partnerId), SYSTEM_OWNER)).toString('latin1'),
     customerKey: (await d.crypto.open(customer.keyCiphertext, customerKeyAad(customer.customerId), SYSTEM_OWNER)).toString('latin1'),
   };
-  return { ok: true, party, partner, customer, keys };
+  const previous = {
+    partner: await previousKey(d, partner.partnerId, partnerKeyAad(partner.partnerId)),
+    customer: await previousKey(d, customer.customerId, customerKeyAad(customer.customerId)),
+  };
+  return { ok: true, party, partner, customer, keys, previous };
 }

@@ -135,8 +135,12 @@ async function authenticateClient(
   if (await isSuspended(d, client.ownerId)) throw invalidClient('owner organisation suspended');
 
   if (secret !== undefined) {
-    if (client.secretHash === null || !verifyClientSecret(secret, client.secretHash)) throw invalidClient('wrong secret');
-    return client;
+    if (client.secretHash === null) throw invalidClient('wrong secret');
+    if (verifyClientSecret(secret, client.secretHash)) return client;
+    // Within a rotation's overlap window the previous secret also works (issue 14); after it, it is refused.
+    const previous = await d.store.getPreviousSecret(client.clientId);
+    if (previous?.secretHash && Date.parse(previous.validUntil) > d.clock.now() && verifyClientSecret(secret, previous.secretHash)) return client;
+    throw invalidClient('wrong secret');
   }
   if (client.publicJwk === null) throw invalidClient('assertion for a secret client');
   const header = decodeProtectedHeader(assertion!);

@@ -9,6 +9,7 @@ import { createFixtures, type Fixtures } from './fixtures.js';
 import { describeLifecycleCases } from './lifecycle-cases.js';
 import { describeOAuthCases } from './oauth-cases.js';
 import { describeRegistryCases } from './registry-cases.js';
+import { describeSelfServiceCases } from './selfserv-cases.js';
 import { describeVaultCases } from './vault-cases.js';
 
 export interface ConformanceOptions {
@@ -79,5 +80,6 @@ export function runStoreConformance(
     describeAuditCases(ctx);
     describeAccountCases(ctx);
     describePeopleCases(ctx);
+    describeSelfServiceCases(ctx);
   });
 }

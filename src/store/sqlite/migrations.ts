@@ -3,6 +3,7 @@ import { AUDIT_SCHEMA_VERSION, AUDIT_V4 } from './audit-migration.js';
 import { LEAN_V3 } from './lean-migration.js';
 import { OAUTH_V2 } from './oauth-migration.js';
 import { ACCOUNTS_SCHEMA_VERSION, ACCOUNTS_V4 } from './accounts-migration.js';
+import { SELFSERV_SCHEMA_VERSION, SELFSERV_SCHEMA_SQL } from './selfserv-store.js';
 import { PEOPLE_SCHEMA_VERSION, PEOPLE_SQL } from './people-migration.js';
 
 /** One schema step. Versions only grow; a released migration is never edited, only followed by a new one. */
@@ -125,6 +126,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: AUDIT_SCHEMA_VERSION, sql: AUDIT_V4 },
   { version: ACCOUNTS_SCHEMA_VERSION, sql: ACCOUNTS_V4 },
   { version: PEOPLE_SCHEMA_VERSION, sql: PEOPLE_SQL },
+  { version: SELFSERV_SCHEMA_VERSION, sql: SELFSERV_SCHEMA_SQL },
 ]);
 
 /** The schema version this code writes and expects. */

@@ -33,6 +33,9 @@ import type {
   RegistrationRecord,
   SessionRecord,
   UserRecord,
+  ChannelRequestRecord,
+  PreviousSecretRecord,
+  SelfServiceStore,
 } from '../port.js';
 import type { StoreReadiness } from '../store-full.js';
 import { checkLimit, decodeCursor, encodeCursor, toPage } from './cursor.js';
@@ -51,6 +54,7 @@ import type { AuditCheckpoint, AuditRecord } from '../../protocol/audit-chain.js
 import { SqliteOAuthStore } from './oauth-store.js';
 import { SqliteAccountStore } from './accounts-store.js';
 import { SqlitePeopleStore } from './people-store.js';
+import { SqliteSelfServiceStore } from './selfserv-store.js';
 import {
   toChannel,
   toCompany,
@@ -164,6 +168,7 @@ export class SqliteStore implements Store {
   readonly #oauth: SqliteOAuthStore;
   readonly #accounts: SqliteAccountStore;
   readonly #people: SqlitePeopleStore;
+  readonly #selfserv: SqliteSelfServiceStore;
   readonly #ledger: PartitionedLedger;
   readonly #consume: Database.Transaction<(partyId: string, transactionId: string, at: string) => boolean>;
   readonly #prune: Database.Transaction<(before: string, limit: number) => number>;
@@ -216,6 +221,7 @@ export class SqliteStore implements Store {
     this.#oauth = new SqliteOAuthStore(db, (change, audit) => this.audited(change, audit));
     this.#accounts = new SqliteAccountStore(db, (change, audit) => this.audited(change, audit));
     this.#people = new SqlitePeopleStore(db, (change, audit) => this.audited(change, audit));
+    this.#selfserv = new SqliteSelfServiceStore(db, (change, audit) => this.audited(change, audit));
     this.#disableParty = db.transaction((id: string, at: string): boolean => {
       if (this.#s.disableParty.run({ id, at }).changes === 0) return false;
       this.#s.disablePartyCredentials.run({ id, at });
@@ -507,6 +513,15 @@ export class SqliteStore implements Store {
   disableExternalClientLink(id: string, at: string, audit?: AuditAppend): Promise<boolean> { return this.#oauth.disableExternalClientLink(id, at, audit); }
   addSigningKey(k: SigningKeyRecord, publishOldUntil: string, audit?: AuditAppend): Promise<void> { return this.#oauth.addSigningKey(k, publishOldUntil, audit); }
   listSigningKeys(now: string): Promise<SigningKeyRecord[]> { return this.#oauth.listSigningKeys(now); }
+
+  // --- self-service (issue 14): delegated to selfserv-store.ts ---
+  rotateCredentialKey(...a: Parameters<SelfServiceStore['rotateCredentialKey']>): Promise<boolean> { return this.#selfserv.rotateCredentialKey(...a); }
+  rotateOAuthClientSecret(...a: Parameters<SelfServiceStore['rotateOAuthClientSecret']>): Promise<boolean> { return this.#selfserv.rotateOAuthClientSecret(...a); }
+  getPreviousSecret(id: string): Promise<PreviousSecretRecord | undefined> { return this.#selfserv.getPreviousSecret(id); }
+  createChannelRequest(...a: Parameters<SelfServiceStore['createChannelRequest']>): Promise<void> { return this.#selfserv.createChannelRequest(...a); }
+  getChannelRequest(id: string): Promise<ChannelRequestRecord | undefined> { return this.#selfserv.getChannelRequest(id); }
+  listChannelRequests(...a: Parameters<SelfServiceStore['listChannelRequests']>): Promise<Page<ChannelRequestRecord>> { return this.#selfserv.listChannelRequests(...a); }
+  decideChannelRequest(...a: Parameters<SelfServiceStore['decideChannelRequest']>): Promise<boolean> { return this.#selfserv.decideChannelRequest(...a); }
 
   // --- accounts (issue 14): delegated to accounts-store.ts ---
 

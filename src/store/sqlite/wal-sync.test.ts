@@ -11,6 +11,7 @@ import { messageParams } from './rows.js';
 import { openSqliteStore } from './sqlite-store.js';
 import { WalSyncer, type FdatasyncFn } from './wal-sync.js';
 import { ACCOUNTS_SCHEMA_VERSION } from './accounts-migration.js';
+import { SELFSERV_SCHEMA_VERSION } from './selfserv-store.js';
 import { PEOPLE_SCHEMA_VERSION } from './people-migration.js';
 
 /*
@@ -170,7 +171,7 @@ describe('sqlite ingest: NORMAL + one fdatasync of the WAL per group commit', ()
     plain.close();
 
     const store = openSqliteStore({ file });
-    expect(store.appliedMigrations).toEqual([3, 4, ACCOUNTS_SCHEMA_VERSION, PEOPLE_SCHEMA_VERSION]);
+    expect(store.appliedMigrations).toEqual([3, 4, ACCOUNTS_SCHEMA_VERSION, PEOPLE_SCHEMA_VERSION, SELFSERV_SCHEMA_VERSION]);
     expect(store.connectionSettings()).toMatchObject({ journalMode: 'wal', synchronous: 2, ingestSynchronous: 1 });
     expect((await store.getMessage(company.id, old[123]!.id))?.bodyCiphertext).toEqual(old[123]!.bodyCiphertext);
     const dup = fx.message(channel, { transactionId: old[7]!.transactionId });

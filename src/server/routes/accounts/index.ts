@@ -8,6 +8,7 @@ import { listArgs, type ListQ } from '../admin.js';
 import { errorResponses, idParams, listQuerySchema, pageOf } from '../schemas.js';
 import { csrfTokenFor } from '../../services/accounts/sessions.js';
 import { registerApiTokenRoutes } from './api-tokens.js';
+import { registerSelfServiceRoutes, type SelfServiceRouteDeps } from './self-service.js';
 import { registerPeopleRoutes } from './people.js';
 import type { People } from '../../services/accounts/people.js';
 import { registerOidcRoutes } from './oidc.js';
@@ -29,6 +30,8 @@ export interface AccountRoutesOptions {
   /** Whether cookies get the Secure attribute (false only where the server speaks plain HTTP outside live). */
   secureCookies: boolean;
   sessionAbsoluteS: number;
+  /** Self-service of credentials, clients and channels (issue 14). */
+  selfService?: SelfServiceRouteDeps | undefined;
   /** Sign-in through external OpenID Connect providers, and the base URL its redirect URI is built on. */
   oidc: OidcSignIn;
   publicBaseUrl: () => string;
@@ -211,6 +214,7 @@ export function accountRoutes(o: AccountRoutesOptions) {
       return { a, id };
     };
     registerPeopleRoutes(app, o.people, signedIn, user, orgOf);
+    if (o.selfService) registerSelfServiceRoutes(app, o.selfService, orgOf);
     app.get('/organisations/:organisationId', {
       schema: { tags: ['accounts'], summary: 'An organisation (its members and operators)', security: member, params: orgId, response: { 200: organisationSchema, ...errorResponses(401, 403, 404) } },
     }, async (req, reply) => accounts.organisation((await orgOf(req, reply, ['admin', 'member', 'viewer'])).id));

@@ -1,0 +1,124 @@
+/**
+ * `vaultgate org …`: an organisation's self-service over /api/v1 (issue 14), as the signed-in user (the session kept
+ * by `vaultgate account signin`, or a personal API token in --session-token): its credentials and OAuth clients
+ * (list, create, disable, rotate with an overlap window) and its channels (request, approve, decline, disable,
+ * the Postman files). Secrets are printed once, as the server returns them once.
+ */
+import { Command, Option } from 'commander';
+import { api } from './account-commands.js';
+import { acceptLanguageOf, resolvedValues, withClientOptions } from './client-options.js';
+import { printJson, printRecord, printTable } from './output.js';
+
+type Kind = 'customer' | 'partner' | 'client';
+const PATHS: Record<Kind, string> = { customer: 'customer-credentials', partner: 'partner-credentials', client: 'clients' };
+const COLUMNS: Record<Kind, string[]> = {
+  customer: ['customerId', 'name', 'scopes', 'status', 'createdAt'],
+  partner: ['partnerId', 'status', 'createdAt'],
+  client: ['clientId', 'name', 'ownerKind', 'roles', 'authMethod', 'status'],
+};
+
+/** Which kind a credential id is, by its prefix (cid_, pid_, oc_). */
+function kindOf(id: string): Kind {
+  if (id.startsWith('cid_')) return 'customer';
+  if (id.startsWith('pid_')) return 'partner';
+  if (id.startsWith('oc_')) return 'client';
+  throw new Error(`${id}: not a customer credential (cid_…), partner credential (pid_…) or OAuth client (oc_…) id`);
+}
+
+/** `--type Name:media/type,media/type` (repeatable) → message-type agreements. */
+function messageTypes(values: string[]): { name: string; mediaTypes: string[] }[] {
+  return values.map((v) => {
+    const i = v.indexOf(':');
+    if (i <= 0 || i === v.length - 1) throw new Error(`--type ${v}: give Name:media/type[,media/type…], e.g. TransportOrder:application/json`);
+    return { name: v.slice(0, i), mediaTypes: v.slice(i + 1).split(',').map((m) => m.trim()).filter(Boolean) };
+  });
+}
+const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+
+export function orgCommand(): Command {
+  const org = withClientOptions(new Command('org').description("an organisation's credentials, OAuth clients and channels (/api/v1, as the signed-in user)"), ['url', 'language', 'sessionToken'])
+    .requiredOption('--org <id>', 'the organisation (co_… or tp_…; vaultgate account me lists yours)')
+    .option('--json', 'print JSON');
+  const ctx = (cmd: Command) => {
+    const v = resolvedValues(cmd);
+    const g = cmd.optsWithGlobals<{ org: string; json?: boolean; profile?: string }>();
+    if (!v.sessionToken) throw new Error(`not signed in (profile "${g.profile ?? 'default'}"): run vaultgate account signin`);
+    const base = `/organisations/${encodeURIComponent(g.org)}`;
+    const call = (method: string, path: string, body?: unknown) =>
+      api(v.url ?? 'http://127.0.0.1:8080', method, `${base}${path}`, { bearer: v.sessionToken, ...acceptLanguageOf(v), ...(body === undefined ? {} : { body }) });
+    const out = (r: Record<string, unknown>) => (g.json ? printJson(r) : printRecord(r));
+    const table = (r: { items: Record<string, unknown>[] }, cols: string[]) => (g.json ? printJson(r) : printTable(r.items, cols));
+    return { call, out, table };
+  };
+
+  const creds = org.command('credentials').description('customer credentials (a company), partner credentials (a vendor) and OAuth clients');
+  const kindOption = () => new Option('--kind <kind>', 'customer, partner or client (OAuth)').choices(['customer', 'partner', 'client']).makeOptionMandatory();
+  creds.command('ls').description('list them (never their secrets)').addOption(kindOption())
+    .action(async (o: { kind: Kind }, cmd: Command) => {
+      const c = ctx(cmd);
+      c.table(await c.call('GET', `/${PATHS[o.kind]}?limit=1000`), COLUMNS[o.kind]);
+    });
+  creds.command('create').description('create one (an admin); the key or secret is printed once: store it now').addOption(kindOption())
+    .option('--name <name>', 'customer credentials and clients: a name').option('--scopes <scopes>', 'customer credentials: ingest and/or vault.read, comma-separated (default ingest)')
+    .addOption(new Option('--owner <owner>', 'clients of an organisation that is both: company (reads the vault) or party (sends)').choices(['company', 'party']))
+    .action(async (o: { kind: Kind; name?: string; scopes?: string; owner?: string }, cmd: Command) => {
+      const c = ctx(cmd);
+      if (o.kind !== 'partner' && !o.name) throw new Error('--name is required for a customer credential or a client');
+      const body = o.kind === 'partner' ? undefined : { name: o.name, ...(o.scopes ? { scopes: o.scopes.split(',') } : {}), ...(o.owner ? { owner: o.owner } : {}) };
+      c.out(await c.call('POST', `/${PATHS[o.kind]}`, body));
+    });
+  creds.command('disable <id>').description('revoke one at once (an admin)')
+    .action(async (id: string, _o: unknown, cmd: Command) => {
+      const c = ctx(cmd);
+      c.out(await c.call('POST', `/${PATHS[kindOf(id)]}/${encodeURIComponent(id)}/disable`));
+    });
+  creds.command('rotate <id>').description('a new key or secret, printed once; the old one keeps working for the overlap window (an admin)')
+    .option('--overlap-hours <hours>', 'how long the old one keeps working: 0-168 (default 24)')
+    .action(async (id: string, o: { overlapHours?: string }, cmd: Command) => {
+      const c = ctx(cmd);
+      c.out(await c.call('POST', `/${PATHS[kindOf(id)]}/${encodeURIComponent(id)}/rotate`, o.overlapHours === undefined ? {} : { overlapHours: Number(o.overlapHours) }));
+    });
+
+  const channels = org.command('channels').description('channels by request (a vendor) and approval (a company)');
+  channels.command('ls').description("the organisation's channels (as the company and as the vendor)")
+    .action(async (_o: unknown, cmd: Command) => {
+      const c = ctx(cmd);
+      c.table(await c.call('GET', '/channels?limit=1000'), ['id', 'companyId', 'partyId', 'status', 'url']);
+    });
+  channels.command('requests').description('channel requests made (as a vendor) and received (as a company)')
+    .addOption(new Option('--status <status>').choices(['pending', 'approved', 'declined']))
+    .action(async (o: { status?: string }, cmd: Command) => {
+      const c = ctx(cmd);
+      c.table(await c.call('GET', `/channel-requests?limit=1000${o.status ? `&status=${o.status}` : ''}`), ['id', 'status', 'partyId', 'companyId', 'channelId', 'createdAt']);
+    });
+  channels.command('request').description("request a channel to a company (a vendor's admin)")
+    .requiredOption('--business-id <id>', "the company's business id, e.g. 1967543-8")
+    .requiredOption('--type <Name:media/type,…>', 'a message type and its media types (repeatable)', collect)
+    .action(async (o: { businessId: string; type: string[] }, cmd: Command) => {
+      const c = ctx(cmd);
+      c.out(await c.call('POST', '/channel-requests', { businessId: o.businessId, messageTypes: messageTypes(o.type) }));
+    });
+  channels.command('approve <requestId>').description("approve a request (a company's admin): the channel is created")
+    .option('--type <Name:media/type,…>', 'grant only these (a narrowing of the request; repeatable)', collect)
+    .action(async (id: string, o: { type?: string[] }, cmd: Command) => {
+      const c = ctx(cmd);
+      c.out(await c.call('POST', `/channel-requests/${encodeURIComponent(id)}/approve`, o.type ? { messageTypes: messageTypes(o.type) } : {}));
+    });
+  channels.command('decline <requestId>').description("decline a request (a company's admin)")
+    .action(async (id: string, _o: unknown, cmd: Command) => {
+      const c = ctx(cmd);
+      c.out(await c.call('POST', `/channel-requests/${encodeURIComponent(id)}/decline`));
+    });
+  channels.command('disable <channelId>').description('disable a channel (an admin of either side; at once)')
+    .action(async (id: string, _o: unknown, cmd: Command) => {
+      const c = ctx(cmd);
+      c.out(await c.call('POST', `/channels/${encodeURIComponent(id)}/disable`));
+    });
+  channels.command('postman <channelId>').description('the Postman collection and environment of a channel, as JSON')
+    .addOption(new Option('--auth <auth>').choices(['mac', 'oauth']).default('mac'))
+    .action(async (id: string, o: { auth: string }, cmd: Command) => {
+      const c = ctx(cmd);
+      printJson(await c.call('GET', `/channels/${encodeURIComponent(id)}/postman?auth=${o.auth}`));
+    });
+  return org;
+}

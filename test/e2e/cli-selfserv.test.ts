@@ -1,0 +1,101 @@
+import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, startTestServer, tempDir, type TestServer } from '../helpers/servers.js';
+
+/*
+ * Self-service from the CLI against a real server (issue 14): the vendor's admin requests a channel (`vaultgate org
+ * channels request`), the company's admin approves it, the vendor creates its partner credential and the company
+ * its customer credentials (`vaultgate org credentials create`), a message sent with `vaultgate send` (the SDK, MAC)
+ * is read back by the company with `vaultgate vault get` and its self-service vault.read credential; a key rotated
+ * from the CLI works at once; the vendor downloads the Postman files.
+ */
+
+const PASSWORD = 'komentorivi kulkee kuin juna';
+
+describe('vaultgate org credentials and channels', () => {
+  let s: TestServer;
+  const homes = { vendor: tempDir(), company: tempDir() };
+  const vg = (who: keyof typeof homes, args: string[], o: { env?: Record<string, string>; input?: string } = {}): Promise<{ code: number; stdout: string; stderr: string }> =>
+    new Promise((resolve) => {
+      const child = spawn(process.execPath, [CLI, ...args], {
+        env: { PATH: process.env.PATH ?? '', XDG_CONFIG_HOME: homes[who], VAULTGATE_URL: s.url, VAULTGATE_ADMIN_TOKEN: s.adminToken, VAULTGATE_PASSWORD: PASSWORD, ...o.env },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += String(d)));
+      child.stderr.on('data', (d) => (stderr += String(d)));
+      child.stdin.end(o.input ?? '');
+      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    });
+  const json = async (who: keyof typeof homes, args: string[], o: Parameters<typeof vg>[2] = {}) => {
+    const r = await vg(who, args, o);
+    expect(r.code, `${args.join(' ')}: ${r.stderr}${r.stdout}`).toBe(0);
+    return JSON.parse(r.stdout);
+  };
+  /** Registers, has the operator approve, signs in (the session kept in the profile); returns the organisation id. */
+  const onboard = async (who: keyof typeof homes, kind: string, email: string, extra: string[] = []): Promise<string> => {
+    const reg = await json(who, ['account', '--json', 'register', '--kind', kind, '--organisation-name', `${who} Oy`, '--email', email, '--display-name', who, ...extra]);
+    const approved = await json(who, ['admin', '--json', 'registrations', 'approve', reg.id]);
+    expect((await vg(who, ['account', 'signin', '--email', email])).code).toBe(0);
+    return approved.organisationId;
+  };
+
+  beforeAll(async () => {
+    s = await startTestServer();
+  });
+  afterAll(async () => {
+    await s.stop();
+    for (const h of Object.values(homes)) rmSync(h, { recursive: true, force: true });
+  });
+
+  it('request → approve → partner credential → send (MAC) → the company reads it back; rotate; Postman', async () => {
+    const vendorOrg = await onboard('vendor', 'party', 'cli@toimittaja.example');
+    const companyOrg = await onboard('company', 'company', 'cli@yritys.example', ['--business-id', '1967543-8']);
+    const vendor = (args: string[], o?: Parameters<typeof vg>[2]) => json('vendor', ['org', '--org', vendorOrg, '--json', ...args], o);
+    const company = (args: string[], o?: Parameters<typeof vg>[2]) => json('company', ['org', '--org', companyOrg, '--json', ...args], o);
+
+    const request = await vendor(['channels', 'request', '--business-id', '1967543-8', '--type', 'TransportOrder:application/json,application/xml']);
+    expect(request).toMatchObject({ status: 'pending', channelId: null });
+    const wrongSide = await vg('vendor', ['org', '--org', vendorOrg, 'channels', 'approve', request.id]);
+    expect(wrongSide.code).toBe(1);
+    expect(wrongSide.stderr).toContain('ORGANISATION_KIND_MISMATCH');
+    expect((await vg('company', ['org', '--org', companyOrg, 'channels', 'requests', '--status', 'pending'])).stdout).toContain(request.id);
+    const approved = await company(['channels', 'approve', request.id, '--type', 'TransportOrder:application/json']);
+    expect(approved).toMatchObject({ status: 'approved', channel: { messageTypes: [{ name: 'TransportOrder', mediaTypes: ['application/json'] }] } });
+    const channelId: string = approved.channel.id;
+
+    const partner = await vendor(['credentials', 'create', '--kind', 'partner']);
+    const ingest = await company(['credentials', 'create', '--kind', 'customer', '--name', 'for the vendor', '--scopes', 'ingest']);
+    const reader = await company(['credentials', 'create', '--kind', 'customer', '--name', 'reader', '--scopes', 'vault.read']);
+    expect((await vg('company', ['org', '--org', companyOrg, 'credentials', 'ls', '--kind', 'customer'])).stdout).toContain(reader.customerId);
+
+    const mac = (customer: { customerId: string; customerKey: string }, partnerKey = partner.partnerKey as string) => ({
+      VAULTGATE_PARTNER_ID: partner.partnerId, VAULTGATE_PARTNER_KEY: partnerKey, VAULTGATE_CUSTOMER_ID: customer.customerId,
+      VAULTGATE_CUSTOMER_KEY: customer.customerKey, VAULTGATE_ORGANISATION_ID: '1967543-8',
+    });
+    const sent = await json('vendor', ['send', '--channel', channelId, '--message-type', 'TransportOrder', '--json', '-'], { env: mac(ingest), input: '{"kolli":"Åbo"}' });
+    expect(sent.messageId).toMatch(/^msg_test_/);
+    const read = await vg('company', ['vault', 'get', sent.messageId], { env: mac(reader) });
+    expect(read.code, read.stderr).toBe(0);
+    expect(read.stdout).toBe('{"kolli":"Åbo"}');
+
+    // Rotation from the CLI: the new key works at once, the old one through the overlap window.
+    const rotated = await company(['credentials', 'rotate', ingest.customerId, '--overlap-hours', '1']);
+    expect(Date.parse(rotated.previousValidUntil) - Date.parse(rotated.rotatedAt)).toBe(3_600_000);
+    for (const key of [rotated.customerKey, ingest.customerKey]) {
+      const again = await json('vendor', ['send', '--channel', channelId, '--message-type', 'TransportOrder', '--json', '-'], { env: mac({ customerId: ingest.customerId, customerKey: key }), input: '{}' });
+      expect(again.messageId).toMatch(/^msg_test_/);
+    }
+
+    const postman = await json('vendor', ['org', '--org', vendorOrg, 'channels', 'postman', channelId]);
+    expect(postman.collection.info.name).toEqual(expect.any(String));
+    expect(JSON.stringify(postman.environment)).toContain(partner.partnerId);
+
+    const off = await company(['channels', 'disable', channelId]);
+    expect(off.status).toBe('disabled');
+    const refused = await vg('vendor', ['send', '--channel', channelId, '--message-type', 'TransportOrder', '-'], { env: mac({ customerId: ingest.customerId, customerKey: rotated.customerKey }), input: '{}' });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('CHANNEL_DISABLED');
+  });
+});
