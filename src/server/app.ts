@@ -295,8 +295,9 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     accounts, people, adminToken: deps.adminToken, sessionAbsoluteS: config.sessionAbsoluteS, publicBaseUrl,
     oidc: new OidcSignIn({ store, crypto, clock, audit, sessions: accounts.sessions, throttle: signInThrottle, providers: config.oidcSignInProviders }),
     selfService: { selfService: new SelfService({ store, registry, clients, crypto, cache, clock, environment: config.environment, audit }), registry, clients },
-    // Secure cookies wherever the client reaches the server over TLS; plain HTTP only in test setups outside live.
-    secureCookies: deps.https !== undefined || config.environment === 'live' || config.trustProxy !== undefined,
+    // Always Secure: a `__Host-` cookie without it is refused by browsers and cookie jars (RFC 6265bis §4.1.3.2), and
+    // browsers and curl treat http://localhost as secure, so plain-HTTP local setups still keep it.
+    secureCookies: true,
   }), { prefix: '/api/v1' });
 
   app.addHook('onReady', async () => {

@@ -96,13 +96,13 @@ describe('accounts (issue 14)', () => {
     expect(refused.body.code).toBe('ACCOUNT_FORBIDDEN');
   });
 
-  it('signs in with a __Host- cookie (HttpOnly, SameSite=Strict, Path=/; plain HTTP here, so not Secure) and shows /me', async () => {
+  it('signs in with a __Host- cookie (HttpOnly, SameSite=Strict, Path=/, Secure even on plain HTTP: the prefix requires it) and shows /me', async () => {
     const { cookie, setCookie, body } = await signIn(adminEmail.toUpperCase());
     expect(setCookie).toMatch(/^__Host-vaultgate-session=[A-Za-z0-9_-]{43};/);
     expect(setCookie).toMatch(/; Path=\//);
     expect(setCookie).toMatch(/; HttpOnly/);
     expect(setCookie).toMatch(/; SameSite=Strict/);
-    expect(setCookie).not.toMatch(/Secure/);
+    expect(setCookie).toMatch(/; Secure/);
     expect(body.user).toMatchObject({ email: adminEmail, language: 'fi', totpEnrolled: false, platformRole: null });
     expect(body.sessionToken).toBeUndefined();
     const me = await api('GET', '/me', { cookie });
