@@ -46,6 +46,11 @@ export class BloomFilter {
     this.#mask = this.#bits.length * 32 - 1;
   }
 
+  /** Its size in bytes. */
+  get bytes(): number {
+    return this.#bits.byteLength;
+  }
+
   /** The filter as bytes (little-endian 32-bit words), for the ledger catalog. */
   toBytes(): Buffer {
     const out = Buffer.alloc(this.#bits.length * 4);
