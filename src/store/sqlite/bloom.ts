@@ -8,26 +8,47 @@
  * combined by double hashing (Kirsch & Mitzenmacher, "Less hashing, same performance", ESA 2006).
  */
 
-/** The two base hashes of one key, computed once and tested against every partition's filter. */
+/** The two base hashes of one key, computed once and tested against every filter. */
 export interface KeyHash {
   h1: number;
   h2: number;
 }
 
-export function hashKey(partyId: string, transactionId: string): KeyHash {
+/** The hash state after `party \0`: a partition's scan hashes its party once, not once per id (hashTransaction). */
+export interface PartyHash {
+  readonly h1: number;
+  readonly h2: number;
+}
+
+export function hashParty(partyId: string): PartyHash {
   let h1 = 0x811c9dc5;
   let h2 = 0x9747b28c;
-  const step = (c: number): void => {
+  for (let i = 0; i <= partyId.length; i++) {
+    const c = i < partyId.length ? partyId.charCodeAt(i) : 0;
     h1 = Math.imul(h1 ^ c, 0x01000193);
     h2 = Math.imul(h2 ^ c, 0x5bd1e995);
     h2 ^= h2 >>> 15;
-  };
-  for (let i = 0; i < partyId.length; i++) step(partyId.charCodeAt(i));
-  step(0);
-  for (let i = 0; i < transactionId.length; i++) step(transactionId.charCodeAt(i));
+  }
+  return { h1, h2 };
+}
+
+export function hashTransaction(party: PartyHash, transactionId: string): KeyHash {
+  let h1 = party.h1;
+  let h2 = party.h2;
+  for (let i = 0; i < transactionId.length; i++) {
+    const c = transactionId.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    h2 ^= h2 >>> 15;
+  }
   h2 = Math.imul(h2 ^ (h2 >>> 13), 0xc2b2ae35);
   // An odd step visits distinct bits of a power-of-two table.
   return { h1: h1 >>> 0, h2: (h2 | 1) >>> 0 };
+}
+
+/** The key's hashes (stored filters depend on them: never change the function, see the known answers in the test). */
+export function hashKey(partyId: string, transactionId: string): KeyHash {
+  return hashTransaction(hashParty(partyId), transactionId);
 }
 
 /** Bits per key and probes per lookup: 10 and 7 give ~0.8 % false positives at the sized count. */

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { BloomFilter, hashKey, type KeyHash } from './bloom.js';
+import { BloomFilter, hashKey, hashParty, hashTransaction, type KeyHash } from './bloom.js';
 import { type Generation, LedgerFilters } from './ledger-filters.js';
 
 export { LedgerFilters } from './ledger-filters.js';
@@ -44,13 +44,13 @@ export interface LedgerOptions {
   generationRows?: number | undefined;
   /**
    * At most how many ids of sealed partitions a batch scans into the generation filters when they do not hold
-   * them yet (after a restart, or partitions sealed by another process); default 131072, Infinity for all at once.
+   * them yet (after a restart, or partitions sealed by another process); default 65536 (two full partitions), Infinity for all at once.
    */
   coverRowsPerBatch?: number | undefined;
 }
 
 export const LEDGER_PARTITION_ROWS = 32_768;
-export const LEDGER_COVER_ROWS_PER_BATCH = 131_072;
+export const LEDGER_COVER_ROWS_PER_BATCH = 65_536;
 export const LEDGER_PARTITION_SECONDS = 3600;
 
 interface Partition {
@@ -387,11 +387,16 @@ export class PartitionedLedger {
     const g = f.generationFor(p.id, p.rows);
     const own = f.sealed.get(p.id) ?? this.#storedFilter(p);
     const built = own ? undefined : new BloomFilter(p.rows);
-    const keys = this.#db.prepare<[], [string, string]>(`SELECT party_id, transaction_id FROM ${ledgerTable(p.id)}`).raw(true);
-    for (const [party, txid] of keys.iterate()) {
-      const k = hashKey(party, txid);
-      f.add(g, k);
-      built?.add(k);
+    // Per party, its transaction ids only: half the cost per row of reading both columns, and the party hashed once.
+    const t = ledgerTable(p.id);
+    const ids = this.#db.prepare<[string], string>(`SELECT transaction_id FROM ${t} WHERE party_id = ?`).pluck();
+    for (const party of this.#db.prepare<[], string>(`SELECT DISTINCT party_id FROM ${t}`).pluck().all()) {
+      const ph = hashParty(party);
+      for (const txid of ids.all(party)) {
+        const k = hashTransaction(ph, txid);
+        f.add(g, k);
+        built?.add(k);
+      }
     }
     if (built) {
       this.#db.prepare('UPDATE transaction_ledger_partitions SET filter = ? WHERE id = ?').run(built.toBytes(), p.id);
