@@ -104,3 +104,45 @@ export class BloomFilter {
     return true;
   }
 }
+
+/** Probes of the blocked filter, all in one 512-bit block. */
+const BLOCK_PROBES = 7;
+
+/**
+ * A blocked Bloom filter (Putze, Sanders & Singler, "Cache-, hash- and space-efficient Bloom filters", WEA 2007):
+ * `h1` picks a 512-bit block (one cache line), `h2` the 7 bits in it by double hashing, so a test touches one
+ * line however large the filter is. For the in-memory generation filters (ledger-filters.ts), which are large and
+ * never stored: ~16 bits per key give ~0.1-0.2 % false positives (a little more than a plain filter's 0.07 %).
+ */
+export class BlockedBloomFilter {
+  readonly #words: Uint32Array;
+  readonly #blockMask: number;
+
+  /** Sized for `expected` keys at 16 bits each or more (a power of two of 512-bit blocks). */
+  constructor(expected: number) {
+    let blocks = 1;
+    while (blocks * 512 < expected * 16 && blocks < 2 ** 26) blocks *= 2;
+    this.#words = new Uint32Array(blocks * 16);
+    this.#blockMask = blocks - 1;
+  }
+
+  get bytes(): number {
+    return this.#words.byteLength;
+  }
+
+  add(k: KeyHash): void {
+    const base = (k.h1 & this.#blockMask) << 4;
+    const step = (k.h2 >>> 9) | 1;
+    for (let i = 0, p = k.h2; i < BLOCK_PROBES; i++, p += step) this.#words[base + ((p >>> 5) & 15)]! |= 1 << (p & 31);
+  }
+
+  /** False: the key was never added. True: it may have been. */
+  mayHave(k: KeyHash): boolean {
+    const base = (k.h1 & this.#blockMask) << 4;
+    const step = (k.h2 >>> 9) | 1;
+    for (let i = 0, p = k.h2; i < BLOCK_PROBES; i++, p += step) {
+      if ((this.#words[base + ((p >>> 5) & 15)]! & (1 << (p & 31))) === 0) return false;
+    }
+    return true;
+  }
+}

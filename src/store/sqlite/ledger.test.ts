@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { at, createFixtures } from '../conformance/fixtures.js';
 import type { ChannelRecord, Store } from '../port.js';
-import { BloomFilter, hashKey, hashParty, hashTransaction } from './bloom.js';
+import { BlockedBloomFilter, BloomFilter, hashKey, hashParty, hashTransaction } from './bloom.js';
 import { LedgerFilters, PartitionedLedger } from './ledger.js';
 import { openSqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
 
@@ -199,7 +199,8 @@ describe('partitioned transaction-id ledger (sqlite)', () => {
       for (let s = 1; s <= 9; s++) expect(batch([`t${s}`], s)).toEqual([undefined]);
       // 9 ids: partitions of 2 (4 sealed, the 5th taking inserts), generations of 4 ids (two partitions each).
       expect(filters.generations.map((g) => [...g.parts])).toEqual([[1, 2], [3, 4], [5]]);
-      expect(filters.bytes()).toBe(4 * 128 + 3 * 128 + 128);
+      // Four sealed partitions' filters and the shadow (1024 bits each, the least), three generations (one block each).
+      expect(filters.bytes()).toBe(4 * 128 + 128 + 3 * 64);
       expect(batch(['t1', 't4', 't9', 'new', 'new'], 10)).toEqual([
         { existingMessageId: 'm-t1' }, { existingMessageId: 'm-t4' }, { existingMessageId: 'm-t9' }, undefined, { existingMessageId: 'm-new' },
       ]);
@@ -286,5 +287,15 @@ describe('ledger Bloom filter', () => {
     expect(hashKey('tp_a', 'x')).not.toEqual(hashKey('tp_b', 'x'));
     expect(hashKey('tp_a', 'bx')).not.toEqual(hashKey('tp_ab', 'x'));
     expect(() => BloomFilter.fromBytes(new Uint8Array(100))).toThrow(/malformed/);
+  });
+
+  it('blocked: never misses a key it holds and says "maybe" for under 0.5 % of others at its sized count', () => {
+    const f = new BlockedBloomFilter(50_000);
+    expect(f.bytes).toBe(2 ** 20 / 8);
+    for (let i = 0; i < 50_000; i++) f.add(hashKey('tp_test_1', `held-${i}`));
+    for (let i = 0; i < 50_000; i++) expect(f.mayHave(hashKey('tp_test_1', `held-${i}`))).toBe(true);
+    let maybes = 0;
+    for (let i = 0; i < 100_000; i++) if (f.mayHave(hashKey('tp_test_1', `other-${i}`))) maybes++;
+    expect(maybes / 100_000).toBeLessThan(0.005);
   });
 });

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { BloomFilter, hashKey, hashParty, hashTransaction, type KeyHash } from './bloom.js';
+import { type BlockedBloomFilter, BloomFilter, hashKey, hashParty, hashTransaction, type KeyHash } from './bloom.js';
 import { type Generation, LedgerFilters } from './ledger-filters.js';
 
 export { LedgerFilters } from './ledger-filters.js';
@@ -86,7 +86,7 @@ export type LedgerVerdict = undefined | { existingMessageId: string | null };
 
 /** What a batch tests a fresh id against: generation filters with their covered partitions, then uncovered ones. */
 interface BatchView {
-  generations: { filter: BloomFilter; parts: Partition[] }[];
+  generations: { filter: BlockedBloomFilter; parts: Partition[] }[];
   uncovered: Partition[];
 }
 
