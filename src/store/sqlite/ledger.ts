@@ -18,8 +18,9 @@ export { LedgerFilters } from './ledger-filters.js';
  *   partition when it is sealed.
  * - A fresh id is not tested against every sealed partition's filter (38 at 10M ids of 262144 made the cost grow
  *   by 5 µs from 1M to 10M) but against a few generation filters (ledger-filters.ts), each over the keys of up to
- *   `generationRows` ids of consecutive partitions: one hash, one test per 2M ids remembered; only a generation's
- *   "maybe" (a real repeat, or ~0.1 %) tests its partitions' filters, and only theirs a partition's primary key.
+ *   `generationRows` ids of consecutive partitions (blocked: one cache line per test): one hash, one test per 2M
+ *   ids remembered; only a generation's "maybe" (a real repeat, or ~0.2 %) tests its partitions' filters, and only
+ *   theirs a partition's primary key.
  *   Generation filters live in memory only: after a restart (or for partitions sealed by another process) they are
  *   filled by scanning partitions, `coverRowsPerBatch` ids per batch, and until a partition is covered its own
  *   filter is tested per id, as before.
