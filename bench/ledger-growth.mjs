@@ -16,14 +16,14 @@
 // 10M ids take minutes to fill and ~2 GB of disk per design: run it on a quiet machine. Needs `npm run build`.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { openSqliteStore } from '../dist/store/index.js';
 import { BloomFilter, hashKey } from '../dist/store/sqlite/bloom.js';
 import { CheckpointerThread } from '../dist/store/sqlite/checkpointer-thread.js';
-import { createPartitionSql, LEDGER_PARTITION_ROWS } from '../dist/store/sqlite/ledger.js';
+import { createPartitionSql, LEDGER_PARTITION_ROWS, LedgerFilters, PartitionedLedger } from '../dist/store/sqlite/ledger.js';
 import { applyMigrations, MIGRATIONS } from '../dist/store/sqlite/migrations.js';
 import { messageParams } from '../dist/store/sqlite/rows.js';
 import { WalSyncer } from '../dist/store/sqlite/wal-sync.js';
@@ -170,7 +170,9 @@ const newDesign = {
   },
   async measure(file, { checkpoints = true } = {}) {
     // Without checkpoints: the checkpointer's first one comes after 10 minutes (the power-loss test's switch).
-    const store = openSqliteStore({ file, ...(checkpoints ? {} : { testOnly: { checkpointIntervalMs: 600_000 } }) });
+    // Every sealed partition in the generation filters before measuring (the warm-up batch scans them): the
+    // steady state. What that costs after a restart is measured by restart() below.
+    const store = openSqliteStore({ file, ledger: { coverRowsPerBatch: Infinity }, ...(checkpoints ? {} : { testOnly: { checkpointIntervalMs: 600_000 } }) });
     const r = await (checkpoints ? timed : walPages)(async (ms) => {
       const outcomes = await store.ingest(ms.map((m) => ({ message: m })));
       if (!outcomes.every((o) => o.ok)) throw new Error('a fresh transaction id was refused');
@@ -179,6 +181,43 @@ const newDesign = {
     return r;
   },
 };
+
+/**
+ * What a restart costs the new design: a fresh ledger's first batch, which reads the catalog and every stored
+ * partition filter and scans every sealed partition into the generation filters (coverRowsPerBatch: Infinity; by
+ * default that work is spread over batches), and the memory of all filters then. Then the ledger's own cost per
+ * fresh id, without the message row, the WAL sync or the checkpointer: `batches` committed batches of 256 ids
+ * (synchronous=OFF), CPU µs per id.
+ */
+function restart(file) {
+  const db = new Database(file);
+  try {
+    db.pragma('synchronous = OFF');
+    const filters = new LedgerFilters();
+    const ledger = new PartitionedLedger(db, filters, { coverRowsPerBatch: Infinity });
+    const time = at(MEASURE_AT - base + n);
+    db.exec('BEGIN IMMEDIATE');
+    const t0 = performance.now();
+    ledger.begin(time);
+    const ms = performance.now() - t0;
+    db.exec('ROLLBACK');
+    const memory = { restartMs: Math.round(ms), filterMiB: +(filters.bytes() / 2 ** 20).toFixed(1), generations: filters.generations.length, sealedPartitions: filters.sealed.size };
+    const batch = db.transaction((ids) => {
+      ledger.begin(time);
+      for (const t of ids) if (ledger.consume(party.id, t, null, time) !== undefined) throw new Error('a fresh transaction id was refused');
+      ledger.end();
+    });
+    const ids = () => Array.from({ length: BATCH }, () => randomUUID());
+    batch.immediate(ids());
+    const all = Array.from({ length: batches }, ids);
+    const cpu0 = process.cpuUsage();
+    for (const b of all) batch.immediate(b);
+    const cpu = process.cpuUsage(cpu0);
+    return { ...memory, ledgerCpuUs: +((cpu.user + cpu.system) / (batches * BATCH)).toFixed(2) };
+  } finally {
+    db.close();
+  }
+}
 
 /** One warm-up batch, then `batches` measured ones. */
 async function timed(runBatch) {
@@ -223,11 +262,16 @@ try {
       if (have < size) await design.fill(file, have, size);
       const r = await design.measure(file);
       const pages = await design.measure(file, { checkpoints: false });
-      filled.set(design, Math.max(have, size) + (batches + 10) * BATCH);
-      row[design === oldDesign ? 'old' : 'new'] = { ...r, ...pages };
+      filled.set(design, Math.max(have, size) + (batches + 10) * BATCH + (design === newDesign ? (batches + 1) * BATCH : 0));
+      row[design === oldDesign ? 'old' : 'new'] = { ...r, ...pages, ...(design === newDesign ? restart(file) : {}), load: +loadavg()[0].toFixed(2) };
     }
     results.push(row);
-    const show = (name) => (row[name] ? `${name} ${row[name].cpuUs} µs CPU, ${row[name].wallUs} µs wall, ${row[name].walPagesPerMessage} WAL pages` : '');
+    const show = (name) => {
+      const r = row[name];
+      if (!r) return '';
+      const extra = r.restartMs === undefined ? '' : `, ledger alone ${r.ledgerCpuUs} µs CPU, restart ${r.restartMs} ms, filters ${r.filterMiB} MiB (${r.generations} generations, ${r.sealedPartitions} sealed partitions)`;
+      return `${name} ${r.cpuUs} µs CPU, ${r.wallUs} µs wall, ${r.walPagesPerMessage} WAL pages${extra}, load ${r.load}`;
+    };
     console.log(`${String(size).padStart(9)} ids, per message: ${[show('old'), show('new')].filter(Boolean).join('; ')}`);
   }
 } finally {

@@ -5,7 +5,8 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { at, createFixtures } from '../conformance/fixtures.js';
 import type { ChannelRecord, Store } from '../port.js';
-import { BloomFilter, hashKey } from './bloom.js';
+import { BlockedBloomFilter, BloomFilter, hashKey, hashParty, hashTransaction } from './bloom.js';
+import { LedgerFilters, PartitionedLedger } from './ledger.js';
 import { openSqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
 
 let root = '';
@@ -150,9 +151,119 @@ describe('partitioned transaction-id ledger (sqlite)', () => {
     }
   });
 
+  it('tests fresh ids against generation filters, covers partitions progressively after a restart, and refuses every id throughout', async () => {
+    const ledger = { partitionRows: 2, generationRows: 4, coverRowsPerBatch: 2 };
+    const { store, file, channel, fx } = await open(ledger);
+    const party = channel.partyId;
+    const used: { t: string; id: string }[] = [];
+    for (let b = 0; b < 6; b++) {
+      const ms = [fx.message(channel), fx.message(channel)];
+      expect((await store.ingest(ms.map((message) => ({ message })))).every((o) => o.ok)).toBe(true);
+      for (const m of ms) used.push({ t: m.transactionId!, id: m.id });
+    }
+    const repeatAll = async (s: Store): Promise<void> => {
+      const outcomes = await s.ingest(used.map((u) => ({ message: fx.message(channel, { transactionId: u.t }) })));
+      expect(outcomes).toEqual(used.map((u) => ({ ok: false, reason: 'duplicate', existingMessageId: u.id })));
+    };
+    await repeatAll(store);
+    await store.close();
+    // Six partitions of 2, sealed as full (generations of 4 ids: two partitions each).
+    expect(partitions(file).catalog.filter((p) => p.sealed === 1)).toHaveLength(6);
+
+    // Restarted: 2 ids covered per batch, so the first batches see covered and uncovered partitions side by side.
+    const again = openSqliteStore({ file, ledger });
+    try {
+      for (let i = 0; i < 4; i++) {
+        expect(await again.consumeTransactionId(party, used[i * 3]!.t, at(2000 + i))).toBe(false);
+        expect(await again.consumeTransactionId(party, `fresh-${i}`, at(2000 + i))).toBe(true);
+      }
+      await repeatAll(again);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('keeps generations per generationRows ids, drops one with its last partition, and reports the filters memory', async () => {
+    const { store, file, channel } = await open({ partitionRows: 2 });
+    await store.close();
+    const db = new Database(file);
+    try {
+      const filters = new LedgerFilters(4);
+      const ledger = new PartitionedLedger(db, filters, { partitionRows: 2 });
+      const batch = db.transaction((ids: string[], s: number) => {
+        ledger.begin(at(s));
+        const verdicts = ids.map((t) => ledger.consume(channel.partyId, t, `m-${t}`, at(s)));
+        ledger.end();
+        return verdicts;
+      });
+      for (let s = 1; s <= 9; s++) expect(batch([`t${s}`], s)).toEqual([undefined]);
+      // 9 ids: partitions of 2 (4 sealed, the 5th taking inserts), generations of 4 ids (two partitions each).
+      expect(filters.generations.map((g) => [...g.parts])).toEqual([[1, 2], [3, 4], [5]]);
+      // Four sealed partitions' filters and the shadow (1024 bits each, the least), three generations (one block each).
+      expect(filters.bytes()).toBe(4 * 128 + 128 + 3 * 64);
+      expect(batch(['t1', 't4', 't9', 'new', 'new'], 10)).toEqual([
+        { existingMessageId: 'm-t1' }, { existingMessageId: 'm-t4' }, { existingMessageId: 'm-t9' }, undefined, { existingMessageId: 'm-new' },
+      ]);
+      db.transaction(() => ledger.prune(at(4.5), 1000))();
+      // Partitions 1 and 2 dropped, so is their generation; 5 (t9, new) takes inserts still.
+      expect(filters.generations.map((g) => [...g.parts])).toEqual([[3, 4], [5]]);
+      expect(batch(['t1', 't4', 't5', 't10'], 11)).toEqual([undefined, undefined, { existingMessageId: 'm-t5' }, undefined]);
+      // 5 was full: sealed, and 6 (t1, t4, then t10) shares its generation.
+      expect(filters.generations.map((g) => [...g.parts])).toEqual([[3, 4], [5, 6]]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('re-reads the catalog after a batch that rolled back (its partition and counts are gone)', async () => {
+    const { store, file, channel } = await open({ partitionRows: 2 });
+    await store.close();
+    const db = new Database(file);
+    try {
+      const ledger = new PartitionedLedger(db, new LedgerFilters(), { partitionRows: 2 });
+      const run = (ids: string[], s: number, fail = false): unknown[] =>
+        db.transaction(() => {
+          ledger.begin(at(s));
+          const v = ids.map((t) => ledger.consume(channel.partyId, t, `m-${t}`, at(s)));
+          ledger.end();
+          if (fail) throw new Error('rolled back');
+          return v;
+        })();
+      expect(run(['a', 'b'], 1)).toEqual([undefined, undefined]);
+      // Seals partition 1, starts 2 and fills it, then rolls back: 2 never existed.
+      expect(() => run(['c', 'd'], 2, true)).toThrow('rolled back');
+      expect(partitions(file).catalog).toEqual([{ id: 1, rows: 2, sealed: 0 }]);
+      expect(run(['c', 'a', 'e'], 3)).toEqual([undefined, { existingMessageId: 'm-a' }, undefined]);
+      expect(() => run(['f'], 4, true)).toThrow('rolled back');
+      expect(run(['f', 'c', 'e', 'b'], 5)).toEqual([undefined, { existingMessageId: 'm-c' }, { existingMessageId: 'm-e' }, { existingMessageId: 'm-b' }]);
+      expect(ledger.count()).toBe(5);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('opens a ledger written with larger partitions (the stored filters are read as they are)', async () => {
+    const { store, file, channel } = await open({ partitionRows: 8 });
+    const party = channel.partyId;
+    for (let s = 1; s <= 20; s++) expect(await store.consumeTransactionId(party, `t${s}`, at(s))).toBe(true);
+    await store.close();
+    const again = openSqliteStore({ file, ledger: { partitionRows: 2 } });
+    try {
+      for (let s = 1; s <= 20; s++) expect(await again.consumeTransactionId(party, `t${s}`, at(30))).toBe(false);
+      expect(await again.consumeTransactionId(party, 'u', at(31))).toBe(true);
+      expect(await again.countTransactionIds()).toBe(21);
+    } finally {
+      await again.close();
+    }
+    // The 8-id partition that took inserts was sealed; the newest is a 2-id one.
+    expect(partitions(file).catalog.map((p) => [p.rows, p.sealed])).toEqual([[8, 1], [8, 1], [4, 1], [1, 0]]);
+  });
+
   it('refuses partition sizes that are not positive', () => {
     expect(() => openSqliteStore({ file: ':memory:', ledger: { partitionRows: 0 } })).toThrow(/partitionRows/);
     expect(() => openSqliteStore({ file: ':memory:', ledger: { partitionSeconds: 0 } })).toThrow(/partitionSeconds/);
+    expect(() => openSqliteStore({ file: ':memory:', ledger: { generationRows: 0 } })).toThrow(/generationRows/);
+    expect(() => openSqliteStore({ file: ':memory:', ledger: { coverRowsPerBatch: 0 } })).toThrow(/coverRowsPerBatch/);
   });
 });
 
@@ -167,9 +278,24 @@ describe('ledger Bloom filter', () => {
       for (let i = 0; i < 20_000; i++) if (g.mayHave(hashKey('tp_test_1', `other-${i}`))) maybes++;
       expect(maybes / 20_000).toBeLessThan(0.02);
     }
+    // Known answers: the stored filters of existing ledgers depend on these exact hashes.
+    expect(hashKey('tp_test_1', '0f8fad5b-d9cb-469f-a165-70867728950e')).toEqual({ h1: 3080718446, h2: 2329656745 });
+    expect(hashKey('', '')).toEqual({ h1: 84696351, h2: 2904356671 });
+    expect(hashKey('tp_ä', '€x')).toEqual({ h1: 1935727362, h2: 4127106825 });
+    expect(hashTransaction(hashParty('tp_ä'), '€x')).toEqual(hashKey('tp_ä', '€x'));
     // The party is part of the key.
     expect(hashKey('tp_a', 'x')).not.toEqual(hashKey('tp_b', 'x'));
     expect(hashKey('tp_a', 'bx')).not.toEqual(hashKey('tp_ab', 'x'));
     expect(() => BloomFilter.fromBytes(new Uint8Array(100))).toThrow(/malformed/);
+  });
+
+  it('blocked: never misses a key it holds and says "maybe" for under 0.5 % of others at its sized count', () => {
+    const f = new BlockedBloomFilter(50_000);
+    expect(f.bytes).toBe(2 ** 20 / 8);
+    for (let i = 0; i < 50_000; i++) f.add(hashKey('tp_test_1', `held-${i}`));
+    for (let i = 0; i < 50_000; i++) expect(f.mayHave(hashKey('tp_test_1', `held-${i}`))).toBe(true);
+    let maybes = 0;
+    for (let i = 0; i < 100_000; i++) if (f.mayHave(hashKey('tp_test_1', `other-${i}`))) maybes++;
+    expect(maybes / 100_000).toBeLessThan(0.005);
   });
 });

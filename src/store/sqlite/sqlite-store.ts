@@ -196,7 +196,7 @@ export class SqliteStore implements Store {
     this.#syncer = o.syncer;
     this.#ingestDb = o.ingestDb;
     // One ledger per connection (statements are per connection); the partitions' filters are shared.
-    const filters = new LedgerFilters();
+    const filters = new LedgerFilters(o.ledger?.generationRows);
     const ledger = new PartitionedLedger(db, filters, o.ledger);
     this.#ledger = ledger;
     const ingest = {
