@@ -64,7 +64,7 @@ describe('authorization matrix of /api/v1', () => {
   const sessionOf = async (u: UserRecord): Promise<string> => {
     const token = randomBytes(32).toString('base64url');
     const now = Date.now();
-    await store.createSession({ tokenHash: sessionTokenHash(token), userId: u.id, createdAt: new Date(now).toISOString(), lastSeenAt: new Date(now).toISOString(), expiresAt: new Date(now + 3_600_000).toISOString(), revokedAt: null, clientAddress: null }, undefined, audit(u.id));
+    await store.createSession({ tokenHash: sessionTokenHash(token), userId: u.id, createdAt: new Date(now).toISOString(), lastSeenAt: new Date(now).toISOString(), expiresAt: new Date(now + 3_600_000).toISOString(), revokedAt: null, clientAddress: null, signInMethod: 'password' }, undefined, audit(u.id));
     return token;
   };
   const headersOf = async (p: Principal): Promise<Record<string, string>> => {

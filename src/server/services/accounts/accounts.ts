@@ -214,11 +214,15 @@ export class Accounts {
     return this.d.store.listUserMemberships(userId);
   }
 
-  /** The user, their organisations and roles, and whether one of them requires a TOTP they have not enrolled. */
-  async me(user: UserRecord): Promise<{ user: UserView; memberships: (MembershipRecord & { organisation: OrganisationRecord })[]; totpEnrolmentRequired: boolean }> {
+  /**
+   * The user, their organisations and roles, and whether one of them requires a TOTP they have not enrolled (never
+   * for a session started through OpenID Connect: the provider's MFA policy stands in for it).
+   */
+  async me(user: UserRecord, o: { signInMethod?: SignInMethod | undefined } = {}): Promise<{ user: UserView; memberships: (MembershipRecord & { organisation: OrganisationRecord })[]; totpEnrolmentRequired: boolean }> {
     const ms = await this.memberships(user.id);
     const withOrgs = await Promise.all(ms.map(async (m) => ({ ...m, organisation: (await this.d.store.getOrganisation(m.organisationId))! })));
-    return { user: userView(user), memberships: withOrgs, totpEnrolmentRequired: user.totpConfirmedAt === null && withOrgs.some((m) => m.organisation.requireTotp) };
+    const required = o.signInMethod !== 'oidc' && user.totpConfirmedAt === null && withOrgs.some((m) => m.organisation.requireTotp);
+    return { user: userView(user), memberships: withOrgs, totpEnrolmentRequired: required };
   }
 
   /**
