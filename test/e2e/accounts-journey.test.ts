@@ -140,6 +140,8 @@ describe('the accounts journey (issue 14)', () => {
     // 6. The vendor's admin signs in (the CLI's way: the session token as a bearer) and requests a channel.
     const ville = ok(await api('POST', '/session', {}, { email: 'ville@toimittaja.test', password: PASSWORD, tokenInBody: true }), 201);
     const villeAuth: Auth = { bearer: ville.sessionToken };
+    const early = await api('POST', '/me/totp/confirm', villeAuth, { code: '123456' });
+    expect(early.body).toMatchObject({ code: 'STATE_CONFLICT', detail: expect.stringContaining('No enrolment is pending') });
     const types = [{ name: 'TransportOrder', mediaTypes: ['application/json'] }];
     const request = ok(await api('POST', `/organisations/${vendorOrg}/channel-requests`, villeAuth, { businessId: BUSINESS_ID, messageTypes: types }), 201);
 

@@ -63,7 +63,7 @@ export function accountRoutes(o: AccountRoutesOptions) {
     /** The signed-in user of an account route; a personal API token may not manage the account (only read /me). */
     const user = (a: Authenticated, allowApiToken = false) => {
       if (a.principal.kind !== 'user') throw new VaultgateError('SESSION_REQUIRED', { detail: 'This needs a signed-in user, not the operator token.' });
-      if (a.via === 'api-token' && !allowApiToken) throw new VaultgateError('ACCOUNT_FORBIDDEN', { detail: 'A personal API token cannot manage the account: sign in.' });
+      if (a.via === 'api-token' && !allowApiToken) throw new VaultgateError('API_TOKEN_NOT_FOR_ACCOUNT');
       return a.principal.user;
     };
     registerApiTokenRoutes(app, accounts, signedIn, user);
