@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { URI } from 'otpauth';
@@ -11,7 +12,7 @@ import { VaultCrypto } from '../../src/server/crypto/vault-crypto.js';
 import { openSqliteKeyStore, openSqliteStore, type Store } from '../../src/store/index.js';
 import { OidcBrowser, startSignInProvider, type SignInProvider } from '../helpers/oidc-sign-in-provider.js';
 import { SMTP_PASSWORD, SMTP_USER, startSmtp } from '../helpers/smtp.js';
-import { tempDir } from '../helpers/servers.js';
+import { CLI, tempDir } from '../helpers/servers.js';
 
 /*
  * Issue 14's whole journey over real sockets ("Done when"): a company and a software vendor register, the operator
@@ -37,6 +38,8 @@ describe('the accounts journey (issue 14)', () => {
   let url = '';
   let op: SignInProvider;
   let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  /** One CLI profile directory per person of the CLI journey. */
+  const homes = { olli: tempDir(), vilma: tempDir(), cecilia: tempDir() };
 
   const api = async (method: string, path: string, auth: Auth = {}, body?: unknown): Promise<Answer> => {
     const headers: Record<string, string> = {};
@@ -76,6 +79,7 @@ describe('the accounts journey (issue 14)', () => {
     url = `http://127.0.0.1:${(built.app.server.address() as { port: number }).port}`;
     await op.start([`${url}${CALLBACK}`]);
     op.accounts.set('bertta-sub', { email: 'bertta@sso.yritys.test' });
+    op.accounts.set('cecilia-sub', { email: 'cecilia@sso.yritys.test' });
   }, 60_000);
   afterAll(async () => {
     await built?.app.close();
@@ -83,6 +87,7 @@ describe('the accounts journey (issue 14)', () => {
     await op?.close();
     await smtp?.close();
     rmSync(dir, { recursive: true, force: true });
+    for (const h of Object.values(homes)) rmSync(h, { recursive: true, force: true });
   });
 
   it('through the HTTP API: registration → approval → invitation by mail → sign-in (password + TOTP; OIDC) → credentials → channel request → approval → a message sent and read back; every step audited', async () => {
@@ -181,5 +186,114 @@ describe('the accounts journey (issue 14)', () => {
     expect((await by('channel-request.approve', request.id))[0]).toMatchObject({ actor: { id: accepted.userId }, details: { channelId } });
     expect((await by('partner-credential.create', partner.partnerId))[0]).toMatchObject({ actor: { id: vendor.userId } });
     expect((await by('customer-credential.create')).map((e) => [e.subject, e.actor.id])).toEqual([[ingest.customerId, accepted.userId], [read.customerId, company.userId]]);
+  });
+
+  it('through the CLI as a process: the same journey, each person with their own profile', async () => {
+    /** Runs the CLI as `who` (their profile), with the operator token and a password in the environment. */
+    const vg = (who: keyof typeof homes, args: string[], o: { env?: Record<string, string>; input?: string; onStderr?: (text: string) => void } = {}) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [CLI, ...args], {
+          env: { PATH: process.env.PATH ?? '', XDG_CONFIG_HOME: homes[who], VAULTGATE_URL: url, VAULTGATE_ADMIN_TOKEN: ADMIN, VAULTGATE_PASSWORD: PASSWORD, ...o.env },
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d) => (stdout += String(d)));
+        child.stderr.on('data', (d) => {
+          stderr += String(d);
+          o.onStderr?.(stderr);
+        });
+        child.stdin.end(o.input ?? '');
+        child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+      });
+    const json = async (who: keyof typeof homes, args: string[], o: Parameters<typeof vg>[2] = {}): Promise<any> => {
+      const r = await vg(who, args, o);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}${r.stdout}`).toBe(0);
+      return JSON.parse(r.stdout);
+    };
+    const businessId = '2729069-3';
+
+    // 1-2. Registration of a company and a vendor; the operator approves both.
+    const companyReg = await json('olli', ['account', '--json', 'register', '--kind', 'company', '--organisation-name', 'Kuljetus Oy', '--business-id', businessId, '--email', 'olli@kuljetus.test', '--display-name', 'Olli']);
+    const vendorReg = await json('vilma', ['account', '--json', 'register', '--kind', 'party', '--organisation-name', 'Ohjelmisto Oy', '--email', 'vilma@ohjelmisto.test', '--display-name', 'Vilma']);
+    expect((await vg('olli', ['admin', 'registrations', 'ls', '--status', 'pending'])).stdout).toContain(companyReg.id);
+    const company = await json('olli', ['admin', '--json', 'registrations', 'approve', companyReg.id]);
+    const vendor = await json('vilma', ['admin', '--json', 'registrations', 'approve', vendorReg.id]);
+    const companyOrg: string = company.organisationId;
+    const vendorOrg: string = vendor.organisationId;
+
+    // 3. The company's admin signs in, enrols TOTP (the code from otpauth), and signs in again with it.
+    expect((await vg('olli', ['account', 'signin', '--email', 'olli@kuljetus.test'])).code).toBe(0);
+    const enrol = await json('olli', ['account', '--json', 'totp', 'enrol']);
+    const totp = URI.parse(enrol.otpauthUri);
+    expect((await json('olli', ['account', '--json', 'totp', 'confirm', totp.generate()])).totpEnrolled).toBe(true);
+    const again = await vg('olli', ['account', 'totp', 'confirm', totp.generate()]);
+    expect(again.stderr).toContain('STATE_CONFLICT');
+    expect(again.stderr).toContain('confirmed already');
+    expect((await vg('olli', ['account', 'signin', '--email', 'olli@kuljetus.test'])).stderr).toContain('TOTP_REQUIRED');
+    expect((await vg('olli', ['account', 'signin', '--email', 'olli@kuljetus.test', '--totp', totp.generate({ timestamp: Date.now() + 30_000 })])).code).toBe(0);
+
+    // 4. Olli invites Cecilia as an admin: mailed through the SMTP server; she accepts with the mail's link.
+    const invited = await vg('olli', ['account', 'invite', 'cecilia@sso.yritys.test', '--org', companyOrg, '--role', 'admin']);
+    expect(invited.code, invited.stderr).toBe(0);
+    expect(invited.stderr).toContain('mailed to cecilia@sso.yritys.test');
+    expect(invited.stdout).not.toContain('vgi_');
+    const mail = smtp.mails.at(-1)!;
+    expect(mail.to).toEqual(['cecilia@sso.yritys.test']);
+    const link = /(http:\/\/\S+\/api\/v1\/invitations\/vgi_[A-Za-z0-9_-]+)/.exec(mail.text)![1]!;
+    const accepted = await json('cecilia', ['account', '--json', 'accept', link, '--display-name', 'Cecilia'], { env: { VAULTGATE_PASSWORD: 'cecilian oma pitkä salalause' } });
+    expect(accepted).toMatchObject({ organisationId: companyOrg, role: 'admin' });
+
+    // 5. Cecilia signs in through the OpenID provider from the CLI: it prints the URL, the "browser" signs in there.
+    const browser = new OidcBrowser();
+    let started = false;
+    const signedIn = await vg('cecilia', ['account', '--json', 'signin', '--oidc', '--email', 'cecilia@sso.yritys.test', '--timeout-s', '60'], {
+      onStderr: (text) => {
+        const m = /(http:\/\/\S+\/api\/v1\/session\/oidc\?\S+)/.exec(text);
+        if (!m || started) return;
+        started = true;
+        void (async () => {
+          const back = await browser.request(await browser.signInAtProvider(m[1]!, `${url}${CALLBACK}`, 'cecilia-sub'));
+          await browser.request(new URL(back.headers.get('location')!).href);
+        })();
+      },
+    });
+    expect(signedIn.code, signedIn.stderr).toBe(0);
+    expect(JSON.parse(signedIn.stdout)).toMatchObject({ id: accepted.userId, email: 'cecilia@sso.yritys.test' });
+    expect(await json('cecilia', ['account', '--json', 'me'])).toMatchObject({ via: 'session', memberships: [{ organisationId: companyOrg, role: 'admin' }] });
+
+    // 6-7. The vendor signs in and requests a channel; Cecilia approves it; credentials on both sides.
+    expect((await vg('vilma', ['account', 'signin', '--email', 'vilma@ohjelmisto.test'])).code).toBe(0);
+    const request = await json('vilma', ['org', '--org', vendorOrg, '--json', 'channels', 'request', '--business-id', businessId, '--type', 'TransportOrder:application/json']);
+    expect(request).toMatchObject({ status: 'pending', channelId: null });
+    const approved = await json('cecilia', ['org', '--org', companyOrg, '--json', 'channels', 'approve', request.id]);
+    expect(approved).toMatchObject({ status: 'approved', decidedBy: accepted.userId, channel: { status: 'active' } });
+    const channelId: string = approved.channel.id;
+    const partner = await json('vilma', ['org', '--org', vendorOrg, '--json', 'credentials', 'create', '--kind', 'partner']);
+    const ingest = await json('cecilia', ['org', '--org', companyOrg, '--json', 'credentials', 'create', '--kind', 'customer', '--name', 'for Ohjelmisto', '--scopes', 'ingest']);
+    const reader = await json('olli', ['org', '--org', companyOrg, '--json', 'credentials', 'create', '--kind', 'customer', '--name', 'our reader', '--scopes', 'vault.read']);
+
+    // 8. The vendor sends with `vaultgate send` (MAC); the company reads it back with `vaultgate vault get`.
+    const mac = (customer: { customerId: string; customerKey: string }) => ({
+      VAULTGATE_PARTNER_ID: partner.partnerId, VAULTGATE_PARTNER_KEY: partner.partnerKey, VAULTGATE_CUSTOMER_ID: customer.customerId,
+      VAULTGATE_CUSTOMER_KEY: customer.customerKey, VAULTGATE_ORGANISATION_ID: businessId,
+    });
+    const sent = await json('vilma', ['send', '--channel', channelId, '--message-type', 'TransportOrder', '--json', '-'], { env: mac(ingest), input: '{"kolli":"Vaasa → Kemi"}' });
+    const read = await vg('olli', ['vault', 'get', sent.messageId], { env: mac(reader) });
+    expect(read.code, read.stderr).toBe(0);
+    expect(read.stdout).toBe('{"kolli":"Vaasa → Kemi"}');
+
+    // 9. The audit trail holds each step of this journey, by whom.
+    const by = async (action: string, subject: string) => (await events(action)).filter((e) => e.outcome === 'success' && e.subject === subject);
+    expect(await by('registration.create', companyReg.id)).toHaveLength(1);
+    expect((await by('registration.approve', vendorReg.id))[0]).toMatchObject({ actor: { kind: 'operator' } });
+    expect((await by('user.totp-confirm', company.userId))).toHaveLength(1);
+    expect((await by('session.sign-in', company.userId)).map((e) => e.details)).toEqual([{ method: 'password', secondFactor: false }, { method: 'password', secondFactor: true }]);
+    expect((await by('session.sign-in', accepted.userId)).map((e) => e.details)).toEqual([{ method: 'oidc', secondFactor: false }]);
+    expect((await events('invitation.accept')).find((e) => e.actor.id === accepted.userId)).toMatchObject({ outcome: 'success', tenants: [companyOrg] });
+    expect((await by('channel-request.create', request.id))[0]).toMatchObject({ actor: { id: vendor.userId } });
+    expect((await by('channel-request.approve', request.id))[0]).toMatchObject({ actor: { id: accepted.userId }, details: { channelId } });
+    expect((await by('partner-credential.create', partner.partnerId))[0]).toMatchObject({ actor: { id: vendor.userId } });
+    expect((await by('customer-credential.create', ingest.customerId))[0]).toMatchObject({ actor: { id: accepted.userId } });
+    expect((await by('customer-credential.create', reader.customerId))[0]).toMatchObject({ actor: { id: company.userId } });
   });
 });
