@@ -16,7 +16,7 @@ import { tempDir } from './helpers/servers.js';
  * The authorization matrix of /api/v1 (issue 14): every principal (anonymous, the operator token, an operator user,
  * admin / member / viewer of each of two organisations by session, and personal API tokens of each role for each)
  * × every organisation (two, and one that does not exist) × every route. A request the rules allow must not be refused
- * as unauthenticated or forbidden (SESSION_REQUIRED, API_TOKEN_INVALID, ACCOUNT_FORBIDDEN); every other request must
+ * as unauthenticated or forbidden (SESSION_REQUIRED, API_TOKEN_INVALID, ACCOUNT_FORBIDDEN, API_TOKEN_NOT_FOR_ACCOUNT); every other request must
  * be: 0 successes outside the rules.
  */
 
@@ -64,7 +64,7 @@ describe('authorization matrix of /api/v1', () => {
   const sessionOf = async (u: UserRecord): Promise<string> => {
     const token = randomBytes(32).toString('base64url');
     const now = Date.now();
-    await store.createSession({ tokenHash: sessionTokenHash(token), userId: u.id, createdAt: new Date(now).toISOString(), lastSeenAt: new Date(now).toISOString(), expiresAt: new Date(now + 3_600_000).toISOString(), revokedAt: null, clientAddress: null }, undefined, audit(u.id));
+    await store.createSession({ tokenHash: sessionTokenHash(token), userId: u.id, createdAt: new Date(now).toISOString(), lastSeenAt: new Date(now).toISOString(), expiresAt: new Date(now + 3_600_000).toISOString(), revokedAt: null, clientAddress: null, signInMethod: 'password' }, undefined, audit(u.id));
     return token;
   };
   const headersOf = async (p: Principal): Promise<Record<string, string>> => {
@@ -207,7 +207,7 @@ describe('authorization matrix of /api/v1', () => {
           const res = await inject(route.method, url, await headersOf(p), route.body?.(org));
           // Refused as not authenticated or not allowed (a wrong TOTP code, by contrast, is an answer to an allowed request).
           const code = res.body ? (res.json() as { code?: string }).code : undefined;
-          const denied = ['SESSION_REQUIRED', 'API_TOKEN_INVALID', 'ACCOUNT_FORBIDDEN'].includes(code ?? '');
+          const denied = ['SESSION_REQUIRED', 'API_TOKEN_INVALID', 'ACCOUNT_FORBIDDEN', 'API_TOKEN_NOT_FOR_ACCOUNT'].includes(code ?? '');
           const allowed = route.allowed(p, org);
           checked++;
           if (!allowed && res.statusCode < 300) outside++;

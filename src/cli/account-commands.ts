@@ -6,7 +6,7 @@
  */
 import { Command, Option } from 'commander';
 import { acceptLanguageOf, resolvedValues, withClientOptions } from './client-options.js';
-import { ApiError, resolveToken } from './admin-client.js';
+import { ApiError, resolveToken, retryAfterOf } from './admin-client.js';
 import { printJson, printRecord, printTable } from './output.js';
 import { oidcSignIn } from './oidc-signin.js';
 import { writeProfile } from './profiles.js';
@@ -26,7 +26,7 @@ export async function api(url: string, method: string, path: string, o: { bearer
   }
   const text = await res.text();
   const parsed = text ? JSON.parse(text) : {};
-  if (!res.ok) throw new ApiError(res.status, parsed as Record<string, unknown>);
+  if (!res.ok) throw new ApiError(res.status, parsed as Record<string, unknown>, retryAfterOf(res));
   return parsed;
 }
 

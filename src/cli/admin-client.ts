@@ -3,10 +3,28 @@ import { join } from 'node:path';
 
 /** A coded error answered by the server (problem+json). */
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly problem: Record<string, unknown>) {
+  /**
+   * `problem` is the problem+json body (RFC 9457; `remedy` is the catalogue's advice); `retryAfterS` the
+   * Retry-After header in seconds (RFC 9110 §10.2.3), when the answer had one (e.g. 429 SIGN_IN_THROTTLED).
+   */
+  constructor(readonly status: number, readonly problem: Record<string, unknown>, readonly retryAfterS?: number) {
     super(`${String(problem.code ?? status)}: ${String(problem.title ?? 'request failed')}${problem.detail ? ` (${String(problem.detail)})` : ''}`);
     this.name = 'ApiError';
   }
+
+  /** What the terminal shows: the message, then the remedy and the wait, each on its own line. */
+  describe(): string {
+    const lines = [this.message];
+    if (typeof this.problem.remedy === 'string' && this.problem.remedy) lines.push(`  ${this.problem.remedy}`);
+    if (this.retryAfterS !== undefined) lines.push(`  retry in ${this.retryAfterS} s`);
+    return lines.join('\n');
+  }
+}
+
+/** Retry-After in seconds (the delta-seconds form), or undefined. */
+export function retryAfterOf(res: Response): number | undefined {
+  const v = res.headers.get('retry-after');
+  return v !== null && /^\d+$/.test(v.trim()) ? Number(v) : undefined;
 }
 
 export interface AdminClientOptions {
@@ -54,7 +72,7 @@ export class AdminClient {
     } catch {
       parsed = { title: text.slice(0, 200) };
     }
-    if (!res.ok) throw new ApiError(res.status, parsed as Record<string, unknown>);
+    if (!res.ok) throw new ApiError(res.status, parsed as Record<string, unknown>, retryAfterOf(res));
     return parsed;
   }
 }

@@ -99,8 +99,8 @@ try {
     process.exit(1);
   }
   if (err instanceof ApiError) {
-    if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify(err.problem, null, 2)}\n`);
-    process.stderr.write(`vaultgate: ${err.message}\n`);
+    if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify(err.retryAfterS === undefined ? err.problem : { ...err.problem, retryAfterS: err.retryAfterS }, null, 2)}\n`);
+    process.stderr.write(`vaultgate: ${err.describe()}\n`);
     process.exit(1);
   }
   process.stderr.write(`vaultgate: ${(err as Error).message}\n`);

@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { api } from './account-commands.js';
-import { ApiError } from './admin-client.js';
+import { ApiError, retryAfterOf } from './admin-client.js';
 
 const PAGE = (text: string): string =>
   `<!doctype html><html><head><meta charset="utf-8"><title>Vaultgate</title></head><body><p>${text}</p></body></html>`;
@@ -26,7 +26,7 @@ export async function oidcSignIn(url: string, o: { email?: string | undefined; p
     // Asked once here so that an unknown provider or an unreachable one is reported in the terminal, not the browser.
     const probe = await fetch(start, { redirect: 'manual', headers: { accept: 'application/json', ...(o.acceptLanguage ? { 'accept-language': o.acceptLanguage } : {}) } })
       .catch((err: Error & { cause?: Error }) => { throw new Error(`Cannot reach ${url}: ${err.cause?.message ?? err.message}`); });
-    if (probe.status !== 302) throw new ApiError(probe.status, (await probe.json().catch(() => ({}))) as Record<string, unknown>);
+    if (probe.status !== 302) throw new ApiError(probe.status, (await probe.json().catch(() => ({}))) as Record<string, unknown>, retryAfterOf(probe));
     const handoff = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no sign-in within ${Math.round(o.timeoutMs / 1000)} s (the browser shows why, if it got to the provider)`)), o.timeoutMs);
       server.on('request', (req, res) => {

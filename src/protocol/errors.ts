@@ -226,10 +226,10 @@ export const ERROR_CATALOGUE = {
   STATE_CONFLICT: def(
     409,
     'INVALID_DATA',
-    'The resource is disabled and cannot be used for this.',
-    'Kohde on poistettu käytöstä eikä sitä voi käyttää tähän.',
-    'Resursen är inaktiverad och kan inte användas för detta.',
-    'Use an active company, party or channel.',
+    'The resource is not in a state that allows this.',
+    'Kohde ei ole tilassa, joka sallii tämän.',
+    'Resursen är inte i ett tillstånd som tillåter detta.',
+    'The detail names the state: a disabled or deleted company, party, channel or credential cannot be used (use an active one or create a new one), and a step already taken (a decision, an enrolment, a membership) is not taken again — read the resource to see where it stands.',
   ),
   TECHNICAL_ERROR: def(
     500,
@@ -646,6 +646,15 @@ export const ERROR_CATALOGUE = {
     'Tililläsi ei ole tähän tarvittavaa roolia tässä organisaatiossa.',
     'Ditt konto har inte den roll som krävs för detta i denna organisation.',
     'Ask an admin of the organisation (or the platform operator, for operator actions) to give you the role; GET /api/v1/me lists your memberships.',
+  ),
+  // --- the accounts journey's findings (issue 14) ---
+  API_TOKEN_NOT_FOR_ACCOUNT: def(
+    403,
+    'SERVICE_ACCESS_ERROR',
+    'A personal API token cannot manage the account; this needs a signed-in session.',
+    'Henkilökohtaisella API-tunnisteella ei voi hallita tiliä; tähän tarvitaan kirjautunut istunto.',
+    'En personlig API-token kan inte hantera kontot; detta kräver en inloggad session.',
+    'Sign in (POST /api/v1/session, or vaultgate account signin) and do this with the session: API tokens, TOTP and sign-out belong to the person, a token only acts in its one organisation.',
   ),
   // --- self-service credentials and channel requests (issue 14) ---
   ORGANISATION_KIND_MISMATCH: def(

@@ -11,15 +11,16 @@ import { createPool, run } from './postgres/pg-db.js';
 import { openPgStore } from './postgres/pg-store.js';
 import { PG_ACCOUNTS_SCHEMA_VERSION } from './postgres/accounts-migration.js';
 import { ACCOUNTS_SCHEMA_VERSION } from './sqlite/accounts-migration.js';
-import { PG_SELFSERV_SCHEMA_VERSION } from './postgres/selfserv.js';
-import { SELFSERV_SCHEMA_VERSION } from './sqlite/selfserv-store.js';
+import { PG_SESSION_METHOD_SCHEMA_VERSION } from './postgres/session-method-migration.js';
+import { SESSION_METHOD_SCHEMA_VERSION } from './sqlite/session-method-migration.js';
 import { applyMigrations, MIGRATIONS } from './sqlite/migrations.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
 
 /*
  * The accounts schema step on a populated database (issue 14), SQLite and PostgreSQL: every company and party
  * becomes an organisation with its id (a deleted company or disabled party a suspended one), and nothing else
- * changes: credentials, channels and messages read back as they were.
+ * changes: credentials, channels and messages read back as they were. The session-method step after it: a session
+ * started before it reads as a password session (the stricter reading for an organisation requiring TOTP).
  */
 
 type Exec = (sql: string, params: Record<string, unknown>) => Promise<unknown>;
@@ -91,7 +92,7 @@ describe('the accounts schema step on SQLite', () => {
     db.close();
     const store = openSqliteStore({ file });
     try {
-      expect(store.appliedMigrations).toEqual([ACCOUNTS_SCHEMA_VERSION, ACCOUNTS_SCHEMA_VERSION + 1, SELFSERV_SCHEMA_VERSION]); // and the people and self-service steps after it
+      expect(store.appliedMigrations).toEqual(MIGRATIONS.map((m) => m.version).filter((v) => v >= ACCOUNTS_SCHEMA_VERSION)); // and the steps after it
       await expectMigrated(store, rows);
     } finally {
       await store.close();
@@ -114,8 +115,59 @@ describePostgres('the accounts schema step on PostgreSQL', () => {
     }
     const store = await openPgStore({ url: PG_URL, schema, poolSize: 2, migrate: true });
     try {
-      expect(store.migration.applied).toEqual([PG_ACCOUNTS_SCHEMA_VERSION, PG_ACCOUNTS_SCHEMA_VERSION + 1, PG_SELFSERV_SCHEMA_VERSION]); // and the people and self-service steps after it
+      expect(store.migration.applied).toEqual(PG_STORE_MIGRATIONS.map((m) => m.version).filter((v) => v >= PG_ACCOUNTS_SCHEMA_VERSION)); // and the steps after it
       await expectMigrated(store, rows);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+/** A user and a live session written as the schema before the session-method step holds them. */
+async function populateSession(exec: Exec): Promise<{ tokenHash: string; userId: string }> {
+  const at = '2026-01-02T00:00:00.000Z';
+  const userId = 'usr_test_000000000000000000000001';
+  await exec(`INSERT INTO users (id, email, email_key, display_name, language, password_hash, platform_role, status, created_at)
+    VALUES (@userId, @email, @email, 'A', 'fi', NULL, NULL, 'active', @at)`, { userId, at, email: 'a@example.fi' });
+  await exec(`INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, revoked_at, client_address)
+    VALUES ('hash-of-an-old-session', @userId, @at, @at, '2026-01-03T00:00:00.000Z', NULL, NULL)`, { userId, at });
+  return { tokenHash: 'hash-of-an-old-session', userId };
+}
+
+describe('the session-method step on SQLite', () => {
+  it('a session from before the step is a password session', async () => {
+    const file = join(root, 'sessions.db');
+    const db = new Database(file);
+    applyMigrations(db, MIGRATIONS.filter((m) => m.version < SESSION_METHOD_SCHEMA_VERSION));
+    const old = await populateSession(async (sql, params) => db.prepare(sql).run(params));
+    db.close();
+    const store = openSqliteStore({ file });
+    try {
+      expect(store.appliedMigrations).toEqual([SESSION_METHOD_SCHEMA_VERSION]);
+      expect(await store.getSession(old.tokenHash)).toMatchObject({ userId: old.userId, signInMethod: 'password' });
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describePostgres('the session-method step on PostgreSQL', () => {
+  const schema = uniqueSchema('sessmig');
+  afterAll(() => dropSchemas([schema]));
+
+  it('a session from before the step is a password session', async () => {
+    const pool = createPool({ url: PG_URL, schema, poolSize: 1 });
+    let old;
+    try {
+      await applyPgMigrations(pool, schema, PG_STORE_MIGRATIONS.filter((m) => m.version < PG_SESSION_METHOD_SCHEMA_VERSION));
+      old = await populateSession((sql, params) => run(pool, sql, params));
+    } finally {
+      await pool.end();
+    }
+    const store = await openPgStore({ url: PG_URL, schema, poolSize: 2, migrate: true });
+    try {
+      expect(store.migration.applied).toEqual([PG_SESSION_METHOD_SCHEMA_VERSION]);
+      expect(await store.getSession(old.tokenHash)).toMatchObject({ userId: old.userId, signInMethod: 'password' });
     } finally {
       await store.close();
     }

@@ -428,6 +428,11 @@ export interface SessionRecord {
   expiresAt: string;
   revokedAt: string | null;
   clientAddress: string | null;
+  /**
+   * How the session was started: `password` (local password, with TOTP when enrolled) or `oidc` (an external OpenID
+   * Connect provider, under its own MFA policy). An organisation requiring TOTP holds only `password` sessions to it.
+   */
+  signInMethod: 'password' | 'oidc';
 }
 
 /** A personal API token: automation by a user, scoped to one organisation and role. Only its SHA-256 is kept. */

@@ -135,6 +135,10 @@ describe('accounts (issue 14)', () => {
     const confirmed = await api('POST', '/me/totp/confirm', { cookie, csrf, body: { code: totpCode(totpSecret, Date.now()) } });
     expect(confirmed.status).toBe(200);
     expect(confirmed.body.totpEnrolled).toBe(true);
+    // Confirming again says that it is on already (not "start the enrolment"), under the neutral STATE_CONFLICT title.
+    const again = await api('POST', '/me/totp/confirm', { cookie, csrf, body: { code: totpCode(totpSecret, Date.now()) } });
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ code: 'STATE_CONFLICT', title: 'The resource is not in a state that allows this.', detail: expect.stringContaining('confirmed already') });
 
     const without = await api('POST', '/session', { body: { email: adminEmail, password: PASSWORD } });
     expect(without.status).toBe(401);
@@ -229,9 +233,14 @@ describe('accounts (issue 14)', () => {
     expect((await api('GET', '/admin/registrations', { bearer: at })).body.code).toBe('ACCOUNT_FORBIDDEN');
     // A token reads /me but cannot manage the account: no new tokens, no sign-out, no TOTP.
     expect((await api('GET', '/me', { bearer: vt })).body.user.email).toBe(adminEmail);
+    // /me with a token shows what the token can do: its one organisation at its role (not the user's admin), and that it is a token.
+    expect((await api('GET', '/me', { bearer: vt })).body).toMatchObject({ via: 'api-token', memberships: [{ organisationId: companyOrg, role: 'viewer' }] });
+    expect((await api('GET', '/me', { bearer: vt })).body.memberships).toHaveLength(1);
+    expect((await api('GET', '/me', { bearer: adminBearer })).body).toMatchObject({ via: 'session', memberships: [{ organisationId: companyOrg, role: 'admin' }] });
     for (const [method, path] of [['POST', '/me/api-tokens'], ['DELETE', '/sessions'], ['POST', '/me/totp']] as const) {
       const r = await api(method, path, { bearer: at, ...(method === 'POST' && path === '/me/api-tokens' ? { body: { organisationId: companyOrg, role: 'viewer', name: 'y' } } : {}) });
-      expect(r.body.code, `${method} ${path}`).toBe('ACCOUNT_FORBIDDEN');
+      expect(r.status, `${method} ${path}`).toBe(403);
+      expect(r.body, `${method} ${path}`).toMatchObject({ code: 'API_TOKEN_NOT_FOR_ACCOUNT', remedy: expect.stringContaining('Sign in') });
     }
 
     const listed = await api('GET', '/me/api-tokens', { bearer: adminBearer });
@@ -239,6 +248,11 @@ describe('accounts (issue 14)', () => {
     expect(JSON.stringify(listed.body)).not.toContain(vt);
     expect(listed.body.items[0].token).toBeUndefined();
     expect((await api('DELETE', `/me/api-tokens/${viewer.body.id}`, { bearer: adminBearer })).status).toBe(204);
+    // The revocation names the organisation as the creation does.
+    const eventOf = async (action: string): Promise<AuditRecord> => (await events(`action=${action}`)).find((e) => e.subject === viewer.body.id)!;
+    const revokedEvent = await eventOf('api-token.revoke');
+    expect(revokedEvent).toMatchObject({ outcome: 'success', tenants: [companyOrg], details: { organisationId: companyOrg } });
+    expect(revokedEvent.tenants).toEqual((await eventOf('api-token.create')).tenants);
     const revoked = await api('GET', `/organisations/${companyOrg}/members`, { bearer: vt });
     expect(revoked.status).toBe(401);
     expect(revoked.body.code).toBe('API_TOKEN_INVALID');
@@ -279,6 +293,14 @@ describe('accounts (issue 14)', () => {
     expect((await api('POST', '/session', { body: { email, password: PASSWORD } })).status).toBe(429);
     const recorded = (await events('action=session.sign-in')).filter((e) => e.details.code === 'SIGN_IN_THROTTLED');
     expect(recorded).toHaveLength(1);
+    // Its subject is the user's id, as in the other refusals (SIGN_IN_FAILED) of that account.
+    const failedSubjects = new Set((await events('action=session.sign-in')).filter((e) => e.details.code === 'SIGN_IN_FAILED' && e.subject.startsWith('usr_')).map((e) => e.subject));
+    expect(recorded[0]!.subject).toMatch(/^usr_test_/);
+    expect(failedSubjects.has(recorded[0]!.subject)).toBe(true);
+    // An address nobody has: the (normalised) email is the only subject there is.
+    for (let i = 0; i < 5; i++) await api('POST', '/session', { body: { email: 'Nobody.Here@example.fi', password: `wrong password ${i}` } });
+    expect((await api('POST', '/session', { body: { email: 'Nobody.Here@example.fi', password: PASSWORD } })).status).toBe(429);
+    expect((await events('action=session.sign-in')).filter((e) => e.details.code === 'SIGN_IN_THROTTLED').map((e) => e.subject)).toEqual([recorded[0]!.subject, 'nobody.here@example.fi']);
     // Another account is not affected.
     expect((await api('POST', '/session', { body: { email: 'ops@vaultgate.example', password: PASSWORD } })).status).toBe(201);
   });

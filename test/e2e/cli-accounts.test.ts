@@ -83,4 +83,19 @@ describe('vaultgate account and admin registrations', () => {
     const old = await fetch(`${s.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } });
     expect(old.status).toBe(401);
   });
+
+  it("prints a refusal's remedy, and the wait of a throttled sign-in (Retry-After)", async () => {
+    const wrong = await vg(['account', 'signin', '--email', 'kiva@example.fi'], 'still not the right password');
+    expect(wrong.stderr).toContain('SIGN_IN_FAILED');
+    expect(wrong.stderr).toContain('\n  Check the email and password');
+    let throttled = wrong;
+    for (let i = 0; i < 8 && !throttled.stderr.includes('SIGN_IN_THROTTLED'); i++) throttled = await vg(['account', 'signin', '--email', 'kiva@example.fi'], 'still not the right password');
+    expect(throttled.code).toBe(1);
+    expect(throttled.stderr).toContain('SIGN_IN_THROTTLED');
+    expect(throttled.stderr).toContain('\n  Wait the seconds given in Retry-After');
+    const wait = Number(/\n {2}retry in (\d+) s\n/.exec(throttled.stderr)?.[1]);
+    expect(wait).toBeGreaterThan(0);
+    const json = await vg(['account', '--json', 'signin', '--email', 'kiva@example.fi'], 'still not the right password');
+    expect(JSON.parse(json.stdout)).toMatchObject({ code: 'SIGN_IN_THROTTLED', remedy: expect.any(String), retryAfterS: expect.any(Number) });
+  });
 });

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +8,7 @@ import { buildApp, type BuiltApp } from '../../src/server/app.js';
 import { loadConfig } from '../../src/server/config/load-config.js';
 import { Keyring } from '../../src/server/crypto/keyring.js';
 import { VaultCrypto } from '../../src/server/crypto/vault-crypto.js';
+import { sessionTokenHash } from '../../src/server/services/accounts/sessions.js';
 import { openSqliteKeyStore, openSqliteStore, type SqliteStore, type UserRecord } from '../../src/store/index.js';
 import { OidcBrowser, startSignInProvider, type SignInProvider } from '../helpers/oidc-sign-in-provider.js';
 import { CLI, tempDir } from '../helpers/servers.js';
@@ -155,6 +157,29 @@ describe('sign-in through an external OpenID Connect provider', () => {
     const r = await signIn(vg, 'provider=contoso', 'guest-sub');
     expect(r.res.status, JSON.stringify(r.body)).toBe(200);
     expect(r.body.user.id).toBe(users.guest!.id);
+  });
+
+  it('an organisation requiring TOTP lets a member without one in through OIDC (the session records its method), not through a password session', async () => {
+    await vg.store.setOrganisationRequireTotp(orgs.contoso!, true, setup(orgs.contoso!));
+    try {
+      const r = await signIn(vg, 'provider=contoso', 'guest-sub');
+      expect(r.res.status, JSON.stringify(r.body)).toBe(200);
+      expect(r.body.user).toMatchObject({ id: users.guest!.id, totpEnrolled: false });
+      const members = await r.browser.request(`${vg.url}/api/v1/organisations/${orgs.contoso}/members`);
+      expect(members.status, await members.clone().text()).toBe(200);
+      const me = (await (await r.browser.request(`${vg.url}/api/v1/me`)).json()) as any;
+      expect(me).toMatchObject({ totpEnrolmentRequired: false, via: 'session' });
+      // The same user with a session started by a password (made in the store: the guest has no password) is held.
+      const token = randomBytes(32).toString('base64url');
+      const now = new Date().toISOString();
+      await vg.store.createSession({ tokenHash: sessionTokenHash(token), userId: users.guest!.id, createdAt: now, lastSeenAt: now, expiresAt: new Date(Date.now() + 3_600_000).toISOString(), revokedAt: null, clientAddress: null, signInMethod: 'password' }, undefined, setup(users.guest!.id));
+      const held = await fetch(`${vg.url}/api/v1/organisations/${orgs.contoso}/members`, { headers: { authorization: `Bearer ${token}` } });
+      expect(held.status).toBe(401);
+      expect(((await held.json()) as any).code).toBe('TOTP_REQUIRED');
+      expect(((await (await fetch(`${vg.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } })).json()) as any).totpEnrolmentRequired).toBe(true);
+    } finally {
+      await vg.store.setOrganisationRequireTotp(orgs.contoso!, false, setup(orgs.contoso!));
+    }
   });
 
   it('refuses a tampered state, a missing or forged flow cookie, and a replayed callback (OIDC_STATE_INVALID, audited)', async () => {

@@ -1,12 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { simpleParser } from 'mailparser';
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../src/protocol/index.js';
 import { macRequest } from '../helpers/mac-request.js';
+import { startSmtp } from '../helpers/smtp.js';
 import { bearerRequest, fetchToken, tokenRequest } from '../helpers/oauth.js';
 import { adminCall, createTenant, spawnServer, startTestServer, tempDir, type Tenant, type TestServer } from '../helpers/servers.js';
 
@@ -28,31 +26,6 @@ async function call(url: string, method: string, o: { body?: unknown; bearer?: s
   const res = await fetch(url, { method, headers, body: o.body === undefined ? undefined : JSON.stringify(o.body) });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
-}
-
-interface Received { to: string[]; subject: string; text: string; language: string | undefined; auth: string | undefined; secure: boolean }
-
-/** A real SMTP server on loopback that keeps every mail it receives (AUTH PLAIN/LOGIN with one account). */
-async function startSmtp(tls?: { key: Buffer; cert: Buffer }): Promise<{ port: number; mails: Received[]; close: () => Promise<void> }> {
-  const mails: Received[] = [];
-  const server = new SMTPServer({
-    secure: false, logger: false, authOptional: false,
-    // Without a certificate: plain text only (no STARTTLS offered); with one: STARTTLS offered, AUTH only after it.
-    ...(tls ? { key: tls.key, cert: tls.cert, allowInsecureAuth: false } : { disabledCommands: ['STARTTLS'], allowInsecureAuth: true }),
-    onAuth(auth, _session, cb) {
-      if (auth.username === 'vaultgate' && auth.password === 'smtp-secret-1') cb(null, { user: auth.username });
-      else cb(new Error('Invalid username or password'));
-    },
-    onData(stream, session, cb) {
-      simpleParser(stream).then((m) => {
-        const lang = m.headers.get('content-language');
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), subject: m.subject ?? '', text: m.text ?? '', language: typeof lang === 'string' ? lang : undefined, auth: session.user as string | undefined, secure: session.secure });
-        cb();
-      }, cb);
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { port: (server.server.address() as AddressInfo).port, mails, close: () => new Promise((r) => server.close(() => r())) };
 }
 
 describe('people: invitations, roles, suspension (issue 14)', () => {

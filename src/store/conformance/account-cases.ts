@@ -39,7 +39,7 @@ function approval(r: RegistrationRecord, businessId = '2345678-2'): Registration
 }
 
 function session(userId: string, over: Partial<SessionRecord> = {}): SessionRecord {
-  return { tokenHash: tag() + tag(), userId, createdAt: at(4), lastSeenAt: at(4), expiresAt: at(4 + 12 * 3600), revokedAt: null, clientAddress: '127.0.0.1', ...over };
+  return { tokenHash: tag() + tag(), userId, createdAt: at(4), lastSeenAt: at(4), expiresAt: at(4 + 12 * 3600), revokedAt: null, clientAddress: '127.0.0.1', signInMethod: 'password', ...over };
 }
 
 export function describeAccountCases(ctx: ConformanceContext): void {
@@ -169,9 +169,10 @@ export function describeAccountCases(ctx: ConformanceContext): void {
       const store = ctx.store();
       const u = user({ status: 'active' });
       await store.createUser(u, auditEvent());
-      const [a, b, c] = [session(u.id), session(u.id), session(u.id)];
+      const [a, b, c] = [session(u.id), session(u.id, { signInMethod: 'oidc' }), session(u.id)];
       for (const s of [a, b, c]) expect(await store.createSession(s, undefined, auditEvent())).toBe(true);
       expect(await store.getSession(a.tokenHash)).toEqual(a);
+      expect(await store.getSession(b.tokenHash)).toEqual(b); // the sign-in method is kept
       await store.touchSession(a.tokenHash, at(100));
       await store.touchSession(a.tokenHash, at(50));
       expect((await store.getSession(a.tokenHash))!.lastSeenAt).toBe(at(100));

@@ -23,6 +23,7 @@ export interface UserRow {
 export interface MembershipRow { seq: number; user_id: string; organisation_id: string; role: MembershipRole; created_at: string; email?: string; display_name?: string }
 export interface SessionRow {
   token_hash: string; user_id: string; created_at: string; last_seen_at: string; expires_at: string; revoked_at: string | null; client_address: string | null;
+  sign_in_method: SessionRecord['signInMethod'];
 }
 export interface RegistrationRow {
   seq: number; id: string; kind: RegistrationRecord['kind']; organisation_name: string; business_id: string | null; user_id: string;
@@ -53,7 +54,7 @@ export const toMembership = (r: MembershipRow): MembershipRecord => ({ userId: r
 export const toMember = (r: MembershipRow): MembershipRecord & { email: string; displayName: string } => ({ ...toMembership(r), email: r.email ?? '', displayName: r.display_name ?? '' });
 export const toSession = (r: SessionRow): SessionRecord => ({
   tokenHash: r.token_hash, userId: r.user_id, createdAt: r.created_at, lastSeenAt: r.last_seen_at, expiresAt: r.expires_at,
-  revokedAt: r.revoked_at, clientAddress: r.client_address,
+  revokedAt: r.revoked_at, clientAddress: r.client_address, signInMethod: r.sign_in_method,
 });
 export const toRegistration = (r: RegistrationRow): RegistrationRecord => ({
   id: r.id, kind: r.kind, organisationName: r.organisation_name, businessId: r.business_id, userId: r.user_id, status: r.status,
@@ -99,9 +100,9 @@ export const ACCOUNT_SQL = {
   organisationMembers: `SELECT m.seq, m.user_id, m.organisation_id, m.role, m.created_at, u.email, u.display_name
     FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.organisation_id = @organisationId AND m.seq > @after ORDER BY m.seq LIMIT @limit`,
 
-  insertSession: `INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, revoked_at, client_address)
-    VALUES (@tokenHash, @userId, @createdAt, @lastSeenAt, @expiresAt, @revokedAt, @clientAddress)`,
-  getSession: 'SELECT token_hash, user_id, created_at, last_seen_at, expires_at, revoked_at, client_address FROM sessions WHERE token_hash = @tokenHash',
+  insertSession: `INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, revoked_at, client_address, sign_in_method)
+    VALUES (@tokenHash, @userId, @createdAt, @lastSeenAt, @expiresAt, @revokedAt, @clientAddress, @signInMethod)`,
+  getSession: 'SELECT token_hash, user_id, created_at, last_seen_at, expires_at, revoked_at, client_address, sign_in_method FROM sessions WHERE token_hash = @tokenHash',
   touchSession: 'UPDATE sessions SET last_seen_at = @at WHERE token_hash = @tokenHash AND revoked_at IS NULL AND last_seen_at < @at',
   revokeSession: 'UPDATE sessions SET revoked_at = @at WHERE token_hash = @tokenHash AND revoked_at IS NULL',
   revokeUserSessions: 'UPDATE sessions SET revoked_at = @at WHERE user_id = @userId AND revoked_at IS NULL',

@@ -46,10 +46,14 @@ export function accountRoutes(o: AccountRoutesOptions) {
   return async (app: FastifyInstance): Promise<void> => {
     await app.register(cookie);
     const resolve = principalResolver(accounts, o.adminToken);
-    /** The principal of a user route; a user whose organisation requires TOTP and who has none may only reach /me. */
+    /**
+     * The principal of a user route; a user whose organisation requires TOTP and who has none may only reach /me —
+     * unless the session was started through an OpenID Connect provider, which authenticated the person under its
+     * own MFA policy (docs/accounts.md).
+     */
     const signedIn = async (req: FastifyRequest, reply: FastifyReply, allowWithoutTotp = false): Promise<Authenticated> => {
       const a = await resolve(req, reply);
-      if (!allowWithoutTotp && a.principal.kind === 'user' && a.principal.user.totpConfirmedAt === null) {
+      if (!allowWithoutTotp && a.session?.signInMethod !== 'oidc' && a.principal.kind === 'user' && a.principal.user.totpConfirmedAt === null) {
         for (const m of a.principal.memberships) {
           if ((await accounts.organisation(m.organisationId)).requireTotp) throw new VaultgateError('TOTP_REQUIRED', { detail: `${m.organisationId} requires a second factor: enrol one with POST /api/v1/me/totp first.` });
         }
@@ -59,7 +63,7 @@ export function accountRoutes(o: AccountRoutesOptions) {
     /** The signed-in user of an account route; a personal API token may not manage the account (only read /me). */
     const user = (a: Authenticated, allowApiToken = false) => {
       if (a.principal.kind !== 'user') throw new VaultgateError('SESSION_REQUIRED', { detail: 'This needs a signed-in user, not the operator token.' });
-      if (a.via === 'api-token' && !allowApiToken) throw new VaultgateError('ACCOUNT_FORBIDDEN', { detail: 'A personal API token cannot manage the account: sign in.' });
+      if (a.via === 'api-token' && !allowApiToken) throw new VaultgateError('API_TOKEN_NOT_FOR_ACCOUNT');
       return a.principal.user;
     };
     registerApiTokenRoutes(app, accounts, signedIn, user);
@@ -183,7 +187,14 @@ export function accountRoutes(o: AccountRoutesOptions) {
     // --- the signed-in user ---
     app.get('/me', {
       schema: { tags: ['accounts'], summary: 'The signed-in user, their organisations and roles', security: session, response: { 200: meSchema, ...errorResponses(401) } },
-    }, async (req, reply) => accounts.me(user(await signedIn(req, reply, true), true)));
+    }, async (req, reply) => {
+      const a = await signedIn(req, reply, true);
+      const me = await accounts.me(user(a, true), { signInMethod: a.session?.signInMethod });
+      // A personal API token acts with the one membership it is scoped to, at its (capped) role: show that one.
+      if (a.via !== 'api-token' || a.principal.kind !== 'user') return { ...me, via: a.via };
+      const scoped = a.principal.memberships[0]!;
+      return { ...me, via: a.via, memberships: me.memberships.filter((m) => m.organisationId === scoped.organisationId).map((m) => ({ ...m, role: scoped.role })) };
+    });
     app.post('/me/totp', {
       schema: {
         tags: ['accounts'], summary: 'Start TOTP enrolment: the secret and otpauth:// URI, shown once', security: session,

@@ -44,14 +44,16 @@ export const memberSchema = {
 
 export const meSchema = {
   type: 'object',
-  required: ['user', 'memberships', 'totpEnrolmentRequired'],
+  required: ['user', 'memberships', 'totpEnrolmentRequired', 'via'],
   properties: {
     user: userSchema,
+    via: { type: 'string', enum: ['session', 'api-token'], description: 'How the caller authenticated: a session (cookie or the CLI\'s bearer) or a personal API token.' },
     memberships: {
+      description: 'With a personal API token: only the organisation it is scoped to, at the token\'s role (the effective one, at most the user\'s).',
       type: 'array',
       items: { type: 'object', required: ['organisationId', 'role', 'createdAt', 'organisation'], properties: { organisationId: { type: 'string' }, role: roleSchema, createdAt: ts, organisation: organisationSchema } },
     },
-    totpEnrolmentRequired: { type: 'boolean', description: 'An organisation of the user requires TOTP and the user has not enrolled: only /api/v1/me and /api/v1/me/totp* serve until then.' },
+    totpEnrolmentRequired: { type: 'boolean', description: 'An organisation of the user requires TOTP and the user has not enrolled (and did not sign in through OpenID Connect): only /api/v1/me and /api/v1/me/totp* serve until then.' },
   },
 } as const;
 

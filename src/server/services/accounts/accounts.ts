@@ -187,7 +187,11 @@ export class Accounts {
     try {
       await this.d.throttle.check(account);
     } catch (err) {
-      if (err instanceof VaultgateError && (await this.d.throttle.shouldRecordRefusal(account))) await refuse('SIGN_IN_THROTTLED', account, false, { retryAfterS: err.retryAfterS ?? 1 });
+      if (err instanceof VaultgateError && (await this.d.throttle.shouldRecordRefusal(account))) {
+        // The subject is the user id as in the other refusals; the email only for an address nobody has.
+        const known = await this.d.store.getUserByEmail(input.email.trim());
+        await refuse('SIGN_IN_THROTTLED', known?.id ?? account, false, { retryAfterS: err.retryAfterS ?? 1 });
+      }
       throw err;
     }
     const user = await this.d.store.getUserByEmail(input.email.trim());
@@ -214,11 +218,15 @@ export class Accounts {
     return this.d.store.listUserMemberships(userId);
   }
 
-  /** The user, their organisations and roles, and whether one of them requires a TOTP they have not enrolled. */
-  async me(user: UserRecord): Promise<{ user: UserView; memberships: (MembershipRecord & { organisation: OrganisationRecord })[]; totpEnrolmentRequired: boolean }> {
+  /**
+   * The user, their organisations and roles, and whether one of them requires a TOTP they have not enrolled (never
+   * for a session started through OpenID Connect: the provider's MFA policy stands in for it).
+   */
+  async me(user: UserRecord, o: { signInMethod?: SignInMethod | undefined } = {}): Promise<{ user: UserView; memberships: (MembershipRecord & { organisation: OrganisationRecord })[]; totpEnrolmentRequired: boolean }> {
     const ms = await this.memberships(user.id);
     const withOrgs = await Promise.all(ms.map(async (m) => ({ ...m, organisation: (await this.d.store.getOrganisation(m.organisationId))! })));
-    return { user: userView(user), memberships: withOrgs, totpEnrolmentRequired: user.totpConfirmedAt === null && withOrgs.some((m) => m.organisation.requireTotp) };
+    const required = o.signInMethod !== 'oidc' && user.totpConfirmedAt === null && withOrgs.some((m) => m.organisation.requireTotp);
+    return { user: userView(user), memberships: withOrgs, totpEnrolmentRequired: required };
   }
 
   /**
@@ -235,7 +243,8 @@ export class Accounts {
 
   /** Confirms enrolment with a current code (TOTP_INVALID when wrong or reused; STATE_CONFLICT when none is pending). */
   async confirmTotp(user: UserRecord, code: string, ctx: AuditContext): Promise<UserView> {
-    if (!user.totpSecretCiphertext || user.totpConfirmedAt !== null) throw new VaultgateError('STATE_CONFLICT', { detail: 'Start the enrolment first (POST /api/v1/me/totp).' });
+    if (user.totpConfirmedAt !== null) throw new VaultgateError('STATE_CONFLICT', { detail: 'A TOTP authenticator is enrolled and confirmed already: sign in with its codes.' });
+    if (!user.totpSecretCiphertext) throw new VaultgateError('STATE_CONFLICT', { detail: 'No enrolment is pending: start one first (POST /api/v1/me/totp).' });
     const secret = (await this.d.crypto.open(user.totpSecretCiphertext, totpAad(user.id), SYSTEM_OWNER)).toString('utf8');
     const step = totpStep(secret, code, this.d.clock.now());
     const ok = step !== null && (await this.d.store.confirmUserTotp(user.id, step, this.now(), this.d.audit.event(ctx, { action: 'user.totp-confirm', subject: user.id })));

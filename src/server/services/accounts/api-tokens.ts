@@ -48,8 +48,24 @@ export class ApiTokens {
 
   /** Revokes one of the user's live tokens (NOT_FOUND otherwise). */
   async revoke(userId: string, id: string, ctx: AuditContext): Promise<void> {
-    const ok = await this.d.store.revokeApiToken(id, userId, new Date(this.d.clock.now()).toISOString(), this.d.audit.event(ctx, { action: 'api-token.revoke', subject: id }));
+    // The event names the organisation as api-token.create does (tenants: its company; details: the organisation).
+    const t = await this.#find(userId, id);
+    const org = t && (await this.d.store.getOrganisation(t.organisationId));
+    const event = this.d.audit.event(ctx, { action: 'api-token.revoke', subject: id, tenants: org?.companyId ? [org.companyId] : [], ...(t ? { details: { organisationId: t.organisationId } } : {}) });
+    const ok = await this.d.store.revokeApiToken(id, userId, new Date(this.d.clock.now()).toISOString(), event);
     if (!ok) throw new VaultgateError('NOT_FOUND', { detail: `No live token ${id} of yours.` });
+  }
+
+  /** One of the user's tokens by id (a person has a handful: their pages are read until it turns up). */
+  async #find(userId: string, id: string): Promise<ApiTokenRecord | undefined> {
+    let cursor: string | undefined;
+    do {
+      const p = await this.d.store.listUserApiTokens(userId, { limit: 100, cursor });
+      const t = p.items.find((x) => x.id === id);
+      if (t) return t;
+      cursor = p.nextCursor ?? undefined;
+    } while (cursor);
+    return undefined;
   }
 
   /**

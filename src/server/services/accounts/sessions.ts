@@ -54,12 +54,12 @@ export class Sessions {
    * Starts a session for a user who has just proved who they are; with `totpStep`, consumes it (false: replayed).
    * Recorded as `session.sign-in`.
    */
-  async start(user: UserRecord, ctx: AuditContext, totpStep: number | undefined, method: string): Promise<StartedSession | null> {
+  async start(user: UserRecord, ctx: AuditContext, totpStep: number | undefined, method: SessionRecord['signInMethod']): Promise<StartedSession | null> {
     const token = randomBytes(32).toString('base64url');
     const now = this.d.clock.now();
     const s: SessionRecord = {
       tokenHash: sessionTokenHash(token), userId: user.id, createdAt: this.iso(now), lastSeenAt: this.iso(now),
-      expiresAt: this.iso(now + this.d.absoluteS * 1000), revokedAt: null, clientAddress: ctx.clientAddress,
+      expiresAt: this.iso(now + this.d.absoluteS * 1000), revokedAt: null, clientAddress: ctx.clientAddress, signInMethod: method,
     };
     const event = this.d.audit.event(ctx, { action: 'session.sign-in', subject: user.id, details: { method, secondFactor: totpStep !== undefined } });
     if (!(await this.d.store.createSession(s, totpStep, event))) return null;
