@@ -1,3 +1,4 @@
+import { logUrl } from './plugins/log-url.js';
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
@@ -144,7 +145,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   });
   app.addHook('onResponse', async (request, reply) => {
     request.log.info({
-      method: request.method, url: request.url, remoteAddress: request.ip,
+      method: request.method, url: logUrl(request.url), remoteAddress: request.ip,
       statusCode: reply.statusCode, responseTime: Math.round(reply.elapsedTime * 10) / 10,
     }, 'request completed');
   });

@@ -285,6 +285,27 @@ describe('invitation mail over STARTTLS', () => {
   });
 });
 
+describe('invitation links stay out of the log', () => {
+  it('following and accepting a link logs the route with the token redacted', async () => {
+    const dataDir = tempDir();
+    const srv = await spawnServer({ VAULTGATE_DATA_DIR: dataDir, VAULTGATE_ADMIN_TOKEN: 'o'.repeat(40) });
+    try {
+      const t = await createTenant((m, p, b) => adminCall(srv.url, 'o'.repeat(40), m, p, b));
+      const r = await call(`${srv.url}/api/v1/organisations/${t.companyId}/invitations`, 'POST', { bearer: 'o'.repeat(40), body: { email: 'log@example.fi', role: 'member' } });
+      const link = r.body.link as string;
+      const token = /vgi_[^/?#]+/.exec(link)![0];
+      expect((await call(link, 'GET')).status).toBe(200);
+      expect((await call(`${link}/accept`, 'POST', { body: { displayName: 'Loki', password: NEW_PASSWORD } })).status).toBeLessThan(300);
+      await expect.poll(() => srv.logs()).toMatch(/"url":"\/api\/v1\/invitations\/vgi_\[redacted\]\/accept"/);
+      expect(srv.logs() + srv.stderr()).not.toContain(token);
+    } finally {
+      srv.child.kill('SIGTERM');
+      await srv.exited;
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('the SMTP password stays out of the log', () => {
   it('a refused SMTP login is MAIL_UNAVAILABLE, logged by its error code only', async () => {
     const smtp = await startSmtp();
