@@ -1,4 +1,3 @@
-import { logUrl } from './plugins/log-url.js';
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
@@ -12,6 +11,7 @@ import type { Config } from './config/schema.js';
 import type { VaultCrypto } from './crypto/vault-crypto.js';
 import { frameworkErrors, registerErrorHandling } from './plugins/errors.js';
 import { registerMetrics } from './plugins/metrics.js';
+import { logUrl } from './plugins/log-url.js';
 import { mustClose } from './plugins/connection-close.js';
 import { clientErrorHandler, continueIfExpected, httpsRequirement, installTransportHandlers } from './plugins/transport.js';
 import { accountRoutes } from './routes/accounts/index.js';
@@ -296,9 +296,6 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     accounts, people, adminToken: deps.adminToken, sessionAbsoluteS: config.sessionAbsoluteS, publicBaseUrl,
     oidc: new OidcSignIn({ store, crypto, clock, audit, sessions: accounts.sessions, throttle: signInThrottle, providers: config.oidcSignInProviders }),
     selfService: { selfService: new SelfService({ store, registry, clients, crypto, cache, clock, environment: config.environment, audit }), registry, clients },
-    // Always Secure: a `__Host-` cookie without it is refused by browsers and cookie jars (RFC 6265bis §4.1.3.2), and
-    // browsers and curl treat http://localhost as secure, so plain-HTTP local setups still keep it.
-    secureCookies: true,
   }), { prefix: '/api/v1' });
 
   app.addHook('onReady', async () => {

@@ -13,7 +13,7 @@ import { registerPeopleRoutes } from './people.js';
 import type { People } from '../../services/accounts/people.js';
 import { registerOidcRoutes } from './oidc.js';
 import type { OidcSignIn } from '../../services/accounts/oidc-sign-in.js';
-import { principalResolver, SESSION_COOKIE, type Authenticated } from './principal.js';
+import { principalResolver, SESSION_COOKIE, SESSION_COOKIE_OPTIONS, type Authenticated } from './principal.js';
 import { memberSecurity, operatorSecurity, sessionSecurity } from './schemas.js';
 import { meSchema, memberSchema, newUserProps, organisationSchema, registrationSchema, signedInSchema, userSchema } from './schemas.js';
 
@@ -27,8 +27,6 @@ export interface AccountRoutesOptions {
   accounts: Accounts;
   people: People;
   adminToken: string;
-  /** Whether cookies get the Secure attribute (false only where the server speaks plain HTTP outside live). */
-  secureCookies: boolean;
   sessionAbsoluteS: number;
   /** Self-service of credentials, clients and channels (issue 14). */
   selfService?: SelfServiceRouteDeps | undefined;
@@ -147,7 +145,7 @@ export function accountRoutes(o: AccountRoutesOptions) {
       const { session: s, user: u } = await accounts.signIn(b, auditContext(req, { kind: 'anonymous', id: '-' }));
       reply.code(201);
       if (b.tokenInBody) return { user: u, csrfToken: s.csrfToken, expiresAt: s.expiresAt, sessionToken: s.token };
-      reply.setCookie(SESSION_COOKIE, s.token, { path: '/', httpOnly: true, secure: o.secureCookies, sameSite: 'strict', maxAge: o.sessionAbsoluteS });
+      reply.setCookie(SESSION_COOKIE, s.token, { ...SESSION_COOKIE_OPTIONS, maxAge: o.sessionAbsoluteS });
       return { user: u, csrfToken: s.csrfToken, expiresAt: s.expiresAt };
     });
     app.get('/session/csrf', {
@@ -161,7 +159,7 @@ export function accountRoutes(o: AccountRoutesOptions) {
       const token = req.cookies[SESSION_COOKIE] ?? /^Bearer\s+(\S+)/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
       return { csrfToken: csrfTokenFor(token) };
     });
-    const clearCookie = (reply: FastifyReply) => reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, secure: o.secureCookies, sameSite: 'strict' });
+    const clearCookie = (reply: FastifyReply) => reply.clearCookie(SESSION_COOKIE, SESSION_COOKIE_OPTIONS);
     app.delete('/session', {
       schema: { tags: ['accounts'], summary: 'Sign out this session', security: session, response: { 204: { type: 'null' }, ...errorResponses(401, 403) } },
     }, async (req, reply) => {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { OIDC_FLOW_TTL_S, type OidcSignIn } from '../../services/accounts/oidc-sign-in.js';
 import { auditContext } from '../audit.js';
 import { errorResponses } from '../schemas.js';
-import { SESSION_COOKIE } from './principal.js';
+import { SESSION_COOKIE, SESSION_COOKIE_OPTIONS } from './principal.js';
 import { csrfTokenFor } from '../../services/accounts/sessions.js';
 import { signedInSchema } from './schemas.js';
 
@@ -19,10 +19,10 @@ export const OIDC_FLOW_COOKIE = '__Host-vaultgate-oidc';
 export const OIDC_CALLBACK_PATH = '/api/v1/session/oidc/callback';
 
 export function registerOidcRoutes(app: FastifyInstance, o: {
-  oidc: OidcSignIn; publicBaseUrl: () => string; secureCookies: boolean; sessionAbsoluteS: number;
+  oidc: OidcSignIn; publicBaseUrl: () => string; sessionAbsoluteS: number;
 }): void {
   const redirectUri = (): string => `${o.publicBaseUrl()}${OIDC_CALLBACK_PATH}`;
-  const flowCookie = { path: '/', httpOnly: true, secure: o.secureCookies, sameSite: 'lax' } as const;
+  const flowCookie = { ...SESSION_COOKIE_OPTIONS, sameSite: 'lax' } as const;
 
   app.get('/session/oidc', {
     schema: {
@@ -64,7 +64,7 @@ export function registerOidcRoutes(app: FastifyInstance, o: {
       to.searchParams.set('handoff', cli.handoff);
       return reply.code(302).header('location', to.href).send();
     }
-    reply.setCookie(SESSION_COOKIE, s.token, { path: '/', httpOnly: true, secure: o.secureCookies, sameSite: 'strict', maxAge: o.sessionAbsoluteS });
+    reply.setCookie(SESSION_COOKIE, s.token, { ...SESSION_COOKIE_OPTIONS, maxAge: o.sessionAbsoluteS });
     return { user, csrfToken: s.csrfToken, expiresAt: s.expiresAt };
   });
 

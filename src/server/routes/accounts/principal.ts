@@ -21,6 +21,11 @@ import { auditContext } from '../audit.js';
  */
 
 export const SESSION_COOKIE = '__Host-vaultgate-session';
+/**
+ * The session cookie's attributes, wherever it is set or cleared. Always `Secure`: a `__Host-` cookie without it is
+ * refused by browsers and cookie jars (RFC 6265bis §4.1.3.2), and they keep a Secure cookie from http://localhost.
+ */
+export const SESSION_COOKIE_OPTIONS = { path: '/', httpOnly: true, secure: true, sameSite: 'strict' } as const;
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 
