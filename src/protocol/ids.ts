@@ -25,6 +25,10 @@ export const ID_PREFIXES = {
   apiToken: 'pat',
   channelRequest: 'chr',
   invitation: 'inv',
+  grant: 'grt',
+  grantEvent: 'gev',
+  webhookEndpoint: 'ep',
+  webhookDelivery: 'whd',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

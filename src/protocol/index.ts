@@ -16,3 +16,4 @@ export * from './receipt.js';
 export * from './repeated-headers.js';
 export * from './content-coding.js';
 export * from './audit-chain.js';
+export * from './grant-scope.js';
