@@ -771,6 +771,63 @@ export const ERROR_CATALOGUE = {
     'Den externa OpenID Connect-leverantören kunde inte nås.',
     'Try again shortly or sign in with your password; the operator should check that the provider\'s discovery URL answers from the server.',
   ),
+  // --- sharing (issue 15): grants ---
+  GRANT_STATE_CONFLICT: def(
+    409,
+    'INVALID_DATA',
+    'The grant is not in a state that allows this step.',
+    'Käyttöoikeus ei ole tilassa, joka sallii tämän vaiheen.',
+    'Behörigheten är inte i ett tillstånd som tillåter detta steg.',
+    'The detail names the grant\'s state. Approve, offer and decline need a requested grant; accept needs an offered one; revoke an active or offered one; withdraw a requested, offered or active one; a declined, revoked, withdrawn or expired grant is final — request a new one. GET /api/v1/organisations/{id}/grants/{grantId} shows where it stands.',
+  ),
+  GRANT_WRONG_SIDE: def(
+    403,
+    'SERVICE_ACCESS_ERROR',
+    'This step belongs to the other side of the grant.',
+    'Tämä vaihe kuuluu käyttöoikeuden toiselle osapuolelle.',
+    'Detta steg tillhör behörighetens andra part.',
+    'The owner (the company whose vault is shared) approves, offers, declines, revokes and grants directly; the consumer requests, accepts and withdraws. Call the route under the organisation of the right side, or ask the other organisation.',
+  ),
+  GRANT_OWNER_INVALID: def(
+    400,
+    'INVALID_DATA',
+    'The owner of a grant must be a company other than the consumer.',
+    'Käyttöoikeuden omistajan on oltava jokin muu yritys kuin käyttäjä.',
+    'Behörighetens ägare måste vara ett annat företag än mottagaren.',
+    'Name the owner by its organisation id or business id: a company organisation that uses Vaultgate, not your own organisation (you read your own vault without a grant).',
+  ),
+  GRANT_SCOPE_INVALID: def(
+    400,
+    'INVALID_DATA',
+    'The grant\'s scope is not valid.',
+    'Käyttöoikeuden laajuus ei ole kelvollinen.',
+    'Behörighetens omfattning är ogiltig.',
+    'Name at least one of channelIds or messageTypes; every channel must be one of the owner\'s (GET /api/v1/organisations/{ownerId}/channels); receivedFrom must precede receivedBefore; actions are read and/or subscribe.',
+  ),
+  GRANT_VALIDITY_INVALID: def(
+    400,
+    'INVALID_DATA',
+    'The grant\'s validity window is not valid.',
+    'Käyttöoikeuden voimassaoloaika ei ole kelvollinen.',
+    'Behörighetens giltighetstid är ogiltig.',
+    'notBefore must precede notOnOrAfter (ISO 8601 instants) and notOnOrAfter must be in the future, also when approving or accepting: request or offer a window that has not ended.',
+  ),
+  GRANT_SCOPE_WIDENED: def(
+    400,
+    'INVALID_DATA',
+    'An offer may narrow the request, never widen it.',
+    'Tarjous voi vain rajata pyyntöä, ei laajentaa sitä.',
+    'Ett erbjudande får bara begränsa begäran, aldrig utvidga den.',
+    'Offer a subset of the requested channels and message types, of its received-at window, of its actions, and a validity within the requested one; or decline the request and grant directly.',
+  ),
+  GRANT_NOT_ACTIVE: def(
+    409,
+    'INVALID_DATA',
+    'The grant is not active now, so there is no statement of it.',
+    'Käyttöoikeus ei ole nyt voimassa, joten siitä ei ole lausumaa.',
+    'Behörigheten är inte aktiv nu, så det finns inget intyg om den.',
+    'A statement is issued only for an active grant within its validity window; GET the grant to see its state and notBefore / notOnOrAfter.',
+  ),
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

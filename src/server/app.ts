@@ -42,6 +42,8 @@ import { RegistryCache } from './services/registry-cache.js';
 import { Registry } from './services/registry.js';
 import { RetentionSweeper } from './services/retention.js';
 import { SigningKeys } from './services/signing-keys.js';
+import { Grants } from './services/sharing/grants.js';
+import { GrantExpirySweeper } from './services/sharing/grant-expiry.js';
 
 export const VERSION = '0.1.0';
 
@@ -292,15 +294,24 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
       ca: config.smtpCa === undefined ? undefined : readFileSync(config.smtpCa), password: config.smtpPassword, from: config.mailFrom,
     }, (err) => app.log.error({ code: 'MAIL_UNAVAILABLE', cause: (err as { code?: string }).code ?? 'unknown' }, 'SMTP refused the invitation mail')),
   });
+  // --- sharing (issue 15): grants, and the sweep that records their expiry ---
+  const grants = new Grants({ store, clock, environment: config.environment, audit, signingKeys, publicBaseUrl });
+  const grantExpiry = new GrantExpirySweeper({
+    expire: () => grants.expireLapsed(),
+    onSweep: (n) => n > 0 && app.log.info({ code: 'GRANT_EXPIRY_SWEEP', expired: n }, 'recorded grants past their validity as expired'),
+    onError: (err) => app.log.error({ err, code: 'GRANT_EXPIRY_SWEEP_FAILED' }, 'grant expiry sweep failed'),
+  });
   await app.register(accountRoutes({
     accounts, people, adminToken: deps.adminToken, sessionAbsoluteS: config.sessionAbsoluteS, publicBaseUrl,
     oidc: new OidcSignIn({ store, crypto, clock, audit, sessions: accounts.sessions, throttle: signInThrottle, providers: config.oidcSignInProviders }),
     selfService: { selfService: new SelfService({ store, registry, clients, crypto, cache, clock, environment: config.environment, audit }), registry, clients },
+    grants: { grants, audit },
   }), { prefix: '/api/v1' });
 
   app.addHook('onReady', async () => {
     sweeper.start(config.retentionSweepS);
     checkpoints.start(config.auditCheckpointS);
+    grantExpiry.start(config.grantExpirySweepS);
   });
   app.addHook('onSend', (request, reply, payload, done) => {
     if (mustClose(request.raw, closing)) reply.header('connection', 'close');
@@ -315,6 +326,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     closing = true;
     sweeper.stop();
     checkpoints.stop();
+    await grantExpiry.stop();
   });
   app.addHook('onClose', async () => {
     await committer.drain();

@@ -10,6 +10,7 @@ import { csrfTokenFor } from '../../services/accounts/sessions.js';
 import { registerApiTokenRoutes } from './api-tokens.js';
 import { registerSelfServiceRoutes, type SelfServiceRouteDeps } from './self-service.js';
 import { registerPeopleRoutes } from './people.js';
+import { registerGrantRoutes, type GrantRouteDeps } from '../sharing/grants.js';
 import type { People } from '../../services/accounts/people.js';
 import { registerOidcRoutes } from './oidc.js';
 import type { OidcSignIn } from '../../services/accounts/oidc-sign-in.js';
@@ -30,6 +31,8 @@ export interface AccountRoutesOptions {
   sessionAbsoluteS: number;
   /** Self-service of credentials, clients and channels (issue 14). */
   selfService?: SelfServiceRouteDeps | undefined;
+  /** Grants of vault data to other organisations (issue 15). */
+  grants?: GrantRouteDeps | undefined;
   /** Sign-in through external OpenID Connect providers, and the base URL its redirect URI is built on. */
   oidc: OidcSignIn;
   publicBaseUrl: () => string;
@@ -224,6 +227,7 @@ export function accountRoutes(o: AccountRoutesOptions) {
     };
     registerPeopleRoutes(app, o.people, signedIn, user, orgOf);
     if (o.selfService) registerSelfServiceRoutes(app, o.selfService, orgOf);
+    if (o.grants) registerGrantRoutes(app, o.grants, orgOf);
     app.get('/organisations/:organisationId', {
       schema: { tags: ['accounts'], summary: 'An organisation (its members and operators)', security: member, params: orgId, response: { 200: organisationSchema, ...errorResponses(401, 403, 404) } },
     }, async (req, reply) => accounts.organisation((await orgOf(req, reply, ['admin', 'member', 'viewer'])).id));
