@@ -305,7 +305,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     accounts, people, adminToken: deps.adminToken, sessionAbsoluteS: config.sessionAbsoluteS, publicBaseUrl,
     oidc: new OidcSignIn({ store, crypto, clock, audit, sessions: accounts.sessions, throttle: signInThrottle, providers: config.oidcSignInProviders }),
     selfService: { selfService: new SelfService({ store, registry, clients, crypto, cache, clock, environment: config.environment, audit }), registry, clients },
-    grants: { grants, audit },
+    grants: { grants },
   }), { prefix: '/api/v1' });
 
   app.addHook('onReady', async () => {

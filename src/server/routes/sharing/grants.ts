@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GrantState, MembershipRole } from '../../../store/index.js';
-import type { AuditTrail } from '../../services/audit/audit-trail.js';
 import { GRANT_STATES } from '../../services/sharing/grant-lifecycle.js';
 import { MAX_PURPOSE_CHARS, type GrantTermsInput } from '../../services/sharing/grant-terms.js';
 import type { GrantRole, Grants, OrganisationRef } from '../../services/sharing/grants.js';
@@ -84,7 +83,7 @@ const listQuery = {
 type Body = GrantTermsInput & { ownerOrganisationId?: string; ownerBusinessId?: string; consumerOrganisationId?: string; consumerBusinessId?: string };
 const terms = ({ ownerOrganisationId: _o, ownerBusinessId: _ob, consumerOrganisationId: _c, consumerBusinessId: _cb, ...t }: Body): GrantTermsInput => t;
 
-export interface GrantRouteDeps { grants: Grants; audit: AuditTrail }
+export interface GrantRouteDeps { grants: Grants }
 
 export function registerGrantRoutes(app: FastifyInstance, d: GrantRouteDeps, orgOf: OrgOf): void {
   const g = d.grants;
@@ -159,6 +158,6 @@ export function registerGrantRoutes(app: FastifyInstance, d: GrantRouteDeps, org
 
   route('GET', '/audit', {
     summary: 'The audit events that name the organisation (for a company, every event of its vault), oldest first', roles: ANY, tags: ['audit'],
-    query: listQuerySchema, response: pageOf(auditRecordSchema), errors: [400, 401, 403],
-  }, (id, _a, req) => d.audit.list({ ...listArgs(req.query as ListQ), tenant: id }));
+    query: listQuerySchema, response: pageOf(auditRecordSchema), errors: [400, 401, 403, 404],
+  }, (id, _a, req) => g.auditTrail(id, listArgs(req.query as ListQ)));
 }

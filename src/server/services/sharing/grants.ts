@@ -1,4 +1,4 @@
-import { newId, VaultgateError, type Clock, type Environment } from '../../../protocol/index.js';
+import { newId, VaultgateError, type AuditRecord, type Clock, type Environment } from '../../../protocol/index.js';
 import type {
   GrantEventRecord, GrantRecord, GrantState, GrantTerms, ListQuery, OrganisationRecord, Page, Store,
 } from '../../../store/index.js';
@@ -221,6 +221,12 @@ export class Grants {
       }
       if (batch.length < EXPIRY_BATCH) return n;
     }
+  }
+
+  /** The audit events that name the organisation (grant steps of both sides among them); NOT_FOUND for no organisation. */
+  async auditTrail(orgId: string, q: ListQuery): Promise<Page<AuditRecord>> {
+    await this.#org(orgId);
+    return this.d.audit.list({ ...q, tenant: orgId });
   }
 
   /** A signed statement of an active grant, for either side (GRANT_NOT_ACTIVE otherwise). Recorded in the audit trail. */
