@@ -35,21 +35,27 @@ function messageTypes(values: string[]): { name: string; mediaTypes: string[] }[
 }
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
+/**
+ * The /api/v1 calls of an organisation command (`--org`, `--json` and the client options on it or its parents), as
+ * the signed-in user: `call` under /organisations/{org}, `out` a record, `table` a page.
+ */
+export function orgApi(cmd: Command) {
+  const v = resolvedValues(cmd);
+  const g = cmd.optsWithGlobals<{ org: string; json?: boolean; profile?: string }>();
+  if (!v.sessionToken) throw new Error(`not signed in (profile "${g.profile ?? 'default'}"): run vaultgate account signin`);
+  const base = `/organisations/${encodeURIComponent(g.org)}`;
+  const call = (method: string, path: string, body?: unknown) =>
+    api(v.url ?? 'http://127.0.0.1:8080', method, `${base}${path}`, { bearer: v.sessionToken, ...acceptLanguageOf(v), ...(body === undefined ? {} : { body }) });
+  const out = (r: Record<string, unknown>) => (g.json ? printJson(r) : printRecord(r));
+  const table = (r: { items: Record<string, unknown>[] }, cols: string[]) => (g.json ? printJson(r) : printTable(r.items, cols));
+  return { call, out, table, json: g.json === true };
+}
+
 export function orgCommand(): Command {
   const org = withClientOptions(new Command('org').description("an organisation's credentials, OAuth clients and channels (/api/v1, as the signed-in user)"), ['url', 'language', 'sessionToken'])
     .requiredOption('--org <id>', 'the organisation (co_… or tp_…; vaultgate account me lists yours)')
     .option('--json', 'print JSON');
-  const ctx = (cmd: Command) => {
-    const v = resolvedValues(cmd);
-    const g = cmd.optsWithGlobals<{ org: string; json?: boolean; profile?: string }>();
-    if (!v.sessionToken) throw new Error(`not signed in (profile "${g.profile ?? 'default'}"): run vaultgate account signin`);
-    const base = `/organisations/${encodeURIComponent(g.org)}`;
-    const call = (method: string, path: string, body?: unknown) =>
-      api(v.url ?? 'http://127.0.0.1:8080', method, `${base}${path}`, { bearer: v.sessionToken, ...acceptLanguageOf(v), ...(body === undefined ? {} : { body }) });
-    const out = (r: Record<string, unknown>) => (g.json ? printJson(r) : printRecord(r));
-    const table = (r: { items: Record<string, unknown>[] }, cols: string[]) => (g.json ? printJson(r) : printTable(r.items, cols));
-    return { call, out, table };
-  };
+  const ctx = orgApi;
 
   const creds = org.command('credentials').description('customer credentials (a company), partner credentials (a vendor) and OAuth clients');
   const kindOption = () => new Option('--kind <kind>', 'customer, partner or client (OAuth)').choices(['customer', 'partner', 'client']).makeOptionMandatory();
