@@ -44,6 +44,7 @@ import { RetentionSweeper } from './services/retention.js';
 import { SigningKeys } from './services/signing-keys.js';
 import { Grants } from './services/sharing/grants.js';
 import { GrantExpirySweeper } from './services/sharing/grant-expiry.js';
+import { STATEMENT_MAX_LIFETIME_S } from './services/sharing/grant-statement.js';
 
 export const VERSION = '0.1.0';
 
@@ -231,7 +232,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const committer = new GroupCommitter(store, { onBatch: (n) => metrics.commitBatch(n) });
   const cache = new RegistryCache(() => clock.now());
   // --- bearer tokens (issue 4) ---
-  const signingKeys = new SigningKeys({ store, crypto, clock, environment: config.environment, alg: config.tokenSigningAlg, tokenLifetimeS: config.tokenLifetimeS, audit });
+  // A retired key stays published as long as the longest-lived JWT it signed: an access token, or a grant statement.
+  const signingKeys = new SigningKeys({ store, crypto, clock, environment: config.environment, alg: config.tokenSigningAlg, tokenLifetimeS: Math.max(config.tokenLifetimeS, STATEMENT_MAX_LIFETIME_S), audit });
   if (await signingKeys.ensureKey()) app.log.info({ code: 'TOKEN_SIGNING_KEY_GENERATED' }, 'generated the first token signing key (kept in the database, sealed)');
   const bearer = new BearerAuthenticator({
     store, cache, clock, environment: config.environment, publicBaseUrl, signingKeys, issuers: config.oidcIssuers,

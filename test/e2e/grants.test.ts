@@ -1,8 +1,14 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../src/protocol/index.js';
 import { apiCall, registerOrganisation, type Answer, type TestOrganisation } from '../helpers/organisations.js';
-import { businessIds, startTestServer, type TestServer } from '../helpers/servers.js';
+import { businessIds, REPO, startTestServer, type TestServer } from '../helpers/servers.js';
+
+const run = promisify(execFile);
 
 /*
  * Grants through HTTP on a real server (issue 15): request → narrowed offer → accept; request by business id →
@@ -121,10 +127,21 @@ describe('grants over HTTP', () => {
       notBefore: g.body.terms.notBefore, notOnOrAfter: g.body.terms.notOnOrAfter,
     });
     expect(new Date(payload.exp! * 1000).toISOString()).toBe(st.body.expiresAt);
+    // docs/sharing.md's verification snippet, run as a third party would.
+    const snippet = /```js grant-verify-snippet\n([\s\S]*?)\n```/.exec(readFileSync(join(REPO, 'docs/sharing.md'), 'utf8'))![1]!;
+    const verified = await run(process.execPath, ['--input-type=module', '-e', snippet, st.body.statement, s.url], { cwd: REPO });
+    expect(verified.stdout).toBe(`Käyttäjä Oy may read ${JSON.stringify(payload.grant && (payload.grant as { scope: unknown }).scope)} of Omistaja Oy (${ownerBusinessId}) until ${st.body.expiresAt}\n`);
     // It is no access token: the vault refuses it as a bearer token.
     const asToken = await fetch(`${s.url}/vault/v1/messages`, { headers: { authorization: `Bearer ${st.body.statement}`, accept: 'application/json' } });
     expect(asToken.status).toBe(401);
     expect(decodeProtectedHeader(st.body.statement).kid).toBeTypeOf('string');
+
+    // A key rotation keeps the statement verifiable: the retired key stays published until the statement expires.
+    const rotated = await s.admin('POST', '/oauth/signing-keys/rotate');
+    expect(rotated.status).toBe(200);
+    const retired = (await s.admin('GET', '/oauth/signing-keys')).body.items.find((k: { kid: string }) => k.kid === protectedHeader.kid);
+    expect(Date.parse(retired.publishUntil)).toBeGreaterThanOrEqual(payload.exp! * 1000);
+    await jwtVerify(st.body.statement, createRemoteJWKSet(new URL(`${s.url}/.well-known/jwks.json`)), { issuer: s.url, typ: 'vaultgate-grant+jwt' });
 
     expectCode(await api('POST', `/organisations/${consumer.orgId}/grants/${g.body.id}/revoke`, consumer.admin), 403, 'GRANT_WRONG_SIDE');
     const revoked = await api('POST', `/organisations/${owner.orgId}/grants/${g.body.id}/revoke`, owner.admin);
