@@ -71,20 +71,19 @@ export function grantsCommand(): Command {
       const c = orgApi(cmd);
       c.out(await c.call('GET', `/grants/${encodeURIComponent(id)}`));
     });
-  termOptions(grants.command('request').description("request access to part of an owner company's vault (a consumer admin)"))
-    .requiredOption('--owner <id>', "the owner: its business id (1234567-8) or organisation id")
-    .requiredOption('--purpose <text>', 'why (at most 500 characters)')
-    .action(async (o: TermOptions & { owner: string }, cmd: Command) => {
-      const c = orgApi(cmd);
-      c.out(await c.call('POST', '/grants/requests', { ...ref(o.owner, 'owner'), ...terms(o, true) }));
-    });
-  termOptions(grants.command('grant').description("grant a consumer access directly, without a request (an owner admin): active at once"))
-    .requiredOption('--consumer <id>', "the consumer: its organisation id, or a company's business id")
-    .requiredOption('--purpose <text>', 'why (at most 500 characters)')
-    .action(async (o: TermOptions & { consumer: string }, cmd: Command) => {
-      const c = orgApi(cmd);
-      c.out(await c.call('POST', '/grants', { ...ref(o.consumer, 'consumer'), ...terms(o, true) }));
-    });
+  const creations: [name: string, side: 'owner' | 'consumer', path: string, description: string, whom: string][] = [
+    ['request', 'owner', '/grants/requests', "request access to part of an owner company's vault (a consumer admin)", 'the owner: its business id (1234567-8) or organisation id'],
+    ['grant', 'consumer', '/grants', 'grant a consumer access directly, without a request (an owner admin): active at once', "the consumer: its organisation id, or a company's business id"],
+  ];
+  for (const [name, side, path, description, whom] of creations) {
+    termOptions(grants.command(name).description(description))
+      .requiredOption(`--${side} <id>`, whom)
+      .requiredOption('--purpose <text>', 'why (at most 500 characters)')
+      .action(async (o: TermOptions & Record<'owner' | 'consumer', string>, cmd: Command) => {
+        const c = orgApi(cmd);
+        c.out(await c.call('POST', path, { ...ref(o[side], side), ...terms(o, true) }));
+      });
+  }
   termOptions(grants.command('offer <grantId>').description('offer narrower terms than requested (an owner admin); what you leave out stays as requested'))
     .action(async (id: string, o: TermOptions, cmd: Command) => {
       const c = orgApi(cmd);

@@ -43,7 +43,7 @@ import { Registry } from './services/registry.js';
 import { RetentionSweeper } from './services/retention.js';
 import { SigningKeys } from './services/signing-keys.js';
 import { Grants } from './services/sharing/grants.js';
-import { GrantExpirySweeper } from './services/sharing/grant-expiry.js';
+import { PeriodicTask } from './services/periodic-task.js';
 import { STATEMENT_MAX_LIFETIME_S } from './services/sharing/grant-statement.js';
 
 export const VERSION = '0.1.0';
@@ -298,9 +298,9 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   });
   // --- sharing (issue 15): grants, and the sweep that records their expiry ---
   const grants = new Grants({ store, clock, environment: config.environment, audit, signingKeys, publicBaseUrl });
-  const grantExpiry = new GrantExpirySweeper({
-    expire: () => grants.expireLapsed(),
-    onSweep: (n) => n > 0 && app.log.info({ code: 'GRANT_EXPIRY_SWEEP', expired: n }, 'recorded grants past their validity as expired'),
+  // Records `expired` for active grants past notOnOrAfter (reads never wait for it: the resolver checks the time).
+  const grantExpiry = new PeriodicTask(() => grants.expireLapsed(), {
+    onDone: (n) => n > 0 && app.log.info({ code: 'GRANT_EXPIRY_SWEEP', expired: n }, 'recorded grants past their validity as expired'),
     onError: (err) => app.log.error({ err, code: 'GRANT_EXPIRY_SWEEP_FAILED' }, 'grant expiry sweep failed'),
   });
   await app.register(accountRoutes({

@@ -1,8 +1,9 @@
-import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { businessIds, CLI, startTestServer, tempDir, type TestServer } from '../helpers/servers.js';
+import { registerOrganisation } from '../helpers/organisations.js';
+import { runCli } from '../helpers/processes.js';
+import { businessIds, startTestServer, tempDir, type TestServer } from '../helpers/servers.js';
 
 /*
  * Grants from the CLI as a process against a real server (issue 15): the consumer requests by the owner's business id
@@ -16,28 +17,18 @@ const PASSWORD = 'jakaminen komentoriviltä';
 describe('vaultgate grants', () => {
   let s: TestServer;
   const homes = { owner: tempDir(), consumer: tempDir() };
-  const vg = (who: keyof typeof homes, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
-    new Promise((resolve) => {
-      const child = spawn(process.execPath, [CLI, ...args], {
-        env: { PATH: process.env.PATH ?? '', XDG_CONFIG_HOME: homes[who], VAULTGATE_URL: s.url, VAULTGATE_ADMIN_TOKEN: s.adminToken, VAULTGATE_PASSWORD: PASSWORD },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += String(d)));
-      child.stderr.on('data', (d) => (stderr += String(d)));
-      child.stdin.end('');
-      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    });
+  const vg = (who: keyof typeof homes, args: string[]) =>
+    runCli(args, { XDG_CONFIG_HOME: homes[who], VAULTGATE_URL: s.url, VAULTGATE_PASSWORD: PASSWORD }, 60_000, '');
   const json = async (who: keyof typeof homes, args: string[]) => {
     const r = await vg(who, args);
     expect(r.code, `${args.join(' ')}: ${r.stderr}${r.stdout}`).toBe(0);
     return JSON.parse(r.stdout);
   };
+  /** An organisation registered and approved over HTTP, its admin signed in from the CLI (the session in the profile). */
   const onboard = async (who: keyof typeof homes, email: string, businessId: string): Promise<string> => {
-    const reg = await json(who, ['account', '--json', 'register', '--kind', 'company', '--organisation-name', `${who} Oy`, '--email', email, '--display-name', who, '--business-id', businessId]);
-    const approved = await json(who, ['admin', '--json', 'registrations', 'approve', reg.id]);
+    const o = await registerOrganisation(s.url, s.adminToken, { kind: 'company', email, businessId, password: PASSWORD });
     expect((await vg(who, ['account', 'signin', '--email', email])).code).toBe(0);
-    return approved.organisationId;
+    return o.orgId;
   };
 
   beforeAll(async () => {

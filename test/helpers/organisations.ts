@@ -28,9 +28,9 @@ export interface TestOrganisation {
 
 /** Registers an organisation with its admin, approves it with the operator token, and makes an API token per role. */
 export async function registerOrganisation(
-  baseUrl: string, operatorToken: string, o: { kind: 'company' | 'party' | 'both'; email: string; businessId?: string; name?: string },
+  baseUrl: string, operatorToken: string, o: { kind: 'company' | 'party' | 'both'; email: string; businessId?: string; name?: string; password?: string },
 ): Promise<TestOrganisation> {
-  const password = 'jakamisen salasana on pitkä';
+  const password = o.password ?? 'jakamisen salasana on pitkä';
   const reg = await apiCall(baseUrl, 'POST', '/registrations', undefined, {
     kind: o.kind, organisationName: o.name ?? `${o.kind} ${o.email}`, ...(o.businessId ? { businessId: o.businessId } : {}), email: o.email, displayName: 'Admin', password,
   });

@@ -1,13 +1,12 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { GrantState, MembershipRole } from '../../../store/index.js';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { GrantState } from '../../../store/index.js';
 import { GRANT_STATES } from '../../services/sharing/grant-lifecycle.js';
 import { MAX_PURPOSE_CHARS, type GrantTermsInput } from '../../services/sharing/grant-terms.js';
 import type { GrantRole, Grants, OrganisationRef } from '../../services/sharing/grants.js';
 import { listArgs, type ListQ } from '../admin.js';
 import { auditRecordSchema } from '../audit.js';
-import { environmentSchema, errorResponses, idParams, listQuerySchema, pageOf } from '../schemas.js';
-import type { Authenticated } from '../accounts/principal.js';
-import { memberSecurity } from '../accounts/schemas.js';
+import { environmentSchema, listQuerySchema, pageOf } from '../schemas.js';
+import { ADMIN_ONLY, ANY_MEMBER, organisationRoutes, type OrgOf } from '../accounts/org-route.js';
 
 /*
  * Grants under /api/v1/organisations/{organisationId}/grants (issue 15), the organisation in the path being the side
@@ -16,9 +15,8 @@ import { memberSecurity } from '../accounts/schemas.js';
  * organisation's audit trail (GET …/audit): the events that name it, grant steps of both sides among them.
  */
 
-type OrgOf = (req: FastifyRequest, reply: FastifyReply, roles: readonly MembershipRole[]) => Promise<{ a: Authenticated; id: string }>;
-const ANY: readonly MembershipRole[] = ['admin', 'member', 'viewer'];
-const ADMIN: readonly MembershipRole[] = ['admin'];
+const ANY = ANY_MEMBER;
+const ADMIN = ADMIN_ONLY;
 const ts = { type: 'string', format: 'date-time' } as const;
 const tsOrNull = { type: ['string', 'null'], format: 'date-time' } as const;
 const names = (description: string) => ({ type: ['array', 'null'], maxItems: 100, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 200 }, description } as const);
@@ -87,32 +85,8 @@ export interface GrantRouteDeps { grants: Grants }
 
 export function registerGrantRoutes(app: FastifyInstance, d: GrantRouteDeps, orgOf: OrgOf): void {
   const g = d.grants;
-  const base = '/organisations/:organisationId';
-  const params = (withGrant: boolean) => {
-    const p = idParams('organisationId', 'co_test_… or tp_test_…') as { properties: Record<string, unknown>; required: string[] };
-    if (!withGrant) return p;
-    const e = idParams('grantId', 'grt_test_…') as { properties: Record<string, unknown>; required: string[] };
-    return { ...p, required: [...p.required, ...e.required], properties: { ...p.properties, ...e.properties } };
-  };
-  type Handler = (id: string, a: Authenticated, req: FastifyRequest) => Promise<unknown>;
-  const route = (method: 'GET' | 'POST', url: string, o: {
-    summary: string; roles: readonly MembershipRole[]; body?: object; query?: object; status?: number; response: object; errors: number[]; tags?: string[];
-  }, handler: Handler) => {
-    app.route({
-      method, url: `${base}${url}`,
-      schema: {
-        tags: o.tags ?? ['sharing'], summary: o.summary, security: memberSecurity, params: params(url.includes(':grantId')),
-        ...(o.body ? { body: o.body } : {}), ...(o.query ? { querystring: o.query } : {}),
-        response: { [o.status ?? 200]: o.response, ...errorResponses(...o.errors) },
-      },
-      handler: async (req, reply) => {
-        const { a, id } = await orgOf(req, reply, o.roles);
-        const out = await handler(id, a, req);
-        if (o.status) reply.code(o.status);
-        return out;
-      },
-    });
-  };
+  const route = organisationRoutes(app, orgOf, 'sharing');
+  const grant: [string, string] = ['grantId', 'grt_test_…'];
   const grantId = (req: FastifyRequest) => (req.params as { grantId: string }).grantId;
   const body = (req: FastifyRequest) => (req.body ?? {}) as Body;
 
@@ -138,12 +112,13 @@ export function registerGrantRoutes(app: FastifyInstance, d: GrantRouteDeps, org
     const b = body(req);
     return g.grant(id, { ...terms(b), consumer: { organisationId: b.consumerOrganisationId, businessId: b.consumerBusinessId } }, a.ctx);
   });
-  route('GET', '/grants/:grantId', { summary: 'A grant the organisation is a side of', roles: ANY, response: grantSchema, errors: [401, 403, 404] },
+  route('GET', '/grants/:grantId', { extra: grant, summary: 'A grant the organisation is a side of', roles: ANY, response: grantSchema, errors: [401, 403, 404] },
     (id, _a, req) => g.get(id, grantId(req)));
   const step = (name: 'approve' | 'accept' | 'decline' | 'revoke' | 'withdraw', summary: string) =>
-    route('POST', `/grants/:grantId/${name}`, { summary, roles: ADMIN, response: grantSchema, errors: [401, 403, 404, 409] }, (id, a, req) => g[name](id, grantId(req), a.ctx));
+    route('POST', `/grants/:grantId/${name}`, { extra: grant, summary, roles: ADMIN, response: grantSchema, errors: [401, 403, 404, 409] }, (id, a, req) => g[name](id, grantId(req), a.ctx));
   step('approve', 'Approve a request as it is (the owner): active');
   route('POST', '/grants/:grantId/offer', {
+    extra: grant,
     summary: 'Offer narrower terms than requested (the owner): offered, until the consumer accepts', roles: ADMIN, body: offerBody,
     response: grantSchema, errors: [400, 401, 403, 404, 409],
   }, (id, a, req) => g.offer(id, grantId(req), body(req), a.ctx));
@@ -152,6 +127,7 @@ export function registerGrantRoutes(app: FastifyInstance, d: GrantRouteDeps, org
   step('revoke', "Revoke an active grant or an offer (the owner): refused from the consumer's next request on");
   step('withdraw', 'Withdraw a request, turn down an offer, or end an active grant (the consumer)');
   route('GET', '/grants/:grantId/statement', {
+    extra: grant,
     summary: 'A signed statement of an active grant (JWT) to show a third party; verify it with /.well-known/jwks.json', roles: ANY,
     response: statementSchema, errors: [401, 403, 404, 409],
   }, (id, a, req) => g.statement(id, grantId(req), a.ctx));
