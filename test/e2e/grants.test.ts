@@ -5,13 +5,14 @@ import { promisify } from 'node:util';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../src/protocol/index.js';
+import { describePostgres, dropSchemas, PG_URL, uniqueSchema } from '../helpers/postgres.js';
 import { apiCall, registerOrganisation, type Answer, type TestOrganisation } from '../helpers/organisations.js';
 import { businessIds, REPO, startTestServer, type TestServer } from '../helpers/servers.js';
 
 const run = promisify(execFile);
 
 /*
- * Grants through HTTP on a real server (issue 15): request → narrowed offer → accept; request by business id →
+ * Grants through HTTP on a real server, on SQLite and on PostgreSQL (issue 15): request → narrowed offer → accept; request by business id →
  * approve; direct grant → revoke; withdraw and decline; refusals with their codes (wrong side, state, widened offer,
  * invalid scope, validity and owner); the signed statement verified by a third party with the published JWKS; expiry
  * recorded by the sweep; two concurrent decisions; every step in both organisations' audit trail.
@@ -19,7 +20,8 @@ const run = promisify(execFile);
 
 const inHours = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString();
 
-describe('grants over HTTP', () => {
+function grantsOverHttp(storeName: string, storeEnv: () => Record<string, string>): void {
+describe(`grants over HTTP (${storeName})`, () => {
   let s: TestServer;
   let owner: TestOrganisation;
   let consumer: TestOrganisation;
@@ -45,7 +47,7 @@ describe('grants over HTTP', () => {
   const terms = (over: Record<string, unknown> = {}) => ({ channelIds: [ch1, ch2], messageTypes: ['invoice', 'order'], actions: ['read', 'subscribe'], purpose: 'Freight audit', notOnOrAfter: inHours(48), ...over });
 
   beforeAll(async () => {
-    s = await startTestServer({ VAULTGATE_GRANT_EXPIRY_SWEEP_S: '1' });
+    s = await startTestServer({ VAULTGATE_GRANT_EXPIRY_SWEEP_S: '1', ...storeEnv() });
     let ids: string[];
     [ownerBusinessId = '', consumerBusinessId = '', ...ids] = businessIds(5150000, 3);
     owner = await registerOrganisation(s.url, s.adminToken, { kind: 'company', email: 'owner@omistaja.example', businessId: ownerBusinessId, name: 'Omistaja Oy' });
@@ -233,4 +235,15 @@ describe('grants over HTTP', () => {
     }
     expectCode(await api('POST', `/organisations/${owner.orgId}/grants/${g.body.id}/revoke`, owner.admin), 409, 'GRANT_STATE_CONFLICT');
   });
+});
+}
+
+grantsOverHttp('SQLite', () => ({}));
+const schema = uniqueSchema('grants');
+describePostgres('on PostgreSQL', () => {
+  afterAll(() => dropSchemas([schema, `${schema}_keys`]));
+  grantsOverHttp('PostgreSQL', () => ({
+    VAULTGATE_DATABASE_URL: PG_URL, VAULTGATE_DATABASE_SCHEMA: schema, VAULTGATE_KEYSTORE_URL: PG_URL, VAULTGATE_KEYSTORE_SCHEMA: `${schema}_keys`,
+    VAULTGATE_MASTER_KEY: Buffer.alloc(32, 9).toString('base64'), VAULTGATE_ADMIN_TOKEN: 'p'.repeat(40),
+  }));
 });
