@@ -503,6 +503,8 @@ export interface AccountStore {
   declineRegistration(id: string, at: string, decidedBy: string, audit: AuditAppend): Promise<boolean>;
 
   getOrganisation(id: string): Promise<OrganisationRecord | undefined>;
+  /** Every organisation, oldest first, in pages; with `status`, only those (the operator's list). */
+  listOrganisations(q: ListQuery & { status?: OrganisationRecord['status'] | undefined }): Promise<Page<OrganisationRecord>>;
   setOrganisationRequireTotp(id: string, required: boolean, audit: AuditAppend): Promise<boolean>;
 
   /** Adds a user directly (an operator, or a user made by an admin). USER_EMAIL_TAKEN as above. */
