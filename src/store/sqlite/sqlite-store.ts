@@ -36,6 +36,8 @@ import type {
   ChannelRequestRecord,
   PreviousSecretRecord,
   SelfServiceStore,
+  SharingStore,
+  GrantRecord,
 } from '../port.js';
 import type { StoreReadiness } from '../store-full.js';
 import { checkLimit, decodeCursor, encodeCursor, toPage } from './cursor.js';
@@ -55,6 +57,7 @@ import { SqliteOAuthStore } from './oauth-store.js';
 import { SqliteAccountStore } from './accounts-store.js';
 import { SqlitePeopleStore } from './people-store.js';
 import { SqliteSelfServiceStore } from './selfserv-store.js';
+import { SqliteSharingStore } from './sharing-store.js';
 import {
   toChannel,
   toCompany,
@@ -169,6 +172,7 @@ export class SqliteStore implements Store {
   readonly #accounts: SqliteAccountStore;
   readonly #people: SqlitePeopleStore;
   readonly #selfserv: SqliteSelfServiceStore;
+  readonly #sharing: SqliteSharingStore;
   readonly #ledger: PartitionedLedger;
   readonly #consume: Database.Transaction<(partyId: string, transactionId: string, at: string) => boolean>;
   readonly #prune: Database.Transaction<(before: string, limit: number) => number>;
@@ -222,6 +226,7 @@ export class SqliteStore implements Store {
     this.#accounts = new SqliteAccountStore(db, (change, audit) => this.audited(change, audit));
     this.#people = new SqlitePeopleStore(db, (change, audit) => this.audited(change, audit));
     this.#selfserv = new SqliteSelfServiceStore(db, (change, audit) => this.audited(change, audit));
+    this.#sharing = new SqliteSharingStore(db, (change, audit) => this.audited(change, audit));
     this.#disableParty = db.transaction((id: string, at: string): boolean => {
       if (this.#s.disableParty.run({ id, at }).changes === 0) return false;
       this.#s.disablePartyCredentials.run({ id, at });
@@ -522,6 +527,15 @@ export class SqliteStore implements Store {
   getChannelRequest(id: string): Promise<ChannelRequestRecord | undefined> { return this.#selfserv.getChannelRequest(id); }
   listChannelRequests(...a: Parameters<SelfServiceStore['listChannelRequests']>): Promise<Page<ChannelRequestRecord>> { return this.#selfserv.listChannelRequests(...a); }
   decideChannelRequest(...a: Parameters<SelfServiceStore['decideChannelRequest']>): Promise<boolean> { return this.#selfserv.decideChannelRequest(...a); }
+
+  // --- sharing (issue 15): delegated to sharing-store.ts ---
+  createGrant(...a: Parameters<SharingStore['createGrant']>): Promise<void> { return this.#sharing.createGrant(...a); }
+  transitionGrant(...a: Parameters<SharingStore['transitionGrant']>): Promise<boolean> { return this.#sharing.transitionGrant(...a); }
+  getGrant(id: string): Promise<GrantRecord | undefined> { return this.#sharing.getGrant(id); }
+  listGrants(...a: Parameters<SharingStore['listGrants']>): Promise<Page<GrantRecord>> { return this.#sharing.listGrants(...a); }
+  listActiveGrants(...a: Parameters<SharingStore['listActiveGrants']>): Promise<GrantRecord[]> { return this.#sharing.listActiveGrants(...a); }
+  listLapsedGrants(at: string, limit: number): Promise<GrantRecord[]> { return this.#sharing.listLapsedGrants(at, limit); }
+  listGrantEvents(...a: Parameters<SharingStore['listGrantEvents']>): ReturnType<SharingStore['listGrantEvents']> { return this.#sharing.listGrantEvents(...a); }
 
   // --- accounts (issue 14): delegated to accounts-store.ts ---
 
