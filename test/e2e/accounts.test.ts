@@ -324,6 +324,31 @@ describe('accounts (issue 14)', () => {
     expect(text).not.toContain(PASSWORD);
     expect(text).not.toContain(totpSecret);
   });
+  it('a declined registrant can register again with the same email; the refusals a registrant meets tell them what to do', async () => {
+    const email = 'Declined.Once@Example.fi';
+    const first = await register(email, { businessId: '2729069-3', organisationName: 'Ensimmäinen Oy' });
+    expect(first.status).toBe(201);
+    expect((await api('POST', `/admin/registrations/${first.body.id}/decline`, { bearer: s.adminToken })).body.status).toBe('declined');
+    const second = await register(email.toLowerCase(), { businessId: '2729069-3', organisationName: 'Toinen Oy', displayName: 'Toinen Yritys' });
+    expect(second.status, JSON.stringify(second.body)).toBe(201);
+    expect(second.body).toMatchObject({ status: 'pending', userId: first.body.userId, organisationName: 'Toinen Oy' });
+    const created = (await events('action=registration.create')).find((e) => e.subject === second.body.id)!;
+    expect(created.details).toMatchObject({ userId: first.body.userId, afterDecline: true });
+    // Pending again: a third try is USER_EMAIL_TAKEN, whose remedy says to sign in (and that a pending registration holds the address).
+    const third = await register(email, { businessId: '2729069-3' });
+    expect(third.body).toMatchObject({ code: 'USER_EMAIL_TAKEN', status: 409 });
+    expect(third.body.remedy).toMatch(/sign in with it .*vaultgate account signin.*waiting for the operator's decision/);
+    expect(third.body.remedy).not.toMatch(/\/admin\//);
+    // Approved on the second try: the person signs in with the new password as the new organisation's admin.
+    const approved = await api('POST', `/admin/registrations/${second.body.id}/approve`, { bearer: s.adminToken });
+    expect(approved.status).toBe(200);
+    const me = await signIn(email);
+    expect(me.body.user).toMatchObject({ id: first.body.userId, displayName: 'Toinen Yritys', status: 'active' });
+    // A company registered already: the remedy sends a registrant to its admins, not to an operator-only route first.
+    const taken = await register('someone.else@example.fi', { businessId: '2729069-3' });
+    expect(taken.body).toMatchObject({ code: 'BUSINESS_ID_TAKEN', status: 409 });
+    expect(taken.body.remedy).toMatch(/^The company has a Vaultgate organisation already: if you work there, ask one of its admins to invite you/);
+  });
 });
 
 describe('automatic approval (test and uat environments); cookies behind a TLS proxy', () => {
@@ -342,4 +367,5 @@ describe('automatic approval (test and uat environments); cookies behind a TLS p
       await s.stop();
     }
   });
+
 });

@@ -87,6 +87,14 @@ export const ACCOUNT_SQL = {
     AND (totp_last_step IS NULL OR totp_last_step < @step)`,
   activateUser: "UPDATE users SET status = 'active' WHERE id = @id AND status = 'pending'",
   disableUser: "UPDATE users SET status = 'disabled' WHERE id = @id AND status = 'pending'",
+  /*
+   * A declined registrant registering again: their user (disabled by the decline, never active, no memberships) takes
+   * the new details and is pending again. Only a declined registration disables a user (disableUser), so "disabled,
+   * no operator, no membership" is that user and nobody else.
+   */
+  reviveDeclinedUser: `UPDATE users SET email = @email, email_key = @emailKey, display_name = @displayName, language = @language,
+    password_hash = @passwordHash, totp_secret_ciphertext = NULL, totp_confirmed_at = NULL, totp_last_step = NULL, status = 'pending'
+    WHERE id = @id AND status = 'disabled' AND platform_role IS NULL AND NOT EXISTS (SELECT 1 FROM memberships WHERE user_id = @id)`,
 
   insertOrganisation: `INSERT INTO organisations (id, name, company_id, party_id, status, require_totp, created_at)
     VALUES (@id, @name, @companyId, @partyId, @status, @requireTotp, @createdAt)`,
@@ -158,11 +166,12 @@ export class SqliteAccountStore implements AccountStore {
   async createRegistration(r: RegistrationRecord, user: UserRecord, audit: AuditAppend): Promise<void> {
     try {
       this.#tx(() => {
-        this.#s.insertUser.run(userParams(user));
+        if (this.#s.reviveDeclinedUser.run(userParams(user)).changes === 0) this.#s.insertUser.run(userParams(user));
         this.#s.insertRegistration.run({ ...r });
       }, audit);
     } catch (err) {
-      if (uniqueOn(err, 'users.email_key')) throw emailTaken(user.email, err);
+      // users.id: the declined registrant's user was taken by a concurrent registration (it is pending again).
+      if (uniqueOn(err, 'users.email_key') || uniqueOn(err, 'users.id')) throw emailTaken(user.email, err);
       throw err;
     }
   }

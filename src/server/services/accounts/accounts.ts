@@ -97,8 +97,8 @@ export class Accounts {
 
   /**
    * Registers an organisation (a company, a party, or both) with its first admin user, pending an operator's approval
-   * (approved at once with autoApprove). PASSWORD_TOO_SHORT / PASSWORD_TOO_COMMON, USER_EMAIL_TAKEN, BUSINESS_ID_INVALID,
-   * BUSINESS_ID_TAKEN.
+   * (approved at once with autoApprove). PASSWORD_TOO_SHORT / PASSWORD_TOO_COMMON, USER_EMAIL_TAKEN (an email with a
+   * user; not the email of a declined registration, whose user is reused), BUSINESS_ID_INVALID, BUSINESS_ID_TAKEN.
    */
   async register(input: RegistrationInput, ctx: AuditContext): Promise<RegistrationRecord> {
     const needsCompany = input.kind !== 'party';
@@ -114,12 +114,17 @@ export class Accounts {
       if (await this.d.store.getCompanyByBusinessId(businessId)) throw new VaultgateError('BUSINESS_ID_TAKEN', { detail: `${businessId} is registered already.` });
     }
     const user = await this.newUser(input, 'pending', null);
+    // Someone whose registration was declined may try again with the same email: their user (disabled, never active)
+    // is reused, with the new details (the store checks it is that user, in the registration's transaction).
+    const declined = await this.d.store.getUserByEmail(user.email);
+    const again = declined?.status === 'disabled';
+    if (again) Object.assign(user, { id: declined.id, createdAt: declined.createdAt });
     const r: RegistrationRecord = {
       id: newId('registration', this.d.environment), kind: input.kind, organisationName: input.organisationName.trim(), businessId,
       userId: user.id, status: 'pending', createdAt: this.now(), decidedAt: null, decidedBy: null, organisationId: null,
     };
     await this.d.store.createRegistration(r, user, this.d.audit.event(ctx, {
-      action: 'registration.create', subject: r.id, details: { kind: r.kind, organisationName: r.organisationName, businessId, userId: user.id },
+      action: 'registration.create', subject: r.id, details: { kind: r.kind, organisationName: r.organisationName, businessId, userId: user.id, ...(again ? { afterDecline: true } : {}) },
     }));
     if (!this.d.autoApprove) return r;
     return this.approve(r.id, SYSTEM_CONTEXT);
