@@ -594,10 +594,10 @@ export const ERROR_CATALOGUE = {
   TOTP_REQUIRED: def(
     401,
     'AUTHENTICATION_FAILED',
-    'A one-time code from the authenticator app is required to sign in.',
-    'Kirjautumiseen tarvitaan todennussovelluksen kertakäyttöinen koodi.',
-    'En engångskod från autentiseringsappen krävs för att logga in.',
-    'Send the 6-digit code your authenticator app shows as `totp` with the email and password; if you have not enrolled one yet, your organisation requires it: sign in, then POST /api/v1/me/totp.',
+    'A second factor is required: the one-time code of the authenticator app to sign in, or, when none is enrolled yet, its enrolment first.',
+    'Toinen tunnistautumistekijä vaaditaan: kirjautuessa todennussovelluksen kertakäyttöinen koodi, tai jos sovellusta ei ole vielä otettu käyttöön, sen käyttöönotto ensin.',
+    'En andra faktor krävs: engångskoden från autentiseringsappen för att logga in, eller, om ingen app har aktiverats än, först aktivering av den.',
+    'At sign-in, send the 6-digit code your authenticator app shows as `totp` with the email and password (CLI: --totp). Not enrolled yet (your organisation requires it, or you are a platform operator): signed in, enrol with POST /api/v1/me/totp and confirm a code with POST /api/v1/me/totp/confirm (CLI: vaultgate account totp enrol, then vaultgate account totp confirm <code>); the session works fully from then on.',
   ),
   TOTP_INVALID: def(
     401,

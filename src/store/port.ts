@@ -447,6 +447,11 @@ export interface ApiTokenRecord {
   createdAt: string;
   expiresAt: string;
   revokedAt: string | null;
+  /**
+   * How the session that created it was started: an organisation's TOTP requirement holds the token as it holds
+   * such a session (only `password` ones of a member without TOTP). Tokens from before the token-method step: `password`.
+   */
+  signInMethod: SessionRecord['signInMethod'];
 }
 
 /** An external OpenID Connect subject linked to a user (issue 14): `iss` + `sub` of its ID tokens (OIDC Core §2). */

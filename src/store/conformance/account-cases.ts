@@ -219,7 +219,7 @@ export function describeAccountCases(ctx: ConformanceContext): void {
       for (const x of [u, other]) await store.createUser(x, auditEvent());
       const tokens = [0, 1, 2].map((i) => ({
         id: `pat_test_${tag()}`, tokenHash: tag() + tag(), userId: u.id, organisationId: company.id, role: i === 0 ? 'admin' as const : 'viewer' as const,
-        name: `automation ${i}`, createdAt: at(i), expiresAt: at(1000 + i), revokedAt: null,
+        name: `automation ${i}`, createdAt: at(i), expiresAt: at(1000 + i), revokedAt: null, signInMethod: i === 2 ? 'oidc' as const : 'password' as const,
       }));
       for (const t of tokens) await store.createApiToken(t, auditEvent({ action: 'api-token.create' }));
       expect(await store.getApiTokenByHash(tokens[0]!.tokenHash)).toEqual(tokens[0]);

@@ -32,13 +32,13 @@ export interface RegistrationRow {
 
 export interface ApiTokenRow {
   seq: number; id: string; token_hash: string; user_id: string; organisation_id: string; role: MembershipRole; name: string;
-  created_at: string; expires_at: string; revoked_at: string | null;
+  created_at: string; expires_at: string; revoked_at: string | null; sign_in_method: ApiTokenRecord['signInMethod'];
 }
 export const toApiToken = (r: ApiTokenRow): ApiTokenRecord => ({
   id: r.id, tokenHash: r.token_hash, userId: r.user_id, organisationId: r.organisation_id, role: r.role, name: r.name,
-  createdAt: r.created_at, expiresAt: r.expires_at, revokedAt: r.revoked_at,
+  createdAt: r.created_at, expiresAt: r.expires_at, revokedAt: r.revoked_at, signInMethod: r.sign_in_method,
 });
-const TOKEN_COLS = 'seq, id, token_hash, user_id, organisation_id, role, name, created_at, expires_at, revoked_at';
+const TOKEN_COLS = 'seq, id, token_hash, user_id, organisation_id, role, name, created_at, expires_at, revoked_at, sign_in_method';
 
 export const toOrganisation = (r: OrganisationRow): OrganisationRecord => ({
   id: r.id, name: r.name, companyId: r.company_id, partyId: r.party_id, businessId: r.business_id, status: r.status,
@@ -122,8 +122,8 @@ export const ACCOUNT_SQL = {
   decideRegistration: `UPDATE registrations SET status = @status, decided_at = @at, decided_by = @decidedBy, organisation_id = @organisationId
     WHERE id = @id AND status = 'pending'`,
 
-  insertApiToken: `INSERT INTO api_tokens (id, token_hash, user_id, organisation_id, role, name, created_at, expires_at, revoked_at)
-    VALUES (@id, @tokenHash, @userId, @organisationId, @role, @name, @createdAt, @expiresAt, @revokedAt)`,
+  insertApiToken: `INSERT INTO api_tokens (id, token_hash, user_id, organisation_id, role, name, created_at, expires_at, revoked_at, sign_in_method)
+    VALUES (@id, @tokenHash, @userId, @organisationId, @role, @name, @createdAt, @expiresAt, @revokedAt, @signInMethod)`,
   getApiTokenByHash: `SELECT ${TOKEN_COLS} FROM api_tokens WHERE token_hash = @tokenHash`,
   listUserApiTokens: `SELECT ${TOKEN_COLS} FROM api_tokens WHERE user_id = @userId AND seq > @after ORDER BY seq LIMIT @limit`,
   revokeApiToken: 'UPDATE api_tokens SET revoked_at = @at WHERE id = @id AND user_id = @userId AND revoked_at IS NULL',

@@ -230,8 +230,18 @@ export class Accounts {
   async me(user: UserRecord, o: { signInMethod?: SignInMethod | undefined } = {}): Promise<{ user: UserView; memberships: (MembershipRecord & { organisation: OrganisationRecord })[]; totpEnrolmentRequired: boolean }> {
     const ms = await this.memberships(user.id);
     const withOrgs = await Promise.all(ms.map(async (m) => ({ ...m, organisation: (await this.d.store.getOrganisation(m.organisationId))! })));
-    const required = o.signInMethod !== 'oidc' && user.totpConfirmedAt === null && withOrgs.some((m) => m.organisation.requireTotp);
-    return { user: userView(user), memberships: withOrgs, totpEnrolmentRequired: required };
+    return { user: userView(user), memberships: withOrgs, totpEnrolmentRequired: totpHoldOf(user, withOrgs.map((m) => m.organisation), o.signInMethod) !== null };
+  }
+
+  /**
+   * Why a user must enrol TOTP before anything but /me, /me/totp* and sign-out, or null when they need not: a platform
+   * operator without a confirmed TOTP (however signed in), or a member of an organisation that requires TOTP signed in
+   * with a password (an OpenID Connect provider's MFA policy stands in for it). The reason is a TOTP_REQUIRED detail.
+   */
+  async totpHold(user: UserRecord, memberships: readonly MembershipRecord[], signInMethod: SignInMethod | undefined): Promise<string | null> {
+    if (user.totpConfirmedAt !== null) return null;
+    const orgs = user.platformRole === 'operator' || signInMethod === 'oidc' ? [] : await Promise.all(memberships.map((m) => this.organisation(m.organisationId)));
+    return totpHoldOf(user, orgs, signInMethod);
   }
 
   /**
@@ -280,6 +290,14 @@ export class Accounts {
     }));
     return this.organisation(o.id);
   }
+}
+
+/** totpHold's rule on organisations already read. */
+function totpHoldOf(user: UserRecord, organisations: readonly OrganisationRecord[], signInMethod: SignInMethod | undefined): string | null {
+  if (user.totpConfirmedAt !== null) return null;
+  if (user.platformRole === 'operator') return 'A platform operator needs a second factor: enrol one with POST /api/v1/me/totp (vaultgate account totp enrol) first.';
+  const requiring = signInMethod === 'oidc' ? undefined : organisations.find((o) => o.requireTotp);
+  return requiring ? `${requiring.id} requires a second factor: enrol one with POST /api/v1/me/totp (vaultgate account totp enrol) first.` : null;
 }
 
 /**

@@ -1,0 +1,9 @@
+import { PG_SESSION_METHOD_SCHEMA_VERSION } from './session-method-migration.js';
+
+/** The token-method step's version on PostgreSQL: the one after its session-method step (SQLite numbers apart). */
+export const PG_API_TOKEN_METHOD_SCHEMA_VERSION = PG_SESSION_METHOD_SCHEMA_VERSION + 1;
+
+/** The same step as SQLite's API_TOKEN_METHOD_SQL on PostgreSQL (see there for why older tokens are `password`). */
+export const PG_API_TOKEN_METHOD_SQL = `
+ALTER TABLE api_tokens ADD COLUMN sign_in_method TEXT NOT NULL DEFAULT 'password' CHECK (sign_in_method IN ('password', 'oidc'));
+`;
