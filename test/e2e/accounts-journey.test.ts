@@ -145,6 +145,7 @@ describe('the accounts journey (issue 14)', () => {
     const pat = ok(await api('POST', '/me/api-tokens', bertta, { organisationId: companyOrg, role: 'viewer', name: 'reports' }), 201);
     expect(pat.signInMethod).toBe('oidc');
     expect(ok(await api('GET', `/organisations/${companyOrg}/members`, { bearer: pat.token }), 200).items).toHaveLength(2);
+    expect(ok(await api('GET', '/me', { bearer: pat.token }), 200)).toMatchObject({ via: 'api-token', totpEnrolmentRequired: false });
 
     // 6. The vendor's admin signs in (the CLI's way: the session token as a bearer) and requests a channel.
     const ville = ok(await api('POST', '/session', {}, { email: 'ville@toimittaja.test', password: PASSWORD, tokenInBody: true }), 201);

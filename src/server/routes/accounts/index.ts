@@ -187,7 +187,7 @@ export function accountRoutes(o: AccountRoutesOptions) {
       schema: { tags: ['accounts'], summary: 'The signed-in user, their organisations and roles', security: session, response: { 200: meSchema, ...errorResponses(401) } },
     }, async (req, reply) => {
       const a = await signedIn(req, reply, true);
-      const me = await accounts.me(user(a, true), { signInMethod: a.session?.signInMethod });
+      const me = await accounts.me(user(a, true), { signInMethod: a.signInMethod });
       // A personal API token acts with the one membership it is scoped to, at its (capped) role: show that one.
       if (a.via !== 'api-token' || a.principal.kind !== 'user') return { ...me, via: a.via };
       const scoped = a.principal.memberships[0]!;
