@@ -71,7 +71,7 @@ describe('authorization matrix of the grant routes', () => {
     channel = newId('channel', 'test');
     await store.createChannel({ id: channel, companyId: org.owner, partyId: party.id, messageTypes: [{ name: 'invoice', mediaTypes: ['application/xml'] }], status: 'active', createdAt: now, disabledAt: null });
     const apiToken = async (userOrg: string | null, role: MembershipRole, operator = false): Promise<string> => {
-      const u = { id: newId('user', 'test'), email: `${randomBytes(4).toString('hex')}@example.com`, displayName: 'M', language: 'en' as const, passwordHash: null, totpSecretCiphertext: null, totpConfirmedAt: null, totpLastStep: null, platformRole: operator ? 'operator' as const : null, status: 'active' as const, createdAt: now };
+      const u = { id: newId('user', 'test'), email: `${randomBytes(4).toString('hex')}@example.com`, displayName: 'M', language: 'en' as const, passwordHash: null, totpSecretCiphertext: operator ? new Uint8Array(40) : null, totpConfirmedAt: operator ? now : null, totpLastStep: null, platformRole: operator ? 'operator' as const : null, status: 'active' as const, createdAt: now };
       await store.createUser(u, audit(u.id));
       const token = randomBytes(32).toString('base64url');
       if (operator) {
@@ -80,7 +80,7 @@ describe('authorization matrix of the grant routes', () => {
       }
       await store.addMembership({ userId: u.id, organisationId: userOrg!, role, createdAt: now }, audit(u.id));
       const pat = `vgp_${token}`;
-      await store.createApiToken({ id: newId('apiToken', 'test'), tokenHash: createHash('sha256').update(pat).digest('hex'), userId: u.id, organisationId: userOrg!, role, name: 'mx', createdAt: now, expiresAt: new Date(Date.now() + 3_600_000).toISOString(), revokedAt: null }, audit(u.id));
+      await store.createApiToken({ id: newId('apiToken', 'test'), tokenHash: createHash('sha256').update(pat).digest('hex'), userId: u.id, organisationId: userOrg!, role, name: 'mx', createdAt: now, expiresAt: new Date(Date.now() + 3_600_000).toISOString(), revokedAt: null, signInMethod: 'password' }, audit(u.id));
       return pat;
     };
     principals.push({ name: 'anonymous', kind: 'anonymous' }, { name: 'operator token', kind: 'operator-token' });

@@ -7,6 +7,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { withClientOptions } from './client-options.js';
 import { orgApi } from './org-commands.js';
+import { withOrgOption } from './org-option.js';
 import { printJson } from './output.js';
 
 const STATES = ['requested', 'offered', 'active', 'declined', 'revoked', 'withdrawn', 'expired'];
@@ -47,9 +48,10 @@ function terms(o: TermOptions, defaults: boolean): Record<string, unknown> {
 }
 
 export function grantsCommand(): Command {
-  const grants = withClientOptions(new Command('grants').description('grants of vault data to other organisations (/api/v1, as the signed-in user)'), ['url', 'language', 'sessionToken'])
-    .requiredOption('--org <id>', 'the organisation acting: the owner (co_…) or the consumer (vaultgate account me lists yours)')
-    .option('--json', 'print JSON');
+  const grants = withOrgOption(
+    withClientOptions(new Command('grants').description('grants of vault data to other organisations (/api/v1, as the signed-in user)'), ['url', 'language', 'sessionToken']),
+    'the organisation acting: the owner (co_…) or the consumer (vaultgate account me lists yours)',
+  ).option('--json', 'print JSON');
 
   grants.command('ls').description("the organisation's grants as owner or as consumer")
     .addOption(new Option('--role <role>', 'owner: grants of your vault; consumer: grants you hold').choices(['owner', 'consumer']).makeOptionMandatory())

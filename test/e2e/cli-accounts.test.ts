@@ -66,8 +66,15 @@ describe('vaultgate account and admin registrations', () => {
 
     // Personal API tokens from the CLI: create (shown once), list, revoke.
     const org = JSON.parse(approved.stdout).organisationId;
-    const created = JSON.parse((await vg(['account', '--json', 'tokens', 'create', '--organisation', org, '--name', 'nightly', '--role', 'member'])).stdout);
+    const created = JSON.parse((await vg(['account', '--json', 'tokens', 'create', '--org', org, '--name', 'nightly', '--role', 'member'])).stdout);
     expect(created.token).toMatch(/^vgp_/);
+    // The old spelling still works (hidden from the help); without either, a usage error.
+    const aliased = JSON.parse((await vg(['account', '--json', 'tokens', 'create', '--organisation', org, '--name', 'old script'])).stdout);
+    expect(aliased).toMatchObject({ organisationId: org, name: 'old script' });
+    expect((await vg(['account', 'tokens', 'create', '--help'])).stdout).not.toContain('--organisation');
+    const missing = await vg(['account', 'tokens', 'create', '--name', 'x']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("required option '--org <organisationId>' not specified");
     const members = await fetch(`${s.url}/api/v1/organisations/${org}/members`, { headers: { authorization: `Bearer ${created.token}` } });
     expect(members.status).toBe(200);
     expect((await vg(['account', 'tokens', 'ls'])).stdout).toContain('nightly');
@@ -97,5 +104,25 @@ describe('vaultgate account and admin registrations', () => {
     expect(wait).toBeGreaterThan(0);
     const json = await vg(['account', '--json', 'signin', '--email', 'kiva@example.fi'], 'still not the right password');
     expect(JSON.parse(json.stdout)).toMatchObject({ code: 'SIGN_IN_THROTTLED', remedy: expect.any(String), retryAfterS: expect.any(Number) });
+  });
+  it('a platform operator without TOTP is held: the CLI prints TOTP_REQUIRED with why and the remedy, then enrols', async () => {
+    const password = 'operaattorin oma pitkä salalause';
+    const created = await fetch(`${s.url}/api/v1/admin/operators`, {
+      method: 'POST', headers: { authorization: `Bearer ${s.adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ email: 'ops@example.fi', displayName: 'Ops', password }),
+    });
+    expect(created.status).toBe(201);
+    expect((await vg(['profile', 'set', '--profile', 'ops', '--url', s.url])).code).toBe(0);
+    const signin = await vg(['account', '--profile', 'ops', 'signin', '--email', 'ops@example.fi'], password);
+    expect(signin.code, signin.stderr).toBe(0);
+    const held = await vg(['account', '--profile', 'ops', 'tokens', 'ls']);
+    expect(held.code).toBe(1);
+    expect(held.stderr).toContain('TOTP_REQUIRED');
+    expect(held.stderr).toContain('A platform operator needs a second factor');
+    expect(held.stderr).toContain('\n  At sign-in, send the 6-digit code');
+    expect(held.stderr).toContain('vaultgate account totp enrol');
+    const enrol = JSON.parse((await vg(['account', '--profile', 'ops', '--json', 'totp', 'enrol'])).stdout);
+    expect((await vg(['account', '--profile', 'ops', 'totp', 'confirm', totpCode(enrol.secret, Date.now())])).code).toBe(0);
+    const free = await vg(['account', '--profile', 'ops', 'tokens', 'ls']);
+    expect(free.code, free.stderr).toBe(0);
   });
 });

@@ -6,6 +6,7 @@ import { SYSTEM_OWNER, type VaultCrypto } from '../crypto/vault-crypto.js';
 import type { AuditContext, AuditTrail } from './audit/audit-trail.js';
 import { hashClientSecret, newClientSecret } from './client-secret.js';
 import { checkId } from './ids.js';
+import { pageAcross, type PagedSource } from './page-across.js';
 import type { OAuthClients, OAuthClientView } from './oauth-clients.js';
 import type { RegistryCache } from './registry-cache.js';
 import {
@@ -39,7 +40,19 @@ export interface SelfServiceDeps {
 
 export interface Rotation { overlapHours?: number | undefined }
 export interface RotatedInfo { rotatedAt: string; previousValidUntil: string }
-export type ChannelRequestView = ChannelRequestRecord & { environment: Environment };
+/**
+ * A channel request as the API answers it: the record (`messageTypes` as the vendor requested them) with what a
+ * company admin needs to decide — the vendor's and the company's names and the requester's email (null when the
+ * operator token requested it) — and, once approved, `grantedMessageTypes`: what the channel got (possibly narrowed),
+ * read from the channel itself; null while pending or when declined.
+ */
+export type ChannelRequestView = ChannelRequestRecord & {
+  environment: Environment;
+  vendorName: string;
+  companyName: string;
+  requestedByEmail: string | null;
+  grantedMessageTypes: MessageTypeAgreement[] | null;
+};
 
 export class SelfService {
   constructor(private readonly d: SelfServiceDeps) {}
@@ -164,14 +177,14 @@ export class SelfService {
     return { kind, id };
   }
 
-  /** The organisation's clients, both kinds (company clients first when it is both). */
+  /** The organisation's clients, both kinds (company clients first when it is both), in pages (pageAcross). */
   async listClients(orgId: string, q: ListQuery): Promise<Page<OAuthClientView>> {
     const o = await this.#org(orgId);
-    const items: OAuthClientView[] = [];
+    const sources: PagedSource<OAuthClientView>[] = [];
     for (const [kind, id] of [['company', o.companyId], ['party', o.partyId]] as const) {
-      if (id) items.push(...(await this.d.clients.listClients(kind, id, { limit: q.limit ?? 1000 })).items);
+      if (id) sources.push({ list: (p) => this.d.clients.listClients(kind, id, p) });
     }
-    return { items, nextCursor: null };
+    return pageAcross(sources, q);
   }
 
   async createClient(orgId: string, input: { name: string; owner?: OAuthOwnerKind | undefined; roles?: Scope[]; jwk?: unknown }, ctx: AuditContext) {
@@ -212,7 +225,31 @@ export class SelfService {
 
   // --- channels by request ---
 
-  #requestView = (r: ChannelRequestRecord): ChannelRequestView => ({ ...r, environment: this.d.environment });
+  /** The views of requests; names, emails and channels looked up once each (a list repeats them). */
+  async #views(records: readonly ChannelRequestRecord[]): Promise<ChannelRequestView[]> {
+    const memo = new Map<string, Promise<unknown>>();
+    const once = <T>(key: string, load: () => Promise<T>): Promise<T> => {
+      if (!memo.has(key)) memo.set(key, load());
+      return memo.get(key) as Promise<T>;
+    };
+    const store = this.d.store;
+    return Promise.all(records.map(async (r) => {
+      const [party, company, requester, channel] = await Promise.all([
+        once(`party ${r.partyId}`, () => store.getParty(r.partyId)),
+        once(`company ${r.companyId}`, () => store.getCompany(r.companyId)),
+        once(`user ${r.requestedBy}`, () => store.getUser(r.requestedBy)),
+        r.status === 'approved' && r.channelId ? once(`channel ${r.channelId}`, () => store.getChannel(r.channelId!)) : undefined,
+      ]);
+      return {
+        ...r, environment: this.d.environment, vendorName: party?.name ?? '', companyName: company?.name ?? '',
+        requestedByEmail: requester?.email ?? null, grantedMessageTypes: channel?.messageTypes ?? null,
+      };
+    }));
+  }
+
+  async #view(r: ChannelRequestRecord): Promise<ChannelRequestView> {
+    return (await this.#views([r]))[0]!;
+  }
 
   /**
    * A vendor asks for a channel to the company with `businessId`, for the message types and media types it will
@@ -232,18 +269,20 @@ export class SelfService {
     await this.d.store.createChannelRequest(r, this.d.audit.event(ctx, {
       action: 'channel-request.create', subject: r.id, tenants: [company.id], details: { partyId, messageTypes: r.messageTypes.map((t) => t.name) },
     }));
-    return this.#requestView(r);
+    return this.#view(r);
   }
 
-  /** The organisation's requests: those it made as a vendor and those made to it as a company. */
+  /**
+   * The organisation's requests in pages (pageAcross): those made to it as a company, then those it made as a vendor
+   * (a request to itself once), each side oldest first.
+   */
   async listChannelRequests(orgId: string, q: ListQuery & { status?: ChannelRequestStatus | undefined }): Promise<Page<ChannelRequestView>> {
     const o = await this.#org(orgId);
-    const items: ChannelRequestRecord[] = [];
-    const limit = q.limit ?? 1000;
-    if (o.companyId) items.push(...(await this.d.store.listChannelRequests({ companyId: o.companyId, status: q.status, limit })).items);
-    if (o.partyId) items.push(...(await this.d.store.listChannelRequests({ partyId: o.partyId, status: q.status, limit })).items);
-    const unique = [...new Map(items.map((r) => [r.id, r])).values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-    return { items: unique.map(this.#requestView), nextCursor: null };
+    const sources: PagedSource<ChannelRequestRecord>[] = [];
+    if (o.companyId) sources.push({ list: (p) => this.d.store.listChannelRequests({ ...p, companyId: o.companyId!, status: q.status }) });
+    if (o.partyId) sources.push({ list: (p) => this.d.store.listChannelRequests({ ...p, partyId: o.partyId!, status: q.status }), skip: (r) => r.companyId === o.companyId });
+    const page = await pageAcross(sources, q);
+    return { items: await this.#views(page.items), nextCursor: page.nextCursor };
   }
 
   /** A request made to this organisation as a company (NOT_FOUND otherwise). */
@@ -278,7 +317,8 @@ export class SelfService {
     }));
     if (!ok) throw new VaultgateError('STATE_CONFLICT', { detail: `Channel request ${requestId} was decided meanwhile.` });
     this.d.cache.clear();
-    return { ...this.#requestView((await this.d.store.getChannelRequest(requestId))!), channel: await this.d.registry.getChannel(channel.id) };
+    // What the channel got, as stored (grantedMessageTypes in the view is read from it too), not what was asked.
+    return { ...(await this.#view((await this.d.store.getChannelRequest(requestId))!)), channel: await this.d.registry.getChannel(channel.id) };
   }
 
   async declineChannelRequest(orgId: string, requestId: string, ctx: AuditContext): Promise<ChannelRequestView> {
@@ -287,16 +327,16 @@ export class SelfService {
       action: 'channel-request.decline', subject: requestId, tenants: [r.companyId], details: { partyId: r.partyId },
     }));
     if (!ok) throw new VaultgateError('STATE_CONFLICT', { detail: `Channel request ${requestId} was decided meanwhile.` });
-    return this.#requestView((await this.d.store.getChannelRequest(requestId))!);
+    return this.#view((await this.d.store.getChannelRequest(requestId))!);
   }
 
-  /** The organisation's channels on either side (as the company and as the vendor). */
+  /** The organisation's channels on either side in pages (pageAcross): as the company, then as the vendor (its own once). */
   async listChannels(orgId: string, q: ListQuery): Promise<Page<ChannelView>> {
     const o = await this.#org(orgId);
-    const items: ChannelView[] = [];
-    if (o.companyId) items.push(...(await this.d.registry.listChannels({ companyId: o.companyId, limit: q.limit ?? 1000 })).items);
-    if (o.partyId) items.push(...(await this.d.registry.listChannels({ partyId: o.partyId, limit: q.limit ?? 1000 })).items.filter((c) => c.companyId !== o.companyId));
-    return { items, nextCursor: null };
+    const sources: PagedSource<ChannelView>[] = [];
+    if (o.companyId) sources.push({ list: (p) => this.d.registry.listChannels({ ...p, companyId: o.companyId! }) });
+    if (o.partyId) sources.push({ list: (p) => this.d.registry.listChannels({ ...p, partyId: o.partyId! }), skip: (c) => c.companyId === o.companyId });
+    return pageAcross(sources, q);
   }
 
   /** A channel the organisation is on, on either side (NOT_FOUND otherwise). */

@@ -12,7 +12,7 @@ import { checkLimit, decodeCursor, toPage } from './cursor.js';
  */
 
 export interface OrganisationRow {
-  id: string; name: string; company_id: string | null; party_id: string | null; business_id: string | null;
+  seq: number; id: string; name: string; company_id: string | null; party_id: string | null; business_id: string | null;
   status: OrganisationRecord['status']; require_totp: number; created_at: string;
 }
 export interface UserRow {
@@ -32,13 +32,13 @@ export interface RegistrationRow {
 
 export interface ApiTokenRow {
   seq: number; id: string; token_hash: string; user_id: string; organisation_id: string; role: MembershipRole; name: string;
-  created_at: string; expires_at: string; revoked_at: string | null;
+  created_at: string; expires_at: string; revoked_at: string | null; sign_in_method: ApiTokenRecord['signInMethod'];
 }
 export const toApiToken = (r: ApiTokenRow): ApiTokenRecord => ({
   id: r.id, tokenHash: r.token_hash, userId: r.user_id, organisationId: r.organisation_id, role: r.role, name: r.name,
-  createdAt: r.created_at, expiresAt: r.expires_at, revokedAt: r.revoked_at,
+  createdAt: r.created_at, expiresAt: r.expires_at, revokedAt: r.revoked_at, signInMethod: r.sign_in_method,
 });
-const TOKEN_COLS = 'seq, id, token_hash, user_id, organisation_id, role, name, created_at, expires_at, revoked_at';
+const TOKEN_COLS = 'seq, id, token_hash, user_id, organisation_id, role, name, created_at, expires_at, revoked_at, sign_in_method';
 
 export const toOrganisation = (r: OrganisationRow): OrganisationRecord => ({
   id: r.id, name: r.name, companyId: r.company_id, partyId: r.party_id, businessId: r.business_id, status: r.status,
@@ -71,7 +71,7 @@ export const organisationParams = (o: Omit<OrganisationRecord, 'businessId'>): R
 
 const USER_COLS = 'id, email, display_name, language, password_hash, totp_secret_ciphertext, totp_confirmed_at, totp_last_step, platform_role, status, created_at';
 const REG_COLS = 'seq, id, kind, organisation_name, business_id, user_id, status, created_at, decided_at, decided_by, organisation_id';
-const ORG_SELECT = `SELECT o.id, o.name, o.company_id, o.party_id, c.business_id, o.status, o.require_totp, o.created_at
+const ORG_SELECT = `SELECT o.seq, o.id, o.name, o.company_id, o.party_id, c.business_id, o.status, o.require_totp, o.created_at
   FROM organisations o LEFT JOIN companies c ON c.id = o.company_id`;
 
 /** Every statement of the accounts section, with `@name` parameters (both adapters). */
@@ -87,10 +87,19 @@ export const ACCOUNT_SQL = {
     AND (totp_last_step IS NULL OR totp_last_step < @step)`,
   activateUser: "UPDATE users SET status = 'active' WHERE id = @id AND status = 'pending'",
   disableUser: "UPDATE users SET status = 'disabled' WHERE id = @id AND status = 'pending'",
+  /*
+   * A declined registrant registering again: their user (disabled by the decline, never active, no memberships) takes
+   * the new details and is pending again. Only a declined registration disables a user (disableUser), so "disabled,
+   * no operator, no membership" is that user and nobody else.
+   */
+  reviveDeclinedUser: `UPDATE users SET email = @email, email_key = @emailKey, display_name = @displayName, language = @language,
+    password_hash = @passwordHash, totp_secret_ciphertext = NULL, totp_confirmed_at = NULL, totp_last_step = NULL, status = 'pending'
+    WHERE id = @id AND status = 'disabled' AND platform_role IS NULL AND NOT EXISTS (SELECT 1 FROM memberships WHERE user_id = @id)`,
 
   insertOrganisation: `INSERT INTO organisations (id, name, company_id, party_id, status, require_totp, created_at)
     VALUES (@id, @name, @companyId, @partyId, @status, @requireTotp, @createdAt)`,
   getOrganisation: `${ORG_SELECT} WHERE o.id = @id`,
+  listOrganisations: `${ORG_SELECT} WHERE o.seq > @after AND (CAST(@status AS TEXT) IS NULL OR o.status = @status) ORDER BY o.seq LIMIT @limit`,
   setRequireTotp: 'UPDATE organisations SET require_totp = @required WHERE id = @id',
   insertCompany: 'INSERT INTO companies (id, name, business_id, created_at) VALUES (@id, @name, @businessId, @createdAt)',
   insertParty: 'INSERT INTO parties (id, name, status, created_at, disabled_at) VALUES (@id, @name, @status, @createdAt, @disabledAt)',
@@ -114,8 +123,8 @@ export const ACCOUNT_SQL = {
   decideRegistration: `UPDATE registrations SET status = @status, decided_at = @at, decided_by = @decidedBy, organisation_id = @organisationId
     WHERE id = @id AND status = 'pending'`,
 
-  insertApiToken: `INSERT INTO api_tokens (id, token_hash, user_id, organisation_id, role, name, created_at, expires_at, revoked_at)
-    VALUES (@id, @tokenHash, @userId, @organisationId, @role, @name, @createdAt, @expiresAt, @revokedAt)`,
+  insertApiToken: `INSERT INTO api_tokens (id, token_hash, user_id, organisation_id, role, name, created_at, expires_at, revoked_at, sign_in_method)
+    VALUES (@id, @tokenHash, @userId, @organisationId, @role, @name, @createdAt, @expiresAt, @revokedAt, @signInMethod)`,
   getApiTokenByHash: `SELECT ${TOKEN_COLS} FROM api_tokens WHERE token_hash = @tokenHash`,
   listUserApiTokens: `SELECT ${TOKEN_COLS} FROM api_tokens WHERE user_id = @userId AND seq > @after ORDER BY seq LIMIT @limit`,
   revokeApiToken: 'UPDATE api_tokens SET revoked_at = @at WHERE id = @id AND user_id = @userId AND revoked_at IS NULL',
@@ -158,11 +167,12 @@ export class SqliteAccountStore implements AccountStore {
   async createRegistration(r: RegistrationRecord, user: UserRecord, audit: AuditAppend): Promise<void> {
     try {
       this.#tx(() => {
-        this.#s.insertUser.run(userParams(user));
+        if (this.#s.reviveDeclinedUser.run(userParams(user)).changes === 0) this.#s.insertUser.run(userParams(user));
         this.#s.insertRegistration.run({ ...r });
       }, audit);
     } catch (err) {
-      if (uniqueOn(err, 'users.email_key')) throw emailTaken(user.email, err);
+      // users.id: the declined registrant's user was taken by a concurrent registration (it is pending again).
+      if (uniqueOn(err, 'users.email_key') || uniqueOn(err, 'users.id')) throw emailTaken(user.email, err);
       throw err;
     }
   }
@@ -208,6 +218,12 @@ export class SqliteAccountStore implements AccountStore {
   async getOrganisation(id: string): Promise<OrganisationRecord | undefined> {
     const row = this.#s.getOrganisation.get({ id }) as OrganisationRow | undefined;
     return row && toOrganisation(row);
+  }
+
+  async listOrganisations(q: ListQuery & { status?: OrganisationRecord['status'] | undefined }): Promise<Page<OrganisationRecord>> {
+    const limit = checkLimit(q.limit);
+    const rows = this.#s.listOrganisations.all({ after: decodeCursor(q.cursor), status: q.status ?? null, limit: limit + 1 }) as OrganisationRow[];
+    return toPage(rows, limit, toOrganisation);
   }
 
   async setOrganisationRequireTotp(id: string, required: boolean, audit: AuditAppend): Promise<boolean> {

@@ -545,6 +545,7 @@ export class SqliteStore implements Store {
   approveRegistration(id: string, a: RegistrationApproval, audit: AuditAppend): Promise<boolean> { return this.#accounts.approveRegistration(id, a, audit); }
   declineRegistration(id: string, at: string, decidedBy: string, audit: AuditAppend): Promise<boolean> { return this.#accounts.declineRegistration(id, at, decidedBy, audit); }
   getOrganisation(id: string): Promise<OrganisationRecord | undefined> { return this.#accounts.getOrganisation(id); }
+  listOrganisations(q: ListQuery & { status?: OrganisationRecord['status'] | undefined }): Promise<Page<OrganisationRecord>> { return this.#accounts.listOrganisations(q); }
   setOrganisationRequireTotp(id: string, required: boolean, audit: AuditAppend): Promise<boolean> { return this.#accounts.setOrganisationRequireTotp(id, required, audit); }
   createUser(u: UserRecord, audit: AuditAppend): Promise<void> { return this.#accounts.createUser(u, audit); }
   getUser(id: string): Promise<UserRecord | undefined> { return this.#accounts.getUser(id); }
