@@ -129,6 +129,28 @@ describe('change feed (GET /vault/v1/feed)', () => {
     }
   });
 
+  it('authorization matrix: no credentials, the operator token, an ingest-only credential, another company\'s Organisation-ID, a reused transaction id', async () => {
+    const anonymous = await fetch(`${s.url}/vault/v1/feed`);
+    expect(anonymous.status).toBe(401);
+    const operator = await fetch(`${s.url}/vault/v1/feed`, { headers: { authorization: `Bearer ${s.adminToken}`, accept: 'application/json' } });
+    expect(operator.status).toBe(401);
+    expect(JSON.stringify(await operator.json())).not.toContain('messageId');
+    const refusals: [MacCredentials, string, string?][] = [
+      [a.sender, 'SCOPE_MISSING'], [{ ...a.reader, organisationId: b.businessId }, 'SERVICE_ACCESS_ERROR'],
+    ];
+    for (const [creds, code] of refusals) {
+      const r = await feed(s.url, creds);
+      expect(r.status, code).toBeGreaterThanOrEqual(400);
+      expect(r.json(), code).toMatchObject({ code });
+      expect(r.text).not.toContain('messageId');
+    }
+    const transactionId = `feed-${Date.now()}`;
+    const once = await macRequest({ baseUrl: s.url, target: '/vault/v1/feed', creds: a.reader, transactionId, useHttpStatusCodes: true, json: true });
+    expect(once.status).toBe(200);
+    const twice = await macRequest({ baseUrl: s.url, target: '/vault/v1/feed', creds: a.reader, transactionId, useHttpStatusCodes: true, json: true });
+    expect(twice.json()).toMatchObject({ code: 'REQUEST_NOT_UNIQUE' });
+  });
+
   it('resumes from a cursor after the server restarts on the same SQLite file (the cursor holds positions, no server state)', async () => {
     const before = (await feed(s.url, a.reader, 'limit=1000')).json();
     await s.close();
