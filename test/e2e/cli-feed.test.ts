@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { macRequest } from '../helpers/mac-request.js';
-import { adminCall, businessIds, CLI, createTenant, spawnServer, tempDir, type ServerProcess, type Tenant } from '../helpers/servers.js';
+import { adminCall, macCredentialEnv, businessIds, CLI, createTenant, spawnServer, tempDir, type ServerProcess, type Tenant } from '../helpers/servers.js';
 
 const run = promisify(execFile);
 
@@ -27,12 +27,7 @@ describe('vault feed through the CLI', () => {
     const token = readFileSync(join(dir, 'admin-token'), 'utf8').trim();
     t = await createTenant((m, p, b) => adminCall(srv.url, token, m, p, b), { businessId: businessIds(4300000, 1)[0]! });
     for (let i = 0; i < 3; i++) sent.push(await send(i));
-    env = {
-      PATH: process.env.PATH ?? '', VAULTGATE_URL: srv.url,
-      VAULTGATE_PARTNER_ID: t.reader.partnerId, VAULTGATE_PARTNER_KEY: t.reader.partnerKey,
-      VAULTGATE_CUSTOMER_ID: t.reader.customerId, VAULTGATE_CUSTOMER_KEY: t.reader.customerKey,
-      VAULTGATE_ORGANISATION_ID: t.reader.organisationId,
-    };
+    env = { PATH: process.env.PATH ?? '', VAULTGATE_URL: srv.url, ...macCredentialEnv(t.reader) };
   });
   afterAll(async () => {
     srv.child.kill('SIGTERM');
