@@ -1,3 +1,4 @@
+import { get as httpGet } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { macRequest, type MacCredentials } from '../helpers/mac-request.js';
@@ -174,7 +175,9 @@ describe('change feed long-poll limits', () => {
       tokens.push(await fetchToken(s.url, client.body.clientId, client.body.clientSecret, 'vault.read'));
     }
   });
-  afterAll(() => s.stop());
+  afterAll(async () => {
+    await s.stop().catch(() => undefined);
+  });
 
   it('bounds waiting polls per reader (429 FEED_WAITS_EXHAUSTED) and in total (503 FEED_BUSY), both with Retry-After; a poll without wait is still served', async () => {
     const wait = (i: number) => bearerRequest(`${s.url}/vault/v1/feed?wait=3`, tokens[i]!);
@@ -194,5 +197,21 @@ describe('change feed long-poll limits', () => {
     expect((await first).status).toBe(200);
     expect((await second).status).toBe(200);
     expect((await wait(2)).status).toBe(200);
+  });
+
+  it('a client that goes away frees its slot at once, and a shutdown answers waiting polls instead of holding the close up', async () => {
+    const abandoned = httpGet(`${s.url}/vault/v1/feed?wait=30`, { headers: { authorization: `Bearer ${tokens[0]}` }, agent: false });
+    abandoned.on('error', () => undefined);
+    await sleep(300);
+    abandoned.destroy();
+    await sleep(200);
+    const next = bearerRequest(`${s.url}/vault/v1/feed?wait=30`, tokens[0]!);
+    await sleep(300);
+    const started = Date.now();
+    await s.close();
+    const answered = await next;
+    expect(answered.status, answered.text).toBe(200);
+    expect(answered.json.items).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 });

@@ -57,10 +57,21 @@ export function registerFeedRoute(
     },
   }, async (request, reply) => {
     const reader = request.vaultReader!;
-    // A client that goes away ends its wait (the slot is released at once).
+    // A client that goes away ends its wait (its slot is freed at once). The server keeps half-open connections (a
+    // client may half-close after sending, app.ts), so the client's FIN ('end') counts too: such a client still gets
+    // the answer, at once rather than at the end of the wait.
     const gone = new AbortController();
-    reply.raw.on('close', () => {
-      if (!reply.raw.writableFinished) gone.abort();
+    const socket = request.raw.socket;
+    const leave = (): void => {
+      gone.abort();
+      // Nothing more can come on a connection the client ended: close it after the answer (none is left half-open).
+      if (!reply.sent) reply.header('connection', 'close');
+    };
+    socket.once('end', leave);
+    socket.once('close', leave);
+    reply.raw.once('finish', () => {
+      socket.off('end', leave);
+      socket.off('close', leave);
     });
     const page = await readFeed(d, reader.company.id, request.query, gone.signal);
     await consumeReadTransaction(d, reader);
