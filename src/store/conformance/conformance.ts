@@ -10,6 +10,7 @@ import { describeLifecycleCases } from './lifecycle-cases.js';
 import { describeOAuthCases } from './oauth-cases.js';
 import { describeRegistryCases } from './registry-cases.js';
 import { describeSelfServiceCases } from './selfserv-cases.js';
+import { describeSharingCases } from './sharing-cases.js';
 import { describeVaultCases } from './vault-cases.js';
 import { describeFeedCases } from './feed-cases.js';
 
@@ -83,5 +84,6 @@ export function runStoreConformance(
     describePeopleCases(ctx);
     describeSelfServiceCases(ctx);
     describeFeedCases(ctx);
+    describeSharingCases(ctx);
   });
 }
