@@ -37,7 +37,7 @@ import { auditKeysRoute } from './routes/audit.js';
 import { BearerAuthenticator } from './services/authenticate-bearer.js';
 import { GroupCommitter } from './services/group-committer.js';
 import { FeedWaits } from './services/delivery/feed-waits.js';
-import { ownerOnlyScopes } from './services/delivery/feed-scopes-placeholder.js';
+import { scopeResolver } from './services/sharing/read-scopes.js';
 import { KeyAdmin } from './services/keys.js';
 import { OAuthClients } from './services/oauth-clients.js';
 import { RegistryCache } from './services/registry-cache.js';
@@ -281,7 +281,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   await app.register(adminOAuthRoutes({ clients, signingKeys, throttle }, deps.adminToken), { prefix: '/admin/v1' });
   await app.register(oauthRoutes({ ...common, signingKeys, tokenLifetimeS: config.tokenLifetimeS }));
   await app.register(ingestionRoutes(common));
-  await app.register(vaultRoutes({ ...common, checkpoints, feed: { scopesFor: ownerOnlyScopes, waits: feedWaits } }), { prefix: '/vault/v1' });
+  await app.register(vaultRoutes({ ...common, checkpoints, feed: { scopesFor: scopeResolver(store), grantEvents: (q) => store.listGrantEvents(q), waits: feedWaits } }), { prefix: '/vault/v1' });
   // --- accounts (issue 14): people, organisations, sessions ---
   const signInThrottle = new SignInThrottle();
   const accounts = new Accounts({

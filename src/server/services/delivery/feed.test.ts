@@ -30,7 +30,7 @@ describe('pollFeed', () => {
   });
 
   const deps = (scopes: ReadScope[]): FeedDeps => ({
-    store, crypto: undefined as never, clock: { now: () => Date.now() }, scopesFor: async () => scopes,
+    store, crypto: undefined as never, clock: { now: () => Date.now() }, scopesFor: async () => scopes, grantEvents: async () => [],
     waits: new FeedWaits({ maxWaits: 1, maxWaitsPerReader: 1, pollMs: 100 }),
   });
 

@@ -1,26 +1,14 @@
 import { scopesCovering, VaultgateError, type Clock, type ReadScope } from '../../../protocol/index.js';
-import type { FeedMessage, Store } from '../../../store/index.js';
+import type { FeedMessage, GrantEventRecord, Store } from '../../../store/index.js';
 import type { VaultCrypto } from '../../crypto/vault-crypto.js';
 import { messageAad } from '../ingest-message.js';
 import { TEXT_MEDIA, type MessageView } from '../read-vault.js';
 import { decodeFeedCursor, encodeFeedCursor, type FeedPosition } from './feed-cursor.js';
-import type { ScopesFor } from './feed-scopes-placeholder.js';
+import type { ScopesFor } from '../sharing/read-scopes.js';
 import type { FeedWaits } from './feed-waits.js';
 
-/** A grant lifecycle event as the feed shows it to both sides (issue 15; the grants store's GrantEventRecord). */
-export interface FeedGrantEvent {
-  seq: number;
-  id: string;
-  grantId: string;
-  ownerOrganisationId: string;
-  consumerOrganisationId: string;
-  type: string;
-  at: string;
-  [field: string]: unknown;
-}
-
-/** Grant events of an organisation (as owner or consumer) after a position, by seq. */
-export type GrantEventSource = (q: { organisationId: string; afterSeq: number; limit: number }) => Promise<FeedGrantEvent[]>;
+/** Grant events of an organisation (as owner or consumer) after a position, by seq (SharingStore.listGrantEvents). */
+export type GrantEventSource = (q: { organisationId: string; afterSeq: number; limit: number }) => Promise<Array<GrantEventRecord & { seq: number }>>;
 
 export interface FeedDeps {
   store: Store;
@@ -28,8 +16,7 @@ export interface FeedDeps {
   clock: Clock;
   scopesFor: ScopesFor;
   waits: FeedWaits;
-  /** Absent until grants exist: the feed then carries messages only. */
-  grantEvents?: GrantEventSource | undefined;
+  grantEvents: GrantEventSource;
 }
 
 export type FeedItem =
@@ -37,7 +24,10 @@ export type FeedItem =
     type: 'message.received'; position: number; companyId: string; grantId: string | null;
     message: MessageView; links: { body: string }; body?: string; bodyBase64?: string;
   }
-  | { type: string; position: number; companyId: string; grantId: string; at: string; eventId: string; grant: Record<string, unknown> };
+  | {
+    type: GrantEventRecord['type']; position: number; companyId: string; grantId: string; at: string; eventId: string;
+    grant: Pick<GrantEventRecord, 'state' | 'terms' | 'ownerOrganisationId' | 'consumerOrganisationId'>;
+  };
 
 export interface FeedPage {
   items: FeedItem[];
@@ -118,14 +108,16 @@ export async function pollFeed(d: FeedDeps, reader: string, start: FeedPosition,
   const items: FeedItem[] = [];
   let hasMore = false;
 
-  if (d.grantEvents) {
-    const events = await d.grantEvents({ organisationId: reader, afterSeq: start.grantEvents, limit: limit + 1 });
-    if (events.length > limit) hasMore = true;
-    for (const e of events.slice(0, limit)) {
-      const { seq, id, grantId, ownerOrganisationId, type, at, ...grant } = e;
-      items.push({ type, position: seq, companyId: ownerOrganisationId, grantId, at, eventId: id, grant: { grantId, ownerOrganisationId, ...grant } });
-      position.grantEvents = seq;
-    }
+  // Grant events first (both sides see them; few): a revocation shows before whatever follows it.
+  const events = await d.grantEvents({ organisationId: reader, afterSeq: start.grantEvents, limit: limit + 1 });
+  if (events.length > limit) hasMore = true;
+  for (const e of events.slice(0, limit)) {
+    // The actor (a user id of one side) is left out: the other side sees what changed, not who clicked.
+    items.push({
+      type: e.type, position: e.seq, companyId: e.ownerOrganisationId, grantId: e.grantId, at: e.at, eventId: e.id,
+      grant: { state: e.state, terms: e.terms, ownerOrganisationId: e.ownerOrganisationId, consumerOrganisationId: e.consumerOrganisationId },
+    });
+    position.grantEvents = e.seq;
   }
 
   const owners: Record<string, number> = {};
