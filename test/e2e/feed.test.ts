@@ -1,6 +1,7 @@
 import { get as httpGet } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VaultgateClient } from '../../src/sdk/index.js';
 import { macRequest, type MacCredentials } from '../helpers/mac-request.js';
 import { bearerRequest, fetchToken } from '../helpers/oauth.js';
 import { businessIds, createTenant, startTestServer, tempDir, type Tenant, type TestServer } from '../helpers/servers.js';
@@ -150,6 +151,31 @@ describe('change feed (GET /vault/v1/feed)', () => {
     expect(once.status).toBe(200);
     const twice = await macRequest({ baseUrl: s.url, target: '/vault/v1/feed', creds: a.reader, transactionId, useHttpStatusCodes: true, json: true });
     expect(twice.json()).toMatchObject({ code: 'REQUEST_NOT_UNIQUE' });
+  });
+
+  it('SDK: client.feed() polls, client.follow() yields batches as messages arrive and stops when its signal aborts', async () => {
+    const client = new VaultgateClient({ baseUrl: s.url, credentials: a.reader });
+    try {
+      const all = await client.feed({ limit: 1000 });
+      expect(all.items.map((i) => i.message!.messageId)).toEqual(sentA);
+      const stop = new AbortController();
+      const seen: string[] = [];
+      const following = (async () => {
+        for await (const batch of client.follow({ cursor: all.nextCursor, wait: 5, signal: stop.signal })) {
+          seen.push(...batch.items.map((i) => i.message!.messageId));
+          if (seen.length === 2) stop.abort();
+        }
+      })();
+      const fresh = [await send(s.url, a, '{"sdk":1}')];
+      await sleep(100);
+      fresh.push(await send(s.url, a, '{"sdk":2}'));
+      sentA.push(...fresh);
+      await following;
+      expect(seen).toEqual(fresh);
+      await expect(client.feed({ cursor: 'garbage' })).rejects.toMatchObject({ code: 'FEED_CURSOR_INVALID', status: 400 });
+    } finally {
+      await client.close();
+    }
   });
 
   it('resumes from a cursor after the server restarts on the same SQLite file (the cursor holds positions, no server state)', async () => {
