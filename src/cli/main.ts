@@ -9,7 +9,7 @@ import { accountCommand, adminRegistrationCommands } from './account-commands.js
 import { orgCommand } from './org-commands.js';
 import { adminCommand } from './admin-commands.js';
 import { adminAuditCommands, auditCommand } from './audit-commands.js';
-import { printJson } from './output.js';
+import { describeProblem, printJson } from './output.js';
 import { handleBrokenPipes } from './stdio.js';
 import { postmanCommand } from './postman-commands.js';
 import { profileCommand, sendCommand, signCommand } from './send-commands.js';
@@ -95,7 +95,7 @@ try {
     process.exit(78);
   }
   if (err instanceof VaultgateApiError) {
-    process.stderr.write(`vaultgate: ${err.message}\n`);
+    process.stderr.write(`vaultgate: ${describeProblem(err.message, err.body)}\n`);
     process.exit(1);
   }
   if (err instanceof ApiError) {

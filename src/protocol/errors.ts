@@ -221,7 +221,7 @@ export const ERROR_CATALOGUE = {
     'A company with this business id is already registered.',
     'Yritys tällä Y-tunnuksella on jo rekisteröity.',
     'Ett företag med detta FO-nummer är redan registrerat.',
-    'Use the existing company (GET /admin/v1/companies?businessId=…).',
+    'The company has a Vaultgate organisation already: if you work there, ask one of its admins to invite you (POST /api/v1/organisations/{id}/invitations) instead of registering it again; an operator adding a company through /admin/v1 uses the existing one (GET /admin/v1/companies?businessId=…), and declines a registration of it.',
   ),
   STATE_CONFLICT: def(
     409,
@@ -565,7 +565,7 @@ export const ERROR_CATALOGUE = {
     'A user with this email address exists already.',
     'Tällä sähköpostiosoitteella on jo käyttäjä.',
     'Det finns redan en användare med denna e-postadress.',
-    'Sign in with that email instead, or register with another address (emails are compared case-insensitively).',
+    'If the address is yours, sign in with it (POST /api/v1/session, or `vaultgate account signin`): an invitation is then accepted signed in, and another organisation adds you by invitation; a registration waiting for the operator\'s decision holds its address until then (a declined one frees it). Otherwise use another address (emails are compared case-insensitively).',
   ),
   PASSWORD_TOO_SHORT: def(
     400,
@@ -594,10 +594,10 @@ export const ERROR_CATALOGUE = {
   TOTP_REQUIRED: def(
     401,
     'AUTHENTICATION_FAILED',
-    'A one-time code from the authenticator app is required to sign in.',
-    'Kirjautumiseen tarvitaan todennussovelluksen kertakäyttöinen koodi.',
-    'En engångskod från autentiseringsappen krävs för att logga in.',
-    'Send the 6-digit code your authenticator app shows as `totp` with the email and password; if you have not enrolled one yet, your organisation requires it: sign in, then POST /api/v1/me/totp.',
+    'A second factor is required: the one-time code of the authenticator app to sign in, or, when none is enrolled yet, its enrolment first.',
+    'Toinen tunnistautumistekijä vaaditaan: kirjautuessa todennussovelluksen kertakäyttöinen koodi, tai jos sovellusta ei ole vielä otettu käyttöön, sen käyttöönotto ensin.',
+    'En andra faktor krävs: engångskoden från autentiseringsappen för att logga in, eller, om ingen app har aktiverats än, först aktivering av den.',
+    'At sign-in, send the 6-digit code your authenticator app shows as `totp` with the email and password (CLI: --totp). Not enrolled yet (your organisation requires it, or you are a platform operator): signed in, enrol with POST /api/v1/me/totp and confirm a code with POST /api/v1/me/totp/confirm (CLI: vaultgate account totp enrol, then vaultgate account totp confirm <code>); the session works fully from then on.',
   ),
   TOTP_INVALID: def(
     401,
@@ -718,10 +718,10 @@ export const ERROR_CATALOGUE = {
   OIDC_PROVIDER_UNKNOWN: def(
     400,
     'INVALID_DATA',
-    'No OpenID Connect provider is configured for this email domain or provider name.',
-    'Tämän sähköpostin verkkotunnukselle tai palveluntarjoajan nimelle ei ole määritetty OpenID Connect -palveluntarjoajaa.',
-    'Ingen OpenID Connect-leverantör är konfigurerad för denna e-postdomän eller detta leverantörsnamn.',
-    'Sign in with your password, or ask the platform operator to configure your organisation\'s provider (VAULTGATE_OIDC_SIGNIN_PROVIDERS).',
+    'No OpenID Connect sign-in provider is configured for the domain of this email address, or by this provider name.',
+    'Tämän sähköpostiosoitteen verkkotunnukselle tai tällä nimellä ei ole määritetty OpenID Connect -kirjautumispalvelua.',
+    'Ingen OpenID Connect-leverantör för inloggning är konfigurerad för den här e-postadressens domän eller med det här namnet.',
+    'Sign in with your password instead. If your organisation (rather than your email domain) has a provider, start with ?provider=<its id> (CLI: --provider; your organisation\'s admin knows it); otherwise the platform operator can configure one for your domain or organisation (VAULTGATE_OIDC_SIGNIN_PROVIDERS).',
   ),
   OIDC_STATE_INVALID: def(
     400,
