@@ -828,6 +828,31 @@ export const ERROR_CATALOGUE = {
     'Behörigheten är inte aktiv nu, så det finns inget intyg om den.',
     'A statement is issued only for an active grant within its validity window; GET the grant to see its state and notBefore / notOnOrAfter.',
   ),
+  // --- the change feed (issue 15, docs/sharing.md) ---
+  FEED_CURSOR_INVALID: def(
+    400,
+    'INVALID_DATA',
+    'The feed cursor is not one this feed gave out: it is malformed, cut short, or belongs to another reader.',
+    'Syötteen kohdistin ei ole tämän syötteen antama: se on virheellinen, katkennut tai toisen lukijan.',
+    'Flödets markör är inte en som detta flöde har gett ut: den är felaktig, avkortad eller tillhör en annan läsare.',
+    'Pass back exactly the nextCursor of your previous feed answer, with the same credentials; to start over, leave cursor out (the feed starts at the oldest message you may see).',
+  ),
+  FEED_WAITS_EXHAUSTED: def(
+    429,
+    'SERVICE_ACCESS_ERROR',
+    'This reader already has as many long-polls of the feed waiting as it may.',
+    'Tällä lukijalla on jo enimmäismäärä odottavia syötteen pitkiä kyselyjä.',
+    'Denna läsare har redan så många väntande långa förfrågningar mot flödet som tillåts.',
+    'Wait for your other feed requests to return (one follower per cursor is enough), or retry after the seconds in Retry-After; VAULTGATE_FEED_MAX_WAITS_PER_READER sets the limit.',
+  ),
+  FEED_BUSY: def(
+    503,
+    'TECHNICAL_ERROR',
+    'The server holds as many waiting feed long-polls as it may; the request was not served.',
+    'Palvelimella on jo enimmäismäärä odottavia syötteen pitkiä kyselyjä; pyyntöä ei käsitelty.',
+    'Servern har redan så många väntande långa förfrågningar mot flödet som tillåts; begäran behandlades inte.',
+    'Retry after the seconds in Retry-After (or poll with wait=0); the operator can raise VAULTGATE_FEED_MAX_WAITS or add gateway processes.',
+  ),
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

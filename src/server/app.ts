@@ -36,6 +36,8 @@ import { AuthThrottle } from './services/auth-throttle.js';
 import { auditKeysRoute } from './routes/audit.js';
 import { BearerAuthenticator } from './services/authenticate-bearer.js';
 import { GroupCommitter } from './services/group-committer.js';
+import { FeedWaits } from './services/delivery/feed-waits.js';
+import { scopeResolver } from './services/sharing/read-scopes.js';
 import { KeyAdmin } from './services/keys.js';
 import { OAuthClients } from './services/oauth-clients.js';
 import { RegistryCache } from './services/registry-cache.js';
@@ -229,7 +231,9 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   });
   const metrics = registerMetrics(app, { store, adminToken: deps.adminToken, throttle });
   metricsRef = metrics;
-  const committer = new GroupCommitter(store, { onBatch: (n) => metrics.commitBatch(n) });
+  // --- the change feed (issue 15): long-polls woken by this process's commits, and by polling on PostgreSQL ---
+  const feedWaits = new FeedWaits({ maxWaits: config.feedMaxWaits, maxWaitsPerReader: config.feedMaxWaitsPerReader, pollMs: store.kind === 'postgres' ? 400 : 5000 });
+  const committer = new GroupCommitter(store, { onBatch: (n) => metrics.commitBatch(n), onCommitted: () => feedWaits.notify() });
   const cache = new RegistryCache(() => clock.now());
   // --- bearer tokens (issue 4) ---
   // A retired key stays published as long as the longest-lived JWT it signed: an access token, or a grant statement.
@@ -281,7 +285,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   await app.register(adminOAuthRoutes({ clients, signingKeys, throttle }, deps.adminToken), { prefix: '/admin/v1' });
   await app.register(oauthRoutes({ ...common, signingKeys, tokenLifetimeS: config.tokenLifetimeS }));
   await app.register(ingestionRoutes(common));
-  await app.register(vaultRoutes({ ...common, checkpoints }), { prefix: '/vault/v1' });
+  await app.register(vaultRoutes({ ...common, checkpoints, feed: { scopesFor: scopeResolver(store), grantEvents: (q) => store.listGrantEvents(q), waits: feedWaits } }), { prefix: '/vault/v1' });
   // --- accounts (issue 14): people, organisations, sessions ---
   const signInThrottle = new SignInThrottle();
   const accounts = new Accounts({
@@ -326,6 +330,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   });
   app.addHook('preClose', async () => {
     closing = true;
+    feedWaits.close();
     sweeper.stop();
     checkpoints.stop();
     await grantExpiry.stop();

@@ -659,6 +659,35 @@ export interface PeopleStore {
   isOrganisationSuspended(companyOrPartyId: string): Promise<boolean>;
 }
 
+/** One owner vault's messages after a position, for the change feed (issue 15): see FeedStore.listFeedMessages. */
+export interface FeedMessageQuery {
+  /** The owner's company id (the vault). */
+  companyId: string;
+  /** Only messages with seq greater than this (0: from the start). */
+  afterSeq: number;
+  /** At most this many rows. */
+  limit: number;
+  /** Only these channels; undefined = any (a filter the caller re-checks: a superset is allowed). */
+  channelIds?: readonly string[] | undefined;
+  /** Only these message types; undefined = any. */
+  messageTypes?: readonly string[] | undefined;
+  /** Select the encrypted bodies too (`body=inline`). */
+  bodies: boolean;
+}
+
+/** A message of the feed: its metadata (with the body when asked for) and its position. */
+export type FeedMessage = MessageMeta & { seq: number; bodyCiphertext?: Uint8Array; keyVersion?: number };
+
+export interface FeedStore {
+  /**
+   * Messages of one vault after `afterSeq`, in seq order, only up to a safe horizon: never a row past one that a
+   * transaction still in flight could yet commit before it (PostgreSQL with several writers; SQLite has one writer,
+   * so seq order is commit order). `more` is true when rows may follow the last one returned (the limit was reached
+   * or the horizon cut the page): ask again after the last seq returned.
+   */
+  listFeedMessages(q: FeedMessageQuery): Promise<{ items: FeedMessage[]; more: boolean }>;
+}
+
 // --- Sharing (issue 15): grants of one owner's vault to a consumer organisation, and their events ---
 
 export type GrantState = 'requested' | 'offered' | 'active' | 'declined' | 'revoked' | 'withdrawn' | 'expired';
@@ -742,7 +771,7 @@ export interface SharingStore {
   listGrantEvents(q: { organisationId: string; afterSeq: number; limit: number }): Promise<Array<GrantEventRecord & { seq: number }>>;
 }
 
-export interface Store extends RegistryStore, VaultStore, OAuthStore, AuditStore, AccountStore, PeopleStore, SelfServiceStore, SharingStore {
+export interface Store extends RegistryStore, VaultStore, OAuthStore, AuditStore, AccountStore, PeopleStore, SelfServiceStore, SharingStore, FeedStore {
   readonly kind: string;
   /**
    * Whether the store can serve (GET /readyz): a read succeeds and there is room to write. Never throws: a failed

@@ -36,6 +36,8 @@ import type {
   ChannelRequestRecord,
   PreviousSecretRecord,
   SelfServiceStore,
+  FeedMessage,
+  FeedMessageQuery,
   SharingStore,
   GrantRecord,
 } from '../port.js';
@@ -57,6 +59,7 @@ import { SqliteOAuthStore } from './oauth-store.js';
 import { SqliteAccountStore } from './accounts-store.js';
 import { SqlitePeopleStore } from './people-store.js';
 import { SqliteSelfServiceStore } from './selfserv-store.js';
+import { SqliteFeedStore } from './feed-store.js';
 import { SqliteSharingStore } from './sharing-store.js';
 import {
   toChannel,
@@ -172,6 +175,7 @@ export class SqliteStore implements Store {
   readonly #accounts: SqliteAccountStore;
   readonly #people: SqlitePeopleStore;
   readonly #selfserv: SqliteSelfServiceStore;
+  readonly #feed: SqliteFeedStore;
   readonly #sharing: SqliteSharingStore;
   readonly #ledger: PartitionedLedger;
   readonly #consume: Database.Transaction<(partyId: string, transactionId: string, at: string) => boolean>;
@@ -226,6 +230,7 @@ export class SqliteStore implements Store {
     this.#accounts = new SqliteAccountStore(db, (change, audit) => this.audited(change, audit));
     this.#people = new SqlitePeopleStore(db, (change, audit) => this.audited(change, audit));
     this.#selfserv = new SqliteSelfServiceStore(db, (change, audit) => this.audited(change, audit));
+    this.#feed = new SqliteFeedStore(db, (value) => this.#durable(value));
     this.#sharing = new SqliteSharingStore(db, (change, audit) => this.audited(change, audit));
     this.#disableParty = db.transaction((id: string, at: string): boolean => {
       if (this.#s.disableParty.run({ id, at }).changes === 0) return false;
@@ -518,6 +523,9 @@ export class SqliteStore implements Store {
   disableExternalClientLink(id: string, at: string, audit?: AuditAppend): Promise<boolean> { return this.#oauth.disableExternalClientLink(id, at, audit); }
   addSigningKey(k: SigningKeyRecord, publishOldUntil: string, audit?: AuditAppend): Promise<void> { return this.#oauth.addSigningKey(k, publishOldUntil, audit); }
   listSigningKeys(now: string): Promise<SigningKeyRecord[]> { return this.#oauth.listSigningKeys(now); }
+
+  // --- change feed (issue 15): delegated to feed-store.ts ---
+  listFeedMessages(q: FeedMessageQuery): Promise<{ items: FeedMessage[]; more: boolean }> { return this.#feed.listFeedMessages(q); }
 
   // --- self-service (issue 14): delegated to selfserv-store.ts ---
   rotateCredentialKey(...a: Parameters<SelfServiceStore['rotateCredentialKey']>): Promise<boolean> { return this.#selfserv.rotateCredentialKey(...a); }
