@@ -157,6 +157,13 @@ export interface MessageQuery {
   companyId: string;
   channelId?: string | undefined;
   messageType?: string | undefined;
+  /**
+   * Only messages of one of these channels (an empty list matches nothing); combines with `channelId` (both hold).
+   * Consumer reads (issue 15) push a grant scope's channels here.
+   */
+  channelIds?: readonly string[] | undefined;
+  /** Only messages of one of these types (an empty list matches nothing); combines with `messageType`. */
+  messageTypes?: readonly string[] | undefined;
   /** ISO timestamps, inclusive from, exclusive to. */
   from?: string | undefined;
   to?: string | undefined;
