@@ -168,8 +168,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
           netvisorMac: { type: 'apiKey', in: 'header', name: 'X-Netvisor-Authentication-MAC', description: 'Signed-header scheme (X-Netvisor-Authentication-*): see docs/api.md.' },
           bearerToken: {
             type: 'oauth2',
-            description: 'Authorization: Bearer <JWT> from POST /oauth2/token (client credentials) or from a trusted external OpenID Connect issuer. Roles: ingest, vault.read. Failures: 401 with WWW-Authenticate: Bearer error="invalid_token"; a missing role is 403 insufficient_scope.',
-            flows: { clientCredentials: { tokenUrl: '/oauth2/token', scopes: { ingest: 'Send into channels of the client\'s party', 'vault.read': 'Read the client\'s company vault' } } },
+            description: 'Authorization: Bearer <JWT> from POST /oauth2/token (client credentials) or from a trusted external OpenID Connect issuer. Roles: ingest, vault.read, shared.read. Failures: 401 with WWW-Authenticate: Bearer error="invalid_token"; a missing role is 403 insufficient_scope.',
+            flows: { clientCredentials: { tokenUrl: '/oauth2/token', scopes: { ingest: 'Send into channels of the client\'s party', 'vault.read': 'Read the client\'s company vault', 'shared.read': 'Read other owners\' vaults within the active grants of the client\'s organisation' } } },
           },
         },
       },

@@ -255,7 +255,7 @@ export function describeVaultCases(ctx: ConformanceContext): void {
             const q = { companyId: company.id, channelIds, messageTypes, ...extra };
             const expected = dataset.filter((m) => m.companyId === company.id
               && (channelIds === undefined || channelIds.includes(m.channelId)) && (messageTypes === undefined || messageTypes.includes(m.messageType))
-              && (!('channelId' in extra) || m.channelId === extra.channelId) && (!('from' in extra) || m.receivedAt >= extra.from)
+              && (!('channelId' in extra) || m.channelId === extra.channelId) && (!('from' in extra) || m.receivedAt >= extra.from!)
               && (!('messageType' in extra) || m.messageType === extra.messageType));
             const pages = await collectPages((cursor) => store.listMessages({ ...q, cursor, limit: 2 }));
             expect(pages.items, JSON.stringify(q)).toEqual(expected.map(metaOf));
