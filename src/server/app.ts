@@ -25,6 +25,8 @@ import { oauthRoutes } from './routes/oauth.js';
 import { problemSchema } from './routes/schemas.js';
 import { systemRoutes } from './routes/system.js';
 import { vaultRoutes } from './routes/vault.js';
+import { sharedReadRoutes } from './routes/sharing/shared-reads.js';
+import { scopeResolver } from './services/sharing/read-scopes.js';
 import { Accounts } from './services/accounts/accounts.js';
 import { SignInThrottle } from './services/accounts/sign-in-throttle.js';
 import { People } from './services/accounts/people.js';
@@ -278,6 +280,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   await app.register(oauthRoutes({ ...common, signingKeys, tokenLifetimeS: config.tokenLifetimeS }));
   await app.register(ingestionRoutes(common));
   await app.register(vaultRoutes({ ...common, checkpoints }), { prefix: '/vault/v1' });
+  await app.register(sharedReadRoutes({ ...common, scopesFor: scopeResolver(store) }), { prefix: '/vault/v1/shared' });
   // --- accounts (issue 14): people, organisations, sessions ---
   const signInThrottle = new SignInThrottle();
   const accounts = new Accounts({

@@ -1,11 +1,11 @@
 import { Readable } from 'node:stream';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { VaultgateError, type AuditActor } from '../../protocol/index.js';
 import type { AuditCheckpoints } from '../services/audit/audit-checkpoints.js';
 import type { AuditTrail } from '../services/audit/audit-trail.js';
 import { authenticateRequest, type AuthDeps, type Principal } from '../services/authenticate-request.js';
 import { authorizeBearerVaultRead, readIdempotencyKey } from '../services/authorize-bearer.js';
-import { authorizeVaultRead, exportVault, listVaultMessages, readVaultMessage, type VaultDeps, type VaultReader } from '../services/read-vault.js';
+import { authorizeVaultRead, exportVault, listVaultMessages, readVaultMessage, type MessageView, type VaultDeps, type VaultReader } from '../services/read-vault.js';
 import { listArgs } from './admin.js';
 import { auditContext, registerVaultAuditRoute } from './audit.js';
 import { errorResponses, idParams, macHeadersSchema, messageMetaSchema, pageOf } from './schemas.js';
@@ -18,7 +18,7 @@ declare module 'fastify' {
 }
 
 /** The credential or client a vault request authenticated as (issue 13: who reads). */
-const actorOf = (p: Principal): AuditActor =>
+export const actorOf = (p: Principal): AuditActor =>
   p.scheme === 'bearer' ? { kind: 'oauth-client', id: p.clientId } : { kind: 'customer', id: p.customer.customerId };
 
 /** The companies a refused vault request concerns: the credential's own, and the one it named (MAC Organisation-ID). */
@@ -26,6 +26,33 @@ async function refusalTenants(d: VaultDeps, p: Principal): Promise<string[]> {
   if (p.scheme === 'bearer') return p.ownerKind === 'company' ? [p.ownerId] : [];
   const named = await d.store.getCompanyByBusinessId(p.headers.organisationId);
   return [p.customer.companyId, ...(named ? [named.id] : [])];
+}
+
+/** The 200 answer of a message read: the original bytes, the metadata in headers (plus `extra` ones). */
+export const messageBodyResponse = (extra: Record<string, object> = {}): object => ({
+  description: 'The body exactly as received.',
+  headers: {
+    'x-message-id': { type: 'string' }, 'x-message-type': { type: 'string' }, 'x-channel-id': { type: 'string' },
+    'x-party-id': { type: 'string' }, 'x-received-at': { type: 'string' }, 'x-transaction-id': { type: 'string' },
+    'repr-digest': { type: 'string', description: 'sha-256=:<base64>: of the body' }, ...extra,
+  },
+  content: { '*/*': { schema: { type: 'string', format: 'binary' } } },
+});
+
+/** Sends a message read: the body as received, its Content-Type, the metadata in headers, never cached. */
+export function sendMessage(reply: FastifyReply, meta: MessageView, body: Buffer): FastifyReply {
+  reply.headers({
+    'content-type': meta.contentType,
+    'x-message-id': meta.messageId,
+    'x-message-type': meta.messageType,
+    'x-channel-id': meta.channelId,
+    'x-party-id': meta.partyId,
+    'x-received-at': meta.receivedAt,
+    'repr-digest': `sha-256=:${Buffer.from(meta.sha256, 'hex').toString('base64')}:`,
+    'cache-control': 'no-store',
+  });
+  if (meta.transactionId !== null && /^[\x20-\x7e]*$/.test(meta.transactionId)) reply.header('x-transaction-id', meta.transactionId);
+  return reply.send(body);
 }
 
 /** The owner's reads of its own vault: the signed-header scheme with a `vault.read` customer credential, or a bearer token of a company client with `vault.read`. */
@@ -108,18 +135,7 @@ export function vaultRoutes(d: VaultDeps & AuthDeps & { audit: AuditTrail; check
         ...common,
         summary: 'Read one message: the original bytes and Content-Type, metadata in headers',
         params: idParams('messageId', 'msg_test_…'),
-        response: {
-          200: {
-            description: 'The body exactly as received.',
-            headers: {
-              'x-message-id': { type: 'string' }, 'x-message-type': { type: 'string' }, 'x-channel-id': { type: 'string' },
-              'x-party-id': { type: 'string' }, 'x-received-at': { type: 'string' }, 'x-transaction-id': { type: 'string' },
-              'repr-digest': { type: 'string', description: 'sha-256=:<base64>: of the body' },
-            },
-            content: { '*/*': { schema: { type: 'string', format: 'binary' } } },
-          },
-          ...errorResponses(400, 401, 403, 404, 409, 421),
-        },
+        response: { 200: messageBodyResponse(), ...errorResponses(400, 401, 403, 404, 409, 421) },
       },
     }, async (request, reply) => {
       let found: Awaited<ReturnType<typeof readVaultMessage>>;
@@ -134,18 +150,7 @@ export function vaultRoutes(d: VaultDeps & AuthDeps & { audit: AuditTrail; check
       }
       const { meta, body } = found;
       await read(request, 'vault.get', meta.messageId, { size: meta.size, messageType: meta.messageType, channelId: meta.channelId });
-      reply.headers({
-        'content-type': meta.contentType,
-        'x-message-id': meta.messageId,
-        'x-message-type': meta.messageType,
-        'x-channel-id': meta.channelId,
-        'x-party-id': meta.partyId,
-        'x-received-at': meta.receivedAt,
-        'repr-digest': `sha-256=:${Buffer.from(meta.sha256, 'hex').toString('base64')}:`,
-        'cache-control': 'no-store',
-      });
-      if (meta.transactionId !== null && /^[\x20-\x7e]*$/.test(meta.transactionId)) reply.header('x-transaction-id', meta.transactionId);
-      return reply.send(body);
+      return sendMessage(reply, meta, body);
     });
 
     registerVaultAuditRoute(app, d, common, (request) => request.vaultReader!.company.id, listArgs);
