@@ -95,7 +95,7 @@ try {
     process.exit(78);
   }
   if (err instanceof VaultgateApiError) {
-    process.stderr.write(`vaultgate: ${err.message}\n`);
+    process.stderr.write(`vaultgate: ${err.message}\n${err.remedy ? `  remedy: ${err.remedy}\n` : ''}`);
     process.exit(1);
   }
   if (err instanceof ApiError) {

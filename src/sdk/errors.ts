@@ -11,6 +11,8 @@ export class VaultgateApiError extends Error {
   readonly requestId: string | undefined;
   /** For `REQUEST_NOT_UNIQUE`: the message already stored under the transaction id. */
   readonly messageId: string | undefined;
+  /** What to do about it (the catalogue's remedy), when the answer carries one. */
+  readonly remedy: string | undefined;
 
   constructor(readonly status: number, readonly code: string, readonly body: unknown) {
     const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
@@ -20,6 +22,7 @@ export class VaultgateApiError extends Error {
     this.name = 'VaultgateApiError';
     this.requestId = typeof b.requestId === 'string' ? b.requestId : undefined;
     this.messageId = typeof b.messageId === 'string' ? b.messageId : undefined;
+    this.remedy = typeof b.remedy === 'string' ? b.remedy : undefined;
   }
 }
 
@@ -65,8 +68,14 @@ export class VaultgateNetworkError extends Error {
  * catch (e) { if (e instanceof VaultgateIncompleteExportError) for await (const m of vg.exportVault({}, { cursor: e.cursor })) … }
  */
 export class VaultgateIncompleteExportError extends Error {
-  constructor(readonly received: number, readonly cursor: string | undefined) {
-    super(`the export was cut short after ${received} messages; run it again to resume`);
+  /**
+   * `code` is set when the server ended the export itself: `GRANT_REQUIRED` when a grant of a shared export ended
+   * mid-stream (resuming needs an active grant again).
+   */
+  constructor(readonly received: number, readonly cursor: string | undefined, readonly code?: string) {
+    super(code === 'GRANT_REQUIRED'
+      ? `the export stopped after ${received} messages: the grant it read through is no longer active`
+      : `the export was cut short after ${received} messages; run it again to resume`);
     this.name = 'VaultgateIncompleteExportError';
   }
 }

@@ -280,7 +280,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   await app.register(oauthRoutes({ ...common, signingKeys, tokenLifetimeS: config.tokenLifetimeS }));
   await app.register(ingestionRoutes(common));
   await app.register(vaultRoutes({ ...common, checkpoints }), { prefix: '/vault/v1' });
-  await app.register(sharedReadRoutes({ ...common, scopesFor: scopeResolver(store) }), { prefix: '/vault/v1/shared' });
+  await app.register(sharedReadRoutes({ ...common, scopesFor: scopeResolver(store) }), { prefix: '/vault/v1' });
   // --- accounts (issue 14): people, organisations, sessions ---
   const signInThrottle = new SignInThrottle();
   const accounts = new Accounts({

@@ -85,9 +85,9 @@ export function sharedReadRoutes(d: SharedDeps & AuthDeps & { audit: AuditTrail 
       channelId: { type: 'string', maxLength: 200 }, messageType: { type: 'string', maxLength: 100 },
       from: { type: 'string', description: 'ISO 8601, inclusive' }, to: { type: 'string', description: 'ISO 8601, exclusive' },
     } as const;
-    const shared = '/:ownerCompanyId';
+    const shared = '/shared/:ownerCompanyId';
 
-    app.get('/', {
+    app.get('/shared', {
       schema: {
         ...common,
         summary: 'The owners whose vaults you may read now, and the active grants (with the read action) you hold over each',
