@@ -11,8 +11,6 @@ export class VaultgateApiError extends Error {
   readonly requestId: string | undefined;
   /** For `REQUEST_NOT_UNIQUE`: the message already stored under the transaction id. */
   readonly messageId: string | undefined;
-  /** What to do about it (the catalogue's remedy), when the answer carries one. */
-  readonly remedy: string | undefined;
 
   constructor(readonly status: number, readonly code: string, readonly body: unknown) {
     const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
@@ -22,7 +20,6 @@ export class VaultgateApiError extends Error {
     this.name = 'VaultgateApiError';
     this.requestId = typeof b.requestId === 'string' ? b.requestId : undefined;
     this.messageId = typeof b.messageId === 'string' ? b.messageId : undefined;
-    this.remedy = typeof b.remedy === 'string' ? b.remedy : undefined;
   }
 }
 

@@ -44,6 +44,9 @@ import { RegistryCache } from './services/registry-cache.js';
 import { Registry } from './services/registry.js';
 import { RetentionSweeper } from './services/retention.js';
 import { SigningKeys } from './services/signing-keys.js';
+import { Grants } from './services/sharing/grants.js';
+import { PeriodicTask } from './services/periodic-task.js';
+import { STATEMENT_MAX_LIFETIME_S } from './services/sharing/grant-statement.js';
 
 export const VERSION = '0.1.0';
 
@@ -231,7 +234,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const committer = new GroupCommitter(store, { onBatch: (n) => metrics.commitBatch(n) });
   const cache = new RegistryCache(() => clock.now());
   // --- bearer tokens (issue 4) ---
-  const signingKeys = new SigningKeys({ store, crypto, clock, environment: config.environment, alg: config.tokenSigningAlg, tokenLifetimeS: config.tokenLifetimeS, audit });
+  // A retired key stays published as long as the longest-lived JWT it signed: an access token, or a grant statement.
+  const signingKeys = new SigningKeys({ store, crypto, clock, environment: config.environment, alg: config.tokenSigningAlg, tokenLifetimeS: Math.max(config.tokenLifetimeS, STATEMENT_MAX_LIFETIME_S), audit });
   if (await signingKeys.ensureKey()) app.log.info({ code: 'TOKEN_SIGNING_KEY_GENERATED' }, 'generated the first token signing key (kept in the database, sealed)');
   const bearer = new BearerAuthenticator({
     store, cache, clock, environment: config.environment, publicBaseUrl, signingKeys, issuers: config.oidcIssuers,
@@ -295,15 +299,24 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
       ca: config.smtpCa === undefined ? undefined : readFileSync(config.smtpCa), password: config.smtpPassword, from: config.mailFrom,
     }, (err) => app.log.error({ code: 'MAIL_UNAVAILABLE', cause: (err as { code?: string }).code ?? 'unknown' }, 'SMTP refused the invitation mail')),
   });
+  // --- sharing (issue 15): grants, and the sweep that records their expiry ---
+  const grants = new Grants({ store, clock, environment: config.environment, audit, signingKeys, publicBaseUrl });
+  // Records `expired` for active grants past notOnOrAfter (reads never wait for it: the resolver checks the time).
+  const grantExpiry = new PeriodicTask(() => grants.expireLapsed(), {
+    onDone: (n) => n > 0 && app.log.info({ code: 'GRANT_EXPIRY_SWEEP', expired: n }, 'recorded grants past their validity as expired'),
+    onError: (err) => app.log.error({ err, code: 'GRANT_EXPIRY_SWEEP_FAILED' }, 'grant expiry sweep failed'),
+  });
   await app.register(accountRoutes({
     accounts, people, adminToken: deps.adminToken, sessionAbsoluteS: config.sessionAbsoluteS, publicBaseUrl,
     oidc: new OidcSignIn({ store, crypto, clock, audit, sessions: accounts.sessions, throttle: signInThrottle, providers: config.oidcSignInProviders }),
     selfService: { selfService: new SelfService({ store, registry, clients, crypto, cache, clock, environment: config.environment, audit }), registry, clients },
+    grants: { grants },
   }), { prefix: '/api/v1' });
 
   app.addHook('onReady', async () => {
     sweeper.start(config.retentionSweepS);
     checkpoints.start(config.auditCheckpointS);
+    grantExpiry.start(config.grantExpirySweepS);
   });
   app.addHook('onSend', (request, reply, payload, done) => {
     if (mustClose(request.raw, closing)) reply.header('connection', 'close');
@@ -318,6 +331,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     closing = true;
     sweeper.stop();
     checkpoints.stop();
+    await grantExpiry.stop();
   });
   app.addHook('onClose', async () => {
     await committer.drain();

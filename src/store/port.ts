@@ -461,6 +461,11 @@ export interface ApiTokenRecord {
   createdAt: string;
   expiresAt: string;
   revokedAt: string | null;
+  /**
+   * How the session that created it was started: an organisation's TOTP requirement holds the token as it holds
+   * such a session (only `password` ones of a member without TOTP). Tokens from before the token-method step: `password`.
+   */
+  signInMethod: SessionRecord['signInMethod'];
 }
 
 /** An external OpenID Connect subject linked to a user (issue 14): `iss` + `sub` of its ID tokens (OIDC Core §2). */
@@ -502,7 +507,9 @@ export interface RegistrationApproval {
 export interface AccountStore {
   /**
    * Stores a registration and its (pending) user in one transaction. USER_EMAIL_TAKEN when a user with that email
-   * (case-insensitively) exists.
+   * (case-insensitively) exists — except a registrant registering again after a decline: when `user.id` is the id of
+   * the declined registration's user (disabled, never a member, not an operator), that user takes `user`'s email,
+   * name, language and password hash (its TOTP cleared, its id and createdAt kept) and is pending again.
    */
   createRegistration(r: RegistrationRecord, user: UserRecord, audit: AuditAppend): Promise<void>;
   getRegistration(id: string): Promise<RegistrationRecord | undefined>;

@@ -197,6 +197,10 @@ export const CONFIG_SCHEMA = {
     env: 'VAULTGATE_RETENTION_SWEEP_S', flag: '--retention-sweep-s', default: 60, parse: int(0, 86400),
     description: 'Seconds between retention sweeps (expired messages, deleted companies), in bounded batches; 0 turns the sweep off.',
   } as ConfigKey<number>,
+  grantExpirySweepS: {
+    env: 'VAULTGATE_GRANT_EXPIRY_SWEEP_S', flag: '--grant-expiry-sweep-s', default: 60, parse: int(0, 86400),
+    description: 'Seconds between sweeps that record grants past their notOnOrAfter as expired (an event both sides see; docs/sharing.md); 0 turns the sweep off. Reads never wait for it: a grant past its window is not in force from that instant.',
+  } as ConfigKey<number>,
   auditCheckpointS: {
     env: 'VAULTGATE_AUDIT_CHECKPOINT_S', flag: '--audit-checkpoint-s', default: 3600, parse: int(0, 7 * 86400),
     description: 'Seconds between signed checkpoints of the audit chain (docs/audit.md), taken only when events were added since the last one; 0: only on demand (POST /admin/v1/audit/checkpoints).',
@@ -325,6 +329,7 @@ export interface Config {
   keystoreUrl: string | undefined;
   keystoreSchema: string;
   retentionSweepS: number;
+  grantExpirySweepS: number;
   auditCheckpointS: number;
   auditRetentionDays: number;
   logLevel: string;
