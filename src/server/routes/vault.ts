@@ -28,6 +28,24 @@ async function refusalTenants(d: VaultDeps, p: Principal): Promise<string[]> {
   return [p.customer.companyId, ...(named ? [named.id] : [])];
 }
 
+// The selection shared by the list and the export (of one's own vault and of a shared one).
+const selection = {
+  channelId: { type: 'string', maxLength: 200 }, messageType: { type: 'string', maxLength: 100 },
+  from: { type: 'string', description: 'ISO 8601, inclusive' }, to: { type: 'string', description: 'ISO 8601, exclusive' },
+} as const;
+export const messageListQuery = {
+  type: 'object', additionalProperties: false,
+  properties: { ...selection, cursor: { type: 'string', maxLength: 200 }, limit: { type: 'string', pattern: '^[0-9]{1,4}$', description: '1-1000, default 100' } },
+} as const;
+export const exportQuery = {
+  type: 'object', additionalProperties: false,
+  properties: { ...selection, cursor: { type: 'string', maxLength: 200, description: 'Resume after the line that carried this cursor.' } },
+} as const;
+export const exportResponses = {
+  200: { description: 'NDJSON stream', content: { 'application/x-ndjson': { schema: { type: 'string' } } } },
+  ...errorResponses(400, 401, 403, 409, 421),
+};
+
 /** The 200 answer of a message read: the original bytes, the metadata in headers (plus `extra` ones). */
 export const messageBodyResponse = (extra: Record<string, object> = {}): object => ({
   description: 'The body exactly as received.',
@@ -81,20 +99,12 @@ export function vaultRoutes(d: VaultDeps & AuthDeps & { audit: AuditTrail; check
     const read = (request: FastifyRequest, action: string, subject: string, details: Record<string, unknown>) =>
       d.audit.record(ctx(request), { action, subject, tenants: [request.vaultReader!.company.id], details });
     const common = { tags: ['vault'], security: [{ netvisorMac: [] }, { bearerToken: ['vault.read'] }] as Record<string, string[]>[], headers: macHeadersSchema };
-    // The selection shared by the list and the export.
-    const selection = {
-      channelId: { type: 'string', maxLength: 200 }, messageType: { type: 'string', maxLength: 100 },
-      from: { type: 'string', description: 'ISO 8601, inclusive' }, to: { type: 'string', description: 'ISO 8601, exclusive' },
-    } as const;
 
     app.get<{ Querystring: Record<string, string> }>('/messages', {
       schema: {
         ...common,
         summary: 'List the messages in your vault (metadata, oldest first, cursor pagination)',
-        querystring: {
-          type: 'object', additionalProperties: false,
-          properties: { ...selection, cursor: { type: 'string', maxLength: 200 }, limit: { type: 'string', pattern: '^[0-9]{1,4}$', description: '1-1000, default 100' } },
-        },
+        querystring: messageListQuery,
         response: { 200: pageOf(messageMetaSchema), ...errorResponses(400, 401, 403, 409, 421) },
       },
     }, async (request) => {
@@ -112,14 +122,8 @@ export function vaultRoutes(d: VaultDeps & AuthDeps & { audit: AuditTrail; check
         ...common,
         summary: 'Export your vault as NDJSON, streamed (constant memory however large)',
         description: 'One line per message: the metadata, `body` (text media types, valid UTF-8) or `bodyBase64`, and `cursor`. The last line is {"complete":true,"count":N}; an export cut short lacks it: resume with ?cursor=<the last cursor received>.',
-        querystring: {
-          type: 'object', additionalProperties: false,
-          properties: { ...selection, cursor: { type: 'string', maxLength: 200, description: 'Resume after the line that carried this cursor.' } },
-        },
-        response: {
-          200: { description: 'NDJSON stream', content: { 'application/x-ndjson': { schema: { type: 'string' } } } },
-          ...errorResponses(400, 401, 403, 409, 421),
-        },
+        querystring: exportQuery,
+        response: exportResponses,
       },
     }, async (request, reply) => {
       const lines = await exportVault(d, request.vaultReader!, request.query);

@@ -10,7 +10,7 @@ import {
 } from '../../services/sharing/shared-reads.js';
 import { auditContext } from '../audit.js';
 import { errorResponses, idParams, macHeadersSchema, messageMetaSchema, pageOf } from '../schemas.js';
-import { actorOf, messageBodyResponse, sendMessage } from '../vault.js';
+import { actorOf, exportQuery, exportResponses, messageBodyResponse, messageListQuery, sendMessage } from '../vault.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -81,10 +81,6 @@ export function sharedReadRoutes(d: SharedDeps & AuthDeps & { audit: AuditTrail 
       tags: ['shared'], security: [{ netvisorMac: [] }, { bearerToken: ['shared.read'] }] as Record<string, string[]>[], headers: macHeadersSchema,
     };
     const owner = idParams('ownerCompanyId', 'co_test_…');
-    const selection = {
-      channelId: { type: 'string', maxLength: 200 }, messageType: { type: 'string', maxLength: 100 },
-      from: { type: 'string', description: 'ISO 8601, inclusive' }, to: { type: 'string', description: 'ISO 8601, exclusive' },
-    } as const;
     const shared = '/shared/:ownerCompanyId';
 
     app.get('/shared', {
@@ -115,10 +111,7 @@ export function sharedReadRoutes(d: SharedDeps & AuthDeps & { audit: AuditTrail 
         summary: "List the messages of another owner's vault that your active grants cover (metadata, oldest first, cursor pagination)",
         description: 'The query and paging of /vault/v1/messages. Several grants of one owner combine (each message once, in position order). A page may hold fewer than `limit` items while nextCursor is set: follow nextCursor until it is null.',
         params: owner,
-        querystring: {
-          type: 'object', additionalProperties: false,
-          properties: { ...selection, cursor: { type: 'string', maxLength: 200 }, limit: { type: 'string', pattern: '^[0-9]{1,4}$', description: '1-1000, default 100' } },
-        },
+        querystring: messageListQuery,
         response: { 200: pageOf(messageMetaSchema), ...errorResponses(400, 401, 403, 409, 421) },
       },
     }, async (request) => withinScopes(request, 'shared.list', request.params.ownerCompanyId, async (scopes) => {
@@ -154,14 +147,8 @@ export function sharedReadRoutes(d: SharedDeps & AuthDeps & { audit: AuditTrail 
         summary: "Export the messages of another owner's vault that your active grants cover, as NDJSON (the format of /vault/v1/export)",
         description: 'Grants are checked again every 100 messages: when one ends (revoked, withdrawn, expired) mid-export, the stream stops at the first line no longer covered with {"complete":false,"code":"GRANT_REQUIRED","cursor":…,"count":N} instead of the completion line.',
         params: owner,
-        querystring: {
-          type: 'object', additionalProperties: false,
-          properties: { ...selection, cursor: { type: 'string', maxLength: 200, description: 'Resume after the line that carried this cursor.' } },
-        },
-        response: {
-          200: { description: 'NDJSON stream', content: { 'application/x-ndjson': { schema: { type: 'string' } } } },
-          ...errorResponses(400, 401, 403, 409, 421),
-        },
+        querystring: exportQuery,
+        response: exportResponses,
       },
     }, async (request, reply) => withinScopes(request, 'shared.export', request.params.ownerCompanyId, async (scopes) => {
       const { cursor, ...selection } = request.query;
