@@ -59,12 +59,11 @@ export async function sharedScopes(d: SharedDeps, reader: SharedReader, ownerCom
   return scopes;
 }
 
-/** The grants (ids, oldest first) whose scopes cover a message; empty for the owner's own scope. */
-export const grantIdsCovering = (scopes: readonly ReadScope[], m: MessageMeta): string[] =>
-  scopesCovering(scopes, m).flatMap((s) => (s.grantId === null ? [] : [s.grantId]));
-
-/** The grants of a set of scopes (the owner's own scope has none). */
+/** The grants of a set of scopes, oldest first (the owner's own scope has none). */
 export const scopeGrantIds = (scopes: readonly ReadScope[]): string[] => scopes.flatMap((s) => (s.grantId === null ? [] : [s.grantId]));
+
+/** The grants whose scopes cover a message, oldest first. */
+export const grantIdsCovering = (scopes: readonly ReadScope[], m: MessageMeta): string[] => scopeGrantIds(scopesCovering(scopes, m));
 
 /** Store reads one list request may make to fill a page from several combined scopes (a short page resumes after). */
 const MAX_SCANS = 8;
