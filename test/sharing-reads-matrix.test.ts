@@ -121,6 +121,17 @@ describe('consumer reads: the matrix', () => {
         for (const sc of SCOPES(grantOwner)) {
           const g = await putGrant(s.store, grantOwner, c1.companyId, st.state, { ...sc.scope, ...st.validity });
           for (const cred of creds) {
+            // The index: the grant (and only it) listed for the grantee while it gives a scope; refused credentials refused.
+            const index = await call(cred, '/vault/v1/shared');
+            if (cred.refusal) {
+              if (index.code !== cred.refusal) failures.push(`${st.name} / ${sc.name} / ${cred.name}: index ${index.status} ${index.code}`);
+            } else {
+              const owners = index.status === 200 ? JSON.parse(index.text).owners : undefined;
+              const want = st.gives && cred.consumer === 'C1' ? [{ companyId: grantOwner.companyId, grantIds: [g.id] }] : [];
+              const got = owners?.map((o: any) => ({ companyId: o.companyId, grantIds: o.grants.map((x: any) => x.grantId) }));
+              if (JSON.stringify(got) !== JSON.stringify(want)) failures.push(`${st.name} / ${sc.name} / ${cred.name}: index ${index.text}`);
+              if (got && want.length === 0) outside += got.length;
+            }
             for (const reading of [o1, o2]) {
               const all = msgs.get(reading.companyId)!;
               const gives = st.gives && cred.consumer === 'C1' && !cred.refusal && reading === grantOwner;
