@@ -51,6 +51,7 @@ export type {
   PartnerCredentialRecord,
   PartyRecord,
   RegistryStore,
+  Role,
   Scope,
   Status,
   Store,
