@@ -6,7 +6,7 @@
  */
 import { Command, Option } from 'commander';
 import { acceptLanguageOf, resolvedValues, withClientOptions } from './client-options.js';
-import { ApiError, resolveToken, retryAfterOf } from './admin-client.js';
+import { adminSettings, ApiError, resolveToken, retryAfterOf } from './admin-client.js';
 import { printJson, printRecord, printTable } from './output.js';
 import { oidcSignIn } from './oidc-signin.js';
 import { readProfile, writeProfile } from './profiles.js';
@@ -159,8 +159,11 @@ export function accountCommand(): Command {
 
 /** `vaultgate admin registrations ls|approve|decline`, with the operator token of the admin command. */
 export function adminRegistrationCommands(admin: Command): void {
-  const g = () => admin.opts<{ url: string; token?: string; dataDir?: string; json?: boolean }>();
-  const call = (method: string, path: string, body?: unknown) => api(g().url, method, path, { bearer: resolveToken({ url: g().url, token: g().token, dataDir: g().dataDir }), body });
+  const g = () => admin.opts<{ json?: boolean; language?: string }>();
+  const call = (method: string, path: string, body?: unknown) => {
+    const a = adminSettings(admin);
+    return api(a.url, method, path, { bearer: resolveToken(a), body, ...acceptLanguageOf({ language: g().language }) });
+  };
   const regs = admin.command('registrations').description('registrations of organisations waiting for (or given) a decision');
   regs.command('ls').description('list registrations')
     .addOption(new Option('--status <status>').choices(['pending', 'approved', 'declined']))

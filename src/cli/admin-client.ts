@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Command } from 'commander';
 import { describeProblem } from './output.js';
+import { readProfile } from './profiles.js';
 
 /** A coded error answered by the server (problem+json). */
 export class ApiError extends Error {
@@ -23,6 +25,22 @@ export class ApiError extends Error {
 export function retryAfterOf(res: Response): number | undefined {
   const v = res.headers.get('retry-after');
   return v !== null && /^\d+$/.test(v.trim()) ? Number(v) : undefined;
+}
+
+/**
+ * The URL and operator token of `vaultgate admin …`, from its options (`admin.opts()`): `--token` or
+ * VAULTGATE_ADMIN_TOKEN first; else, with `--profile <name>`, that profile's session token (an operator user signed in
+ * with `vaultgate account signin --profile <name>`), and its URL unless `--url`/VAULTGATE_URL says otherwise; else the
+ * admin-token file in `--data-dir`. VAULTGATE_PROFILE is not read here: the client commands' default profile must not
+ * quietly replace the operator token of a script.
+ */
+export function adminSettings(admin: Command): AdminClientOptions & { url: string } {
+  const g = admin.opts<{ url: string; token?: string; dataDir?: string; profile?: string }>();
+  if (g.token || g.profile === undefined) return { url: g.url, token: g.token, dataDir: g.dataDir };
+  const p = readProfile(process.env, g.profile, true)!;
+  if (!p.sessionToken) throw new Error(`profile "${g.profile}" holds no session: sign in as an operator first (vaultgate account signin --profile ${g.profile} --email …), or pass --token`);
+  const url = admin.getOptionValueSource('url') === 'default' && p.url ? p.url : g.url;
+  return { url, token: p.sessionToken, dataDir: g.dataDir };
 }
 
 export interface AdminClientOptions {

@@ -8,6 +8,7 @@
 import { Command, Option } from 'commander';
 import { api } from './account-commands.js';
 import { acceptLanguageOf, resolvedValues, withClientOptions } from './client-options.js';
+import { collectMessageTypes, messageTypesText, type MessageTypeAgreement } from './message-types.js';
 import { printJson, printRecord, printTable } from './output.js';
 import { orgOf, withOrgOption } from './org-option.js';
 import { writePostmanFiles } from './postman-commands.js';
@@ -28,17 +29,6 @@ function kindOf(id: string): Kind {
   throw new Error(`${id}: not a customer credential (cid_…), partner credential (pid_…) or OAuth client (oc_…) id`);
 }
 
-/** `--type Name:media/type,media/type` (repeatable) → message-type agreements. */
-function messageTypes(values: string[]): { name: string; mediaTypes: string[] }[] {
-  return values.map((v) => {
-    const i = v.indexOf(':');
-    if (i <= 0 || i === v.length - 1) throw new Error(`--type ${v}: give Name:media/type[,media/type…], e.g. TransportOrder:application/json`);
-    return { name: v.slice(0, i), mediaTypes: v.slice(i + 1).split(',').map((m) => m.trim()).filter(Boolean) };
-  });
-}
-const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
-/** Message-type agreements as `--type` takes them: `Name:media/type,media/type`, several joined by `; `. */
-const typesText = (types: { name: string; mediaTypes: string[] }[] | null): string => (types ?? []).map((t) => `${t.name}:${t.mediaTypes.join(',')}`).join('; ');
 
 /**
  * The /api/v1 calls of an organisation command (`--org`, `--json` and the client options on it or its parents), as
@@ -113,24 +103,24 @@ export function orgCommand(): Command {
     .action(async (o: { status?: string }, cmd: Command) => {
       const c = ctx(cmd);
       const r = await c.call('GET', `/channel-requests?limit=1000${o.status ? `&status=${o.status}` : ''}`);
-      const rows = r.items.map((x: any) => ({ ...x, requested: typesText(x.messageTypes), granted: typesText(x.grantedMessageTypes) }));
+      const rows = r.items.map((x: any) => ({ ...x, requested: messageTypesText(x.messageTypes), granted: messageTypesText(x.grantedMessageTypes) }));
       c.table({ ...r, items: c.json ? r.items : rows }, ['id', 'status', 'vendorName', 'requestedByEmail', 'companyName', 'requested', 'granted', 'channelId', 'createdAt']);
     });
   channels.command('request').description("request a channel to a company (a vendor's admin)")
     .requiredOption('--business-id <id>', "the company's business id, e.g. 1967543-8")
-    .requiredOption('--type <Name:media/type,…>', 'a message type and its media types (repeatable)', collect)
-    .action(async (o: { businessId: string; type: string[] }, cmd: Command) => {
+    .requiredOption('--type <Name:media/type,…>', 'a message type and its media types, Name:… or Name=… (repeatable)', collectMessageTypes)
+    .action(async (o: { businessId: string; type: MessageTypeAgreement[] }, cmd: Command) => {
       const c = ctx(cmd);
-      c.out(await c.call('POST', '/channel-requests', { businessId: o.businessId, messageTypes: messageTypes(o.type) }));
+      c.out(await c.call('POST', '/channel-requests', { businessId: o.businessId, messageTypes: o.type }));
     });
   channels.command('approve <requestId>').description("approve a request (a company's admin): the channel is created")
-    .option('--type <Name:media/type,…>', 'grant only these (a narrowing of the request; repeatable)', collect)
-    .action(async (id: string, o: { type?: string[] }, cmd: Command) => {
+    .option('--type <Name:media/type,…>', 'grant only these, Name:… or Name=… (a narrowing of the request; repeatable)', collectMessageTypes)
+    .action(async (id: string, o: { type?: MessageTypeAgreement[] }, cmd: Command) => {
       const c = ctx(cmd);
-      const r = await c.call('POST', `/channel-requests/${encodeURIComponent(id)}/approve`, o.type ? { messageTypes: messageTypes(o.type) } : {});
+      const r = await c.call('POST', `/channel-requests/${encodeURIComponent(id)}/approve`, o.type ? { messageTypes: o.type } : {});
       // What the channel got (possibly narrowed), not what was asked: the JSON has both.
       if (c.json) return printJson(r);
-      printRecord({ id: r.id, status: r.status, channelId: r.channelId, vendorName: r.vendorName, granted: typesText(r.grantedMessageTypes), channelStatus: r.channel.status });
+      printRecord({ id: r.id, status: r.status, channelId: r.channelId, vendorName: r.vendorName, granted: messageTypesText(r.grantedMessageTypes), channelStatus: r.channel.status });
     });
   channels.command('decline <requestId>').description("decline a request (a company's admin)")
     .action(async (id: string, _o: unknown, cmd: Command) => {

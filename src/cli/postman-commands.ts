@@ -3,7 +3,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { postmanExport } from '../protocol/index.js';
-import { parseMessageType } from './admin-commands.js';
+import { collectMessageTypes } from './message-types.js';
 import { resolvedValues, withClientOptions } from './client-options.js';
 import { PROFILE_KEYS } from './profiles.js';
 
@@ -28,7 +28,7 @@ export function postmanCommand(): Command {
   withClientOptions(postman.command('export'), PROFILE_KEYS.filter((k) => k !== 'algorithm'))
     .description('write <out>/<channel>.postman_collection.json and .postman_environment.json (URL and ids from flags, environment or profile)')
     .requiredOption('--channel <channelId>', 'the ingestion channel')
-    .requiredOption('--message-type <Name=media/type,…>', "the channel's agreed message type with its media types (repeatable)", parseMessageType)
+    .requiredOption('--message-type <Name=media/type,…>', "the channel's agreed message type with its media types, Name=… or Name:… (repeatable)", collectMessageTypes)
     .addOption(new Option('--auth <scheme>', 'authentication the collection uses').choices(['mac', 'oauth']).default('mac'))
     .requiredOption('--out <dir>', 'directory to write into (created if missing)')
     .option('--with-secrets', 'fill partnerKey and customerKey (--auth oauth: clientSecret) from your credentials (the environment file is then written with mode 0600)')
