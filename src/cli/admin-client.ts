@@ -10,15 +10,38 @@ export class ApiError extends Error {
    * `problem` is the problem+json body (RFC 9457; `remedy` is the catalogue's advice); `retryAfterS` the
    * Retry-After header in seconds (RFC 9110 §10.2.3), when the answer had one (e.g. 429 SIGN_IN_THROTTLED).
    */
-  constructor(readonly status: number, readonly problem: Record<string, unknown>, readonly retryAfterS?: number) {
-    super(`${String(problem.code ?? status)}: ${String(problem.title ?? 'request failed')}${problem.detail ? ` (${String(problem.detail)})` : ''}`);
+  constructor(readonly status: number, readonly problem: Record<string, unknown>, readonly retryAfterS?: number, private readonly fieldFlags: FieldFlags = {}) {
+    super(withFlagNames(`${String(problem.code ?? status)}: ${String(problem.title ?? 'request failed')}${problem.detail ? ` (${String(problem.detail)})` : ''}`, fieldFlags));
     this.name = 'ApiError';
   }
 
-  /** What the terminal shows: the message, then the remedy and the wait, each on its own line. */
+  /**
+   * What the terminal shows: the message, then the remedy and the wait, each on its own line; the API's field names
+   * in them replaced by the command's flags (the JSON output keeps the problem as the server sent it).
+   */
   describe(): string {
-    return describeProblem(this.message, this.problem, this.retryAfterS);
+    const remedy = typeof this.problem.remedy === 'string' ? withFlagNames(this.problem.remedy, this.fieldFlags) : this.problem.remedy;
+    return describeProblem(this.message, { ...this.problem, remedy }, this.retryAfterS);
   }
+}
+
+/** A command's API body and query fields and the flags that give them: `{ overlapHours: '--overlap-hours' }`. */
+export type FieldFlags = Readonly<Record<string, string>>;
+
+const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * `text` with the API's names of a command's fields replaced by its flags: the validation form (`body/overlapHours`,
+ * `querystring/limit`) always, a bare camelCase name (`businessId`) as a word; plain English words (`email`, `name`)
+ * only in the validation form, so that prose keeps its meaning.
+ */
+export function withFlagNames(text: string, flags: FieldFlags): string {
+  let out = text;
+  for (const [field, flag] of Object.entries(flags)) {
+    out = out.replace(new RegExp(`\\b(?:body|querystring|params)/${escape(field)}\\b`, 'g'), flag);
+    if (/[A-Z]/.test(field)) out = out.replace(new RegExp(`(?<![-/\\w])${escape(field)}\\b`, 'g'), flag);
+  }
+  return out;
 }
 
 /** Retry-After in seconds (the delta-seconds form), or undefined. */

@@ -22,6 +22,25 @@ export function writePostmanFiles(out: string, channelId: string, files: { colle
   process.stdout.write(`${base}.postman_collection.json\n${envFile}\n`);
 }
 
+/**
+ * What to do about the empty keys of Postman files fetched from the server (`org channels postman`): fill them in
+ * Postman, or write the files again locally with them, by `vaultgate postman export` in full — the channel's types read
+ * back from the collection's per-type requests (headers X-Message-Type and Content-Type).
+ */
+export function postmanSecretsHint(channelId: string, auth: string, out: string, collection: unknown): string {
+  const types = new Map<string, string[]>();
+  for (const item of (collection as { item?: { request?: { header?: { key: string; value: string }[] } }[] }).item ?? []) {
+    const h = Object.fromEntries((item.request?.header ?? []).map((x) => [x.key.toLowerCase(), x.value]));
+    const name = h['x-message-type'];
+    if (!name || name.startsWith('{{') || !h['content-type']) continue;
+    types.set(name, [...(types.get(name) ?? []), h['content-type']]);
+  }
+  const specs = [...types].map(([n, media]) => ` --message-type '${n}:${media.join(',')}'`).join('') || " --message-type '<Name:media/type>'";
+  const whose = auth === 'oauth' ? 'your OAuth client (client_id, client_secret)' : 'your partner and customer keys';
+  return `keys and secrets are left empty: fill them in Postman, or write the files with them from a profile that holds ${whose}:\n`
+    + `  vaultgate postman export --profile <profile> --channel ${channelId}${specs} --auth ${auth} --out ${out} --with-secrets`;
+}
+
 export function postmanCommand(): Command {
   const postman = new Command('postman').description('Postman collections that sign requests (or fetch bearer tokens) in a pre-request script');
   // Everything a profile holds but the MAC algorithm (the collection's `macAlgorithm` variable chooses that).
