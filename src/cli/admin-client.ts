@@ -51,15 +51,16 @@ export function retryAfterOf(res: Response): number | undefined {
 }
 
 /**
- * The URL and operator token of `vaultgate admin …`, from its options (`admin.opts()`): `--token` or
- * VAULTGATE_ADMIN_TOKEN first; else, with `--profile <name>`, that profile's session token (an operator user signed in
- * with `vaultgate account signin --profile <name>`), and its URL unless `--url`/VAULTGATE_URL says otherwise; else the
- * admin-token file in `--data-dir`. VAULTGATE_PROFILE is not read here: the client commands' default profile must not
- * quietly replace the operator token of a script.
+ * The URL and operator token of `vaultgate admin …`, from its options (`admin.opts()`), flags before the environment:
+ * `--token`; else, with `--profile <name>`, that profile's session token (an operator user signed in with
+ * `vaultgate account signin --profile <name>`), and its URL unless `--url`/VAULTGATE_URL says otherwise; else
+ * VAULTGATE_ADMIN_TOKEN; else the admin-token file in `--data-dir`. VAULTGATE_PROFILE is not read here: the client
+ * commands' default profile must not quietly replace the operator token of a script.
  */
 export function adminSettings(admin: Command): AdminClientOptions & { url: string } {
   const g = admin.opts<{ url: string; token?: string; dataDir?: string; profile?: string }>();
-  if (g.token || g.profile === undefined) return { url: g.url, token: g.token, dataDir: g.dataDir };
+  const tokenFlag = g.token !== undefined && admin.getOptionValueSource('token') !== 'env';
+  if (tokenFlag || g.profile === undefined) return { url: g.url, token: g.token, dataDir: g.dataDir };
   const p = readProfile(process.env, g.profile, true)!;
   if (!p.sessionToken) throw new Error(`profile "${g.profile}" holds no session: sign in as an operator first (vaultgate account signin --profile ${g.profile} --email …), or pass --token`);
   const url = admin.getOptionValueSource('url') === 'default' && p.url ? p.url : g.url;

@@ -45,7 +45,7 @@ export function adminCommand(): Command {
   const admin = new Command('admin').description('operate the registry through the admin API')
     .addOption(new Option('--url <url>', 'server base URL').env('VAULTGATE_URL').default('http://127.0.0.1:8080'))
     .addOption(new Option('--token <token>', 'admin token (else the admin-token file in --data-dir)').env('VAULTGATE_ADMIN_TOKEN'))
-    .addOption(new Option('--profile <name>', "without --token: the session token (and URL) of this profile, an operator user's (vaultgate account signin --profile <name>)"))
+    .addOption(new Option('--profile <name>', "without --token: the session token (and URL) of this profile, an operator user's (vaultgate account signin --profile <name>); before VAULTGATE_ADMIN_TOKEN"))
     .addOption(new Option('--data-dir <dir>', 'data directory holding the generated admin-token').env('VAULTGATE_DATA_DIR').default('./data'))
     .addOption(new Option('--language <FI|EN|SE>', 'language of error messages (default EN)').env('VAULTGATE_LANGUAGE'))
     .option('--json', 'print JSON');
