@@ -193,16 +193,4 @@ describe('vaultgate CLI: the newcomer findings', () => {
     expect(postman.stderr).toContain(`vaultgate postman export --profile <profile> --channel ${approved.channelId} --message-type 'TransportOrder:application/json' --auth mac --out ${out} --with-secrets`);
     expect(readFileSync(join(out, `${approved.channelId}.postman_collection.json`), 'utf8')).toContain('TransportOrder');
   });
-
-  it('a company the operator created gets its first admin by an operator user\'s invitation (docs/accounts.md)', async () => {
-    const co = await json(['admin', '--json', 'company', 'create', '--name', 'Satama Oy', '--business-id', businessIds(2620000, 1)[0]!]);
-    const invited = await vg(['account', '--profile', 'op', 'invite', 'hilla@satama.example', '--org', co.id, '--role', 'admin']);
-    expect(invited.code, invited.stderr).toBe(0);
-    const link = /^link: (\S+)$/m.exec(invited.stdout)![1]!;
-    const accepted = await json(['account', '--profile', 'hilla', '--json', 'accept', link, '--display-name', 'Hilla'], { password });
-    expect(accepted).toMatchObject({ organisationId: co.id, role: 'admin' });
-    expect((await vg(['account', 'signin', '--profile', 'hilla', '--email', 'hilla@satama.example'], { password })).code).toBe(0);
-    const members = await vg(['account', '--profile', 'hilla', 'members', 'ls', '--org', co.id]);
-    expect(members.stdout).toMatch(/\shilla@satama\.example\s+Hilla\s+admin\s/);
-  });
 });
