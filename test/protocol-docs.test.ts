@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeMac, MAC_ALGORITHMS, MAX_MAC_CANDIDATES, macForm, macString, parseMacTimestamp, type MacInput } from '../src/protocol/index.js';
-import { parseMessageType } from '../src/cli/admin-commands.js';
+import { collectMessageTypes } from '../src/cli/message-types.js';
 import { macRequest } from './helpers/mac-request.js';
 import { createTenant, REPO, startTestServer, type Tenant, type TestServer } from './helpers/servers.js';
 
@@ -142,7 +142,7 @@ describe('the protocol pages in docs/', () => {
     let t: Tenant;
     const doc = read('docs/ingestion.md');
     const recipe = doc.slice(doc.indexOf('## Onboarding a client'));
-    const types = [...recipe.matchAll(/--message-type "([^"]+)"/g)].reduce<{ name: string; mediaTypes: string[] }[]>((acc, m) => parseMessageType(m[1]!, acc), []);
+    const types = [...recipe.matchAll(/--message-type "([^"]+)"/g)].reduce<{ name: string; mediaTypes: string[] }[]>((acc, m) => collectMessageTypes(m[1]!, acc), []);
 
     beforeAll(async () => {
       s = await startTestServer();

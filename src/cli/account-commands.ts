@@ -5,16 +5,19 @@
  * `tokenInBody`, so it sends the token as a bearer and needs no CSRF token.
  */
 import { Command, Option } from 'commander';
-import { acceptLanguageOf, resolvedValues, withClientOptions } from './client-options.js';
-import { ApiError, resolveToken, retryAfterOf } from './admin-client.js';
+import { acceptLanguageOf, notSignedIn, resolvedValues, withClientOptions } from './client-options.js';
+import { adminSettings, ApiError, resolveToken, retryAfterOf, type FieldFlags } from './admin-client.js';
 import { printJson, printRecord, printTable } from './output.js';
 import { oidcSignIn } from './oidc-signin.js';
-import { readProfile, writeProfile } from './profiles.js';
+import { createProfileIfNew, profileFlag, writeProfile } from './profiles.js';
 import { orgOf, withOrgOption } from './org-option.js';
 import { adminOrganisationCommands, registerPeopleCommands } from './people-commands.js';
 
+/** What a call to /api/v1 sends besides method and path; `flags` names the command's flags for the API's fields in errors. */
+export interface ApiCallOptions { bearer?: string | undefined; body?: unknown; acceptLanguage?: string | undefined; flags?: FieldFlags }
+
 /** A call to /api/v1 (JSON in and out); ApiError for an error answer. */
-export async function api(url: string, method: string, path: string, o: { bearer?: string | undefined; body?: unknown; acceptLanguage?: string | undefined } = {}): Promise<any> {
+export async function api(url: string, method: string, path: string, o: ApiCallOptions = {}): Promise<any> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (o.bearer) headers.authorization = `Bearer ${o.bearer}`;
   if (o.body !== undefined) headers['content-type'] = 'application/json';
@@ -27,18 +30,22 @@ export async function api(url: string, method: string, path: string, o: { bearer
   }
   const text = await res.text();
   const parsed = text ? JSON.parse(text) : {};
-  if (!res.ok) throw new ApiError(res.status, parsed as Record<string, unknown>, retryAfterOf(res));
+  if (!res.ok) throw new ApiError(res.status, parsed as Record<string, unknown>, retryAfterOf(res), o.flags);
   return parsed;
 }
 
-/** The password: VAULTGATE_PASSWORD, else the first line of standard input (never a flag: it would show in `ps`). */
-async function password(): Promise<string> {
+/**
+ * The password: VAULTGATE_PASSWORD, else the first line of standard input (never a flag: it would show in `ps`). None
+ * is a usage error of `cmd` (exit 2).
+ */
+async function password(cmd: Command): Promise<string> {
   if (process.env.VAULTGATE_PASSWORD) return process.env.VAULTGATE_PASSWORD;
-  if (process.stdin.isTTY) throw new Error('give the password on standard input (e.g. from a password manager) or in VAULTGATE_PASSWORD');
+  const none = (): never => cmd.error('error: no password on standard input (or set VAULTGATE_PASSWORD)', { exitCode: 2, code: 'vaultgate.noPassword' });
+  if (process.stdin.isTTY) none();
   let text = '';
   for await (const chunk of process.stdin) text += String(chunk);
   const line = text.split(/\r?\n/)[0] ?? '';
-  if (line === '') throw new Error('no password on standard input');
+  if (line === '') none();
   return line;
 }
 
@@ -54,7 +61,7 @@ export function accountCommand(): Command {
   };
   const signedIn = (cmd: Command) => {
     const s = settings(cmd);
-    if (!s.sessionToken) throw new Error(`not signed in (profile "${s.profile}"): run vaultgate account signin`);
+    if (!s.sessionToken) throw notSignedIn(s.profile);
     return s;
   };
 
@@ -67,15 +74,14 @@ export function accountCommand(): Command {
       const s = settings(cmd, true);
       const r = await api(s.url, 'POST', '/registrations', {
         acceptLanguage: s.acceptLanguage,
-        body: { kind: o.kind, organisationName: o.organisationName, ...(o.businessId ? { businessId: o.businessId } : {}), email: o.email, displayName: o.displayName, language: o.userLanguage, password: await password() },
+        body: { kind: o.kind, organisationName: o.organisationName, ...(o.businessId ? { businessId: o.businessId } : {}), email: o.email, displayName: o.displayName, language: o.userLanguage, password: await password(cmd) },
+        flags: { kind: '--kind', organisationName: '--organisation-name', businessId: '--business-id', email: '--email', displayName: '--display-name', language: '--user-language' },
       });
       out(s.json, r);
       // A new profile gets the server URL, so that `account signin --profile …` finds the server.
-      if (!readProfile(process.env, s.profile, false)) {
-        const file = writeProfile(process.env, s.profile, { url: s.url });
-        if (!s.json) process.stderr.write(`profile "${s.profile}" created in ${file} (url ${s.url})\n`);
-      }
-      if (!s.json && r.status === 'pending') process.stderr.write('pending: an operator approves the registration; then sign in with vaultgate account signin\n');
+      const file = createProfileIfNew(process.env, s.profile, s.url);
+      if (file && !s.json) process.stderr.write(`profile "${s.profile}" created in ${file} (url ${s.url})\n`);
+      if (!s.json && r.status === 'pending') process.stderr.write(`pending: an operator approves the registration; then sign in with vaultgate account signin${profileFlag(s.profile)} --email ${o.email}\n`);
     });
 
   account.command('signin').description('sign in (password on stdin or VAULTGATE_PASSWORD, or --oidc in a browser); keeps the session in the profile')
@@ -91,7 +97,7 @@ export function accountCommand(): Command {
         r = await oidcSignIn(s.url, { email: o.email, provider: o.provider, timeoutMs: Number(o.timeoutS) * 1000, acceptLanguage: s.acceptLanguage });
       } else {
         if (!o.email) throw new Error('--email is required (or sign in with --oidc)');
-        r = await api(s.url, 'POST', '/session', { acceptLanguage: s.acceptLanguage, body: { email: o.email, password: await password(), ...(o.totp ? { totp: o.totp } : {}), tokenInBody: true } });
+        r = await api(s.url, 'POST', '/session', { acceptLanguage: s.acceptLanguage, body: { email: o.email, password: await password(cmd), ...(o.totp ? { totp: o.totp } : {}), tokenInBody: true } });
       }
       const file = writeProfile(process.env, s.profile, { url: s.url, sessionToken: r.sessionToken });
       const shown = { ...r.user, expiresAt: r.expiresAt };
@@ -113,8 +119,12 @@ export function accountCommand(): Command {
       const s = signedIn(cmd);
       const r = await api(s.url, 'GET', '/me', { bearer: s.sessionToken, acceptLanguage: s.acceptLanguage });
       if (s.json) return printJson(r);
-      printRecord(r.user);
-      printTable(r.memberships.map((m: any) => ({ organisationId: m.organisationId, name: m.organisation.name, role: m.role })), ['organisationId', 'name', 'role']);
+      printRecord({ ...r.user, totpEnrolmentRequired: r.totpEnrolmentRequired, via: r.via });
+      printTable(r.memberships.map((m: any) => ({ organisationId: m.organisationId, name: m.organisation.name, role: m.role, status: m.organisation.status === 'suspended' ? 'SUSPENDED' : m.organisation.status })), ['organisationId', 'name', 'role', 'status']);
+      for (const m of r.memberships.filter((x: any) => x.organisation.status === 'suspended')) {
+        process.stderr.write(`${m.organisationId} (${m.organisation.name}) is suspended: an operator reinstates it; until then its credentials and your access to it are refused\n`);
+      }
+      if (r.totpEnrolmentRequired) process.stderr.write('a TOTP second factor is required of you: vaultgate account totp enrol, then vaultgate account totp confirm <code>\n');
     });
   const totp = account.command('totp').description('a TOTP second factor (authenticator app)');
   totp.command('enrol').description('start enrolment: prints the otpauth:// URI (shown once) to add to an authenticator app')
@@ -138,7 +148,8 @@ export function accountCommand(): Command {
       const organisationId = orgOf(cmd);
       const s = signedIn(cmd);
       const body = { organisationId, role: o.role, name: o.name, ...(o.expiresInDays ? { expiresInDays: Number(o.expiresInDays) } : {}) };
-      out(s.json, await api(s.url, 'POST', '/me/api-tokens', { bearer: s.sessionToken, acceptLanguage: s.acceptLanguage, body }));
+      out(s.json, await api(s.url, 'POST', '/me/api-tokens', { bearer: s.sessionToken, acceptLanguage: s.acceptLanguage, body, flags: { organisationId: '--org', expiresInDays: '--expires-in-days', name: '--name', role: '--role' } }));
+      if (!s.json) process.stderr.write('the token above is shown once; use it as --session-token or VAULTGATE_SESSION_TOKEN (vaultgate org …, vaultgate account me)\n');
     });
   tokens.command('ls').description('your tokens (never the tokens themselves)')
     .action(async (_o: unknown, cmd: Command) => {
@@ -159,8 +170,11 @@ export function accountCommand(): Command {
 
 /** `vaultgate admin registrations ls|approve|decline`, with the operator token of the admin command. */
 export function adminRegistrationCommands(admin: Command): void {
-  const g = () => admin.opts<{ url: string; token?: string; dataDir?: string; json?: boolean }>();
-  const call = (method: string, path: string, body?: unknown) => api(g().url, method, path, { bearer: resolveToken({ url: g().url, token: g().token, dataDir: g().dataDir }), body });
+  const g = () => admin.opts<{ json?: boolean; language?: string }>();
+  const call = (method: string, path: string, body?: unknown) => {
+    const a = adminSettings(admin);
+    return api(a.url, method, path, { bearer: resolveToken(a), body, ...acceptLanguageOf({ language: g().language }) });
+  };
   const regs = admin.command('registrations').description('registrations of organisations waiting for (or given) a decision');
   regs.command('ls').description('list registrations')
     .addOption(new Option('--status <status>').choices(['pending', 'approved', 'declined']))
@@ -180,8 +194,8 @@ export function adminRegistrationCommands(admin: Command): void {
     .command('add').description('add an operator user (password on stdin or VAULTGATE_PASSWORD); they sign in with vaultgate account signin')
     .requiredOption('--email <email>').requiredOption('--display-name <name>')
     .addOption(new Option('--user-language <lang>', 'their preferred language').choices(['en', 'fi', 'sv']).default('en'))
-    .action(async (o: { email: string; displayName: string; userLanguage: string }) => {
-      const body = { email: o.email, displayName: o.displayName, language: o.userLanguage, password: await password() };
+    .action(async (o: { email: string; displayName: string; userLanguage: string }, cmd: Command) => {
+      const body = { email: o.email, displayName: o.displayName, language: o.userLanguage, password: await password(cmd) };
       out(g().json, await call('POST', '/admin/operators', body));
       if (!g().json) process.stderr.write('enrol a TOTP second factor right after the first sign-in: vaultgate account totp enrol\n');
     });

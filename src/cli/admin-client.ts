@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Command } from 'commander';
 import { describeProblem } from './output.js';
+import { readProfile } from './profiles.js';
 
 /** A coded error answered by the server (problem+json). */
 export class ApiError extends Error {
@@ -8,21 +10,61 @@ export class ApiError extends Error {
    * `problem` is the problem+json body (RFC 9457; `remedy` is the catalogue's advice); `retryAfterS` the
    * Retry-After header in seconds (RFC 9110 §10.2.3), when the answer had one (e.g. 429 SIGN_IN_THROTTLED).
    */
-  constructor(readonly status: number, readonly problem: Record<string, unknown>, readonly retryAfterS?: number) {
-    super(`${String(problem.code ?? status)}: ${String(problem.title ?? 'request failed')}${problem.detail ? ` (${String(problem.detail)})` : ''}`);
+  constructor(readonly status: number, readonly problem: Record<string, unknown>, readonly retryAfterS?: number, private readonly fieldFlags: FieldFlags = {}) {
+    super(withFlagNames(`${String(problem.code ?? status)}: ${String(problem.title ?? 'request failed')}${problem.detail ? ` (${String(problem.detail)})` : ''}`, fieldFlags));
     this.name = 'ApiError';
   }
 
-  /** What the terminal shows: the message, then the remedy and the wait, each on its own line. */
+  /**
+   * What the terminal shows: the message, then the remedy and the wait, each on its own line; the API's field names
+   * in them replaced by the command's flags (the JSON output keeps the problem as the server sent it).
+   */
   describe(): string {
-    return describeProblem(this.message, this.problem, this.retryAfterS);
+    const remedy = typeof this.problem.remedy === 'string' ? withFlagNames(this.problem.remedy, this.fieldFlags) : this.problem.remedy;
+    return describeProblem(this.message, { ...this.problem, remedy }, this.retryAfterS);
   }
+}
+
+/** A command's API body and query fields and the flags that give them: `{ overlapHours: '--overlap-hours' }`. */
+export type FieldFlags = Readonly<Record<string, string>>;
+
+const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * `text` with the API's names of a command's fields replaced by its flags: the validation form (`body/overlapHours`,
+ * `querystring/limit`) always, a bare camelCase name (`businessId`) as a word; plain English words (`email`, `name`)
+ * only in the validation form, so that prose keeps its meaning.
+ */
+export function withFlagNames(text: string, flags: FieldFlags): string {
+  let out = text;
+  for (const [field, flag] of Object.entries(flags)) {
+    out = out.replace(new RegExp(`\\b(?:body|querystring|params)/${escape(field)}\\b`, 'g'), flag);
+    if (/[A-Z]/.test(field)) out = out.replace(new RegExp(`(?<![-/\\w])${escape(field)}\\b`, 'g'), flag);
+  }
+  return out;
 }
 
 /** Retry-After in seconds (the delta-seconds form), or undefined. */
 export function retryAfterOf(res: Response): number | undefined {
   const v = res.headers.get('retry-after');
   return v !== null && /^\d+$/.test(v.trim()) ? Number(v) : undefined;
+}
+
+/**
+ * The URL and operator token of `vaultgate admin …`, from its options (`admin.opts()`), flags before the environment:
+ * `--token`; else, with `--profile <name>`, that profile's session token (an operator user signed in with
+ * `vaultgate account signin --profile <name>`), and its URL unless `--url`/VAULTGATE_URL says otherwise; else
+ * VAULTGATE_ADMIN_TOKEN; else the admin-token file in `--data-dir`. VAULTGATE_PROFILE is not read here: the client
+ * commands' default profile must not quietly replace the operator token of a script.
+ */
+export function adminSettings(admin: Command): AdminClientOptions & { url: string } {
+  const g = admin.opts<{ url: string; token?: string; dataDir?: string; profile?: string }>();
+  const tokenFlag = g.token !== undefined && admin.getOptionValueSource('token') !== 'env';
+  if (tokenFlag || g.profile === undefined) return { url: g.url, token: g.token, dataDir: g.dataDir };
+  const p = readProfile(process.env, g.profile, true)!;
+  if (!p.sessionToken) throw new Error(`profile "${g.profile}" holds no session: sign in as an operator first (vaultgate account signin --profile ${g.profile} --email …), or pass --token`);
+  const url = admin.getOptionValueSource('url') === 'default' && p.url ? p.url : g.url;
+  return { url, token: p.sessionToken, dataDir: g.dataDir };
 }
 
 export interface AdminClientOptions {

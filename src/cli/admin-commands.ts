@@ -1,9 +1,10 @@
 import { Command, Option } from 'commander';
-import { AdminClient } from './admin-client.js';
+import { AdminClient, adminSettings } from './admin-client.js';
 import { acceptLanguageOf } from './client-options.js';
+import { collectMessageTypes } from './message-types.js';
 import { printJson, printRecord, printTable } from './output.js';
 
-interface GlobalOpts { url: string; token?: string; dataDir?: string; json?: boolean; language?: string }
+interface GlobalOpts { json?: boolean; language?: string }
 
 type Run = (client: AdminClient, args: string[], opts: Record<string, any>) => Promise<unknown>;
 
@@ -13,7 +14,7 @@ export function action(root: Command, run: Run, columns?: string[], note?: (r: a
     const cmd = a[a.length - 1] as Command;
     const opts = cmd.opts();
     const g = root.opts<GlobalOpts>();
-    const client = new AdminClient({ url: g.url, token: g.token, dataDir: g.dataDir, ...acceptLanguageOf({ language: g.language }) });
+    const client = new AdminClient({ ...adminSettings(root), ...acceptLanguageOf({ language: g.language }) });
     const result = (await run(client, a.slice(0, -2) as string[], opts)) as any;
     if (g.json) return printJson(result);
     if (columns) {
@@ -38,18 +39,13 @@ export const paging = (c: Command): Command => c.option('--cursor <cursor>', 'pa
 export const enc = encodeURIComponent;
 const ONCE = 'The key above is shown once. Store it now; it cannot be shown again.';
 
-/** Parses `Name=media/type,media/type` into a message-type agreement. */
-export function parseMessageType(spec: string, previous: { name: string; mediaTypes: string[] }[] = []) {
-  const m = /^([^=]+)=(.+)$/.exec(spec);
-  if (!m) throw new Error(`--message-type must look like Name=application/json,text/csv (got ${spec})`);
-  return [...previous, { name: m[1]!.trim(), mediaTypes: m[2]!.split(',').map((s) => s.trim()).filter(Boolean) }];
-}
 
 /** `vaultgate admin …`: the admin API from the command line. */
 export function adminCommand(): Command {
   const admin = new Command('admin').description('operate the registry through the admin API')
     .addOption(new Option('--url <url>', 'server base URL').env('VAULTGATE_URL').default('http://127.0.0.1:8080'))
     .addOption(new Option('--token <token>', 'admin token (else the admin-token file in --data-dir)').env('VAULTGATE_ADMIN_TOKEN'))
+    .addOption(new Option('--profile <name>', "without --token: the session token (and URL) of this profile, an operator user's (vaultgate account signin --profile <name>); before VAULTGATE_ADMIN_TOKEN"))
     .addOption(new Option('--data-dir <dir>', 'data directory holding the generated admin-token').env('VAULTGATE_DATA_DIR').default('./data'))
     .addOption(new Option('--language <FI|EN|SE>', 'language of error messages (default EN)').env('VAULTGATE_LANGUAGE'))
     .option('--json', 'print JSON');
@@ -93,7 +89,7 @@ export function adminCommand(): Command {
 
   const channel = admin.command('channel').description('ingestion channels (company + party + message types)');
   channel.command('create').requiredOption('--company <companyId>').requiredOption('--party <partyId>')
-    .requiredOption('--message-type <Name=media/type,…>', 'an agreed message type with its media types (repeatable)', parseMessageType)
+    .requiredOption('--message-type <Name=media/type,…>', 'an agreed message type with its media types, Name=… or Name:… (repeatable)', collectMessageTypes)
     .action(action(admin, (c, _a, o) => c.request('POST', '/channels', { companyId: o.company, partyId: o.party, messageTypes: o.messageType })));
   paging(channel.command('list').option('--company <companyId>').option('--party <partyId>'))
     .action(action(admin, (c, _a, o) => c.request('GET', list('/channels', o, { companyId: o.company, partyId: o.party })), ['id', 'companyId', 'partyId', 'status', 'url']));

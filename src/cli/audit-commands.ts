@@ -6,7 +6,7 @@ import type { JsonWebKey } from 'node:crypto';
 import { Command, Option } from 'commander';
 import { AuditChainVerifier, type AuditCheckpoint, type AuditRecord, type ChainVerdict } from '../protocol/index.js';
 import { action, list, paging } from './admin-commands.js';
-import { resolveToken } from './admin-client.js';
+import { adminSettings, resolveToken } from './admin-client.js';
 import { printJson } from './output.js';
 import { writeStdout } from './stdio.js';
 
@@ -281,8 +281,8 @@ export function adminAuditCommands(admin: Command): void {
   audit.command('checkpoint').description('sign a checkpoint of the chain head now (an auditor keeps its jws: vaultgate audit verify --checkpoint)')
     .action(action(admin, (c) => c.request('POST', '/audit/checkpoints')));
   const base = (): { url: string; token: string } => {
-    const g = admin.opts<{ url: string; token?: string; dataDir?: string }>();
-    return { url: g.url.replace(/\/+$/, ''), token: resolveToken({ url: g.url, token: g.token, dataDir: g.dataDir }) };
+    const g = adminSettings(admin);
+    return { url: g.url.replace(/\/+$/, ''), token: resolveToken(g) };
   };
   audit.command('key').description('the published checkpoint keys (JWKS)').action(async () => {
     printJson(await (await fetch(`${base().url}/.well-known/vaultgate-audit-keys`)).json());

@@ -20,7 +20,7 @@ const FLAGS: Record<ProfileKey, [flag: string, env: string, help: string]> = {
   clientId: ['--client-id <id>', 'VAULTGATE_CLIENT_ID', 'OAuth client id: bearer tokens instead of the MAC'],
   clientSecret: ['--client-secret <secret>', 'VAULTGATE_CLIENT_SECRET', 'OAuth client secret'],
   tokenUrl: ['--token-url <url>', 'VAULTGATE_TOKEN_URL', 'token endpoint (default <url>/oauth2/token)'],
-  sessionToken: ['--session-token <token>', 'VAULTGATE_SESSION_TOKEN', 'a signed-in session (vaultgate account signin keeps it in the profile)'],
+  sessionToken: ['--session-token <token>', 'VAULTGATE_SESSION_TOKEN', 'a session token or a personal API token (vgp_…, from vaultgate account tokens create); vaultgate account signin keeps a session in the profile'],
 };
 
 /**
@@ -56,6 +56,12 @@ export function languageOf(values: Profile): keyof typeof LANGUAGE_TAGS | undefi
 export function acceptLanguageOf(values: Profile): { acceptLanguage?: string } {
   const language = languageOf(values);
   return language ? { acceptLanguage: LANGUAGE_TAGS[language] } : {};
+}
+
+/** The error of a command that needs a session (or a personal API token) and has none. */
+export function notSignedIn(profile: string): Error {
+  const p = profile === 'default' ? '' : ` --profile ${profile}`;
+  return new Error(`not signed in (profile "${profile}"): run vaultgate account signin${p} --email …, or give a personal API token in --session-token or VAULTGATE_SESSION_TOKEN`);
 }
 
 const kebab = (k: string): string => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;

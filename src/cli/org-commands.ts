@@ -7,10 +7,12 @@
  */
 import { Command, Option } from 'commander';
 import { api } from './account-commands.js';
-import { acceptLanguageOf, resolvedValues, withClientOptions } from './client-options.js';
+import type { FieldFlags } from './admin-client.js';
+import { acceptLanguageOf, notSignedIn, resolvedValues, withClientOptions } from './client-options.js';
+import { collectMessageTypes, messageTypesText, type MessageTypeAgreement } from './message-types.js';
 import { printJson, printRecord, printTable } from './output.js';
 import { orgOf, withOrgOption } from './org-option.js';
-import { writePostmanFiles } from './postman-commands.js';
+import { postmanSecretsHint, writePostmanFiles } from './postman-commands.js';
 
 type Kind = 'customer' | 'partner' | 'client';
 const PATHS: Record<Kind, string> = { customer: 'customer-credentials', partner: 'partner-credentials', client: 'clients' };
@@ -28,17 +30,6 @@ function kindOf(id: string): Kind {
   throw new Error(`${id}: not a customer credential (cid_…), partner credential (pid_…) or OAuth client (oc_…) id`);
 }
 
-/** `--type Name:media/type,media/type` (repeatable) → message-type agreements. */
-function messageTypes(values: string[]): { name: string; mediaTypes: string[] }[] {
-  return values.map((v) => {
-    const i = v.indexOf(':');
-    if (i <= 0 || i === v.length - 1) throw new Error(`--type ${v}: give Name:media/type[,media/type…], e.g. TransportOrder:application/json`);
-    return { name: v.slice(0, i), mediaTypes: v.slice(i + 1).split(',').map((m) => m.trim()).filter(Boolean) };
-  });
-}
-const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
-/** Message-type agreements as `--type` takes them: `Name:media/type,media/type`, several joined by `; `. */
-const typesText = (types: { name: string; mediaTypes: string[] }[] | null): string => (types ?? []).map((t) => `${t.name}:${t.mediaTypes.join(',')}`).join('; ');
 
 /**
  * The /api/v1 calls of an organisation command (`--org`, `--json` and the client options on it or its parents), as
@@ -48,10 +39,10 @@ export function orgApi(cmd: Command) {
   const id = orgOf(cmd);
   const v = resolvedValues(cmd);
   const g = cmd.optsWithGlobals<{ json?: boolean; profile?: string }>();
-  if (!v.sessionToken) throw new Error(`not signed in (profile "${g.profile ?? 'default'}"): run vaultgate account signin`);
+  if (!v.sessionToken) throw notSignedIn(g.profile ?? 'default');
   const base = `/organisations/${encodeURIComponent(id)}`;
-  const call = (method: string, path: string, body?: unknown) =>
-    api(v.url ?? 'http://127.0.0.1:8080', method, `${base}${path}`, { bearer: v.sessionToken, ...acceptLanguageOf(v), ...(body === undefined ? {} : { body }) });
+  const call = (method: string, path: string, body?: unknown, flags?: FieldFlags) =>
+    api(v.url ?? 'http://127.0.0.1:8080', method, `${base}${path}`, { bearer: v.sessionToken, ...acceptLanguageOf(v), ...(body === undefined ? {} : { body }), ...(flags ? { flags } : {}) });
   const out = (r: Record<string, unknown>) => (g.json ? printJson(r) : printRecord(r));
   const table = (r: { items: Record<string, unknown>[] }, cols: string[]) => (g.json ? printJson(r) : printTable(r.items, cols));
   return { call, out, table, json: g.json === true };
@@ -89,7 +80,7 @@ export function orgCommand(): Command {
       const c = ctx(cmd);
       if (o.kind !== 'partner' && !o.name) throw new Error('--name is required for a customer credential or a client');
       const body = o.kind === 'partner' ? undefined : { name: o.name, ...(o.scopes ? { scopes: o.scopes.split(',') } : {}), ...(o.owner ? { owner: o.owner } : {}), ...(o.kind === 'client' && o.roles ? { roles: o.roles.split(',') } : {}) };
-      c.out(await c.call('POST', `/${PATHS[o.kind]}`, body));
+      c.out(await c.call('POST', `/${PATHS[o.kind]}`, body, { name: '--name', scopes: '--scopes', owner: '--owner', roles: '--roles' }));
     });
   creds.command('disable <id>').description('revoke one at once (an admin)')
     .action(async (id: string, _o: unknown, cmd: Command) => {
@@ -100,7 +91,7 @@ export function orgCommand(): Command {
     .option('--overlap-hours <hours>', 'how long the old one keeps working: 0-168 (default 24)')
     .action(async (id: string, o: { overlapHours?: string }, cmd: Command) => {
       const c = ctx(cmd);
-      c.out(await c.call('POST', `/${PATHS[kindOf(id)]}/${encodeURIComponent(id)}/rotate`, o.overlapHours === undefined ? {} : { overlapHours: Number(o.overlapHours) }));
+      c.out(await c.call('POST', `/${PATHS[kindOf(id)]}/${encodeURIComponent(id)}/rotate`, o.overlapHours === undefined ? {} : { overlapHours: Number(o.overlapHours) }, { overlapHours: '--overlap-hours' }));
     });
 
   const channels = org.command('channels').description('channels by request (a vendor) and approval (a company)');
@@ -114,24 +105,24 @@ export function orgCommand(): Command {
     .action(async (o: { status?: string }, cmd: Command) => {
       const c = ctx(cmd);
       const r = await c.call('GET', `/channel-requests?limit=1000${o.status ? `&status=${o.status}` : ''}`);
-      const rows = r.items.map((x: any) => ({ ...x, requested: typesText(x.messageTypes), granted: typesText(x.grantedMessageTypes) }));
+      const rows = r.items.map((x: any) => ({ ...x, requested: messageTypesText(x.messageTypes), granted: messageTypesText(x.grantedMessageTypes) }));
       c.table({ ...r, items: c.json ? r.items : rows }, ['id', 'status', 'vendorName', 'requestedByEmail', 'companyName', 'requested', 'granted', 'channelId', 'createdAt']);
     });
   channels.command('request').description("request a channel to a company (a vendor's admin)")
     .requiredOption('--business-id <id>', "the company's business id, e.g. 1967543-8")
-    .requiredOption('--type <Name:media/type,…>', 'a message type and its media types (repeatable)', collect)
-    .action(async (o: { businessId: string; type: string[] }, cmd: Command) => {
+    .requiredOption('--type <Name:media/type,…>', 'a message type and its media types, Name:… or Name=… (repeatable)', collectMessageTypes)
+    .action(async (o: { businessId: string; type: MessageTypeAgreement[] }, cmd: Command) => {
       const c = ctx(cmd);
-      c.out(await c.call('POST', '/channel-requests', { businessId: o.businessId, messageTypes: messageTypes(o.type) }));
+      c.out(await c.call('POST', '/channel-requests', { businessId: o.businessId, messageTypes: o.type }, { businessId: '--business-id', messageTypes: '--type' }));
     });
   channels.command('approve <requestId>').description("approve a request (a company's admin): the channel is created")
-    .option('--type <Name:media/type,…>', 'grant only these (a narrowing of the request; repeatable)', collect)
-    .action(async (id: string, o: { type?: string[] }, cmd: Command) => {
+    .option('--type <Name:media/type,…>', 'grant only these, Name:… or Name=… (a narrowing of the request; repeatable)', collectMessageTypes)
+    .action(async (id: string, o: { type?: MessageTypeAgreement[] }, cmd: Command) => {
       const c = ctx(cmd);
-      const r = await c.call('POST', `/channel-requests/${encodeURIComponent(id)}/approve`, o.type ? { messageTypes: messageTypes(o.type) } : {});
+      const r = await c.call('POST', `/channel-requests/${encodeURIComponent(id)}/approve`, o.type ? { messageTypes: o.type } : {}, { messageTypes: '--type' });
       // What the channel got (possibly narrowed), not what was asked: the JSON has both.
       if (c.json) return printJson(r);
-      printRecord({ id: r.id, status: r.status, channelId: r.channelId, vendorName: r.vendorName, granted: typesText(r.grantedMessageTypes), channelStatus: r.channel.status });
+      printRecord({ id: r.id, status: r.status, channelId: r.channelId, vendorName: r.vendorName, granted: messageTypesText(r.grantedMessageTypes), channelStatus: r.channel.status });
     });
   channels.command('decline <requestId>').description("decline a request (a company's admin)")
     .action(async (id: string, _o: unknown, cmd: Command) => {
@@ -151,7 +142,7 @@ export function orgCommand(): Command {
       const files = await c.call('GET', `/channels/${encodeURIComponent(id)}/postman?auth=${o.auth}`);
       if (!o.out) return printJson(files);
       writePostmanFiles(o.out, id, files, false);
-      process.stderr.write(`keys and secrets are left empty: fill them in Postman (or use vaultgate postman export --with-secrets)\n`);
+      process.stderr.write(`${postmanSecretsHint(id, o.auth, o.out, files.collection)}\n`);
     });
   return org;
 }

@@ -3,7 +3,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { postmanExport } from '../protocol/index.js';
-import { parseMessageType } from './admin-commands.js';
+import { collectMessageTypes } from './message-types.js';
 import { resolvedValues, withClientOptions } from './client-options.js';
 import { PROFILE_KEYS } from './profiles.js';
 
@@ -22,13 +22,32 @@ export function writePostmanFiles(out: string, channelId: string, files: { colle
   process.stdout.write(`${base}.postman_collection.json\n${envFile}\n`);
 }
 
+/**
+ * What to do about the empty keys of Postman files fetched from the server (`org channels postman`): fill them in
+ * Postman, or write the files again locally with them, by `vaultgate postman export` in full — the channel's types read
+ * back from the collection's per-type requests (headers X-Message-Type and Content-Type).
+ */
+export function postmanSecretsHint(channelId: string, auth: string, out: string, collection: unknown): string {
+  const types = new Map<string, string[]>();
+  for (const item of (collection as { item?: { request?: { header?: { key: string; value: string }[] } }[] }).item ?? []) {
+    const h = Object.fromEntries((item.request?.header ?? []).map((x) => [x.key.toLowerCase(), x.value]));
+    const name = h['x-message-type'];
+    if (!name || name.startsWith('{{') || !h['content-type']) continue;
+    types.set(name, [...(types.get(name) ?? []), h['content-type']]);
+  }
+  const specs = [...types].map(([n, media]) => ` --message-type '${n}:${media.join(',')}'`).join('') || " --message-type '<Name:media/type>'";
+  const whose = auth === 'oauth' ? 'your OAuth client (client_id, client_secret)' : 'your partner and customer keys';
+  return `keys and secrets are left empty: fill them in Postman, or write the files with them from a profile that holds ${whose}:\n`
+    + `  vaultgate postman export --profile <profile> --channel ${channelId}${specs} --auth ${auth} --out ${out} --with-secrets`;
+}
+
 export function postmanCommand(): Command {
   const postman = new Command('postman').description('Postman collections that sign requests (or fetch bearer tokens) in a pre-request script');
   // Everything a profile holds but the MAC algorithm (the collection's `macAlgorithm` variable chooses that).
   withClientOptions(postman.command('export'), PROFILE_KEYS.filter((k) => k !== 'algorithm'))
     .description('write <out>/<channel>.postman_collection.json and .postman_environment.json (URL and ids from flags, environment or profile)')
     .requiredOption('--channel <channelId>', 'the ingestion channel')
-    .requiredOption('--message-type <Name=media/type,…>', "the channel's agreed message type with its media types (repeatable)", parseMessageType)
+    .requiredOption('--message-type <Name=media/type,…>', "the channel's agreed message type with its media types, Name=… or Name:… (repeatable)", collectMessageTypes)
     .addOption(new Option('--auth <scheme>', 'authentication the collection uses').choices(['mac', 'oauth']).default('mac'))
     .requiredOption('--out <dir>', 'directory to write into (created if missing)')
     .option('--with-secrets', 'fill partnerKey and customerKey (--auth oauth: clientSecret) from your credentials (the environment file is then written with mode 0600)')

@@ -73,3 +73,14 @@ export function writeProfile(env: NodeJS.ProcessEnv, name: string, values: Profi
   chmodSync(file, 0o600);
   return file;
 }
+
+/**
+ * Creates profile `name` with the server URL when it does not exist yet (`account register`, `accept`: so that a later
+ * `account signin --profile <name>` finds the server); returns the file when it did, else undefined.
+ */
+export function createProfileIfNew(env: NodeJS.ProcessEnv, name: string, url: string): string | undefined {
+  return readProfile(env, name, false) ? undefined : writeProfile(env, name, { url });
+}
+
+/** ` --profile <name>` for a hint naming a command, or nothing for the default profile. */
+export const profileFlag = (name: string): string => (name === 'default' ? '' : ` --profile ${name}`);

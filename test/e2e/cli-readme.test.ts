@@ -59,7 +59,11 @@ describe('README loop through the CLI and the examples', () => {
     // The accounts block: registered as its own company, approved by its captured id, signed in, shown, signed out.
     expect(stdout).toMatch(/^reg_test_\S+\s+pending\s+company\s+Tilitoimisto Oy\s+2617416-4/m);
     expect(stdout).toMatch(/^email\s+aino@example\.fi$/m);
-    expect(stdout).toMatch(/^\S+\s+Tilitoimisto Oy\s+admin$/m);
+    expect(stdout).toMatch(/^\S+\s+Tilitoimisto Oy\s+admin\s+active$/m);
+    expect(stdout).toMatch(/^via\s+api-token$/m); // the personal API token in VAULTGATE_SESSION_TOKEN
+    expect(stdout).toMatch(/^\S+\s+Tilitoimisto Oy\s+viewer\s+active$/m); // at the token's role
+    expect(stdout).toMatch(/^link: http:\/\/\S+\/api\/v1\/invitations\/vgi_\S+$/m);
+    expect(stdout).toMatch(/^inv_test_\S+\s+bertta@example\.fi\s+member\s/m); // invitations ls
     expect(stdout).toMatch(/^co_test_\S+\s+Tilitoimisto Oy\s+2617416-4\s+co_test_\S+\s+active\s+false\s/m); // admin organisations ls
   });
 
