@@ -1,4 +1,13 @@
 export type {
+  ClaimedDelivery,
+  PositionedMessage,
+  WebhookAttemptRecord,
+  WebhookDeliveryRecord,
+  WebhookDeliveryStatus,
+  WebhookEndpointRecord,
+  WebhookEventType,
+  WebhookFilters,
+  WebhookStore,
   ChannelRequestRecord,
   ChannelRequestStatus,
   PreviousSecretRecord,

@@ -11,6 +11,7 @@ import { describeOAuthCases } from './oauth-cases.js';
 import { describeRegistryCases } from './registry-cases.js';
 import { describeSelfServiceCases } from './selfserv-cases.js';
 import { describeVaultCases } from './vault-cases.js';
+import { describeWebhookCases } from './webhook-cases.js';
 
 export interface ConformanceOptions {
   /**
@@ -81,5 +82,6 @@ export function runStoreConformance(
     describeAccountCases(ctx);
     describePeopleCases(ctx);
     describeSelfServiceCases(ctx);
+    describeWebhookCases(ctx);
   });
 }

@@ -8,6 +8,7 @@ import { pgOAuth } from './oauth.js';
 import { pgAccounts } from './accounts.js';
 import { pgPeople } from './people.js';
 import { pgSelfService } from './selfserv.js';
+import { pgWebhooks } from './webhooks.js';
 import { closer, openSchema, type PgConnectionOptions } from './pg-db.js';
 import { pgRegistry } from './registry.js';
 import { pgVault } from './vault.js';
@@ -62,6 +63,7 @@ export async function openPgStore(o: PgStoreOptions): Promise<PgStore> {
     ...pgAccounts(pool),
     ...pgPeople(pool),
     ...pgSelfService(pool),
+    ...pgWebhooks(pool),
     async connectionSettings() {
       const r = await pool.query<{ sc: string; sp: string }>("SELECT current_setting('synchronous_commit') AS sc, current_setting('search_path') AS sp");
       return { synchronousCommit: r.rows[0]!.sc, searchPath: r.rows[0]!.sp, poolSize: o.poolSize };

@@ -36,6 +36,7 @@ import type {
   ChannelRequestRecord,
   PreviousSecretRecord,
   SelfServiceStore,
+  WebhookStore,
 } from '../port.js';
 import type { StoreReadiness } from '../store-full.js';
 import { checkLimit, decodeCursor, encodeCursor, toPage } from './cursor.js';
@@ -55,6 +56,7 @@ import { SqliteOAuthStore } from './oauth-store.js';
 import { SqliteAccountStore } from './accounts-store.js';
 import { SqlitePeopleStore } from './people-store.js';
 import { SqliteSelfServiceStore } from './selfserv-store.js';
+import { SqliteWebhookStore } from './webhook-store.js';
 import {
   toChannel,
   toCompany,
@@ -169,6 +171,7 @@ export class SqliteStore implements Store {
   readonly #accounts: SqliteAccountStore;
   readonly #people: SqlitePeopleStore;
   readonly #selfserv: SqliteSelfServiceStore;
+  readonly #webhooks: SqliteWebhookStore;
   readonly #ledger: PartitionedLedger;
   readonly #consume: Database.Transaction<(partyId: string, transactionId: string, at: string) => boolean>;
   readonly #prune: Database.Transaction<(before: string, limit: number) => number>;
@@ -222,6 +225,7 @@ export class SqliteStore implements Store {
     this.#accounts = new SqliteAccountStore(db, (change, audit) => this.audited(change, audit));
     this.#people = new SqlitePeopleStore(db, (change, audit) => this.audited(change, audit));
     this.#selfserv = new SqliteSelfServiceStore(db, (change, audit) => this.audited(change, audit));
+    this.#webhooks = new SqliteWebhookStore(db, (change, audit) => this.audited(change, audit));
     this.#disableParty = db.transaction((id: string, at: string): boolean => {
       if (this.#s.disableParty.run({ id, at }).changes === 0) return false;
       this.#s.disablePartyCredentials.run({ id, at });
@@ -513,6 +517,22 @@ export class SqliteStore implements Store {
   disableExternalClientLink(id: string, at: string, audit?: AuditAppend): Promise<boolean> { return this.#oauth.disableExternalClientLink(id, at, audit); }
   addSigningKey(k: SigningKeyRecord, publishOldUntil: string, audit?: AuditAppend): Promise<void> { return this.#oauth.addSigningKey(k, publishOldUntil, audit); }
   listSigningKeys(now: string): Promise<SigningKeyRecord[]> { return this.#oauth.listSigningKeys(now); }
+
+  // --- webhooks (issue 15): delegated to webhook-store.ts ---
+  createWebhookEndpoint(...a: Parameters<WebhookStore['createWebhookEndpoint']>) { return this.#webhooks.createWebhookEndpoint(...a); }
+  getWebhookEndpoint(...a: Parameters<WebhookStore['getWebhookEndpoint']>) { return this.#webhooks.getWebhookEndpoint(...a); }
+  listWebhookEndpoints(...a: Parameters<WebhookStore['listWebhookEndpoints']>) { return this.#webhooks.listWebhookEndpoints(...a); }
+  listActiveWebhookEndpoints(...a: Parameters<WebhookStore['listActiveWebhookEndpoints']>) { return this.#webhooks.listActiveWebhookEndpoints(...a); }
+  updateWebhookEndpoint(...a: Parameters<WebhookStore['updateWebhookEndpoint']>) { return this.#webhooks.updateWebhookEndpoint(...a); }
+  deleteWebhookEndpoint(...a: Parameters<WebhookStore['deleteWebhookEndpoint']>) { return this.#webhooks.deleteWebhookEndpoint(...a); }
+  messageHorizon() { return this.#webhooks.messageHorizon(); }
+  listPositionedMessages(...a: Parameters<WebhookStore['listPositionedMessages']>) { return this.#webhooks.listPositionedMessages(...a); }
+  advanceWebhookCursor(...a: Parameters<WebhookStore['advanceWebhookCursor']>) { return this.#webhooks.advanceWebhookCursor(...a); }
+  addWebhookDeliveries(...a: Parameters<WebhookStore['addWebhookDeliveries']>) { return this.#webhooks.addWebhookDeliveries(...a); }
+  claimWebhookDeliveries(...a: Parameters<WebhookStore['claimWebhookDeliveries']>) { return this.#webhooks.claimWebhookDeliveries(...a); }
+  finishWebhookAttempt(...a: Parameters<WebhookStore['finishWebhookAttempt']>) { return this.#webhooks.finishWebhookAttempt(...a); }
+  getWebhookDelivery(...a: Parameters<WebhookStore['getWebhookDelivery']>) { return this.#webhooks.getWebhookDelivery(...a); }
+  listWebhookDeliveries(...a: Parameters<WebhookStore['listWebhookDeliveries']>) { return this.#webhooks.listWebhookDeliveries(...a); }
 
   // --- self-service (issue 14): delegated to selfserv-store.ts ---
   rotateCredentialKey(...a: Parameters<SelfServiceStore['rotateCredentialKey']>): Promise<boolean> { return this.#selfserv.rotateCredentialKey(...a); }
