@@ -16,6 +16,11 @@ import { mustClose } from './plugins/connection-close.js';
 import { clientErrorHandler, continueIfExpected, httpsRequirement, installTransportHandlers } from './plugins/transport.js';
 import { accountRoutes } from './routes/accounts/index.js';
 import { SelfService } from './services/self-service.js';
+import { addressPolicy } from './services/delivery/address-policy.js';
+import { WebhookDispatcher } from './services/delivery/webhook-dispatcher.js';
+import { WebhookEndpoints } from './services/delivery/webhook-endpoints.js';
+import { ownerScopesOnly, type ScopesFor } from './services/delivery/webhook-scopes-placeholder.js';
+import { WebhookSender } from './services/delivery/webhook-sender.js';
 import { OidcSignIn } from './services/accounts/oidc-sign-in.js';
 import { adminOAuthRoutes } from './routes/admin-oauth.js';
 import { adminRoutes } from './routes/admin.js';
@@ -56,6 +61,8 @@ export interface AppDeps {
   /** A pino logger; without one the app logs nothing (tests). */
   logger?: FastifyBaseLogger;
   https?: { cert: Buffer; key: Buffer };
+  /** What an organisation may subscribe to (issue 15); defaults to its own vault only until grants land. */
+  scopesFor?: ScopesFor;
 }
 
 export interface BuiltApp {
@@ -64,6 +71,8 @@ export interface BuiltApp {
   /** Every route registered (method and URL), for the OpenAPI coverage test. */
   routes: { method: string; url: string }[];
   sweeper: RetentionSweeper;
+  /** Webhook dispatch of this process (issue 15); started with the app when VAULTGATE_WEBHOOK_DISPATCH_MS > 0. */
+  webhooks: WebhookDispatcher;
 }
 
 /** Headers that carry secrets or MACs; never logged. */
@@ -292,15 +301,26 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
       ca: config.smtpCa === undefined ? undefined : readFileSync(config.smtpCa), password: config.smtpPassword, from: config.mailFrom,
     }, (err) => app.log.error({ code: 'MAIL_UNAVAILABLE', cause: (err as { code?: string }).code ?? 'unknown' }, 'SMTP refused the invitation mail')),
   });
+  // --- webhooks (issue 15): endpoints through /api/v1, dispatch by message position in the background ---
+  const scopesFor = deps.scopesFor ?? ownerScopesOnly(store);
+  const policy = addressPolicy({ allowPrivate: config.webhookAllowPrivate, allowCidrs: config.webhookAllowCidrs });
+  const webhookSender = new WebhookSender({ policy, ca: config.webhookCa === undefined ? undefined : readFileSync(config.webhookCa), timeoutMs: config.webhookTimeoutS * 1000 });
+  const webhooks = new WebhookDispatcher({
+    store, crypto, clock, environment: config.environment, audit, scopesFor, sender: webhookSender, rateLimitPerS: config.webhookRateLimitPerS,
+    disableAfterMs: config.webhookDisableAfterH * 3_600_000, leaseMs: config.webhookTimeoutS * 1000 + 30_000, log: app.log,
+  });
+  const webhookEndpoints = new WebhookEndpoints({ store, crypto, clock, environment: config.environment, audit, policy, scopesFor });
   await app.register(accountRoutes({
     accounts, people, adminToken: deps.adminToken, sessionAbsoluteS: config.sessionAbsoluteS, publicBaseUrl,
     oidc: new OidcSignIn({ store, crypto, clock, audit, sessions: accounts.sessions, throttle: signInThrottle, providers: config.oidcSignInProviders }),
     selfService: { selfService: new SelfService({ store, registry, clients, crypto, cache, clock, environment: config.environment, audit }), registry, clients },
+    webhooks: webhookEndpoints,
   }), { prefix: '/api/v1' });
 
   app.addHook('onReady', async () => {
     sweeper.start(config.retentionSweepS);
     checkpoints.start(config.auditCheckpointS);
+    webhooks.start(config.webhookDispatchMs);
   });
   app.addHook('onSend', (request, reply, payload, done) => {
     if (mustClose(request.raw, closing)) reply.header('connection', 'close');
@@ -315,9 +335,11 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     closing = true;
     sweeper.stop();
     checkpoints.stop();
+    await webhooks.stop();
   });
   app.addHook('onClose', async () => {
     await committer.drain();
+    await webhookSender.close();
   });
-  return { app, committer, routes, sweeper };
+  return { app, committer, routes, sweeper, webhooks };
 }

@@ -769,10 +769,11 @@ export interface WebhookStore {
   claimWebhookDeliveries(q: { owner: string; now: string; leaseUntil: string; limit: number }): Promise<ClaimedDelivery[]>;
   /**
    * Records an attempt's outcome when `owner` still holds the lease of that attempt: the attempt row, the delivery's
-   * new status and next attempt, and the endpoint's failing-since (cleared on success, set on the first failure).
+   * new status and next attempt, and the endpoint's failing-since (cleared on success, set on the first failure, kept
+   * for a cancelled attempt).
    * False (nothing written) when the lease was lost.
    */
-  finishWebhookAttempt(q: { owner: string; attempt: WebhookAttemptRecord; status: WebhookDeliveryStatus; endpointId: string; failingSince: 'clear' | 'keep-or-set' }): Promise<boolean>;
+  finishWebhookAttempt(q: { owner: string; attempt: WebhookAttemptRecord; status: WebhookDeliveryStatus; endpointId: string; failingSince: 'clear' | 'keep-or-set' | 'keep' }): Promise<boolean>;
   getWebhookDelivery(id: string): Promise<WebhookDeliveryRecord | undefined>;
   /** An endpoint's deliveries, newest first, each with its attempts (oldest first). */
   listWebhookDeliveries(endpointId: string, q: ListQuery): Promise<Page<WebhookDeliveryRecord & { attemptLog: WebhookAttemptRecord[] }>>;

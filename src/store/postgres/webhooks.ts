@@ -121,7 +121,7 @@ export function pgWebhooks(pool: pg.Pool): WebhookStore {
       if (!(await changed(c, WEBHOOK_SQL.finishDelivery, finishParams(q)))) return false;
       await run(c, WEBHOOK_SQL.insertAttempt, attemptParams(q.attempt));
       if (q.failingSince === 'clear') await run(c, WEBHOOK_SQL.clearFailing, { id: q.endpointId });
-      else await run(c, WEBHOOK_SQL.setFailing, { id: q.endpointId, at: q.attempt.at });
+      else if (q.failingSince === 'keep-or-set') await run(c, WEBHOOK_SQL.setFailing, { id: q.endpointId, at: q.attempt.at });
       return true;
     }),
     async getWebhookDelivery(id) {

@@ -248,7 +248,7 @@ export class SqliteWebhookStore implements WebhookStore {
       if (this.#s.finishDelivery.run(finishParams(q)).changes === 0) return false;
       this.#s.insertAttempt.run(attemptParams(q.attempt));
       if (q.failingSince === 'clear') this.#s.clearFailing.run({ id: q.endpointId });
-      else this.#s.setFailing.run({ id: q.endpointId, at: q.attempt.at });
+      else if (q.failingSince === 'keep-or-set') this.#s.setFailing.run({ id: q.endpointId, at: q.attempt.at });
       return true;
     });
   }
