@@ -159,6 +159,7 @@ describe('authorization matrix of /api/v1', () => {
     { method: 'POST', url: '/invitations/:token/accept', allowed: (p) => p.kind === 'anonymous' || viaSession(p), body: () => ({}), prepare: async (url) => url.replace(':token', 'vgi_nosuchtoken') },
     { method: 'PUT', url: '/organisations/:organisationId/members/:userId', allowed: (p, org) => memberOf(p, org, 'admin'), body: () => ({ role: 'viewer' }), perOrg: true, prepare: async (url) => url.replace(':userId', 'usr_test_nosuchuser00000000000') },
     { method: 'DELETE', url: '/organisations/:organisationId/members/:userId', allowed: (p, org) => memberOf(p, org, 'admin'), perOrg: true, prepare: async (url) => url.replace(':userId', 'usr_test_nosuchuser00000000000') },
+    { method: 'GET', url: '/admin/organisations', allowed: operator },
     { method: 'POST', url: '/admin/organisations/:organisationId/suspend', allowed: operator, perOrg: true },
     { method: 'POST', url: '/admin/organisations/:organisationId/reinstate', allowed: operator, perOrg: true },
   ];

@@ -9,7 +9,8 @@ import { acceptLanguageOf, resolvedValues, withClientOptions } from './client-op
 import { ApiError, resolveToken, retryAfterOf } from './admin-client.js';
 import { printJson, printRecord, printTable } from './output.js';
 import { oidcSignIn } from './oidc-signin.js';
-import { writeProfile } from './profiles.js';
+import { readProfile, writeProfile } from './profiles.js';
+import { orgOf, withOrgOption } from './org-option.js';
 import { adminOrganisationCommands, registerPeopleCommands } from './people-commands.js';
 
 /** A call to /api/v1 (JSON in and out); ApiError for an error answer. */
@@ -46,8 +47,9 @@ const out = (json: boolean | undefined, r: Record<string, unknown>): void => (js
 export function accountCommand(): Command {
   const account = withClientOptions(new Command('account').description('your account: register an organisation, sign in and out (/api/v1)'), ['url', 'language', 'sessionToken'])
     .option('--json', 'print JSON');
-  const settings = (cmd: Command) => {
-    const v = resolvedValues(cmd);
+  /** The settings; `mayBeNew`: a command that creates the profile it is given (register, signin) does not need it to exist. */
+  const settings = (cmd: Command, mayBeNew = false) => {
+    const v = resolvedValues(cmd, process.env, { mayBeNew });
     return { url: v.url ?? 'http://127.0.0.1:8080', sessionToken: v.sessionToken || undefined, ...acceptLanguageOf(v), profile: cmd.optsWithGlobals<{ profile?: string }>().profile ?? 'default', json: cmd.optsWithGlobals<{ json?: boolean }>().json };
   };
   const signedIn = (cmd: Command) => {
@@ -62,12 +64,17 @@ export function accountCommand(): Command {
     .requiredOption('--email <email>').requiredOption('--display-name <name>')
     .addOption(new Option('--user-language <lang>', 'your preferred language').choices(['en', 'fi', 'sv']).default('en'))
     .action(async (o: Record<string, string>, cmd: Command) => {
-      const s = settings(cmd);
+      const s = settings(cmd, true);
       const r = await api(s.url, 'POST', '/registrations', {
         acceptLanguage: s.acceptLanguage,
         body: { kind: o.kind, organisationName: o.organisationName, ...(o.businessId ? { businessId: o.businessId } : {}), email: o.email, displayName: o.displayName, language: o.userLanguage, password: await password() },
       });
       out(s.json, r);
+      // A new profile gets the server URL, so that `account signin --profile …` finds the server.
+      if (!readProfile(process.env, s.profile, false)) {
+        const file = writeProfile(process.env, s.profile, { url: s.url });
+        if (!s.json) process.stderr.write(`profile "${s.profile}" created in ${file} (url ${s.url})\n`);
+      }
       if (!s.json && r.status === 'pending') process.stderr.write('pending: an operator approves the registration; then sign in with vaultgate account signin\n');
     });
 
@@ -77,7 +84,7 @@ export function accountCommand(): Command {
     .option('--provider <id>', 'with --oidc: the provider by name instead of by email domain')
     .option('--timeout-s <seconds>', 'with --oidc: how long to wait for the browser', '300')
     .action(async (o: { email?: string; totp?: string; oidc?: boolean; provider?: string; timeoutS: string }, cmd: Command) => {
-      const s = settings(cmd);
+      const s = settings(cmd, true);
       let r: { user: Record<string, unknown>; expiresAt: string; sessionToken: string };
       if (o.oidc) {
         if (!o.email && !o.provider) throw new Error('--oidc needs --email or --provider');
@@ -123,13 +130,14 @@ export function accountCommand(): Command {
     });
 
   const tokens = account.command('tokens').description('personal API tokens: one organisation and role each, for automation');
-  tokens.command('create').description('create a token (printed once: store it now)')
-    .requiredOption('--organisation <id>', 'organisation id (co_… or tp_…)').requiredOption('--name <name>')
+  withOrgOption(tokens.command('create').description('create a token (printed once: store it now)'), 'the organisation it acts for (co_… or tp_…)')
+    .requiredOption('--name <name>')
     .addOption(new Option('--role <role>').choices(['admin', 'member', 'viewer']).default('viewer'))
     .option('--expires-in-days <days>', '1-365 (default 90)')
-    .action(async (o: { organisation: string; name: string; role: string; expiresInDays?: string }, cmd: Command) => {
+    .action(async (o: { name: string; role: string; expiresInDays?: string }, cmd: Command) => {
+      const organisationId = orgOf(cmd);
       const s = signedIn(cmd);
-      const body = { organisationId: o.organisation, role: o.role, name: o.name, ...(o.expiresInDays ? { expiresInDays: Number(o.expiresInDays) } : {}) };
+      const body = { organisationId, role: o.role, name: o.name, ...(o.expiresInDays ? { expiresInDays: Number(o.expiresInDays) } : {}) };
       out(s.json, await api(s.url, 'POST', '/me/api-tokens', { bearer: s.sessionToken, acceptLanguage: s.acceptLanguage, body }));
     });
   tokens.command('ls').description('your tokens (never the tokens themselves)')
@@ -152,7 +160,7 @@ export function accountCommand(): Command {
 /** `vaultgate admin registrations ls|approve|decline`, with the operator token of the admin command. */
 export function adminRegistrationCommands(admin: Command): void {
   const g = () => admin.opts<{ url: string; token?: string; dataDir?: string; json?: boolean }>();
-  const call = (method: string, path: string) => api(g().url, method, path, { bearer: resolveToken({ url: g().url, token: g().token, dataDir: g().dataDir }) });
+  const call = (method: string, path: string, body?: unknown) => api(g().url, method, path, { bearer: resolveToken({ url: g().url, token: g().token, dataDir: g().dataDir }), body });
   const regs = admin.command('registrations').description('registrations of organisations waiting for (or given) a decision');
   regs.command('ls').description('list registrations')
     .addOption(new Option('--status <status>').choices(['pending', 'approved', 'declined']))
@@ -168,5 +176,14 @@ export function adminRegistrationCommands(admin: Command): void {
     regs.command(`${decision} <registrationId>`).description(`${decision} a pending registration`)
       .action(async (id: string) => out(g().json, await call('POST', `/admin/registrations/${encodeURIComponent(id)}/${decision}`)));
   }
-  adminOrganisationCommands(admin, api);
+  admin.command('operators').description('platform operators (users with the operator role)')
+    .command('add').description('add an operator user (password on stdin or VAULTGATE_PASSWORD); they sign in with vaultgate account signin')
+    .requiredOption('--email <email>').requiredOption('--display-name <name>')
+    .addOption(new Option('--user-language <lang>', 'their preferred language').choices(['en', 'fi', 'sv']).default('en'))
+    .action(async (o: { email: string; displayName: string; userLanguage: string }) => {
+      const body = { email: o.email, displayName: o.displayName, language: o.userLanguage, password: await password() };
+      out(g().json, await call('POST', '/admin/operators', body));
+      if (!g().json) process.stderr.write('enrol a TOTP second factor right after the first sign-in: vaultgate account totp enrol\n');
+    });
+  adminOrganisationCommands(admin, call);
 }

@@ -60,10 +60,13 @@ export function acceptLanguageOf(values: Profile): { acceptLanguage?: string } {
 
 const kebab = (k: string): string => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
-/** Every setting given, flags/environment first, then the profile; nothing required. */
-export function resolvedValues(cmd: Command, env: NodeJS.ProcessEnv = process.env): Profile {
+/**
+ * Every setting given, flags/environment first, then the profile; nothing required. A profile named with `--profile`
+ * (or VAULTGATE_PROFILE) must exist, unless `mayBeNew` (a command that creates it: `account register`, `signin`).
+ */
+export function resolvedValues(cmd: Command, env: NodeJS.ProcessEnv = process.env, { mayBeNew = false }: { mayBeNew?: boolean } = {}): Profile {
   const o = cmd.optsWithGlobals<Record<string, string | undefined>>();
-  const profile = readProfile(env, o.profile ?? 'default', o.profile !== undefined) ?? {};
+  const profile = readProfile(env, o.profile ?? 'default', o.profile !== undefined && !mayBeNew) ?? {};
   return Object.fromEntries(PROFILE_KEYS.map((k) => [k, o[k] ?? profile[k]]).filter(([, v]) => v !== undefined));
 }
 

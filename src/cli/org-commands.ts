@@ -1,13 +1,16 @@
 /**
  * `vaultgate org …`: an organisation's self-service over /api/v1 (issue 14), as the signed-in user (the session kept
- * by `vaultgate account signin`, or a personal API token in --session-token): its credentials and OAuth clients
- * (list, create, disable, rotate with an overlap window) and its channels (request, approve, decline, disable,
- * the Postman files). Secrets are printed once, as the server returns them once.
+ * by `vaultgate account signin`, or a personal API token in --session-token): the organisation itself (show, require
+ * TOTP of its members), its credentials and OAuth clients (list, create, disable, rotate with an overlap window) and
+ * its channels (request, approve, decline, disable, the Postman files). Secrets are printed once, as the server
+ * returns them once.
  */
 import { Command, Option } from 'commander';
 import { api } from './account-commands.js';
 import { acceptLanguageOf, resolvedValues, withClientOptions } from './client-options.js';
 import { printJson, printRecord, printTable } from './output.js';
+import { orgOf, withOrgOption } from './org-option.js';
+import { writePostmanFiles } from './postman-commands.js';
 
 type Kind = 'customer' | 'partner' | 'client';
 const PATHS: Record<Kind, string> = { customer: 'customer-credentials', partner: 'partner-credentials', client: 'clients' };
@@ -34,22 +37,36 @@ function messageTypes(values: string[]): { name: string; mediaTypes: string[] }[
   });
 }
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+/** Message-type agreements as `--type` takes them: `Name:media/type,media/type`, several joined by `; `. */
+const typesText = (types: { name: string; mediaTypes: string[] }[] | null): string => (types ?? []).map((t) => `${t.name}:${t.mediaTypes.join(',')}`).join('; ');
 
 export function orgCommand(): Command {
-  const org = withClientOptions(new Command('org').description("an organisation's credentials, OAuth clients and channels (/api/v1, as the signed-in user)"), ['url', 'language', 'sessionToken'])
-    .requiredOption('--org <id>', 'the organisation (co_… or tp_…; vaultgate account me lists yours)')
+  const org = withOrgOption(withClientOptions(new Command('org').description("an organisation's credentials, OAuth clients and channels (/api/v1, as the signed-in user)"), ['url', 'language', 'sessionToken']))
     .option('--json', 'print JSON');
   const ctx = (cmd: Command) => {
+    const id = orgOf(cmd);
     const v = resolvedValues(cmd);
-    const g = cmd.optsWithGlobals<{ org: string; json?: boolean; profile?: string }>();
+    const g = cmd.optsWithGlobals<{ json?: boolean; profile?: string }>();
     if (!v.sessionToken) throw new Error(`not signed in (profile "${g.profile ?? 'default'}"): run vaultgate account signin`);
-    const base = `/organisations/${encodeURIComponent(g.org)}`;
+    const base = `/organisations/${encodeURIComponent(id)}`;
     const call = (method: string, path: string, body?: unknown) =>
       api(v.url ?? 'http://127.0.0.1:8080', method, `${base}${path}`, { bearer: v.sessionToken, ...acceptLanguageOf(v), ...(body === undefined ? {} : { body }) });
     const out = (r: Record<string, unknown>) => (g.json ? printJson(r) : printRecord(r));
     const table = (r: { items: Record<string, unknown>[] }, cols: string[]) => (g.json ? printJson(r) : printTable(r.items, cols));
-    return { call, out, table };
+    return { call, out, table, json: g.json };
   };
+
+  org.command('show').description('the organisation: name, business id, status, whether it requires TOTP (any member)')
+    .action(async (_o: unknown, cmd: Command) => {
+      const c = ctx(cmd);
+      c.out(await c.call('GET', ''));
+    });
+  org.command('require-totp <on|off>').description('require a TOTP second factor of the members, or stop requiring it (an admin)')
+    .action(async (value: string, _o: unknown, cmd: Command) => {
+      if (value !== 'on' && value !== 'off') cmd.error(`error: require-totp takes on or off, not ${value}`, { exitCode: 2, code: 'commander.invalidArgument' });
+      const c = ctx(cmd);
+      c.out(await c.call('PUT', '/require-totp', { required: value === 'on' }));
+    });
 
   const creds = org.command('credentials').description('customer credentials (a company), partner credentials (a vendor) and OAuth clients');
   const kindOption = () => new Option('--kind <kind>', 'customer, partner or client (OAuth)').choices(['customer', 'partner', 'client']).makeOptionMandatory();
@@ -85,11 +102,13 @@ export function orgCommand(): Command {
       const c = ctx(cmd);
       c.table(await c.call('GET', '/channels?limit=1000'), ['id', 'companyId', 'partyId', 'status', 'url']);
     });
-  channels.command('requests').description('channel requests made (as a vendor) and received (as a company)')
+  channels.command('requests').description('channel requests made (as a vendor) and received (as a company): who asks, for which types, what was granted')
     .addOption(new Option('--status <status>').choices(['pending', 'approved', 'declined']))
     .action(async (o: { status?: string }, cmd: Command) => {
       const c = ctx(cmd);
-      c.table(await c.call('GET', `/channel-requests?limit=1000${o.status ? `&status=${o.status}` : ''}`), ['id', 'status', 'partyId', 'companyId', 'channelId', 'createdAt']);
+      const r = await c.call('GET', `/channel-requests?limit=1000${o.status ? `&status=${o.status}` : ''}`);
+      const rows = r.items.map((x: any) => ({ ...x, requested: typesText(x.messageTypes), granted: typesText(x.grantedMessageTypes) }));
+      c.table({ ...r, items: c.json ? r.items : rows }, ['id', 'status', 'vendorName', 'requestedByEmail', 'companyName', 'requested', 'granted', 'channelId', 'createdAt']);
     });
   channels.command('request').description("request a channel to a company (a vendor's admin)")
     .requiredOption('--business-id <id>', "the company's business id, e.g. 1967543-8")
@@ -102,7 +121,10 @@ export function orgCommand(): Command {
     .option('--type <Name:media/type,…>', 'grant only these (a narrowing of the request; repeatable)', collect)
     .action(async (id: string, o: { type?: string[] }, cmd: Command) => {
       const c = ctx(cmd);
-      c.out(await c.call('POST', `/channel-requests/${encodeURIComponent(id)}/approve`, o.type ? { messageTypes: messageTypes(o.type) } : {}));
+      const r = await c.call('POST', `/channel-requests/${encodeURIComponent(id)}/approve`, o.type ? { messageTypes: messageTypes(o.type) } : {});
+      // What the channel got (possibly narrowed), not what was asked: the JSON has both.
+      if (c.json) return printJson(r);
+      printRecord({ id: r.id, status: r.status, channelId: r.channelId, vendorName: r.vendorName, granted: typesText(r.grantedMessageTypes), channelStatus: r.channel.status });
     });
   channels.command('decline <requestId>').description("decline a request (a company's admin)")
     .action(async (id: string, _o: unknown, cmd: Command) => {
@@ -114,11 +136,15 @@ export function orgCommand(): Command {
       const c = ctx(cmd);
       c.out(await c.call('POST', `/channels/${encodeURIComponent(id)}/disable`));
     });
-  channels.command('postman <channelId>').description('the Postman collection and environment of a channel, as JSON')
+  channels.command('postman <channelId>').description('the Postman collection and environment of a channel: with --out, written as files (their names printed); else as JSON')
     .addOption(new Option('--auth <auth>').choices(['mac', 'oauth']).default('mac'))
-    .action(async (id: string, o: { auth: string }, cmd: Command) => {
+    .option('--out <dir>', 'write <dir>/<channelId>.postman_collection.json and .postman_environment.json (created if missing)')
+    .action(async (id: string, o: { auth: string; out?: string }, cmd: Command) => {
       const c = ctx(cmd);
-      printJson(await c.call('GET', `/channels/${encodeURIComponent(id)}/postman?auth=${o.auth}`));
+      const files = await c.call('GET', `/channels/${encodeURIComponent(id)}/postman?auth=${o.auth}`);
+      if (!o.out) return printJson(files);
+      writePostmanFiles(o.out, id, files, false);
+      process.stderr.write(`keys and secrets are left empty: fill them in Postman (or use vaultgate postman export --with-secrets)\n`);
     });
   return org;
 }

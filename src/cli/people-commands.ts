@@ -1,11 +1,12 @@
 /**
  * `vaultgate account invite|accept|members …` (an organisation's people) and `vaultgate admin organisations
- * suspend|reinstate` (the operator), over /api/v1 (issue 14). Without SMTP configured on the server, `invite` prints
- * the invitation link (shown once) for the inviter to pass on.
+ * ls|get|suspend|reinstate` (the operator), over /api/v1 (issue 14). Without SMTP configured on the server, `invite`
+ * prints the invitation link (shown once) for the inviter to pass on.
  */
 import { Command, Option } from 'commander';
-import { resolveToken } from './admin-client.js';
+import { list, paging } from './admin-commands.js';
 import { printJson, printRecord, printTable } from './output.js';
+import { orgOf, withOrgOption } from './org-option.js';
 
 type Api = (url: string, method: string, path: string, o?: { bearer?: string | undefined; body?: unknown; acceptLanguage?: string | undefined }) => Promise<any>;
 interface Settings { url: string; sessionToken?: string | undefined; acceptLanguage?: string | undefined; json?: boolean | undefined }
@@ -19,13 +20,13 @@ export const invitationToken = (linkOrToken: string): string => linkOrToken.repl
 export function registerPeopleCommands(
   account: Command, api: Api, settings: (cmd: Command) => Settings, signedIn: (cmd: Command) => Settings, password: () => Promise<string>,
 ): void {
-  account.command('invite <email>').description("invite a person into an organisation (admin); without SMTP on the server, prints the link to pass on")
-    .requiredOption('--org <id>', 'organisation id (co_… or tp_…)')
+  withOrgOption(account.command('invite <email>').description("invite a person into an organisation (admin); without SMTP on the server, prints the link to pass on"))
     .addOption(new Option('--role <role>').choices(ROLES).default('member'))
     .addOption(new Option('--invitee-language <lang>', "the mail's language (default: yours)").choices(['en', 'fi', 'sv']))
-    .action(async (email: string, o: { org: string; role: string; inviteeLanguage?: string }, cmd: Command) => {
+    .action(async (email: string, o: { role: string; inviteeLanguage?: string }, cmd: Command) => {
+      const org = orgOf(cmd);
       const s = signedIn(cmd);
-      const r = await api(s.url, 'POST', `/organisations/${encodeURIComponent(o.org)}/invitations`, {
+      const r = await api(s.url, 'POST', `/organisations/${encodeURIComponent(org)}/invitations`, {
         bearer: s.sessionToken, acceptLanguage: s.acceptLanguage, body: { email, role: o.role, ...(o.inviteeLanguage ? { language: o.inviteeLanguage } : {}) },
       });
       if (s.json) return printJson(r);
@@ -49,36 +50,49 @@ export function registerPeopleCommands(
     });
 
   const members = account.command('members').description("an organisation's people (admin to change)");
-  members.command('ls').description('members and their roles').requiredOption('--org <id>')
-    .action(async (o: { org: string }, cmd: Command) => {
+  withOrgOption(members.command('ls').description('members and their roles'))
+    .action(async (_o: unknown, cmd: Command) => {
       const s = signedIn(cmd);
-      const r = await api(s.url, 'GET', `/organisations/${encodeURIComponent(o.org)}/members?limit=1000`, { bearer: s.sessionToken, acceptLanguage: s.acceptLanguage });
+      const r = await api(s.url, 'GET', `/organisations/${encodeURIComponent(orgOf(cmd))}/members?limit=1000`, { bearer: s.sessionToken, acceptLanguage: s.acceptLanguage });
       if (s.json) return printJson(r);
       printTable(r.items, ['userId', 'email', 'displayName', 'role', 'createdAt']);
     });
-  members.command('set-role <userId>').description("change a member's role (not the last admin's away from admin)").requiredOption('--org <id>')
+  withOrgOption(members.command('set-role <userId>').description("change a member's role (not the last admin's away from admin)"))
     .addOption(new Option('--role <role>').choices(ROLES).makeOptionMandatory())
-    .action(async (userId: string, o: { org: string; role: string }, cmd: Command) => {
+    .action(async (userId: string, o: { role: string }, cmd: Command) => {
       const s = signedIn(cmd);
-      out(s.json, await api(s.url, 'PUT', `/organisations/${encodeURIComponent(o.org)}/members/${encodeURIComponent(userId)}`, { bearer: s.sessionToken, acceptLanguage: s.acceptLanguage, body: { role: o.role } }));
+      out(s.json, await api(s.url, 'PUT', `/organisations/${encodeURIComponent(orgOf(cmd))}/members/${encodeURIComponent(userId)}`, { bearer: s.sessionToken, acceptLanguage: s.acceptLanguage, body: { role: o.role } }));
     });
-  members.command('rm <userId>').description('remove a member (not the last admin)').requiredOption('--org <id>')
-    .action(async (userId: string, o: { org: string }, cmd: Command) => {
+  withOrgOption(members.command('rm <userId>').description('remove a member (not the last admin)'))
+    .action(async (userId: string, _o: unknown, cmd: Command) => {
+      const org = orgOf(cmd);
       const s = signedIn(cmd);
-      await api(s.url, 'DELETE', `/organisations/${encodeURIComponent(o.org)}/members/${encodeURIComponent(userId)}`, { bearer: s.sessionToken, acceptLanguage: s.acceptLanguage });
-      out(s.json, { removed: userId, organisationId: o.org });
+      await api(s.url, 'DELETE', `/organisations/${encodeURIComponent(org)}/members/${encodeURIComponent(userId)}`, { bearer: s.sessionToken, acceptLanguage: s.acceptLanguage });
+      out(s.json, { removed: userId, organisationId: org });
     });
 }
 
-/** `vaultgate admin organisations suspend|reinstate <id>`, with the operator token of the admin command. */
-export function adminOrganisationCommands(admin: Command, api: Api): void {
-  const g = () => admin.opts<{ url: string; token?: string; dataDir?: string; json?: boolean }>();
-  const orgs = admin.command('organisations').description('organisations: suspend (every credential, client, token and session stops) or reinstate');
+/** The columns of an organisation in a table. */
+const ORGANISATION_COLUMNS = ['id', 'name', 'businessId', 'companyId', 'partyId', 'status', 'requireTotp', 'createdAt'];
+
+/**
+ * `vaultgate admin organisations ls|get|suspend|reinstate`, with the operator token of the admin command (`call` is
+ * a call to /api/v1 with it).
+ */
+export function adminOrganisationCommands(admin: Command, call: (method: string, path: string) => Promise<any>): void {
+  const json = () => admin.opts<{ json?: boolean }>().json;
+  const orgs = admin.command('organisations').description('organisations: list, show, suspend (every credential, client, token and session stops) or reinstate');
+  paging(orgs.command('ls').description('list organisations, oldest first').addOption(new Option('--status <status>').choices(['active', 'suspended'])))
+    .action(async (o: { status?: string; limit?: string; cursor?: string }) => {
+      const r = await call('GET', list('/admin/organisations', o, { status: o.status }));
+      if (json()) return printJson(r);
+      printTable(r.items, ORGANISATION_COLUMNS);
+      if (r.nextCursor) process.stdout.write(`more: --cursor ${r.nextCursor}\n`);
+    });
+  orgs.command('get <organisationId>').description('one organisation')
+    .action(async (id: string) => out(json(), await call('GET', `/organisations/${encodeURIComponent(id)}`)));
   for (const action of ['suspend', 'reinstate'] as const) {
     orgs.command(`${action} <organisationId>`).description(`${action} an organisation`)
-      .action(async (id: string) => {
-        const r = await api(g().url, 'POST', `/admin/organisations/${encodeURIComponent(id)}/${action}`, { bearer: resolveToken({ url: g().url, token: g().token, dataDir: g().dataDir }) });
-        out(g().json, r);
-      });
+      .action(async (id: string) => out(json(), await call('POST', `/admin/organisations/${encodeURIComponent(id)}/${action}`)));
   }
 }

@@ -7,6 +7,21 @@ import { parseMessageType } from './admin-commands.js';
 import { resolvedValues, withClientOptions } from './client-options.js';
 import { PROFILE_KEYS } from './profiles.js';
 
+/**
+ * Writes `<out>/<channelId>.postman_collection.json` and `.postman_environment.json` (the directory created if
+ * missing) and prints their names on stdout, one a line. With `secrets` inside, the environment file is created anew
+ * with mode 0600 (an existing one is replaced, never rewritten in place).
+ */
+export function writePostmanFiles(out: string, channelId: string, files: { collection: unknown; environment: unknown }, secrets: boolean): void {
+  mkdirSync(out, { recursive: true });
+  const base = join(out, channelId);
+  writeFileSync(`${base}.postman_collection.json`, `${JSON.stringify(files.collection, null, 2)}\n`);
+  const envFile = `${base}.postman_environment.json`;
+  if (secrets) rmSync(envFile, { force: true });
+  writeFileSync(envFile, `${JSON.stringify(files.environment, null, 2)}\n`, { mode: secrets ? 0o600 : 0o644 });
+  process.stdout.write(`${base}.postman_collection.json\n${envFile}\n`);
+}
+
 export function postmanCommand(): Command {
   const postman = new Command('postman').description('Postman collections that sign requests (or fetch bearer tokens) in a pre-request script');
   // Everything a profile holds but the MAC algorithm (the collection's `macAlgorithm` variable chooses that).
@@ -36,14 +51,7 @@ export function postmanCommand(): Command {
       if (o.withSecrets && (oauth ? !v.clientSecret : !v.partnerKey || !v.customerKey)) {
         throw new Error(`--with-secrets: no ${oauth ? 'client secret' : 'partner key and customer key'} in flags, environment or profile`);
       }
-      mkdirSync(o.out, { recursive: true });
-      const base = join(o.out, o.channel);
-      writeFileSync(`${base}.postman_collection.json`, `${JSON.stringify(collection, null, 2)}\n`);
-      const envFile = `${base}.postman_environment.json`;
-      // With keys inside, the file is created 0600 (an existing one is replaced, never rewritten in place).
-      if (o.withSecrets) rmSync(envFile, { force: true });
-      writeFileSync(envFile, `${JSON.stringify(environment, null, 2)}\n`, { mode: o.withSecrets ? 0o600 : 0o644 });
-      process.stdout.write(`${base}.postman_collection.json\n${envFile}\n`);
+      writePostmanFiles(o.out, o.channel, { collection, environment }, o.withSecrets === true);
       if (!o.withSecrets) process.stderr.write(`${secrets} ${oauth ? 'is' : 'are'} left empty: fill ${oauth ? 'it' : 'them'} in Postman, or export again with --with-secrets\n`);
     });
   return postman;

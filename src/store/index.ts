@@ -1,4 +1,11 @@
 export type {
+  GrantEventRecord,
+  GrantEventType,
+  GrantRecord,
+  GrantState,
+  GrantTerms,
+  GrantTransition,
+  SharingStore,
   ClaimedDelivery,
   PositionedMessage,
   WebhookAttemptRecord,

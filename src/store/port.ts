@@ -1,5 +1,6 @@
 import type { AuditCheckpoint, AuditEventInput, AuditRecord } from '../protocol/audit-chain.js';
 import type { StoreReadiness } from './store-full.js';
+import type { GrantAction, GrantScope } from '../protocol/grant-scope.js';
 /**
  * The storage port: everything the server keeps goes through this interface. Adapters (SQLite now, PostgreSQL
  * later) implement it and pass the same conformance suite. Secrets and message bodies cross this boundary only
@@ -503,6 +504,8 @@ export interface AccountStore {
   declineRegistration(id: string, at: string, decidedBy: string, audit: AuditAppend): Promise<boolean>;
 
   getOrganisation(id: string): Promise<OrganisationRecord | undefined>;
+  /** Every organisation, oldest first, in pages; with `status`, only those (the operator's list). */
+  listOrganisations(q: ListQuery & { status?: OrganisationRecord['status'] | undefined }): Promise<Page<OrganisationRecord>>;
   setOrganisationRequireTotp(id: string, required: boolean, audit: AuditAppend): Promise<boolean>;
 
   /** Adds a user directly (an operator, or a user made by an admin). USER_EMAIL_TAKEN as above. */
@@ -649,6 +652,89 @@ export interface PeopleStore {
   isOrganisationSuspended(companyOrPartyId: string): Promise<boolean>;
 }
 
+// --- Sharing (issue 15): grants of one owner's vault to a consumer organisation, and their events ---
+
+export type GrantState = 'requested' | 'offered' | 'active' | 'declined' | 'revoked' | 'withdrawn' | 'expired';
+export type GrantEventType = 'grant.requested' | 'grant.offered' | 'grant.activated' | 'grant.declined' | 'grant.revoked' | 'grant.withdrawn' | 'grant.expired';
+
+/** A grant's terms: what (the scope), which actions, why, and when (notBefore inclusive, notOnOrAfter exclusive; ISO). */
+export interface GrantTerms extends GrantScope {
+  /** Non-empty. */
+  actions: GrantAction[];
+  /** Free text, at most 500 characters. */
+  purpose: string;
+  notBefore: string;
+  notOnOrAfter: string;
+}
+
+/**
+ * A grant: the owner organisation (a company: its id is the vault's company id) lets the consumer organisation (any
+ * other organisation) read the part of its vault the terms name.
+ */
+export interface GrantRecord {
+  id: string;
+  ownerOrganisationId: string;
+  consumerOrganisationId: string;
+  state: GrantState;
+  /** The terms in force (or on offer). */
+  terms: GrantTerms;
+  /** The terms as the consumer requested them; null for a grant the owner made directly. */
+  requestedTerms: GrantTerms | null;
+  createdAt: string;
+  updatedAt: string;
+  /** The user (or `operator`) who requested it; null for a direct grant. */
+  requestedBy: string | null;
+  /** The user (or `operator`, `system`) who made the latest decision; null while requested. */
+  decidedBy: string | null;
+}
+
+/** One lifecycle transition of a grant, as both sides' feeds and webhooks see it. */
+export interface GrantEventRecord {
+  id: string;
+  grantId: string;
+  ownerOrganisationId: string;
+  consumerOrganisationId: string;
+  type: GrantEventType;
+  at: string;
+  /** The user id, `operator` or `system` that made the transition. */
+  actor: string;
+  /** The grant's state and terms after the transition. */
+  state: GrantState;
+  terms: GrantTerms;
+}
+
+/** A compare-and-set transition: applied only when the grant is still in `from`. */
+export interface GrantTransition {
+  from: GrantState;
+  to: GrantState;
+  at: string;
+  /** New terms (an offer); unchanged when absent. */
+  terms?: GrantTerms | undefined;
+  decidedBy: string;
+}
+
+export interface SharingStore {
+  /** Stores a new grant with its first event and audit event, in one transaction. */
+  createGrant(g: GrantRecord, event: GrantEventRecord, audit: AuditAppend): Promise<void>;
+  /**
+   * Moves a grant from `t.from` to `t.to` (and its terms, on an offer) with its event and audit event in one
+   * transaction. False (nothing written) when the grant is not in `t.from` (a concurrent transition won).
+   */
+  transitionGrant(id: string, t: GrantTransition, event: GrantEventRecord, audit: AuditAppend): Promise<boolean>;
+  getGrant(id: string): Promise<GrantRecord | undefined>;
+  /** Grants where the organisation is the owner or the consumer, oldest first, optionally of one state. */
+  listGrants(q: ListQuery & { organisationId: string; role: 'owner' | 'consumer'; state?: GrantState | undefined }): Promise<Page<GrantRecord>>;
+  /**
+   * The consumer's grants in state `active` whose validity holds at `at` (notBefore <= at < notOnOrAfter), optionally
+   * of one owner; oldest first.
+   */
+  listActiveGrants(q: { consumerOrganisationId: string; at: string; ownerOrganisationId?: string | undefined }): Promise<GrantRecord[]>;
+  /** Grants still `active` whose notOnOrAfter <= at (for the expiry sweep), oldest first, at most `limit`. */
+  listLapsedGrants(at: string, limit: number): Promise<GrantRecord[]>;
+  /** Events where the organisation is the owner or the consumer, after `afterSeq`, by seq (in commit order). */
+  listGrantEvents(q: { organisationId: string; afterSeq: number; limit: number }): Promise<Array<GrantEventRecord & { seq: number }>>;
+}
+
 // --- webhooks (issue 15): endpoints, durable deliveries and their attempts ---
 
 /** What an endpoint receives: new messages in its organisation's scope and/or grant lifecycle events. */
@@ -779,7 +865,7 @@ export interface WebhookStore {
   listWebhookDeliveries(endpointId: string, q: ListQuery): Promise<Page<WebhookDeliveryRecord & { attemptLog: WebhookAttemptRecord[] }>>;
 }
 
-export interface Store extends RegistryStore, VaultStore, OAuthStore, AuditStore, AccountStore, PeopleStore, SelfServiceStore, WebhookStore {
+export interface Store extends RegistryStore, VaultStore, OAuthStore, AuditStore, AccountStore, PeopleStore, SelfServiceStore, SharingStore, WebhookStore {
   readonly kind: string;
   /**
    * Whether the store can serve (GET /readyz): a read succeeds and there is room to write. Never throws: a failed

@@ -66,8 +66,15 @@ describe('vaultgate account and admin registrations', () => {
 
     // Personal API tokens from the CLI: create (shown once), list, revoke.
     const org = JSON.parse(approved.stdout).organisationId;
-    const created = JSON.parse((await vg(['account', '--json', 'tokens', 'create', '--organisation', org, '--name', 'nightly', '--role', 'member'])).stdout);
+    const created = JSON.parse((await vg(['account', '--json', 'tokens', 'create', '--org', org, '--name', 'nightly', '--role', 'member'])).stdout);
     expect(created.token).toMatch(/^vgp_/);
+    // The old spelling still works (hidden from the help); without either, a usage error.
+    const aliased = JSON.parse((await vg(['account', '--json', 'tokens', 'create', '--organisation', org, '--name', 'old script'])).stdout);
+    expect(aliased).toMatchObject({ organisationId: org, name: 'old script' });
+    expect((await vg(['account', 'tokens', 'create', '--help'])).stdout).not.toContain('--organisation');
+    const missing = await vg(['account', 'tokens', 'create', '--name', 'x']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("required option '--org <organisationId>' not specified");
     const members = await fetch(`${s.url}/api/v1/organisations/${org}/members`, { headers: { authorization: `Bearer ${created.token}` } });
     expect(members.status).toBe(200);
     expect((await vg(['account', 'tokens', 'ls'])).stdout).toContain('nightly');

@@ -60,6 +60,7 @@ describe('README loop through the CLI and the examples', () => {
     expect(stdout).toMatch(/^reg_test_\S+\s+pending\s+company\s+Tilitoimisto Oy\s+2617416-4/m);
     expect(stdout).toMatch(/^email\s+aino@example\.fi$/m);
     expect(stdout).toMatch(/^\S+\s+Tilitoimisto Oy\s+admin$/m);
+    expect(stdout).toMatch(/^co_test_\S+\s+Tilitoimisto Oy\s+2617416-4\s+co_test_\S+\s+active\s+false\s/m); // admin organisations ls
   });
 
   it('prints tables without --json, reports API errors with their code and exits 1', async () => {

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, startTestServer, tempDir, type TestServer } from '../helpers/servers.js';
 
@@ -60,10 +61,19 @@ describe('vaultgate org credentials and channels', () => {
     const wrongSide = await vg('vendor', ['org', '--org', vendorOrg, 'channels', 'approve', request.id]);
     expect(wrongSide.code).toBe(1);
     expect(wrongSide.stderr).toContain('ORGANISATION_KIND_MISMATCH');
-    expect((await vg('company', ['org', '--org', companyOrg, 'channels', 'requests', '--status', 'pending'])).stdout).toContain(request.id);
-    const approved = await company(['channels', 'approve', request.id, '--type', 'TransportOrder:application/json']);
-    expect(approved).toMatchObject({ status: 'approved', channel: { messageTypes: [{ name: 'TransportOrder', mediaTypes: ['application/json'] }] } });
-    const channelId: string = approved.channel.id;
+    // What the company admin decides on: the vendor's name, who asked (email), and the requested types.
+    const pending = await vg('company', ['org', '--org', companyOrg, 'channels', 'requests', '--status', 'pending']);
+    const row = pending.stdout.split('\n').find((l) => l.startsWith(request.id))!;
+    for (const shown of ['vendor Oy', 'cli@toimittaja.example', 'company Oy', 'TransportOrder:application/json,application/xml']) expect(row).toContain(shown);
+    expect(pending.stdout.split('\n')[0]).toMatch(/^id\s+status\s+vendorName\s+requestedByEmail\s+companyName\s+requested\s+granted\s+channelId/);
+    // The approval prints what the channel got (narrowed), not what was asked, and the channel id.
+    const approval = await vg('company', ['org', '--org', companyOrg, 'channels', 'approve', request.id, '--type', 'TransportOrder:application/json']);
+    expect(approval.code, approval.stderr).toBe(0);
+    expect(approval.stdout).toMatch(/^granted\s+TransportOrder:application\/json$/m);
+    expect(approval.stdout).not.toContain('application/xml');
+    const channelId = /^channelId\s+(ch_test_\S+)$/m.exec(approval.stdout)![1]!;
+    const approved = (await company(['channels', 'requests', '--status', 'approved'])).items[0];
+    expect(approved).toMatchObject({ id: request.id, channelId, grantedMessageTypes: [{ name: 'TransportOrder', mediaTypes: ['application/json'] }] });
 
     const partner = await vendor(['credentials', 'create', '--kind', 'partner']);
     const ingest = await company(['credentials', 'create', '--kind', 'customer', '--name', 'for the vendor', '--scopes', 'ingest']);
@@ -91,11 +101,39 @@ describe('vaultgate org credentials and channels', () => {
     const postman = await json('vendor', ['org', '--org', vendorOrg, 'channels', 'postman', channelId]);
     expect(postman.collection.info.name).toEqual(expect.any(String));
     expect(JSON.stringify(postman.environment)).toContain(partner.partnerId);
+    // --out writes the two files and prints their names (the old spelling --organisation still works, hidden).
+    const out = join(homes.vendor, 'postman');
+    const files = await vg('vendor', ['org', '--organisation', vendorOrg, 'channels', 'postman', channelId, '--out', out]);
+    expect(files.code, files.stderr).toBe(0);
+    expect(files.stdout).toBe(`${join(out, channelId)}.postman_collection.json\n${join(out, channelId)}.postman_environment.json\n`);
+    expect(JSON.parse(readFileSync(join(out, `${channelId}.postman_collection.json`), 'utf8'))).toEqual(postman.collection);
+    expect(JSON.parse(readFileSync(join(out, `${channelId}.postman_environment.json`), 'utf8'))).toEqual(postman.environment);
 
     const off = await company(['channels', 'disable', channelId]);
     expect(off.status).toBe('disabled');
     const refused = await vg('vendor', ['send', '--channel', channelId, '--message-type', 'TransportOrder', '-'], { env: mac({ customerId: ingest.customerId, customerKey: rotated.customerKey }), input: '{}' });
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toContain('CHANNEL_DISABLED');
+  });
+
+  it('shows the organisation and requires TOTP of its members from the CLI; --org is the one spelling', async () => {
+    const companyOrg = (await json('company', ['account', '--json', 'me'])).memberships[0].organisationId as string;
+    expect(await json('company', ['org', '--org', companyOrg, '--json', 'show'])).toMatchObject({ id: companyOrg, name: 'company Oy', businessId: '1967543-8', requireTotp: false });
+    expect(await json('company', ['org', '--org', companyOrg, '--json', 'require-totp', 'on'])).toMatchObject({ id: companyOrg, requireTotp: true });
+    // The admin has no TOTP yet, so is held to /me until enrolled; the operator turns the requirement off again.
+    expect((await vg('company', ['org', '--org', companyOrg, 'show'])).stderr).toContain('TOTP_REQUIRED');
+    const back = await fetch(`${s.url}/api/v1/organisations/${companyOrg}/require-totp`, {
+      method: 'PUT', headers: { authorization: `Bearer ${s.adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ required: false }),
+    });
+    expect(back.status).toBe(200);
+    expect((await vg('company', ['org', '--org', companyOrg, 'show'])).stdout).toMatch(/^requireTotp\s+false$/m);
+    const bad = await vg('company', ['org', '--org', companyOrg, 'require-totp', 'maybe']);
+    expect(bad.code).toBe(2);
+    const none = await vg('company', ['org', 'show']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain("required option '--org <organisationId>' not specified");
+    const help = await vg('company', ['org', '--help']);
+    expect(help.stdout).toContain('--org <organisationId>');
+    expect(help.stdout).not.toContain('--organisation ');
   });
 });

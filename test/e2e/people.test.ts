@@ -205,8 +205,18 @@ describe('people: invitations, roles, suspension (issue 14)', () => {
     const refusedToken = await tokenRequest(s.url, { grant_type: 'client_credentials', client_id: reader.clientId, client_secret: reader.clientSecret });
     expect(refusedToken.status).toBe(401);
     expect(refusedToken.body.error).toBe('invalid_client');
-    // The operator still manages it.
+    // The operator still manages it, and finds the suspended ones in its list of organisations (paged, by status).
     expect((await api('GET', `/organisations/${orgId}/members`, { bearer: s.adminToken })).status).toBe(200);
+    const suspended = await api('GET', '/admin/organisations?status=suspended', { bearer: s.adminToken });
+    expect(suspended.body.items.map((o: { id: string }) => o.id)).toEqual([orgId, t.partyId]);
+    expect(suspended.body.items[0]).toMatchObject({ companyId: t.companyId, status: 'suspended', businessId: expect.any(String) });
+    const first = await api('GET', '/admin/organisations?limit=1', { bearer: s.adminToken });
+    expect(first.body.items).toHaveLength(1);
+    const rest = await api('GET', `/admin/organisations?limit=1000&cursor=${first.body.nextCursor}`, { bearer: s.adminToken });
+    expect([...first.body.items, ...rest.body.items].map((o: { id: string }) => o.id)).toEqual(expect.arrayContaining([orgId, t.partyId]));
+    expect(rest.body.nextCursor).toBeNull();
+    expect((await api('GET', '/admin/organisations?status=gone', { bearer: s.adminToken })).status).toBe(400);
+    expect((await api('GET', '/admin/organisations', { bearer: adminBearer })).body.code).toBe('ACCOUNT_FORBIDDEN');
 
     const back = await api('POST', `/admin/organisations/${orgId}/reinstate`, { bearer: s.adminToken });
     expect(back.status).toBe(200);

@@ -97,6 +97,10 @@ describe('self-service credentials and channel requests', () => {
     // The company sees it pending; its members see it too but cannot decide.
     const pending = await api('GET', `/organisations/${company.orgId}/channel-requests?status=pending`, company.member);
     expect(pending.body.items.map((r: { id: string }) => r.id)).toEqual([req.body.id]);
+    // What the company admin needs to decide: who asks (vendor's name, requester's email) and for what.
+    expect(pending.body.items[0]).toMatchObject({
+      vendorName: 'party Oy', companyName: 'company Oy', requestedByEmail: 'admin@toimittaja.example', messageTypes: types, grantedMessageTypes: null,
+    });
     expect((await api('POST', `/organisations/${company.orgId}/channel-requests/${req.body.id}/approve`, company.member, {})).body.code).toBe('ACCOUNT_FORBIDDEN');
     // The vendor cannot approve its own request (it is not the company).
     expect((await api('POST', `/organisations/${vendor.orgId}/channel-requests/${req.body.id}/approve`, vendor.admin, {})).body.code).toBe('ORGANISATION_KIND_MISMATCH');
@@ -109,13 +113,18 @@ describe('self-service credentials and channel requests', () => {
     expect(approved.body).toMatchObject({ status: 'approved', decidedBy: company.userId, channel: { status: 'active', messageTypes: [{ name: 'TransportOrder', mediaTypes: ['application/json'] }] } });
     channelId = approved.body.channel.id;
     expect(approved.body.channelId).toBe(channelId);
+    // The answer's top level says what was granted (the narrowing), as the channel got it; messageTypes stays what was asked.
+    expect(approved.body.grantedMessageTypes).toEqual([{ name: 'TransportOrder', mediaTypes: ['application/json'] }]);
+    expect(approved.body.messageTypes).toEqual(types);
+    const listed = (await api('GET', `/organisations/${vendor.orgId}/channel-requests?status=approved`, vendor.member)).body.items;
+    expect(listed).toMatchObject([{ id: req.body.id, channelId, grantedMessageTypes: [{ name: 'TransportOrder', mediaTypes: ['application/json'] }] }]);
     expect((await api('POST', `/organisations/${company.orgId}/channel-requests/${req.body.id}/decline`, company.admin)).body.code).toBe('STATE_CONFLICT');
     expect((await api('GET', `/organisations/${vendor.orgId}/channels`, vendor.member)).body.items.map((c: { id: string }) => c.id)).toEqual([channelId]);
 
     // A second request, declined: no channel.
     const again = await api('POST', `/organisations/${vendor.orgId}/channel-requests`, vendor.admin, { businessId, messageTypes: [types[1]] });
     const declined = await api('POST', `/organisations/${company.orgId}/channel-requests/${again.body.id}/decline`, company.admin);
-    expect(declined.body).toMatchObject({ status: 'declined', channelId: null });
+    expect(declined.body).toMatchObject({ status: 'declined', channelId: null, grantedMessageTypes: null, vendorName: 'party Oy' });
     expect((await api('GET', `/organisations/${company.orgId}/channels`, company.admin)).body.items).toHaveLength(1);
 
     expect((await events('channel-request.create')).map((e) => e.actor.id)).toEqual([vendor.userId, vendor.userId]);

@@ -39,7 +39,19 @@ export interface SelfServiceDeps {
 
 export interface Rotation { overlapHours?: number | undefined }
 export interface RotatedInfo { rotatedAt: string; previousValidUntil: string }
-export type ChannelRequestView = ChannelRequestRecord & { environment: Environment };
+/**
+ * A channel request as the API answers it: the record (`messageTypes` as the vendor requested them) with what a
+ * company admin needs to decide — the vendor's and the company's names and the requester's email (null when the
+ * operator token requested it) — and, once approved, `grantedMessageTypes`: what the channel got (possibly narrowed),
+ * read from the channel itself; null while pending or when declined.
+ */
+export type ChannelRequestView = ChannelRequestRecord & {
+  environment: Environment;
+  vendorName: string;
+  companyName: string;
+  requestedByEmail: string | null;
+  grantedMessageTypes: MessageTypeAgreement[] | null;
+};
 
 export class SelfService {
   constructor(private readonly d: SelfServiceDeps) {}
@@ -212,7 +224,31 @@ export class SelfService {
 
   // --- channels by request ---
 
-  #requestView = (r: ChannelRequestRecord): ChannelRequestView => ({ ...r, environment: this.d.environment });
+  /** The views of requests; names, emails and channels looked up once each (a list repeats them). */
+  async #views(records: readonly ChannelRequestRecord[]): Promise<ChannelRequestView[]> {
+    const memo = new Map<string, Promise<unknown>>();
+    const once = <T>(key: string, load: () => Promise<T>): Promise<T> => {
+      if (!memo.has(key)) memo.set(key, load());
+      return memo.get(key) as Promise<T>;
+    };
+    const store = this.d.store;
+    return Promise.all(records.map(async (r) => {
+      const [party, company, requester, channel] = await Promise.all([
+        once(`party ${r.partyId}`, () => store.getParty(r.partyId)),
+        once(`company ${r.companyId}`, () => store.getCompany(r.companyId)),
+        once(`user ${r.requestedBy}`, () => store.getUser(r.requestedBy)),
+        r.status === 'approved' && r.channelId ? once(`channel ${r.channelId}`, () => store.getChannel(r.channelId!)) : undefined,
+      ]);
+      return {
+        ...r, environment: this.d.environment, vendorName: party?.name ?? '', companyName: company?.name ?? '',
+        requestedByEmail: requester?.email ?? null, grantedMessageTypes: channel?.messageTypes ?? null,
+      };
+    }));
+  }
+
+  async #view(r: ChannelRequestRecord): Promise<ChannelRequestView> {
+    return (await this.#views([r]))[0]!;
+  }
 
   /**
    * A vendor asks for a channel to the company with `businessId`, for the message types and media types it will
@@ -232,7 +268,7 @@ export class SelfService {
     await this.d.store.createChannelRequest(r, this.d.audit.event(ctx, {
       action: 'channel-request.create', subject: r.id, tenants: [company.id], details: { partyId, messageTypes: r.messageTypes.map((t) => t.name) },
     }));
-    return this.#requestView(r);
+    return this.#view(r);
   }
 
   /** The organisation's requests: those it made as a vendor and those made to it as a company. */
@@ -243,7 +279,7 @@ export class SelfService {
     if (o.companyId) items.push(...(await this.d.store.listChannelRequests({ companyId: o.companyId, status: q.status, limit })).items);
     if (o.partyId) items.push(...(await this.d.store.listChannelRequests({ partyId: o.partyId, status: q.status, limit })).items);
     const unique = [...new Map(items.map((r) => [r.id, r])).values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-    return { items: unique.map(this.#requestView), nextCursor: null };
+    return { items: await this.#views(unique), nextCursor: null };
   }
 
   /** A request made to this organisation as a company (NOT_FOUND otherwise). */
@@ -278,7 +314,8 @@ export class SelfService {
     }));
     if (!ok) throw new VaultgateError('STATE_CONFLICT', { detail: `Channel request ${requestId} was decided meanwhile.` });
     this.d.cache.clear();
-    return { ...this.#requestView((await this.d.store.getChannelRequest(requestId))!), channel: await this.d.registry.getChannel(channel.id) };
+    // What the channel got, as stored (grantedMessageTypes in the view is read from it too), not what was asked.
+    return { ...(await this.#view((await this.d.store.getChannelRequest(requestId))!)), channel: await this.d.registry.getChannel(channel.id) };
   }
 
   async declineChannelRequest(orgId: string, requestId: string, ctx: AuditContext): Promise<ChannelRequestView> {
@@ -287,7 +324,7 @@ export class SelfService {
       action: 'channel-request.decline', subject: requestId, tenants: [r.companyId], details: { partyId: r.partyId },
     }));
     if (!ok) throw new VaultgateError('STATE_CONFLICT', { detail: `Channel request ${requestId} was decided meanwhile.` });
-    return this.#requestView((await this.d.store.getChannelRequest(requestId))!);
+    return this.#view((await this.d.store.getChannelRequest(requestId))!);
   }
 
   /** The organisation's channels on either side (as the company and as the vendor). */

@@ -10,6 +10,7 @@ import { describeLifecycleCases } from './lifecycle-cases.js';
 import { describeOAuthCases } from './oauth-cases.js';
 import { describeRegistryCases } from './registry-cases.js';
 import { describeSelfServiceCases } from './selfserv-cases.js';
+import { describeSharingCases } from './sharing-cases.js';
 import { describeVaultCases } from './vault-cases.js';
 import { describeWebhookCases } from './webhook-cases.js';
 
@@ -82,6 +83,7 @@ export function runStoreConformance(
     describeAccountCases(ctx);
     describePeopleCases(ctx);
     describeSelfServiceCases(ctx);
+    describeSharingCases(ctx);
     describeWebhookCases(ctx);
   });
 }

@@ -84,6 +84,22 @@ export function describePeopleCases(ctx: ConformanceContext): void {
       expect(await store.removeMember(company.id, b.id, auditEvent())).toBe(false);
     });
 
+    it("the operator's list of organisations: oldest first, in pages, filtered by status", async () => {
+      const store = ctx.store();
+      const { company, party } = await ctx.fx().seed(store);
+      const other = ctx.fx().company();
+      await store.createCompany(other);
+      expect(await store.setOrganisationStatus(party.id, 'suspended', auditEvent({ action: 'organisation.suspend' }))).toBe(true);
+      const { items: all, pages } = await collectPages((cursor) => store.listOrganisations({ cursor, limit: 1 }));
+      expect(pages).toBe(3);
+      expect(all.map((o) => o.id)).toEqual([company.id, party.id, other.id]);
+      expect(all[0]).toEqual(await store.getOrganisation(company.id));
+      expect(all[0]).toMatchObject({ businessId: company.businessId, status: 'active' });
+      expect((await store.listOrganisations({ limit: 10, status: 'suspended' })).items.map((o) => o.id)).toEqual([party.id]);
+      const { items: active } = await collectPages((cursor) => store.listOrganisations({ cursor, limit: 1, status: 'active' }));
+      expect(active.map((o) => o.id)).toEqual([company.id, other.id]);
+    });
+
     it('an organisation is suspended and reinstated; the lookup finds it by company or party id', async () => {
       const store = ctx.store();
       const { company, party } = await ctx.fx().seed(store);

@@ -73,6 +73,11 @@ export function pgAccounts(pool: pg.Pool): AccountStore {
       const row = await one<OrganisationRow>(ACCOUNT_SQL.getOrganisation, { id });
       return row && toOrganisation(row);
     },
+    async listOrganisations(q) {
+      const limit = checkLimit(q.limit);
+      const rows = (await run<OrganisationRow>(pool, ACCOUNT_SQL.listOrganisations, { after: decodeCursor(q.cursor), status: q.status ?? null, limit: limit + 1 })).rows;
+      return toPage(rows.map((r) => ({ ...r, seq: Number(r.seq) })), limit, toOrganisation);
+    },
     setOrganisationRequireTotp: (id, required, audit) => tx(audit, async (db) => (await count(db, ACCOUNT_SQL.setRequireTotp, { id, required: required ? 1 : 0 })) > 0),
 
     createUser: (u, audit) => tx(audit, (db) => insertUser(db, u)),

@@ -8,6 +8,7 @@ import { pgOAuth } from './oauth.js';
 import { pgAccounts } from './accounts.js';
 import { pgPeople } from './people.js';
 import { pgSelfService } from './selfserv.js';
+import { pgSharing } from './sharing.js';
 import { pgWebhooks } from './webhooks.js';
 import { closer, openSchema, type PgConnectionOptions } from './pg-db.js';
 import { pgRegistry } from './registry.js';
@@ -63,6 +64,7 @@ export async function openPgStore(o: PgStoreOptions): Promise<PgStore> {
     ...pgAccounts(pool),
     ...pgPeople(pool),
     ...pgSelfService(pool),
+    ...pgSharing(pool),
     ...pgWebhooks(pool),
     async connectionSettings() {
       const r = await pool.query<{ sc: string; sp: string }>("SELECT current_setting('synchronous_commit') AS sc, current_setting('search_path') AS sp");

@@ -12,7 +12,7 @@ import { checkLimit, decodeCursor, toPage } from './cursor.js';
  */
 
 export interface OrganisationRow {
-  id: string; name: string; company_id: string | null; party_id: string | null; business_id: string | null;
+  seq: number; id: string; name: string; company_id: string | null; party_id: string | null; business_id: string | null;
   status: OrganisationRecord['status']; require_totp: number; created_at: string;
 }
 export interface UserRow {
@@ -71,7 +71,7 @@ export const organisationParams = (o: Omit<OrganisationRecord, 'businessId'>): R
 
 const USER_COLS = 'id, email, display_name, language, password_hash, totp_secret_ciphertext, totp_confirmed_at, totp_last_step, platform_role, status, created_at';
 const REG_COLS = 'seq, id, kind, organisation_name, business_id, user_id, status, created_at, decided_at, decided_by, organisation_id';
-const ORG_SELECT = `SELECT o.id, o.name, o.company_id, o.party_id, c.business_id, o.status, o.require_totp, o.created_at
+const ORG_SELECT = `SELECT o.seq, o.id, o.name, o.company_id, o.party_id, c.business_id, o.status, o.require_totp, o.created_at
   FROM organisations o LEFT JOIN companies c ON c.id = o.company_id`;
 
 /** Every statement of the accounts section, with `@name` parameters (both adapters). */
@@ -91,6 +91,7 @@ export const ACCOUNT_SQL = {
   insertOrganisation: `INSERT INTO organisations (id, name, company_id, party_id, status, require_totp, created_at)
     VALUES (@id, @name, @companyId, @partyId, @status, @requireTotp, @createdAt)`,
   getOrganisation: `${ORG_SELECT} WHERE o.id = @id`,
+  listOrganisations: `${ORG_SELECT} WHERE o.seq > @after AND (CAST(@status AS TEXT) IS NULL OR o.status = @status) ORDER BY o.seq LIMIT @limit`,
   setRequireTotp: 'UPDATE organisations SET require_totp = @required WHERE id = @id',
   insertCompany: 'INSERT INTO companies (id, name, business_id, created_at) VALUES (@id, @name, @businessId, @createdAt)',
   insertParty: 'INSERT INTO parties (id, name, status, created_at, disabled_at) VALUES (@id, @name, @status, @createdAt, @disabledAt)',
@@ -208,6 +209,12 @@ export class SqliteAccountStore implements AccountStore {
   async getOrganisation(id: string): Promise<OrganisationRecord | undefined> {
     const row = this.#s.getOrganisation.get({ id }) as OrganisationRow | undefined;
     return row && toOrganisation(row);
+  }
+
+  async listOrganisations(q: ListQuery & { status?: OrganisationRecord['status'] | undefined }): Promise<Page<OrganisationRecord>> {
+    const limit = checkLimit(q.limit);
+    const rows = this.#s.listOrganisations.all({ after: decodeCursor(q.cursor), status: q.status ?? null, limit: limit + 1 }) as OrganisationRow[];
+    return toPage(rows, limit, toOrganisation);
   }
 
   async setOrganisationRequireTotp(id: string, required: boolean, audit: AuditAppend): Promise<boolean> {

@@ -36,6 +36,8 @@ import type {
   ChannelRequestRecord,
   PreviousSecretRecord,
   SelfServiceStore,
+  SharingStore,
+  GrantRecord,
   WebhookStore,
 } from '../port.js';
 import type { StoreReadiness } from '../store-full.js';
@@ -56,6 +58,7 @@ import { SqliteOAuthStore } from './oauth-store.js';
 import { SqliteAccountStore } from './accounts-store.js';
 import { SqlitePeopleStore } from './people-store.js';
 import { SqliteSelfServiceStore } from './selfserv-store.js';
+import { SqliteSharingStore } from './sharing-store.js';
 import { SqliteWebhookStore } from './webhook-store.js';
 import {
   toChannel,
@@ -171,6 +174,7 @@ export class SqliteStore implements Store {
   readonly #accounts: SqliteAccountStore;
   readonly #people: SqlitePeopleStore;
   readonly #selfserv: SqliteSelfServiceStore;
+  readonly #sharing: SqliteSharingStore;
   readonly #webhooks: SqliteWebhookStore;
   readonly #ledger: PartitionedLedger;
   readonly #consume: Database.Transaction<(partyId: string, transactionId: string, at: string) => boolean>;
@@ -225,6 +229,7 @@ export class SqliteStore implements Store {
     this.#accounts = new SqliteAccountStore(db, (change, audit) => this.audited(change, audit));
     this.#people = new SqlitePeopleStore(db, (change, audit) => this.audited(change, audit));
     this.#selfserv = new SqliteSelfServiceStore(db, (change, audit) => this.audited(change, audit));
+    this.#sharing = new SqliteSharingStore(db, (change, audit) => this.audited(change, audit));
     this.#webhooks = new SqliteWebhookStore(db, (change, audit) => this.audited(change, audit));
     this.#disableParty = db.transaction((id: string, at: string): boolean => {
       if (this.#s.disableParty.run({ id, at }).changes === 0) return false;
@@ -543,6 +548,15 @@ export class SqliteStore implements Store {
   listChannelRequests(...a: Parameters<SelfServiceStore['listChannelRequests']>): Promise<Page<ChannelRequestRecord>> { return this.#selfserv.listChannelRequests(...a); }
   decideChannelRequest(...a: Parameters<SelfServiceStore['decideChannelRequest']>): Promise<boolean> { return this.#selfserv.decideChannelRequest(...a); }
 
+  // --- sharing (issue 15): delegated to sharing-store.ts ---
+  createGrant(...a: Parameters<SharingStore['createGrant']>): Promise<void> { return this.#sharing.createGrant(...a); }
+  transitionGrant(...a: Parameters<SharingStore['transitionGrant']>): Promise<boolean> { return this.#sharing.transitionGrant(...a); }
+  getGrant(id: string): Promise<GrantRecord | undefined> { return this.#sharing.getGrant(id); }
+  listGrants(...a: Parameters<SharingStore['listGrants']>): Promise<Page<GrantRecord>> { return this.#sharing.listGrants(...a); }
+  listActiveGrants(...a: Parameters<SharingStore['listActiveGrants']>): Promise<GrantRecord[]> { return this.#sharing.listActiveGrants(...a); }
+  listLapsedGrants(at: string, limit: number): Promise<GrantRecord[]> { return this.#sharing.listLapsedGrants(at, limit); }
+  listGrantEvents(...a: Parameters<SharingStore['listGrantEvents']>): ReturnType<SharingStore['listGrantEvents']> { return this.#sharing.listGrantEvents(...a); }
+
   // --- accounts (issue 14): delegated to accounts-store.ts ---
 
   createRegistration(r: RegistrationRecord, user: UserRecord, audit: AuditAppend): Promise<void> { return this.#accounts.createRegistration(r, user, audit); }
@@ -551,6 +565,7 @@ export class SqliteStore implements Store {
   approveRegistration(id: string, a: RegistrationApproval, audit: AuditAppend): Promise<boolean> { return this.#accounts.approveRegistration(id, a, audit); }
   declineRegistration(id: string, at: string, decidedBy: string, audit: AuditAppend): Promise<boolean> { return this.#accounts.declineRegistration(id, at, decidedBy, audit); }
   getOrganisation(id: string): Promise<OrganisationRecord | undefined> { return this.#accounts.getOrganisation(id); }
+  listOrganisations(q: ListQuery & { status?: OrganisationRecord['status'] | undefined }): Promise<Page<OrganisationRecord>> { return this.#accounts.listOrganisations(q); }
   setOrganisationRequireTotp(id: string, required: boolean, audit: AuditAppend): Promise<boolean> { return this.#accounts.setOrganisationRequireTotp(id, required, audit); }
   createUser(u: UserRecord, audit: AuditAppend): Promise<void> { return this.#accounts.createUser(u, audit); }
   getUser(id: string): Promise<UserRecord | undefined> { return this.#accounts.getUser(id); }

@@ -140,6 +140,17 @@ export function registerPeopleRoutes(
     reply.code(204);
   });
 
+  app.get('/admin/organisations', {
+    schema: {
+      tags: ['accounts'], summary: 'List organisations, oldest first (operator); ?status=active or suspended', security: operatorSecurity,
+      querystring: { ...listQuerySchema, properties: { ...listQuerySchema.properties, status: { type: 'string', enum: ['active', 'suspended'] } } },
+      response: { 200: pageOf(organisationSchema), ...errorResponses(400, 401, 403) },
+    },
+  }, async (req, reply) => {
+    authorizeOperator((await signedIn(req, reply)).principal as Principal);
+    const q = req.query as ListQ & { status?: 'active' | 'suspended' };
+    return people.listOrganisations({ ...listArgs(q), status: q.status });
+  });
   for (const action of ['suspend', 'reinstate'] as const) {
     app.post(`/admin/organisations/:organisationId/${action}`, {
       schema: {

@@ -35,11 +35,19 @@ const rotated = (schema: { properties: object; required: readonly string[] }) =>
   properties: { ...schema.properties, rotatedAt: ts, previousValidUntil: { ...ts, description: 'Until this instant the old secret works too; after it, only the new one.' } },
 });
 const requestSchema = {
-  type: 'object', required: ['id', 'partyId', 'companyId', 'messageTypes', 'status', 'requestedBy', 'createdAt', 'decidedAt', 'decidedBy', 'channelId'],
+  type: 'object',
+  required: ['id', 'partyId', 'vendorName', 'companyId', 'companyName', 'messageTypes', 'grantedMessageTypes', 'status', 'requestedBy', 'requestedByEmail', 'createdAt', 'decidedAt', 'decidedBy', 'channelId'],
   properties: {
-    id: { type: 'string' }, partyId: { type: 'string' }, companyId: { type: 'string' }, messageTypes: { type: 'array', items: messageTypeSchema },
-    status: { type: 'string', enum: ['pending', 'approved', 'declined'] }, requestedBy: { type: 'string' }, createdAt: ts, decidedAt: tsOrNull,
-    decidedBy: { type: ['string', 'null'] }, channelId: { type: ['string', 'null'] }, environment: environmentSchema,
+    id: { type: 'string' }, partyId: { type: 'string' }, vendorName: { type: 'string', description: "The requesting vendor's name." },
+    companyId: { type: 'string' }, companyName: { type: 'string' },
+    messageTypes: { type: 'array', items: messageTypeSchema, description: 'The message and media types as the vendor requested them.' },
+    grantedMessageTypes: {
+      type: ['array', 'null'], items: messageTypeSchema,
+      description: 'Once approved: the types the channel got (the request or a narrowing of it), read from the channel; null while pending or when declined.',
+    },
+    status: { type: 'string', enum: ['pending', 'approved', 'declined'] }, requestedBy: { type: 'string', description: 'The user id of the requester (operator for the admin token).' },
+    requestedByEmail: { type: ['string', 'null'], description: "The requester's email; null when the operator token made the request." },
+    createdAt: ts, decidedAt: tsOrNull, decidedBy: { type: ['string', 'null'] }, channelId: { type: ['string', 'null'] }, environment: environmentSchema,
   },
 } as const;
 const messageTypes = { type: 'array', minItems: 1, maxItems: 100, items: messageTypeSchema } as const;
@@ -145,7 +153,7 @@ export function registerSelfServiceRoutes(app: FastifyInstance, d: SelfServiceRo
   }, (id, _a, req) => s.listChannelRequests(id, { ...q(req), status: (req.query as { status?: 'pending' }).status }));
   const request: [string, string] = ['requestId', 'chr_test_…'];
   route('POST', '/channel-requests/:requestId/approve', {
-    summary: 'Approve a channel request (a company admin), optionally narrowing its message and media types: the channel is created', roles: ADMIN, extra: request,
+    summary: 'Approve a channel request (a company admin), optionally narrowing its message and media types: the channel is created (grantedMessageTypes, channelId and channel say what it got)', roles: ADMIN, extra: request,
     body: { type: 'object', additionalProperties: false, properties: { messageTypes: { ...messageTypes, description: 'A subset of the requested types (default: all of them).' } } },
     response: { ...requestSchema, required: [...requestSchema.required, 'channel'], properties: { ...requestSchema.properties, channel: channelSchema } }, errors: [400, 401, 403, 404, 409],
   }, (id, a, req) => s.approveChannelRequest(id, p(req).requestId!, b(req), a.ctx));

@@ -202,6 +202,11 @@ export class People {
     if (!ok) throw new VaultgateError('STATE_CONFLICT', { detail: `${o.id} is ${o.status} already.` });
     return this.organisation(o.id);
   }
+
+  /** Every organisation, oldest first, in pages; with `status`, only the active or the suspended ones (operator). */
+  listOrganisations(q: ListQuery & { status?: OrganisationRecord['status'] | undefined }): Promise<Page<OrganisationRecord>> {
+    return this.d.store.listOrganisations(q);
+  }
 }
 
 /**
