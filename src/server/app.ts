@@ -19,7 +19,7 @@ import { SelfService } from './services/self-service.js';
 import { addressPolicy } from './services/delivery/address-policy.js';
 import { WebhookDispatcher } from './services/delivery/webhook-dispatcher.js';
 import { WebhookEndpoints } from './services/delivery/webhook-endpoints.js';
-import { ownerScopesOnly, type ScopesFor } from './services/delivery/webhook-scopes-placeholder.js';
+import { scopeResolver, type ScopesFor } from './services/sharing/read-scopes.js';
 import { WebhookSender } from './services/delivery/webhook-sender.js';
 import { OidcSignIn } from './services/accounts/oidc-sign-in.js';
 import { adminOAuthRoutes } from './routes/admin-oauth.js';
@@ -61,7 +61,7 @@ export interface AppDeps {
   /** A pino logger; without one the app logs nothing (tests). */
   logger?: FastifyBaseLogger;
   https?: { cert: Buffer; key: Buffer };
-  /** What an organisation may subscribe to (issue 15); defaults to its own vault only until grants land. */
+  /** What an organisation may read and subscribe to (issue 15); defaults to scopeResolver(store). */
   scopesFor?: ScopesFor;
 }
 
@@ -302,7 +302,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     }, (err) => app.log.error({ code: 'MAIL_UNAVAILABLE', cause: (err as { code?: string }).code ?? 'unknown' }, 'SMTP refused the invitation mail')),
   });
   // --- webhooks (issue 15): endpoints through /api/v1, dispatch by message position in the background ---
-  const scopesFor = deps.scopesFor ?? ownerScopesOnly(store);
+  const scopesFor = deps.scopesFor ?? scopeResolver(store);
   const policy = addressPolicy({ allowPrivate: config.webhookAllowPrivate, allowCidrs: config.webhookAllowCidrs });
   const webhookSender = new WebhookSender({ policy, ca: config.webhookCa === undefined ? undefined : readFileSync(config.webhookCa), timeoutMs: config.webhookTimeoutS * 1000 });
   const webhooks = new WebhookDispatcher({

@@ -771,6 +771,8 @@ export interface WebhookEndpointRecord {
   failingSince: string | null;
   /** The message position (seq) up to which dispatch has looked for this endpoint. */
   messageCursor: number;
+  /** The grant event position (seq of listGrantEvents) up to which dispatch has looked. */
+  grantEventCursor: number;
 }
 
 export type WebhookDeliveryStatus = 'pending' | 'succeeded' | 'failed' | 'cancelled';
@@ -841,10 +843,11 @@ export interface WebhookStore {
   /** Messages of one vault with afterSeq < seq ≤ throughSeq (and received at or after `receivedFrom`), by seq. */
   listPositionedMessages(q: { companyId: string; afterSeq: number; throughSeq: number; receivedFrom?: string | undefined; limit: number }): Promise<PositionedMessage[]>;
   /**
-   * Inserts deliveries and moves the endpoint's message cursor from `fromCursor` to `toCursor` in one transaction;
-   * false (nothing written) when the cursor is no longer at `fromCursor` (another process advanced it first).
+   * Inserts deliveries and moves one of the endpoint's cursors (messages or grant events) from `fromCursor` to
+   * `toCursor` in one transaction; false (nothing written) when the cursor is no longer at `fromCursor` (another
+   * process advanced it first).
    */
-  advanceWebhookCursor(endpointId: string, fromCursor: number, toCursor: number, deliveries: WebhookDeliveryRecord[]): Promise<boolean>;
+  advanceWebhookCursor(endpointId: string, cursor: 'message' | 'grantEvent', fromCursor: number, toCursor: number, deliveries: WebhookDeliveryRecord[]): Promise<boolean>;
   /** Inserts deliveries outside dispatch (test, replay), with an audit event. */
   addWebhookDeliveries(deliveries: WebhookDeliveryRecord[], audit: AuditAppend | undefined): Promise<void>;
   /**

@@ -194,22 +194,60 @@ describe('webhooks', () => {
     await api('POST', `${endpointsOf()}/${ep.id}/disable`);
   });
 
-  it('re-checks the scope at each attempt: a delivery pending when the vault leaves the scope is cancelled, never sent', async () => {
-    const ep = await create('/revoke');
-    receiver.answer = (r) => (r.path === '/revoke' ? { status: 500 } : { status: 204 });
-    const [id] = await send();
-    await receiver.waitFor(() => forPath('/revoke').length === 1);
-    // The organisation leaves every scope (the placeholder resolver: a suspended owner subscribes to nothing).
-    expect((await api('POST', `/admin/organisations/${tenant.companyId}/suspend`)).status).toBe(200);
-    skewMs += 6_000;
-    await new Promise((r) => setTimeout(r, 500));
-    expect(forPath('/revoke')).toHaveLength(1);
-    const [d] = await log(ep.id);
-    expect(d).toMatchObject({ messageId: id, status: 'cancelled', attempts: 2 });
-    expect(d.attemptLog[1]).toMatchObject({ outcome: 'cancelled', statusCode: null, error: expect.stringContaining('no longer in scope') });
-    expect((await api('POST', `/admin/organisations/${tenant.companyId}/reinstate`)).status).toBe(200);
+  it("delivers granted messages to the consumer's endpoint and grant events to both sides; a revocation cancels pending deliveries, unsent, and stops new ones", async () => {
+    const consumer = await createTenant((m, p, b) => adminCall(url, ADMIN, m, p, b), { businessId: '0737546-2' });
+    const mk = async (org: string, path: string, eventTypes: string[]) => {
+      const r = await api('POST', `/organisations/${org}/webhook-endpoints`, { url: `${receiver.url}${path}`, eventTypes });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      return r.body as { id: string };
+    };
+    const sub = await mk(consumer.companyId, '/consumer', ['message.received', 'grant.*']);
+    await mk(tenant.companyId, '/owner-grants', ['grant.*']);
+    const now = clock.now();
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const terms = {
+      channelIds: null, messageTypes: ['TransportOrder'], receivedFrom: null, receivedBefore: null, actions: ['read', 'subscribe'] as Array<'read' | 'subscribe'>,
+      purpose: 'webhook test', notBefore: iso(now - 60_000), notOnOrAfter: iso(now + 86_400_000),
+    };
+    const grant = {
+      id: 'grt_test_webhookse2e000000000', ownerOrganisationId: tenant.companyId, consumerOrganisationId: consumer.companyId, state: 'active' as const, terms,
+      requestedTerms: null, createdAt: iso(now), updatedAt: iso(now), requestedBy: null, decidedBy: 'operator',
+    };
+    const event = (id: string, type: 'grant.activated' | 'grant.revoked', state: 'active' | 'revoked', at: string) => ({
+      id, grantId: grant.id, ownerOrganisationId: grant.ownerOrganisationId, consumerOrganisationId: grant.consumerOrganisationId, type, at, actor: 'operator', state, terms,
+    });
+    const audit = (action: string) => ({
+      id: `ae_test_webhooks${action.replace(/\W/g, '')}`.padEnd(34, '0').slice(0, 34), at: iso(clock.now()), environment: 'test' as const,
+      actor: { kind: 'operator' as const, id: 'operator' }, action, subject: grant.id, tenants: [tenant.companyId, consumer.companyId], clientAddress: null, requestId: null, outcome: 'success' as const, details: {},
+    });
+    // The grants' own API is not on this branch yet: the grant is made in the store, as its service will.
+    await store.createGrant(grant, event('gev_test_webhookse2e00000000001', 'grant.activated', 'active', iso(now)), audit('grant.create'));
+    const typesAt = (path: string) => forPath(path).map((r) => JSON.parse(r.body) as { type: string; data: any });
+    await receiver.waitFor(() => typesAt('/owner-grants').length === 1 && typesAt('/consumer').some((p) => p.type === 'grant.activated'));
+    expect(typesAt('/owner-grants')[0]).toMatchObject({ type: 'grant.activated', data: { grantId: grant.id, state: 'active', consumerOrganisationId: consumer.companyId } });
+
+    const [granted] = await send();
+    await receiver.waitFor(() => typesAt('/consumer').some((p) => p.type === 'message.received'));
+    expect(typesAt('/consumer').find((p) => p.type === 'message.received')!.data).toMatchObject({ messageId: granted, companyId: tenant.companyId, grantId: grant.id });
+
+    receiver.answer = (r) => (r.path === '/consumer' ? { status: 500 } : { status: 204 });
+    const [pending] = await send();
+    await receiver.waitFor(() => typesAt('/consumer').filter((p) => p.type === 'message.received').length === 2);
+    expect(await store.transitionGrant(grant.id, { from: 'active', to: 'revoked', at: iso(clock.now()), decidedBy: 'operator' },
+      event('gev_test_webhookse2e00000000002', 'grant.revoked', 'revoked', iso(clock.now())), audit('grant.revoke'))).toBe(true);
     receiver.answer = () => ({ status: 204 });
-    await api('POST', `${endpointsOf()}/${ep.id}/disable`);
+    skewMs += 6_000; // attempt 2 of the pending delivery comes due
+    await receiver.waitFor(() => typesAt('/owner-grants').length === 2 && typesAt('/consumer').some((p) => p.type === 'grant.revoked'));
+    const [after] = await send();
+    await new Promise((r) => setTimeout(r, 500));
+    const consumerMessages = typesAt('/consumer').filter((p) => p.type === 'message.received').map((p) => p.data.messageId);
+    expect(consumerMessages).toEqual([granted, pending]); // the failed first attempt only; nothing after the revocation
+    expect(consumerMessages).not.toContain(after);
+    const entries = (await api('GET', `/organisations/${consumer.companyId}/webhook-endpoints/${sub.id}/deliveries?limit=100`)).body.items as any[];
+    const cancelled = entries.find((d) => d.messageId === pending);
+    expect(cancelled).toMatchObject({ status: 'cancelled', attempts: 2 });
+    expect(cancelled.attemptLog[1]).toMatchObject({ outcome: 'cancelled', statusCode: null, error: expect.stringContaining('no longer in scope') });
+    expect(entries.some((d) => d.messageId === after)).toBe(false);
   });
 
   it('disables an endpoint failing continuously for 5 days (audited); its admin enables it and deliveries resume', async () => {

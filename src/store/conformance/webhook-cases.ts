@@ -12,7 +12,7 @@ const endpoint = (organisationId: string, over: Partial<WebhookEndpointRecord> =
   id: `ep_test_conformance${String(++n).padStart(7, '0')}${Math.random().toString(36).slice(2, 6)}`, organisationId, url: 'https://hooks.example.com/in',
   description: 'd', eventTypes: ['message.received'], filters: { messageTypes: null, channelIds: null, ownerCompanyIds: null }, secretCiphertext: cipherBytes(40),
   previousSecretCiphertext: null, previousValidUntil: null, status: 'active', disabledReason: null, createdAt: at(1), updatedAt: at(1), failingSince: null,
-  messageCursor: 0, ...over,
+  messageCursor: 0, grantEventCursor: 0, ...over,
 });
 const delivery = (endpointId: string, over: Partial<WebhookDeliveryRecord> = {}): WebhookDeliveryRecord => {
   const id = `whd_test_conformance${String(++n).padStart(6, '0')}${Math.random().toString(36).slice(2, 6)}`;
@@ -37,10 +37,10 @@ export function describeWebhookCases(ctx: ConformanceContext): void {
       expect((await collectPages((cursor) => store.listWebhookEndpoints('co_test_orga', { cursor, limit: 1 }))).items.map((e) => e.id)).toEqual([a.id, b.id]);
       expect((await store.listActiveWebhookEndpoints({ limit: 100 })).items.map((e) => e.id)).toEqual([a.id, c.id]);
       const prev = cipherBytes(41);
-      const updated = { ...a, url: 'https://hooks.example.com/v2', previousSecretCiphertext: prev, previousValidUntil: at(99), status: 'disabled' as const, disabledReason: 'failing' as const, updatedAt: at(50), messageCursor: 999 };
+      const updated = { ...a, url: 'https://hooks.example.com/v2', previousSecretCiphertext: prev, previousValidUntil: at(99), status: 'disabled' as const, disabledReason: 'failing' as const, updatedAt: at(50), messageCursor: 999, grantEventCursor: 999 };
       expect(await store.updateWebhookEndpoint(updated, auditEvent({ action: 'webhook-endpoint.update', subject: a.id }))).toBe(true);
       const after = (await store.getWebhookEndpoint(a.id))!;
-      expect(after).toMatchObject({ url: 'https://hooks.example.com/v2', previousValidUntil: at(99), status: 'disabled', disabledReason: 'failing', messageCursor: 0 });
+      expect(after).toMatchObject({ url: 'https://hooks.example.com/v2', previousValidUntil: at(99), status: 'disabled', disabledReason: 'failing', messageCursor: 0, grantEventCursor: 0 });
       expectBytes(after.previousSecretCiphertext!, prev);
       expect(await store.updateWebhookEndpoint(endpoint('co_test_orga'), auditEvent())).toBe(false);
       await store.addWebhookDeliveries([delivery(c.id)], undefined);
@@ -73,10 +73,14 @@ export function describeWebhookCases(ctx: ConformanceContext): void {
       const e = endpoint(company.id);
       await store.createWebhookEndpoint(e, auditEvent());
       const d = delivery(e.id, { messageId: ms[0]!.id });
-      expect(await store.advanceWebhookCursor(e.id, 0, all[1]!.seq, [d])).toBe(true);
+      expect(await store.advanceWebhookCursor(e.id, 'message', 0, all[1]!.seq, [d])).toBe(true);
       // A second process that read the same range loses: nothing is written twice.
-      expect(await store.advanceWebhookCursor(e.id, 0, all[1]!.seq, [delivery(e.id)])).toBe(false);
-      expect((await store.getWebhookEndpoint(e.id))!.messageCursor).toBe(all[1]!.seq);
+      expect(await store.advanceWebhookCursor(e.id, 'message', 0, all[1]!.seq, [delivery(e.id)])).toBe(false);
+      expect((await store.getWebhookEndpoint(e.id))!).toMatchObject({ messageCursor: all[1]!.seq, grantEventCursor: 0 });
+      // The grant event cursor moves on its own, by the same rule.
+      expect(await store.advanceWebhookCursor(e.id, 'grantEvent', 0, 7, [])).toBe(true);
+      expect(await store.advanceWebhookCursor(e.id, 'grantEvent', 0, 8, [])).toBe(false);
+      expect((await store.getWebhookEndpoint(e.id))!).toMatchObject({ messageCursor: all[1]!.seq, grantEventCursor: 7 });
       expect((await store.listWebhookDeliveries(e.id, { limit: 10 })).items.map((x) => x.id)).toEqual([d.id]);
       expect(await store.getWebhookDelivery(d.id)).toEqual(d);
     });

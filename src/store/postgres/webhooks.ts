@@ -103,8 +103,8 @@ export function pgWebhooks(pool: pg.Pool): WebhookStore {
     async listPositionedMessages(q) {
       return (await run<MessageMetaRow>(pool, PG_POSITIONED_SQL, listMessagesParams(q))).rows.map(toPositioned);
     },
-    advanceWebhookCursor: (endpointId, fromCursor, toCursor, deliveries) => transaction(pool, async (c) => {
-      if (!(await changed(c, WEBHOOK_SQL.advanceCursor, { id: endpointId, from: fromCursor, to: toCursor }))) return false;
+    advanceWebhookCursor: (endpointId, cursor, fromCursor, toCursor, deliveries) => transaction(pool, async (c) => {
+      if (!(await changed(c, cursor === 'message' ? WEBHOOK_SQL.advanceCursor : WEBHOOK_SQL.advanceEventCursor, { id: endpointId, from: fromCursor, to: toCursor }))) return false;
       for (const d of deliveries) await run(c, WEBHOOK_SQL.insertDelivery, deliveryParams(d));
       return true;
     }),

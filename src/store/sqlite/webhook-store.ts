@@ -39,7 +39,8 @@ CREATE TABLE webhook_endpoints (
   created_at ${ts} NOT NULL,
   updated_at ${ts} NOT NULL,
   failing_since ${ts},
-  message_cursor BIGINT NOT NULL DEFAULT 0
+  message_cursor BIGINT NOT NULL DEFAULT 0,
+  grant_event_cursor BIGINT NOT NULL DEFAULT 0
 );
 CREATE INDEX webhook_endpoints_organisation ON webhook_endpoints (organisation_id, seq);
 CREATE TABLE webhook_deliveries (
@@ -80,6 +81,7 @@ export interface EndpointRow {
   seq: number; id: string; organisation_id: string; url: string; description: string; event_types: string; filters: string;
   secret_ciphertext: Buffer; previous_secret_ciphertext: Buffer | null; previous_valid_until: string | null; status: 'active' | 'disabled';
   disabled_reason: 'manual' | 'failing' | null; created_at: string; updated_at: string; failing_since: string | null; message_cursor: number;
+  grant_event_cursor: number;
 }
 export interface DeliveryRow {
   seq: number; id: string; endpoint_id: string; webhook_id: string; event_type: string; message_id: string | null; payload: string;
@@ -97,7 +99,7 @@ export const toEndpoint = (r: EndpointRow): WebhookEndpointRecord => ({
   filters: JSON.parse(r.filters) as WebhookEndpointRecord['filters'], secretCiphertext: bytes(r.secret_ciphertext),
   previousSecretCiphertext: r.previous_secret_ciphertext ? bytes(r.previous_secret_ciphertext) : null, previousValidUntil: r.previous_valid_until,
   status: r.status, disabledReason: r.disabled_reason, createdAt: r.created_at, updatedAt: r.updated_at, failingSince: r.failing_since,
-  messageCursor: Number(r.message_cursor),
+  messageCursor: Number(r.message_cursor), grantEventCursor: Number(r.grant_event_cursor),
 });
 export const toDelivery = (r: DeliveryRow): WebhookDeliveryRecord => ({
   id: r.id, endpointId: r.endpoint_id, webhookId: r.webhook_id, eventType: r.event_type, messageId: r.message_id, payload: r.payload, origin: r.origin,
@@ -115,7 +117,7 @@ export const deliveryParams = (d: WebhookDeliveryRecord): Record<string, unknown
 export const attemptParams = (a: WebhookAttemptRecord): Record<string, unknown> => ({ ...a });
 
 const EP_COLS = `seq, id, organisation_id, url, description, event_types, filters, secret_ciphertext, previous_secret_ciphertext, previous_valid_until,
-  status, disabled_reason, created_at, updated_at, failing_since, message_cursor`;
+  status, disabled_reason, created_at, updated_at, failing_since, message_cursor, grant_event_cursor`;
 export const DELIVERY_COLS = 'seq, id, endpoint_id, webhook_id, event_type, message_id, payload, origin, status, attempts, next_attempt_at, created_at, updated_at';
 const ATTEMPT_COLS = 'delivery_id, attempt, at, status_code, duration_ms, error, outcome, next_attempt_at';
 
@@ -134,9 +136,9 @@ export const claimSql = (lock: string) => `UPDATE webhook_deliveries SET attempt
 /** Every statement of the section (both adapters). */
 export const WEBHOOK_SQL = {
   insertEndpoint: `INSERT INTO webhook_endpoints (id, organisation_id, url, description, event_types, filters, secret_ciphertext, previous_secret_ciphertext,
-    previous_valid_until, status, disabled_reason, created_at, updated_at, failing_since, message_cursor)
+    previous_valid_until, status, disabled_reason, created_at, updated_at, failing_since, message_cursor, grant_event_cursor)
     VALUES (@id, @organisationId, @url, @description, @eventTypes, @filters, @secretCiphertext, @previousSecretCiphertext, @previousValidUntil, @status,
-    @disabledReason, @createdAt, @updatedAt, @failingSince, @messageCursor)`,
+    @disabledReason, @createdAt, @updatedAt, @failingSince, @messageCursor, @grantEventCursor)`,
   getEndpoint: `SELECT ${EP_COLS} FROM webhook_endpoints WHERE id = @id`,
   listEndpoints: `SELECT ${EP_COLS} FROM webhook_endpoints WHERE organisation_id = @organisationId AND seq > @after ORDER BY seq LIMIT @limit`,
   listActiveEndpoints: `SELECT ${EP_COLS} FROM webhook_endpoints WHERE status = 'active' AND seq > @after ORDER BY seq LIMIT @limit`,
@@ -147,6 +149,7 @@ export const WEBHOOK_SQL = {
   deleteEndpointAttempts: 'DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE endpoint_id = @id)',
   deleteEndpointDeliveries: 'DELETE FROM webhook_deliveries WHERE endpoint_id = @id',
   advanceCursor: 'UPDATE webhook_endpoints SET message_cursor = @to WHERE id = @id AND message_cursor = @from',
+  advanceEventCursor: 'UPDATE webhook_endpoints SET grant_event_cursor = @to WHERE id = @id AND grant_event_cursor = @from',
   insertDelivery: `INSERT INTO webhook_deliveries (id, endpoint_id, webhook_id, event_type, message_id, payload, origin, status, attempts, next_attempt_at,
     created_at, updated_at) VALUES (@id, @endpointId, @webhookId, @eventType, @messageId, @payload, @origin, @status, @attempts, @nextAttemptAt, @createdAt, @updatedAt)`,
   maxSeq: 'SELECT COALESCE(MAX(seq), 0) AS seq FROM messages',
@@ -224,9 +227,9 @@ export class SqliteWebhookStore implements WebhookStore {
     return (this.#positioned.all(listMessagesParams(q)) as MessageMetaRow[]).map(toPositioned);
   }
 
-  async advanceWebhookCursor(endpointId: string, fromCursor: number, toCursor: number, deliveries: WebhookDeliveryRecord[]): Promise<boolean> {
+  async advanceWebhookCursor(endpointId: string, cursor: 'message' | 'grantEvent', fromCursor: number, toCursor: number, deliveries: WebhookDeliveryRecord[]): Promise<boolean> {
     return this.#tx(() => {
-      if (this.#s.advanceCursor.run({ id: endpointId, from: fromCursor, to: toCursor }).changes === 0) return false;
+      if ((cursor === 'message' ? this.#s.advanceCursor : this.#s.advanceEventCursor).run({ id: endpointId, from: fromCursor, to: toCursor }).changes === 0) return false;
       for (const d of deliveries) this.#s.insertDelivery.run(deliveryParams(d));
       return true;
     });

@@ -4,9 +4,9 @@ import { newId, type Clock, type Environment } from '../../../protocol/index.js'
 import type { ClaimedDelivery, PositionedMessage, Store, WebhookEndpointRecord } from '../../../store/index.js';
 import type { VaultCrypto } from '../../crypto/vault-crypto.js';
 import { SYSTEM_CONTEXT, type AuditTrail } from '../audit/audit-trail.js';
-import { coveringScope, messageDelivery, type MessageReceivedData, type WebhookPayload } from './webhook-payload.js';
+import { coveringScope, grantEventDelivery, messageDelivery, type MessageReceivedData, type WebhookPayload } from './webhook-payload.js';
 import { nextDelayMs } from './retry-schedule.js';
-import type { ScopesFor } from './webhook-scopes-placeholder.js';
+import type { ScopesFor } from '../sharing/read-scopes.js';
 import { openSecrets } from './webhook-secrets.js';
 import type { WebhookSender } from './webhook-sender.js';
 
@@ -90,7 +90,10 @@ export class WebhookDispatcher {
     let cursor: string | undefined;
     do {
       const page = await this.d.store.listActiveWebhookEndpoints({ cursor, limit: 100 });
-      for (const e of page.items) if (e.messageCursor < horizon) created += await this.#scanEndpoint(e, horizon);
+      for (const e of page.items) {
+        if (e.messageCursor < horizon) created += await this.#scanEndpoint(e, horizon);
+        if (e.eventTypes.includes('grant.*')) created += await this.#scanGrantEvents(e);
+      }
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
     return created;
@@ -100,7 +103,7 @@ export class WebhookDispatcher {
   async #scanEndpoint(e: WebhookEndpointRecord, horizon: number): Promise<number> {
     const now = iso(this.d.clock.now());
     if (!e.eventTypes.includes('message.received')) {
-      await this.d.store.advanceWebhookCursor(e.id, e.messageCursor, horizon, []);
+      await this.d.store.advanceWebhookCursor(e.id, 'message', e.messageCursor, horizon, []);
       return 0;
     }
     const scopes = await this.d.scopesFor(e.organisationId, 'subscribe', now);
@@ -117,7 +120,22 @@ export class WebhookDispatcher {
       const scope = coveringScope(e, scopes, m);
       return scope ? [messageDelivery(e, m, scope, { id: newId('webhookDelivery', this.d.environment, this.d.clock.now()), now, origin: 'dispatch' })] : [];
     });
-    const moved = await this.d.store.advanceWebhookCursor(e.id, e.messageCursor, to, deliveries);
+    const moved = await this.d.store.advanceWebhookCursor(e.id, 'message', e.messageCursor, to, deliveries);
+    return moved ? deliveries.length : 0;
+  }
+
+  /**
+   * Grant lifecycle events of the endpoint's organisation (as owner or consumer) since its grant event cursor; those
+   * from before the endpoint existed are passed over. Grant events are numbered in commit order (grants' store), so
+   * no horizon is needed.
+   */
+  async #scanGrantEvents(e: WebhookEndpointRecord): Promise<number> {
+    const events = await this.d.store.listGrantEvents({ organisationId: e.organisationId, afterSeq: e.grantEventCursor, limit: this.#batch });
+    if (events.length === 0) return 0;
+    const now = this.d.clock.now();
+    const deliveries = events.filter((g) => g.at >= e.createdAt)
+      .map((g) => grantEventDelivery(e, g, { id: newId('webhookDelivery', this.d.environment, now), now: iso(now), origin: 'dispatch' }));
+    const moved = await this.d.store.advanceWebhookCursor(e.id, 'grantEvent', e.grantEventCursor, events[events.length - 1]!.seq, deliveries);
     return moved ? deliveries.length : 0;
   }
 

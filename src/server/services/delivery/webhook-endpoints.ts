@@ -8,7 +8,7 @@ import { checkId } from '../ids.js';
 import { DEFAULT_OVERLAP_HOURS, MAX_OVERLAP_HOURS } from '../self-service.js';
 import { checkWebhookUrl, type AddressPolicy } from './address-policy.js';
 import { coveringScope, messageDelivery, webhookIdOf } from './webhook-payload.js';
-import type { ScopesFor } from './webhook-scopes-placeholder.js';
+import type { ScopesFor } from '../sharing/read-scopes.js';
 import { newWebhookSecret, sealSecret } from './webhook-secrets.js';
 
 /*
@@ -102,7 +102,8 @@ export class WebhookEndpoints {
     const e: WebhookEndpointRecord = {
       id, organisationId: orgId, ...fields, secretCiphertext: await sealSecret(this.d.crypto, id, secret), previousSecretCiphertext: null,
       previousValidUntil: null, status: 'active', disabledReason: null, createdAt: now, updatedAt: now, failingSince: null,
-      messageCursor: await this.d.store.messageHorizon(),
+      // Only what comes after: messages past the current horizon, grant events at or after createdAt (dispatch).
+      messageCursor: await this.d.store.messageHorizon(), grantEventCursor: 0,
     };
     await this.d.store.createWebhookEndpoint(e, this.d.audit.event(ctx, {
       action: 'webhook-endpoint.create', subject: id, tenants, details: { organisationId: orgId, url: e.url, eventTypes: e.eventTypes },

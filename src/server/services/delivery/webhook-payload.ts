@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { scopesCovering, type ReadScope } from '../../../protocol/grant-scope.js';
-import type { PositionedMessage, WebhookDeliveryRecord, WebhookEndpointRecord } from '../../../store/index.js';
+import type { GrantEventRecord, PositionedMessage, WebhookDeliveryRecord, WebhookEndpointRecord } from '../../../store/index.js';
 
 /*
  * What a webhook delivers (issue 15): a thin payload — ids and metadata, never the body, which the receiver reads
@@ -59,6 +59,29 @@ export function messageDelivery(e: WebhookEndpointRecord, m: PositionedMessage, 
   const payload: WebhookPayload<MessageReceivedData> = { type: 'message.received', timestamp: o.now, data };
   return {
     id: o.id, endpointId: e.id, webhookId: webhookIdOf(e.id, m.id), eventType: 'message.received', messageId: m.id, payload: JSON.stringify(payload),
+    origin: o.origin, status: 'pending', attempts: 0, nextAttemptAt: o.now, createdAt: o.now, updatedAt: o.now,
+  };
+}
+
+/** `data` of a grant.* event: the grant's parties, its state and terms after the transition. */
+export interface GrantEventData {
+  eventId: string;
+  grantId: string;
+  ownerOrganisationId: string;
+  consumerOrganisationId: string;
+  state: GrantEventRecord['state'];
+  terms: GrantEventRecord['terms'];
+  at: string;
+}
+
+/** A grant.* delivery (its type is the event's, e.g. grant.revoked) for an endpoint of either side. */
+export function grantEventDelivery(e: WebhookEndpointRecord, g: GrantEventRecord, o: { id: string; now: string; origin: WebhookDeliveryRecord['origin'] }): WebhookDeliveryRecord {
+  const data: GrantEventData = {
+    eventId: g.id, grantId: g.grantId, ownerOrganisationId: g.ownerOrganisationId, consumerOrganisationId: g.consumerOrganisationId, state: g.state, terms: g.terms, at: g.at,
+  };
+  const payload: WebhookPayload<GrantEventData> = { type: g.type, timestamp: g.at, data };
+  return {
+    id: o.id, endpointId: e.id, webhookId: webhookIdOf(e.id, g.id), eventType: g.type, messageId: null, payload: JSON.stringify(payload),
     origin: o.origin, status: 'pending', attempts: 0, nextAttemptAt: o.now, createdAt: o.now, updatedAt: o.now,
   };
 }
