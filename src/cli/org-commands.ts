@@ -11,6 +11,7 @@ import { acceptLanguageOf, resolvedValues, withClientOptions } from './client-op
 import { printJson, printRecord, printTable } from './output.js';
 import { orgOf, withOrgOption } from './org-option.js';
 import { writePostmanFiles } from './postman-commands.js';
+import { webhooksCommand } from './webhook-commands.js';
 
 type Kind = 'customer' | 'partner' | 'client';
 const PATHS: Record<Kind, string> = { customer: 'customer-credentials', partner: 'partner-credentials', client: 'clients' };
@@ -55,6 +56,7 @@ export function orgCommand(): Command {
     const table = (r: { items: Record<string, unknown>[] }, cols: string[]) => (g.json ? printJson(r) : printTable(r.items, cols));
     return { call, out, table, json: g.json };
   };
+  org.addCommand(webhooksCommand(ctx));
 
   org.command('show').description('the organisation: name, business id, status, whether it requires TOTP (any member)')
     .action(async (_o: unknown, cmd: Command) => {
