@@ -307,7 +307,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const webhookSender = new WebhookSender({ policy, ca: config.webhookCa === undefined ? undefined : readFileSync(config.webhookCa), timeoutMs: config.webhookTimeoutS * 1000 });
   const webhooks = new WebhookDispatcher({
     store, crypto, clock, environment: config.environment, audit, scopesFor, sender: webhookSender, rateLimitPerS: config.webhookRateLimitPerS,
-    disableAfterMs: config.webhookDisableAfterH * 3_600_000, leaseMs: config.webhookTimeoutS * 1000 + 30_000, log: app.log,
+    disableAfterMs: config.webhookDisableAfterH * 3_600_000, leaseMs: config.webhookTimeoutS * 1000 + 6_000, log: app.log,
   });
   const webhookEndpoints = new WebhookEndpoints({ store, crypto, clock, environment: config.environment, audit, policy, scopesFor });
   await app.register(accountRoutes({

@@ -36,7 +36,10 @@ export interface WebhookDispatcherDeps {
   rateLimitPerS: number;
   /** How long an endpoint may fail continuously before it is disabled (ms). */
   disableAfterMs: number;
-  /** How long a claimed attempt is this process's (ms); longer than the send timeout. */
+  /**
+   * How long a claimed attempt is this process's (ms): longer than the send timeout plus the rate limit's wait (a claim
+   * takes at most a second's worth of the limit, so that wait is under a second).
+   */
   leaseMs: number;
   /** Messages read per endpoint per scan, deliveries claimed per tick. */
   batch?: number;
@@ -144,7 +147,8 @@ export class WebhookDispatcher {
     let attempted = 0;
     for (let round = 0; round < 10 && !this.#stopped; round++) {
       const now = this.d.clock.now();
-      const claimed = await this.d.store.claimWebhookDeliveries({ owner: this.owner, now: iso(now), leaseUntil: iso(now + this.d.leaseMs), limit: this.#batch });
+      const limit = Math.min(this.#batch, this.d.rateLimitPerS);
+      const claimed = await this.d.store.claimWebhookDeliveries({ owner: this.owner, now: iso(now), leaseUntil: iso(now + this.d.leaseMs), limit });
       if (claimed.length === 0) break;
       await Promise.all(claimed.map((c) => this.#attempt(c).catch((err: unknown) => this.d.log?.error({ err, code: 'WEBHOOK_ATTEMPT_FAILED', deliveryId: c.id }, 'webhook attempt failed'))));
       attempted += claimed.length;
