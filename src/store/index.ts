@@ -15,6 +15,8 @@ export type {
   WebhookEventType,
   WebhookFilters,
   WebhookStore,
+  WebhookAdvance,
+  WebhookOutcome,
   ChannelRequestRecord,
   ChannelRequestStatus,
   PreviousSecretRecord,

@@ -819,6 +819,23 @@ export interface ClaimedDelivery extends WebhookDeliveryRecord {
   attempt: number;
 }
 
+/** One endpoint's cursor move with the deliveries it creates (advanceWebhookCursors). */
+export interface WebhookAdvance {
+  endpointId: string;
+  cursor: 'message' | 'grantEvent';
+  from: number;
+  to: number;
+  deliveries: WebhookDeliveryRecord[];
+}
+
+/** One attempt's outcome (finishWebhookAttempts). */
+export interface WebhookOutcome {
+  endpointId: string;
+  attempt: WebhookAttemptRecord;
+  status: WebhookDeliveryStatus;
+  failingSince: 'clear' | 'keep-or-set' | 'keep';
+}
+
 export interface WebhookStore {
   createWebhookEndpoint(e: WebhookEndpointRecord, audit: AuditAppend): Promise<void>;
   getWebhookEndpoint(id: string): Promise<WebhookEndpointRecord | undefined>;
@@ -843,26 +860,27 @@ export interface WebhookStore {
   /** Messages of one vault with afterSeq < seq ≤ throughSeq (and received at or after `receivedFrom`), by seq. */
   listPositionedMessages(q: { companyId: string; afterSeq: number; throughSeq: number; receivedFrom?: string | undefined; limit: number }): Promise<PositionedMessage[]>;
   /**
-   * Inserts deliveries and moves one of the endpoint's cursors (messages or grant events) from `fromCursor` to
-   * `toCursor` in one transaction; false (nothing written) when the cursor is no longer at `fromCursor` (another
-   * process advanced it first).
+   * For each advance: moves one of the endpoint's cursors (messages or grant events) from `from` to `to` and inserts
+   * its deliveries — or, when the cursor is no longer at `from` (another process advanced it first), writes nothing
+   * for that advance (false). All in one transaction (one commit per dispatch scan, not one per endpoint).
    */
-  advanceWebhookCursor(endpointId: string, cursor: 'message' | 'grantEvent', fromCursor: number, toCursor: number, deliveries: WebhookDeliveryRecord[]): Promise<boolean>;
+  advanceWebhookCursors(advances: WebhookAdvance[]): Promise<boolean[]>;
   /** Inserts deliveries outside dispatch (test, replay), with an audit event. */
   addWebhookDeliveries(deliveries: WebhookDeliveryRecord[], audit: AuditAppend | undefined): Promise<void>;
   /**
-   * Claims at most `limit` due deliveries (pending, next attempt at or before `now`, no live lease) of active
-   * endpoints for one attempt each: the attempt count grows by one and a lease to `leaseUntil` names `owner`.
-   * Several processes never claim the same delivery while a lease lives (PostgreSQL: FOR UPDATE SKIP LOCKED).
+   * Claims, for each active endpoint, at most `limit` of its due deliveries (pending, next attempt at or before `now`,
+   * no live lease; oldest due first) for one attempt each: the attempt count grows by one and a lease to `leaseUntil`
+   * names `owner`. Per endpoint, so that one endpoint's backlog never holds up the others. Several processes never
+   * claim the same delivery while a lease lives (PostgreSQL: FOR UPDATE SKIP LOCKED).
    */
   claimWebhookDeliveries(q: { owner: string; now: string; leaseUntil: string; limit: number }): Promise<ClaimedDelivery[]>;
   /**
-   * Records an attempt's outcome when `owner` still holds the lease of that attempt: the attempt row, the delivery's
-   * new status and next attempt, and the endpoint's failing-since (cleared on success, set on the first failure, kept
-   * for a cancelled attempt).
-   * False (nothing written) when the lease was lost.
+   * Records attempts' outcomes, each only when `owner` still holds the lease of that attempt: the attempt row, the
+   * delivery's new status and next attempt, and the endpoint's failing-since (cleared on success, set on the first
+   * failure, kept for a cancelled attempt). An outcome whose lease was lost writes nothing (false). All in one
+   * transaction (one commit per round of attempts).
    */
-  finishWebhookAttempt(q: { owner: string; attempt: WebhookAttemptRecord; status: WebhookDeliveryStatus; endpointId: string; failingSince: 'clear' | 'keep-or-set' | 'keep' }): Promise<boolean>;
+  finishWebhookAttempts(owner: string, outcomes: WebhookOutcome[]): Promise<boolean[]>;
   getWebhookDelivery(id: string): Promise<WebhookDeliveryRecord | undefined>;
   /** An endpoint's deliveries, newest first, each with its attempts (oldest first). */
   listWebhookDeliveries(endpointId: string, q: ListQuery): Promise<Page<WebhookDeliveryRecord & { attemptLog: WebhookAttemptRecord[] }>>;

@@ -56,7 +56,16 @@ describe('webhooks', () => {
     return r.body as { id: string; secret: string };
   };
   const forPath = (path: string) => receiver.receipts.filter((r) => r.path === path);
-  const log = async (id: string) => (await api('GET', `${endpointsOf()}/${id}/deliveries?limit=1000`)).body.items as any[];
+  const log = async (id: string, org = endpointsOf()) => (await api('GET', `${org}/${id}/deliveries?limit=1000`)).body.items as any[];
+  /** The log once `ready` holds of it (attempts are recorded after the receiver answered, a moment later). */
+  const logWhen = async (id: string, ready: (entries: any[]) => boolean, org = endpointsOf()) => {
+    for (let i = 0; i < 200; i++) {
+      const entries = await log(id, org);
+      if (ready(entries)) return entries;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`log of ${id} not as expected: ${JSON.stringify(await log(id, org))}`);
+  };
 
   beforeAll(async () => {
     const tls = selfSignedCert(dir);
@@ -104,7 +113,7 @@ describe('webhooks', () => {
     expect(JSON.stringify(listed.body)).not.toContain(ep.secret);
     const ids = await send(3);
     await receiver.waitFor(() => forPath('/a').length >= 3);
-    await new Promise((r) => setTimeout(r, 200));
+    const entries = await logWhen(ep.id, (es) => es.length === 3 && es.every((d) => d.status === 'succeeded'));
     const got = forPath('/a');
     expect(got.map((r) => verify(ep.secret, r).data.messageId)).toEqual(ids);
     const first = verify(ep.secret, got[0]!);
@@ -119,7 +128,6 @@ describe('webhooks', () => {
     const reader = new VaultgateClient({ baseUrl: url, credentials: tenant.reader, retry: { maxAttempts: 1 } });
     expect((await reader.getMessage(first.data.messageId)).body.toString()).toContain('"n":2');
     await reader.close();
-    const entries = await log(ep.id);
     expect(entries.map((d) => [d.messageId, d.status, d.attempts, d.attemptLog[0].statusCode])).toEqual(ids.reverse().map((id) => [id, 'succeeded', 1, 204]));
     expect((await events('webhook-endpoint.create'))[0]).toMatchObject({ subject: ep.id, tenants: [tenant.companyId] });
   });
@@ -171,8 +179,7 @@ describe('webhooks', () => {
     receiver.answer = (r) => (r.path !== '/retry' ? { status: 204 } : ++n === 1 ? { status: 503, headers: { 'retry-after': '120' } } : n === 2 ? { status: 500 } : { status: 200 });
     const [id] = await send();
     await receiver.waitFor(() => forPath('/retry').length === 1);
-    await new Promise((r) => setTimeout(r, 200));
-    let [d] = await log(ep.id);
+    let [d] = await logWhen(ep.id, (es) => es[0]?.attemptLog.length === 1);
     expect(d).toMatchObject({ messageId: id, status: 'pending', attempts: 1 });
     expect(Date.parse(d.nextAttemptAt) - Date.parse(d.attemptLog[0].at)).toBeGreaterThanOrEqual(119_000);
     skewMs += 60_000;
@@ -180,13 +187,11 @@ describe('webhooks', () => {
     expect(forPath('/retry')).toHaveLength(1); // not before Retry-After
     skewMs += 61_000;
     await receiver.waitFor(() => forPath('/retry').length === 2);
-    await new Promise((r) => setTimeout(r, 200));
-    [d] = await log(ep.id);
+    [d] = await logWhen(ep.id, (es) => es[0]?.attemptLog.length === 2);
     expect(Date.parse(d.nextAttemptAt) - Date.parse(d.attemptLog[1].at)).toBe(300_000); // attempt 3 after 5 min
     skewMs += 301_000;
     await receiver.waitFor(() => forPath('/retry').length === 3);
-    await new Promise((r) => setTimeout(r, 200));
-    [d] = await log(ep.id);
+    [d] = await logWhen(ep.id, (es) => es[0]?.attemptLog.length === 3);
     expect(d).toMatchObject({ status: 'succeeded', attempts: 3, nextAttemptAt: null });
     expect(d.attemptLog.map((a: any) => [a.attempt, a.statusCode, a.outcome])).toEqual([[1, 503, 'failed'], [2, 500, 'failed'], [3, 200, 'succeeded']]);
     expect(new Set(forPath('/retry').map((r) => r.headers['webhook-id'])).size).toBe(1);
@@ -233,21 +238,23 @@ describe('webhooks', () => {
     receiver.answer = (r) => (r.path === '/consumer' ? { status: 500 } : { status: 204 });
     const [pending] = await send();
     await receiver.waitFor(() => typesAt('/consumer').filter((p) => p.type === 'message.received').length === 2);
+    const consumerOrg = `/organisations/${consumer.companyId}/webhook-endpoints`;
+    await logWhen(sub.id, (es) => es.find((d) => d.messageId === pending)?.attemptLog.length === 1, consumerOrg);
     expect(await store.transitionGrant(grant.id, { from: 'active', to: 'revoked', at: iso(clock.now()), decidedBy: 'operator' },
       event('gev_test_webhookse2e00000000002', 'grant.revoked', 'revoked', iso(clock.now())), audit('grant.revoke'))).toBe(true);
     receiver.answer = () => ({ status: 204 });
     skewMs += 6_000; // attempt 2 of the pending delivery comes due
     await receiver.waitFor(() => typesAt('/owner-grants').length === 2 && typesAt('/consumer').some((p) => p.type === 'grant.revoked'));
+    await logWhen(sub.id, (es) => es.find((d) => d.messageId === pending)?.status === 'cancelled', consumerOrg);
     const [after] = await send();
     await new Promise((r) => setTimeout(r, 500));
     const consumerMessages = typesAt('/consumer').filter((p) => p.type === 'message.received').map((p) => p.data.messageId);
     expect(consumerMessages).toEqual([granted, pending]); // the failed first attempt only; nothing after the revocation
     expect(consumerMessages).not.toContain(after);
-    const entries = (await api('GET', `/organisations/${consumer.companyId}/webhook-endpoints/${sub.id}/deliveries?limit=100`)).body.items as any[];
-    const cancelled = entries.find((d) => d.messageId === pending);
+    const cancelled = (await log(sub.id, consumerOrg)).find((d) => d.messageId === pending);
     expect(cancelled).toMatchObject({ status: 'cancelled', attempts: 2 });
     expect(cancelled.attemptLog[1]).toMatchObject({ outcome: 'cancelled', statusCode: null, error: expect.stringContaining('no longer in scope') });
-    expect(entries.some((d) => d.messageId === after)).toBe(false);
+    expect((await log(sub.id, consumerOrg)).some((d) => d.messageId === after)).toBe(false);
   });
 
   it('disables an endpoint failing continuously for 5 days (audited); its admin enables it and deliveries resume', async () => {
@@ -255,11 +262,15 @@ describe('webhooks', () => {
     receiver.answer = (r) => (r.path === '/down' ? { status: 500 } : { status: 204 });
     await send();
     await receiver.waitFor(() => forPath('/down').length === 1);
+    await logWhen(ep.id, (es) => es[0]?.attemptLog.length === 1);
     skewMs += 5 * 86_400_000 + 60_000;
     await send();
     await receiver.waitFor(() => forPath('/down').length >= 2);
-    await new Promise((r) => setTimeout(r, 300));
-    const got = await api('GET', `${endpointsOf()}/${ep.id}`);
+    let got = await api('GET', `${endpointsOf()}/${ep.id}`);
+    for (let i = 0; i < 100 && got.body.status !== 'disabled'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      got = await api('GET', `${endpointsOf()}/${ep.id}`);
+    }
     expect(got.body).toMatchObject({ status: 'disabled', disabledReason: 'failing', failingSince: expect.any(String) });
     expect((await events('webhook-endpoint.auto-disable')).map((e) => e.subject)).toEqual([ep.id]);
     const before = forPath('/down').length;

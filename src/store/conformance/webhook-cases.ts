@@ -73,13 +73,16 @@ export function describeWebhookCases(ctx: ConformanceContext): void {
       const e = endpoint(company.id);
       await store.createWebhookEndpoint(e, auditEvent());
       const d = delivery(e.id, { messageId: ms[0]!.id });
-      expect(await store.advanceWebhookCursor(e.id, 'message', 0, all[1]!.seq, [d])).toBe(true);
+      const adv = (cursor: 'message' | 'grantEvent', from: number, to: number, deliveries: WebhookDeliveryRecord[] = []) => ({ endpointId: e.id, cursor, from, to, deliveries });
+      expect(await store.advanceWebhookCursors([adv('message', 0, all[1]!.seq, [d])])).toEqual([true]);
       // A second process that read the same range loses: nothing is written twice.
-      expect(await store.advanceWebhookCursor(e.id, 'message', 0, all[1]!.seq, [delivery(e.id)])).toBe(false);
+      expect(await store.advanceWebhookCursors([adv('message', 0, all[1]!.seq, [delivery(e.id)])])).toEqual([false]);
       expect((await store.getWebhookEndpoint(e.id))!).toMatchObject({ messageCursor: all[1]!.seq, grantEventCursor: 0 });
       // The grant event cursor moves on its own, by the same rule.
-      expect(await store.advanceWebhookCursor(e.id, 'grantEvent', 0, 7, [])).toBe(true);
-      expect(await store.advanceWebhookCursor(e.id, 'grantEvent', 0, 8, [])).toBe(false);
+      // In one batch, each advance stands alone: the losing one writes nothing, the others commit.
+      const lost = delivery(e.id);
+      expect(await store.advanceWebhookCursors([adv('grantEvent', 0, 7), adv('grantEvent', 0, 8, [lost])])).toEqual([true, false]);
+      expect(await store.getWebhookDelivery(lost.id)).toBeUndefined();
       expect((await store.getWebhookEndpoint(e.id))!).toMatchObject({ messageCursor: all[1]!.seq, grantEventCursor: 7 });
       expect((await store.listWebhookDeliveries(e.id, { limit: 10 })).items.map((x) => x.id)).toEqual([d.id]);
       expect(await store.getWebhookDelivery(d.id)).toEqual(d);
@@ -103,16 +106,16 @@ export function describeWebhookCases(ctx: ConformanceContext): void {
       const second = await store.claimWebhookDeliveries({ owner: 'p2', now: at(51), leaseUntil: at(80), limit: 10 });
       expect(second.map((d) => [d.id, d.attempt])).toEqual([[due.id, 2]]);
       const attempt = (owner: string, attemptNo: number, outcome: 'succeeded' | 'failed', next: string | null) => ({
-        owner, endpointId: e.id, status: outcome === 'succeeded' ? 'succeeded' as const : next ? 'pending' as const : 'failed' as const, failingSince: outcome === 'succeeded' ? 'clear' as const : 'keep-or-set' as const,
+        endpointId: e.id, status: outcome === 'succeeded' ? 'succeeded' as const : next ? 'pending' as const : 'failed' as const, failingSince: outcome === 'succeeded' ? 'clear' as const : 'keep-or-set' as const,
         attempt: { deliveryId: due.id, attempt: attemptNo, at: at(52 + attemptNo), statusCode: outcome === 'succeeded' ? 200 : 500, durationMs: 12, error: outcome === 'failed' ? 'HTTP 500' : null, outcome, nextAttemptAt: next },
       });
-      expect(await store.finishWebhookAttempt(attempt('p1', 1, 'failed', at(60)))).toBe(false);
-      expect(await store.finishWebhookAttempt(attempt('p2', 2, 'failed', at(60)))).toBe(true);
+      expect(await store.finishWebhookAttempts('p1', [attempt('p1', 1, 'failed', at(60))])).toEqual([false]);
+      expect(await store.finishWebhookAttempts('p2', [attempt('p2', 2, 'failed', at(60))])).toEqual([true]);
       expect((await store.getWebhookEndpoint(e.id))!.failingSince).toBe(at(54));
       expect(await store.getWebhookDelivery(due.id)).toMatchObject({ status: 'pending', attempts: 2, nextAttemptAt: at(60) });
       const third = await store.claimWebhookDeliveries({ owner: 'p3', now: at(61), leaseUntil: at(90), limit: 1 });
       expect(third.map((d) => [d.id, d.attempt])).toEqual([[due.id, 3]]);
-      expect(await store.finishWebhookAttempt(attempt('p3', 3, 'succeeded', null))).toBe(true);
+      expect(await store.finishWebhookAttempts('p3', [attempt('p3', 3, 'succeeded', null)])).toEqual([true]);
       expect((await store.getWebhookEndpoint(e.id))!.failingSince).toBeNull();
       const log = (await store.listWebhookDeliveries(e.id, { limit: 10 })).items;
       expect(log.map((d) => d.id)).toEqual([later.id, due.id]);
@@ -120,6 +123,17 @@ export function describeWebhookCases(ctx: ConformanceContext): void {
       expect(log[1]!.attemptLog.map((a) => [a.attempt, a.statusCode, a.outcome])).toEqual([[2, 500, 'failed'], [3, 200, 'succeeded']]);
       expect(await store.claimWebhookDeliveries({ owner: 'p3', now: at(99), leaseUntil: at(120), limit: 10 })).toEqual([]);
       expect((await collectPages((cursor) => store.listWebhookDeliveries(e.id, { cursor, limit: 1 }))).items.map((d) => d.id)).toEqual([later.id, due.id]);
+    });
+
+    it('claims at most `limit` per endpoint, so one backlog does not hold up another endpoint', async () => {
+      const store = ctx.store();
+      const [a, b] = [endpoint('co_test_orgd'), endpoint('co_test_orgd')];
+      for (const e of [a, b]) await store.createWebhookEndpoint(e, auditEvent());
+      const backlog = Array.from({ length: 5 }, (_, i) => delivery(a.id, { nextAttemptAt: at(i) }));
+      const other = delivery(b.id, { nextAttemptAt: at(9) });
+      await store.addWebhookDeliveries([...backlog, other], undefined);
+      const claimed = await store.claimWebhookDeliveries({ owner: 'p1', now: at(20), leaseUntil: at(50), limit: 2 });
+      expect(claimed.map((d) => d.id).sort()).toEqual([backlog[0]!.id, backlog[1]!.id, other.id].sort());
     });
   });
 }

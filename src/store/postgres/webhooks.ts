@@ -3,7 +3,7 @@ import type { WebhookStore } from '../port.js';
 import { checkLimit, decodeCursor, toPage } from '../sqlite/cursor.js';
 import type { MessageMetaRow } from '../sqlite/rows.js';
 import {
-  attemptParams, claimSql, deliveryParams, endpointParams, finishParams, listMessagesParams, PG_POSITIONED_SQL, toAttempt, toDelivery, toEndpoint,
+  ACTIVE_ENDPOINT_IDS_SQL, attemptParams, claimSql, deliveryParams, endpointParams, finishParams, listMessagesParams, PG_POSITIONED_SQL, toAttempt, toDelivery, toEndpoint,
   toPositioned, WEBHOOK_SQL, WEBHOOK_SQL_SCHEMA, type AttemptRow, type DeliveryRow, type EndpointRow,
 } from '../sqlite/webhook-store.js';
 import { audited } from './audit.js';
@@ -76,7 +76,7 @@ const numSeq = <R extends { seq: number }>(rows: R[]): R[] => rows.map((r) => ({
 
 export function pgWebhooks(pool: pg.Pool): WebhookStore {
   const horizon = pgMessageHorizon(pool);
-  const claim = claimSql('FOR UPDATE OF d SKIP LOCKED');
+  const claim = claimSql('FOR UPDATE SKIP LOCKED');
   return {
     async createWebhookEndpoint(e, audit) {
       await audited(pool, audit, (db) => run(db, WEBHOOK_SQL.insertEndpoint, endpointParams(e)));
@@ -103,26 +103,38 @@ export function pgWebhooks(pool: pg.Pool): WebhookStore {
     async listPositionedMessages(q) {
       return (await run<MessageMetaRow>(pool, PG_POSITIONED_SQL, listMessagesParams(q))).rows.map(toPositioned);
     },
-    advanceWebhookCursor: (endpointId, cursor, fromCursor, toCursor, deliveries) => transaction(pool, async (c) => {
-      if (!(await changed(c, cursor === 'message' ? WEBHOOK_SQL.advanceCursor : WEBHOOK_SQL.advanceEventCursor, { id: endpointId, from: fromCursor, to: toCursor }))) return false;
-      for (const d of deliveries) await run(c, WEBHOOK_SQL.insertDelivery, deliveryParams(d));
-      return true;
+    advanceWebhookCursors: (advances) => transaction(pool, async (c) => {
+      const moved: boolean[] = [];
+      for (const a of advances) {
+        const ok = await changed(c, a.cursor === 'message' ? WEBHOOK_SQL.advanceCursor : WEBHOOK_SQL.advanceEventCursor, { id: a.endpointId, from: a.from, to: a.to });
+        if (ok) for (const d of a.deliveries) await run(c, WEBHOOK_SQL.insertDelivery, deliveryParams(d));
+        moved.push(ok);
+      }
+      return moved;
     }),
     async addWebhookDeliveries(deliveries, audit) {
       const insert = async (db: Db) => { for (const d of deliveries) await run(db, WEBHOOK_SQL.insertDelivery, deliveryParams(d)); };
       if (audit) await audited(pool, audit, insert);
       else await transaction(pool, insert);
     },
-    async claimWebhookDeliveries(q) {
-      const rows = (await run<DeliveryRow>(pool, claim, { ...q, limit: checkLimit(q.limit) })).rows;
+    claimWebhookDeliveries: (q) => transaction(pool, async (c) => {
+      const limit = checkLimit(q.limit);
+      const rows: DeliveryRow[] = [];
+      for (const { id } of (await c.query<{ id: string }>(ACTIVE_ENDPOINT_IDS_SQL)).rows) rows.push(...(await run<DeliveryRow>(c, claim, { ...q, endpointId: id, limit })).rows);
       return rows.map((r) => ({ ...toDelivery(r), attempt: r.attempts }));
-    },
-    finishWebhookAttempt: (q) => transaction(pool, async (c) => {
-      if (!(await changed(c, WEBHOOK_SQL.finishDelivery, finishParams(q)))) return false;
-      await run(c, WEBHOOK_SQL.insertAttempt, attemptParams(q.attempt));
-      if (q.failingSince === 'clear') await run(c, WEBHOOK_SQL.clearFailing, { id: q.endpointId });
-      else if (q.failingSince === 'keep-or-set') await run(c, WEBHOOK_SQL.setFailing, { id: q.endpointId, at: q.attempt.at });
-      return true;
+    }),
+    finishWebhookAttempts: (owner, outcomes) => transaction(pool, async (c) => {
+      const done: boolean[] = [];
+      for (const q of outcomes) {
+        const ok = await changed(c, WEBHOOK_SQL.finishDelivery, finishParams(owner, q));
+        if (ok) {
+          await run(c, WEBHOOK_SQL.insertAttempt, attemptParams(q.attempt));
+          if (q.failingSince === 'clear') await run(c, WEBHOOK_SQL.clearFailing, { id: q.endpointId });
+          else if (q.failingSince === 'keep-or-set') await run(c, WEBHOOK_SQL.setFailing, { id: q.endpointId, at: q.attempt.at });
+        }
+        done.push(ok);
+      }
+      return done;
     }),
     async getWebhookDelivery(id) {
       const row = (await run<DeliveryRow>(pool, WEBHOOK_SQL.getDelivery, { id })).rows[0];

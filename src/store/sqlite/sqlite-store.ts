@@ -230,7 +230,7 @@ export class SqliteStore implements Store {
     this.#people = new SqlitePeopleStore(db, (change, audit) => this.audited(change, audit));
     this.#selfserv = new SqliteSelfServiceStore(db, (change, audit) => this.audited(change, audit));
     this.#sharing = new SqliteSharingStore(db, (change, audit) => this.audited(change, audit));
-    this.#webhooks = new SqliteWebhookStore(db, (change, audit) => this.audited(change, audit));
+    this.#webhooks = new SqliteWebhookStore(db, o.ingestDb, (change, audit) => this.audited(change, audit));
     this.#disableParty = db.transaction((id: string, at: string): boolean => {
       if (this.#s.disableParty.run({ id, at }).changes === 0) return false;
       this.#s.disablePartyCredentials.run({ id, at });
@@ -532,10 +532,10 @@ export class SqliteStore implements Store {
   deleteWebhookEndpoint(...a: Parameters<WebhookStore['deleteWebhookEndpoint']>) { return this.#webhooks.deleteWebhookEndpoint(...a); }
   messageHorizon() { return this.#webhooks.messageHorizon(); }
   listPositionedMessages(...a: Parameters<WebhookStore['listPositionedMessages']>) { return this.#webhooks.listPositionedMessages(...a); }
-  advanceWebhookCursor(...a: Parameters<WebhookStore['advanceWebhookCursor']>) { return this.#webhooks.advanceWebhookCursor(...a); }
+  advanceWebhookCursors(...a: Parameters<WebhookStore['advanceWebhookCursors']>) { return this.#webhooks.advanceWebhookCursors(...a); }
   addWebhookDeliveries(...a: Parameters<WebhookStore['addWebhookDeliveries']>) { return this.#webhooks.addWebhookDeliveries(...a); }
   claimWebhookDeliveries(...a: Parameters<WebhookStore['claimWebhookDeliveries']>) { return this.#webhooks.claimWebhookDeliveries(...a); }
-  finishWebhookAttempt(...a: Parameters<WebhookStore['finishWebhookAttempt']>) { return this.#webhooks.finishWebhookAttempt(...a); }
+  finishWebhookAttempts(...a: Parameters<WebhookStore['finishWebhookAttempts']>) { return this.#webhooks.finishWebhookAttempts(...a); }
   getWebhookDelivery(...a: Parameters<WebhookStore['getWebhookDelivery']>) { return this.#webhooks.getWebhookDelivery(...a); }
   listWebhookDeliveries(...a: Parameters<WebhookStore['listWebhookDeliveries']>) { return this.#webhooks.listWebhookDeliveries(...a); }
 

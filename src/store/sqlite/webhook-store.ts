@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type {
-  AuditAppend, ClaimedDelivery, ListQuery, Page, PositionedMessage, WebhookAttemptRecord, WebhookDeliveryRecord, WebhookEndpointRecord, WebhookStore,
+  AuditAppend, ClaimedDelivery, ListQuery, Page, PositionedMessage, WebhookAdvance, WebhookAttemptRecord, WebhookDeliveryRecord, WebhookEndpointRecord,
+  WebhookOutcome, WebhookStore,
 } from '../port.js';
 import { checkLimit, decodeCursor, toPage } from './cursor.js';
 import { leanMessageListSql, messageListSql } from './list-queries.js';
@@ -60,7 +61,7 @@ CREATE TABLE webhook_deliveries (
   created_at ${ts} NOT NULL,
   updated_at ${ts} NOT NULL
 );
-CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (endpoint_id, next_attempt_at) WHERE status = 'pending';
 CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries (endpoint_id, seq);
 CREATE TABLE webhook_attempts (
   seq ${seq},
@@ -126,12 +127,14 @@ export const SQLITE_POSITIONED_SQL = `SELECT ${leanMessageListSql({ channelId: f
 export const PG_POSITIONED_SQL = messageListSql({ channelId: false, messageType: false, from: false, to: false })
   .replace(' ORDER BY', ' AND seq <= @through AND (CAST(@receivedFrom AS TEXT) IS NULL OR received_at >= @receivedFrom) ORDER BY');
 
-/** The due deliveries a claim takes; PostgreSQL appends `FOR UPDATE OF d SKIP LOCKED`. */
+/** One endpoint's due deliveries a claim takes (walks webhook_deliveries_due); PostgreSQL appends `FOR UPDATE SKIP LOCKED`. */
 export const claimSql = (lock: string) => `UPDATE webhook_deliveries SET attempts = attempts + 1, lease_owner = @owner, lease_until = @leaseUntil, updated_at = @now
-  WHERE seq IN (SELECT d.seq FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
-    WHERE d.status = 'pending' AND d.next_attempt_at <= @now AND (d.lease_until IS NULL OR d.lease_until < @now) AND e.status = 'active'
-    ORDER BY d.next_attempt_at, d.seq LIMIT @limit ${lock})
+  WHERE seq IN (SELECT seq FROM webhook_deliveries
+    WHERE endpoint_id = @endpointId AND status = 'pending' AND next_attempt_at <= @now AND (lease_until IS NULL OR lease_until < @now)
+    ORDER BY next_attempt_at, seq LIMIT @limit ${lock})
   RETURNING ${DELIVERY_COLS}`;
+/** The endpoints a claim walks. */
+export const ACTIVE_ENDPOINT_IDS_SQL = "SELECT id FROM webhook_endpoints WHERE status = 'active' ORDER BY seq";
 
 /** Every statement of the section (both adapters). */
 export const WEBHOOK_SQL = {
@@ -168,23 +171,38 @@ export const listMessagesParams = (q: Parameters<WebhookStore['listPositionedMes
   companyId: q.companyId, after: q.afterSeq, through: q.throughSeq, receivedFrom: q.receivedFrom ?? null, limit: checkLimit(q.limit),
 });
 export const toPositioned = (r: MessageMetaRow): PositionedMessage => ({ ...toMessageMeta(r), seq: Number(r.seq) });
-export type FinishArgs = Parameters<WebhookStore['finishWebhookAttempt']>[0];
-export const finishParams = (q: FinishArgs): Record<string, unknown> => ({ ...q.attempt, owner: q.owner, status: q.status });
+export const finishParams = (owner: string, q: WebhookOutcome): Record<string, unknown> => ({ ...q.attempt, owner, status: q.status });
 
 type P = Record<string, unknown>;
 type Statements = { [K in keyof typeof WEBHOOK_SQL]: Database.Statement<[P], unknown> };
 
+/** The statements dispatch writes with, prepared on the ingest connection (see the constructor). */
+const DISPATCH_KEYS = ['advanceCursor', 'advanceEventCursor', 'insertDelivery', 'finishDelivery', 'insertAttempt', 'clearFailing', 'setFailing'] as const;
+
 export class SqliteWebhookStore implements WebhookStore {
   readonly #s: Statements;
+  /** The dispatch statements on the ingest connection. */
+  readonly #w: Pick<Statements, (typeof DISPATCH_KEYS)[number]>;
   readonly #claim: Database.Statement<[P], unknown>;
+  readonly #activeIds: Database.Statement<[], unknown>;
   readonly #positioned: Database.Statement<[P], unknown>;
   readonly #tx: <T>(fn: () => T) => T;
 
-  constructor(db: Database.Database, private readonly audited: <T>(change: () => T, audit: AuditAppend) => T) {
+  /**
+   * Endpoint changes (audited) go through the main connection. Dispatch's own writes (cursor moves with their
+   * deliveries, claims, outcomes) go through the ingest connection (`writer`, synchronous NORMAL): in turn with the
+   * group commits instead of competing with them for SQLite's one write lock while a FULL commit fsyncs, so dispatch
+   * does not stall ingestion. Their durability is the WAL's next fdatasync (the ingest path's or a checkpoint's); a
+   * power loss may undo the last ones, which only repeats work — a delivery sent again (at least once), never lost.
+   */
+  constructor(db: Database.Database, writer: Database.Database, private readonly audited: <T>(change: () => T, audit: AuditAppend) => T) {
     this.#s = Object.fromEntries(Object.entries(WEBHOOK_SQL).map(([k, sql]) => [k, db.prepare<[P]>(sql)])) as Statements;
-    this.#claim = db.prepare<[P]>(claimSql(''));
+    this.#w = Object.fromEntries(DISPATCH_KEYS.map((k) => [k, writer.prepare<[P]>(WEBHOOK_SQL[k])])) as Pick<Statements, (typeof DISPATCH_KEYS)[number]>;
+    this.#claim = writer.prepare<[P]>(claimSql(''));
+    this.#activeIds = writer.prepare<[]>(ACTIVE_ENDPOINT_IDS_SQL).pluck();
     this.#positioned = db.prepare<[P]>(SQLITE_POSITIONED_SQL);
-    this.#tx = <T>(fn: () => T): T => db.transaction(fn).immediate();
+    const tx = writer.transaction((fn: () => unknown) => fn());
+    this.#tx = <T>(fn: () => T): T => tx.immediate(fn) as T;
   }
 
   async createWebhookEndpoint(e: WebhookEndpointRecord, audit: AuditAppend): Promise<void> {
@@ -227,33 +245,33 @@ export class SqliteWebhookStore implements WebhookStore {
     return (this.#positioned.all(listMessagesParams(q)) as MessageMetaRow[]).map(toPositioned);
   }
 
-  async advanceWebhookCursor(endpointId: string, cursor: 'message' | 'grantEvent', fromCursor: number, toCursor: number, deliveries: WebhookDeliveryRecord[]): Promise<boolean> {
-    return this.#tx(() => {
-      if ((cursor === 'message' ? this.#s.advanceCursor : this.#s.advanceEventCursor).run({ id: endpointId, from: fromCursor, to: toCursor }).changes === 0) return false;
-      for (const d of deliveries) this.#s.insertDelivery.run(deliveryParams(d));
+  async advanceWebhookCursors(advances: WebhookAdvance[]): Promise<boolean[]> {
+    return this.#tx(() => advances.map((a) => {
+      if ((a.cursor === 'message' ? this.#w.advanceCursor : this.#w.advanceEventCursor).run({ id: a.endpointId, from: a.from, to: a.to }).changes === 0) return false;
+      for (const d of a.deliveries) this.#w.insertDelivery.run(deliveryParams(d));
       return true;
-    });
+    }));
   }
 
   async addWebhookDeliveries(deliveries: WebhookDeliveryRecord[], audit: AuditAppend | undefined): Promise<void> {
-    const insert = () => { for (const d of deliveries) this.#s.insertDelivery.run(deliveryParams(d)); };
-    if (audit) this.audited(insert, audit);
-    else this.#tx(insert);
+    if (audit) this.audited(() => { for (const d of deliveries) this.#s.insertDelivery.run(deliveryParams(d)); }, audit);
+    else this.#tx(() => { for (const d of deliveries) this.#w.insertDelivery.run(deliveryParams(d)); });
   }
 
   async claimWebhookDeliveries(q: Parameters<WebhookStore['claimWebhookDeliveries']>[0]): Promise<ClaimedDelivery[]> {
-    const rows = this.#tx(() => this.#claim.all({ ...q, limit: checkLimit(q.limit) }) as DeliveryRow[]);
+    const limit = checkLimit(q.limit);
+    const rows = this.#tx(() => (this.#activeIds.all() as string[]).flatMap((endpointId) => this.#claim.all({ ...q, endpointId, limit }) as DeliveryRow[]));
     return rows.map((r) => ({ ...toDelivery(r), attempt: r.attempts }));
   }
 
-  async finishWebhookAttempt(q: FinishArgs): Promise<boolean> {
-    return this.#tx(() => {
-      if (this.#s.finishDelivery.run(finishParams(q)).changes === 0) return false;
-      this.#s.insertAttempt.run(attemptParams(q.attempt));
-      if (q.failingSince === 'clear') this.#s.clearFailing.run({ id: q.endpointId });
-      else if (q.failingSince === 'keep-or-set') this.#s.setFailing.run({ id: q.endpointId, at: q.attempt.at });
+  async finishWebhookAttempts(owner: string, outcomes: WebhookOutcome[]): Promise<boolean[]> {
+    return this.#tx(() => outcomes.map((q) => {
+      if (this.#w.finishDelivery.run(finishParams(owner, q)).changes === 0) return false;
+      this.#w.insertAttempt.run(attemptParams(q.attempt));
+      if (q.failingSince === 'clear') this.#w.clearFailing.run({ id: q.endpointId });
+      else if (q.failingSince === 'keep-or-set') this.#w.setFailing.run({ id: q.endpointId, at: q.attempt.at });
       return true;
-    });
+    }));
   }
 
   async getWebhookDelivery(id: string): Promise<WebhookDeliveryRecord | undefined> {

@@ -1,6 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
-import { rootCertificates } from 'node:tls';
+import { createSecureContext, rootCertificates } from 'node:tls';
 import { buildConnector, type Agent } from 'undici';
 import { VaultgateError, type Environment } from '../../../protocol/index.js';
 
@@ -114,8 +114,10 @@ export function guardedConnector(policy: AddressPolicy, o: { ca?: Buffer | undef
       return callback(null, first.address, first.family);
     });
   };
-  // Extra CAs are added to Node's built-in ones (a `ca` option alone would replace them).
-  const base = buildConnector({ ...(o.ca ? { ca: [...rootCertificates, o.ca.toString('utf8')] } : {}), timeout: o.timeoutMs, lookup: lookup as never });
+  // Extra CAs are added to Node's built-in ones (a `ca` option alone would replace them), in one secure context made
+  // once: a `ca` per connection would parse every root certificate again for each (it dominated a profile).
+  const secureContext = o.ca ? createSecureContext({ ca: [...rootCertificates, o.ca.toString('utf8')] }) : undefined;
+  const base = buildConnector({ ...(secureContext ? { secureContext } : {}), timeout: o.timeoutMs, lookup: lookup as never });
   return (opts, cb) => {
     const host = opts.hostname.replace(/^\[|\]$/g, '');
     if (isIP(host) !== 0) {
