@@ -288,6 +288,13 @@ describe('webhooks', () => {
     const ep = await create('/gone');
     const other = await createTenant((m, p, b) => adminCall(url, ADMIN, m, p, b), { businessId: '2729069-3' });
     expect((await api('GET', `/organisations/${other.companyId}/webhook-endpoints/${ep.id}`)).body.code).toBe('NOT_FOUND');
+    await api('POST', `${endpointsOf()}/${ep.id}/disable`);
+    for (const [path, body] of [['test', undefined], ['replay', { since: '2026-01-01T00:00:00Z' }]] as const) {
+      const refused = await api('POST', `${endpointsOf()}/${ep.id}/${path}`, body);
+      expect(refused.status, path).toBe(409);
+      expect(refused.body).toMatchObject({ code: 'STATE_CONFLICT', detail: expect.stringContaining('enable it first') });
+    }
+    expect((await api('POST', `${endpointsOf()}/${ep.id}/rotate-secret`, { overlapHours: 500 })).status).toBe(400);
     expect((await api('DELETE', `${endpointsOf()}/${ep.id}`)).status).toBe(204);
     expect((await api('GET', `${endpointsOf()}/${ep.id}`)).status).toBe(404);
     expect((await api('PATCH', `${endpointsOf()}/${ep.id}`, { url: 'https://10.1.1.1/' })).status).toBe(404);
