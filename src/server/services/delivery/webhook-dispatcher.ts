@@ -50,7 +50,7 @@ export interface WebhookDispatcherDeps {
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** Bounds one scan commit (deliveries and cursor moves); a larger scan commits in several. */
-const MAX_DELIVERIES_PER_COMMIT = 5000;
+const MAX_DELIVERIES_PER_COMMIT = 1000;
 /** Most deliveries one round claims (fewer when the rate limit is lower). */
 const CLAIM_BATCH = 200;
 
