@@ -38,7 +38,7 @@ describe('GET /openapi.json', () => {
     expect(built.routes.length).toBeGreaterThan(20);
     const missing = built.routes.filter((r) => !doc.paths?.[toOpenApiPath(r.url)]?.[r.method.toLowerCase()]).map((r) => `${r.method} ${r.url}`);
     expect(missing).toEqual([]);
-    for (const p of ['/ingestion/{channelId}', '/vault/v1/messages', '/vault/v1/messages/{messageId}', '/admin/v1/companies', '/admin/v1/channels', '/admin/v1/parties/{partyId}/partner-credentials', '/admin/v1/companies/{companyId}/customer-credentials', '/healthz', '/readyz']) {
+    for (const p of ['/ingestion/{channelId}', '/vault/v1/messages', '/vault/v1/messages/{messageId}', '/vault/v1/feed', '/admin/v1/companies', '/admin/v1/channels', '/admin/v1/parties/{partyId}/partner-credentials', '/admin/v1/companies/{companyId}/customer-credentials', '/healthz', '/readyz']) {
       expect(doc.paths[p], p).toBeDefined();
     }
   });

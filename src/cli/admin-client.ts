@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { describeProblem } from './output.js';
 
 /** A coded error answered by the server (problem+json). */
 export class ApiError extends Error {
@@ -14,10 +15,7 @@ export class ApiError extends Error {
 
   /** What the terminal shows: the message, then the remedy and the wait, each on its own line. */
   describe(): string {
-    const lines = [this.message];
-    if (typeof this.problem.remedy === 'string' && this.problem.remedy) lines.push(`  ${this.problem.remedy}`);
-    if (this.retryAfterS !== undefined) lines.push(`  retry in ${this.retryAfterS} s`);
-    return lines.join('\n');
+    return describeProblem(this.message, this.problem, this.retryAfterS);
   }
 }
 

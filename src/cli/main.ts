@@ -7,9 +7,10 @@ import { VaultgateApiError } from '../sdk/index.js';
 import { ApiError } from './admin-client.js';
 import { accountCommand, adminRegistrationCommands } from './account-commands.js';
 import { orgCommand } from './org-commands.js';
+import { grantsCommand } from './grant-commands.js';
 import { adminCommand } from './admin-commands.js';
 import { adminAuditCommands, auditCommand } from './audit-commands.js';
-import { printJson } from './output.js';
+import { describeProblem, printJson } from './output.js';
 import { handleBrokenPipes } from './stdio.js';
 import { postmanCommand } from './postman-commands.js';
 import { profileCommand, sendCommand, signCommand } from './send-commands.js';
@@ -72,6 +73,7 @@ adminRegistrationCommands(admin);
 program.addCommand(admin);
 program.addCommand(accountCommand());
 program.addCommand(orgCommand());
+program.addCommand(grantsCommand());
 program.addCommand(vaultCommand());
 program.addCommand(auditCommand());
 program.addCommand(sendCommand());
@@ -95,7 +97,7 @@ try {
     process.exit(78);
   }
   if (err instanceof VaultgateApiError) {
-    process.stderr.write(`vaultgate: ${err.message}\n`);
+    process.stderr.write(`vaultgate: ${describeProblem(err.message, err.body)}\n`);
     process.exit(1);
   }
   if (err instanceof ApiError) {

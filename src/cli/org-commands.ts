@@ -41,21 +41,27 @@ const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 /** Message-type agreements as `--type` takes them: `Name:media/type,media/type`, several joined by `; `. */
 const typesText = (types: { name: string; mediaTypes: string[] }[] | null): string => (types ?? []).map((t) => `${t.name}:${t.mediaTypes.join(',')}`).join('; ');
 
+/**
+ * The /api/v1 calls of an organisation command (`--org`, `--json` and the client options on it or its parents), as
+ * the signed-in user: `call` under /organisations/{org} (`--org`, org-option.ts), `out` a record, `table` a page.
+ */
+export function orgApi(cmd: Command) {
+  const id = orgOf(cmd);
+  const v = resolvedValues(cmd);
+  const g = cmd.optsWithGlobals<{ json?: boolean; profile?: string }>();
+  if (!v.sessionToken) throw new Error(`not signed in (profile "${g.profile ?? 'default'}"): run vaultgate account signin`);
+  const base = `/organisations/${encodeURIComponent(id)}`;
+  const call = (method: string, path: string, body?: unknown) =>
+    api(v.url ?? 'http://127.0.0.1:8080', method, `${base}${path}`, { bearer: v.sessionToken, ...acceptLanguageOf(v), ...(body === undefined ? {} : { body }) });
+  const out = (r: Record<string, unknown>) => (g.json ? printJson(r) : printRecord(r));
+  const table = (r: { items: Record<string, unknown>[] }, cols: string[]) => (g.json ? printJson(r) : printTable(r.items, cols));
+  return { call, out, table, json: g.json === true };
+}
+
 export function orgCommand(): Command {
   const org = withOrgOption(withClientOptions(new Command('org').description("an organisation's credentials, OAuth clients and channels (/api/v1, as the signed-in user)"), ['url', 'language', 'sessionToken']))
     .option('--json', 'print JSON');
-  const ctx = (cmd: Command) => {
-    const id = orgOf(cmd);
-    const v = resolvedValues(cmd);
-    const g = cmd.optsWithGlobals<{ json?: boolean; profile?: string }>();
-    if (!v.sessionToken) throw new Error(`not signed in (profile "${g.profile ?? 'default'}"): run vaultgate account signin`);
-    const base = `/organisations/${encodeURIComponent(id)}`;
-    const call = (method: string, path: string, body?: unknown) =>
-      api(v.url ?? 'http://127.0.0.1:8080', method, `${base}${path}`, { bearer: v.sessionToken, ...acceptLanguageOf(v), ...(body === undefined ? {} : { body }) });
-    const out = (r: Record<string, unknown>) => (g.json ? printJson(r) : printRecord(r));
-    const table = (r: { items: Record<string, unknown>[] }, cols: string[]) => (g.json ? printJson(r) : printTable(r.items, cols));
-    return { call, out, table, json: g.json };
-  };
+  const ctx = orgApi;
   org.addCommand(webhooksCommand(ctx));
 
   org.command('show').description('the organisation: name, business id, status, whether it requires TOTP (any member)')

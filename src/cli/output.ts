@@ -1,5 +1,18 @@
 /** Printing for the CLI: JSON on request, readable text otherwise. */
 
+/**
+ * A coded error answer as the terminal shows it: `headline` (code, title, detail), then the problem's `remedy` (the
+ * catalogue's advice: RFC 9457 problem+json extension) and the wait (Retry-After, seconds), each on its own line. Every
+ * problem answer the CLI prints — of /api/v1, /admin/v1 and the SDK's calls — goes through here.
+ */
+export function describeProblem(headline: string, problem: unknown, retryAfterS?: number): string {
+  const remedy = problem && typeof problem === 'object' ? (problem as Record<string, unknown>).remedy : undefined;
+  const lines = [headline];
+  if (typeof remedy === 'string' && remedy) lines.push(`  ${remedy}`);
+  if (retryAfterS !== undefined) lines.push(`  retry in ${retryAfterS} s`);
+  return lines.join('\n');
+}
+
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { Command, InvalidArgumentError } from 'commander';
 import { exportVaultToFile, type AuditPage, type MessageMeta } from '../sdk/index.js';
 import { saveExport } from './audit-commands.js';
+import { feedCommand } from './feed-commands.js';
 import { clientFor, clientOf, clientSettings, withClientOptions, type ClientSettings } from './client-options.js';
 import { printJson, printTable } from './output.js';
 import { Progress } from './progress.js';
@@ -73,6 +74,7 @@ export function vaultCommand(): Command {
       process.stderr.write(`${r.resumedFrom ? 'resumed; ' : ''}${r.written} messages written to ${o.out} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     });
   vaultAuditCommands(vault);
+  feedCommand(vault);
   return vault;
 }
 

@@ -4,7 +4,7 @@ import { Agent, request, type Dispatcher } from 'undici';
 import { authorizerFor, type RequestAuthorizer, type VaultgateCredentials } from './auth.js';
 import { apiErrorFrom, VaultgateApiError, VaultgateIncompleteExportError, VaultgateNetworkError } from './errors.js';
 import { DEFAULT_RETRY, isRetryableStatus, parseRetryAfter, retryDelay, type RetryPolicy } from './retry.js';
-import type { AuditFilters, AuditPage, ExportedMessage, MessageMeta, MessagePage, Receipt, SendResult, VaultFilters, VaultMessage } from './types.js';
+import type { AuditFilters, AuditPage, ExportedMessage, FeedOptions, FeedPage, MessageMeta, MessagePage, Receipt, SendResult, VaultFilters, VaultMessage } from './types.js';
 
 export interface VaultgateClientOptions {
   /** Where the deployment is reached, e.g. `https://vaultgate.example.com` (the public base URL it signs against). */
@@ -215,6 +215,40 @@ export class VaultgateClient {
     return (await this.streamed('GET', '/vault/v1/audit/export')).body;
   }
 
+  /**
+   * One poll of the change feed (`GET /vault/v1/feed`): items after `cursor` in order, and the cursor to continue
+   * from. With `wait` (seconds, 0-60) the server holds the answer until an item arrives or the wait ends (the
+   * request's timeout is extended to match). Refusals throw `VaultgateApiError` (FEED_CURSOR_INVALID,
+   * INVALID_REQUEST; 429/503 are retried after Retry-After).
+   *
+   * @example
+   * const page = await vg.feed({ cursor, wait: 30 }); // page.items, page.nextCursor
+   */
+  async feed(o: FeedOptions = {}): Promise<FeedPage> {
+    const q = query({
+      cursor: o.cursor, limit: o.limit === undefined ? undefined : String(o.limit), wait: o.wait === undefined ? undefined : String(o.wait), body: o.body,
+    });
+    const waitMs = (o.wait ?? 0) * 1000;
+    return JSON.parse((await this.attempt('GET', `/vault/v1/feed${q}`, { buffer: true, timeoutMs: Math.max(this.timeoutMs, waitMs + 15_000) }) as Buffered).text) as FeedPage;
+  }
+
+  /**
+   * Follows the change feed for ever: long-polls (`wait`, default 30 s) from `cursor`, yielding every answer that
+   * has items (a batch; `nextCursor` resumes after it), and polling again at once while `hasMore`. Stops when
+   * `signal` aborts or the caller breaks out of the loop.
+   *
+   * @example
+   * for await (const batch of vg.follow({ cursor: saved })) { handle(batch.items); saved = batch.nextCursor; }
+   */
+  async *follow(o: FeedOptions & { signal?: AbortSignal } = {}): AsyncGenerator<FeedPage> {
+    let cursor = o.cursor;
+    while (!o.signal?.aborted) {
+      const page = await this.feed({ ...o, cursor, wait: o.wait ?? 30 });
+      cursor = page.nextCursor;
+      if (page.items.length > 0) yield page;
+    }
+  }
+
   /** Closes the client's connection pool (not a dispatcher passed in). */
   async close(): Promise<void> {
     if (this.ownDispatcher) await this.dispatcher.close();
@@ -236,7 +270,7 @@ export class VaultgateClient {
   private async attempt(
     method: string,
     path: string,
-    o: { headers?: Record<string, string>; body?: Uint8Array; transactionId?: string; buffer: boolean },
+    o: { headers?: Record<string, string>; body?: Uint8Array; transactionId?: string; buffer: boolean; timeoutMs?: number },
   ): Promise<Buffered | Streamed> {
     const url = this.baseUrl + path;
     let lastError: unknown;
@@ -268,7 +302,10 @@ export class VaultgateClient {
       let text: string | undefined;
       let body: Dispatcher.ResponseData['body'];
       try {
-        const res = await request(url, { method: method as Dispatcher.HttpMethod, headers, body: o.body, dispatcher: this.dispatcher });
+        const res = await request(url, {
+          method: method as Dispatcher.HttpMethod, headers, body: o.body, dispatcher: this.dispatcher,
+          ...(o.timeoutMs === undefined ? {} : { headersTimeout: o.timeoutMs, bodyTimeout: o.timeoutMs }),
+        });
         status = res.statusCode;
         resHeaders = res.headers;
         body = res.body;

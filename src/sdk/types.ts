@@ -69,3 +69,46 @@ export interface ExportedMessage extends MessageMeta {
   bodyBase64?: string;
   cursor: string;
 }
+
+/** One item of the change feed: a message (metadata, body link, inline body on request) or a grant event. */
+export interface FeedItem {
+  /** `message.received`, or a grant event type (`grant.activated`, `grant.revoked`, …). */
+  type: string;
+  /** The item's place in its stream (a message's seq, or a grant event's). */
+  position: number;
+  /** The owner vault (company id). */
+  companyId: string;
+  /** The grant a shared item is seen through; null for the owner's own messages. */
+  grantId: string | null;
+  message?: MessageMeta;
+  links?: { body: string };
+  /** With `body: 'inline'`: text bodies (valid UTF-8 of a text media type). */
+  body?: string;
+  /** With `body: 'inline'`: other bodies, base64. */
+  bodyBase64?: string;
+  /** Grant events: the grant after the transition. */
+  grant?: Record<string, unknown>;
+  at?: string;
+  eventId?: string;
+}
+
+/** One answer of the change feed. */
+export interface FeedPage {
+  items: FeedItem[];
+  /** Pass back to continue after these items (also when there were none). */
+  nextCursor: string;
+  /** More items are ready now. */
+  hasMore: boolean;
+}
+
+/** Where and how to read the change feed. */
+export interface FeedOptions {
+  /** A `nextCursor` received before; absent: from the oldest item you may see. */
+  cursor?: string | undefined;
+  /** Items per answer, 1-1000 (server default 100). */
+  limit?: number | undefined;
+  /** Seconds the server waits for an item when there is none, 0-60. */
+  wait?: number | undefined;
+  /** `inline`: each message carries its body. */
+  body?: 'inline' | undefined;
+}

@@ -41,12 +41,16 @@ import { AuthThrottle } from './services/auth-throttle.js';
 import { auditKeysRoute } from './routes/audit.js';
 import { BearerAuthenticator } from './services/authenticate-bearer.js';
 import { GroupCommitter } from './services/group-committer.js';
+import { FeedWaits } from './services/delivery/feed-waits.js';
 import { KeyAdmin } from './services/keys.js';
 import { OAuthClients } from './services/oauth-clients.js';
 import { RegistryCache } from './services/registry-cache.js';
 import { Registry } from './services/registry.js';
 import { RetentionSweeper } from './services/retention.js';
 import { SigningKeys } from './services/signing-keys.js';
+import { Grants } from './services/sharing/grants.js';
+import { PeriodicTask } from './services/periodic-task.js';
+import { STATEMENT_MAX_LIFETIME_S } from './services/sharing/grant-statement.js';
 
 export const VERSION = '0.1.0';
 
@@ -235,10 +239,13 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   });
   const metrics = registerMetrics(app, { store, adminToken: deps.adminToken, throttle });
   metricsRef = metrics;
-  const committer = new GroupCommitter(store, { onBatch: (n) => metrics.commitBatch(n) });
+  // --- the change feed (issue 15): long-polls woken by this process's commits, and by polling on PostgreSQL ---
+  const feedWaits = new FeedWaits({ maxWaits: config.feedMaxWaits, maxWaitsPerReader: config.feedMaxWaitsPerReader, pollMs: store.kind === 'postgres' ? 400 : 5000 });
+  const committer = new GroupCommitter(store, { onBatch: (n) => metrics.commitBatch(n), onCommitted: () => feedWaits.notify() });
   const cache = new RegistryCache(() => clock.now());
   // --- bearer tokens (issue 4) ---
-  const signingKeys = new SigningKeys({ store, crypto, clock, environment: config.environment, alg: config.tokenSigningAlg, tokenLifetimeS: config.tokenLifetimeS, audit });
+  // A retired key stays published as long as the longest-lived JWT it signed: an access token, or a grant statement.
+  const signingKeys = new SigningKeys({ store, crypto, clock, environment: config.environment, alg: config.tokenSigningAlg, tokenLifetimeS: Math.max(config.tokenLifetimeS, STATEMENT_MAX_LIFETIME_S), audit });
   if (await signingKeys.ensureKey()) app.log.info({ code: 'TOKEN_SIGNING_KEY_GENERATED' }, 'generated the first token signing key (kept in the database, sealed)');
   const bearer = new BearerAuthenticator({
     store, cache, clock, environment: config.environment, publicBaseUrl, signingKeys, issuers: config.oidcIssuers,
@@ -286,7 +293,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   await app.register(adminOAuthRoutes({ clients, signingKeys, throttle }, deps.adminToken), { prefix: '/admin/v1' });
   await app.register(oauthRoutes({ ...common, signingKeys, tokenLifetimeS: config.tokenLifetimeS }));
   await app.register(ingestionRoutes(common));
-  await app.register(vaultRoutes({ ...common, checkpoints }), { prefix: '/vault/v1' });
+  await app.register(vaultRoutes({ ...common, checkpoints, feed: { scopesFor: scopeResolver(store), grantEvents: (q) => store.listGrantEvents(q), waits: feedWaits } }), { prefix: '/vault/v1' });
   // --- accounts (issue 14): people, organisations, sessions ---
   const signInThrottle = new SignInThrottle();
   const accounts = new Accounts({
@@ -301,6 +308,13 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
       ca: config.smtpCa === undefined ? undefined : readFileSync(config.smtpCa), password: config.smtpPassword, from: config.mailFrom,
     }, (err) => app.log.error({ code: 'MAIL_UNAVAILABLE', cause: (err as { code?: string }).code ?? 'unknown' }, 'SMTP refused the invitation mail')),
   });
+  // --- sharing (issue 15): grants, and the sweep that records their expiry ---
+  const grants = new Grants({ store, clock, environment: config.environment, audit, signingKeys, publicBaseUrl });
+  // Records `expired` for active grants past notOnOrAfter (reads never wait for it: the resolver checks the time).
+  const grantExpiry = new PeriodicTask(() => grants.expireLapsed(), {
+    onDone: (n) => n > 0 && app.log.info({ code: 'GRANT_EXPIRY_SWEEP', expired: n }, 'recorded grants past their validity as expired'),
+    onError: (err) => app.log.error({ err, code: 'GRANT_EXPIRY_SWEEP_FAILED' }, 'grant expiry sweep failed'),
+  });
   // --- webhooks (issue 15): endpoints through /api/v1, dispatch by message position in the background ---
   const scopesFor = deps.scopesFor ?? scopeResolver(store);
   const policy = addressPolicy({ allowPrivate: config.webhookAllowPrivate, allowCidrs: config.webhookAllowCidrs });
@@ -314,12 +328,14 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     accounts, people, adminToken: deps.adminToken, sessionAbsoluteS: config.sessionAbsoluteS, publicBaseUrl,
     oidc: new OidcSignIn({ store, crypto, clock, audit, sessions: accounts.sessions, throttle: signInThrottle, providers: config.oidcSignInProviders }),
     selfService: { selfService: new SelfService({ store, registry, clients, crypto, cache, clock, environment: config.environment, audit }), registry, clients },
+    grants: { grants },
     webhooks: webhookEndpoints,
   }), { prefix: '/api/v1' });
 
   app.addHook('onReady', async () => {
     sweeper.start(config.retentionSweepS);
     checkpoints.start(config.auditCheckpointS);
+    grantExpiry.start(config.grantExpirySweepS);
     webhooks.start(config.webhookDispatchMs);
   });
   app.addHook('onSend', (request, reply, payload, done) => {
@@ -333,8 +349,10 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   });
   app.addHook('preClose', async () => {
     closing = true;
+    feedWaits.close();
     sweeper.stop();
     checkpoints.stop();
+    await grantExpiry.stop();
     await webhooks.stop();
   });
   app.addHook('onClose', async () => {

@@ -13,14 +13,17 @@ import { PG_ACCOUNTS_SCHEMA_VERSION } from './postgres/accounts-migration.js';
 import { ACCOUNTS_SCHEMA_VERSION } from './sqlite/accounts-migration.js';
 import { PG_SESSION_METHOD_SCHEMA_VERSION } from './postgres/session-method-migration.js';
 import { SESSION_METHOD_SCHEMA_VERSION } from './sqlite/session-method-migration.js';
+import { PG_API_TOKEN_METHOD_SCHEMA_VERSION } from './postgres/api-token-method-migration.js';
+import { API_TOKEN_METHOD_SCHEMA_VERSION } from './sqlite/api-token-method-migration.js';
 import { applyMigrations, MIGRATIONS } from './sqlite/migrations.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
 
 /*
  * The accounts schema step on a populated database (issue 14), SQLite and PostgreSQL: every company and party
  * becomes an organisation with its id (a deleted company or disabled party a suspended one), and nothing else
- * changes: credentials, channels and messages read back as they were. The session-method step after it: a session
- * started before it reads as a password session (the stricter reading for an organisation requiring TOTP).
+ * changes: credentials, channels and messages read back as they were. The session-method and token-method steps after
+ * it: a session started, or a personal API token made, before them reads as `password` (the stricter reading for an
+ * organisation requiring TOTP).
  */
 
 type Exec = (sql: string, params: Record<string, unknown>) => Promise<unknown>;
@@ -123,19 +126,23 @@ describePostgres('the accounts schema step on PostgreSQL', () => {
   });
 });
 
-/** A user and a live session written as the schema before the session-method step holds them. */
-async function populateSession(exec: Exec): Promise<{ tokenHash: string; userId: string }> {
+/** A user, a live session and a personal API token written as the schema before the session-method step holds them. */
+async function populateSession(exec: Exec): Promise<{ tokenHash: string; userId: string; apiTokenHash: string }> {
   const at = '2026-01-02T00:00:00.000Z';
   const userId = 'usr_test_000000000000000000000001';
   await exec(`INSERT INTO users (id, email, email_key, display_name, language, password_hash, platform_role, status, created_at)
     VALUES (@userId, @email, @email, 'A', 'fi', NULL, NULL, 'active', @at)`, { userId, at, email: 'a@example.fi' });
   await exec(`INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, revoked_at, client_address)
     VALUES ('hash-of-an-old-session', @userId, @at, @at, '2026-01-03T00:00:00.000Z', NULL, NULL)`, { userId, at });
-  return { tokenHash: 'hash-of-an-old-session', userId };
+  // A party (its trigger makes its organisation) and a token of the user for it.
+  await exec(`INSERT INTO parties (id, name, status, created_at, disabled_at) VALUES ('tp_test_000000000000000000000001', 'P', 'active', @at, NULL)`, { at });
+  await exec(`INSERT INTO api_tokens (id, token_hash, user_id, organisation_id, role, name, created_at, expires_at, revoked_at)
+    VALUES ('pat_test_000000000000000000000001', 'hash-of-an-old-token', @userId, 'tp_test_000000000000000000000001', 'viewer', 'old', @at, '2027-01-01T00:00:00.000Z', NULL)`, { userId, at });
+  return { tokenHash: 'hash-of-an-old-session', userId, apiTokenHash: 'hash-of-an-old-token' };
 }
 
 describe('the session-method step on SQLite', () => {
-  it('a session from before the step is a password session', async () => {
+  it('a session and a personal API token from before the steps are password ones', async () => {
     const file = join(root, 'sessions.db');
     const db = new Database(file);
     applyMigrations(db, MIGRATIONS.filter((m) => m.version < SESSION_METHOD_SCHEMA_VERSION));
@@ -144,7 +151,9 @@ describe('the session-method step on SQLite', () => {
     const store = openSqliteStore({ file });
     try {
       expect(store.appliedMigrations).toEqual(MIGRATIONS.map((m) => m.version).filter((v) => v >= SESSION_METHOD_SCHEMA_VERSION));
+      expect(store.appliedMigrations).toContain(API_TOKEN_METHOD_SCHEMA_VERSION);
       expect(await store.getSession(old.tokenHash)).toMatchObject({ userId: old.userId, signInMethod: 'password' });
+      expect(await store.getApiTokenByHash(old.apiTokenHash)).toMatchObject({ userId: old.userId, signInMethod: 'password' });
     } finally {
       await store.close();
     }
@@ -155,7 +164,7 @@ describePostgres('the session-method step on PostgreSQL', () => {
   const schema = uniqueSchema('sessmig');
   afterAll(() => dropSchemas([schema]));
 
-  it('a session from before the step is a password session', async () => {
+  it('a session and a personal API token from before the steps are password ones', async () => {
     const pool = createPool({ url: PG_URL, schema, poolSize: 1 });
     let old;
     try {
@@ -167,7 +176,9 @@ describePostgres('the session-method step on PostgreSQL', () => {
     const store = await openPgStore({ url: PG_URL, schema, poolSize: 2, migrate: true });
     try {
       expect(store.migration.applied).toEqual(PG_STORE_MIGRATIONS.map((m) => m.version).filter((v) => v >= PG_SESSION_METHOD_SCHEMA_VERSION));
+      expect(store.migration.applied).toContain(PG_API_TOKEN_METHOD_SCHEMA_VERSION);
       expect(await store.getSession(old.tokenHash)).toMatchObject({ userId: old.userId, signInMethod: 'password' });
+      expect(await store.getApiTokenByHash(old!.apiTokenHash)).toMatchObject({ userId: old!.userId, signInMethod: 'password' });
     } finally {
       await store.close();
     }

@@ -66,6 +66,9 @@ export type {
   Status,
   Store,
   VaultStore,
+  FeedMessage,
+  FeedMessageQuery,
+  FeedStore,
 } from './port.js';
 export { isStoreFull, type StoreReadiness } from './store-full.js';
 export {

@@ -448,6 +448,11 @@ export interface ApiTokenRecord {
   createdAt: string;
   expiresAt: string;
   revokedAt: string | null;
+  /**
+   * How the session that created it was started: an organisation's TOTP requirement holds the token as it holds
+   * such a session (only `password` ones of a member without TOTP). Tokens from before the token-method step: `password`.
+   */
+  signInMethod: SessionRecord['signInMethod'];
 }
 
 /** An external OpenID Connect subject linked to a user (issue 14): `iss` + `sub` of its ID tokens (OIDC Core §2). */
@@ -489,7 +494,9 @@ export interface RegistrationApproval {
 export interface AccountStore {
   /**
    * Stores a registration and its (pending) user in one transaction. USER_EMAIL_TAKEN when a user with that email
-   * (case-insensitively) exists.
+   * (case-insensitively) exists — except a registrant registering again after a decline: when `user.id` is the id of
+   * the declined registration's user (disabled, never a member, not an operator), that user takes `user`'s email,
+   * name, language and password hash (its TOTP cleared, its id and createdAt kept) and is pending again.
    */
   createRegistration(r: RegistrationRecord, user: UserRecord, audit: AuditAppend): Promise<void>;
   getRegistration(id: string): Promise<RegistrationRecord | undefined>;
@@ -650,6 +657,35 @@ export interface PeopleStore {
    * operator (`organisation.suspend`); false when none is.
    */
   isOrganisationSuspended(companyOrPartyId: string): Promise<boolean>;
+}
+
+/** One owner vault's messages after a position, for the change feed (issue 15): see FeedStore.listFeedMessages. */
+export interface FeedMessageQuery {
+  /** The owner's company id (the vault). */
+  companyId: string;
+  /** Only messages with seq greater than this (0: from the start). */
+  afterSeq: number;
+  /** At most this many rows. */
+  limit: number;
+  /** Only these channels; undefined = any (a filter the caller re-checks: a superset is allowed). */
+  channelIds?: readonly string[] | undefined;
+  /** Only these message types; undefined = any. */
+  messageTypes?: readonly string[] | undefined;
+  /** Select the encrypted bodies too (`body=inline`). */
+  bodies: boolean;
+}
+
+/** A message of the feed: its metadata (with the body when asked for) and its position. */
+export type FeedMessage = MessageMeta & { seq: number; bodyCiphertext?: Uint8Array; keyVersion?: number };
+
+export interface FeedStore {
+  /**
+   * Messages of one vault after `afterSeq`, in seq order, only up to a safe horizon: never a row past one that a
+   * transaction still in flight could yet commit before it (PostgreSQL with several writers; SQLite has one writer,
+   * so seq order is commit order). `more` is true when rows may follow the last one returned (the limit was reached
+   * or the horizon cut the page): ask again after the last seq returned.
+   */
+  listFeedMessages(q: FeedMessageQuery): Promise<{ items: FeedMessage[]; more: boolean }>;
 }
 
 // --- Sharing (issue 15): grants of one owner's vault to a consumer organisation, and their events ---
@@ -886,7 +922,7 @@ export interface WebhookStore {
   listWebhookDeliveries(endpointId: string, q: ListQuery): Promise<Page<WebhookDeliveryRecord & { attemptLog: WebhookAttemptRecord[] }>>;
 }
 
-export interface Store extends RegistryStore, VaultStore, OAuthStore, AuditStore, AccountStore, PeopleStore, SelfServiceStore, SharingStore, WebhookStore {
+export interface Store extends RegistryStore, VaultStore, OAuthStore, AuditStore, AccountStore, PeopleStore, SelfServiceStore, SharingStore, FeedStore, WebhookStore {
   readonly kind: string;
   /**
    * Whether the store can serve (GET /readyz): a read succeeds and there is room to write. Never throws: a failed

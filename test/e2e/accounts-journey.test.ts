@@ -141,6 +141,11 @@ describe('the accounts journey (issue 14)', () => {
     expect(oidc.user).toMatchObject({ id: accepted.userId, totpEnrolled: false });
     const bertta: Auth = { cookie: `__Host-vaultgate-session=${browser.cookie(url, '__Host-vaultgate-session')}`, csrf: oidc.csrfToken };
     expect(ok(await api('GET', '/me', bertta), 200)).toMatchObject({ totpEnrolmentRequired: false, memberships: [{ organisationId: companyOrg, role: 'admin' }] });
+    //    A personal API token made in her OIDC session is held by the requirement no more than the session is.
+    const pat = ok(await api('POST', '/me/api-tokens', bertta, { organisationId: companyOrg, role: 'viewer', name: 'reports' }), 201);
+    expect(pat.signInMethod).toBe('oidc');
+    expect(ok(await api('GET', `/organisations/${companyOrg}/members`, { bearer: pat.token }), 200).items).toHaveLength(2);
+    expect(ok(await api('GET', '/me', { bearer: pat.token }), 200)).toMatchObject({ via: 'api-token', totpEnrolmentRequired: false });
 
     // 6. The vendor's admin signs in (the CLI's way: the session token as a bearer) and requests a channel.
     const ville = ok(await api('POST', '/session', {}, { email: 'ville@toimittaja.test', password: PASSWORD, tokenInBody: true }), 201);

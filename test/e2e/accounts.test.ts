@@ -168,11 +168,21 @@ describe('accounts (issue 14)', () => {
     expect(operator.body.platformRole).toBe('operator');
 
     const bearerOf = async (email: string, totp?: string) => (await api('POST', '/session', { body: { email, password: PASSWORD, tokenInBody: true, ...(totp ? { totp } : {}) } })).body.sessionToken as string;
+    // An operator without TOTP is held to /me, /me/totp* and sign-out until they enrol one.
+    const held = await bearerOf('ops@vaultgate.example');
+    const heldAnswer = await api('GET', '/admin/registrations', { bearer: held });
+    expect(heldAnswer.status).toBe(401);
+    expect(heldAnswer.body).toMatchObject({ code: 'TOTP_REQUIRED', detail: expect.stringContaining('platform operator'), remedy: expect.stringContaining('/me/totp') });
+    expect((await api('GET', '/me', { bearer: held })).body).toMatchObject({ totpEnrolmentRequired: true, user: { platformRole: 'operator' } });
+    const opSecret = (await api('POST', '/me/totp', { bearer: held })).body.secret as string;
+    // Confirmed with the previous step's code (one step of drift is accepted), so that the sign-in can use the current one.
+    expect((await api('POST', '/me/totp/confirm', { bearer: held, body: { code: totpCode(opSecret, Date.now() - 30_000) } })).body.totpEnrolled).toBe(true);
+    expect((await api('GET', '/admin/registrations', { bearer: held })).status).toBe(200);
     const principals: Record<string, string | undefined> = {
       anonymous: undefined,
       companyAdmin: adminBearer,
       vendorAdmin: await bearerOf('vendor@ohjelmisto.fi'),
-      operatorUser: await bearerOf('ops@vaultgate.example'),
+      operatorUser: await bearerOf('ops@vaultgate.example', totpCode(opSecret, Date.now())),
       operatorToken: s.adminToken,
     };
     const routes = (org: string) => [
@@ -205,12 +215,16 @@ describe('accounts (issue 14)', () => {
     const third = await register('kolmas@example.fi', { businessId: '2729069-3' });
     const declined = await api('POST', `/admin/registrations/${third.body.id}/decline`, { bearer: principals.operatorUser });
     expect(declined.body).toMatchObject({ status: 'declined', decidedBy: operator.body.id });
+    const vendorPat = (await api('POST', '/me/api-tokens', { bearer: principals.vendorAdmin, body: { organisationId: vendorOrg, role: 'viewer', name: 'made in a password session' } })).body;
+    expect(vendorPat.signInMethod).toBe('password');
     // The vendor's admin requires TOTP: until its users enrol one, only /me and enrolment serve.
     expect((await api('PUT', `/organisations/${vendorOrg}/require-totp`, { bearer: principals.vendorAdmin, body: { required: true } })).body.requireTotp).toBe(true);
     const blocked = await api('GET', `/organisations/${vendorOrg}/members`, { bearer: principals.vendorAdmin });
     expect(blocked.status).toBe(401);
     expect(blocked.body.code).toBe('TOTP_REQUIRED');
     expect((await api('GET', '/me', { bearer: principals.vendorAdmin })).body.totpEnrolmentRequired).toBe(true);
+    // A token made in a password session is held as that session is, until its user enrols.
+    expect((await api('GET', `/organisations/${vendorOrg}/members`, { bearer: vendorPat.token })).body.code).toBe('TOTP_REQUIRED');
   });
 
   it('personal API tokens: one organisation and role, shown once, usable as a bearer, revocable; they cannot manage the account', async () => {
@@ -262,8 +276,9 @@ describe('accounts (issue 14)', () => {
   });
 
   it('signs out one session and everywhere: the old sessions are refused afterwards', async () => {
-    const first = await signIn('ops@vaultgate.example');
-    const other = await signIn('ops@vaultgate.example');
+    // The vendor's admin (held by its organisation's TOTP requirement, which leaves /me and sign-out open).
+    const first = await signIn('vendor@ohjelmisto.fi');
+    const other = await signIn('vendor@ohjelmisto.fi');
     const out = await api('DELETE', '/session', { cookie: first.cookie, csrf: first.csrf });
     expect(out.status).toBe(204);
     expect(out.headers.getSetCookie()[0]).toMatch(/^__Host-vaultgate-session=;/);
@@ -301,8 +316,8 @@ describe('accounts (issue 14)', () => {
     for (let i = 0; i < 5; i++) await api('POST', '/session', { body: { email: 'Nobody.Here@example.fi', password: `wrong password ${i}` } });
     expect((await api('POST', '/session', { body: { email: 'Nobody.Here@example.fi', password: PASSWORD } })).status).toBe(429);
     expect((await events('action=session.sign-in')).filter((e) => e.details.code === 'SIGN_IN_THROTTLED').map((e) => e.subject)).toEqual([recorded[0]!.subject, 'nobody.here@example.fi']);
-    // Another account is not affected.
-    expect((await api('POST', '/session', { body: { email: 'ops@vaultgate.example', password: PASSWORD } })).status).toBe(201);
+    // Another account is not affected: its password is checked (and right: the operator's TOTP code is asked next).
+    expect((await api('POST', '/session', { body: { email: 'ops@vaultgate.example', password: PASSWORD } })).body.code).toBe('TOTP_REQUIRED');
   });
 
   it('records every step in the audit trail', async () => {
@@ -324,6 +339,31 @@ describe('accounts (issue 14)', () => {
     expect(text).not.toContain(PASSWORD);
     expect(text).not.toContain(totpSecret);
   });
+  it('a declined registrant can register again with the same email; the refusals a registrant meets tell them what to do', async () => {
+    const email = 'Declined.Once@Example.fi';
+    const first = await register(email, { businessId: '2729069-3', organisationName: 'Ensimmäinen Oy' });
+    expect(first.status).toBe(201);
+    expect((await api('POST', `/admin/registrations/${first.body.id}/decline`, { bearer: s.adminToken })).body.status).toBe('declined');
+    const second = await register(email.toLowerCase(), { businessId: '2729069-3', organisationName: 'Toinen Oy', displayName: 'Toinen Yritys' });
+    expect(second.status, JSON.stringify(second.body)).toBe(201);
+    expect(second.body).toMatchObject({ status: 'pending', userId: first.body.userId, organisationName: 'Toinen Oy' });
+    const created = (await events('action=registration.create')).find((e) => e.subject === second.body.id)!;
+    expect(created.details).toMatchObject({ userId: first.body.userId, afterDecline: true });
+    // Pending again: a third try is USER_EMAIL_TAKEN, whose remedy says to sign in (and that a pending registration holds the address).
+    const third = await register(email, { businessId: '2729069-3' });
+    expect(third.body).toMatchObject({ code: 'USER_EMAIL_TAKEN', status: 409 });
+    expect(third.body.remedy).toMatch(/sign in with it .*vaultgate account signin.*waiting for the operator's decision/);
+    expect(third.body.remedy).not.toMatch(/\/admin\//);
+    // Approved on the second try: the person signs in with the new password as the new organisation's admin.
+    const approved = await api('POST', `/admin/registrations/${second.body.id}/approve`, { bearer: s.adminToken });
+    expect(approved.status).toBe(200);
+    const me = await signIn(email);
+    expect(me.body.user).toMatchObject({ id: first.body.userId, displayName: 'Toinen Yritys', status: 'active' });
+    // A company registered already: the remedy sends a registrant to its admins, not to an operator-only route first.
+    const taken = await register('someone.else@example.fi', { businessId: '2729069-3' });
+    expect(taken.body).toMatchObject({ code: 'BUSINESS_ID_TAKEN', status: 409 });
+    expect(taken.body.remedy).toMatch(/^The company has a Vaultgate organisation already: if you work there, ask one of its admins to invite you/);
+  });
 });
 
 describe('automatic approval (test and uat environments); cookies behind a TLS proxy', () => {
@@ -342,4 +382,5 @@ describe('automatic approval (test and uat environments); cookies behind a TLS p
       await s.stop();
     }
   });
+
 });

@@ -105,4 +105,24 @@ describe('vaultgate account and admin registrations', () => {
     const json = await vg(['account', '--json', 'signin', '--email', 'kiva@example.fi'], 'still not the right password');
     expect(JSON.parse(json.stdout)).toMatchObject({ code: 'SIGN_IN_THROTTLED', remedy: expect.any(String), retryAfterS: expect.any(Number) });
   });
+  it('a platform operator without TOTP is held: the CLI prints TOTP_REQUIRED with why and the remedy, then enrols', async () => {
+    const password = 'operaattorin oma pitkä salalause';
+    const created = await fetch(`${s.url}/api/v1/admin/operators`, {
+      method: 'POST', headers: { authorization: `Bearer ${s.adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ email: 'ops@example.fi', displayName: 'Ops', password }),
+    });
+    expect(created.status).toBe(201);
+    expect((await vg(['profile', 'set', '--profile', 'ops', '--url', s.url])).code).toBe(0);
+    const signin = await vg(['account', '--profile', 'ops', 'signin', '--email', 'ops@example.fi'], password);
+    expect(signin.code, signin.stderr).toBe(0);
+    const held = await vg(['account', '--profile', 'ops', 'tokens', 'ls']);
+    expect(held.code).toBe(1);
+    expect(held.stderr).toContain('TOTP_REQUIRED');
+    expect(held.stderr).toContain('A platform operator needs a second factor');
+    expect(held.stderr).toContain('\n  At sign-in, send the 6-digit code');
+    expect(held.stderr).toContain('vaultgate account totp enrol');
+    const enrol = JSON.parse((await vg(['account', '--profile', 'ops', '--json', 'totp', 'enrol'])).stdout);
+    expect((await vg(['account', '--profile', 'ops', 'totp', 'confirm', totpCode(enrol.secret, Date.now())])).code).toBe(0);
+    const free = await vg(['account', '--profile', 'ops', 'tokens', 'ls']);
+    expect(free.code, free.stderr).toBe(0);
+  });
 });

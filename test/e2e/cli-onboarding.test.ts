@@ -3,6 +3,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { totpCode } from '../../src/server/services/accounts/totp.js';
 import { CLI, startTestServer, tempDir, type TestServer } from '../helpers/servers.js';
 
 const run = promisify(execFile);
@@ -73,6 +74,12 @@ describe('vaultgate account with a new profile, admin operators and organisation
     // The new operator signs in (a profile of their own) and lists organisations with their session as the token.
     expect((await vg(['account', 'signin', '--profile', 'ops', '--email', 'operaattori@vaultgate.example'], { password })).code).toBe(0);
     const session = /\[ops\][^[]*session_token = (\S+)/.exec(readFileSync(file, 'utf8'))![1]!;
+    // An operator without TOTP is held until they enrol (issue 14); enrolling lets the same session through.
+    const held = await vg(['admin', '--token', session, 'organisations', 'ls']);
+    expect(held.code).toBe(1);
+    expect(held.stderr).toContain('TOTP_REQUIRED');
+    const enrol = JSON.parse((await vg(['account', '--profile', 'ops', '--json', 'totp', 'enrol'])).stdout);
+    expect((await vg(['account', '--profile', 'ops', 'totp', 'confirm', totpCode(enrol.secret, Date.now())])).code).toBe(0);
     const ls = await vg(['admin', '--token', session, 'organisations', 'ls']);
     expect(ls.code, ls.stderr).toBe(0);
     expect(ls.stdout).toMatch(/^id\s+name\s+businessId\s+companyId\s+partyId\s+status\s+requireTotp\s+createdAt$/m);

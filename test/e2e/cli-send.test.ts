@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } f
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorMessage } from '../../src/protocol/index.js';
+import { ERROR_CATALOGUE, errorMessage } from '../../src/protocol/index.js';
 import { VaultgateClient, type MessageMeta } from '../../src/sdk/index.js';
 import { CLI, createTenant, startTestServer, tempDir, type Tenant, type TestServer } from '../helpers/servers.js';
 
@@ -111,6 +111,8 @@ describe('--language: the language of the server messages the CLI prints', () =>
     expect(fi.stderr).toContain(`MESSAGE_TYPE_NOT_AGREED (HTTP 400): ${errorMessage('MESSAGE_TYPE_NOT_AGREED', 'fi')}`);
     const en = await vg(['send', '--channel', t.channelId, '--message-type', 'Invoice', '-'], {}, '{}');
     expect(en.stderr).toContain(errorMessage('MESSAGE_TYPE_NOT_AGREED', 'en'));
+    // The SDK's refusals print the catalogue's remedy under the message, as /api/v1's do (src/cli/output.ts).
+    expect(en.stderr).toContain(`\n  ${ERROR_CATALOGUE.MESSAGE_TYPE_NOT_AGREED.remedy}`);
     // The profile's language, in lower case, and through the environment.
     const sv = await vg(['send', '--channel', t.channelId, '--message-type', 'Invoice', '-'], { VAULTGATE_LANGUAGE: 'se' }, '{}');
     expect(sv.stderr).toContain(errorMessage('MESSAGE_TYPE_NOT_AGREED', 'sv'));

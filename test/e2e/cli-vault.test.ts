@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { macRequest } from '../helpers/mac-request.js';
-import { adminCall, CLI, createTenant, spawnServer, tempDir, type ServerProcess, type Tenant } from '../helpers/servers.js';
+import { adminCall, macCredentialEnv, CLI, createTenant, spawnServer, tempDir, type ServerProcess, type Tenant } from '../helpers/servers.js';
 
 const run = promisify(execFile);
 
@@ -25,12 +25,7 @@ describe('vault export and key commands through the CLI', () => {
         body: JSON.stringify({ i: i + j, text: 'Jyväskylä '.repeat(50) }), headers: { 'content-type': 'application/json' },
       }).then((r) => expect(r.status, r.text).toBe(200))));
     }
-    env = {
-      PATH: process.env.PATH ?? '', VAULTGATE_URL: srv.url, VAULTGATE_DATA_DIR: dir,
-      VAULTGATE_PARTNER_ID: t.reader.partnerId, VAULTGATE_PARTNER_KEY: t.reader.partnerKey,
-      VAULTGATE_CUSTOMER_ID: t.reader.customerId, VAULTGATE_CUSTOMER_KEY: t.reader.customerKey,
-      VAULTGATE_ORGANISATION_ID: t.reader.organisationId,
-    };
+    env = { PATH: process.env.PATH ?? '', VAULTGATE_URL: srv.url, VAULTGATE_DATA_DIR: dir, ...macCredentialEnv(t.reader) };
   });
   afterAll(async () => {
     srv.child.kill('SIGTERM');

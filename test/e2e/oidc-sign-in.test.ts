@@ -257,10 +257,20 @@ describe('sign-in through an external OpenID Connect provider', () => {
   });
 
   it('answers OIDC_PROVIDER_UNKNOWN for a domain or name without a provider, and OIDC_PROVIDER_UNAVAILABLE when it cannot be reached', async () => {
-    for (const q of ['email=someone%40nowhere.test', 'provider=nosuch', '']) {
+    // The detail says what was wrong with what was given (an email's domain, a name, or nothing given).
+    const details = { 'email=someone%40nowhere.test': 'No provider is configured for the domain nowhere.test.', 'provider=nosuch': 'No provider nosuch.', '': 'Give ?email=' };
+    for (const [q, detail] of Object.entries(details)) {
       const r = await fetch(`${vg.url}/api/v1/session/oidc?${q}`, { redirect: 'manual' });
       expect(r.status, q).toBe(400);
-      expect(((await r.json()) as any).code, q).toBe('OIDC_PROVIDER_UNKNOWN');
+      const body = (await r.json()) as any;
+      expect(body.code, q).toBe('OIDC_PROVIDER_UNKNOWN');
+      expect(body.detail, q).toContain(detail);
+      expect(body.remedy, q).toMatch(/password.*\?provider=/);
+    }
+    const titles = { en: /domain of this email address/, fi: /sähköpostiosoitteen verkkotunnukselle/, sv: /e-postadressens domän/ };
+    for (const [language, title] of Object.entries(titles)) {
+      const r = await fetch(`${vg.url}/api/v1/session/oidc?email=someone%40nowhere.test`, { redirect: 'manual', headers: { 'accept-language': language } });
+      expect(((await r.json()) as any).title, language).toMatch(title);
     }
     // A CLI handoff goes only to a loopback address (RFC 8252 §7.3), never to another host.
     for (const r of ['http://evil.example/cb', 'https://127.0.0.1:1/cb', 'http://localhost:8000/cb']) {

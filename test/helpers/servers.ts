@@ -135,6 +135,14 @@ export function spawnServer(env: Record<string, string>, args: string[] = []): P
   });
 }
 
+/** The CLI's environment for MAC credentials (VAULTGATE_PARTNER_ID … VAULTGATE_ORGANISATION_ID). */
+export function macCredentialEnv(c: MacCredentials): Record<string, string> {
+  return {
+    VAULTGATE_PARTNER_ID: c.partnerId, VAULTGATE_PARTNER_KEY: c.partnerKey,
+    VAULTGATE_CUSTOMER_ID: c.customerId, VAULTGATE_CUSTOMER_KEY: c.customerKey, VAULTGATE_ORGANISATION_ID: c.organisationId,
+  };
+}
+
 /** `count` valid Finnish business ids from `start` on (distinct per call site when the ranges differ). */
 export function businessIds(start: number, count: number): string[] {
   const out: string[] = [];

@@ -197,6 +197,18 @@ export const CONFIG_SCHEMA = {
     env: 'VAULTGATE_RETENTION_SWEEP_S', flag: '--retention-sweep-s', default: 60, parse: int(0, 86400),
     description: 'Seconds between retention sweeps (expired messages, deleted companies), in bounded batches; 0 turns the sweep off.',
   } as ConfigKey<number>,
+  grantExpirySweepS: {
+    env: 'VAULTGATE_GRANT_EXPIRY_SWEEP_S', flag: '--grant-expiry-sweep-s', default: 60, parse: int(0, 86400),
+    description: 'Seconds between sweeps that record grants past their notOnOrAfter as expired (an event both sides see; docs/sharing.md); 0 turns the sweep off. Reads never wait for it: a grant past its window is not in force from that instant.',
+  } as ConfigKey<number>,
+  feedMaxWaits: {
+    env: 'VAULTGATE_FEED_MAX_WAITS', flag: '--feed-max-waits', default: 1000, parse: int(1, 100000),
+    description: 'Feed long-polls (GET /vault/v1/feed with wait > 0) one process holds waiting at once; more are answered 503 FEED_BUSY with Retry-After.',
+  } as ConfigKey<number>,
+  feedMaxWaitsPerReader: {
+    env: 'VAULTGATE_FEED_MAX_WAITS_PER_READER', flag: '--feed-max-waits-per-reader', default: 4, parse: int(1, 1000),
+    description: 'Feed long-polls one reader (organisation) may hold waiting at once in one process; more are answered 429 FEED_WAITS_EXHAUSTED with Retry-After.',
+  } as ConfigKey<number>,
   auditCheckpointS: {
     env: 'VAULTGATE_AUDIT_CHECKPOINT_S', flag: '--audit-checkpoint-s', default: 3600, parse: int(0, 7 * 86400),
     description: 'Seconds between signed checkpoints of the audit chain (docs/audit.md), taken only when events were added since the last one; 0: only on demand (POST /admin/v1/audit/checkpoints).',
@@ -353,7 +365,10 @@ export interface Config {
   keystoreUrl: string | undefined;
   keystoreSchema: string;
   retentionSweepS: number;
+  grantExpirySweepS: number;
   auditCheckpointS: number;
+  feedMaxWaits: number;
+  feedMaxWaitsPerReader: number;
   auditRetentionDays: number;
   logLevel: string;
   shutdownTimeoutS: number;

@@ -9,6 +9,8 @@ import { authorizeVaultRead, exportVault, listVaultMessages, readVaultMessage, t
 import { listArgs } from './admin.js';
 import { auditContext, registerVaultAuditRoute } from './audit.js';
 import { errorResponses, idParams, macHeadersSchema, messageMetaSchema, pageOf } from './schemas.js';
+import { registerFeedRoute } from './delivery/feed.js';
+import type { FeedDeps } from '../services/delivery/feed.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -29,7 +31,7 @@ async function refusalTenants(d: VaultDeps, p: Principal): Promise<string[]> {
 }
 
 /** The owner's reads of its own vault: the signed-header scheme with a `vault.read` customer credential, or a bearer token of a company client with `vault.read`. */
-export function vaultRoutes(d: VaultDeps & AuthDeps & { audit: AuditTrail; checkpoints: AuditCheckpoints }) {
+export function vaultRoutes(d: VaultDeps & AuthDeps & { audit: AuditTrail; checkpoints: AuditCheckpoints; feed: Omit<FeedDeps, keyof VaultDeps> }) {
   return async (app: FastifyInstance): Promise<void> => {
     app.addHook('onRequest', async (request) => {
       const principal = await authenticateRequest(d, request.headers, request.url, request.style.mac, { address: request.ip, requestId: request.id });
@@ -149,5 +151,6 @@ export function vaultRoutes(d: VaultDeps & AuthDeps & { audit: AuditTrail; check
     });
 
     registerVaultAuditRoute(app, d, common, (request) => request.vaultReader!.company.id, listArgs);
+    registerFeedRoute(app, { ...d, ...d.feed }, common);
   };
 }

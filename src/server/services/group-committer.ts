@@ -12,11 +12,14 @@ export class GroupCommitter {
   private committing = false;
   private inFlight: Promise<void> = Promise.resolve();
   private readonly onBatch: ((size: number) => void) | undefined;
+  private readonly onCommitted: (() => void) | undefined;
   private readonly maxBatch: number;
 
-  constructor(private readonly store: VaultStore, options: { maxBatch?: number; onBatch?: (size: number) => void } = {}) {
+  /** `onCommitted`: after each batch that stored something is durable (wakes feed long-polls; one call per batch). */
+  constructor(private readonly store: VaultStore, options: { maxBatch?: number; onBatch?: (size: number) => void; onCommitted?: () => void } = {}) {
     this.maxBatch = options.maxBatch ?? 256;
     this.onBatch = options.onBatch;
+    this.onCommitted = options.onCommitted;
   }
 
   submit(item: IngestItem): Promise<IngestOutcome> {
@@ -43,6 +46,7 @@ export class GroupCommitter {
       try {
         const outcomes = await this.store.ingest(batch.map((b) => b.item));
         batch.forEach((b, i) => b.resolve(outcomes[i]!));
+        if (outcomes.some((o) => o.ok)) this.onCommitted?.();
       } catch (err) {
         for (const b of batch) b.reject(err);
       } finally {

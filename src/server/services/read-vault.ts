@@ -43,7 +43,7 @@ export async function authorizeVaultRead(d: VaultDeps, p: MacPrincipal): Promise
  * Consumes a read's transaction id, after the read itself succeeded (a failed request never burns one); a replay is
  * REQUEST_NOT_UNIQUE.
  */
-async function consumeReadTransaction(d: VaultDeps, r: VaultReader): Promise<void> {
+export async function consumeReadTransaction(d: VaultDeps, r: VaultReader): Promise<void> {
   if (r.transactionId === undefined) return;
   const fresh = await d.store.consumeTransactionId(r.partyId, r.transactionId, new Date(d.clock.now()).toISOString());
   if (!fresh) throw new VaultgateError('REQUEST_NOT_UNIQUE', { extra: { messageId: null } });
@@ -95,7 +95,7 @@ export async function readVaultMessage(
   return { meta: view(meta), body };
 }
 
-const TEXT_MEDIA = /^(text\/|application\/(json|xml|edifact|x-ndjson|csv)$|application\/[\w.+-]+\+(json|xml)$)/;
+export const TEXT_MEDIA = /^(text\/|application\/(json|xml|edifact|x-ndjson|csv)$|application\/[\w.+-]+\+(json|xml)$)/;
 
 /** Messages fetched (and decrypted) per store query during an export: bounds the memory an export holds. */
 const EXPORT_PAGE = 500;

@@ -1,6 +1,7 @@
 import type { Clock } from '../../protocol/index.js';
 import type { ChannelRecord, Store } from '../../store/index.js';
 import type { VaultCrypto } from '../crypto/vault-crypto.js';
+import { PeriodicTask } from './periodic-task.js';
 
 export interface SweepResult {
   /** Messages deleted because their message type's retention expired them. */
@@ -21,39 +22,29 @@ const yieldToIngestion = (): Promise<void> => new Promise((r) => setImmediate(r)
  * turn of the event loop between them, so ingestion is never blocked for long.
  */
 export class RetentionSweeper {
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<SweepResult> | undefined;
-  #stopped = false;
+  readonly #task: PeriodicTask<SweepResult>;
 
-  constructor(private readonly d: { store: Store; crypto: VaultCrypto; clock: Clock; transactionIdRetentionH: number; onSweep?: (r: SweepResult) => void; onError?: (err: unknown) => void }) {}
+  constructor(private readonly d: { store: Store; crypto: VaultCrypto; clock: Clock; transactionIdRetentionH: number; onSweep?: (r: SweepResult) => void; onError?: (err: unknown) => void }) {
+    this.#task = new PeriodicTask(() => this.#sweep(), { onDone: d.onSweep, onError: d.onError });
+  }
+
+  get #stopped(): boolean {
+    return this.#task.stopped;
+  }
 
   /** Sweeps every `intervalS` seconds (0: never) until stopped. */
   start(intervalS: number): void {
-    if (intervalS <= 0) return;
-    const tick = (): void => {
-      this.#timer = setTimeout(() => {
-        this.sweepOnce().then(this.d.onSweep, this.d.onError).finally(() => {
-          if (!this.#stopped) tick();
-        });
-      }, intervalS * 1000);
-      this.#timer.unref();
-    };
-    tick();
+    this.#task.start(intervalS);
   }
 
   /** Stops the schedule and waits for a sweep in progress (it stops between batches). */
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    if (this.#timer) clearTimeout(this.#timer);
-    await this.#running?.catch(() => undefined);
+  stop(): Promise<void> {
+    return this.#task.stop();
   }
 
   /** One full sweep; concurrent calls share the sweep in progress. */
   sweepOnce(): Promise<SweepResult> {
-    this.#running ??= this.#sweep().finally(() => {
-      this.#running = undefined;
-    });
-    return this.#running;
+    return this.#task.runOnce();
   }
 
   async #sweep(): Promise<SweepResult> {

@@ -6,6 +6,7 @@ import { SYSTEM_OWNER, type VaultCrypto } from '../crypto/vault-crypto.js';
 import type { AuditContext, AuditTrail } from './audit/audit-trail.js';
 import { hashClientSecret, newClientSecret } from './client-secret.js';
 import { checkId } from './ids.js';
+import { pageAcross, type PagedSource } from './page-across.js';
 import type { OAuthClients, OAuthClientView } from './oauth-clients.js';
 import type { RegistryCache } from './registry-cache.js';
 import {
@@ -176,14 +177,14 @@ export class SelfService {
     return { kind, id };
   }
 
-  /** The organisation's clients, both kinds (company clients first when it is both). */
+  /** The organisation's clients, both kinds (company clients first when it is both), in pages (pageAcross). */
   async listClients(orgId: string, q: ListQuery): Promise<Page<OAuthClientView>> {
     const o = await this.#org(orgId);
-    const items: OAuthClientView[] = [];
+    const sources: PagedSource<OAuthClientView>[] = [];
     for (const [kind, id] of [['company', o.companyId], ['party', o.partyId]] as const) {
-      if (id) items.push(...(await this.d.clients.listClients(kind, id, { limit: q.limit ?? 1000 })).items);
+      if (id) sources.push({ list: (p) => this.d.clients.listClients(kind, id, p) });
     }
-    return { items, nextCursor: null };
+    return pageAcross(sources, q);
   }
 
   async createClient(orgId: string, input: { name: string; owner?: OAuthOwnerKind | undefined; roles?: Scope[]; jwk?: unknown }, ctx: AuditContext) {
@@ -271,15 +272,17 @@ export class SelfService {
     return this.#view(r);
   }
 
-  /** The organisation's requests: those it made as a vendor and those made to it as a company. */
+  /**
+   * The organisation's requests in pages (pageAcross): those made to it as a company, then those it made as a vendor
+   * (a request to itself once), each side oldest first.
+   */
   async listChannelRequests(orgId: string, q: ListQuery & { status?: ChannelRequestStatus | undefined }): Promise<Page<ChannelRequestView>> {
     const o = await this.#org(orgId);
-    const items: ChannelRequestRecord[] = [];
-    const limit = q.limit ?? 1000;
-    if (o.companyId) items.push(...(await this.d.store.listChannelRequests({ companyId: o.companyId, status: q.status, limit })).items);
-    if (o.partyId) items.push(...(await this.d.store.listChannelRequests({ partyId: o.partyId, status: q.status, limit })).items);
-    const unique = [...new Map(items.map((r) => [r.id, r])).values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-    return { items: await this.#views(unique), nextCursor: null };
+    const sources: PagedSource<ChannelRequestRecord>[] = [];
+    if (o.companyId) sources.push({ list: (p) => this.d.store.listChannelRequests({ ...p, companyId: o.companyId!, status: q.status }) });
+    if (o.partyId) sources.push({ list: (p) => this.d.store.listChannelRequests({ ...p, partyId: o.partyId!, status: q.status }), skip: (r) => r.companyId === o.companyId });
+    const page = await pageAcross(sources, q);
+    return { items: await this.#views(page.items), nextCursor: page.nextCursor };
   }
 
   /** A request made to this organisation as a company (NOT_FOUND otherwise). */
@@ -327,13 +330,13 @@ export class SelfService {
     return this.#view((await this.d.store.getChannelRequest(requestId))!);
   }
 
-  /** The organisation's channels on either side (as the company and as the vendor). */
+  /** The organisation's channels on either side in pages (pageAcross): as the company, then as the vendor (its own once). */
   async listChannels(orgId: string, q: ListQuery): Promise<Page<ChannelView>> {
     const o = await this.#org(orgId);
-    const items: ChannelView[] = [];
-    if (o.companyId) items.push(...(await this.d.registry.listChannels({ companyId: o.companyId, limit: q.limit ?? 1000 })).items);
-    if (o.partyId) items.push(...(await this.d.registry.listChannels({ partyId: o.partyId, limit: q.limit ?? 1000 })).items.filter((c) => c.companyId !== o.companyId));
-    return { items, nextCursor: null };
+    const sources: PagedSource<ChannelView>[] = [];
+    if (o.companyId) sources.push({ list: (p) => this.d.registry.listChannels({ ...p, companyId: o.companyId! }) });
+    if (o.partyId) sources.push({ list: (p) => this.d.registry.listChannels({ ...p, partyId: o.partyId! }), skip: (c) => c.companyId === o.companyId });
+    return pageAcross(sources, q);
   }
 
   /** A channel the organisation is on, on either side (NOT_FOUND otherwise). */

@@ -11,7 +11,10 @@ export interface SigningKeysDeps {
   environment: Environment;
   /** Algorithm of keys generated from now on. */
   alg: string;
-  /** Lifetime of the tokens the keys sign: a retired key stays published this long (plus the leeway). */
+  /**
+   * Lifetime of the longest-lived JWT the keys sign (access tokens; grant statements, issue 15): a retired key stays
+   * published this long (plus the leeway).
+   */
   tokenLifetimeS: number;
   /** Rotations append their event in the rotation's transaction (issue 13); absent in unit tests of the keys alone. */
   audit?: AuditTrail;

@@ -131,6 +131,31 @@ export function describeAccountCases(ctx: ConformanceContext): void {
       expect(all.pages).toBe(2);
     });
 
+    it('a declined registrant registers again with the same email: their user is reused, pending, with the new details', async () => {
+      const store = ctx.store();
+      const u = user();
+      const first = registration(u.id);
+      await store.createRegistration(first, u, auditEvent());
+      expect(await store.declineRegistration(first.id, at(5), 'operator', auditEvent())).toBe(true);
+      // A user with the email but another id is still refused (only the declined user itself is reused).
+      await expectCode(store.createRegistration(registration(`usr_test_${tag()}`), user({ email: u.email }), auditEvent()), 'USER_EMAIL_TAKEN');
+      const again = user({ id: u.id, email: u.email.toUpperCase(), displayName: 'Uusi Nimi', language: 'sv', createdAt: u.createdAt });
+      const second = registration(u.id, { createdAt: at(6) });
+      await store.createRegistration(second, again, auditEvent({ action: 'registration.create', subject: second.id }));
+      expect(await store.getUser(u.id)).toEqual(again);
+      expect(await store.getRegistration(second.id)).toMatchObject({ status: 'pending', userId: u.id });
+      expect((await store.getRegistration(first.id))!.status).toBe('declined');
+      // Pending again, so a third registration is refused (and writes nothing), and the second one can be approved.
+      const third = registration(u.id);
+      await expectCode(store.createRegistration(third, again, auditEvent()), 'USER_EMAIL_TAKEN');
+      expect(await store.getRegistration(third.id)).toBeUndefined();
+      expect(await store.approveRegistration(second.id, approval(second), auditEvent())).toBe(true);
+      expect((await store.getUser(u.id))!.status).toBe('active');
+      // An active user (a member) is never reused, even by its own id.
+      await expectCode(store.createRegistration(registration(u.id), { ...again, status: 'pending' }, auditEvent()), 'USER_EMAIL_TAKEN');
+      expect((await store.readAuditChain(0, 100)).filter((e) => e.action === 'registration.create').map((e) => e.subject)).toEqual([second.id]);
+    });
+
     it('members of an organisation in pages, with email and name; the organisation can require TOTP', async () => {
       const store = ctx.store();
       const { company } = await ctx.fx().seed(store);
@@ -194,7 +219,7 @@ export function describeAccountCases(ctx: ConformanceContext): void {
       for (const x of [u, other]) await store.createUser(x, auditEvent());
       const tokens = [0, 1, 2].map((i) => ({
         id: `pat_test_${tag()}`, tokenHash: tag() + tag(), userId: u.id, organisationId: company.id, role: i === 0 ? 'admin' as const : 'viewer' as const,
-        name: `automation ${i}`, createdAt: at(i), expiresAt: at(1000 + i), revokedAt: null,
+        name: `automation ${i}`, createdAt: at(i), expiresAt: at(1000 + i), revokedAt: null, signInMethod: i === 2 ? 'oidc' as const : 'password' as const,
       }));
       for (const t of tokens) await store.createApiToken(t, auditEvent({ action: 'api-token.create' }));
       expect(await store.getApiTokenByHash(tokens[0]!.tokenHash)).toEqual(tokens[0]);

@@ -12,6 +12,7 @@ import { describeRegistryCases } from './registry-cases.js';
 import { describeSelfServiceCases } from './selfserv-cases.js';
 import { describeSharingCases } from './sharing-cases.js';
 import { describeVaultCases } from './vault-cases.js';
+import { describeFeedCases } from './feed-cases.js';
 import { describeWebhookCases } from './webhook-cases.js';
 
 export interface ConformanceOptions {
@@ -83,6 +84,7 @@ export function runStoreConformance(
     describeAccountCases(ctx);
     describePeopleCases(ctx);
     describeSelfServiceCases(ctx);
+    describeFeedCases(ctx);
     describeSharingCases(ctx);
     describeWebhookCases(ctx);
   });

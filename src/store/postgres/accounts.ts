@@ -24,7 +24,7 @@ export function pgAccounts(pool: pg.Pool): AccountStore {
     try {
       await run(db, ACCOUNT_SQL.insertUser, userParams(u));
     } catch (err) {
-      if (isUniqueViolation(err, 'users_email_key_key')) throw emailTaken(u.email, err);
+      if (isUniqueViolation(err, 'users_email_key_key') || isUniqueViolation(err, 'users_id_key')) throw emailTaken(u.email, err);
       throw err;
     }
   };
@@ -32,7 +32,7 @@ export function pgAccounts(pool: pg.Pool): AccountStore {
   return {
     async createRegistration(r, user, audit) {
       await tx(audit, async (db) => {
-        await insertUser(db, user);
+        if ((await count(db, ACCOUNT_SQL.reviveDeclinedUser, userParams(user))) === 0) await insertUser(db, user);
         await run(db, ACCOUNT_SQL.insertRegistration, { ...r });
       });
     },

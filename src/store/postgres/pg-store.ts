@@ -8,6 +8,7 @@ import { pgOAuth } from './oauth.js';
 import { pgAccounts } from './accounts.js';
 import { pgPeople } from './people.js';
 import { pgSelfService } from './selfserv.js';
+import { pgFeed } from './feed.js';
 import { pgSharing } from './sharing.js';
 import { pgWebhooks } from './webhooks.js';
 import { closer, openSchema, type PgConnectionOptions } from './pg-db.js';
@@ -64,6 +65,7 @@ export async function openPgStore(o: PgStoreOptions): Promise<PgStore> {
     ...pgAccounts(pool),
     ...pgPeople(pool),
     ...pgSelfService(pool),
+    ...pgFeed(pool),
     ...pgSharing(pool),
     ...pgWebhooks(pool),
     async connectionSettings() {

@@ -32,13 +32,13 @@ export interface RegistrationRow {
 
 export interface ApiTokenRow {
   seq: number; id: string; token_hash: string; user_id: string; organisation_id: string; role: MembershipRole; name: string;
-  created_at: string; expires_at: string; revoked_at: string | null;
+  created_at: string; expires_at: string; revoked_at: string | null; sign_in_method: ApiTokenRecord['signInMethod'];
 }
 export const toApiToken = (r: ApiTokenRow): ApiTokenRecord => ({
   id: r.id, tokenHash: r.token_hash, userId: r.user_id, organisationId: r.organisation_id, role: r.role, name: r.name,
-  createdAt: r.created_at, expiresAt: r.expires_at, revokedAt: r.revoked_at,
+  createdAt: r.created_at, expiresAt: r.expires_at, revokedAt: r.revoked_at, signInMethod: r.sign_in_method,
 });
-const TOKEN_COLS = 'seq, id, token_hash, user_id, organisation_id, role, name, created_at, expires_at, revoked_at';
+const TOKEN_COLS = 'seq, id, token_hash, user_id, organisation_id, role, name, created_at, expires_at, revoked_at, sign_in_method';
 
 export const toOrganisation = (r: OrganisationRow): OrganisationRecord => ({
   id: r.id, name: r.name, companyId: r.company_id, partyId: r.party_id, businessId: r.business_id, status: r.status,
@@ -87,6 +87,14 @@ export const ACCOUNT_SQL = {
     AND (totp_last_step IS NULL OR totp_last_step < @step)`,
   activateUser: "UPDATE users SET status = 'active' WHERE id = @id AND status = 'pending'",
   disableUser: "UPDATE users SET status = 'disabled' WHERE id = @id AND status = 'pending'",
+  /*
+   * A declined registrant registering again: their user (disabled by the decline, never active, no memberships) takes
+   * the new details and is pending again. Only a declined registration disables a user (disableUser), so "disabled,
+   * no operator, no membership" is that user and nobody else.
+   */
+  reviveDeclinedUser: `UPDATE users SET email = @email, email_key = @emailKey, display_name = @displayName, language = @language,
+    password_hash = @passwordHash, totp_secret_ciphertext = NULL, totp_confirmed_at = NULL, totp_last_step = NULL, status = 'pending'
+    WHERE id = @id AND status = 'disabled' AND platform_role IS NULL AND NOT EXISTS (SELECT 1 FROM memberships WHERE user_id = @id)`,
 
   insertOrganisation: `INSERT INTO organisations (id, name, company_id, party_id, status, require_totp, created_at)
     VALUES (@id, @name, @companyId, @partyId, @status, @requireTotp, @createdAt)`,
@@ -115,8 +123,8 @@ export const ACCOUNT_SQL = {
   decideRegistration: `UPDATE registrations SET status = @status, decided_at = @at, decided_by = @decidedBy, organisation_id = @organisationId
     WHERE id = @id AND status = 'pending'`,
 
-  insertApiToken: `INSERT INTO api_tokens (id, token_hash, user_id, organisation_id, role, name, created_at, expires_at, revoked_at)
-    VALUES (@id, @tokenHash, @userId, @organisationId, @role, @name, @createdAt, @expiresAt, @revokedAt)`,
+  insertApiToken: `INSERT INTO api_tokens (id, token_hash, user_id, organisation_id, role, name, created_at, expires_at, revoked_at, sign_in_method)
+    VALUES (@id, @tokenHash, @userId, @organisationId, @role, @name, @createdAt, @expiresAt, @revokedAt, @signInMethod)`,
   getApiTokenByHash: `SELECT ${TOKEN_COLS} FROM api_tokens WHERE token_hash = @tokenHash`,
   listUserApiTokens: `SELECT ${TOKEN_COLS} FROM api_tokens WHERE user_id = @userId AND seq > @after ORDER BY seq LIMIT @limit`,
   revokeApiToken: 'UPDATE api_tokens SET revoked_at = @at WHERE id = @id AND user_id = @userId AND revoked_at IS NULL',
@@ -159,11 +167,12 @@ export class SqliteAccountStore implements AccountStore {
   async createRegistration(r: RegistrationRecord, user: UserRecord, audit: AuditAppend): Promise<void> {
     try {
       this.#tx(() => {
-        this.#s.insertUser.run(userParams(user));
+        if (this.#s.reviveDeclinedUser.run(userParams(user)).changes === 0) this.#s.insertUser.run(userParams(user));
         this.#s.insertRegistration.run({ ...r });
       }, audit);
     } catch (err) {
-      if (uniqueOn(err, 'users.email_key')) throw emailTaken(user.email, err);
+      // users.id: the declined registrant's user was taken by a concurrent registration (it is pending again).
+      if (uniqueOn(err, 'users.email_key') || uniqueOn(err, 'users.id')) throw emailTaken(user.email, err);
       throw err;
     }
   }

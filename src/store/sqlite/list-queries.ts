@@ -31,7 +31,7 @@ export const MESSAGE_COLUMNS = `${MESSAGE_META_COLUMNS}, body_ciphertext, key_ve
 
 /* The lean schema: the public ids come from the rows the seqs point at, joined in this fixed order (CROSS JOIN
  * keeps SQLite from starting anywhere but messages). */
-const LEAN_META_COLUMNS = `m.seq AS seq, m.id AS id, co.id AS company_id, ch.id AS channel_id, p.id AS party_id,
+export const LEAN_META_COLUMNS = `m.seq AS seq, m.id AS id, co.id AS company_id, ch.id AS channel_id, p.id AS party_id,
   m.message_type AS message_type, m.media_type AS media_type, m.content_type AS content_type, m.size AS size,
   m.sha256 AS sha256, m.received_at AS received_at, m.transaction_id AS transaction_id`;
 

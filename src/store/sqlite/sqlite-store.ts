@@ -36,6 +36,8 @@ import type {
   ChannelRequestRecord,
   PreviousSecretRecord,
   SelfServiceStore,
+  FeedMessage,
+  FeedMessageQuery,
   SharingStore,
   GrantRecord,
   WebhookStore,
@@ -58,6 +60,7 @@ import { SqliteOAuthStore } from './oauth-store.js';
 import { SqliteAccountStore } from './accounts-store.js';
 import { SqlitePeopleStore } from './people-store.js';
 import { SqliteSelfServiceStore } from './selfserv-store.js';
+import { SqliteFeedStore } from './feed-store.js';
 import { SqliteSharingStore } from './sharing-store.js';
 import { SqliteWebhookStore } from './webhook-store.js';
 import {
@@ -174,6 +177,7 @@ export class SqliteStore implements Store {
   readonly #accounts: SqliteAccountStore;
   readonly #people: SqlitePeopleStore;
   readonly #selfserv: SqliteSelfServiceStore;
+  readonly #feed: SqliteFeedStore;
   readonly #sharing: SqliteSharingStore;
   readonly #webhooks: SqliteWebhookStore;
   readonly #ledger: PartitionedLedger;
@@ -229,6 +233,7 @@ export class SqliteStore implements Store {
     this.#accounts = new SqliteAccountStore(db, (change, audit) => this.audited(change, audit));
     this.#people = new SqlitePeopleStore(db, (change, audit) => this.audited(change, audit));
     this.#selfserv = new SqliteSelfServiceStore(db, (change, audit) => this.audited(change, audit));
+    this.#feed = new SqliteFeedStore(db, (value) => this.#durable(value));
     this.#sharing = new SqliteSharingStore(db, (change, audit) => this.audited(change, audit));
     this.#webhooks = new SqliteWebhookStore(db, o.ingestDb, (change, audit) => this.audited(change, audit));
     this.#disableParty = db.transaction((id: string, at: string): boolean => {
@@ -523,6 +528,8 @@ export class SqliteStore implements Store {
   addSigningKey(k: SigningKeyRecord, publishOldUntil: string, audit?: AuditAppend): Promise<void> { return this.#oauth.addSigningKey(k, publishOldUntil, audit); }
   listSigningKeys(now: string): Promise<SigningKeyRecord[]> { return this.#oauth.listSigningKeys(now); }
 
+  // --- change feed (issue 15): delegated to feed-store.ts ---
+  listFeedMessages(q: FeedMessageQuery): Promise<{ items: FeedMessage[]; more: boolean }> { return this.#feed.listFeedMessages(q); }
   // --- webhooks (issue 15): delegated to webhook-store.ts ---
   createWebhookEndpoint(...a: Parameters<WebhookStore['createWebhookEndpoint']>) { return this.#webhooks.createWebhookEndpoint(...a); }
   getWebhookEndpoint(...a: Parameters<WebhookStore['getWebhookEndpoint']>) { return this.#webhooks.getWebhookEndpoint(...a); }

@@ -13,6 +13,7 @@ const tokenSchema = {
   properties: {
     id: { type: 'string' }, userId: { type: 'string' }, organisationId: { type: 'string' }, role: roleSchema, name: { type: 'string' },
     createdAt: ts, expiresAt: ts, revokedAt: { type: ['string', 'null'], format: 'date-time' },
+    signInMethod: { type: 'string', enum: ['password', 'oidc'], description: 'How the session that made it was started: an organisation requiring TOTP holds the token as it holds that session.' },
   },
 } as const;
 const session = sessionSecurity;
@@ -43,7 +44,7 @@ export function registerApiTokenRoutes(
     const a = await signedIn(req, reply);
     const u = user(a);
     reply.code(201);
-    return accounts.apiTokens.create(u, a.principal.kind === 'user' ? a.principal.memberships : [], req.body as Parameters<Accounts['apiTokens']['create']>[2], a.ctx);
+    return accounts.apiTokens.create(u, a.principal.kind === 'user' ? a.principal.memberships : [], req.body as Parameters<Accounts['apiTokens']['create']>[2], a.session?.signInMethod ?? 'password', a.ctx);
   });
   app.get('/me/api-tokens', {
     schema: { tags: ['accounts'], summary: 'Your personal API tokens (never the tokens themselves)', security: session, querystring: listQuerySchema, response: { 200: pageOf(tokenSchema), ...errorResponses(400, 401, 403) } },

@@ -10,6 +10,7 @@ import { csrfTokenFor } from '../../services/accounts/sessions.js';
 import { registerApiTokenRoutes } from './api-tokens.js';
 import { registerSelfServiceRoutes, type SelfServiceRouteDeps } from './self-service.js';
 import { registerPeopleRoutes } from './people.js';
+import { registerGrantRoutes, type GrantRouteDeps } from '../sharing/grants.js';
 import type { People } from '../../services/accounts/people.js';
 import { registerOidcRoutes } from './oidc.js';
 import { registerWebhookRoutes } from '../delivery/webhook-routes.js';
@@ -32,6 +33,8 @@ export interface AccountRoutesOptions {
   sessionAbsoluteS: number;
   /** Self-service of credentials, clients and channels (issue 14). */
   selfService?: SelfServiceRouteDeps | undefined;
+  /** Grants of vault data to other organisations (issue 15). */
+  grants?: GrantRouteDeps | undefined;
   /** Webhook endpoints of organisations (issue 15). */
   webhooks?: WebhookEndpoints | undefined;
   /** Sign-in through external OpenID Connect providers, and the base URL its redirect URI is built on. */
@@ -49,16 +52,16 @@ export function accountRoutes(o: AccountRoutesOptions) {
     await app.register(cookie);
     const resolve = principalResolver(accounts, o.adminToken);
     /**
-     * The principal of a user route; a user whose organisation requires TOTP and who has none may only reach /me —
-     * unless the session was started through an OpenID Connect provider, which authenticated the person under its
-     * own MFA policy (docs/accounts.md).
+     * The principal of a user route; a platform operator without TOTP, and a user whose organisation requires TOTP and
+     * who has none, may only reach /me, /me/totp* and sign-out (TOTP_REQUIRED) — the latter unless the session was
+     * started through an OpenID Connect provider, which authenticated the person under its own MFA policy
+     * (docs/accounts.md). A personal API token carries the rule of its session kind: api-tokens.ts.
      */
     const signedIn = async (req: FastifyRequest, reply: FastifyReply, allowWithoutTotp = false): Promise<Authenticated> => {
       const a = await resolve(req, reply);
-      if (!allowWithoutTotp && a.session?.signInMethod !== 'oidc' && a.principal.kind === 'user' && a.principal.user.totpConfirmedAt === null) {
-        for (const m of a.principal.memberships) {
-          if ((await accounts.organisation(m.organisationId)).requireTotp) throw new VaultgateError('TOTP_REQUIRED', { detail: `${m.organisationId} requires a second factor: enrol one with POST /api/v1/me/totp first.` });
-        }
+      if (!allowWithoutTotp && a.principal.kind === 'user') {
+        const hold = await accounts.totpHold(a.principal.user, a.principal.memberships, a.signInMethod);
+        if (hold) throw new VaultgateError('TOTP_REQUIRED', { detail: hold });
       }
       return a;
     };
@@ -191,7 +194,7 @@ export function accountRoutes(o: AccountRoutesOptions) {
       schema: { tags: ['accounts'], summary: 'The signed-in user, their organisations and roles', security: session, response: { 200: meSchema, ...errorResponses(401) } },
     }, async (req, reply) => {
       const a = await signedIn(req, reply, true);
-      const me = await accounts.me(user(a, true), { signInMethod: a.session?.signInMethod });
+      const me = await accounts.me(user(a, true), { signInMethod: a.signInMethod });
       // A personal API token acts with the one membership it is scoped to, at its (capped) role: show that one.
       if (a.via !== 'api-token' || a.principal.kind !== 'user') return { ...me, via: a.via };
       const scoped = a.principal.memberships[0]!;
@@ -228,6 +231,7 @@ export function accountRoutes(o: AccountRoutesOptions) {
     };
     registerPeopleRoutes(app, o.people, signedIn, user, orgOf);
     if (o.selfService) registerSelfServiceRoutes(app, o.selfService, orgOf);
+    if (o.grants) registerGrantRoutes(app, o.grants, orgOf);
     if (o.webhooks) registerWebhookRoutes(app, o.webhooks, orgOf);
     app.get('/organisations/:organisationId', {
       schema: { tags: ['accounts'], summary: 'An organisation (its members and operators)', security: member, params: orgId, response: { 200: organisationSchema, ...errorResponses(401, 403, 404) } },

@@ -35,6 +35,11 @@ export interface Authenticated {
   session: SessionRecord | null;
   /** How the request authenticated: a session (cookie or bearer), a personal API token, or the operator token. */
   via: 'session' | 'api-token' | 'operator-token';
+  /**
+   * How the session was started — for a personal API token, the session that made it (the TOTP requirement of an
+   * organisation holds both alike); undefined for the operator token.
+   */
+  signInMethod: SessionRecord['signInMethod'] | undefined;
   ctx: AuditContext;
 }
 
@@ -52,12 +57,13 @@ export function principalResolver(accounts: Accounts, adminToken: string) {
     const h = req.headers.authorization;
     const bearer = h ? /^Bearer\s+(\S+)\s*$/i.exec(h)?.[1] : undefined;
     if (bearer && timingSafeEqual(digest(bearer), expected)) {
-      return { principal: { kind: 'operator-token' }, session: null, via: 'operator-token', ctx: auditContext(req, { kind: 'operator', id: 'operator' }) };
+      return { principal: { kind: 'operator-token' }, session: null, via: 'operator-token', signInMethod: undefined, ctx: auditContext(req, { kind: 'operator', id: 'operator' }) };
     }
     if (bearer?.startsWith(API_TOKEN_PREFIX)) {
-      const { user, membership } = await accounts.apiTokens.resolve(bearer);
+      const { user, membership, token: t } = await accounts.apiTokens.resolve(bearer);
       return {
         principal: { kind: 'user', user: { ...user, platformRole: null }, memberships: [membership], suspended: await suspendedOf(accounts, [membership]) }, session: null, via: 'api-token',
+        signInMethod: t.signInMethod,
         ctx: auditContext(req, { kind: 'user', id: user.id })
       };
     }
@@ -74,6 +80,6 @@ export function principalResolver(accounts: Accounts, adminToken: string) {
     }
     const { session, user } = await accounts.sessions.resolve(token);
     const memberships = await accounts.memberships(user.id);
-    return { principal: { kind: 'user', user, memberships, suspended: await suspendedOf(accounts, memberships) }, session, via: 'session', ctx: auditContext(req, { kind: 'user', id: user.id }) };
+    return { principal: { kind: 'user', user, memberships, suspended: await suspendedOf(accounts, memberships) }, session, via: 'session', signInMethod: session.signInMethod, ctx: auditContext(req, { kind: 'user', id: user.id }) };
   };
 }

@@ -1,5 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { MembershipRole } from '../../../store/index.js';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { OAuthClients } from '../../services/oauth-clients.js';
 import type { Registry } from '../../services/registry.js';
 import { MAX_OVERLAP_HOURS, type SelfService } from '../../services/self-service.js';
@@ -7,11 +6,10 @@ import { listArgs, type ListQ } from '../admin.js';
 import { clientSchema, newClientSchema } from '../admin-oauth.js';
 import { channelPostman } from '../admin-postman.js';
 import {
-  channelSchema, customerCredentialSchema, environmentSchema, errorResponses, idParams, listQuerySchema, messageTypeSchema, newCustomerCredentialSchema,
+  channelSchema, customerCredentialSchema, environmentSchema, listQuerySchema, messageTypeSchema, newCustomerCredentialSchema,
   newPartnerCredentialSchema, pageOf, partnerCredentialSchema, scopeSchema,
 } from '../schemas.js';
-import type { Authenticated } from './principal.js';
-import { memberSecurity } from './schemas.js';
+import { ADMIN_ONLY, ANY_MEMBER, organisationRoutes, type OrgOf } from './org-route.js';
 
 /*
  * Self-service of an organisation under /api/v1/organisations/{organisationId}/… (issue 14): its customer credentials
@@ -20,9 +18,8 @@ import { memberSecurity } from './schemas.js';
  * of /api/v1 is Cache-Control: no-store).
  */
 
-type OrgOf = (req: FastifyRequest, reply: FastifyReply, roles: readonly MembershipRole[]) => Promise<{ a: Authenticated; id: string }>;
-const ANY: readonly MembershipRole[] = ['admin', 'member', 'viewer'];
-const ADMIN: readonly MembershipRole[] = ['admin'];
+const ANY = ANY_MEMBER;
+const ADMIN = ADMIN_ONLY;
 const ts = { type: 'string', format: 'date-time' } as const;
 const tsOrNull = { type: ['string', 'null'], format: 'date-time' } as const;
 
@@ -56,32 +53,7 @@ export interface SelfServiceRouteDeps { selfService: SelfService; registry: Regi
 
 export function registerSelfServiceRoutes(app: FastifyInstance, d: SelfServiceRouteDeps, orgOf: OrgOf): void {
   const s = d.selfService;
-  const org = '/organisations/:organisationId';
-  const params = (extra?: [string, string]) => {
-    const p = idParams('organisationId', 'co_test_… or tp_test_…') as { properties: Record<string, unknown>; required: string[] };
-    if (!extra) return p;
-    const e = idParams(...extra) as { properties: Record<string, unknown>; required: string[] };
-    return { ...p, required: [...p.required, ...e.required], properties: { ...p.properties, ...e.properties } };
-  };
-  type Handler = (id: string, a: Authenticated, req: FastifyRequest) => Promise<unknown>;
-  const route = (method: 'GET' | 'POST', url: string, o: {
-    summary: string; roles: readonly MembershipRole[]; extra?: [string, string]; body?: object; query?: object; status?: number; response: object; errors: number[];
-  }, handler: Handler) => {
-    app.route({
-      method, url: `${org}${url}`,
-      schema: {
-        tags: ['self-service'], summary: o.summary, security: memberSecurity, params: params(o.extra),
-        ...(o.body ? { body: o.body } : {}), ...(o.query ? { querystring: o.query } : {}),
-        response: { [o.status ?? 200]: o.response, ...errorResponses(...o.errors) },
-      },
-      handler: async (req, reply) => {
-        const { a, id } = await orgOf(req, reply, o.roles);
-        const out = await handler(id, a, req);
-        if (o.status) reply.code(o.status);
-        return out;
-      },
-    });
-  };
+  const route = organisationRoutes(app, orgOf, 'self-service');
   const p = (req: FastifyRequest) => req.params as Record<string, string>;
   const b = <T>(req: FastifyRequest) => (req.body ?? {}) as T;
   const q = (req: FastifyRequest) => listArgs(req.query as ListQ);

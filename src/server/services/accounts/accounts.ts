@@ -97,8 +97,8 @@ export class Accounts {
 
   /**
    * Registers an organisation (a company, a party, or both) with its first admin user, pending an operator's approval
-   * (approved at once with autoApprove). PASSWORD_TOO_SHORT / PASSWORD_TOO_COMMON, USER_EMAIL_TAKEN, BUSINESS_ID_INVALID,
-   * BUSINESS_ID_TAKEN.
+   * (approved at once with autoApprove). PASSWORD_TOO_SHORT / PASSWORD_TOO_COMMON, USER_EMAIL_TAKEN (an email with a
+   * user; not the email of a declined registration, whose user is reused), BUSINESS_ID_INVALID, BUSINESS_ID_TAKEN.
    */
   async register(input: RegistrationInput, ctx: AuditContext): Promise<RegistrationRecord> {
     const needsCompany = input.kind !== 'party';
@@ -114,12 +114,17 @@ export class Accounts {
       if (await this.d.store.getCompanyByBusinessId(businessId)) throw new VaultgateError('BUSINESS_ID_TAKEN', { detail: `${businessId} is registered already.` });
     }
     const user = await this.newUser(input, 'pending', null);
+    // Someone whose registration was declined may try again with the same email: their user (disabled, never active)
+    // is reused, with the new details (the store checks it is that user, in the registration's transaction).
+    const declined = await this.d.store.getUserByEmail(user.email);
+    const again = declined?.status === 'disabled';
+    if (again) Object.assign(user, { id: declined.id, createdAt: declined.createdAt });
     const r: RegistrationRecord = {
       id: newId('registration', this.d.environment), kind: input.kind, organisationName: input.organisationName.trim(), businessId,
       userId: user.id, status: 'pending', createdAt: this.now(), decidedAt: null, decidedBy: null, organisationId: null,
     };
     await this.d.store.createRegistration(r, user, this.d.audit.event(ctx, {
-      action: 'registration.create', subject: r.id, details: { kind: r.kind, organisationName: r.organisationName, businessId, userId: user.id },
+      action: 'registration.create', subject: r.id, details: { kind: r.kind, organisationName: r.organisationName, businessId, userId: user.id, ...(again ? { afterDecline: true } : {}) },
     }));
     if (!this.d.autoApprove) return r;
     return this.approve(r.id, SYSTEM_CONTEXT);
@@ -225,8 +230,18 @@ export class Accounts {
   async me(user: UserRecord, o: { signInMethod?: SignInMethod | undefined } = {}): Promise<{ user: UserView; memberships: (MembershipRecord & { organisation: OrganisationRecord })[]; totpEnrolmentRequired: boolean }> {
     const ms = await this.memberships(user.id);
     const withOrgs = await Promise.all(ms.map(async (m) => ({ ...m, organisation: (await this.d.store.getOrganisation(m.organisationId))! })));
-    const required = o.signInMethod !== 'oidc' && user.totpConfirmedAt === null && withOrgs.some((m) => m.organisation.requireTotp);
-    return { user: userView(user), memberships: withOrgs, totpEnrolmentRequired: required };
+    return { user: userView(user), memberships: withOrgs, totpEnrolmentRequired: totpHoldOf(user, withOrgs.map((m) => m.organisation), o.signInMethod) !== null };
+  }
+
+  /**
+   * Why a user must enrol TOTP before anything but /me, /me/totp* and sign-out, or null when they need not: a platform
+   * operator without a confirmed TOTP (however signed in), or a member of an organisation that requires TOTP signed in
+   * with a password (an OpenID Connect provider's MFA policy stands in for it). The reason is a TOTP_REQUIRED detail.
+   */
+  async totpHold(user: UserRecord, memberships: readonly MembershipRecord[], signInMethod: SignInMethod | undefined): Promise<string | null> {
+    if (user.totpConfirmedAt !== null) return null;
+    const orgs = user.platformRole === 'operator' || signInMethod === 'oidc' ? [] : await Promise.all(memberships.map((m) => this.organisation(m.organisationId)));
+    return totpHoldOf(user, orgs, signInMethod);
   }
 
   /**
@@ -275,6 +290,14 @@ export class Accounts {
     }));
     return this.organisation(o.id);
   }
+}
+
+/** totpHold's rule on organisations already read. */
+function totpHoldOf(user: UserRecord, organisations: readonly OrganisationRecord[], signInMethod: SignInMethod | undefined): string | null {
+  if (user.totpConfirmedAt !== null) return null;
+  if (user.platformRole === 'operator') return 'A platform operator needs a second factor: enrol one with POST /api/v1/me/totp (vaultgate account totp enrol) first.';
+  const requiring = signInMethod === 'oidc' ? undefined : organisations.find((o) => o.requireTotp);
+  return requiring ? `${requiring.id} requires a second factor: enrol one with POST /api/v1/me/totp (vaultgate account totp enrol) first.` : null;
 }
 
 /**

@@ -32,7 +32,8 @@ const code = (p: Promise<unknown>) => p.then(() => undefined, (e: VaultgateError
 describe('personal API tokens', () => {
   it('expire after their days; only the hash is stored', async () => {
     const ms = await store.listUserMemberships(user.id);
-    const t = await tokens.create(user, ms, { organisationId: company.id, role: 'viewer', name: 'n', expiresInDays: 1 }, SYSTEM_CONTEXT);
+    const t = await tokens.create(user, ms, { organisationId: company.id, role: 'viewer', name: 'n', expiresInDays: 1 }, 'oidc', SYSTEM_CONTEXT);
+    expect((await tokens.resolve(t.token)).token.signInMethod).toBe('oidc');
     expect(await store.getApiTokenByHash(t.token)).toBeUndefined();
     expect((await tokens.resolve(t.token)).membership).toMatchObject({ organisationId: company.id, role: 'viewer' });
     nowMs += 86_400_000 - 1;
@@ -43,12 +44,12 @@ describe('personal API tokens', () => {
 
   it("refuse a role above the user's own, and stop when the user is no longer active", async () => {
     const ms = await store.listUserMemberships(user.id);
-    expect(await code(tokens.create(user, ms, { organisationId: company.id, role: 'admin', name: 'n' }, SYSTEM_CONTEXT))).toBe('ACCOUNT_FORBIDDEN');
-    const t = await tokens.create(user, ms, { organisationId: company.id, role: 'member', name: 'n' }, SYSTEM_CONTEXT);
+    expect(await code(tokens.create(user, ms, { organisationId: company.id, role: 'admin', name: 'n' }, 'password', SYSTEM_CONTEXT))).toBe('ACCOUNT_FORBIDDEN');
+    const t = await tokens.create(user, ms, { organisationId: company.id, role: 'member', name: 'n' }, 'password', SYSTEM_CONTEXT);
     const u = { ...user, id: 'usr_test_apitokens0000000000001', email: 'u@example.com', status: 'pending' as const };
     await store.createUser(u, audit.event(SYSTEM_CONTEXT, { action: 'user.create', subject: u.id }));
     await store.addMembership({ userId: u.id, organisationId: company.id, role: 'admin', createdAt: user.createdAt }, audit.event(SYSTEM_CONTEXT, { action: 'x', subject: u.id }));
-    const pending = await tokens.create(u, await store.listUserMemberships(u.id), { organisationId: company.id, role: 'admin', name: 'n' }, SYSTEM_CONTEXT);
+    const pending = await tokens.create(u, await store.listUserMemberships(u.id), { organisationId: company.id, role: 'admin', name: 'n' }, 'password', SYSTEM_CONTEXT);
     expect(await code(tokens.resolve(pending.token))).toBe('API_TOKEN_INVALID');
     expect((await tokens.resolve(t.token)).user.id).toBe(user.id);
   });

@@ -8,7 +8,9 @@ import type { AuditContext, AuditTrail } from '../audit/audit-trail.js';
  * to one organisation and a role no higher than the user's own there; at each use its role is capped again by the
  * user's current membership (a user demoted or removed takes their tokens down with them). 256 random bits, shown
  * once; only the SHA-256 is stored. Expiring (1-365 days, default 90) and revocable. The `vgp_` prefix lets secret
- * scanners recognise a leaked token.
+ * scanners recognise a leaked token. A token keeps how the session that made it was started (`signInMethod`): an
+ * organisation's TOTP requirement holds it as it holds that session (a token made in an OpenID Connect session works
+ * for a member without TOTP, as the session does; one made in a password session is held until the user enrols).
  */
 
 export const API_TOKEN_PREFIX = 'vgp_';
@@ -22,8 +24,11 @@ const hash = (token: string): string => createHash('sha256').update(token, 'utf8
 export class ApiTokens {
   constructor(private readonly d: { store: Store; clock: Clock; environment: Environment; audit: AuditTrail }) {}
 
-  /** A new token for `user` in one of their organisations (ACCOUNT_FORBIDDEN when the role is above their own). */
-  async create(user: UserRecord, memberships: MembershipRecord[], input: { organisationId: string; role: MembershipRole; name: string; expiresInDays?: number | undefined }, ctx: AuditContext): Promise<ApiTokenView & { token: string }> {
+  /**
+   * A new token for `user` in one of their organisations, made in a session started by `signInMethod`
+   * (ACCOUNT_FORBIDDEN when the role is above their own).
+   */
+  async create(user: UserRecord, memberships: MembershipRecord[], input: { organisationId: string; role: MembershipRole; name: string; expiresInDays?: number | undefined }, signInMethod: ApiTokenRecord['signInMethod'], ctx: AuditContext): Promise<ApiTokenView & { token: string }> {
     const m = memberships.find((x) => x.organisationId === input.organisationId);
     if (!m || RANK[input.role] > RANK[m.role]) {
       throw new VaultgateError('ACCOUNT_FORBIDDEN', { detail: `A token may have at most your own role in ${input.organisationId}${m ? ` (${m.role})` : ' (you are not a member)'}.` });
@@ -32,11 +37,11 @@ export class ApiTokens {
     const now = this.d.clock.now();
     const t: ApiTokenRecord = {
       id: newId('apiToken', this.d.environment), tokenHash: hash(token), userId: user.id, organisationId: input.organisationId, role: input.role,
-      name: input.name.trim(), createdAt: new Date(now).toISOString(), expiresAt: new Date(now + (input.expiresInDays ?? 90) * DAY_MS).toISOString(), revokedAt: null,
+      name: input.name.trim(), createdAt: new Date(now).toISOString(), expiresAt: new Date(now + (input.expiresInDays ?? 90) * DAY_MS).toISOString(), revokedAt: null, signInMethod,
     };
     const org = await this.d.store.getOrganisation(t.organisationId);
     await this.d.store.createApiToken(t, this.d.audit.event(ctx, {
-      action: 'api-token.create', subject: t.id, tenants: org?.companyId ? [org.companyId] : [], details: { organisationId: t.organisationId, role: t.role, name: t.name, expiresAt: t.expiresAt },
+      action: 'api-token.create', subject: t.id, tenants: org?.companyId ? [org.companyId] : [], details: { organisationId: t.organisationId, role: t.role, name: t.name, expiresAt: t.expiresAt, signInMethod },
     }));
     return { ...view(t), token };
   }

@@ -129,7 +129,11 @@ export class OidcSignIn {
       cli = { r: q.cliRedirect, ch: q.cliChallenge };
     }
     const p = q.provider ? this.d.providers.find((x) => x.id === q.provider) : email ? this.providerForDomain(email) : undefined;
-    if (!p) throw new VaultgateError('OIDC_PROVIDER_UNKNOWN', { detail: q.provider ? `No provider ${q.provider}.` : 'Give ?email=… (its domain chooses the provider) or ?provider=….' });
+    if (!p) {
+      const detail = q.provider ? `No provider ${q.provider}.`
+        : email ? `No provider is configured for the domain ${domainOf(email)}.` : 'Give ?email=… (its domain chooses the provider) or ?provider=….';
+      throw new VaultgateError('OIDC_PROVIDER_UNKNOWN', { detail });
+    }
     const config = await this.#config(p);
     const flow: Flow = { p: p.id, s: client.randomState(), n: client.randomNonce(), v: client.randomPKCECodeVerifier(), e: email, t: this.d.clock.now(), ...(cli ? { c: cli } : {}) };
     const params: Record<string, string> = {

@@ -1,0 +1,95 @@
+import type { FastifyInstance } from 'fastify';
+import type { AuditTrail } from '../../services/audit/audit-trail.js';
+import { readFeed, type FeedDeps, type FeedRequest } from '../../services/delivery/feed.js';
+import { consumeReadTransaction, type VaultDeps } from '../../services/read-vault.js';
+import { auditContext } from '../audit.js';
+import { errorResponses, messageMetaSchema } from '../schemas.js';
+
+const feedItemSchema = {
+  type: 'object',
+  additionalProperties: true,
+  required: ['type', 'position', 'companyId', 'grantId'],
+  description: 'A message (`message.received`: metadata, `links.body`, and with body=inline `body` or `bodyBase64`) or a grant event (`grant.*`: `grant` holds the grant\'s terms after it).',
+  properties: {
+    type: { type: 'string', description: 'message.received | grant.requested | grant.offered | grant.activated | grant.declined | grant.revoked | grant.withdrawn | grant.expired' },
+    position: { type: 'integer', description: 'The item\'s place in its stream (message seq, or grant event seq).' },
+    companyId: { type: 'string', description: 'The owner vault (company id) the item belongs to.' },
+    grantId: { type: ['string', 'null'], description: 'The grant a shared item is seen through; null for the owner\'s own messages.' },
+    message: messageMetaSchema,
+    links: { type: 'object', properties: { body: { type: 'string' } } },
+    body: { type: 'string', description: 'body=inline, text media types that are valid UTF-8' },
+    bodyBase64: { type: 'string', description: 'body=inline, other bodies' },
+  },
+} as const;
+
+/**
+ * GET /vault/v1/feed (issue 15): the change feed, registered inside the vault routes (their authentication: a MAC
+ * customer credential with vault.read, or a company client's bearer token; the reader is that company's
+ * organisation). Each answer that carries items is one `feed.read` audit event (tenants: the reader and every owner
+ * whose messages it returned); an empty answer is not audited.
+ */
+export function registerFeedRoute(
+  app: FastifyInstance,
+  d: FeedDeps & VaultDeps & { audit: AuditTrail },
+  common: { tags: string[]; security: Record<string, string[]>[]; headers: object },
+): void {
+  app.get<{ Querystring: FeedRequest }>('/feed', {
+    schema: {
+      ...common,
+      summary: 'The change feed: new messages and grant events you may see, in order, from a cursor; long-polls with wait',
+      description: 'Answers `{items, nextCursor, hasMore}`. Pass `nextCursor` back to continue (it holds positions only: it survives restarts and works on every gateway process). With `wait`=1-60 and nothing to show, the answer waits until an item arrives or the seconds pass (then it is empty, with a cursor to continue from). Scopes are resolved at every poll: a revoked grant shows nothing from the next poll on. docs/sharing.md#change-feed.',
+      querystring: {
+        type: 'object', additionalProperties: false,
+        properties: {
+          cursor: { type: 'string', maxLength: 65536, description: 'nextCursor of the previous answer; absent: from the oldest item.' },
+          limit: { type: 'string', maxLength: 5, description: '1-1000, default 100' },
+          wait: { type: 'string', maxLength: 5, description: 'Seconds to wait for an item, 0-60, default 0' },
+          body: { type: 'string', maxLength: 10, description: '`inline`: each message carries its body' },
+        },
+      },
+      response: {
+        200: {
+          type: 'object', required: ['items', 'nextCursor', 'hasMore'],
+          properties: { items: { type: 'array', items: feedItemSchema }, nextCursor: { type: 'string' }, hasMore: { type: 'boolean' } },
+        },
+        ...errorResponses(400, 401, 403, 409, 421, 429, 503),
+      },
+    },
+  }, async (request, reply) => {
+    const reader = request.vaultReader!;
+    // A client that goes away ends its wait (its slot is freed at once). The server keeps half-open connections (a
+    // client may half-close after sending, app.ts), so the client's FIN ('end') counts too: such a client still gets
+    // the answer, at once rather than at the end of the wait.
+    const gone = new AbortController();
+    const socket = request.raw.socket;
+    const leave = (): void => {
+      gone.abort();
+      // Nothing more can come on a connection the client ended: close it after the answer (none is left half-open).
+      if (!reply.sent) reply.header('connection', 'close');
+    };
+    socket.once('end', leave);
+    socket.once('close', leave);
+    reply.raw.once('finish', () => {
+      socket.off('end', leave);
+      socket.off('close', leave);
+    });
+    const page = await readFeed(d, reader.company.id, request.query, gone.signal);
+    await consumeReadTransaction(d, reader);
+    if (page.items.length > 0) {
+      const messages = page.items.filter((i) => i.type === 'message.received');
+      const first = messages[0] as { message?: { messageId: string } } | undefined;
+      const last = messages[messages.length - 1] as { message?: { messageId: string } } | undefined;
+      await d.audit.record(auditContext(request, request.auditActor!), {
+        action: 'feed.read', subject: reader.company.id,
+        tenants: [...new Set([reader.company.id, ...Object.keys(page.owners)])],
+        details: {
+          count: page.items.length, messages: messages.length, grantEvents: page.items.length - messages.length, owners: page.owners,
+          firstMessageId: first?.message?.messageId ?? null, lastMessageId: last?.message?.messageId ?? null,
+          inline: request.query.body === 'inline',
+        },
+      });
+    }
+    reply.header('cache-control', 'no-store');
+    return { items: page.items, nextCursor: page.nextCursor, hasMore: page.hasMore };
+  });
+}
