@@ -208,25 +208,13 @@ describe('webhooks', () => {
     };
     const sub = await mk(consumer.companyId, '/consumer', ['message.received', 'grant.*']);
     await mk(tenant.companyId, '/owner-grants', ['grant.*']);
-    const now = clock.now();
-    const iso = (ms: number) => new Date(ms).toISOString();
-    const terms = {
-      channelIds: null, messageTypes: ['TransportOrder'], receivedFrom: null, receivedBefore: null, actions: ['read', 'subscribe'] as Array<'read' | 'subscribe'>,
-      purpose: 'webhook test', notBefore: iso(now - 60_000), notOnOrAfter: iso(now + 86_400_000),
-    };
-    const grant = {
-      id: 'grt_test_webhookse2e000000000', ownerOrganisationId: tenant.companyId, consumerOrganisationId: consumer.companyId, state: 'active' as const, terms,
-      requestedTerms: null, createdAt: iso(now), updatedAt: iso(now), requestedBy: null, decidedBy: 'operator',
-    };
-    const event = (id: string, type: 'grant.activated' | 'grant.revoked', state: 'active' | 'revoked', at: string) => ({
-      id, grantId: grant.id, ownerOrganisationId: grant.ownerOrganisationId, consumerOrganisationId: grant.consumerOrganisationId, type, at, actor: 'operator', state, terms,
+    // The owner grants the consumer directly (the grants API): active at once.
+    const made = await api('POST', `/organisations/${tenant.companyId}/grants`, {
+      consumerOrganisationId: consumer.companyId, messageTypes: ['TransportOrder'], actions: ['read', 'subscribe'], purpose: 'webhook test',
+      notOnOrAfter: new Date(clock.now() + 86_400_000).toISOString(),
     });
-    const audit = (action: string) => ({
-      id: `ae_test_webhooks${action.replace(/\W/g, '')}`.padEnd(34, '0').slice(0, 34), at: iso(clock.now()), environment: 'test' as const,
-      actor: { kind: 'operator' as const, id: 'operator' }, action, subject: grant.id, tenants: [tenant.companyId, consumer.companyId], clientAddress: null, requestId: null, outcome: 'success' as const, details: {},
-    });
-    // The grants' own API is not on this branch yet: the grant is made in the store, as its service will.
-    await store.createGrant(grant, event('gev_test_webhookse2e00000000001', 'grant.activated', 'active', iso(now)), audit('grant.create'));
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const grant = made.body as { id: string };
     const typesAt = (path: string) => forPath(path).map((r) => JSON.parse(r.body) as { type: string; data: any });
     await receiver.waitFor(() => typesAt('/owner-grants').length === 1 && typesAt('/consumer').some((p) => p.type === 'grant.activated'));
     expect(typesAt('/owner-grants')[0]).toMatchObject({ type: 'grant.activated', data: { grantId: grant.id, state: 'active', consumerOrganisationId: consumer.companyId } });
@@ -240,8 +228,7 @@ describe('webhooks', () => {
     await receiver.waitFor(() => typesAt('/consumer').filter((p) => p.type === 'message.received').length === 2);
     const consumerOrg = `/organisations/${consumer.companyId}/webhook-endpoints`;
     await logWhen(sub.id, (es) => es.find((d) => d.messageId === pending)?.attemptLog.length === 1, consumerOrg);
-    expect(await store.transitionGrant(grant.id, { from: 'active', to: 'revoked', at: iso(clock.now()), decidedBy: 'operator' },
-      event('gev_test_webhookse2e00000000002', 'grant.revoked', 'revoked', iso(clock.now())), audit('grant.revoke'))).toBe(true);
+    expect((await api('POST', `/organisations/${tenant.companyId}/grants/${grant.id}/revoke`)).body).toMatchObject({ state: 'revoked' });
     receiver.answer = () => ({ status: 204 });
     skewMs += 6_000; // attempt 2 of the pending delivery comes due
     await receiver.waitFor(() => typesAt('/owner-grants').length === 2 && typesAt('/consumer').some((p) => p.type === 'grant.revoked'));
