@@ -62,4 +62,53 @@ describePostgres('postgres message horizon', () => {
       await store.close();
     }
   });
+
+  it('is not fooled by interleaved transactions: an older transaction that committed a larger seq does not settle a smaller one still open', async () => {
+    const schema = uniqueSchema('horizon');
+    schemas.push(schema);
+    const store = await openPgStore({ url: PG_URL, schema, poolSize: 3, migrate: true });
+    const other = createPool({ url: PG_URL, schema, poolSize: 2 });
+    let cleanup = async () => undefined as unknown as void;
+    const insert = async (c: import('pg').PoolClient, m: ReturnType<ReturnType<typeof createFixtures>['message']>) => (await c.query<{ seq: number }>(
+      `INSERT INTO messages (id, company_id, channel_id, party_id, message_type, media_type, content_type, size, sha256, received_at, transaction_id, body_ciphertext, key_version)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, $11, 1) RETURNING seq`,
+      [m.id, m.companyId, m.channelId, m.partyId, m.messageType, m.mediaType, m.contentType, m.size, m.sha256, m.receivedAt, Buffer.from(m.bodyCiphertext)],
+    )).rows[0]!.seq;
+    try {
+      const fx = createFixtures();
+      const { company, channel } = await fx.seed(store);
+      const u = await other.connect();
+      const t = await other.connect();
+      cleanup = async () => { await t.query('ROLLBACK').catch(() => undefined); t.release(); };
+      // U takes its xid first (row a), T second (row b), U goes on (row c) and commits; T stays open.
+      await u.query('BEGIN');
+      await t.query('BEGIN');
+      const a = await insert(u, fx.message(channel));
+      const b = await insert(t, fx.message(channel));
+      const c = await insert(u, fx.message(channel));
+      await u.query('COMMIT');
+      u.release();
+      expect(a < b && b < c).toBe(true);
+      // A rule "settled when its xmin is older than the oldest transaction in flight" would take a and c as settled (U is
+      // older than T) and, once past c, skip b for good.
+      for (let i = 0; i < 8; i++) {
+        expect(await store.messageHorizon()).toBeLessThan(b);
+        await sleep(HORIZON_SETTLE_MS / 2);
+      }
+      await t.query('COMMIT');
+      t.release();
+      cleanup = async () => undefined;
+      let horizon = 0;
+      for (let i = 0; i < 100 && horizon < c; i++) {
+        horizon = await store.messageHorizon();
+        await sleep(HORIZON_SETTLE_MS / 4);
+      }
+      const seen = await store.listPositionedMessages({ companyId: company.id, afterSeq: 0, throughSeq: horizon, limit: 10 });
+      expect(seen.map((m) => m.seq)).toEqual([a, b, c]);
+    } finally {
+      await cleanup();
+      await other.end();
+      await store.close();
+    }
+  });
 });

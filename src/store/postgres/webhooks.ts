@@ -18,22 +18,26 @@ import { run, transaction } from './pg-db.js';
  * The message horizon. With several writers, seq order is not commit order: a transaction can commit seq 5 after
  * another committed seq 6, and a reader that moved its cursor to 6 would never see 5. A position s is safe once every
  * transaction that could still insert a seq ≤ s has ended. The sequence's last_value L (sequences are not
- * transactional: it counts handed-out values, committed or not) names every seq handed out so far; a transaction
- * holding one of them has an xid below the xmax of a snapshot taken a little later (the settle delay covers the
- * instants between nextval and the row's heap insert, where the transaction may not have its xid yet); once the
- * oldest running xid (pg_snapshot_xmin of a new snapshot) is at or past that xmax, every such transaction has
- * committed or rolled back, and L is safe. The horizon therefore trails the newest commit by the settle delay and
- * the longest ingest transaction in flight, and this process computes it with no write and no lock.
+ * transactional: it counts handed-out values, committed or not) names every seq handed out so far. A little later
+ * (the settle delay covers the instants between nextval and the row's heap insert, where a transaction may not have
+ * its xid yet) the horizon takes a fresh xid X (pg_current_xact_id() in its own one-statement transaction): every
+ * transaction holding one of those seqs has an xid below X. Once the oldest running xid (pg_snapshot_xmin of a new
+ * snapshot) is at or past X, all of them have committed or rolled back, and L is safe. (A snapshot's xmax is not
+ * enough: it is latestCompletedXid + 1, and a running transaction's xid can equal it.) The horizon trails the newest
+ * commit by the settle delay and the longest ingest transaction in flight; it writes no row and takes no lock, and
+ * costs one xid per settle period per process.
  */
 
 /** PostgreSQL's version of this step (issue 15 assigns webhooks version 9; grants take 8). */
 export const PG_WEBHOOK_SCHEMA_VERSION = 9;
 export const PG_WEBHOOK_SQL = WEBHOOK_SQL_SCHEMA('BYTEA', 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY', 'TEXT COLLATE "C"');
 
-/** How long after reading the sequence its xmax is taken (ms): longer than nextval→heap insert of one row. */
+/** How long after reading the sequence the fresh xid is taken (ms): longer than nextval→heap insert of one row. */
 export const HORIZON_SETTLE_MS = 250;
 
-const SNAPSHOT_SQL = `SELECT pg_snapshot_xmin(s)::text AS xmin, pg_snapshot_xmax(s)::text AS xmax,
+/** An xid assigned now (the statement's own transaction commits at once): every xid assigned before is smaller. */
+const FRESH_XID_SQL = 'SELECT pg_current_xact_id()::text AS xid';
+const SNAPSHOT_SQL = `SELECT pg_snapshot_xmin(s)::text AS xmin,
   (SELECT COALESCE(last_value, 0) FROM pg_sequences WHERE schemaname = current_schema() AND sequencename = 'messages_seq_seq') AS last
   FROM (SELECT pg_current_snapshot() AS s) x`;
 
@@ -42,17 +46,17 @@ type Db = pg.Pool | pg.PoolClient;
 /** The safe message horizon of this process (see above); `now` is the monotonic-enough wall clock in ms. */
 export function pgMessageHorizon(pool: pg.Pool, settleMs = HORIZON_SETTLE_MS, now: () => number = Date.now): () => Promise<number> {
   let safe = 0;
-  let candidate: { seq: number; at: number; xmax: bigint | null } | null = null;
+  let candidate: { seq: number; at: number; xid: bigint | null } | null = null;
   const step = async (): Promise<boolean> => {
-    const r = (await pool.query<{ xmin: string; xmax: string; last: number | null }>(SNAPSHOT_SQL)).rows[0]!;
+    const r = (await pool.query<{ xmin: string; last: number | null }>(SNAPSHOT_SQL)).rows[0]!;
     const last = Number(r.last ?? 0);
     if (!candidate) {
-      candidate = { seq: last, at: now(), xmax: null };
-    } else if (candidate.xmax === null) {
-      if (now() - candidate.at >= settleMs) candidate.xmax = BigInt(r.xmax);
-    } else if (BigInt(r.xmin) >= candidate.xmax) {
+      candidate = { seq: last, at: now(), xid: null };
+    } else if (candidate.xid === null) {
+      if (now() - candidate.at >= settleMs) candidate.xid = BigInt((await pool.query<{ xid: string }>(FRESH_XID_SQL)).rows[0]!.xid);
+    } else if (BigInt(r.xmin) >= candidate.xid) {
       safe = Math.max(safe, candidate.seq);
-      candidate = { seq: last, at: now(), xmax: null };
+      candidate = { seq: last, at: now(), xid: null };
       return true;
     }
     return false;
