@@ -121,12 +121,17 @@ export function pgWebhooks(pool: pg.Pool): WebhookStore {
       if (audit) await audited(pool, audit, insert);
       else await transaction(pool, insert);
     },
-    claimWebhookDeliveries: (q) => transaction(pool, async (c) => {
+    async claimWebhookDeliveries(q) {
       const limit = checkLimit(q.limit);
-      const rows: DeliveryRow[] = [];
-      for (const { id } of (await c.query<{ id: string }>(ACTIVE_ENDPOINT_IDS_SQL)).rows) rows.push(...(await run<DeliveryRow>(c, claim, { ...q, endpointId: id, limit })).rows);
-      return rows.map((r) => ({ ...toDelivery(r), attempt: r.attempts }));
-    }),
+      const ids = (await pool.query<{ id: string }>(ACTIVE_ENDPOINT_IDS_SQL)).rows.map((r) => r.id);
+      // No transaction at all while there is no active endpoint (dispatch runs in every process).
+      if (ids.length === 0) return [];
+      return transaction(pool, async (c) => {
+        const rows: DeliveryRow[] = [];
+        for (const id of ids) rows.push(...(await run<DeliveryRow>(c, claim, { ...q, endpointId: id, limit })).rows);
+        return rows.map((r) => ({ ...toDelivery(r), attempt: r.attempts }));
+      });
+    },
     finishWebhookAttempts: (owner, outcomes) => transaction(pool, async (c) => {
       const done: boolean[] = [];
       for (const q of outcomes) {

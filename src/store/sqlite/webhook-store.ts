@@ -260,6 +260,8 @@ export class SqliteWebhookStore implements WebhookStore {
 
   async claimWebhookDeliveries(q: Parameters<WebhookStore['claimWebhookDeliveries']>[0]): Promise<ClaimedDelivery[]> {
     const limit = checkLimit(q.limit);
+    // No write transaction at all while there is no active endpoint (dispatch runs in every process).
+    if ((this.#activeIds.all() as string[]).length === 0) return [];
     const rows = this.#tx(() => (this.#activeIds.all() as string[]).flatMap((endpointId) => this.#claim.all({ ...q, endpointId, limit }) as DeliveryRow[]));
     return rows.map((r) => ({ ...toDelivery(r), attempt: r.attempts }));
   }
