@@ -17,7 +17,7 @@ export function clientCommands(admin: Command): void {
 
   ownerOpts(client.command('create').description('create a client: a secret (shown once), or --jwk-file for private_key_jwt'))
     .requiredOption('--name <name>')
-    .option('--role <role...>', 'ingest (party) or vault.read (company); default: the owner\'s role')
+    .option('--role <role...>', 'ingest (party) or vault.read (company), and/or shared.read (reads vaults shared with the organisation); default: the owner\'s role')
     .option('--jwk-file <file>', 'the client\'s PUBLIC JWK (JSON): it authenticates with private_key_jwt')
     .action(action(admin, (c, _a, o) => c.request('POST', `${owner(o)}/clients`, {
       name: o.name, ...(o.role ? { roles: o.role } : {}), ...(o.jwkFile ? { jwk: JSON.parse(readFileSync(o.jwkFile, 'utf8')) } : {}),

@@ -86,10 +86,11 @@ export function orgCommand(): Command {
   creds.command('create').description('create one (an admin); the key or secret is printed once: store it now').addOption(kindOption())
     .option('--name <name>', 'customer credentials and clients: a name').option('--scopes <scopes>', 'customer credentials: ingest and/or vault.read, comma-separated (default ingest)')
     .addOption(new Option('--owner <owner>', 'clients of an organisation that is both: company (reads the vault) or party (sends)').choices(['company', 'party']))
-    .action(async (o: { kind: Kind; name?: string; scopes?: string; owner?: string }, cmd: Command) => {
+    .option('--roles <roles>', 'clients: comma-separated; vault.read (company, default) or ingest (party, default), and/or shared.read (reads vaults shared with the organisation)')
+    .action(async (o: { kind: Kind; name?: string; scopes?: string; owner?: string; roles?: string }, cmd: Command) => {
       const c = ctx(cmd);
       if (o.kind !== 'partner' && !o.name) throw new Error('--name is required for a customer credential or a client');
-      const body = o.kind === 'partner' ? undefined : { name: o.name, ...(o.scopes ? { scopes: o.scopes.split(',') } : {}), ...(o.owner ? { owner: o.owner } : {}) };
+      const body = o.kind === 'partner' ? undefined : { name: o.name, ...(o.scopes ? { scopes: o.scopes.split(',') } : {}), ...(o.owner ? { owner: o.owner } : {}), ...(o.kind === 'client' && o.roles ? { roles: o.roles.split(',') } : {}) };
       c.out(await c.call('POST', `/${PATHS[o.kind]}`, body));
     });
   creds.command('disable <id>').description('revoke one at once (an admin)')

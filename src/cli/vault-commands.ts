@@ -56,25 +56,10 @@ export function vaultCommand(): Command {
 
   selection(vault.command('export').description('export the vault as NDJSON into a file (run again to resume an interrupted export), or to stdout'))
     .option('--out <file>', 'NDJSON file, appended to when resuming; omitted or "-": stdout (not resumable)')
-    .action(async (o: Record<string, string | undefined>, cmd: Command) => {
-      const s = clientSettings(cmd);
-      const progress = new Progress(undefined, process.stderr);
-      const toStdout = o.out === undefined || o.out === '-';
-      if (toStdout) {
-        const written = await exportToStdout(s, filters(o), (n) => progress.update({ exported: n }));
-        progress.update({ exported: written }, true);
-        return;
-      }
-      const started = Date.now();
-      const r = await exportVaultToFile({
-        baseUrl: s.url, credentials: s.credentials, acceptLanguage: s.acceptLanguage, out: o.out!, filters: filters(o),
-        onProgress: (n) => progress.update({ exported: n }),
-      });
-      progress.update({ exported: r.written }, true);
-      process.stderr.write(`${r.resumedFrom ? 'resumed; ' : ''}${r.written} messages written to ${o.out} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-    });
+    .action(exportAction());
   vaultAuditCommands(vault);
   feedCommand(vault);
+  sharedCommands(vault);
   return vault;
 }
 
@@ -116,11 +101,11 @@ function vaultAuditCommands(vault: Command): void {
  * Streams the export's NDJSON lines to stdout, waiting for the pipe to drain; stops (and closes the download) as
  * soon as stdout's reader goes away (`vault export | head -1`). Resolves with the number of lines written.
  */
-async function exportToStdout(s: ClientSettings, f: ReturnType<typeof filters>, onProgress: (n: number) => void): Promise<number> {
+async function exportToStdout(s: ClientSettings, f: ReturnType<typeof filters>, onProgress: (n: number) => void, owner?: string): Promise<number> {
   const client = clientOf(s);
   let written = 0;
   try {
-    for await (const line of client.exportLines(f)) {
+    for await (const line of owner === undefined ? client.exportLines(f) : client.exportSharedLines(owner, f)) {
       if (!(await writeStdout(`${line}\n`))) break;
       written++;
       if (written % 1000 === 0) onProgress(written);
@@ -129,4 +114,82 @@ async function exportToStdout(s: ClientSettings, f: ReturnType<typeof filters>, 
     await client.close();
   }
   return written;
+}
+
+/** The export command's action: the own vault, or with `owner` (--owner) another owner's within the active grants. */
+function exportAction() {
+  return async (o: Record<string, string | undefined>, cmd: Command): Promise<void> => {
+    const s = clientSettings(cmd);
+    const progress = new Progress(undefined, process.stderr);
+    const toStdout = o.out === undefined || o.out === '-';
+    if (toStdout) {
+      const written = await exportToStdout(s, filters(o), (n) => progress.update({ exported: n }), o.owner);
+      progress.update({ exported: written }, true);
+      return;
+    }
+    const started = Date.now();
+    const r = await exportVaultToFile({
+      baseUrl: s.url, credentials: s.credentials, acceptLanguage: s.acceptLanguage, out: o.out!, filters: filters(o), owner: o.owner,
+      onProgress: (n) => progress.update({ exported: n }),
+    });
+    progress.update({ exported: r.written }, true);
+    process.stderr.write(`${r.resumedFrom ? 'resumed; ' : ''}${r.written} messages written to ${o.out} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  };
+}
+
+/**
+ * `vaultgate vault shared …` (issue 15): other owners' vaults, within your organisation's active grants (MAC
+ * credentials with vault.read, or a client with the shared.read role).
+ */
+function sharedCommands(vault: Command): void {
+  const shared = vault.command('shared').description("read other owners' vaults within your organisation's active grants (MAC vault.read credentials, or a client with the shared.read role)");
+  const owner = (c: Command, required: boolean): Command => (required
+    ? c.requiredOption('--owner <companyId>', "the owner's company id (vault shared ls lists them)")
+    : c.option('--owner <companyId>', "the owner's company id; without it, the owners and grants you hold"));
+
+  selection(owner(shared.command('ls').alias('list').description('without --owner: the owners and active grants you hold; with it: that vault\'s messages you may read (metadata), oldest first'), false))
+    .option('--max <n>', 'list at most n messages', count, 100)
+    .option('--json', 'print JSON (an array)')
+    .action(async (o: Record<string, any>, cmd: Command) => {
+      const client = clientFor(cmd);
+      try {
+        if (o.owner === undefined) {
+          const { owners } = await client.sharedOwners();
+          const rows = owners.flatMap((w) => w.grants.map((g) => ({
+            owner: w.companyId, name: w.name, grantId: g.grantId, channels: g.channelIds?.join(',') ?? '*', types: g.messageTypes?.join(',') ?? '*',
+            from: g.receivedFrom ?? '', before: g.receivedBefore ?? '',
+          })));
+          if (o.json) printJson(owners);
+          else printTable(rows, ['owner', 'name', 'grantId', 'channels', 'types', 'from', 'before']);
+          return;
+        }
+        const rows: MessageMeta[] = [];
+        for await (const m of client.listShared(o.owner, filters(o), { pageSize: Math.min(1000, o.max) })) {
+          rows.push(m);
+          if (rows.length >= o.max) break;
+        }
+        if (o.json) printJson(rows);
+        else printTable(rows as unknown as Record<string, unknown>[], ['messageId', 'receivedAt', 'channelId', 'messageType', 'mediaType', 'size']);
+      } finally {
+        await client.close();
+      }
+    });
+
+  owner(shared.command('get <messageId>'), true).description('write one shared message\'s original bytes to stdout (or --out); metadata and the grant on stderr')
+    .option('--out <file>', 'write the body into this file')
+    .action(async (id: string, o: { out?: string; owner: string }, cmd: Command) => {
+      const client = clientFor(cmd);
+      try {
+        const m = await client.getShared(o.owner, id);
+        process.stderr.write(`${m.messageId}  ${m.messageType}  ${m.contentType}  ${m.body.length} bytes  received ${m.receivedAt}  grant ${m.grantId ?? '-'}\n`);
+        if (o.out) writeFileSync(o.out, m.body);
+        else process.stdout.write(m.body);
+      } finally {
+        await client.close();
+      }
+    });
+
+  selection(owner(shared.command('export'), true).description('export the shared messages as NDJSON into a file (run again to resume), or to stdout; stops when a grant ends'))
+    .option('--out <file>', 'NDJSON file, appended to when resuming; omitted or "-": stdout (not resumable)')
+    .action(exportAction());
 }

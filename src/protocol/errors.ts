@@ -118,6 +118,15 @@ export const ERROR_CATALOGUE = {
     ),
     bearerRemedy: 'Request a token with the needed role (scope=ingest or vault.read, or <client_id>/.default for every granted role, from the token endpoint or your issuer with its configured audience); if the client is not granted the role, ask the operator to grant it.',
   },
+  // Consumer reads (issue 15): the reader holds no active grant with `read` over the vault it names.
+  GRANT_REQUIRED: def(
+    403,
+    'SERVICE_ACCESS_ERROR',
+    'Your organisation holds no active grant to read this vault.',
+    'Organisaatiollasi ei ole voimassa olevaa lupaa lukea tätä holvia.',
+    'Din organisation har inget giltigt tillstånd att läsa detta valv.',
+    'Request a grant from the owner (POST /api/v1/organisations/{yourOrganisationId}/grants/requests, or vaultgate grants request), with the read action, and wait for it to be active; GET /vault/v1/shared lists the grants you hold now.',
+  ),
   CHANNEL_DISABLED: def(
     403,
     'SERVICE_ACCESS_ERROR',

@@ -4,7 +4,7 @@ import { Agent, request, type Dispatcher } from 'undici';
 import { authorizerFor, type RequestAuthorizer, type VaultgateCredentials } from './auth.js';
 import { apiErrorFrom, VaultgateApiError, VaultgateIncompleteExportError, VaultgateNetworkError } from './errors.js';
 import { DEFAULT_RETRY, isRetryableStatus, parseRetryAfter, retryDelay, type RetryPolicy } from './retry.js';
-import type { AuditFilters, AuditPage, ExportedMessage, FeedOptions, FeedPage, MessageMeta, MessagePage, Receipt, SendResult, VaultFilters, VaultMessage } from './types.js';
+import type { AuditFilters, AuditPage, ExportedMessage, FeedOptions, FeedPage, MessageMeta, MessagePage, Receipt, SendResult, SharedOwners, VaultFilters, VaultMessage } from './types.js';
 
 export interface VaultgateClientOptions {
   /** Where the deployment is reached, e.g. `https://vaultgate.example.com` (the public base URL it signs against). */
@@ -137,7 +137,11 @@ export class VaultgateClient {
    * const m = await vg.getMessage('msg_test_…'); // m.body is a Buffer, m.contentType 'application/json'
    */
   async getMessage(messageId: string): Promise<VaultMessage> {
-    const r = await this.streamed('GET', `/vault/v1/messages/${encodeURIComponent(messageId)}`);
+    return this.readMessage(`/vault/v1/messages/${encodeURIComponent(messageId)}`, messageId);
+  }
+
+  private async readMessage(path: string, messageId: string): Promise<VaultMessage> {
+    const r = await this.streamed('GET', path);
     const body = Buffer.from(await r.body.arrayBuffer());
     const h = (n: string): string | undefined => first(r.headers[n]);
     const digest = /^sha-256=:([^:]+):$/.exec(h('repr-digest') ?? '')?.[1];
@@ -147,7 +151,7 @@ export class VaultgateClient {
     return {
       messageId: h('x-message-id') ?? messageId, channelId: h('x-channel-id') ?? '', messageType: h('x-message-type') ?? '',
       contentType: h('content-type') ?? 'application/octet-stream', receivedAt: h('x-received-at') ?? '',
-      transactionId: h('x-transaction-id'), body,
+      transactionId: h('x-transaction-id'), body, ...(h('x-grant-id') ? { grantId: h('x-grant-id') } : {}),
     };
   }
 
@@ -163,8 +167,13 @@ export class VaultgateClient {
   }
 
   /** The export's NDJSON lines as received (without the closing `{"complete":true}` line). */
-  async *exportLines(filters: VaultFilters = {}, o: { cursor?: string } = {}): AsyncGenerator<string> {
-    const r = await this.streamed('GET', `/vault/v1/export${query({ ...filters, cursor: o.cursor })}`);
+  exportLines(filters: VaultFilters = {}, o: { cursor?: string } = {}): AsyncGenerator<string> {
+    return this.ndjson('/vault/v1/export', filters, o);
+  }
+
+  /** The NDJSON lines of an export route; a line `{"complete":false,…}` (the server stopped it) throws with its code. */
+  private async *ndjson(path: string, filters: VaultFilters, o: { cursor?: string }): AsyncGenerator<string> {
+    const r = await this.streamed('GET', `${path}${query({ ...filters, cursor: o.cursor })}`);
     const decoder = new TextDecoder('utf-8');
     let pending = '';
     let received = 0;
@@ -182,15 +191,77 @@ export class VaultgateClient {
             continue;
           }
           if (line === '') continue;
+          if (line.startsWith('{"complete":false')) {
+            const stop = JSON.parse(line) as { code?: string; cursor?: string | null };
+            throw new VaultgateIncompleteExportError(received, stop.cursor ?? cursor, stop.code ?? 'INCOMPLETE');
+          }
           received++;
           cursor = /"cursor":"([^"]+)"/.exec(line)?.[1] ?? cursor;
           yield line;
         }
       }
-    } catch {
+    } catch (err) {
+      if (err instanceof VaultgateIncompleteExportError) throw err;
       throw new VaultgateIncompleteExportError(received, cursor);
     }
     if (!complete) throw new VaultgateIncompleteExportError(received, cursor);
+  }
+
+  // --- consumer reads (issue 15): another owner's vault, within your organisation's active grants ---
+
+  /**
+   * The owners whose vaults you may read now, with the active grants (read) you hold over each. Needs a MAC
+   * vault.read credential or a client with the shared.read role.
+   *
+   * @example
+   * const { owners } = await vg.sharedOwners(); // [{ companyId: 'co_test_…', name, businessId, grants: [{ grantId, channelIds, … }] }]
+   */
+  async sharedOwners(): Promise<SharedOwners> {
+    return JSON.parse((await this.buffered('GET', '/vault/v1/shared', {})).text) as SharedOwners;
+  }
+
+  /** The pages of another owner's messages your grants cover (a page may be short while nextCursor is set). */
+  sharedPages(owner: string, filters: VaultFilters = {}, o: { pageSize?: number; cursor?: string } = {}): AsyncGenerator<MessagePage> {
+    return this.pages<MessagePage>(`/vault/v1/shared/${encodeURIComponent(owner)}/messages`, { ...filters }, o);
+  }
+
+  /**
+   * Every message of another owner's vault that your active grants cover, one at a time, oldest first. Throws
+   * VaultgateApiError GRANT_REQUIRED when you hold no active grant over that vault.
+   *
+   * @example
+   * for await (const m of vg.listShared('co_test_…', { messageType: 'Invoice' })) console.log(m.messageId);
+   */
+  async *listShared(owner: string, filters: VaultFilters = {}, o: { pageSize?: number } = {}): AsyncGenerator<MessageMeta> {
+    for await (const page of this.sharedPages(owner, filters, o)) yield* page.items;
+  }
+
+  /**
+   * One message of another owner's vault that your grants cover: bytes, Content-Type and `grantId` (the grant the
+   * read came through). NOT_FOUND for a message outside every grant, exactly as for one that does not exist.
+   *
+   * @example
+   * const m = await vg.getShared('co_test_…', 'msg_test_…'); // m.grantId 'grt_test_…'
+   */
+  getShared(owner: string, messageId: string): Promise<VaultMessage> {
+    return this.readMessage(`/vault/v1/shared/${encodeURIComponent(owner)}/messages/${encodeURIComponent(messageId)}`, messageId);
+  }
+
+  /**
+   * Another owner's messages your grants cover, bodies included, as a stream (the format of exportVault). When a
+   * grant ends mid-export the stream stops with VaultgateIncompleteExportError, `code` GRANT_REQUIRED and the cursor
+   * after the last message received.
+   *
+   * @example
+   * for await (const m of vg.exportShared('co_test_…')) console.log(m.messageId);
+   */
+  async *exportShared(owner: string, filters: VaultFilters = {}, o: { cursor?: string } = {}): AsyncGenerator<ExportedMessage> {
+    for await (const line of this.exportSharedLines(owner, filters, o)) yield JSON.parse(line) as ExportedMessage;
+  }
+
+  /** The shared export's NDJSON lines as received (without the closing line). */
+  exportSharedLines(owner: string, filters: VaultFilters = {}, o: { cursor?: string } = {}): AsyncGenerator<string> {
+    return this.ndjson(`/vault/v1/shared/${encodeURIComponent(owner)}/export`, filters, o);
   }
 
   /**

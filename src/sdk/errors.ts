@@ -65,8 +65,14 @@ export class VaultgateNetworkError extends Error {
  * catch (e) { if (e instanceof VaultgateIncompleteExportError) for await (const m of vg.exportVault({}, { cursor: e.cursor })) … }
  */
 export class VaultgateIncompleteExportError extends Error {
-  constructor(readonly received: number, readonly cursor: string | undefined) {
-    super(`the export was cut short after ${received} messages; run it again to resume`);
+  /**
+   * `code` is set when the server ended the export itself: `GRANT_REQUIRED` when a grant of a shared export ended
+   * mid-stream (resuming needs an active grant again).
+   */
+  constructor(readonly received: number, readonly cursor: string | undefined, readonly code?: string) {
+    super(code === 'GRANT_REQUIRED'
+      ? `the export stopped after ${received} messages: the grant it read through is no longer active`
+      : `the export was cut short after ${received} messages; run it again to resume`);
     this.name = 'VaultgateIncompleteExportError';
   }
 }

@@ -7,6 +7,8 @@ export interface ExportOptions {
   credentials: VaultgateCredentials;
   out: string;
   filters?: { channelId?: string; messageType?: string; from?: string; to?: string };
+  /** Export another owner's vault (its company id) within your active grants, instead of your own. */
+  owner?: string | undefined;
   onProgress?: (written: number) => void;
   /** Accept-Language of the requests (the language of the server's error messages), as in VaultgateClientOptions. */
   acceptLanguage?: string | undefined;
@@ -72,7 +74,9 @@ export async function exportVaultToFile(o: ExportOptions): Promise<{ written: nu
     o.onProgress?.(written);
   };
   try {
-    for await (const line of client.exportLines(o.filters ?? {}, resumedFrom ? { cursor: resumedFrom } : {})) {
+    const from = resumedFrom ? { cursor: resumedFrom } : {};
+    const lines = o.owner === undefined ? client.exportLines(o.filters ?? {}, from) : client.exportSharedLines(o.owner, o.filters ?? {}, from);
+    for await (const line of lines) {
       pending.push(`${line}\n`);
       pendingBytes += line.length + 1;
       if (pendingBytes >= WRITE_CHUNK_BYTES) flush();

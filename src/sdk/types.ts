@@ -61,6 +61,22 @@ export interface VaultMessage {
   receivedAt: string;
   transactionId: string | undefined;
   body: Buffer;
+  /** A shared read (getShared): the grant it came through. */
+  grantId?: string;
+}
+
+/** A grant's scope as a reader sees it (GET /vault/v1/shared). */
+export interface SharedGrant {
+  grantId: string;
+  channelIds: string[] | null;
+  messageTypes: string[] | null;
+  receivedFrom: string | null;
+  receivedBefore: string | null;
+}
+
+/** The owners whose vaults a reader may read now, and its active grants over each. */
+export interface SharedOwners {
+  owners: Array<{ companyId: string; name: string | null; businessId: string | null; grants: SharedGrant[] }>;
 }
 
 /** One line of an export: the metadata, the body (text) or bodyBase64 (anything else), and the resume cursor. */

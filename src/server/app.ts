@@ -30,6 +30,8 @@ import { oauthRoutes } from './routes/oauth.js';
 import { problemSchema } from './routes/schemas.js';
 import { systemRoutes } from './routes/system.js';
 import { vaultRoutes } from './routes/vault.js';
+import { sharedReadRoutes } from './routes/sharing/shared-reads.js';
+import { scopeResolver } from './services/sharing/read-scopes.js';
 import { Accounts } from './services/accounts/accounts.js';
 import { SignInThrottle } from './services/accounts/sign-in-throttle.js';
 import { People } from './services/accounts/people.js';
@@ -181,8 +183,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
           netvisorMac: { type: 'apiKey', in: 'header', name: 'X-Netvisor-Authentication-MAC', description: 'Signed-header scheme (X-Netvisor-Authentication-*): see docs/api.md.' },
           bearerToken: {
             type: 'oauth2',
-            description: 'Authorization: Bearer <JWT> from POST /oauth2/token (client credentials) or from a trusted external OpenID Connect issuer. Roles: ingest, vault.read. Failures: 401 with WWW-Authenticate: Bearer error="invalid_token"; a missing role is 403 insufficient_scope.',
-            flows: { clientCredentials: { tokenUrl: '/oauth2/token', scopes: { ingest: 'Send into channels of the client\'s party', 'vault.read': 'Read the client\'s company vault' } } },
+            description: 'Authorization: Bearer <JWT> from POST /oauth2/token (client credentials) or from a trusted external OpenID Connect issuer. Roles: ingest, vault.read, shared.read. Failures: 401 with WWW-Authenticate: Bearer error="invalid_token"; a missing role is 403 insufficient_scope.',
+            flows: { clientCredentials: { tokenUrl: '/oauth2/token', scopes: { ingest: 'Send into channels of the client\'s party', 'vault.read': 'Read the client\'s company vault', 'shared.read': 'Read other owners\' vaults within the active grants of the client\'s organisation' } } },
           },
         },
       },
@@ -293,7 +295,9 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   await app.register(adminOAuthRoutes({ clients, signingKeys, throttle }, deps.adminToken), { prefix: '/admin/v1' });
   await app.register(oauthRoutes({ ...common, signingKeys, tokenLifetimeS: config.tokenLifetimeS }));
   await app.register(ingestionRoutes(common));
-  await app.register(vaultRoutes({ ...common, checkpoints, feed: { scopesFor: scopeResolver(store), grantEvents: (q) => store.listGrantEvents(q), waits: feedWaits } }), { prefix: '/vault/v1' });
+  const scopesFor = scopeResolver(store);
+  await app.register(vaultRoutes({ ...common, checkpoints, feed: { scopesFor, grantEvents: (q) => store.listGrantEvents(q), waits: feedWaits } }), { prefix: '/vault/v1' });
+  await app.register(sharedReadRoutes({ ...common, scopesFor }), { prefix: '/vault/v1' });
   // --- accounts (issue 14): people, organisations, sessions ---
   const signInThrottle = new SignInThrottle();
   const accounts = new Accounts({

@@ -62,6 +62,7 @@ export type {
   PartnerCredentialRecord,
   PartyRecord,
   RegistryStore,
+  Role,
   Scope,
   Status,
   Store,

@@ -10,7 +10,13 @@ import type { GrantAction, GrantScope } from '../protocol/grant-scope.js';
  */
 
 export type Status = 'active' | 'disabled';
+/** What a customer credential may do: send (`ingest`), read its company's vault and the vaults shared with it (`vault.read`). */
 export type Scope = 'ingest' | 'vault.read';
+/**
+ * What an OAuth client may do: the scopes, plus `shared.read` (issue 15): read other owners' vaults within the active
+ * grants of the client's organisation (a company client, or a party client of a vendor-only organisation).
+ */
+export type Role = Scope | 'shared.read';
 
 export interface CompanyRecord {
   id: string;
@@ -157,6 +163,13 @@ export interface MessageQuery {
   companyId: string;
   channelId?: string | undefined;
   messageType?: string | undefined;
+  /**
+   * Only messages of one of these channels (an empty list matches nothing); combines with `channelId` (both hold).
+   * Consumer reads (issue 15) push a grant scope's channels here.
+   */
+  channelIds?: readonly string[] | undefined;
+  /** Only messages of one of these types (an empty list matches nothing); combines with `messageType`. */
+  messageTypes?: readonly string[] | undefined;
   /** ISO timestamps, inclusive from, exclusive to. */
   from?: string | undefined;
   to?: string | undefined;
@@ -251,7 +264,7 @@ export interface OAuthClientRecord {
   ownerKind: OAuthOwnerKind;
   ownerId: string;
   name: string;
-  roles: Scope[];
+  roles: Role[];
   status: Status;
   createdAt: string;
   disabledAt: string | null;
@@ -269,7 +282,7 @@ export interface ExternalClientLinkRecord {
   ownerKind: OAuthOwnerKind;
   ownerId: string;
   /** The most this client may do; a token's own roles are intersected with these. */
-  roles: Scope[];
+  roles: Role[];
   status: Status;
   createdAt: string;
   disabledAt: string | null;

@@ -94,10 +94,13 @@ describe('change feed with grants', () => {
     expect(page.items[0].grant.actor).toBeUndefined();
     expect(messageIds(page)).toEqual([granted1, granted2]);
     for (const item of page.items.slice(1)) expect(item).toMatchObject({ companyId: owner.companyId, grantId: grant.id });
+    // A shared item's body link is the consumer read of that owner's vault; the owner's own items link to its vault.
+    for (const item of page.items.slice(1)) expect(item.links.body).toBe(`/vault/v1/shared/${owner.companyId}/messages/${item.message.messageId}`);
     // The owner sees all four of its messages as its own, and the grant's event too.
     const own = await feed(owner.reader);
     expect(own.items.map((i: any) => i.type)).toEqual(['grant.activated', ...Array(4).fill('message.received')]);
     expect(own.items.slice(1).every((i: any) => i.grantId === null)).toBe(true);
+    expect(own.items.slice(1).every((i: any) => i.links.body === `/vault/v1/messages/${i.message.messageId}`)).toBe(true);
     // The consumer's read of the owner's data is in the owner's audit trail.
     const events = (await adminCall(url, TOKEN, 'GET', `/audit?limit=1000&tenant=${owner.companyId}&action=feed.read`)).body.items;
     expect(events.some((e: any) => e.actor.id === consumer.reader.customerId && e.tenants.includes(consumer.companyId) && e.details.owners[owner.companyId] === 2)).toBe(true);

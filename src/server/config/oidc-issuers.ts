@@ -21,7 +21,7 @@ export interface OidcIssuerConfig {
   clientIdClaims: string[];
   /** Claim carrying roles (array or space-separated), e.g. `roles` or `scp`; null: roles come from the link only. */
   rolesClaim: string | null;
-  /** Maps the issuer's role names to Vaultgate roles (`ingest`, `vault.read`), e.g. {"Data.Write": "ingest"}. */
+  /** Maps the issuer's role names to Vaultgate roles (`ingest`, `vault.read`, `shared.read`), e.g. {"Data.Write": "ingest"}. */
   roleMap: Record<string, string>;
   /** Claims that must have exactly these values, e.g. {"tfp": "B2C_1_clientcredentials"} for an Azure AD B2C policy. */
   requiredClaims: Record<string, string>;
@@ -37,7 +37,7 @@ export const DEFAULT_MAX_TOKEN_LIFETIME_S = 86_400;
 type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
 
 const KNOWN = new Set(['issuer', 'discoveryUrl', 'jwksUri', 'audiences', 'audience', 'algorithms', 'clientIdClaims', 'clientIdClaim', 'rolesClaim', 'roleMap', 'requiredClaims', 'jwksMinRefetchIntervalS', 'maxTokenLifetimeS']);
-const ROLES = new Set(['ingest', 'vault.read']);
+const ROLES = new Set(['ingest', 'vault.read', 'shared.read']);
 
 function httpUrl(v: unknown): boolean {
   if (typeof v !== 'string') return false;
@@ -82,7 +82,7 @@ function parseOne(raw: unknown, at: string, problems: string[]): OidcIssuerConfi
   const rolesClaim = o.rolesClaim === undefined ? 'roles' : o.rolesClaim;
   if (rolesClaim !== null && (typeof rolesClaim !== 'string' || rolesClaim === '')) problems.push(`${at}.rolesClaim: must be a claim name (roles, scp) or null`);
   const roleMap = o.roleMap === undefined ? {} : stringMap(o.roleMap);
-  if (!roleMap || Object.values(roleMap).some((r) => !ROLES.has(r))) problems.push(`${at}.roleMap: must map claim values to ingest or vault.read`);
+  if (!roleMap || Object.values(roleMap).some((r) => !ROLES.has(r))) problems.push(`${at}.roleMap: must map claim values to ingest, vault.read or shared.read`);
   const requiredClaims = o.requiredClaims === undefined ? {} : stringMap(o.requiredClaims);
   if (!requiredClaims) problems.push(`${at}.requiredClaims: must map claim names to required string values`);
   const interval = o.jwksMinRefetchIntervalS === undefined ? 30 : o.jwksMinRefetchIntervalS;

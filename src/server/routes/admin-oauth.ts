@@ -1,23 +1,23 @@
 import type { FastifyInstance } from 'fastify';
-import type { OAuthOwnerKind } from '../../store/index.js';
+import type { OAuthOwnerKind, Role } from '../../store/index.js';
 import { adminAuth } from '../plugins/admin-auth.js';
 import type { OAuthClients } from '../services/oauth-clients.js';
 import { operatorContext } from './audit.js';
 import type { AuthThrottle } from '../services/auth-throttle.js';
 import type { SigningKeys } from '../services/signing-keys.js';
 import { listArgs, type ListQ } from './admin.js';
-import { environmentSchema, errorResponses, idParams, listQuerySchema, pageOf, scopeSchema } from './schemas.js';
+import { environmentSchema, errorResponses, idParams, listQuerySchema, pageOf, roleSchema } from './schemas.js';
 
 const security = [{ adminToken: [] }];
 const ts = { type: 'string', format: 'date-time' } as const;
 const tsOrNull = { type: ['string', 'null'], format: 'date-time' } as const;
-const roles = { type: 'array', minItems: 1, uniqueItems: true, items: scopeSchema, description: 'Party clients: ["ingest"] (default); company clients: ["vault.read"] (default).' } as const;
+const roles = { type: 'array', minItems: 1, uniqueItems: true, items: roleSchema, description: 'Party clients: ["ingest"] (default), shared.read (a vendor-only organisation reading what is shared with it); company clients: ["vault.read"] (default), shared.read (reading other owners\' vaults within the organisation\'s active grants).' } as const;
 
 export const clientSchema = {
   type: 'object', required: ['clientId', 'ownerKind', 'ownerId', 'roles', 'authMethod', 'status'],
   properties: {
     clientId: { type: 'string' }, ownerKind: { type: 'string', enum: ['party', 'company'] }, ownerId: { type: 'string' }, name: { type: 'string' },
-    roles: { type: 'array', items: scopeSchema }, authMethod: { type: 'string', enum: ['client_secret', 'private_key_jwt'] },
+    roles: { type: 'array', items: roleSchema }, authMethod: { type: 'string', enum: ['client_secret', 'private_key_jwt'] },
     publicJwk: { type: 'object', additionalProperties: true }, status: { type: 'string' }, createdAt: ts, disabledAt: tsOrNull,
     environment: environmentSchema, tokenEndpoint: { type: 'string' },
   },
@@ -30,7 +30,7 @@ const linkSchema = {
   type: 'object', required: ['id', 'issuer', 'clientId', 'ownerKind', 'ownerId', 'roles', 'status'],
   properties: {
     id: { type: 'string' }, issuer: { type: 'string' }, clientId: { type: 'string' }, ownerKind: { type: 'string' }, ownerId: { type: 'string' },
-    roles: { type: 'array', items: scopeSchema }, status: { type: 'string' }, createdAt: ts, disabledAt: tsOrNull, environment: environmentSchema,
+    roles: { type: 'array', items: roleSchema }, status: { type: 'string' }, createdAt: ts, disabledAt: tsOrNull, environment: environmentSchema,
   },
 } as const;
 const keySchema = {
@@ -47,7 +47,7 @@ export function adminOAuthRoutes(d: { clients: OAuthClients; signingKeys: Signin
     ];
     for (const o of owners) {
       const params = idParams(o.param, o.example);
-      app.post<{ Params: Record<string, string>; Body: { name: string; roles?: ('ingest' | 'vault.read')[]; jwk?: object } }>(`/${o.path}/:${o.param}/clients`, {
+      app.post<{ Params: Record<string, string>; Body: { name: string; roles?: Role[]; jwk?: object } }>(`/${o.path}/:${o.param}/clients`, {
         schema: {
           tags: ['oauth'], security, params,
           summary: `Create an OAuth client of a ${o.kind} (secret shown once, or a public JWK for private_key_jwt)`,
@@ -64,7 +64,7 @@ export function adminOAuthRoutes(d: { clients: OAuthClients; signingKeys: Signin
       app.get<{ Params: Record<string, string>; Querystring: ListQ }>(`/${o.path}/:${o.param}/clients`, {
         schema: { tags: ['oauth'], security, params, querystring: listQuerySchema, summary: `List a ${o.kind}'s OAuth clients`, response: { 200: pageOf(clientSchema), ...errorResponses(400, 401, 421) } },
       }, async (req) => d.clients.listClients(o.kind, req.params[o.param]!, listArgs(req.query)));
-      app.post<{ Params: Record<string, string>; Body: { issuer: string; clientId: string; roles?: ('ingest' | 'vault.read')[] } }>(`/${o.path}/:${o.param}/external-clients`, {
+      app.post<{ Params: Record<string, string>; Body: { issuer: string; clientId: string; roles?: Role[] } }>(`/${o.path}/:${o.param}/external-clients`, {
         schema: {
           tags: ['oauth'], security, params,
           summary: `Link an external issuer's client id to a ${o.kind}`,

@@ -47,7 +47,7 @@ export function oauthRoutes(d: IssueTokenDeps) {
         grant_types_supported: ['client_credentials'], response_types_supported: ['token'],
         token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
         token_endpoint_auth_signing_alg_values_supported: [...ASYMMETRIC_ALGORITHMS],
-        scopes_supported: ['ingest', 'vault.read'], claims_supported: ['iss', 'aud', 'sub', 'azp', 'client_id', 'roles', 'env', 'iat', 'nbf', 'exp', 'jti'],
+        scopes_supported: ['ingest', 'vault.read', 'shared.read'], claims_supported: ['iss', 'aud', 'sub', 'azp', 'client_id', 'roles', 'env', 'iat', 'nbf', 'exp', 'jti'],
         subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['ES256', 'RS256'],
       };
     });

@@ -90,6 +90,8 @@ export const newPartnerCredentialSchema = {
 } as const;
 
 export const scopeSchema = { type: 'string', enum: ['ingest', 'vault.read'] } as const;
+/** An OAuth client's role: a scope, or shared.read (reads within the organisation's active grants, issue 15). */
+export const roleSchema = { type: 'string', enum: ['ingest', 'vault.read', 'shared.read'] } as const;
 const customerCredentialProps = {
   customerId: { type: 'string' }, companyId: { type: 'string' }, name: { type: 'string' },
   scopes: { type: 'array', items: scopeSchema }, status, createdAt: ts, disabledAt: tsOrNull,

@@ -1,6 +1,6 @@
 import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type CryptoKey, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
 import { parseId, VaultgateError, type Clock, type Environment, type HeaderBag } from '../../protocol/index.js';
-import type { CompanyRecord, OAuthOwnerKind, PartyRecord, Scope, Store } from '../../store/index.js';
+import type { CompanyRecord, OAuthOwnerKind, PartyRecord, Role, Store } from '../../store/index.js';
 import type { OidcIssuerConfig } from '../config/oidc-issuers.js';
 import type { RegistryCache } from './registry-cache.js';
 import { RemoteJwks, type RemoteJwksOptions } from './remote-jwks.js';
@@ -39,7 +39,7 @@ export interface BearerPrincipal {
   party?: PartyRecord;
   company?: CompanyRecord;
   /** The roles the request may use: the token's, within what the client is granted now. */
-  roles: Scope[];
+  roles: Role[];
 }
 
 interface VerifiedToken {
@@ -47,12 +47,12 @@ interface VerifiedToken {
   builtIn: boolean;
   clientId: string;
   /** Roles the token carries; null when the issuer's roles come from the link only. */
-  roles: Scope[] | null;
+  roles: Role[] | null;
   /** Until when (epoch s) the cached verification holds: exp plus the leeway. */
   until: number;
 }
 
-const ROLES: readonly Scope[] = ['ingest', 'vault.read'];
+const ROLES: readonly Role[] = ['ingest', 'vault.read', 'shared.read'];
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 const MAX_TOKEN_CHARS = 16 * 1024;
 const KEY_HEADERS = ['jku', 'x5u', 'jwk', 'x5c'] as const;
@@ -77,13 +77,13 @@ function joseError(err: unknown): VaultgateError {
   return new VaultgateError('TOKEN_MALFORMED', { logReason: (err as Error)?.message });
 }
 
-function rolesFrom(value: unknown, roleMap: Record<string, string>): Scope[] {
+function rolesFrom(value: unknown, roleMap: Record<string, string>): Role[] {
   const items = Array.isArray(value) ? value : typeof value === 'string' ? value.split(' ') : [];
-  const out = new Set<Scope>();
+  const out = new Set<Role>();
   for (const item of items) {
     if (typeof item !== 'string') continue;
     const mapped = roleMap[item] ?? item;
-    if ((ROLES as readonly string[]).includes(mapped)) out.add(mapped as Scope);
+    if ((ROLES as readonly string[]).includes(mapped)) out.add(mapped as Role);
   }
   return [...out];
 }
@@ -200,7 +200,7 @@ export class BearerAuthenticator {
     const { store, cache } = this.d;
     let ownerKind: OAuthOwnerKind;
     let ownerId: string;
-    let granted: Scope[];
+    let granted: Role[];
     if (v.builtIn) {
       const client = await cache.get(`oauth-client:${v.clientId}`, () => store.getOAuthClient(v.clientId));
       if (!client) throw fail('TOKEN_CLIENT_UNKNOWN', undefined, `no client ${v.clientId}`);

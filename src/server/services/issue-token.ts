@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, jwtVerify, SignJWT, type JWK } from 'jose';
 import { parseId, VaultgateError, type Clock, type Environment } from '../../protocol/index.js';
-import type { OAuthClientRecord, Scope, Store } from '../../store/index.js';
+import type { OAuthClientRecord, Role, Store } from '../../store/index.js';
 import { ASYMMETRIC_ALGORITHMS } from '../config/oidc-issuers.js';
 import type { AuthThrottle } from './auth-throttle.js';
 import type { RequestOrigin } from './authenticate-request.js';
@@ -185,12 +185,12 @@ export function defaultScopes(clientId: string, publicBaseUrl: string): string[]
 }
 
 /** A `.default` scope (or none): every granted role; else a space-separated list, each granted. */
-function grantedRoles(client: OAuthClientRecord, scope: string | null, publicBaseUrl: string): Scope[] {
+function grantedRoles(client: OAuthClientRecord, scope: string | null, publicBaseUrl: string): Role[] {
   const asked = (scope ?? '').split(' ').filter(Boolean);
   if (asked.length === 0 || (asked.length === 1 && defaultScopes(client.clientId, publicBaseUrl).includes(asked[0]!))) return client.roles;
   const missing = asked.filter((s) => !(client.roles as string[]).includes(s));
   if (missing.length > 0) {
     throw new VaultgateError('OAUTH_INVALID_SCOPE', { detail: `Not granted: ${missing.join(' ').slice(0, 200)}; granted: ${client.roles.join(' ')}.` });
   }
-  return [...new Set(asked)] as Scope[];
+  return [...new Set(asked)] as Role[];
 }

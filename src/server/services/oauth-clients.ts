@@ -1,6 +1,6 @@
 import type { JWK } from 'jose';
 import { newId, VaultgateError, type Clock, type Environment } from '../../protocol/index.js';
-import type { ExternalClientLinkRecord, ListQuery, OAuthClientRecord, OAuthOwnerKind, Page, Scope, Store } from '../../store/index.js';
+import type { ExternalClientLinkRecord, ListQuery, OAuthClientRecord, OAuthOwnerKind, Page, Role, Store } from '../../store/index.js';
 import type { OidcIssuerConfig } from '../config/oidc-issuers.js';
 import { hashClientSecret, newClientSecret } from './client-secret.js';
 import { SYSTEM_CONTEXT, type AuditContext, type AuditTrail } from './audit/audit-trail.js';
@@ -24,7 +24,7 @@ export interface OAuthClientView {
   ownerKind: OAuthOwnerKind;
   ownerId: string;
   name: string;
-  roles: Scope[];
+  roles: Role[];
   authMethod: 'client_secret' | 'private_key_jwt';
   publicJwk?: JWK;
   status: string;
@@ -36,8 +36,13 @@ export interface OAuthClientView {
 
 export type ExternalClientLinkView = ExternalClientLinkRecord & { environment: Environment };
 
-/** The roles each kind of owner may hold: parties send, companies read their vault. */
-const ROLES_BY_OWNER: Record<OAuthOwnerKind, readonly Scope[]> = { party: ['ingest'], company: ['vault.read'] };
+/**
+ * The roles each kind of owner may hold: parties send, companies read their vault; both may read what is shared with
+ * their organisation (shared.read, issue 15; a party client only for a vendor-only organisation, whose id is the party's).
+ */
+const ROLES_BY_OWNER: Record<OAuthOwnerKind, readonly Role[]> = { party: ['ingest', 'shared.read'], company: ['vault.read', 'shared.read'] };
+/** The roles a client gets when none are asked for: what the owner does with its own data. */
+const DEFAULT_ROLES: Record<OAuthOwnerKind, readonly Role[]> = { party: ['ingest'], company: ['vault.read'] };
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'];
 
 /** Which algorithm a public JWK signs with, for checking that it can be imported. */
@@ -77,9 +82,9 @@ export class OAuthClients {
     }
   }
 
-  #roles(kind: OAuthOwnerKind, roles: Scope[] | undefined): Scope[] {
+  #roles(kind: OAuthOwnerKind, roles: Role[] | undefined): Role[] {
     const allowed = ROLES_BY_OWNER[kind];
-    const out = [...new Set(roles ?? allowed)];
+    const out = [...new Set(roles ?? DEFAULT_ROLES[kind])];
     const bad = out.filter((r) => !allowed.includes(r));
     if (bad.length > 0 || out.length === 0) {
       throw new VaultgateError('INVALID_REQUEST', { detail: `A ${kind} client may hold only: ${allowed.join(', ')} (got ${bad.join(', ') || 'none'}).` });
@@ -102,7 +107,7 @@ export class OAuthClients {
   }
 
   /** A client with a secret (returned once, stored hashed) or, given a public JWK, for private_key_jwt. */
-  async createClient(kind: OAuthOwnerKind, ownerId: string, input: { name: string; roles?: Scope[]; jwk?: unknown }, ctx: AuditContext = SYSTEM_CONTEXT): Promise<OAuthClientView & { clientSecret?: string }> {
+  async createClient(kind: OAuthOwnerKind, ownerId: string, input: { name: string; roles?: Role[]; jwk?: unknown }, ctx: AuditContext = SYSTEM_CONTEXT): Promise<OAuthClientView & { clientSecret?: string }> {
     await this.#activeOwner(kind, ownerId);
     const roles = this.#roles(kind, input.roles);
     const secret = input.jwk === undefined ? newClientSecret() : undefined;
@@ -144,7 +149,7 @@ export class OAuthClients {
   }
 
   /** Links an external issuer's client id to a party or company; the issuer must be configured. */
-  async linkExternalClient(kind: OAuthOwnerKind, ownerId: string, input: { issuer: string; clientId: string; roles?: Scope[] }, ctx: AuditContext = SYSTEM_CONTEXT): Promise<ExternalClientLinkView> {
+  async linkExternalClient(kind: OAuthOwnerKind, ownerId: string, input: { issuer: string; clientId: string; roles?: Role[] }, ctx: AuditContext = SYSTEM_CONTEXT): Promise<ExternalClientLinkView> {
     await this.#activeOwner(kind, ownerId);
     if (!this.d.issuers.some((i) => i.issuer === input.issuer)) {
       const known = this.d.issuers.map((i) => i.issuer);

@@ -1,5 +1,5 @@
 import { VaultgateError, type Clock, type Environment } from '../../protocol/index.js';
-import type { CompanyRecord, MessageMeta, Page, Store } from '../../store/index.js';
+import type { CompanyRecord, MessageMeta, MessageRecord, Page, Store } from '../../store/index.js';
 import type { VaultCrypto } from '../crypto/vault-crypto.js';
 import type { MacPrincipal } from './authenticate-mac.js';
 import { checkId } from './ids.js';
@@ -14,7 +14,8 @@ export interface VaultDeps {
 
 export type MessageView = Omit<MessageMeta, 'companyId' | 'id'> & { messageId: string };
 
-const view = ({ id, companyId: _c, ...rest }: MessageMeta): MessageView => ({ messageId: id, ...rest });
+/** A message's metadata as the API shows it (the id as messageId, without the company id). */
+export const view = ({ id, companyId: _c, ...rest }: MessageMeta): MessageView => ({ messageId: id, ...rest });
 
 /** Who reads a vault: the company, and the transaction id the read must consume once it succeeds. */
 export interface VaultReader {
@@ -43,7 +44,7 @@ export async function authorizeVaultRead(d: VaultDeps, p: MacPrincipal): Promise
  * Consumes a read's transaction id, after the read itself succeeded (a failed request never burns one); a replay is
  * REQUEST_NOT_UNIQUE.
  */
-export async function consumeReadTransaction(d: VaultDeps, r: VaultReader): Promise<void> {
+export async function consumeReadTransaction(d: VaultDeps, r: Pick<VaultReader, 'partyId' | 'transactionId'>): Promise<void> {
   if (r.transactionId === undefined) return;
   const fresh = await d.store.consumeTransactionId(r.partyId, r.transactionId, new Date(d.clock.now()).toISOString());
   if (!fresh) throw new VaultgateError('REQUEST_NOT_UNIQUE', { extra: { messageId: null } });
@@ -51,7 +52,7 @@ export async function consumeReadTransaction(d: VaultDeps, r: VaultReader): Prom
 
 const ISO = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
-function isoBound(name: string, v: string | undefined): string | undefined {
+export function isoBound(name: string, v: string | undefined): string | undefined {
   if (v === undefined) return undefined;
   // Date.parse rolls an impossible day over (2026-02-31 becomes 3 March): check the calendar date too.
   const [y, m, d] = v.slice(0, 10).split('-').map(Number) as [number, number, number];
@@ -62,16 +63,22 @@ function isoBound(name: string, v: string | undefined): string | undefined {
   return new Date(v).toISOString();
 }
 
+/** A list's page size from the query: 1-1000, default 100; INVALID_REQUEST otherwise. */
+export function pageLimit(raw: string | undefined): number {
+  const limit = raw === undefined ? 100 : Number(raw);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+    throw new VaultgateError('INVALID_REQUEST', { detail: 'limit must be a whole number from 1 to 1000.' });
+  }
+  return limit;
+}
+
 export async function listVaultMessages(
   d: VaultDeps,
   reader: VaultReader,
   q: { channelId?: string; messageType?: string; from?: string; to?: string; cursor?: string; limit?: string },
 ): Promise<Page<MessageView>> {
   if (q.channelId !== undefined) checkId(q.channelId, 'channel', d.environment, 'CHANNEL_NOT_FOUND');
-  const limit = q.limit === undefined ? 100 : Number(q.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
-    throw new VaultgateError('INVALID_REQUEST', { detail: 'limit must be a whole number from 1 to 1000.' });
-  }
+  const limit = pageLimit(q.limit);
   const page = await d.store.listMessages({
     companyId: reader.company.id, channelId: q.channelId, messageType: q.messageType,
     from: isoBound('from', q.from), to: isoBound('to', q.to), cursor: q.cursor, limit,
@@ -154,6 +161,64 @@ function exportLineParts(m: MessageMeta, shared: SharedFields, body: Buffer, cur
     : [`${head}"bodyBase64":"`, body.toString('base64'), `","cursor":${j(cursor)}}\n`];
 }
 
+/** One message of an export: the stored record and the cursor that resumes after it. */
+export type ExportItem = MessageRecord & { cursor: string };
+
+/** One page of an export's messages, in order; `stop` on the last page ends the export short with that line instead of the completion line. */
+export interface ExportPage {
+  items: ExportItem[];
+  stop?: Record<string, unknown>;
+}
+
+/**
+ * NDJSON chunks of an export (see {@link exportVault} for the line format), from pages pulled one at a time as the
+ * consumer reads: constant memory, one page and about EXPORT_CHUNK_BYTES of output at a time. The last line is
+ * `{"complete":true,"count":N}`, or the last page's `stop` with the count when the source ends the export short.
+ */
+export async function* exportChunks(d: VaultDeps, companyId: string, pages: AsyncIterable<ExportPage>): AsyncGenerator<Buffer> {
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  let count = 0;
+  let chunk = Buffer.allocUnsafe(EXPORT_CHUNK_BYTES);
+  let used = 0;
+  let shared: SharedFields | undefined;
+  let stop: Record<string, unknown> | undefined;
+  for await (const page of pages) {
+    // The keys are the company's own: a ciphertext naming another owner's key fails (DATA_INTEGRITY_ERROR).
+    const bodies = await d.crypto.openMany(page.items, companyId, (m) => m.bodyCiphertext, (m) => messageAad(m.companyId, m.id));
+    for (let i = 0; i < page.items.length; i++) {
+      const m = page.items[i]!;
+      shared = sharedFields(m, shared);
+      const [head, content, tail] = exportLineParts(m, shared, bodies[i]!, m.cursor, utf8);
+      count++;
+      // A UTF-16 code unit is at most 3 bytes of UTF-8: below that bound the line surely fits without measuring.
+      const room = chunk.length - used;
+      if ((head.length + content.length + tail.length) * 3 > room) {
+        const bytes = Buffer.byteLength(head, 'utf8') + Buffer.byteLength(content, 'utf8') + Buffer.byteLength(tail, 'utf8');
+        if (bytes > room) {
+          if (used > 0) yield chunk.subarray(0, used);
+          chunk = Buffer.allocUnsafe(Math.max(EXPORT_CHUNK_BYTES, bytes));
+          used = 0;
+        }
+      }
+      used += chunk.write(head, used, 'utf8');
+      used += chunk.write(content, used, 'utf8');
+      used += chunk.write(tail, used, 'utf8');
+    }
+    if (page.stop) {
+      stop = page.stop;
+      break;
+    }
+    if (used >= EXPORT_CHUNK_BYTES / 2) {
+      yield chunk.subarray(0, used);
+      chunk = Buffer.allocUnsafe(EXPORT_CHUNK_BYTES);
+      used = 0;
+    }
+  }
+  // The completion line says the export is whole: a stream cut short has no such line.
+  if (used > 0) yield chunk.subarray(0, used);
+  yield Buffer.from(`${JSON.stringify(stop ? { ...stop, count } : { complete: true, count })}\n`, 'utf8');
+}
+
 /**
  * The selection of the list route as NDJSON lines, streamed a page at a time (constant memory whatever the vault
  * size: one page of EXPORT_PAGE messages and one chunk of about EXPORT_CHUNK_BYTES; the next page is read only when
@@ -176,45 +241,12 @@ export async function exportVault(
   };
   const first = await d.store.listMessagesWithBodies({ ...query, cursor: q.cursor });
   await consumeReadTransaction(d, reader);
-  const utf8 = new TextDecoder('utf-8', { fatal: true });
-  return (async function* lines() {
+  return exportChunks(d, companyId, (async function* pages() {
     let page = first;
-    let count = 0;
-    let chunk = Buffer.allocUnsafe(EXPORT_CHUNK_BYTES);
-    let used = 0;
-    let shared: SharedFields | undefined;
     for (;;) {
-      // The keys are the company's own: a ciphertext naming another owner's key fails (DATA_INTEGRITY_ERROR).
-      const bodies = await d.crypto.openMany(page.items, companyId, (m) => m.bodyCiphertext, (m) => messageAad(m.companyId, m.id));
-      for (let i = 0; i < page.items.length; i++) {
-        const m = page.items[i]!;
-        shared = sharedFields(m, shared);
-        const [head, content, tail] = exportLineParts(m, shared, bodies[i]!, m.cursor, utf8);
-        count++;
-        // A UTF-16 code unit is at most 3 bytes of UTF-8: below that bound the line surely fits without measuring.
-        const room = chunk.length - used;
-        if ((head.length + content.length + tail.length) * 3 > room) {
-          const bytes = Buffer.byteLength(head, 'utf8') + Buffer.byteLength(content, 'utf8') + Buffer.byteLength(tail, 'utf8');
-          if (bytes > room) {
-            if (used > 0) yield chunk.subarray(0, used);
-            chunk = Buffer.allocUnsafe(Math.max(EXPORT_CHUNK_BYTES, bytes));
-            used = 0;
-          }
-        }
-        used += chunk.write(head, used, 'utf8');
-        used += chunk.write(content, used, 'utf8');
-        used += chunk.write(tail, used, 'utf8');
-      }
-      if (!page.nextCursor) break;
-      if (used >= EXPORT_CHUNK_BYTES / 2) {
-        yield chunk.subarray(0, used);
-        chunk = Buffer.allocUnsafe(EXPORT_CHUNK_BYTES);
-        used = 0;
-      }
+      yield page;
+      if (!page.nextCursor) return;
       page = await d.store.listMessagesWithBodies({ ...query, cursor: page.nextCursor });
     }
-    // The last line says the export is whole: a stream cut short has no such line.
-    if (used > 0) yield chunk.subarray(0, used);
-    yield Buffer.from(`${JSON.stringify({ complete: true, count })}\n`, 'utf8');
-  })();
+  })());
 }

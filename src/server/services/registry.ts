@@ -126,7 +126,7 @@ export class Registry {
     }
     const at = this.now();
     if (!c.deletedAt) {
-      await this.d.store.deleteCompany(id, at, this.d.audit.event(ctx, { action: 'company.delete', subject: id, tenants: [id], details: { businessId: c.businessId, name: c.name } }));
+      await this.d.store.deleteCompany(id, at, this.d.audit.event(ctx, { at, action: 'company.delete', subject: id, tenants: [id], details: { businessId: c.businessId, name: c.name } }));
       this.d.cache.clear();
     }
     // The key store is outside the database: the event is written first (no event, no shredding). Running the

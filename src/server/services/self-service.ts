@@ -1,6 +1,6 @@
 import { newId, newSecretKey, VaultgateError, type Clock, type Environment } from '../../protocol/index.js';
 import type {
-  ChannelRecord, ChannelRequestRecord, ChannelRequestStatus, ListQuery, MessageTypeAgreement, OAuthOwnerKind, OrganisationRecord, Page, Scope, Store,
+  ChannelRecord, ChannelRequestRecord, ChannelRequestStatus, ListQuery, MessageTypeAgreement, OAuthOwnerKind, OrganisationRecord, Page, Role, Scope, Store,
 } from '../../store/index.js';
 import { SYSTEM_OWNER, type VaultCrypto } from '../crypto/vault-crypto.js';
 import type { AuditContext, AuditTrail } from './audit/audit-trail.js';
@@ -187,7 +187,7 @@ export class SelfService {
     return pageAcross(sources, q);
   }
 
-  async createClient(orgId: string, input: { name: string; owner?: OAuthOwnerKind | undefined; roles?: Scope[]; jwk?: unknown }, ctx: AuditContext) {
+  async createClient(orgId: string, input: { name: string; owner?: OAuthOwnerKind | undefined; roles?: Role[]; jwk?: unknown }, ctx: AuditContext) {
     const { owner: asked, ...rest } = input;
     const owner = await this.#owner(orgId, asked);
     return this.d.clients.createClient(owner.kind, owner.id, rest, ctx);

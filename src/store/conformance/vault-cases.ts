@@ -233,6 +233,39 @@ export function describeVaultCases(ctx: ConformanceContext): void {
       expect(await listIds(store, { companyId: company.id, messageType: 'no-such-type' })).toEqual([]);
     });
 
+    it('filters by lists of channels and of message types (any of each; an empty list matches nothing), with the other filters, across pages, bodies too', async () => {
+      const store = ctx.store();
+      const { company, party, channel: ch1 } = await ctx.fx().seed(store);
+      const [ch2, ch3] = [ctx.fx().channel(company.id, party.id), ctx.fx().channel(company.id, party.id)];
+      await store.createChannel(ch2);
+      await store.createChannel(ch3);
+      const { channel: foreign } = await ctx.fx().seed(store);
+      const types = ['receipt', 'salesinvoice', 'order'];
+      const dataset: MessageRecord[] = [];
+      for (let i = 0; i < 15; i++) {
+        const fields = { messageType: types[i % 3]!, receivedAt: at(3000 + i * 10) };
+        dataset.push(ctx.fx().message([ch1, ch2, ch3][i % 5 % 3]!, fields));
+        if (i % 4 === 0) dataset.push(ctx.fx().message(foreign, fields));
+      }
+      await store.ingest(dataset.map((message) => ({ message })));
+
+      for (const channelIds of [undefined, [ch1.id, ch3.id], [ch2.id, foreign.id, 'ch_test_none'], []]) {
+        for (const messageTypes of [undefined, ['receipt', 'order'], ['salesinvoice'], []]) {
+          for (const extra of [{}, { channelId: ch1.id, from: at(3040) }, { messageType: 'receipt' }]) {
+            const q = { companyId: company.id, channelIds, messageTypes, ...extra };
+            const expected = dataset.filter((m) => m.companyId === company.id
+              && (channelIds === undefined || channelIds.includes(m.channelId)) && (messageTypes === undefined || messageTypes.includes(m.messageType))
+              && (!('channelId' in extra) || m.channelId === extra.channelId) && (!('from' in extra) || m.receivedAt >= extra.from!)
+              && (!('messageType' in extra) || m.messageType === extra.messageType));
+            const pages = await collectPages((cursor) => store.listMessages({ ...q, cursor, limit: 2 }));
+            expect(pages.items, JSON.stringify(q)).toEqual(expected.map(metaOf));
+            const withBodies = await collectPages((cursor) => store.listMessagesWithBodies({ ...q, cursor, limit: 3 }));
+            expect(withBodies.items.map((m) => m.id), JSON.stringify(q)).toEqual(expected.map((m) => m.id));
+          }
+        }
+      }
+    });
+
     it('treats from as inclusive and to as exclusive', async () => {
       const store = ctx.store();
       const { channel } = await ctx.fx().seed(store);

@@ -26,9 +26,12 @@ export function pgVault(pool: pg.Pool): PgVault {
     const limit = checkLimit(q.limit);
     const sql = messageListSql({
       channelId: q.channelId !== undefined, messageType: q.messageType !== undefined, from: q.from !== undefined, to: q.to !== undefined, bodies,
+      channelIds: q.channelIds !== undefined, messageTypes: q.messageTypes !== undefined,
     });
     const { companyId, channelId, messageType, from, to } = q;
-    const rows = (await run<MessageMetaRow>(pool, sql, { companyId, channelId, messageType, from, to, after: decodeCursor(q.cursor), limit: limit + 1 })).rows;
+    const channelIds = q.channelIds && [...q.channelIds];
+    const messageTypes = q.messageTypes && [...q.messageTypes];
+    const rows = (await run<MessageMetaRow>(pool, sql, { companyId, channelId, messageType, channelIds, messageTypes, from, to, after: decodeCursor(q.cursor), limit: limit + 1 })).rows;
     return toPage(rows, limit, map);
   }
 

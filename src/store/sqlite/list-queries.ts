@@ -9,6 +9,9 @@ export interface MessageListShape {
   messageType: boolean;
   from: boolean;
   to: boolean;
+  /** A list of channels (any of them), a list of types (any of them): consumer reads of a grant's scope. */
+  channelIds?: boolean;
+  messageTypes?: boolean;
   /** Select the encrypted bodies too (exports). */
   bodies?: boolean;
 }
@@ -48,7 +51,8 @@ export const CHANNEL_COLUMNS = 'seq, id, company_id, party_id, message_types, st
 
 /** A small integer naming the shape, for the statement cache. */
 export function messageShapeKey(s: MessageListShape): number {
-  return (s.channelId ? 1 : 0) | (s.messageType ? 2 : 0) | (s.from ? 4 : 0) | (s.to ? 8 : 0) | (s.bodies ? 16 : 0);
+  return (s.channelId ? 1 : 0) | (s.messageType ? 2 : 0) | (s.from ? 4 : 0) | (s.to ? 8 : 0) | (s.bodies ? 16 : 0)
+    | (s.channelIds ? 32 : 0) | (s.messageTypes ? 64 : 0);
 }
 
 /** A list on the PostgreSQL schema: each shape has its index ending in seq (postgres/vault.ts). */
@@ -56,6 +60,8 @@ export function messageListSql(s: MessageListShape): string {
   const where = ['company_id = @companyId'];
   if (s.channelId) where.push('channel_id = @channelId');
   if (s.messageType) where.push('message_type = @messageType');
+  if (s.channelIds) where.push('channel_id = ANY(@channelIds::text[])');
+  if (s.messageTypes) where.push('message_type = ANY(@messageTypes::text[])');
   if (s.from) where.push('received_at >= @from');
   if (s.to) where.push('received_at < @to');
   where.push('seq > @after');
@@ -67,6 +73,9 @@ export function leanMessageListSql(s: MessageListShape): string {
   const where = [`m.company_seq = ${COMPANY_SEQ('companyId')}`];
   if (s.channelId) where.push(`m.channel_seq = ${CHANNEL_SEQ('channelId')}`);
   if (s.messageType) where.push('m.message_type = @messageType');
+  // The lists arrive as JSON arrays (one statement whatever their length).
+  if (s.channelIds) where.push('m.channel_seq IN (SELECT seq FROM channels WHERE id IN (SELECT value FROM json_each(@channelIds)))');
+  if (s.messageTypes) where.push('m.message_type IN (SELECT value FROM json_each(@messageTypes))');
   if (s.from) where.push('m.received_at >= @from');
   if (s.to) where.push('m.received_at < @to');
   where.push('m.seq > @after');

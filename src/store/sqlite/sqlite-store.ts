@@ -471,6 +471,8 @@ export class SqliteStore implements Store {
       messageType: q.messageType !== undefined,
       from: q.from !== undefined,
       to: q.to !== undefined,
+      channelIds: q.channelIds !== undefined,
+      messageTypes: q.messageTypes !== undefined,
       bodies,
     };
   }
@@ -478,7 +480,9 @@ export class SqliteStore implements Store {
   /** better-sqlite3 binds the parameters the shape's SQL names and ignores the others (absent filters). */
   #messageParams(q: MessageQuery, limit: number): Record<string, unknown> {
     const { companyId, channelId, messageType, from, to } = q;
-    return { companyId, channelId, messageType, from, to, after: decodeCursor(q.cursor), limit: limit + 1 };
+    const channelIds = q.channelIds && JSON.stringify(q.channelIds);
+    const messageTypes = q.messageTypes && JSON.stringify(q.messageTypes);
+    return { companyId, channelId, messageType, channelIds, messageTypes, from, to, after: decodeCursor(q.cursor), limit: limit + 1 };
   }
 
   async countTransactionIds(): Promise<number> {

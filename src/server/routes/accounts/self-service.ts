@@ -7,7 +7,7 @@ import { clientSchema, newClientSchema } from '../admin-oauth.js';
 import { channelPostman } from '../admin-postman.js';
 import {
   channelSchema, customerCredentialSchema, environmentSchema, listQuerySchema, messageTypeSchema, newCustomerCredentialSchema,
-  newPartnerCredentialSchema, pageOf, partnerCredentialSchema, scopeSchema,
+  newPartnerCredentialSchema, pageOf, partnerCredentialSchema, roleSchema, scopeSchema,
 } from '../schemas.js';
 import { ADMIN_ONLY, ANY_MEMBER, organisationRoutes, type OrgOf } from './org-route.js';
 
@@ -99,7 +99,7 @@ export function registerSelfServiceRoutes(app: FastifyInstance, d: SelfServiceRo
       properties: {
         name: { type: 'string', minLength: 1, maxLength: 200 },
         owner: { type: 'string', enum: ['company', 'party'], description: 'company: reads the vault (vault.read); party: sends (ingest). Needed only when the organisation is both.' },
-        roles: { type: 'array', minItems: 1, uniqueItems: true, items: scopeSchema }, jwk: { type: 'object', description: 'Public JWK: private_key_jwt instead of a secret.' },
+        roles: { type: 'array', minItems: 1, uniqueItems: true, items: roleSchema, description: 'Default: vault.read (company), ingest (party); shared.read reads the vaults shared with the organisation (/vault/v1/shared).' }, jwk: { type: 'object', description: 'Public JWK: private_key_jwt instead of a secret.' },
       },
     },
   }, (id, a, req) => s.createClient(id, b(req), a.ctx));

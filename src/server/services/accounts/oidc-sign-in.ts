@@ -223,7 +223,7 @@ export class OidcSignIn {
     if (!identity) {
       const at = new Date(this.d.clock.now()).toISOString();
       linked = await this.d.store.linkIdentity({ userId: user.id, issuer: claims.iss, subject: claims.sub, createdAt: at },
-        this.d.audit.event(userCtx, { action: 'identity.link', subject: user.id, details: { provider: p.id, issuer: claims.iss } }));
+        this.d.audit.event(userCtx, { at, action: 'identity.link', subject: user.id, details: { provider: p.id, issuer: claims.iss } }));
       // Linked meanwhile by a concurrent callback: to this user only if the link says so.
       if (!linked && (await this.d.store.getIdentity(claims.iss, claims.sub))?.userId !== user.id) return unknown('The account was linked to another user meanwhile.');
     }

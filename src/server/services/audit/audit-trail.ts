@@ -13,6 +13,8 @@ export const SYSTEM_CONTEXT: AuditContext = Object.freeze<AuditContext>({ actor:
 
 /** What an event says beyond its context. */
 export interface AuditFacts {
+  /** ISO 8601 instant of the change when the change records one itself (e.g. deletedAt), so both agree; default now. */
+  at?: string | undefined;
   action: string;
   /** The id acted on; `-` when there is none. */
   subject: string;
@@ -42,7 +44,7 @@ export class AuditTrail {
 
   event(ctx: AuditContext, f: AuditFacts): AuditAppend {
     return {
-      id: newId('auditEvent', this.d.environment), at: new Date(this.d.clock.now()).toISOString(), environment: this.d.environment,
+      id: newId('auditEvent', this.d.environment), at: f.at ?? new Date(this.d.clock.now()).toISOString(), environment: this.d.environment,
       actor: { kind: ctx.actor.kind, id: ctx.actor.id }, action: f.action, subject: f.subject, tenants: [...new Set(f.tenants ?? [])],
       clientAddress: ctx.clientAddress, requestId: ctx.requestId, outcome: f.outcome ?? 'success', details: f.details ?? {},
     };

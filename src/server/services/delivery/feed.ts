@@ -165,7 +165,7 @@ export async function pollFeed(d: FeedDeps, reader: string, start: FeedPosition,
       const body = bodies.get(m);
       items.push({
         type: 'message.received', position: m.seq, companyId: m.companyId, grantId, message: view(m),
-        links: { body: `/vault/v1/messages/${m.id}` }, ...(body ? inlineBody(m.mediaType, body, utf8) : {}),
+        links: { body: grantId === null ? `/vault/v1/messages/${m.id}` : `/vault/v1/shared/${m.companyId}/messages/${m.id}` }, ...(body ? inlineBody(m.mediaType, body, utf8) : {}),
       });
     }
   } else {
