@@ -31,7 +31,6 @@ import { problemSchema } from './routes/schemas.js';
 import { systemRoutes } from './routes/system.js';
 import { vaultRoutes } from './routes/vault.js';
 import { sharedReadRoutes } from './routes/sharing/shared-reads.js';
-import { scopeResolver } from './services/sharing/read-scopes.js';
 import { Accounts } from './services/accounts/accounts.js';
 import { SignInThrottle } from './services/accounts/sign-in-throttle.js';
 import { People } from './services/accounts/people.js';
@@ -67,7 +66,7 @@ export interface AppDeps {
   /** A pino logger; without one the app logs nothing (tests). */
   logger?: FastifyBaseLogger;
   https?: { cert: Buffer; key: Buffer };
-  /** What an organisation may read and subscribe to (issue 15); defaults to scopeResolver(store). */
+  /** What an organisation may read and subscribe to (issue 15: reads, feed, webhooks); defaults to scopeResolver(store). */
   scopesFor?: ScopesFor;
 }
 
@@ -295,7 +294,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   await app.register(adminOAuthRoutes({ clients, signingKeys, throttle }, deps.adminToken), { prefix: '/admin/v1' });
   await app.register(oauthRoutes({ ...common, signingKeys, tokenLifetimeS: config.tokenLifetimeS }));
   await app.register(ingestionRoutes(common));
-  const scopesFor = scopeResolver(store);
+  // One resolver for consumer reads, the feed and webhooks (issue 15): each request, poll and attempt resolves anew.
+  const scopesFor = deps.scopesFor ?? scopeResolver(store);
   await app.register(vaultRoutes({ ...common, checkpoints, feed: { scopesFor, grantEvents: (q) => store.listGrantEvents(q), waits: feedWaits } }), { prefix: '/vault/v1' });
   await app.register(sharedReadRoutes({ ...common, scopesFor }), { prefix: '/vault/v1' });
   // --- accounts (issue 14): people, organisations, sessions ---
@@ -320,7 +320,6 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     onError: (err) => app.log.error({ err, code: 'GRANT_EXPIRY_SWEEP_FAILED' }, 'grant expiry sweep failed'),
   });
   // --- webhooks (issue 15): endpoints through /api/v1, dispatch by message position in the background ---
-  const scopesFor = deps.scopesFor ?? scopeResolver(store);
   const policy = addressPolicy({ allowPrivate: config.webhookAllowPrivate, allowCidrs: config.webhookAllowCidrs });
   const webhookSender = new WebhookSender({ policy, ca: config.webhookCa === undefined ? undefined : readFileSync(config.webhookCa), timeoutMs: config.webhookTimeoutS * 1000 });
   const webhooks = new WebhookDispatcher({
