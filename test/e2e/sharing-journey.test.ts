@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,8 +8,8 @@ import type { AuditRecord } from '../../src/protocol/index.js';
 import { macRequest, type MacCredentials } from '../helpers/mac-request.js';
 import { bearerRequest, fetchToken } from '../helpers/oauth.js';
 import { apiCall, registerOrganisation, type Answer, type TestOrganisation } from '../helpers/organisations.js';
-import { ProcessPool } from '../helpers/processes.js';
-import { adminCall, businessIds, type ServerProcess } from '../helpers/servers.js';
+import { ProcessPool, runCli } from '../helpers/processes.js';
+import { adminCall, businessIds, macCredentialEnv, type ServerProcess } from '../helpers/servers.js';
 import { selfSignedCert, startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 
 /*
@@ -69,37 +71,47 @@ afterAll(async () => {
   await receiver?.close();
 });
 
+/**
+ * Step 1 of the journey: an owner company and a consumer company registered through the accounts API (the consumer is
+ * also a vendor of its own software, so that it can hold a partner credential for MAC reads: docs/accounts.md), a
+ * vendor with two channels to the owner, each for Invoice and Order, sending with the ingest credential the owner's
+ * admin made for it.
+ */
+async function parties(businessIdsFrom: number, name: string) {
+  const [ownerBid, consumerBid] = businessIds(businessIdsFrom, 2) as [string, string];
+  const owner = await registerOrganisation(gw.url, TOKEN, { kind: 'company', email: `admin@omistaja-${name}.example`, businessId: ownerBid, name: `Omistaja ${name} Oy` });
+  const consumer = await registerOrganisation(gw.url, TOKEN, { kind: 'both', email: `admin@kayttaja-${name}.example`, businessId: consumerBid, name: `Käyttäjä ${name} Oy` });
+  const party = await admin('POST', '/parties', { name: `Toimittaja ${name} Oy` });
+  const partner = await admin('POST', `/parties/${party.body.id}/partner-credentials`);
+  const channel = async () => (await admin('POST', '/channels', { companyId: owner.orgId, partyId: party.body.id, messageTypes: TYPES })).body.id as string;
+  const [ch1, ch2] = [await channel(), await channel()];
+  const ingest = await api('POST', `/organisations/${owner.orgId}/customer-credentials`, owner.admin, { name: 'for the vendor', scopes: ['ingest'] });
+  expect(ingest.status, JSON.stringify(ingest.body)).toBe(201);
+  const sender: MacCredentials = { partnerId: partner.body.partnerId, partnerKey: partner.body.partnerKey, customerId: ingest.body.customerId, customerKey: ingest.body.customerKey, organisationId: ownerBid };
+  const sent: Sent[] = [];
+  const send = async (channelId: string, messageType: string): Promise<Sent> => {
+    const body = JSON.stringify({ n: sent.length + 1, messageType, kaupunki: name });
+    const r = await macRequest({ baseUrl: gw.url, target: `/ingestion/${channelId}`, creds: sender, body, headers: { 'content-type': 'application/json', 'x-message-type': messageType } });
+    expect(r.status, r.text).toBe(200);
+    const m = { messageId: r.json().messageId as string, channelId, messageType, body };
+    sent.push(m);
+    return m;
+  };
+  /** One message of each type on each channel, `rounds` times; the new ones. */
+  const sendAll = async (rounds = 1): Promise<Sent[]> => {
+    const out: Sent[] = [];
+    for (let r = 0; r < rounds; r++) for (const channelId of [ch1, ch2]) for (const messageType of ['Invoice', 'Order']) out.push(await send(channelId, messageType));
+    return out;
+  };
+  return { owner, consumer, ownerBid, consumerBid, ch1, ch2, sent, send, sendAll };
+}
+const ids = (ms: Sent[]) => ms.map((m) => m.messageId);
+
 describe('sharing journey (issue 15, done when)', () => {
   it('over HTTP: request → narrowed offer → accept → exact reads → feed and signed webhooks → kill -9 → revoke → expiry', async () => {
-    const [ownerBid, consumerBid] = businessIds(7150000, 2) as [string, string];
-    // 1. The owner company, its vendor's channels (two types each), the consumer company (also a vendor of its own
-    //    software, so that it holds a partner credential for MAC reads: docs/accounts.md).
-    const owner = await registerOrganisation(gw.url, TOKEN, { kind: 'company', email: 'admin@omistaja.example', businessId: ownerBid, name: 'Omistaja Oy' });
-    const consumer = await registerOrganisation(gw.url, TOKEN, { kind: 'both', email: 'admin@kayttaja.example', businessId: consumerBid, name: 'Käyttäjä Oy' });
-    const party = await admin('POST', '/parties', { name: 'Toimittaja Oy' });
-    const partner = await admin('POST', `/parties/${party.body.id}/partner-credentials`);
-    const [ch1, ch2] = await Promise.all([1, 2].map(async () => (await admin('POST', '/channels', { companyId: owner.orgId, partyId: party.body.id, messageTypes: TYPES })).body.id as string)) as [string, string];
-    const ingest = await api('POST', `/organisations/${owner.orgId}/customer-credentials`, owner.admin, { name: 'for Toimittaja', scopes: ['ingest'] });
-    expect(ingest.status, JSON.stringify(ingest.body)).toBe(201);
-    const sender: MacCredentials = { partnerId: partner.body.partnerId, partnerKey: partner.body.partnerKey, customerId: ingest.body.customerId, customerKey: ingest.body.customerKey, organisationId: ownerBid };
-    const sent: Sent[] = [];
-    let n = 0;
-    /** One message of each type on each channel, `rounds` times; the new ones. */
-    const sendAll = async (rounds = 1): Promise<Sent[]> => {
-      const out: Sent[] = [];
-      for (let r = 0; r < rounds; r++) for (const channelId of [ch1, ch2]) for (const messageType of ['Invoice', 'Order']) out.push(await send(channelId, messageType));
-      return out;
-    };
-    const send = async (channelId: string, messageType: string): Promise<Sent> => {
-      const body = JSON.stringify({ n: ++n, messageType, kaupunki: 'Kotka' });
-      const r = await macRequest({ baseUrl: gw.url, target: `/ingestion/${channelId}`, creds: sender, body, headers: { 'content-type': 'application/json', 'x-message-type': messageType } });
-      expect(r.status, r.text).toBe(200);
-      const m = { messageId: r.json().messageId as string, channelId, messageType, body };
-      sent.push(m);
-      return m;
-    };
+    // 1. The owner company, its vendor's channels (two types each), the consumer company.
+    const { owner, consumer, ownerBid, consumerBid, ch1, ch2, sent, send, sendAll } = await parties(7150000, 'kotka');
     const inScope = (m: Sent) => m.channelId === ch1 && m.messageType === 'Invoice';
-    const ids = (ms: Sent[]) => ms.map((m) => m.messageId);
     await sendAll(2);
 
     // 2. Request (two types, read and subscribe) → the owner offers one type on one channel → the consumer accepts.
@@ -256,4 +268,85 @@ describe('sharing journey (issue 15, done when)', () => {
     for (const o of [owner, consumer]) expect(await trail(o, short.body.id)).toEqual(['grant.grant', 'grant.expire']);
   }, 90_000);
 
+  it('through the CLI as a process: grant steps, shared reads, the feed and a webhook endpoint with `vaultgate …`', async () => {
+    const { owner, consumer, ownerBid, consumerBid, ch1, sent, send } = await parties(7160000, 'hamina');
+    const work = pool.dir('vg-journey-cli-');
+    const homes = { owner: pool.dir('vg-journey-owner-'), consumer: pool.dir('vg-journey-consumer-') };
+    /** `vaultgate …` as the owner's or the consumer's admin (signed in below: the session in that home's profile). */
+    const vg = (who: keyof typeof homes, args: string[], env: Record<string, string> = {}) =>
+      runCli(args, { XDG_CONFIG_HOME: homes[who], VAULTGATE_URL: gw.url, VAULTGATE_PASSWORD: owner.password, ...env }, 30_000, '');
+    const ok = async (who: keyof typeof homes, args: string[], env: Record<string, string> = {}) => {
+      const r = await vg(who, args, env);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}${r.stdout}`).toBe(0);
+      return r.stdout;
+    };
+    const json = async (who: keyof typeof homes, args: string[], env: Record<string, string> = {}) => JSON.parse(await ok(who, args, env));
+    const ndjson = (out: string): any[] => out.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    for (const [who, o] of [['owner', owner], ['consumer', consumer]] as const) await ok(who, ['account', 'signin', '--email', o.email]);
+
+    // Two messages before the window the owner will offer, the rest in it.
+    await send(ch1, 'Invoice');
+    await send(ch1, 'Order');
+    await sleep(5);
+    const windowFrom = new Date().toISOString();
+    await sleep(5);
+    await send(ch1, 'Invoice');
+    await send(ch1, 'Order');
+    const inScope = (m: Sent) => m.messageType === 'Invoice' && sent.indexOf(m) >= 2;
+
+    // 2. request (two types) → the owner lists it and offers one type from a received-at instant on → accept.
+    const req = await json('consumer', ['grants', '--org', consumer.orgId, '--json', 'request', '--owner', ownerBid, '--type', 'Invoice', '--type', 'Order',
+      '--action', 'read', '--action', 'subscribe', '--purpose', 'Rahtilaskujen tarkastus', '--days', '1']);
+    expect(req).toMatchObject({ state: 'requested', ownerOrganisationId: owner.orgId });
+    expect(await ok('owner', ['grants', '--org', owner.orgId, 'ls', '--role', 'owner', '--state', 'requested'])).toContain(req.id);
+    const offered = await json('owner', ['grants', '--org', owner.orgId, '--json', 'offer', req.id, '--type', 'Invoice', '--received-from', windowFrom]);
+    expect(offered).toMatchObject({ state: 'offered', terms: { messageTypes: ['Invoice'], receivedFrom: windowFrom, actions: ['read', 'subscribe'] } });
+    expect((await json('consumer', ['grants', '--org', consumer.orgId, '--json', 'accept', req.id])).state).toBe('active');
+
+    // 3. The consumer's own credentials, made by its admin; reads of exactly the scope with each.
+    const org = (args: string[]) => json('consumer', ['org', '--org', consumer.orgId, '--json', ...args]);
+    const cc = await org(['credentials', 'create', '--kind', 'customer', '--name', 'reader', '--scopes', 'vault.read']);
+    const cp = await org(['credentials', 'create', '--kind', 'partner']);
+    const client = await org(['credentials', 'create', '--kind', 'client', '--owner', 'company', '--name', 'shared reader', '--roles', 'shared.read']);
+    const mac = macCredentialEnv({ partnerId: cp.partnerId, partnerKey: cp.partnerKey, customerId: cc.customerId, customerKey: cc.customerKey, organisationId: consumerBid });
+    const bearer = { VAULTGATE_CLIENT_ID: client.clientId, VAULTGATE_CLIENT_SECRET: client.clientSecret };
+    expect(await ok('consumer', ['vault', 'shared', 'ls'], mac)).toContain(req.id);
+    for (const creds of [mac, bearer]) {
+      expect((await json('consumer', ['vault', 'shared', 'ls', '--owner', owner.orgId, '--json'], creds)).map((m: any) => m.messageId)).toEqual(ids(sent.filter(inScope)));
+      const out = join(work, `${creds === mac ? 'mac' : 'bearer'}.ndjson`);
+      await ok('consumer', ['vault', 'shared', 'export', '--owner', owner.orgId, '--out', out], creds);
+      expect(ndjson(readFileSync(out, 'utf8')).map((l) => l.body)).toEqual(sent.filter(inScope).map((m) => m.body));
+    }
+    const outside = await vg('consumer', ['vault', 'shared', 'get', sent[0]!.messageId, '--owner', owner.orgId], mac);
+    expect([outside.code, outside.stderr]).toEqual([1, expect.stringContaining('NOT_FOUND')]);
+    expect(await ok('consumer', ['vault', 'shared', 'get', sent[2]!.messageId, '--owner', owner.orgId], bearer)).toBe(sent[2]!.body);
+
+    // 4. A webhook endpoint of each side (the owner's shows when the dispatcher has passed a message); the feed.
+    const ep = await json('consumer', ['org', 'webhooks', 'add', `${receiver.url}/cli-consumer`, '--grant-events', '--org', consumer.orgId, '--json']);
+    const own = await json('owner', ['org', '--org', owner.orgId, '--json', 'webhooks', 'add', `${receiver.url}/cli-owner`]);
+    const cursorFile = join(work, 'feed.cursor');
+    const feed = async () => ndjson(await ok('consumer', ['vault', 'feed', '--cursor-file', cursorFile], mac));
+    const first = await feed();
+    expect(first.map((i) => i.type)).toEqual(['grant.requested', 'grant.offered', 'grant.activated', 'message.received']);
+    expect(first[3].message.messageId).toBe(sent[2]!.messageId);
+    const invoice = await send(ch1, 'Invoice');
+    const order = await send(ch1, 'Order');
+    expect((await feed()).map((i) => [i.type, i.message.messageId, i.grantId, i.links.body]))
+      .toEqual([['message.received', invoice.messageId, req.id, `/vault/v1/shared/${owner.orgId}/messages/${invoice.messageId}`]]);
+    await receiver.waitFor(() => messagesAt('/cli-owner', own.secret).includes(order.messageId) && messagesAt('/cli-consumer', ep.secret).length > 0);
+    expect(messagesAt('/cli-consumer', ep.secret)).toEqual([invoice.messageId]);
+    const log = async () => (await json('consumer', ['org', '--org', consumer.orgId, '--json', 'webhooks', 'deliveries', ep.id])).items as any[];
+    expect((await log()).filter((d) => d.eventType === 'message.received').map((d) => d.messageId)).toEqual([invoice.messageId]);
+
+    // 5. The owner revokes: the next read is refused, the next poll holds grant.revoked only, a later message is never delivered.
+    expect((await json('owner', ['grants', '--org', owner.orgId, '--json', 'revoke', req.id])).state).toBe('revoked');
+    const refused = await vg('consumer', ['vault', 'shared', 'ls', '--owner', owner.orgId], mac);
+    expect([refused.code, refused.stderr]).toEqual([1, expect.stringContaining('GRANT_REQUIRED')]);
+    expect((await feed()).map((i) => [i.type, i.grantId])).toEqual([['grant.revoked', req.id]]);
+    const late = await send(ch1, 'Invoice');
+    await receiver.waitFor(() => messagesAt('/cli-owner', own.secret).includes(late.messageId));
+    await receiver.waitFor(() => eventsAt('/cli-consumer', ep.secret).some((e) => e.type === 'grant.revoked'));
+    expect((await log()).some((d) => d.messageId === late.messageId)).toBe(false);
+    expect(messagesAt('/cli-consumer', ep.secret)).toEqual([invoice.messageId]);
+  }, 90_000);
 });
