@@ -313,7 +313,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     }, (err) => app.log.error({ code: 'MAIL_UNAVAILABLE', cause: (err as { code?: string }).code ?? 'unknown' }, 'SMTP refused the invitation mail')),
   });
   // --- sharing (issue 15): grants, and the sweep that records their expiry ---
-  const grants = new Grants({ store, clock, environment: config.environment, audit, signingKeys, publicBaseUrl });
+  const grants = new Grants({ store, clock, environment: config.environment, audit, signingKeys, publicBaseUrl, onEvent: () => feedWaits.notify() });
   // Records `expired` for active grants past notOnOrAfter (reads never wait for it: the resolver checks the time).
   const grantExpiry = new PeriodicTask(() => grants.expireLapsed(), {
     onDone: (n) => n > 0 && app.log.info({ code: 'GRANT_EXPIRY_SWEEP', expired: n }, 'recorded grants past their validity as expired'),

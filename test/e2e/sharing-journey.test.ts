@@ -223,12 +223,20 @@ describe('sharing journey (issue 15, done when)', () => {
     const afterCrash = await logWhen((es) => pending.every((id) => es.find((d) => d.messageId === id)?.status === 'succeeded'));
     expect(messageLog(afterCrash).map((d) => d.messageId).sort()).toEqual([...ids(batch2.filter(inScope)), ...pending].sort());
 
-    // 5. Revocation, with a delivery pending (its first attempt answered 503).
-    const [m] = [await send(ch1, 'Invoice')];
-    await logWhen((es) => es.find((d) => d.messageId === m!.messageId)?.attemptLog.length === 1);
+    // 5. Revocation, with a delivery pending (its first attempt answered 503) and a long-poll of the feed waiting.
+    const m = await send(ch1, 'Invoice');
+    await logWhen((es) => es.find((d) => d.messageId === m.messageId)?.attemptLog.length === 1);
+    const waitFrom = (await feed(page3.nextCursor)).nextCursor;
+    const waitStart = Date.now();
+    const waiting = macRequest({ baseUrl: gw.url, target: `/vault/v1/feed?wait=30&cursor=${encodeURIComponent(waitFrom)}`, creds: reader });
+    await sleep(200);
     expect((await api('POST', `/organisations/${owner.orgId}/grants/${grantId}/revoke`, owner.admin)).body.state).toBe('revoked');
+    // The grant event wakes the waiting poll (it does not sit out its 30 s, nor SQLite's 5 s re-poll).
+    const woken = await waiting;
+    expect(woken.json().items.map((i: any) => [i.type, i.grantId])).toEqual([['grant.revoked', grantId]]);
+    expect(Date.now() - waitStart).toBeLessThan(4_500);
     for (const read of [readMac, readBearer]) {
-      for (const path of [`${shared}/messages`, `${shared}/messages/${m!.messageId}`, `${shared}/export`]) {
+      for (const path of [`${shared}/messages`, `${shared}/messages/${m.messageId}`, `${shared}/export`]) {
         const r = await read(path);
         expect([r.status >= 400, r.json().code], path).toEqual([true, 'GRANT_REQUIRED']);
       }
@@ -237,11 +245,11 @@ describe('sharing journey (issue 15, done when)', () => {
     expect(page4.items.map((i) => [i.type, i.grantId])).toEqual([['grant.revoked', grantId]]);
     const late = await send(ch1, 'Invoice');
     await scannedPast(late);
-    const cancelled = await logWhen((es) => es.find((d) => d.messageId === m!.messageId)?.status === 'cancelled');
-    expect(cancelled.find((d) => d.messageId === m!.messageId).attemptLog.map((a: any) => [a.statusCode, a.outcome])).toEqual([[503, 'failed'], [null, 'cancelled']]);
+    const cancelled = await logWhen((es) => es.find((d) => d.messageId === m.messageId)?.status === 'cancelled');
+    expect(cancelled.find((d) => d.messageId === m.messageId).attemptLog.map((a: any) => [a.statusCode, a.outcome])).toEqual([[503, 'failed'], [null, 'cancelled']]);
     expect(cancelled.some((d) => d.messageId === late.messageId)).toBe(false);
     expect(messagesAt('/consumer', sub.secret)).not.toContain(late.messageId);
-    expect(receiver.receipts.filter((r) => r.path === '/consumer' && r.body.includes(m!.messageId))).toHaveLength(1);
+    expect(receiver.receipts.filter((r) => r.path === '/consumer' && r.body.includes(m.messageId))).toHaveLength(1);
     await receiver.waitFor(() => eventsAt('/consumer', sub.secret).some((e) => e.type === 'grant.revoked'));
     for (const o of [owner, consumer]) expect(await trail(o, grantId)).toEqual(['grant.request', 'grant.offer', 'grant.accept', 'grant.revoke']);
     failFirst.delete('/consumer');

@@ -29,6 +29,8 @@ export interface GrantsDeps {
   signingKeys: SigningKeys;
   /** The server's issuer (its public base URL), the statement's `iss`. */
   publicBaseUrl: () => string;
+  /** Called after each committed grant event (a new grant or a step): wakes the change feed's long-polls of this process. */
+  onEvent?: () => void;
 }
 
 export type GrantView = GrantRecord & { environment: Environment };
@@ -99,6 +101,7 @@ export class Grants {
       requestedBy: state === 'requested' ? ctx.actor.id : null, decidedBy: state === 'active' ? ctx.actor.id : null,
     };
     await this.d.store.createGrant(g, this.#event(g, ctx.actor.id, at), this.#audit(ctx, state === 'requested' ? 'grant.request' : 'grant.grant', g, { actions: terms.actions }));
+    this.d.onEvent?.();
     return this.#view(g);
   }
 
@@ -154,6 +157,7 @@ export class Grants {
       const now = await this.d.store.getGrant(g.id);
       throw new VaultgateError('GRANT_STATE_CONFLICT', { detail: `${g.id} changed meanwhile: it is ${now?.state ?? 'gone'}.` });
     }
+    this.d.onEvent?.();
     return after;
   }
 
