@@ -11,8 +11,14 @@
 // INVALID when it reached LOADGEN_SATURATED_PCT: its figure then says more about the client than the server.
 // Every acknowledged message is durably committed: nothing is relaxed to win.
 //
-// BENCH_CASES=mac,bearer,postgres chooses the Vaultgate cases (default: all); BENCH_DURATION_S, BENCH_WARMUP_S the
+// webhooks (issue 15): the MAC SHA256 case again on a gateway with 10 active webhook endpoints (HTTPS receivers on
+// localhost, bench/webhook-receivers.mjs, not pinned), reported beside the plain macSHA256 figure of the same run with
+// the deliveries made during the window: dispatch reads by position and must not slow ingestion. BENCH_WEBHOOK_RATE
+// overrides the per-endpoint delivery rate (default: the shipped 50/s).
+//
+// BENCH_CASES=mac,bearer,postgres,webhooks chooses the Vaultgate cases (default: all); BENCH_DURATION_S, BENCH_WARMUP_S the
 // window and warm-up; BENCH_POOL_MAX caps a pool (default 1,000,000 requests).
+import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -225,7 +231,7 @@ async function startPostgresGateway(pin) {
 
 export async function benchIngest() {
   const pin = pinning();
-  const cases = new Set((process.env.BENCH_CASES ?? 'mac,bearer,postgres').split(','));
+  const cases = new Set((process.env.BENCH_CASES ?? 'mac,bearer,postgres,webhooks').split(','));
   const results = {};
   const skipped = {};
   const pgWhy = cases.has('postgres') ? await pgUnavailable() : 'not chosen (BENCH_CASES)';
@@ -264,6 +270,8 @@ export async function benchIngest() {
       embedded = undefined;
     }
 
+    if (cases.has('webhooks')) results.macSHA256Webhooks = await runWebhooksCase(pin, t, hint);
+
     if (cases.has('postgres') && !pgWhy) {
       pgGateway ??= await startPostgresGateway(pin);
       const tp = target(pgGateway.channelUrl, pgGateway.creds);
@@ -276,6 +284,50 @@ export async function benchIngest() {
     if (pgGateway) await pgGateway.stop();
   }
   return report(pin, results, skipped);
+}
+
+/**
+ * The MAC SHA256 case on a fresh embedded gateway with WEBHOOK_ENDPOINTS endpoints of the tenant's company, each at
+ * its own HTTPS receiver (self-signed, trusted through VAULTGATE_WEBHOOK_CA; 127.0.0.1 allowed explicitly), with the
+ * shipped defaults (50 deliveries/s per endpoint, dispatch every 500 ms); BENCH_WEBHOOK_RATE=<n> sets the per-endpoint
+ * rate (e.g. 100000: dispatch flat out, the worst case for ingestion beside it).
+ */
+const WEBHOOK_ENDPOINTS = 10;
+async function runWebhooksCase(pin, t, hint) {
+  const dir = mkdtempSync(join(tmpdir(), 'vg-bench-webhooks-'));
+  const cert = join(dir, 'cert.pem');
+  const key = join(dir, 'key.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1',
+    '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  const receivers = await startProcess([new URL('./webhook-receivers.mjs', import.meta.url).pathname], { WEBHOOK_CERT: cert, WEBHOOK_KEY: key, WEBHOOK_RECEIVERS: String(WEBHOOK_ENDPOINTS) });
+  const control = async (path) => (await (await request(`${receivers.url}${path}`)).body.json());
+  let gw;
+  try {
+    gw = await startGateway(pin, {
+      VAULTGATE_WEBHOOK_ALLOW_CIDRS: '127.0.0.1', VAULTGATE_WEBHOOK_CA: cert,
+      ...(process.env.BENCH_WEBHOOK_RATE ? { VAULTGATE_WEBHOOK_RATE_LIMIT_PER_S: process.env.BENCH_WEBHOOK_RATE } : {}),
+    });
+    const companyId = (await adminCall(gw.vg.url, gw.token, 'GET', '/companies?limit=1')).items[0].id;
+    for (const port of await control('/ports')) {
+      const res = await request(`${gw.vg.url}/api/v1/organisations/${companyId}/webhook-endpoints`, {
+        method: 'POST', headers: { authorization: `Bearer ${gw.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ url: `https://127.0.0.1:${port}/hook` }),
+      });
+      if (res.statusCode !== 201) throw new Error(`webhook endpoint: ${res.statusCode} ${await res.body.text()}`);
+      await res.body.dump();
+    }
+    const tw = target(gw.channelUrl, gw.creds);
+    const before = (await control('/count')).count;
+    const started = performance.now();
+    const r = await runCase({ url: gw.channelUrl, pid: gw.vg.pid }, (n) => macHeads(tw, 'SHA256', n), hint, { metrics: { url: gw.vg.url, token: gw.token } });
+    // Deliveries made while the warm-up and the window ran (10 per message when dispatch keeps up).
+    const delivered = (await control('/count')).count - before;
+    r.webhooks = { endpoints: WEBHOOK_ENDPOINTS, delivered, deliveriesPerS: Math.round(delivered / ((performance.now() - started) / 1000)) };
+    return r;
+  } finally {
+    if (gw) await gw.stop();
+    await stopProcess(receivers);
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function report(pin, results, skipped) {
@@ -308,6 +360,11 @@ function report(pin, results, skipped) {
   if (results.bearer && mac) {
     const value = +(results.bearer.requestsPerS / mac.requestsPerS).toFixed(2);
     targets.bearerToMac = { value, target: TARGETS.bearerToMac, met: validAll(results.bearer, mac) ? value >= TARGETS.bearerToMac : 'invalid' };
+  }
+  if (results.macSHA256Webhooks && mac) {
+    const w = results.macSHA256Webhooks;
+    w.ratioToPlainMac = +(w.requestsPerS / mac.requestsPerS).toFixed(2);
+    console.log(`  webhooks: ${w.webhooks.endpoints} active endpoints, ${w.webhooks.delivered} deliveries (${w.webhooks.deliveriesPerS}/s) during warm-up and window; ingestion ${w.requestsPerS} req/s = ${w.ratioToPlainMac.toFixed(2)} of macSHA256 without endpoints (receivers not pinned)`);
   }
   if (results.postgresMacSHA256 && mac) {
     const value = +(results.postgresMacSHA256.requestsPerS / mac.requestsPerS).toFixed(2);

@@ -163,6 +163,7 @@ describe('authorization matrix of /api/v1', () => {
     { method: 'PUT', url: '/organisations/:organisationId/require-totp', allowed: (p, org) => memberOf(p, org, 'admin'), body: () => ({ required: false }), perOrg: true },
     // Self-service (issue 14): members (viewer and up) list, admins change. Ids that do not exist: NOT_FOUND once allowed.
     ...selfServiceRoutes(),
+    ...webhookRoutes(),
     // People (invitations, roles): admins of the organisation and operators; the link itself: anyone who has it, and a
     // signed-in user (session) accepting for their own email. Suspension: operators only (last, suspend then reinstate).
     { method: 'POST', url: '/organisations/:organisationId/invitations', allowed: (p, org) => memberOf(p, org, 'admin'), body: () => ({ email: fresh(), role: 'viewer' }), perOrg: true },
@@ -201,6 +202,22 @@ describe('authorization matrix of /api/v1', () => {
       change('/channel-requests/:requestId/decline', undefined, none('requestId', 'chr_test_nosuchrequest000000000')),
       list('/channels'), change('/channels/:channelId/disable', undefined, none('channelId', 'ch_test_nosuchchannel0000000000')),
       { method: 'GET', url: `${org}/channels/:channelId/postman`, allowed: viewer, perOrg: true, prepare: none('channelId', 'ch_test_nosuchchannel0000000000') },
+    ];
+  }
+
+  /** Webhook endpoints (issue 15): members read, admins change; an unknown endpoint id reaches the service (404). */
+  function webhookRoutes(): Route[] {
+    const base = '/organisations/:organisationId/webhook-endpoints';
+    const viewer = (p: Principal, o: string) => memberOf(p, o, 'viewer');
+    const admin = (p: Principal, o: string) => memberOf(p, o, 'admin');
+    const none = async (url: string) => url.replace(':endpointId', 'ep_test_nosuchendpoint000000000');
+    const r = (method: string, path: string, allowed: Route['allowed'], body?: () => unknown): Route =>
+      ({ method, url: `${base}${path}`, allowed, perOrg: true, ...(body ? { body } : {}), ...(path.includes(':endpointId') ? { prepare: none } : {}) });
+    return [
+      r('GET', '', viewer), r('POST', '', admin, () => ({ url: 'https://hooks.example.com/in' })), r('GET', '/:endpointId', viewer),
+      r('PATCH', '/:endpointId', admin, () => ({ description: 'x' })), r('DELETE', '/:endpointId', admin), r('POST', '/:endpointId/disable', admin),
+      r('POST', '/:endpointId/enable', admin), r('POST', '/:endpointId/rotate-secret', admin, () => ({})), r('POST', '/:endpointId/test', admin),
+      r('GET', '/:endpointId/deliveries', viewer), r('POST', '/:endpointId/replay', admin, () => ({ since: '2026-01-01T00:00:00Z' })),
     ];
   }
 

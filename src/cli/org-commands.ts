@@ -13,6 +13,7 @@ import { collectMessageTypes, messageTypesText, type MessageTypeAgreement } from
 import { printJson, printRecord, printTable } from './output.js';
 import { orgOf, withOrgOption } from './org-option.js';
 import { postmanSecretsHint, writePostmanFiles } from './postman-commands.js';
+import { webhooksCommand } from './webhook-commands.js';
 
 type Kind = 'customer' | 'partner' | 'client';
 const PATHS: Record<Kind, string> = { customer: 'customer-credentials', partner: 'partner-credentials', client: 'clients' };
@@ -52,6 +53,7 @@ export function orgCommand(): Command {
   const org = withOrgOption(withClientOptions(new Command('org').description("an organisation's credentials, OAuth clients and channels (/api/v1, as the signed-in user)"), ['url', 'language', 'sessionToken']))
     .option('--json', 'print JSON');
   const ctx = orgApi;
+  org.addCommand(webhooksCommand(ctx));
 
   org.command('show').description('the organisation: name, business id, status, whether it requires TOTP (any member)')
     .action(async (_o: unknown, cmd: Command) => {

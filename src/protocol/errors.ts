@@ -862,6 +862,15 @@ export const ERROR_CATALOGUE = {
     'Servern har redan så många väntande långa förfrågningar mot flödet som tillåts; begäran behandlades inte.',
     'Retry after the seconds in Retry-After (or poll with wait=0); the operator can raise VAULTGATE_FEED_MAX_WAITS or add gateway processes.',
   ),
+  // --- webhooks (issue 15, docs/sharing.md) ---
+  WEBHOOK_URL_REFUSED: def(
+    400,
+    'INVALID_DATA',
+    'The webhook URL is refused: it must be an absolute https URL (http only outside live) to a public address.',
+    'Webhook-osoite hylätään: sen on oltava absoluuttinen https-osoite (http vain muualla kuin live-ympäristössä) julkiseen osoitteeseen.',
+    'Webhook-adressen avvisas: den måste vara en absolut https-URL (http endast utanför live) till en offentlig adress.',
+    'Give an https:// URL whose host resolves only to public addresses (not loopback, private, link-local, unique-local, multicast or a cloud metadata address), without user name or password. An operator can allow private receivers with VAULTGATE_WEBHOOK_ALLOW_PRIVATE or VAULTGATE_WEBHOOK_ALLOW_CIDRS.',
+  ),
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

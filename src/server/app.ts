@@ -16,6 +16,11 @@ import { mustClose } from './plugins/connection-close.js';
 import { clientErrorHandler, continueIfExpected, httpsRequirement, installTransportHandlers } from './plugins/transport.js';
 import { accountRoutes } from './routes/accounts/index.js';
 import { SelfService } from './services/self-service.js';
+import { addressPolicy } from './services/delivery/address-policy.js';
+import { WebhookDispatcher } from './services/delivery/webhook-dispatcher.js';
+import { WebhookEndpoints } from './services/delivery/webhook-endpoints.js';
+import { scopeResolver, type ScopesFor } from './services/sharing/read-scopes.js';
+import { WebhookSender } from './services/delivery/webhook-sender.js';
 import { OidcSignIn } from './services/accounts/oidc-sign-in.js';
 import { adminOAuthRoutes } from './routes/admin-oauth.js';
 import { adminRoutes } from './routes/admin.js';
@@ -26,7 +31,6 @@ import { problemSchema } from './routes/schemas.js';
 import { systemRoutes } from './routes/system.js';
 import { vaultRoutes } from './routes/vault.js';
 import { sharedReadRoutes } from './routes/sharing/shared-reads.js';
-import { scopeResolver } from './services/sharing/read-scopes.js';
 import { Accounts } from './services/accounts/accounts.js';
 import { SignInThrottle } from './services/accounts/sign-in-throttle.js';
 import { People } from './services/accounts/people.js';
@@ -62,6 +66,8 @@ export interface AppDeps {
   /** A pino logger; without one the app logs nothing (tests). */
   logger?: FastifyBaseLogger;
   https?: { cert: Buffer; key: Buffer };
+  /** What an organisation may read and subscribe to (issue 15: reads, feed, webhooks); defaults to scopeResolver(store). */
+  scopesFor?: ScopesFor;
 }
 
 export interface BuiltApp {
@@ -70,6 +76,8 @@ export interface BuiltApp {
   /** Every route registered (method and URL), for the OpenAPI coverage test. */
   routes: { method: string; url: string }[];
   sweeper: RetentionSweeper;
+  /** Webhook dispatch of this process (issue 15); started with the app when VAULTGATE_WEBHOOK_DISPATCH_MS > 0. */
+  webhooks: WebhookDispatcher;
 }
 
 /** Headers that carry secrets or MACs; never logged. */
@@ -286,7 +294,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   await app.register(adminOAuthRoutes({ clients, signingKeys, throttle }, deps.adminToken), { prefix: '/admin/v1' });
   await app.register(oauthRoutes({ ...common, signingKeys, tokenLifetimeS: config.tokenLifetimeS }));
   await app.register(ingestionRoutes(common));
-  const scopesFor = scopeResolver(store);
+  // One resolver for consumer reads, the feed and webhooks (issue 15): each request, poll and attempt resolves anew.
+  const scopesFor = deps.scopesFor ?? scopeResolver(store);
   await app.register(vaultRoutes({ ...common, checkpoints, feed: { scopesFor, grantEvents: (q) => store.listGrantEvents(q), waits: feedWaits } }), { prefix: '/vault/v1' });
   await app.register(sharedReadRoutes({ ...common, scopesFor }), { prefix: '/vault/v1' });
   // --- accounts (issue 14): people, organisations, sessions ---
@@ -310,17 +319,27 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     onDone: (n) => n > 0 && app.log.info({ code: 'GRANT_EXPIRY_SWEEP', expired: n }, 'recorded grants past their validity as expired'),
     onError: (err) => app.log.error({ err, code: 'GRANT_EXPIRY_SWEEP_FAILED' }, 'grant expiry sweep failed'),
   });
+  // --- webhooks (issue 15): endpoints through /api/v1, dispatch by message position in the background ---
+  const policy = addressPolicy({ allowPrivate: config.webhookAllowPrivate, allowCidrs: config.webhookAllowCidrs });
+  const webhookSender = new WebhookSender({ policy, ca: config.webhookCa === undefined ? undefined : readFileSync(config.webhookCa), timeoutMs: config.webhookTimeoutS * 1000 });
+  const webhooks = new WebhookDispatcher({
+    store, crypto, clock, environment: config.environment, audit, scopesFor, sender: webhookSender, rateLimitPerS: config.webhookRateLimitPerS,
+    disableAfterMs: config.webhookDisableAfterH * 3_600_000, leaseMs: config.webhookTimeoutS * 1000 + 6_000, log: app.log,
+  });
+  const webhookEndpoints = new WebhookEndpoints({ store, crypto, clock, environment: config.environment, audit, policy, scopesFor });
   await app.register(accountRoutes({
     accounts, people, adminToken: deps.adminToken, sessionAbsoluteS: config.sessionAbsoluteS, publicBaseUrl,
     oidc: new OidcSignIn({ store, crypto, clock, audit, sessions: accounts.sessions, throttle: signInThrottle, providers: config.oidcSignInProviders }),
     selfService: { selfService: new SelfService({ store, registry, clients, crypto, cache, clock, environment: config.environment, audit }), registry, clients },
     grants: { grants },
+    webhooks: webhookEndpoints,
   }), { prefix: '/api/v1' });
 
   app.addHook('onReady', async () => {
     sweeper.start(config.retentionSweepS);
     checkpoints.start(config.auditCheckpointS);
     grantExpiry.start(config.grantExpirySweepS);
+    webhooks.start(config.webhookDispatchMs);
   });
   app.addHook('onSend', (request, reply, payload, done) => {
     if (mustClose(request.raw, closing)) reply.header('connection', 'close');
@@ -337,9 +356,11 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     sweeper.stop();
     checkpoints.stop();
     await grantExpiry.stop();
+    await webhooks.stop();
   });
   app.addHook('onClose', async () => {
     await committer.drain();
+    await webhookSender.close();
   });
-  return { app, committer, routes, sweeper };
+  return { app, committer, routes, sweeper, webhooks };
 }

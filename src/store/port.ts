@@ -784,7 +784,158 @@ export interface SharingStore {
   listGrantEvents(q: { organisationId: string; afterSeq: number; limit: number }): Promise<Array<GrantEventRecord & { seq: number }>>;
 }
 
-export interface Store extends RegistryStore, VaultStore, OAuthStore, AuditStore, AccountStore, PeopleStore, SelfServiceStore, SharingStore, FeedStore {
+// --- webhooks (issue 15): endpoints, durable deliveries and their attempts ---
+
+/** What an endpoint receives: new messages in its organisation's scope and/or grant lifecycle events. */
+export type WebhookEventType = 'message.received' | 'grant.*';
+
+/** Optional narrowing of what an endpoint receives; null or empty = no narrowing on that field. */
+export interface WebhookFilters {
+  messageTypes: string[] | null;
+  channelIds: string[] | null;
+  /** Owner company ids (the vaults): for a consumer holding grants of several owners. */
+  ownerCompanyIds: string[] | null;
+}
+
+/**
+ * A webhook endpoint of an organisation. The signing secret (`whsec_…`) is sealed by the caller with the system data
+ * key; after a rotation the previous one stays valid (both signatures are sent) until `previousValidUntil`.
+ */
+export interface WebhookEndpointRecord {
+  id: string;
+  organisationId: string;
+  url: string;
+  description: string;
+  eventTypes: WebhookEventType[];
+  filters: WebhookFilters;
+  secretCiphertext: Uint8Array;
+  previousSecretCiphertext: Uint8Array | null;
+  previousValidUntil: string | null;
+  status: 'active' | 'disabled';
+  /** Why it is disabled: `manual` (its admin) or `failing` (failed continuously for the disable threshold). */
+  disabledReason: 'manual' | 'failing' | null;
+  createdAt: string;
+  updatedAt: string;
+  /** Start of the current run of failed attempts; null after a success. */
+  failingSince: string | null;
+  /** The message position (seq) up to which dispatch has looked for this endpoint. */
+  messageCursor: number;
+  /** The grant event position (seq of listGrantEvents) up to which dispatch has looked. */
+  grantEventCursor: number;
+}
+
+export type WebhookDeliveryStatus = 'pending' | 'succeeded' | 'failed' | 'cancelled';
+
+/** One thing to deliver to one endpoint, with its attempts so far. */
+export interface WebhookDeliveryRecord {
+  id: string;
+  endpointId: string;
+  /** Stable per message × endpoint (the same across retries and replays): receivers deduplicate by it. */
+  webhookId: string;
+  eventType: string;
+  /** The message delivered (message.received), else null. */
+  messageId: string | null;
+  /** The JSON payload sent (the same bytes on every attempt). */
+  payload: string;
+  origin: 'dispatch' | 'replay' | 'test';
+  status: WebhookDeliveryStatus;
+  attempts: number;
+  /** When the next attempt is due (pending), else null. */
+  nextAttemptAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** One attempt of a delivery: what the receiver answered (or what went wrong) and when the next one is due. */
+export interface WebhookAttemptRecord {
+  deliveryId: string;
+  attempt: number;
+  at: string;
+  /** HTTP status of the answer; null when there was none (connection refused, timeout, refused address). */
+  statusCode: number | null;
+  durationMs: number;
+  error: string | null;
+  outcome: 'succeeded' | 'failed' | 'cancelled';
+  nextAttemptAt: string | null;
+}
+
+/** A message's metadata with its position, as dispatch reads it. */
+export type PositionedMessage = MessageMeta & { seq: number };
+
+/** A delivery claimed for one attempt: the lease holder alone records its outcome. */
+export interface ClaimedDelivery extends WebhookDeliveryRecord {
+  /** The attempt this claim is (1-based). */
+  attempt: number;
+}
+
+/** One endpoint's cursor move with the deliveries it creates (advanceWebhookCursors). */
+export interface WebhookAdvance {
+  endpointId: string;
+  cursor: 'message' | 'grantEvent';
+  from: number;
+  to: number;
+  deliveries: WebhookDeliveryRecord[];
+}
+
+/** One attempt's outcome (finishWebhookAttempts). */
+export interface WebhookOutcome {
+  endpointId: string;
+  attempt: WebhookAttemptRecord;
+  status: WebhookDeliveryStatus;
+  failingSince: 'clear' | 'keep-or-set' | 'keep';
+}
+
+export interface WebhookStore {
+  createWebhookEndpoint(e: WebhookEndpointRecord, audit: AuditAppend): Promise<void>;
+  getWebhookEndpoint(id: string): Promise<WebhookEndpointRecord | undefined>;
+  /** An organisation's endpoints, oldest first. */
+  listWebhookEndpoints(organisationId: string, q: ListQuery): Promise<Page<WebhookEndpointRecord>>;
+  /** Active endpoints of every organisation (dispatch), oldest first. */
+  listActiveWebhookEndpoints(q: ListQuery): Promise<Page<WebhookEndpointRecord>>;
+  /**
+   * Replaces the mutable fields (url, description, eventTypes, filters, secrets, status, disabledReason, updatedAt,
+   * failingSince) of an endpoint; the message cursor is not touched. False when there is none.
+   */
+  updateWebhookEndpoint(e: WebhookEndpointRecord, audit: AuditAppend): Promise<boolean>;
+  /** Deletes an endpoint with its deliveries and attempts. False when there is none. */
+  deleteWebhookEndpoint(id: string, audit: AuditAppend): Promise<boolean>;
+
+  /**
+   * The highest message position below which no message can still appear (every transaction that could insert one
+   * has ended): dispatch reads only up to it, so a late commit of a smaller position is never skipped. On SQLite
+   * (one writer) the largest seq; on PostgreSQL it lags the newest commit by about a second (see postgres/webhooks.ts).
+   */
+  messageHorizon(): Promise<number>;
+  /** Messages of one vault with afterSeq < seq ≤ throughSeq (and received at or after `receivedFrom`), by seq. */
+  listPositionedMessages(q: { companyId: string; afterSeq: number; throughSeq: number; receivedFrom?: string | undefined; limit: number }): Promise<PositionedMessage[]>;
+  /**
+   * For each advance: moves one of the endpoint's cursors (messages or grant events) from `from` to `to` and inserts
+   * its deliveries — or, when the cursor is no longer at `from` (another process advanced it first), writes nothing
+   * for that advance (false). All in one transaction (one commit per dispatch scan, not one per endpoint).
+   */
+  advanceWebhookCursors(advances: WebhookAdvance[]): Promise<boolean[]>;
+  /** Inserts deliveries outside dispatch (test, replay), with an audit event. */
+  addWebhookDeliveries(deliveries: WebhookDeliveryRecord[], audit: AuditAppend | undefined): Promise<void>;
+  /**
+   * Claims, for each active endpoint, at most `limit` of its due deliveries (pending, next attempt at or before `now`,
+   * no live lease; oldest due first) for one attempt each: the attempt count grows by one and a lease to `leaseUntil`
+   * names `owner`. Per endpoint, so that one endpoint's backlog never holds up the others. Several processes never
+   * claim the same delivery while a lease lives (PostgreSQL: FOR UPDATE SKIP LOCKED).
+   */
+  claimWebhookDeliveries(q: { owner: string; now: string; leaseUntil: string; limit: number }): Promise<ClaimedDelivery[]>;
+  /**
+   * Records attempts' outcomes, each only when `owner` still holds the lease of that attempt: the attempt row, the
+   * delivery's new status and next attempt, and the endpoint's failing-since (cleared on success, set on the first
+   * failure, kept for a cancelled attempt). An outcome whose lease was lost writes nothing (false). All in one
+   * transaction (one commit per round of attempts).
+   */
+  finishWebhookAttempts(owner: string, outcomes: WebhookOutcome[]): Promise<boolean[]>;
+  getWebhookDelivery(id: string): Promise<WebhookDeliveryRecord | undefined>;
+  /** An endpoint's deliveries, newest first, each with its attempts (oldest first). */
+  listWebhookDeliveries(endpointId: string, q: ListQuery): Promise<Page<WebhookDeliveryRecord & { attemptLog: WebhookAttemptRecord[] }>>;
+}
+
+export interface Store extends RegistryStore, VaultStore, OAuthStore, AuditStore, AccountStore, PeopleStore, SelfServiceStore, SharingStore, FeedStore, WebhookStore {
   readonly kind: string;
   /**
    * Whether the store can serve (GET /readyz): a read succeeds and there is room to write. Never throws: a failed

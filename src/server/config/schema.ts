@@ -309,6 +309,34 @@ export const CONFIG_SCHEMA = {
     defaultDoc: '[] (password sign-in only)',
     description: 'External OpenID Connect providers people sign in through (GET /api/v1/session/oidc), as a JSON array of {id, issuer, clientId, clientSecret (a secret: environment or file only), domains (email domains it signs in), organisations (organisation ids it signs in), scopes (default "openid email profile"), emailClaim (default "email"), trustEmailInDomains (default false; true for Entra ID, which sends no email_verified)}. A domain or organisation has at most one provider. The redirect URI to register at the provider is <VAULTGATE_PUBLIC_URL>/api/v1/session/oidc/callback. See docs/accounts.md.',
   } as ConfigKey<OidcSignInProviderConfig[]>,
+  webhookAllowPrivate: {
+    env: 'VAULTGATE_WEBHOOK_ALLOW_PRIVATE', flag: '--webhook-allow-private', default: false, parse: bool,
+    description: 'Deliver webhooks to loopback, private, link-local, unique-local and other non-public addresses too (checked at endpoint creation and again after DNS resolution at every connection). Unsafe on a shared platform (SSRF): for a local test receiver or a platform whose receivers all live on a private network. Prefer VAULTGATE_WEBHOOK_ALLOW_CIDRS to allow only some.',
+  } as ConfigKey<boolean>,
+  webhookAllowCidrs: {
+    env: 'VAULTGATE_WEBHOOK_ALLOW_CIDRS', flag: '--webhook-allow-cidrs', default: undefined, parse: proxyList,
+    description: 'Comma-separated IP addresses or CIDR ranges that webhook deliveries may reach although they are not public (e.g. a receiver on 10.1.2.0/24). Cloud metadata addresses stay refused unless listed exactly.',
+  } as ConfigKey<string[]>,
+  webhookCa: {
+    env: 'VAULTGATE_WEBHOOK_CA', flag: '--webhook-ca', default: undefined, parse: str({ min: 1 }),
+    description: "PEM file of extra certificate authorities to trust for webhook receivers' TLS certificates (a private CA or a test receiver's self-signed certificate), besides Node's built-in ones.",
+  } as ConfigKey<string>,
+  webhookTimeoutS: {
+    env: 'VAULTGATE_WEBHOOK_TIMEOUT_S', flag: '--webhook-timeout-s', default: 15, parse: int(1, 120),
+    description: 'Seconds a webhook receiver has to answer (connect, headers and body); a slower answer is a failed attempt.',
+  } as ConfigKey<number>,
+  webhookRateLimitPerS: {
+    env: 'VAULTGATE_WEBHOOK_RATE_LIMIT_PER_S', flag: '--webhook-rate-limit-per-s', default: 50, parse: int(1, 100_000),
+    description: 'Deliveries per second to one endpoint, per gateway process; over it dispatch waits (it never drops a delivery).',
+  } as ConfigKey<number>,
+  webhookDisableAfterH: {
+    env: 'VAULTGATE_WEBHOOK_DISABLE_AFTER_H', flag: '--webhook-disable-after-h', default: 120, parse: int(1, 24 * 365),
+    description: 'An endpoint whose attempts have all failed for this many hours is disabled (an audit event; its admin re-enables it). Default 5 days.',
+  } as ConfigKey<number>,
+  webhookDispatchMs: {
+    env: 'VAULTGATE_WEBHOOK_DISPATCH_MS', flag: '--webhook-dispatch-ms', default: 500, parse: int(0, 60_000),
+    description: 'How often the webhook dispatcher looks for new messages and due attempts (milliseconds); 0 turns dispatch off in this process (another process delivers).',
+  } as ConfigKey<number>,
 } as const;
 
 export type ConfigSchema = typeof CONFIG_SCHEMA;
@@ -363,6 +391,13 @@ export interface Config {
   mailFrom: string;
   invitationTtlH: number;
   oidcSignInProviders: OidcSignInProviderConfig[];
+  webhookAllowPrivate: boolean;
+  webhookAllowCidrs: string[] | undefined;
+  webhookCa: string | undefined;
+  webhookTimeoutS: number;
+  webhookRateLimitPerS: number;
+  webhookDisableAfterH: number;
+  webhookDispatchMs: number;
   /** Set by loadConfig when publicUrl was derived rather than configured. */
   publicUrlDerived: boolean;
 }

@@ -13,6 +13,7 @@ import { describeSelfServiceCases } from './selfserv-cases.js';
 import { describeSharingCases } from './sharing-cases.js';
 import { describeVaultCases } from './vault-cases.js';
 import { describeFeedCases } from './feed-cases.js';
+import { describeWebhookCases } from './webhook-cases.js';
 
 export interface ConformanceOptions {
   /**
@@ -85,5 +86,6 @@ export function runStoreConformance(
     describeSelfServiceCases(ctx);
     describeFeedCases(ctx);
     describeSharingCases(ctx);
+    describeWebhookCases(ctx);
   });
 }

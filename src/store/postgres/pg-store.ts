@@ -10,6 +10,7 @@ import { pgPeople } from './people.js';
 import { pgSelfService } from './selfserv.js';
 import { pgFeed } from './feed.js';
 import { pgSharing } from './sharing.js';
+import { pgWebhooks } from './webhooks.js';
 import { closer, openSchema, type PgConnectionOptions } from './pg-db.js';
 import { pgRegistry } from './registry.js';
 import { pgVault } from './vault.js';
@@ -66,6 +67,7 @@ export async function openPgStore(o: PgStoreOptions): Promise<PgStore> {
     ...pgSelfService(pool),
     ...pgFeed(pool),
     ...pgSharing(pool),
+    ...pgWebhooks(pool),
     async connectionSettings() {
       const r = await pool.query<{ sc: string; sp: string }>("SELECT current_setting('synchronous_commit') AS sc, current_setting('search_path') AS sp");
       return { synchronousCommit: r.rows[0]!.sc, searchPath: r.rows[0]!.sp, poolSize: o.poolSize };

@@ -7,6 +7,7 @@ import { SELFSERV_SCHEMA_VERSION, SELFSERV_SCHEMA_SQL } from './selfserv-store.j
 import { PEOPLE_SCHEMA_VERSION, PEOPLE_SQL } from './people-migration.js';
 import { SESSION_METHOD_SCHEMA_VERSION, SESSION_METHOD_SQL } from './session-method-migration.js';
 import { SHARING_SCHEMA_SQL, SHARING_SCHEMA_VERSION } from './sharing-store.js';
+import { WEBHOOK_SCHEMA_SQL, WEBHOOK_SCHEMA_VERSION } from './webhook-store.js';
 import { API_TOKEN_METHOD_SCHEMA_VERSION, API_TOKEN_METHOD_SQL } from './api-token-method-migration.js';
 
 /** One schema step. Versions only grow; a released migration is never edited, only followed by a new one. */
@@ -132,6 +133,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: SELFSERV_SCHEMA_VERSION, sql: SELFSERV_SCHEMA_SQL },
   { version: SESSION_METHOD_SCHEMA_VERSION, sql: SESSION_METHOD_SQL },
   { version: SHARING_SCHEMA_VERSION, sql: SHARING_SCHEMA_SQL },
+  { version: WEBHOOK_SCHEMA_VERSION, sql: WEBHOOK_SCHEMA_SQL },
   { version: API_TOKEN_METHOD_SCHEMA_VERSION, sql: API_TOKEN_METHOD_SQL },
 ]);
 

@@ -40,6 +40,7 @@ import type {
   FeedMessageQuery,
   SharingStore,
   GrantRecord,
+  WebhookStore,
 } from '../port.js';
 import type { StoreReadiness } from '../store-full.js';
 import { checkLimit, decodeCursor, encodeCursor, toPage } from './cursor.js';
@@ -61,6 +62,7 @@ import { SqlitePeopleStore } from './people-store.js';
 import { SqliteSelfServiceStore } from './selfserv-store.js';
 import { SqliteFeedStore } from './feed-store.js';
 import { SqliteSharingStore } from './sharing-store.js';
+import { SqliteWebhookStore } from './webhook-store.js';
 import {
   toChannel,
   toCompany,
@@ -177,6 +179,7 @@ export class SqliteStore implements Store {
   readonly #selfserv: SqliteSelfServiceStore;
   readonly #feed: SqliteFeedStore;
   readonly #sharing: SqliteSharingStore;
+  readonly #webhooks: SqliteWebhookStore;
   readonly #ledger: PartitionedLedger;
   readonly #consume: Database.Transaction<(partyId: string, transactionId: string, at: string) => boolean>;
   readonly #prune: Database.Transaction<(before: string, limit: number) => number>;
@@ -232,6 +235,7 @@ export class SqliteStore implements Store {
     this.#selfserv = new SqliteSelfServiceStore(db, (change, audit) => this.audited(change, audit));
     this.#feed = new SqliteFeedStore(db, (value) => this.#durable(value));
     this.#sharing = new SqliteSharingStore(db, (change, audit) => this.audited(change, audit));
+    this.#webhooks = new SqliteWebhookStore(db, o.ingestDb, (change, audit) => this.audited(change, audit));
     this.#disableParty = db.transaction((id: string, at: string): boolean => {
       if (this.#s.disableParty.run({ id, at }).changes === 0) return false;
       this.#s.disablePartyCredentials.run({ id, at });
@@ -530,6 +534,21 @@ export class SqliteStore implements Store {
 
   // --- change feed (issue 15): delegated to feed-store.ts ---
   listFeedMessages(q: FeedMessageQuery): Promise<{ items: FeedMessage[]; more: boolean }> { return this.#feed.listFeedMessages(q); }
+  // --- webhooks (issue 15): delegated to webhook-store.ts ---
+  createWebhookEndpoint(...a: Parameters<WebhookStore['createWebhookEndpoint']>) { return this.#webhooks.createWebhookEndpoint(...a); }
+  getWebhookEndpoint(...a: Parameters<WebhookStore['getWebhookEndpoint']>) { return this.#webhooks.getWebhookEndpoint(...a); }
+  listWebhookEndpoints(...a: Parameters<WebhookStore['listWebhookEndpoints']>) { return this.#webhooks.listWebhookEndpoints(...a); }
+  listActiveWebhookEndpoints(...a: Parameters<WebhookStore['listActiveWebhookEndpoints']>) { return this.#webhooks.listActiveWebhookEndpoints(...a); }
+  updateWebhookEndpoint(...a: Parameters<WebhookStore['updateWebhookEndpoint']>) { return this.#webhooks.updateWebhookEndpoint(...a); }
+  deleteWebhookEndpoint(...a: Parameters<WebhookStore['deleteWebhookEndpoint']>) { return this.#webhooks.deleteWebhookEndpoint(...a); }
+  messageHorizon() { return this.#webhooks.messageHorizon(); }
+  listPositionedMessages(...a: Parameters<WebhookStore['listPositionedMessages']>) { return this.#webhooks.listPositionedMessages(...a); }
+  advanceWebhookCursors(...a: Parameters<WebhookStore['advanceWebhookCursors']>) { return this.#webhooks.advanceWebhookCursors(...a); }
+  addWebhookDeliveries(...a: Parameters<WebhookStore['addWebhookDeliveries']>) { return this.#webhooks.addWebhookDeliveries(...a); }
+  claimWebhookDeliveries(...a: Parameters<WebhookStore['claimWebhookDeliveries']>) { return this.#webhooks.claimWebhookDeliveries(...a); }
+  finishWebhookAttempts(...a: Parameters<WebhookStore['finishWebhookAttempts']>) { return this.#webhooks.finishWebhookAttempts(...a); }
+  getWebhookDelivery(...a: Parameters<WebhookStore['getWebhookDelivery']>) { return this.#webhooks.getWebhookDelivery(...a); }
+  listWebhookDeliveries(...a: Parameters<WebhookStore['listWebhookDeliveries']>) { return this.#webhooks.listWebhookDeliveries(...a); }
 
   // --- self-service (issue 14): delegated to selfserv-store.ts ---
   rotateCredentialKey(...a: Parameters<SelfServiceStore['rotateCredentialKey']>): Promise<boolean> { return this.#selfserv.rotateCredentialKey(...a); }

@@ -13,6 +13,8 @@ import { registerPeopleRoutes } from './people.js';
 import { registerGrantRoutes, type GrantRouteDeps } from '../sharing/grants.js';
 import type { People } from '../../services/accounts/people.js';
 import { registerOidcRoutes } from './oidc.js';
+import { registerWebhookRoutes } from '../delivery/webhook-routes.js';
+import type { WebhookEndpoints } from '../../services/delivery/webhook-endpoints.js';
 import type { OidcSignIn } from '../../services/accounts/oidc-sign-in.js';
 import { principalResolver, SESSION_COOKIE, SESSION_COOKIE_OPTIONS, type Authenticated } from './principal.js';
 import { memberSecurity, operatorSecurity, sessionSecurity } from './schemas.js';
@@ -33,6 +35,8 @@ export interface AccountRoutesOptions {
   selfService?: SelfServiceRouteDeps | undefined;
   /** Grants of vault data to other organisations (issue 15). */
   grants?: GrantRouteDeps | undefined;
+  /** Webhook endpoints of organisations (issue 15). */
+  webhooks?: WebhookEndpoints | undefined;
   /** Sign-in through external OpenID Connect providers, and the base URL its redirect URI is built on. */
   oidc: OidcSignIn;
   publicBaseUrl: () => string;
@@ -228,6 +232,7 @@ export function accountRoutes(o: AccountRoutesOptions) {
     registerPeopleRoutes(app, o.people, signedIn, user, orgOf);
     if (o.selfService) registerSelfServiceRoutes(app, o.selfService, orgOf);
     if (o.grants) registerGrantRoutes(app, o.grants, orgOf);
+    if (o.webhooks) registerWebhookRoutes(app, o.webhooks, orgOf);
     app.get('/organisations/:organisationId', {
       schema: { tags: ['accounts'], summary: 'An organisation (its members and operators)', security: member, params: orgId, response: { 200: organisationSchema, ...errorResponses(401, 403, 404) } },
     }, async (req, reply) => accounts.organisation((await orgOf(req, reply, ['admin', 'member', 'viewer'])).id));
