@@ -15,6 +15,7 @@ import { logUrl } from './plugins/log-url.js';
 import { mustClose } from './plugins/connection-close.js';
 import { clientErrorHandler, continueIfExpected, httpsRequirement, installTransportHandlers } from './plugins/transport.js';
 import { accountRoutes } from './routes/accounts/index.js';
+import { operatorUserResolver } from './routes/accounts/principal.js';
 import { SelfService } from './services/self-service.js';
 import { OidcSignIn } from './services/accounts/oidc-sign-in.js';
 import { adminOAuthRoutes } from './routes/admin-oauth.js';
@@ -280,19 +281,20 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
 
   await app.register(systemRoutes({ store, environment: config.environment, version: VERSION }));
   const clients = new OAuthClients({ ...common, issuers: config.oidcIssuers });
-  await app.register(adminRoutes({ registry, keys, sweeper, clients, throttle, audit, checkpoints }, deps.adminToken), { prefix: '/admin/v1' });
-  await app.register(auditKeysRoute({ checkpoints }));
-  await app.register(adminOAuthRoutes({ clients, signingKeys, throttle }, deps.adminToken), { prefix: '/admin/v1' });
-  await app.register(oauthRoutes({ ...common, signingKeys, tokenLifetimeS: config.tokenLifetimeS }));
-  await app.register(ingestionRoutes(common));
-  await app.register(vaultRoutes({ ...common, checkpoints, feed: { scopesFor: scopeResolver(store), grantEvents: (q) => store.listGrantEvents(q), waits: feedWaits } }), { prefix: '/vault/v1' });
-  // --- accounts (issue 14): people, organisations, sessions ---
+  // --- accounts (issue 14): people, organisations, sessions; operator users reach /admin/v1 too ---
   const signInThrottle = new SignInThrottle();
   const accounts = new Accounts({
     store, crypto, clock, environment: config.environment, audit, cache, throttle: signInThrottle,
     autoApprove: config.registrationAutoApprove, sessions: { idleS: config.sessionIdleS, absoluteS: config.sessionAbsoluteS },
     totpIssuer: config.environment === 'live' ? 'Vaultgate' : `Vaultgate (${config.environment})`,
   });
+  const operatorUser = operatorUserResolver(accounts, deps.adminToken);
+  await app.register(adminRoutes({ registry, keys, sweeper, clients, throttle, audit, checkpoints, operatorUser }, deps.adminToken), { prefix: '/admin/v1' });
+  await app.register(auditKeysRoute({ checkpoints }));
+  await app.register(adminOAuthRoutes({ clients, signingKeys, throttle, operatorUser }, deps.adminToken), { prefix: '/admin/v1' });
+  await app.register(oauthRoutes({ ...common, signingKeys, tokenLifetimeS: config.tokenLifetimeS }));
+  await app.register(ingestionRoutes(common));
+  await app.register(vaultRoutes({ ...common, checkpoints, feed: { scopesFor: scopeResolver(store), grantEvents: (q) => store.listGrantEvents(q), waits: feedWaits } }), { prefix: '/vault/v1' });
   const people = new People({
     store, clock, environment: config.environment, audit, cache, invitationTtlH: config.invitationTtlH, publicBaseUrl,
     mailer: config.smtpHost === undefined ? null : smtpMailer({

@@ -32,6 +32,11 @@ export function totpStep(secretBase32: string, code: string, nowMs: number): num
   return delta === null ? null : Math.floor(nowMs / 1000 / TOTP_PERIOD_S) + delta;
 }
 
+/** TOTP_INVALID's detail for a code that is not 6 digits (so a person who typed 5 or pasted spaces is told), else undefined. */
+export function totpFormatDetail(code: string): string | undefined {
+  return /^\d{6}$/.test(code) ? undefined : 'A code is 6 digits (0-9), as the authenticator app shows it, without spaces.';
+}
+
 /** The code of the step at `nowMs` (tests and the CLI's own checks). */
 export function totpCode(secretBase32: string, nowMs: number): string {
   return totp(secretBase32, 'x', 'x').generate({ timestamp: nowMs });
