@@ -16,6 +16,8 @@ export type {
   AccountStore,
   InvitationRecord,
   PeopleStore,
+  PasswordResetRecord,
+  RecoveryStore,
   MembershipRecord,
   MembershipRole,
   OrganisationRecord,

@@ -8,6 +8,7 @@ import { PEOPLE_SCHEMA_VERSION, PEOPLE_SQL } from './people-migration.js';
 import { SESSION_METHOD_SCHEMA_VERSION, SESSION_METHOD_SQL } from './session-method-migration.js';
 import { SHARING_SCHEMA_SQL, SHARING_SCHEMA_VERSION } from './sharing-store.js';
 import { API_TOKEN_METHOD_SCHEMA_VERSION, API_TOKEN_METHOD_SQL } from './api-token-method-migration.js';
+import { RECOVERY_SCHEMA_VERSION, RECOVERY_SQL } from './recovery-migration.js';
 
 /** One schema step. Versions only grow; a released migration is never edited, only followed by a new one. */
 export interface Migration {
@@ -133,6 +134,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: SESSION_METHOD_SCHEMA_VERSION, sql: SESSION_METHOD_SQL },
   { version: SHARING_SCHEMA_VERSION, sql: SHARING_SCHEMA_SQL },
   { version: API_TOKEN_METHOD_SCHEMA_VERSION, sql: API_TOKEN_METHOD_SQL },
+  { version: RECOVERY_SCHEMA_VERSION, sql: RECOVERY_SQL },
 ]);
 
 /** The schema version this code writes and expects. */
