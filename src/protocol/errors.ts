@@ -682,6 +682,14 @@ export const ERROR_CATALOGUE = {
     'Inbjudningslänken är okänd, redan använd, återkallad eller har gått ut.',
     'Ask an admin of the organisation for a new invitation (POST /api/v1/organisations/{id}/invitations); each link works once and for a limited time.',
   ),
+  PASSWORD_RESET_INVALID: def(
+    404,
+    'INVALID_DATA',
+    'The password-reset link is unknown, used already, replaced by a newer one, or expired.',
+    'Salasanan vaihtolinkki on tuntematon, jo käytetty, korvattu uudemmalla tai vanhentunut.',
+    'Länken för lösenordsåterställning är okänd, redan använd, ersatt av en nyare eller har gått ut.',
+    'Ask a platform operator for a new link (vaultgate admin users password-reset <userId>); each link works once, for a limited time, and only the newest one works. Use the whole link as it came (vaultgate account password-reset \'<link>\').',
+  ),
   INVITATION_EMAIL_MISMATCH: def(
     403,
     'SERVICE_ACCESS_ERROR',

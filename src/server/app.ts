@@ -29,6 +29,7 @@ import { vaultRoutes } from './routes/vault.js';
 import { Accounts } from './services/accounts/accounts.js';
 import { SignInThrottle } from './services/accounts/sign-in-throttle.js';
 import { People } from './services/accounts/people.js';
+import { Recovery } from './services/accounts/recovery.js';
 import { smtpMailer } from './services/accounts/mailer.js';
 import { AuditCheckpoints } from './services/audit/audit-checkpoints.js';
 import { checkAuditRetention, pruneAudit } from './services/audit/audit-retention.js';
@@ -283,10 +284,11 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const clients = new OAuthClients({ ...common, issuers: config.oidcIssuers });
   // --- accounts (issue 14): people, organisations, sessions; operator users reach /admin/v1 too ---
   const signInThrottle = new SignInThrottle();
+  const totpIssuer = config.environment === 'live' ? 'Vaultgate' : `Vaultgate (${config.environment})`;
   const accounts = new Accounts({
     store, crypto, clock, environment: config.environment, audit, cache, throttle: signInThrottle,
     autoApprove: config.registrationAutoApprove, sessions: { idleS: config.sessionIdleS, absoluteS: config.sessionAbsoluteS },
-    totpIssuer: config.environment === 'live' ? 'Vaultgate' : `Vaultgate (${config.environment})`,
+    totpIssuer,
   });
   const operatorUser = operatorUserResolver(accounts, deps.adminToken);
   await app.register(adminRoutes({ registry, keys, sweeper, clients, throttle, audit, checkpoints, operatorUser }, deps.adminToken), { prefix: '/admin/v1' });
@@ -295,12 +297,14 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   await app.register(oauthRoutes({ ...common, signingKeys, tokenLifetimeS: config.tokenLifetimeS }));
   await app.register(ingestionRoutes(common));
   await app.register(vaultRoutes({ ...common, checkpoints, feed: { scopesFor: scopeResolver(store), grantEvents: (q) => store.listGrantEvents(q), waits: feedWaits } }), { prefix: '/vault/v1' });
-  const people = new People({
-    store, clock, environment: config.environment, audit, cache, invitationTtlH: config.invitationTtlH, publicBaseUrl,
-    mailer: config.smtpHost === undefined ? null : smtpMailer({
-      host: config.smtpHost, port: config.smtpPort, tls: config.smtpTls as 'starttls' | 'implicit' | 'none', user: config.smtpUser,
-      ca: config.smtpCa === undefined ? undefined : readFileSync(config.smtpCa), password: config.smtpPassword, from: config.mailFrom,
-    }, (err) => app.log.error({ code: 'MAIL_UNAVAILABLE', cause: (err as { code?: string }).code ?? 'unknown' }, 'SMTP refused the invitation mail')),
+  const mailer = config.smtpHost === undefined ? null : smtpMailer({
+    host: config.smtpHost, port: config.smtpPort, tls: config.smtpTls as 'starttls' | 'implicit' | 'none', user: config.smtpUser,
+    ca: config.smtpCa === undefined ? undefined : readFileSync(config.smtpCa), password: config.smtpPassword, from: config.mailFrom,
+  }, (err) => app.log.error({ code: 'MAIL_UNAVAILABLE', cause: (err as { code?: string }).code ?? 'unknown' }, 'SMTP refused a mail (invitation or password reset)'));
+  const people = new People({ store, clock, environment: config.environment, audit, cache, invitationTtlH: config.invitationTtlH, publicBaseUrl, mailer });
+  const recovery = new Recovery({
+    store, crypto, clock, environment: config.environment, audit, throttle: signInThrottle, mailer, passwordResetTtlH: config.passwordResetTtlH, publicBaseUrl,
+    totpIssuer,
   });
   // --- sharing (issue 15): grants, and the sweep that records their expiry ---
   const grants = new Grants({ store, clock, environment: config.environment, audit, signingKeys, publicBaseUrl });
@@ -310,7 +314,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     onError: (err) => app.log.error({ err, code: 'GRANT_EXPIRY_SWEEP_FAILED' }, 'grant expiry sweep failed'),
   });
   await app.register(accountRoutes({
-    accounts, people, adminToken: deps.adminToken, sessionAbsoluteS: config.sessionAbsoluteS, publicBaseUrl,
+    accounts, people, recovery, adminToken: deps.adminToken, sessionAbsoluteS: config.sessionAbsoluteS, publicBaseUrl,
     oidc: new OidcSignIn({ store, crypto, clock, audit, sessions: accounts.sessions, throttle: signInThrottle, providers: config.oidcSignInProviders }),
     selfService: { selfService: new SelfService({ store, registry, clients, crypto, cache, clock, environment: config.environment, audit }), registry, clients },
     grants: { grants },

@@ -67,7 +67,8 @@ export interface AccountsDeps {
   totpIssuer: string;
 }
 
-const totpAad = (userId: string): string => `totp-secret:${userId}`;
+/** The additional data a user's sealed TOTP secret (or its pending replacement) is bound to. */
+export const totpAad = (userId: string): string => `totp-secret:${userId}`;
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
 
 export class Accounts {
