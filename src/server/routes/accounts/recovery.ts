@@ -40,6 +40,7 @@ export function registerRecoveryRoutes(
     },
   }, async (req, reply) => {
     const a = await signedIn(req, reply);
+    authorizeOperator(a.principal);
     return recovery.resetTotp((req.params as { userId: string }).userId, a.principal, a.ctx);
   });
   app.delete('/organisations/:organisationId/members/:userId/totp', {

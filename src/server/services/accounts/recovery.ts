@@ -58,10 +58,10 @@ export class Recovery {
   }
 
   /**
-   * Whether `by` may reset the TOTP of `target` through organisation `organisationId` (undefined: as an operator).
+   * Whether `by` may reset the TOTP of `target` (a member of `organisationId`, when given; undefined: as an operator).
    * ACCOUNT_FORBIDDEN with the rule that refuses it.
    */
-  private async mayResetTotp(by: Principal, target: UserRecord, organisationId: string | undefined): Promise<void> {
+  private mayResetTotp(by: Principal, target: UserRecord, memberships: readonly MembershipRecord[], organisationId: string | undefined): void {
     const operator = by.kind === 'operator-token' || by.user.platformRole === 'operator';
     if (by.kind === 'user' && by.user.id === target.id) {
       throw new VaultgateError('ACCOUNT_FORBIDDEN', { detail: 'Not your own authenticator: replace it with a current code (POST /api/v1/me/totp {code}), or ask an operator.' });
@@ -70,8 +70,6 @@ export class Recovery {
       if (!operator) throw new VaultgateError('ACCOUNT_FORBIDDEN', { detail: 'Only a platform operator may do this.' });
       return;
     }
-    const memberships: MembershipRecord[] = await this.d.store.listUserMemberships(target.id);
-    if (!memberships.some((m) => m.organisationId === organisationId)) throw new VaultgateError('NOT_FOUND', { detail: `${target.id} is not a member of ${organisationId}.` });
     if (operator) return;
     if (target.platformRole === 'operator') throw new VaultgateError('ACCOUNT_FORBIDDEN', { detail: "An operator's second factor is reset by another operator only." });
     const elsewhere = memberships.find((m) => m.organisationId !== organisationId && m.role === 'admin');
@@ -85,8 +83,13 @@ export class Recovery {
    * STATE_CONFLICT (no authenticator to reset).
    */
   async resetTotp(userId: string, by: Principal, ctx: AuditContext, organisationId?: string): Promise<UserView> {
+    // Through an organisation, someone who is not its member is NOT_FOUND whether or not the user exists.
+    const memberships = await this.d.store.listUserMemberships(userId);
+    if (organisationId !== undefined && !memberships.some((m) => m.organisationId === organisationId)) {
+      throw new VaultgateError('NOT_FOUND', { detail: `${userId} is not a member of ${organisationId}.` });
+    }
     const target = await this.user(userId);
-    await this.mayResetTotp(by, target, organisationId);
+    this.mayResetTotp(by, target, memberships, organisationId);
     const ok = await this.d.store.resetUserTotp(target.id, this.now(), this.d.audit.event(ctx, {
       action: 'user.totp-reset', subject: target.id, details: organisationId ? { organisationId } : {},
     }));
