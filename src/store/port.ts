@@ -799,9 +799,9 @@ export interface RecoveryStore {
    */
   completePasswordReset(id: string, at: string, passwordHash: string, audit: AuditAppend): Promise<boolean>;
   /**
-   * Removes the user's TOTP authenticator (confirmed or pending, and a pending replacement) and ends every live session
-   * of the user, in one transaction with the event; the last TOTP step used is kept (a code seen stays spent). False
-   * when the user has no authenticator.
+   * Removes the user's TOTP authenticator (confirmed or pending, and a pending replacement) with its last step used (it
+   * guards that secret's codes, which no longer count) and ends every live session of the user, in one transaction with
+   * the event. False when the user has no authenticator.
    */
   resetUserTotp(userId: string, at: string, audit: AuditAppend): Promise<boolean>;
   /**
@@ -813,8 +813,8 @@ export interface RecoveryStore {
   /** The pending replacement's sealed secret (sealed as the user's secret is), if any. */
   getTotpReplacement(userId: string): Promise<Uint8Array | undefined>;
   /**
-   * Puts the pending replacement in force, confirmed at `at` with the step of its code: false (nothing written) when
-   * there is none or the step is not newer than the last one used.
+   * Puts the pending replacement in force, confirmed at `at`, its code's step the last one used (the old secret's steps
+   * go with it: a code of the new one may fall in the step that started the replacement). False when none is pending.
    */
   confirmTotpReplacement(userId: string, step: number, at: string, audit: AuditAppend): Promise<boolean>;
 }

@@ -25,7 +25,7 @@ export const RECOVERY_SQL_TEXT = {
     AND EXISTS (SELECT 1 FROM users u WHERE u.id = password_resets.user_id AND u.status = 'active')`,
   userOfReset: 'SELECT user_id FROM password_resets WHERE id = @id',
   setPassword: 'UPDATE users SET password_hash = @passwordHash WHERE id = @userId',
-  clearTotp: `UPDATE users SET totp_secret_ciphertext = NULL, totp_confirmed_at = NULL
+  clearTotp: `UPDATE users SET totp_secret_ciphertext = NULL, totp_confirmed_at = NULL, totp_last_step = NULL
     WHERE id = @userId AND (totp_secret_ciphertext IS NOT NULL OR EXISTS (SELECT 1 FROM totp_replacements r WHERE r.user_id = @userId))`,
   deleteReplacement: 'DELETE FROM totp_replacements WHERE user_id = @userId',
   /** Spends the step of the current authenticator's code (as a sign-in does). */
@@ -36,7 +36,7 @@ export const RECOVERY_SQL_TEXT = {
   getReplacement: 'SELECT secret_ciphertext FROM totp_replacements WHERE user_id = @userId',
   applyReplacement: `UPDATE users SET totp_secret_ciphertext = (SELECT secret_ciphertext FROM totp_replacements WHERE user_id = @userId),
     totp_confirmed_at = @at, totp_last_step = @step
-    WHERE id = @userId AND EXISTS (SELECT 1 FROM totp_replacements WHERE user_id = @userId) AND (totp_last_step IS NULL OR totp_last_step < @step)`,
+    WHERE id = @userId AND EXISTS (SELECT 1 FROM totp_replacements WHERE user_id = @userId)`,
 } as const;
 
 type P = Record<string, unknown>;
