@@ -605,7 +605,7 @@ export const ERROR_CATALOGUE = {
     'The one-time code is wrong, expired, or was used already.',
     'Kertakäyttöinen koodi on väärä, vanhentunut tai jo käytetty.',
     'Engångskoden är fel, har gått ut eller har redan använts.',
-    'Send the 6 digits the authenticator app shows now (each code works once, within 30 seconds either side) and check the device clock. Lost the authenticator: an operator, or your organisation admin, resets it (vaultgate admin users reset-totp <userId>); then enrol again.',
+    'Send the 6 digits the authenticator app shows now (each code works once, within 30 seconds either side) and check the device clock. Lost the authenticator: an operator (vaultgate admin users reset-totp <userId>) or your organisation admin (vaultgate account members reset-totp <userId> --org …) resets it; then sign in with the password and enrol again. To replace a working one: vaultgate account totp replace <current code>.',
   ),
   SIGN_IN_THROTTLED: def(
     429,
@@ -613,7 +613,7 @@ export const ERROR_CATALOGUE = {
     'Too many failed sign-ins for this account; sign-in was not attempted.',
     'Liian monta epäonnistunutta kirjautumista tälle tilille; kirjautumista ei yritetty.',
     'För många misslyckade inloggningar för detta konto; inloggningen prövades inte.',
-    'Wait the seconds given in Retry-After (the wait grows with each further failure, at most 100 failures an hour are checked); if you forgot the password, ask a platform operator for a password-reset link (vaultgate admin users password-reset <userId>) and complete it with vaultgate account password-reset <link>; a lost authenticator is reset by an operator or your organisation admin (vaultgate admin users reset-totp <userId>).',
+    'Wait the seconds given in Retry-After (the wait grows with each further failure, at most 100 failures an hour are checked); if you forgot the password, ask a platform operator for a password-reset link (vaultgate admin users password-reset <userId>) and complete it with vaultgate account password-reset <link>; a lost authenticator is reset by an operator (vaultgate admin users reset-totp <userId>) or your organisation admin (vaultgate account members reset-totp <userId> --org …).',
   ),
   SESSION_REQUIRED: def(
     401,

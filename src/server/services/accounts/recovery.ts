@@ -153,7 +153,7 @@ export class Recovery {
    */
   async startReplacement(user: UserRecord, code: string | undefined, ctx: AuditContext): Promise<{ secret: string; otpauthUri: string }> {
     if (code === undefined) {
-      throw new VaultgateError('STATE_CONFLICT', { detail: 'An authenticator is enrolled: to replace it, send a current code of it as {"code": "123456"} (vaultgate account totp enrol --code <code>).' });
+      throw new VaultgateError('STATE_CONFLICT', { detail: 'An authenticator is enrolled: to replace it, send a current code of it as {"code": "123456"} (vaultgate account totp replace <current code>).' });
     }
     const account = user.email.trim().normalize('NFC').toLowerCase();
     await this.d.throttle.check(account);
