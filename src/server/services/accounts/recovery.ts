@@ -178,7 +178,7 @@ export class Recovery {
    */
   async confirmReplacement(user: UserRecord, code: string, ctx: AuditContext): Promise<UserView> {
     const pending = await this.d.store.getTotpReplacement(user.id);
-    if (!pending) throw new VaultgateError('STATE_CONFLICT', { detail: 'An authenticator is enrolled and no replacement is pending: sign in with its codes, or start a replacement (POST /api/v1/me/totp {code}).' });
+    if (!pending) throw new VaultgateError('STATE_CONFLICT', { detail: 'A TOTP authenticator is enrolled and confirmed already, and no replacement is pending: sign in with its codes, or replace it (POST /api/v1/me/totp {code}; vaultgate account totp replace <current code>).' });
     const secret = (await this.d.crypto.open(pending, totpAad(user.id), SYSTEM_OWNER)).toString('utf8');
     const step = totpStep(secret, code, this.d.clock.now());
     const ok = step !== null && (await this.d.store.confirmTotpReplacement(user.id, step, this.now(), this.d.audit.event(ctx, { action: 'user.totp-replace', subject: user.id })));
