@@ -10,7 +10,7 @@ import { suspendedDetail } from './people.js';
 import { checkPasswordPolicy, hashPassword, verifyPassword } from './password.js';
 import { Sessions, type SessionSettings, type StartedSession } from './sessions.js';
 import type { SignInThrottle } from './sign-in-throttle.js';
-import { newTotpSecret, totpFormatDetail, totpStep, totpUri } from './totp.js';
+import { newTotpSecret, totpFormatDetail, totpInvalid, totpStep, totpUri } from './totp.js';
 
 /*
  * The accounts use cases (issue 14), free of Fastify: registration of an organisation with its admin user and its
@@ -267,8 +267,7 @@ export class Accounts {
     const ok = step !== null && (await this.d.store.confirmUserTotp(user.id, step, this.now(), this.d.audit.event(ctx, { action: 'user.totp-confirm', subject: user.id })));
     if (!ok) {
       await this.d.audit.refusal(ctx, { action: 'user.totp-confirm', subject: user.id, details: { code: 'TOTP_INVALID' } });
-      const detail = totpFormatDetail(code);
-      throw new VaultgateError('TOTP_INVALID', detail ? { detail } : {});
+      throw totpInvalid(code);
     }
     return userView((await this.d.store.getUser(user.id))!);
   }

@@ -8,7 +8,7 @@ import type { Mailer } from './mailer.js';
 import { checkPasswordPolicy, hashPassword } from './password.js';
 import { passwordResetMail } from './password-reset-mail.js';
 import type { SignInThrottle } from './sign-in-throttle.js';
-import { newTotpSecret, totpFormatDetail, totpStep, totpUri } from './totp.js';
+import { newTotpSecret, totpInvalid, totpStep, totpUri } from './totp.js';
 
 /*
  * The way back after a forgotten password or a lost authenticator (issue 14), free of Fastify:
@@ -165,8 +165,7 @@ export class Recovery {
     if (!ok) {
       const failures = await this.d.throttle.failed(account);
       await this.d.audit.refusal(ctx, { action: 'user.totp-replace-start', subject: user.id, details: { code: 'TOTP_INVALID', failuresThisHour: failures } });
-      const detail = totpFormatDetail(code);
-      throw new VaultgateError('TOTP_INVALID', detail ? { detail } : {});
+      throw totpInvalid(code);
     }
     await this.d.throttle.succeeded(account);
     return { secret, otpauthUri: totpUri(secret, user.email, this.d.totpIssuer) };
@@ -184,8 +183,7 @@ export class Recovery {
     const ok = step !== null && (await this.d.store.confirmTotpReplacement(user.id, step, this.now(), this.d.audit.event(ctx, { action: 'user.totp-replace', subject: user.id })));
     if (!ok) {
       await this.d.audit.refusal(ctx, { action: 'user.totp-replace', subject: user.id, details: { code: 'TOTP_INVALID' } });
-      const detail = totpFormatDetail(code);
-      throw new VaultgateError('TOTP_INVALID', detail ? { detail } : {});
+      throw totpInvalid(code);
     }
     return userView(await this.user(user.id));
   }
