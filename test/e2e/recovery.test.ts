@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditRecord } from '../../src/protocol/index.js';
+import { ERROR_CATALOGUE, type AuditRecord } from '../../src/protocol/index.js';
 import { totpCode } from '../../src/server/services/accounts/totp.js';
 import { apiCall, registerOrganisation, type TestOrganisation } from '../helpers/organisations.js';
 import { startSmtp } from '../helpers/smtp.js';
@@ -158,6 +158,16 @@ describe('recovery (issue 14)', () => {
     const types = [{ name: 'TransportOrder', mediaTypes: ['application/json'] }];
     expect((await api('POST', `/organisations/${other.orgId}/channel-requests`, other.admin, { businessId: '1967543-9', messageTypes: types })).body).toMatchObject({ code: 'BUSINESS_ID_INVALID', status: 400 });
     expect((await api('POST', `/organisations/${other.orgId}/channel-requests`, other.admin, { businessId: '2729069-3', messageTypes: types })).body.code).toBe('NOT_FOUND');
+    // Remedies point to self-service rather than the operator, and to the real path.
+    const kind = await api('POST', `/organisations/${org.orgId}/channel-requests`, org.admin, { businessId: '2729069-3', messageTypes: types });
+    expect(kind.body).toMatchObject({ code: 'ORGANISATION_KIND_MISMATCH', remedy: expect.stringContaining('register a separate organisation of that kind') });
+    const forbidden = await api('GET', `/organisations/${other.orgId}/members`, org.member);
+    expect(forbidden.body).toMatchObject({ code: 'ACCOUNT_FORBIDDEN', remedy: expect.stringContaining('Check the organisation id (--org)') });
+    expect(forbidden.body.remedy).toContain('`vaultgate account me`');
+    for (const code of ['CHANNEL_DISABLED', 'MESSAGE_TYPE_NOT_AGREED'] as const) {
+      expect(ERROR_CATALOGUE[code].remedy).toMatch(/vaultgate org --org <vendor> channels request .*vaultgate org --org <company> channels approve/);
+      expect(ERROR_CATALOGUE[code].remedy).not.toMatch(/ask the operator/i);
+    }
     // A token that is not a session says so (not "sign in again"); a signed-out session says it was signed out.
     const unknown = await api('GET', `/organisations/${org.orgId}/members`, 'z'.repeat(43));
     expect(unknown.body).toMatchObject({ code: 'SESSION_REQUIRED', detail: expect.stringContaining('not a session token') });
