@@ -173,6 +173,11 @@ describe('authorization matrix of /api/v1', () => {
     { method: 'POST', url: '/invitations/:token/accept', allowed: (p) => p.kind === 'anonymous' || viaSession(p), body: () => ({}), prepare: async (url) => url.replace(':token', 'vgi_nosuchtoken') },
     { method: 'PUT', url: '/organisations/:organisationId/members/:userId', allowed: (p, org) => memberOf(p, org, 'admin'), body: () => ({ role: 'viewer' }), perOrg: true, prepare: async (url) => url.replace(':userId', 'usr_test_nosuchuser00000000000') },
     { method: 'DELETE', url: '/organisations/:organisationId/members/:userId', allowed: (p, org) => memberOf(p, org, 'admin'), perOrg: true, prepare: async (url) => url.replace(':userId', 'usr_test_nosuchuser00000000000') },
+    // Recovery: operators reset a TOTP and issue reset links; an organisation's admins reset a member's TOTP; the link: anyone.
+    { method: 'DELETE', url: '/admin/users/:userId/totp', allowed: operator, prepare: async (url) => url.replace(':userId', 'usr_test_nosuchuser00000000000') },
+    { method: 'POST', url: '/admin/users/:userId/password-reset', allowed: operator, prepare: async (url) => url.replace(':userId', 'usr_test_nosuchuser00000000000') },
+    { method: 'DELETE', url: '/organisations/:organisationId/members/:userId/totp', allowed: (p, org) => memberOf(p, org, 'admin'), perOrg: true, prepare: async (url) => url.replace(':userId', 'usr_test_nosuchuser00000000000') },
+    { method: 'POST', url: '/password-reset/:token', allowed: anyone, body: () => ({ password: PASSWORD }), prepare: async (url) => url.replace(':token', 'vgr_nosuchtoken') },
     { method: 'GET', url: '/admin/organisations', allowed: operator },
     { method: 'POST', url: '/admin/organisations/:organisationId/suspend', allowed: operator, perOrg: true },
     { method: 'POST', url: '/admin/organisations/:organisationId/reinstate', allowed: operator, perOrg: true },
@@ -220,6 +225,21 @@ describe('authorization matrix of /api/v1', () => {
       r('GET', '/:endpointId/deliveries', viewer), r('POST', '/:endpointId/replay', admin, () => ({ since: '2026-01-01T00:00:00Z' })),
     ];
   }
+
+  it('/admin/v1 (a sample of its routes): the operator token and an operator user with TOTP; nobody else, an API token never', async () => {
+    const sample = [{ method: 'GET', url: '/admin/v1/companies' }, { method: 'GET', url: '/admin/v1/audit?limit=1' }, { method: 'POST', url: '/admin/v1/parties', body: { name: 'Matriisi Oy' } }];
+    const wrong: string[] = [];
+    for (const r of sample) {
+      for (const p of principals) {
+        const res = await built.app.inject({ method: r.method as 'GET', url: r.url, headers: { ...(await headersOf(p)), ...(r.body ? { 'content-type': 'application/json' } : {}) }, ...(r.body ? { payload: JSON.stringify(r.body) } : {}) });
+        const allowed = operator(p) && !(p.kind === 'session' && p.held);
+        const code = res.statusCode < 300 ? undefined : (res.json() as { code: string }).code;
+        const expected = allowed ? undefined : p.kind === 'anonymous' ? 'ADMIN_UNAUTHORIZED' : p.kind === 'session' && p.held ? 'TOTP_REQUIRED' : 'ACCOUNT_FORBIDDEN';
+        if (code !== expected) wrong.push(`${p.name} ${r.method} ${r.url}: ${res.statusCode} ${code ?? ''} (expected ${expected ?? 'success'})`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
 
   it('covers every /api/v1 route', () => {
     // The grant routes and the organisation's audit trail (issue 15) have their own matrix: test/grants-authorization.test.ts.

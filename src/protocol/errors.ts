@@ -83,10 +83,10 @@ export const ERROR_CATALOGUE = {
   ADMIN_UNAUTHORIZED: def(
     401,
     'AUTHENTICATION_FAILED',
-    'The operator token is missing or wrong.',
-    'Ylläpitäjän tunniste puuttuu tai on väärä.',
-    'Operatörens token saknas eller är fel.',
-    'Send Authorization: Bearer <admin token> (VAULTGATE_ADMIN_TOKEN, or the admin-token file in the data directory).',
+    'Neither the operator token nor a platform operator\'s session came with the request, or it is wrong or ended.',
+    'Pyynnössä ei ollut ylläpitäjän tunnistetta eikä alustan ylläpitäjäkäyttäjän istuntoa, tai se on väärä tai päättynyt.',
+    'Begäran saknade både operatörens token och en plattformsoperatörs session, eller så är den fel eller har upphört.',
+    'Send either Authorization: Bearer <admin token> (VAULTGATE_ADMIN_TOKEN, or the admin-token file in the data directory), or, as a user with the platform operator role who has enrolled TOTP, your session: Authorization: Bearer <session token> (vaultgate account signin, then --token or the profile) or the session cookie with X-CSRF-Token. An ended session: sign in again.',
   ),
   ENVIRONMENT_MISMATCH: def(
     421,
@@ -105,7 +105,7 @@ export const ERROR_CATALOGUE = {
       'Uppgifterna har inte behörighet till denna kanal eller organisation.',
       "Use the channel's own party credentials, a customer credential of the channel's company, and that company's business id as Organisation-ID.",
     ),
-    bearerRemedy: "Use a token of an OAuth client of the channel's party to send, or of the company to read its vault; ask the operator to create the client under, or link the external client id to, that party or company.",
+    bearerRemedy: "Use a token of an OAuth client of the channel's party to send, or of the company to read its vault; its organisation admin creates one (vaultgate org --org <id> credentials create --kind client), or the operator links the external client id to that party or company.",
   },
   SCOPE_MISSING: {
     ...def(
@@ -114,7 +114,7 @@ export const ERROR_CATALOGUE = {
       'The credential lacks the scope this operation needs.',
       'Tunnukselta puuttuu tämän toiminnon vaatima oikeus.',
       'Uppgifterna saknar den behörighet som åtgärden kräver.',
-      'Ask the operator for a credential with the needed scope (ingest or vault.read).',
+      'Use a credential with the needed scope (ingest or vault.read): the company admin creates one (vaultgate org --org <company> credentials create --kind customer --scopes ingest), or the operator.',
     ),
     bearerRemedy: 'Request a token with the needed role (scope=ingest or vault.read, or <client_id>/.default for every granted role, from the token endpoint or your issuer with its configured audience); if the client is not granted the role, ask the operator to grant it.',
   },
@@ -133,7 +133,7 @@ export const ERROR_CATALOGUE = {
     'The channel is disabled.',
     'Kanava on poistettu käytöstä.',
     'Kanalen är inaktiverad.',
-    'Ask the operator to create a new channel.',
+    'A disabled channel stays disabled: the vendor requests a new one (POST /api/v1/organisations/{id}/channel-requests; vaultgate org --org <vendor> channels request --business-id …) and the company admin approves it (vaultgate org --org <company> channels approve <chr_…>).',
   ),
   CHANNEL_NOT_FOUND: def(
     404,
@@ -174,7 +174,7 @@ export const ERROR_CATALOGUE = {
     'The message type is not agreed for this channel.',
     'Sanomatyyppiä ei ole sovittu tälle kanavalle.',
     'Meddelandetypen är inte avtalad för denna kanal.',
-    'Use one of the message types agreed for the channel, or ask the operator to add it.',
+    'Use one of the message types agreed for the channel; to send another, the vendor requests a channel with it (vaultgate org --org <vendor> channels request --business-id … --type <Type>:<media types>) and the company admin approves it (vaultgate org --org <company> channels approve <chr_…>).',
   ),
   MEDIA_TYPE_NOT_AGREED: def(
     415,
@@ -394,7 +394,7 @@ export const ERROR_CATALOGUE = {
     "The token's client, or the party or company it acts for, is disabled.",
     'Tunnisteen asiakas tai sen osapuoli tai yritys on poistettu käytöstä.',
     'Tokenets klient, eller parten eller företaget den agerar för, är inaktiverad.',
-    'Ask the operator for a new client; a disabled one stays disabled.',
+    'A disabled client stays disabled: the organisation admin creates a new one (vaultgate org --org <id> credentials create --kind client), or the operator.',
   ),
   TOKEN_ISSUER_UNAVAILABLE: def(
     503,
@@ -598,7 +598,7 @@ export const ERROR_CATALOGUE = {
     'Sign-in failed: the email or password is wrong, or the account is not active.',
     'Kirjautuminen epäonnistui: sähköposti tai salasana on väärä, tai tili ei ole käytössä.',
     'Inloggningen misslyckades: e-postadressen eller lösenordet är fel, eller kontot är inte aktivt.',
-    'Check the email and password; a newly registered account can sign in once an operator has approved its registration.',
+    'Check the email and password; a newly registered account can sign in once an operator has approved its registration. Forgot the password: a platform operator issues a reset link (vaultgate admin users password-reset <userId>), completed with vaultgate account password-reset <link>.',
   ),
   TOTP_REQUIRED: def(
     401,
@@ -614,7 +614,7 @@ export const ERROR_CATALOGUE = {
     'The one-time code is wrong, expired, or was used already.',
     'Kertakäyttöinen koodi on väärä, vanhentunut tai jo käytetty.',
     'Engångskoden är fel, har gått ut eller har redan använts.',
-    'Wait for the next code in the authenticator app (each code works once, within 30 seconds either side) and check the device clock.',
+    'Send the 6 digits the authenticator app shows now (each code works once, within 30 seconds either side) and check the device clock. Lost the authenticator: an operator (vaultgate admin users reset-totp <userId>) or your organisation admin (vaultgate account members reset-totp <userId> --org …) resets it; then sign in with the password and enrol again. To replace a working one: vaultgate account totp replace <current code>.',
   ),
   SIGN_IN_THROTTLED: def(
     429,
@@ -622,7 +622,7 @@ export const ERROR_CATALOGUE = {
     'Too many failed sign-ins for this account; sign-in was not attempted.',
     'Liian monta epäonnistunutta kirjautumista tälle tilille; kirjautumista ei yritetty.',
     'För många misslyckade inloggningar för detta konto; inloggningen prövades inte.',
-    'Wait the seconds given in Retry-After (the wait grows with each further failure, at most 100 failures an hour are checked); if you forgot the password, ask your organisation admin.',
+    'Wait the seconds given in Retry-After (the wait grows with each further failure, at most 100 failures an hour are checked); if you forgot the password, ask a platform operator for a password-reset link (vaultgate admin users password-reset <userId>) and complete it with vaultgate account password-reset <link>; a lost authenticator is reset by an operator (vaultgate admin users reset-totp <userId>) or your organisation admin (vaultgate account members reset-totp <userId> --org …).',
   ),
   SESSION_REQUIRED: def(
     401,
@@ -630,7 +630,7 @@ export const ERROR_CATALOGUE = {
     'Not signed in: the session is missing, expired, or was signed out.',
     'Et ole kirjautunut: istunto puuttuu, on vanhentunut tai siitä on kirjauduttu ulos.',
     'Du är inte inloggad: sessionen saknas, har gått ut eller har loggats ut.',
-    'Sign in again (POST /api/v1/session); sessions end after 30 minutes without use or 12 hours in all (VAULTGATE_SESSION_IDLE_S, VAULTGATE_SESSION_ABSOLUTE_S).',
+    'The detail says why. A token that is no session at all: send the session token from sign-in (or, on operator routes, the admin token; a vgp_… personal API token where the route takes one). An ended session: sign in again (POST /api/v1/session, or vaultgate account signin); sessions end after the idle and absolute timeouts the detail gives (VAULTGATE_SESSION_IDLE_S, VAULTGATE_SESSION_ABSOLUTE_S).',
   ),
   API_TOKEN_INVALID: def(
     401,
@@ -654,7 +654,7 @@ export const ERROR_CATALOGUE = {
     'Your account does not have the role this needs in this organisation.',
     'Tililläsi ei ole tähän tarvittavaa roolia tässä organisaatiossa.',
     'Ditt konto har inte den roll som krävs för detta i denna organisation.',
-    'Ask an admin of the organisation (or the platform operator, for operator actions) to give you the role; GET /api/v1/me lists your memberships.',
+    'Check the organisation id (--org): `vaultgate account me` (GET /api/v1/me) lists yours with your role in each; if it is right, ask an admin of the organisation (or the platform operator, for operator actions) to give you the role. A personal API token acts only in its one organisation and never as an operator.',
   ),
   // --- the accounts journey's findings (issue 14) ---
   API_TOKEN_NOT_FOR_ACCOUNT: def(
@@ -672,7 +672,7 @@ export const ERROR_CATALOGUE = {
     'This organisation is not of the kind this needs (a company, or a software vendor).',
     'Organisaatio ei ole tähän tarvittavaa tyyppiä (yritys tai ohjelmistotoimittaja).',
     'Organisationen är inte av den typ som krävs (ett företag eller en programvaruleverantör).',
-    'Customer credentials and channel approvals belong to a company; partner credentials and channel requests to a software vendor. GET /api/v1/organisations/{id} shows companyId and partyId; register the missing kind if you need it.',
+    'Customer credentials and channel approvals belong to a company; partner credentials and channel requests to a software vendor. GET /api/v1/organisations/{id} shows companyId and partyId. An organisation does not change kind: to act as the other kind, register a separate organisation of that kind (POST /api/v1/registrations with kind party or company; vaultgate account register --kind party …) and use its id.',
   ),
   CHANNEL_GRANT_EXCEEDS_REQUEST: def(
     400,
@@ -690,6 +690,14 @@ export const ERROR_CATALOGUE = {
     'Kutsulinkki on tuntematon, jo käytetty, peruttu tai vanhentunut.',
     'Inbjudningslänken är okänd, redan använd, återkallad eller har gått ut.',
     'Ask an admin of the organisation for a new invitation (POST /api/v1/organisations/{id}/invitations); each link works once and for a limited time.',
+  ),
+  PASSWORD_RESET_INVALID: def(
+    404,
+    'INVALID_DATA',
+    'The password-reset link is unknown, used already, replaced by a newer one, or expired.',
+    'Salasanan vaihtolinkki on tuntematon, jo käytetty, korvattu uudemmalla tai vanhentunut.',
+    'Länken för lösenordsåterställning är okänd, redan använd, ersatt av en nyare eller har gått ut.',
+    'Ask a platform operator for a new link (vaultgate admin users password-reset <userId>); each link works once, for a limited time, and only the newest one works. Use the whole link as it came (vaultgate account password-reset \'<link>\').',
   ),
   INVITATION_EMAIL_MISMATCH: def(
     403,
@@ -713,7 +721,7 @@ export const ERROR_CATALOGUE = {
     'The organisation is suspended by the platform operator: its credentials, clients, tokens and sessions are refused.',
     'Alustan ylläpitäjä on keskeyttänyt organisaation: sen tunnuksia, asiakkaita, tunnisteita ja istuntoja ei hyväksytä.',
     'Organisationen är avstängd av plattformens operatör: dess autentiseringsuppgifter, klienter, token och sessioner avvisas.',
-    'Contact the platform operator; once the organisation is reinstated, its credentials work again unchanged.',
+    'The detail names the suspended organisation (the company of a channel, or the vendor sending on it): its admins contact the platform operator; once it is reinstated, its credentials work again unchanged.',
   ),
   MAIL_UNAVAILABLE: def(
     503,

@@ -25,6 +25,7 @@ export const ID_PREFIXES = {
   apiToken: 'pat',
   channelRequest: 'chr',
   invitation: 'inv',
+  passwordReset: 'pwr',
   grant: 'grt',
   grantEvent: 'gev',
   webhookEndpoint: 'ep',

@@ -15,6 +15,7 @@ import { logUrl } from './plugins/log-url.js';
 import { mustClose } from './plugins/connection-close.js';
 import { clientErrorHandler, continueIfExpected, httpsRequirement, installTransportHandlers } from './plugins/transport.js';
 import { accountRoutes } from './routes/accounts/index.js';
+import { operatorUserResolver } from './routes/accounts/principal.js';
 import { SelfService } from './services/self-service.js';
 import { addressPolicy } from './services/delivery/address-policy.js';
 import { WebhookDispatcher } from './services/delivery/webhook-dispatcher.js';
@@ -34,6 +35,7 @@ import { sharedReadRoutes } from './routes/sharing/shared-reads.js';
 import { Accounts } from './services/accounts/accounts.js';
 import { SignInThrottle } from './services/accounts/sign-in-throttle.js';
 import { People } from './services/accounts/people.js';
+import { Recovery } from './services/accounts/recovery.js';
 import { smtpMailer } from './services/accounts/mailer.js';
 import { AuditCheckpoints } from './services/audit/audit-checkpoints.js';
 import { checkAuditRetention, pruneAudit } from './services/audit/audit-retention.js';
@@ -289,28 +291,32 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
 
   await app.register(systemRoutes({ store, environment: config.environment, version: VERSION }));
   const clients = new OAuthClients({ ...common, issuers: config.oidcIssuers });
-  await app.register(adminRoutes({ registry, keys, sweeper, clients, throttle, audit, checkpoints }, deps.adminToken), { prefix: '/admin/v1' });
+  // --- accounts (issue 14): people, organisations, sessions; operator users reach /admin/v1 too ---
+  const signInThrottle = new SignInThrottle();
+  const totpIssuer = config.environment === 'live' ? 'Vaultgate' : `Vaultgate (${config.environment})`;
+  const accounts = new Accounts({
+    store, crypto, clock, environment: config.environment, audit, cache, throttle: signInThrottle,
+    autoApprove: config.registrationAutoApprove, sessions: { idleS: config.sessionIdleS, absoluteS: config.sessionAbsoluteS },
+    totpIssuer,
+  });
+  const operatorUser = operatorUserResolver(accounts, deps.adminToken);
+  await app.register(adminRoutes({ registry, keys, sweeper, clients, throttle, audit, checkpoints, operatorUser }, deps.adminToken), { prefix: '/admin/v1' });
   await app.register(auditKeysRoute({ checkpoints }));
-  await app.register(adminOAuthRoutes({ clients, signingKeys, throttle }, deps.adminToken), { prefix: '/admin/v1' });
+  await app.register(adminOAuthRoutes({ clients, signingKeys, throttle, operatorUser }, deps.adminToken), { prefix: '/admin/v1' });
   await app.register(oauthRoutes({ ...common, signingKeys, tokenLifetimeS: config.tokenLifetimeS }));
   await app.register(ingestionRoutes(common));
   // One resolver for consumer reads, the feed and webhooks (issue 15): each request, poll and attempt resolves anew.
   const scopesFor = deps.scopesFor ?? scopeResolver(store);
   await app.register(vaultRoutes({ ...common, checkpoints, feed: { scopesFor, grantEvents: (q) => store.listGrantEvents(q), waits: feedWaits } }), { prefix: '/vault/v1' });
   await app.register(sharedReadRoutes({ ...common, scopesFor }), { prefix: '/vault/v1' });
-  // --- accounts (issue 14): people, organisations, sessions ---
-  const signInThrottle = new SignInThrottle();
-  const accounts = new Accounts({
-    store, crypto, clock, environment: config.environment, audit, cache, throttle: signInThrottle,
-    autoApprove: config.registrationAutoApprove, sessions: { idleS: config.sessionIdleS, absoluteS: config.sessionAbsoluteS },
-    totpIssuer: config.environment === 'live' ? 'Vaultgate' : `Vaultgate (${config.environment})`,
-  });
-  const people = new People({
-    store, clock, environment: config.environment, audit, cache, invitationTtlH: config.invitationTtlH, publicBaseUrl,
-    mailer: config.smtpHost === undefined ? null : smtpMailer({
-      host: config.smtpHost, port: config.smtpPort, tls: config.smtpTls as 'starttls' | 'implicit' | 'none', user: config.smtpUser,
-      ca: config.smtpCa === undefined ? undefined : readFileSync(config.smtpCa), password: config.smtpPassword, from: config.mailFrom,
-    }, (err) => app.log.error({ code: 'MAIL_UNAVAILABLE', cause: (err as { code?: string }).code ?? 'unknown' }, 'SMTP refused the invitation mail')),
+  const mailer = config.smtpHost === undefined ? null : smtpMailer({
+    host: config.smtpHost, port: config.smtpPort, tls: config.smtpTls as 'starttls' | 'implicit' | 'none', user: config.smtpUser,
+    ca: config.smtpCa === undefined ? undefined : readFileSync(config.smtpCa), password: config.smtpPassword, from: config.mailFrom,
+  }, (err) => app.log.error({ code: 'MAIL_UNAVAILABLE', cause: (err as { code?: string }).code ?? 'unknown' }, 'SMTP refused a mail (invitation or password reset)'));
+  const people = new People({ store, clock, environment: config.environment, audit, cache, invitationTtlH: config.invitationTtlH, publicBaseUrl, mailer });
+  const recovery = new Recovery({
+    store, crypto, clock, environment: config.environment, audit, throttle: signInThrottle, mailer, passwordResetTtlH: config.passwordResetTtlH, publicBaseUrl,
+    totpIssuer,
   });
   // --- sharing (issue 15): grants, and the sweep that records their expiry ---
   const grants = new Grants({ store, clock, environment: config.environment, audit, signingKeys, publicBaseUrl, onEvent: () => feedWaits.notify() });
@@ -328,7 +334,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   });
   const webhookEndpoints = new WebhookEndpoints({ store, crypto, clock, environment: config.environment, audit, policy, scopesFor });
   await app.register(accountRoutes({
-    accounts, people, adminToken: deps.adminToken, sessionAbsoluteS: config.sessionAbsoluteS, publicBaseUrl,
+    accounts, people, recovery, adminToken: deps.adminToken, sessionAbsoluteS: config.sessionAbsoluteS, publicBaseUrl,
     oidc: new OidcSignIn({ store, crypto, clock, audit, sessions: accounts.sessions, throttle: signInThrottle, providers: config.oidcSignInProviders }),
     selfService: { selfService: new SelfService({ store, registry, clients, crypto, cache, clock, environment: config.environment, audit }), registry, clients },
     grants: { grants },

@@ -27,6 +27,8 @@ export type {
   AccountStore,
   InvitationRecord,
   PeopleStore,
+  PasswordResetRecord,
+  RecoveryStore,
   MembershipRecord,
   MembershipRole,
   OrganisationRecord,

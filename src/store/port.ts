@@ -935,7 +935,55 @@ export interface WebhookStore {
   listWebhookDeliveries(endpointId: string, q: ListQuery): Promise<Page<WebhookDeliveryRecord & { attemptLog: WebhookAttemptRecord[] }>>;
 }
 
-export interface Store extends RegistryStore, VaultStore, OAuthStore, AuditStore, AccountStore, PeopleStore, SelfServiceStore, SharingStore, FeedStore, WebhookStore {
+// --- Recovery (issue 14): password reset by link, TOTP reset and replacement ---
+
+/** A password-reset link an operator issued for a user: single use, expiring. Only the SHA-256 of its token is kept. */
+export interface PasswordResetRecord {
+  id: string;
+  tokenHash: string;
+  userId: string;
+  /** The operator user's id, or `operator` for the admin token. */
+  issuedBy: string;
+  createdAt: string;
+  expiresAt: string;
+  usedAt: string | null;
+  /** Set when a newer link for the same user replaced it, or its mail could not be sent. */
+  revokedAt: string | null;
+}
+
+export interface RecoveryStore {
+  /** Stores a reset link; the user's earlier unused links are revoked in the same transaction (the newest one counts). */
+  createPasswordReset(r: PasswordResetRecord, audit: AuditAppend): Promise<void>;
+  getPasswordResetByHash(tokenHash: string): Promise<PasswordResetRecord | undefined>;
+  /** Revokes an unused link (its mail failed); false when it is not unused. */
+  revokePasswordReset(id: string, at: string, audit: AuditAppend): Promise<boolean>;
+  /**
+   * Uses the link once: sets the user's password hash and ends every live session of the user, in one transaction with
+   * the event. False (nothing written) when it was used, revoked, or expired at `at`, or the user is not active.
+   */
+  completePasswordReset(id: string, at: string, passwordHash: string, audit: AuditAppend): Promise<boolean>;
+  /**
+   * Removes the user's TOTP authenticator (confirmed or pending, and a pending replacement) with its last step used (it
+   * guards that secret's codes, which no longer count) and ends every live session of the user, in one transaction with
+   * the event. False when the user has no authenticator.
+   */
+  resetUserTotp(userId: string, at: string, audit: AuditAppend): Promise<boolean>;
+  /**
+   * Keeps a replacement authenticator of an enrolled user, pending until confirmed, after spending the step of the
+   * current authenticator's code that authorised it (as sign-in does). False (nothing written) when that step is not
+   * newer than the last one used.
+   */
+  setTotpReplacement(userId: string, secretCiphertext: Uint8Array, currentStep: number, at: string, audit: AuditAppend): Promise<boolean>;
+  /** The pending replacement's sealed secret (sealed as the user's secret is), if any. */
+  getTotpReplacement(userId: string): Promise<Uint8Array | undefined>;
+  /**
+   * Puts the pending replacement in force, confirmed at `at`, its code's step the last one used (the old secret's steps
+   * go with it: a code of the new one may fall in the step that started the replacement). False when none is pending.
+   */
+  confirmTotpReplacement(userId: string, step: number, at: string, audit: AuditAppend): Promise<boolean>;
+}
+
+export interface Store extends RegistryStore, VaultStore, OAuthStore, AuditStore, AccountStore, PeopleStore, SelfServiceStore, SharingStore, FeedStore, WebhookStore, RecoveryStore {
   readonly kind: string;
   /**
    * Whether the store can serve (GET /readyz): a read succeeds and there is room to write. Never throws: a failed

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { macRequest } from '../helpers/mac-request.js';
+import type { AuditRecord } from '../../src/protocol/index.js';
+import { totpCode } from '../../src/server/services/accounts/totp.js';
+import { apiCall, registerOrganisation } from '../helpers/organisations.js';
 import { adminCall, createTenant, startTestServer, type TestServer } from '../helpers/servers.js';
 
 describe('admin API', () => {
@@ -17,6 +20,47 @@ describe('admin API', () => {
     const wrong = await adminCall(s.url, 'x'.repeat(43), 'GET', '/companies');
     expect(wrong.status).toBe(401);
     expect(wrong.body.code).toBe('ADMIN_UNAUTHORIZED');
+  });
+
+  it("an operator user's session does what the admin token does, once TOTP is enrolled; org admins and API tokens are refused; audit names the user", async () => {
+    const password = 'operaattorin oma pitkä salasana';
+    const op = await apiCall(s.url, 'POST', '/admin/operators', s.adminToken, { email: 'olli@operator.test', displayName: 'Olli', password });
+    expect(op.status, JSON.stringify(op.body)).toBe(201);
+    const bearer = (await apiCall(s.url, 'POST', '/session', undefined, { email: 'olli@operator.test', password, tokenInBody: true })).body.sessionToken as string;
+    const cookieSignIn = await apiCall(s.url, 'POST', '/session', undefined, { email: 'olli@operator.test', password });
+    const cookie = cookieSignIn.headers.getSetCookie()[0]!.split(';')[0]!;
+    const csrf = cookieSignIn.body.csrfToken as string;
+    // Not enrolled yet: held, as on /api/v1.
+    expect((await adminCall(s.url, bearer, 'GET', '/companies')).body).toMatchObject({ code: 'TOTP_REQUIRED', status: 401 });
+    const enrol = await apiCall(s.url, 'POST', '/me/totp', bearer);
+    expect((await apiCall(s.url, 'POST', '/me/totp/confirm', bearer, { code: totpCode(enrol.body.secret, Date.now()) })).body.totpEnrolled).toBe(true);
+
+    expect((await adminCall(s.url, bearer, 'GET', '/companies')).status).toBe(200);
+    const created = await adminCall(s.url, bearer, 'POST', '/companies', { name: 'Operaattorin Oy', businessId: '2331972-7' });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect((await adminCall(s.url, bearer, 'POST', `/companies/${created.body.id}/clients`, { name: 'bi' })).status).toBe(201);
+    // The browser session: the cookie, and X-CSRF-Token on every change.
+    const viaCookie = (headers: Record<string, string>) => fetch(`${s.url}/admin/v1/parties`, { method: 'POST', headers: { cookie, 'content-type': 'application/json', ...headers }, body: JSON.stringify({ name: 'Ohjelmisto Oy' }) });
+    expect((await (await viaCookie({})).json()).code).toBe('CSRF_TOKEN_INVALID');
+    expect((await viaCookie({ 'x-csrf-token': csrf })).status).toBe(201);
+    expect((await fetch(`${s.url}/admin/v1/companies`, { headers: { cookie } })).status).toBe(200);
+    const events: AuditRecord[] = (await s.admin('GET', `/audit?limit=1000&actor=${op.body.id}`)).body.items;
+    expect(events.map((e) => [e.action, e.actor])).toEqual(expect.arrayContaining([
+      ['company.create', { kind: 'user', id: op.body.id }], ['oauth-client.create', { kind: 'user', id: op.body.id }], ['party.create', { kind: 'user', id: op.body.id }],
+    ]));
+
+    // An organisation admin (session or personal API token) is no operator.
+    const org = await registerOrganisation(s.url, s.adminToken, { kind: 'company', email: 'aino@admin.test', businessId: '1967543-8' });
+    const orgSession = (await apiCall(s.url, 'POST', '/session', undefined, { email: org.email, password: org.password, tokenInBody: true })).body.sessionToken as string;
+    expect((await adminCall(s.url, orgSession, 'GET', '/companies')).body).toMatchObject({ code: 'ACCOUNT_FORBIDDEN', status: 403 });
+    const pat = await adminCall(s.url, org.admin, 'GET', '/companies');
+    expect(pat.body).toMatchObject({ code: 'ACCOUNT_FORBIDDEN', detail: expect.stringContaining('never as an operator') });
+    // A token that is no session, and an ended one: ADMIN_UNAUTHORIZED, whose remedy names both ways in.
+    const unknown = await adminCall(s.url, 'y'.repeat(43), 'GET', '/companies');
+    expect(unknown.body).toMatchObject({ code: 'ADMIN_UNAUTHORIZED', status: 401, detail: expect.stringContaining('not a session token') });
+    expect(unknown.body.remedy).toMatch(/admin token.*session/s);
+    await apiCall(s.url, 'DELETE', '/session', bearer);
+    expect((await adminCall(s.url, bearer, 'GET', '/companies')).body).toMatchObject({ code: 'ADMIN_UNAUTHORIZED', detail: expect.stringContaining('signed out') });
   });
 
   it('registers a company with a valid Finnish business id and refuses a wrong check digit', async () => {

@@ -137,7 +137,7 @@ describe('answers that carry secrets, and remedies that fit the request', () => 
       expect(r.json.remedy).toMatch(/audience/);
       expect(r.headers.get('www-authenticate')).toMatch(/insufficient_scope/);
       const mac = await macRequest({ baseUrl: s.url, target: `/ingestion/${t.channelId}`, creds: t.reader, body: '{}', headers: { 'content-type': 'application/json' } });
-      expect(mac.json()).toMatchObject({ code: 'SCOPE_MISSING', remedy: 'Ask the operator for a credential with the needed scope (ingest or vault.read).' });
+      expect(mac.json()).toMatchObject({ code: 'SCOPE_MISSING', remedy: expect.stringMatching(/^Use a credential with the needed scope \(ingest or vault\.read\): the company admin creates one \(vaultgate org --org <company> credentials create --kind customer/) });
     });
   });
 });

@@ -304,6 +304,10 @@ export const CONFIG_SCHEMA = {
     env: 'VAULTGATE_INVITATION_TTL_H', flag: '--invitation-ttl-h', default: 72, parse: int(1, 30 * 24),
     description: 'Hours an invitation link stays valid (it also works only once).',
   } as ConfigKey<number>,
+  passwordResetTtlH: {
+    env: 'VAULTGATE_PASSWORD_RESET_TTL_H', flag: '--password-reset-ttl-h', default: 24, parse: int(1, 7 * 24),
+    description: 'Hours a password-reset link an operator issues stays valid (it also works only once, and a newer link replaces it).',
+  } as ConfigKey<number>,
   oidcSignInProviders: {
     env: 'VAULTGATE_OIDC_SIGNIN_PROVIDERS', default: [], parse: parseOidcSignInProviders,
     defaultDoc: '[] (password sign-in only)',
@@ -390,6 +394,7 @@ export interface Config {
   smtpPassword: string | undefined;
   mailFrom: string;
   invitationTtlH: number;
+  passwordResetTtlH: number;
   oidcSignInProviders: OidcSignInProviderConfig[];
   webhookAllowPrivate: boolean;
   webhookAllowCidrs: string[] | undefined;

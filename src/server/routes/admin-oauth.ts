@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { OAuthOwnerKind, Role } from '../../store/index.js';
-import { adminAuth } from '../plugins/admin-auth.js';
+import cookie from '@fastify/cookie';
+import { adminAuth, type OperatorUserResolver } from '../plugins/admin-auth.js';
 import type { OAuthClients } from '../services/oauth-clients.js';
 import { operatorContext } from './audit.js';
 import type { AuthThrottle } from '../services/auth-throttle.js';
@@ -8,7 +9,8 @@ import type { SigningKeys } from '../services/signing-keys.js';
 import { listArgs, type ListQ } from './admin.js';
 import { environmentSchema, errorResponses, idParams, listQuerySchema, pageOf, roleSchema } from './schemas.js';
 
-const security = [{ adminToken: [] }];
+/** The admin token, or an operator user's session (cookie with X-CSRF-Token, or bearer session token). */
+const security: Record<string, string[]>[] = [{ adminToken: [] }, { sessionCookie: [] }, { sessionToken: [] }];
 const ts = { type: 'string', format: 'date-time' } as const;
 const tsOrNull = { type: ['string', 'null'], format: 'date-time' } as const;
 const roles = { type: 'array', minItems: 1, uniqueItems: true, items: roleSchema, description: 'Party clients: ["ingest"] (default), shared.read (a vendor-only organisation reading what is shared with it); company clients: ["vault.read"] (default), shared.read (reading other owners\' vaults within the organisation\'s active grants).' } as const;
@@ -38,9 +40,10 @@ const keySchema = {
 } as const;
 
 /** OAuth clients, links of external clients and the built-in issuer's signing keys, under /admin/v1. */
-export function adminOAuthRoutes(d: { clients: OAuthClients; signingKeys: SigningKeys; throttle?: AuthThrottle }, adminToken: string) {
+export function adminOAuthRoutes(d: { clients: OAuthClients; signingKeys: SigningKeys; throttle?: AuthThrottle; operatorUser?: OperatorUserResolver }, adminToken: string) {
   return async (app: FastifyInstance): Promise<void> => {
-    app.addHook('onRequest', adminAuth(adminToken, d.throttle));
+    await app.register(cookie);
+    app.addHook('onRequest', adminAuth(adminToken, d.throttle, d.operatorUser));
     const owners: { kind: OAuthOwnerKind; path: string; param: string; example: string }[] = [
       { kind: 'party', path: 'parties', param: 'partyId', example: 'tp_test_…' },
       { kind: 'company', path: 'companies', param: 'companyId', example: 'co_test_…' },

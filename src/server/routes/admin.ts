@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { VaultgateError } from '../../protocol/index.js';
 import type { Scope } from '../../store/index.js';
-import { adminAuth } from '../plugins/admin-auth.js';
+import cookie from '@fastify/cookie';
+import { adminAuth, type OperatorUserResolver } from '../plugins/admin-auth.js';
 import type { AuthThrottle } from '../services/auth-throttle.js';
 import type { KeyAdmin } from '../services/keys.js';
 import type { OAuthClients } from '../services/oauth-clients.js';
@@ -17,7 +18,8 @@ import {
   newCustomerCredentialSchema, newPartnerCredentialSchema, pageOf, partnerCredentialSchema, partySchema,
 } from './schemas.js';
 
-const security = [{ adminToken: [] }];
+/** The admin token, or an operator user's session (cookie with X-CSRF-Token, or bearer session token). */
+const security: Record<string, string[]>[] = [{ adminToken: [] }, { sessionCookie: [] }, { sessionToken: [] }];
 const name = { type: 'string', minLength: 1, maxLength: 200 } as const;
 
 export type ListQ = { cursor?: string; limit?: string };
@@ -31,10 +33,11 @@ export function listArgs(q: ListQ): { cursor: string | undefined; limit: number 
 }
 
 /** The operator's registry API under /admin/v1, behind the admin token. */
-export function adminRoutes(d: { registry: Registry; keys: KeyAdmin; sweeper: RetentionSweeper; clients: OAuthClients; throttle?: AuthThrottle; audit: AuditTrail; checkpoints: AuditCheckpoints }, adminToken: string) {
+export function adminRoutes(d: { registry: Registry; keys: KeyAdmin; sweeper: RetentionSweeper; clients: OAuthClients; throttle?: AuthThrottle; /** Lets an operator user's session in besides the admin token. */ operatorUser?: OperatorUserResolver; audit: AuditTrail; checkpoints: AuditCheckpoints }, adminToken: string) {
   const { registry } = d;
   return async (app: FastifyInstance): Promise<void> => {
-    app.addHook('onRequest', adminAuth(adminToken, d.throttle));
+    await app.register(cookie);
+    app.addHook('onRequest', adminAuth(adminToken, d.throttle, d.operatorUser));
     registerKeyRoutes(app, d, listArgs);
     registerAdminAuditRoutes(app, d, listArgs);
     registerPostmanRoute(app, registry, d.clients);

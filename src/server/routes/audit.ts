@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { VaultgateError, type AuditActor } from '../../protocol/index.js';
 import type { AuditQuery } from '../../store/index.js';
+import { adminActor } from '../plugins/admin-auth.js';
 import type { AuditCheckpoints } from '../services/audit/audit-checkpoints.js';
 import { exportAudit } from '../services/audit/audit-export.js';
 import type { AuditContext, AuditTrail } from '../services/audit/audit-trail.js';
@@ -12,8 +13,8 @@ export function auditContext(req: FastifyRequest, actor: AuditActor): AuditConte
   return { actor, clientAddress: req.ip ?? null, requestId: req.id };
 }
 
-/** The operator, as the admin token authenticates it. */
-export const operatorContext = (req: FastifyRequest): AuditContext => auditContext(req, { kind: 'operator', id: 'operator' });
+/** The operator on /admin/v1: the operator user who signed in (`{kind:'user'}`), else the admin token. */
+export const operatorContext = (req: FastifyRequest): AuditContext => auditContext(req, adminActor(req) ?? { kind: 'operator', id: 'operator' });
 
 const ts = { type: 'string', format: 'date-time' } as const;
 export const auditRecordSchema = {

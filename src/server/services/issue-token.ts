@@ -10,7 +10,7 @@ import { importPublicJwk } from './public-key.js';
 import type { RegistryCache } from './registry-cache.js';
 import { LEEWAY_S, type SigningKeys } from './signing-keys.js';
 import { checkTokenTimes } from './token-times.js';
-import { isSuspended } from './accounts/people.js';
+import { isSuspended, suspendedDetail } from './accounts/people.js';
 
 export interface IssueTokenDeps {
   store: Store;
@@ -118,7 +118,22 @@ export async function issueToken(
   return { token_type: 'Bearer', expires_in: d.tokenLifetimeS, access_token: token, scope: roles.join(' ') };
 }
 
+/**
+ * The client, authenticated; then, issue 14, no new tokens for a suspended organisation's clients: RFC 6749's
+ * invalid_client (§5.2) as for any refused client, but with an error_description naming the suspended organisation —
+ * checked only once the secret or assertion proved the caller is the client, so it tells a stranger nothing.
+ */
 async function authenticateClient(
+  d: IssueTokenDeps, clientId: string, secret: string | undefined, assertion: string | undefined, tokenEndpoint: string,
+): Promise<OAuthClientRecord> {
+  const client = await verifyClient(d, clientId, secret, assertion, tokenEndpoint);
+  if (await isSuspended(d, client.ownerId)) {
+    throw invalidClient('owner organisation suspended', `${suspendedDetail(client.ownerId)} Its clients get no tokens until the platform operator reinstates it.`);
+  }
+  return client;
+}
+
+async function verifyClient(
   d: IssueTokenDeps, clientId: string, secret: string | undefined, assertion: string | undefined, tokenEndpoint: string,
 ): Promise<OAuthClientRecord> {
   const id = parseId(clientId, 'oauthClient', d.environment);
@@ -131,8 +146,6 @@ async function authenticateClient(
   if (client.status !== 'active') throw invalidClient('client disabled');
   const owner = client.ownerKind === 'party' ? await d.store.getParty(client.ownerId) : await d.store.getCompany(client.ownerId);
   if (!owner || ('status' in owner && owner.status !== 'active') || ('deletedAt' in owner && owner.deletedAt)) throw invalidClient('owner disabled');
-  // Issue 14: no new tokens for a suspended organisation's clients (the answer is RFC 6749's invalid_client, as above).
-  if (await isSuspended(d, client.ownerId)) throw invalidClient('owner organisation suspended');
 
   if (secret !== undefined) {
     if (client.secretHash === null) throw invalidClient('wrong secret');

@@ -1,4 +1,4 @@
-import { newId, newSecretKey, VaultgateError, type Clock, type Environment } from '../../protocol/index.js';
+import { checkBusinessId, newId, newSecretKey, VaultgateError, type Clock, type Environment } from '../../protocol/index.js';
 import type {
   ChannelRecord, ChannelRequestRecord, ChannelRequestStatus, ListQuery, MessageTypeAgreement, OAuthOwnerKind, OrganisationRecord, Page, Role, Scope, Store,
 } from '../../store/index.js';
@@ -253,13 +253,20 @@ export class SelfService {
 
   /**
    * A vendor asks for a channel to the company with `businessId`, for the message types and media types it will
-   * send. Pending until the company's admin decides; no channel exists until then. NOT_FOUND for an unknown
-   * business id, STATE_CONFLICT for a deleted company or a disabled vendor.
+   * send. Pending until the company's admin decides; no channel exists until then. BUSINESS_ID_INVALID for a wrong
+   * check digit, NOT_FOUND for an unknown business id, STATE_CONFLICT for a deleted company or a disabled vendor.
    */
   async requestChannel(orgId: string, input: { businessId: string; messageTypes: MessageTypeAgreement[] }, ctx: AuditContext): Promise<ChannelRequestView> {
     const partyId = await this.partyOf(orgId);
     const party = await this.d.registry.getParty(partyId);
     if (party.status !== 'active') throw new VaultgateError('STATE_CONFLICT', { detail: `${orgId} is disabled.` });
+    // A typo in a Finnish business id is told as such (as at registration), not as a company that does not exist.
+    const check = checkBusinessId(input.businessId);
+    if (!check.ok) {
+      throw new VaultgateError(check.reason === 'check-digit' ? 'BUSINESS_ID_INVALID' : 'INVALID_REQUEST', {
+        detail: check.reason === 'check-digit' ? `${input.businessId}: the check digit does not match.` : 'businessId is not a business id.',
+      });
+    }
     const company = await this.d.store.getCompanyByBusinessId(input.businessId);
     if (!company || company.deletedAt) throw new VaultgateError('NOT_FOUND', { detail: `No company with the business id ${input.businessId} uses Vaultgate.` });
     const r: ChannelRequestRecord = {

@@ -38,7 +38,7 @@ function approval(r: RegistrationRecord, businessId = '2345678-2'): Registration
   };
 }
 
-function session(userId: string, over: Partial<SessionRecord> = {}): SessionRecord {
+export function session(userId: string, over: Partial<SessionRecord> = {}): SessionRecord {
   return { tokenHash: tag() + tag(), userId, createdAt: at(4), lastSeenAt: at(4), expiresAt: at(4 + 12 * 3600), revokedAt: null, clientAddress: '127.0.0.1', signInMethod: 'password', ...over };
 }
 

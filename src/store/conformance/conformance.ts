@@ -3,6 +3,7 @@ import type { Store } from '../port.js';
 import type { ConformanceContext } from './context.js';
 import { describeAccountCases } from './account-cases.js';
 import { describePeopleCases } from './people-cases.js';
+import { describeRecoveryCases } from './recovery-cases.js';
 import { describeAuditCases } from './audit-cases.js';
 import { describeDurabilityCases } from './durability-cases.js';
 import { createFixtures, type Fixtures } from './fixtures.js';
@@ -83,6 +84,7 @@ export function runStoreConformance(
     describeAuditCases(ctx);
     describeAccountCases(ctx);
     describePeopleCases(ctx);
+    describeRecoveryCases(ctx);
     describeSelfServiceCases(ctx);
     describeFeedCases(ctx);
     describeSharingCases(ctx);

@@ -7,6 +7,7 @@ import { applyPgMigrations, PG_STORE_MIGRATIONS, requirePgSchemaVersion, type Mi
 import { pgOAuth } from './oauth.js';
 import { pgAccounts } from './accounts.js';
 import { pgPeople } from './people.js';
+import { pgRecovery } from './recovery.js';
 import { pgSelfService } from './selfserv.js';
 import { pgFeed } from './feed.js';
 import { pgSharing } from './sharing.js';
@@ -64,6 +65,7 @@ export async function openPgStore(o: PgStoreOptions): Promise<PgStore> {
     ...pgAudit(pool),
     ...pgAccounts(pool),
     ...pgPeople(pool),
+    ...pgRecovery(pool),
     ...pgSelfService(pool),
     ...pgFeed(pool),
     ...pgSharing(pool),

@@ -1,9 +1,8 @@
 /**
- * The SQLite schema version of the token-method step (issue 14). Issue 15's steps (sharing 9, webhooks 10, feed 11,
- * consumer reads 12) were numbered first; unreleased, so the order of the list is all that matters. PostgreSQL numbers
- * its steps apart (PG_API_TOKEN_METHOD_SCHEMA_VERSION).
+ * The SQLite schema version of the token-method step (issue 14), after issue 15's sharing (9) and webhooks (10) steps.
+ * PostgreSQL numbers its steps apart (PG_API_TOKEN_METHOD_SCHEMA_VERSION).
  */
-export const API_TOKEN_METHOD_SCHEMA_VERSION = 13;
+export const API_TOKEN_METHOD_SCHEMA_VERSION = 11;
 
 /*
  * Token-method step (issue 14): a personal API token records how the session that created it was started, so an

@@ -9,6 +9,7 @@ import { SESSION_METHOD_SCHEMA_VERSION, SESSION_METHOD_SQL } from './session-met
 import { SHARING_SCHEMA_SQL, SHARING_SCHEMA_VERSION } from './sharing-store.js';
 import { WEBHOOK_SCHEMA_SQL, WEBHOOK_SCHEMA_VERSION } from './webhook-store.js';
 import { API_TOKEN_METHOD_SCHEMA_VERSION, API_TOKEN_METHOD_SQL } from './api-token-method-migration.js';
+import { RECOVERY_SCHEMA_VERSION, RECOVERY_SQL } from './recovery-migration.js';
 
 /** One schema step. Versions only grow; a released migration is never edited, only followed by a new one. */
 export interface Migration {
@@ -135,6 +136,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: SHARING_SCHEMA_VERSION, sql: SHARING_SCHEMA_SQL },
   { version: WEBHOOK_SCHEMA_VERSION, sql: WEBHOOK_SCHEMA_SQL },
   { version: API_TOKEN_METHOD_SCHEMA_VERSION, sql: API_TOKEN_METHOD_SQL },
+  { version: RECOVERY_SCHEMA_VERSION, sql: RECOVERY_SQL },
 ]);
 
 /** The schema version this code writes and expects. */

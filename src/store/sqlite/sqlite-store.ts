@@ -8,6 +8,7 @@ import type {
   AuditQuery,
   ChannelRecord,
   InvitationRecord,
+  PasswordResetRecord,
   MembershipRole,
   CompanyRecord,
   ExternalClientLinkRecord,
@@ -59,6 +60,7 @@ import type { AuditCheckpoint, AuditRecord } from '../../protocol/audit-chain.js
 import { SqliteOAuthStore } from './oauth-store.js';
 import { SqliteAccountStore } from './accounts-store.js';
 import { SqlitePeopleStore } from './people-store.js';
+import { SqliteRecoveryStore } from './recovery-store.js';
 import { SqliteSelfServiceStore } from './selfserv-store.js';
 import { SqliteFeedStore } from './feed-store.js';
 import { SqliteSharingStore } from './sharing-store.js';
@@ -176,6 +178,7 @@ export class SqliteStore implements Store {
   readonly #oauth: SqliteOAuthStore;
   readonly #accounts: SqliteAccountStore;
   readonly #people: SqlitePeopleStore;
+  readonly #recovery: SqliteRecoveryStore;
   readonly #selfserv: SqliteSelfServiceStore;
   readonly #feed: SqliteFeedStore;
   readonly #sharing: SqliteSharingStore;
@@ -232,6 +235,7 @@ export class SqliteStore implements Store {
     this.#oauth = new SqliteOAuthStore(db, (change, audit) => this.audited(change, audit));
     this.#accounts = new SqliteAccountStore(db, (change, audit) => this.audited(change, audit));
     this.#people = new SqlitePeopleStore(db, (change, audit) => this.audited(change, audit));
+    this.#recovery = new SqliteRecoveryStore(db, (change, audit) => this.audited(change, audit));
     this.#selfserv = new SqliteSelfServiceStore(db, (change, audit) => this.audited(change, audit));
     this.#feed = new SqliteFeedStore(db, (value) => this.#durable(value));
     this.#sharing = new SqliteSharingStore(db, (change, audit) => this.audited(change, audit));
@@ -609,6 +613,17 @@ export class SqliteStore implements Store {
   removeMember(organisationId: string, userId: string, audit: AuditAppend): Promise<boolean> { return this.#people.removeMember(organisationId, userId, audit); }
   setOrganisationStatus(id: string, status: OrganisationRecord['status'], audit: AuditAppend): Promise<boolean> { return this.#people.setOrganisationStatus(id, status, audit); }
   isOrganisationSuspended(companyOrPartyId: string): Promise<boolean> { return this.#people.isOrganisationSuspended(companyOrPartyId); }
+
+  // --- recovery (issue 14): delegated to recovery-store.ts ---
+
+  createPasswordReset(r: PasswordResetRecord, audit: AuditAppend): Promise<void> { return this.#recovery.createPasswordReset(r, audit); }
+  getPasswordResetByHash(tokenHash: string): Promise<PasswordResetRecord | undefined> { return this.#recovery.getPasswordResetByHash(tokenHash); }
+  revokePasswordReset(id: string, at: string, audit: AuditAppend): Promise<boolean> { return this.#recovery.revokePasswordReset(id, at, audit); }
+  completePasswordReset(id: string, at: string, passwordHash: string, audit: AuditAppend): Promise<boolean> { return this.#recovery.completePasswordReset(id, at, passwordHash, audit); }
+  resetUserTotp(userId: string, at: string, audit: AuditAppend): Promise<boolean> { return this.#recovery.resetUserTotp(userId, at, audit); }
+  setTotpReplacement(userId: string, secretCiphertext: Uint8Array, currentStep: number, at: string, audit: AuditAppend): Promise<boolean> { return this.#recovery.setTotpReplacement(userId, secretCiphertext, currentStep, at, audit); }
+  getTotpReplacement(userId: string): Promise<Uint8Array | undefined> { return this.#recovery.getTotpReplacement(userId); }
+  confirmTotpReplacement(userId: string, step: number, at: string, audit: AuditAppend): Promise<boolean> { return this.#recovery.confirmTotpReplacement(userId, step, at, audit); }
 
   // --- audit trail (issue 13): delegated to audit-store.ts ---
 

@@ -15,6 +15,8 @@ import type { People } from '../../services/accounts/people.js';
 import { registerOidcRoutes } from './oidc.js';
 import { registerWebhookRoutes } from '../delivery/webhook-routes.js';
 import type { WebhookEndpoints } from '../../services/delivery/webhook-endpoints.js';
+import { registerRecoveryRoutes } from './recovery.js';
+import type { Recovery } from '../../services/accounts/recovery.js';
 import type { OidcSignIn } from '../../services/accounts/oidc-sign-in.js';
 import { principalResolver, SESSION_COOKIE, SESSION_COOKIE_OPTIONS, type Authenticated } from './principal.js';
 import { memberSecurity, operatorSecurity, sessionSecurity } from './schemas.js';
@@ -29,6 +31,8 @@ import { meSchema, memberSchema, newUserProps, organisationSchema, registrationS
 export interface AccountRoutesOptions {
   accounts: Accounts;
   people: People;
+  /** Password reset, TOTP reset and replacement (issue 14). */
+  recovery: Recovery;
   adminToken: string;
   sessionAbsoluteS: number;
   /** Self-service of credentials, clients and channels (issue 14). */
@@ -202,23 +206,31 @@ export function accountRoutes(o: AccountRoutesOptions) {
     });
     app.post('/me/totp', {
       schema: {
-        tags: ['accounts'], summary: 'Start TOTP enrolment: the secret and otpauth:// URI, shown once', security: session,
-        response: { 201: { type: 'object', required: ['secret', 'otpauthUri'], properties: { secret: { type: 'string' }, otpauthUri: { type: 'string' } } }, ...errorResponses(401, 403, 409) },
+        tags: ['accounts'], security: session,
+        summary: 'Start TOTP enrolment, or replace the enrolled authenticator (with {code}: a current code of it): the secret and otpauth:// URI, shown once',
+        body: { type: ['object', 'null'], additionalProperties: false, properties: { code: { type: 'string', maxLength: 10, description: 'A current code of the enrolled authenticator (only to replace it).' } } },
+        response: { 201: { type: 'object', required: ['secret', 'otpauthUri'], properties: { secret: { type: 'string' }, otpauthUri: { type: 'string' } } }, ...errorResponses(401, 403, 409, 429) },
       },
     }, async (req, reply) => {
       const a = await signedIn(req, reply, true);
+      const u = user(a);
+      const code = (req.body as { code?: string } | null | undefined)?.code;
+      const started = u.totpConfirmedAt !== null ? await o.recovery.startReplacement(u, code, a.ctx) : await accounts.enrolTotp(u, a.ctx);
       reply.code(201);
-      return accounts.enrolTotp(user(a), a.ctx);
+      return started;
     });
     app.post('/me/totp/confirm', {
       schema: {
-        tags: ['accounts'], summary: 'Confirm TOTP enrolment with a current code', security: session,
+        tags: ['accounts'], summary: 'Confirm TOTP enrolment, or the replacement of the enrolled authenticator, with a current code of the new one', security: session,
         body: { type: 'object', additionalProperties: false, required: ['code'], properties: { code: { type: 'string', maxLength: 10 } } },
         response: { 200: userSchema, ...errorResponses(400, 401, 403, 409) },
       },
     }, async (req, reply) => {
       const a = await signedIn(req, reply, true);
-      return accounts.confirmTotp(user(a), (req.body as { code: string }).code, a.ctx);
+      const u = user(a);
+      const code = (req.body as { code: string }).code;
+      // Enrolled already: the code confirms the pending replacement (recovery.ts).
+      return u.totpConfirmedAt !== null ? o.recovery.confirmReplacement(u, code, a.ctx) : accounts.confirmTotp(u, code, a.ctx);
     });
 
     // --- organisations ---
@@ -230,6 +242,7 @@ export function accountRoutes(o: AccountRoutesOptions) {
       return { a, id };
     };
     registerPeopleRoutes(app, o.people, signedIn, user, orgOf);
+    registerRecoveryRoutes(app, o.recovery, signedIn, orgOf);
     if (o.selfService) registerSelfServiceRoutes(app, o.selfService, orgOf);
     if (o.grants) registerGrantRoutes(app, o.grants, orgOf);
     if (o.webhooks) registerWebhookRoutes(app, o.webhooks, orgOf);

@@ -83,3 +83,31 @@ export function principalResolver(accounts: Accounts, adminToken: string) {
     return { principal: { kind: 'user', user, memberships, suspended: await suspendedOf(accounts, memberships) }, session, via: 'session', signInMethod: session.signInMethod, ctx: auditContext(req, { kind: 'user', id: user.id }) };
   };
 }
+
+/**
+ * The /admin/v1 gate for operator users (plugins/admin-auth.ts): a session (bearer session token, or the cookie with
+ * its CSRF token) of a user with the platform operator role who has enrolled TOTP. An unknown or ended session is
+ * ADMIN_UNAUTHORIZED (its detail says which); a personal API token (scoped to one organisation) or a user who is not an
+ * operator is ACCOUNT_FORBIDDEN; an operator without TOTP is TOTP_REQUIRED (the hold of /api/v1).
+ */
+export function operatorUserResolver(accounts: Accounts, adminToken: string) {
+  const resolve = principalResolver(accounts, adminToken);
+  return async (req: FastifyRequest, reply: FastifyReply): Promise<AuditContext['actor']> => {
+    let a: Authenticated;
+    try {
+      a = await resolve(req, reply);
+    } catch (err) {
+      if (err instanceof VaultgateError && (err.code === 'SESSION_REQUIRED' || err.code === 'API_TOKEN_INVALID')) {
+        throw new VaultgateError('ADMIN_UNAUTHORIZED', err.detail ? { detail: err.detail } : {});
+      }
+      throw err;
+    }
+    if (a.via === 'api-token') {
+      throw new VaultgateError('ACCOUNT_FORBIDDEN', { detail: 'A personal API token acts in its one organisation and never as an operator: use an operator\'s session or the admin token on /admin/v1.' });
+    }
+    if (a.principal.kind !== 'user' || a.principal.user.platformRole !== 'operator') throw new VaultgateError('ACCOUNT_FORBIDDEN', { detail: 'Only a platform operator (or the admin token) may use /admin/v1.' });
+    const hold = await accounts.totpHold(a.principal.user, a.principal.memberships, a.signInMethod);
+    if (hold) throw new VaultgateError('TOTP_REQUIRED', { detail: hold });
+    return a.ctx.actor;
+  };
+}

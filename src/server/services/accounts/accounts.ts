@@ -6,10 +6,11 @@ import { SYSTEM_OWNER, type VaultCrypto } from '../../crypto/vault-crypto.js';
 import { SYSTEM_CONTEXT, type AuditContext, type AuditTrail } from '../audit/audit-trail.js';
 import type { RegistryCache } from '../registry-cache.js';
 import { ApiTokens } from './api-tokens.js';
+import { suspendedDetail } from './people.js';
 import { checkPasswordPolicy, hashPassword, verifyPassword } from './password.js';
 import { Sessions, type SessionSettings, type StartedSession } from './sessions.js';
 import type { SignInThrottle } from './sign-in-throttle.js';
-import { newTotpSecret, totpStep, totpUri } from './totp.js';
+import { newTotpSecret, totpFormatDetail, totpInvalid, totpStep, totpUri } from './totp.js';
 
 /*
  * The accounts use cases (issue 14), free of Fastify: registration of an organisation with its admin user and its
@@ -66,7 +67,8 @@ export interface AccountsDeps {
   totpIssuer: string;
 }
 
-const totpAad = (userId: string): string => `totp-secret:${userId}`;
+/** The additional data a user's sealed TOTP secret (or its pending replacement) is bound to. */
+export const totpAad = (userId: string): string => `totp-secret:${userId}`;
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
 
 export class Accounts {
@@ -184,10 +186,10 @@ export class Accounts {
    */
   async signIn(input: { email: string; password: string; totp?: string | undefined }, ctx: AuditContext): Promise<{ session: StartedSession; user: UserView }> {
     const account = input.email.trim().normalize('NFC').toLowerCase();
-    const refuse = async (code: 'SIGN_IN_FAILED' | 'TOTP_REQUIRED' | 'TOTP_INVALID' | 'SIGN_IN_THROTTLED', subject: string, count: boolean, extra: { retryAfterS?: number } = {}): Promise<never> => {
+    const refuse = async (code: 'SIGN_IN_FAILED' | 'TOTP_REQUIRED' | 'TOTP_INVALID' | 'SIGN_IN_THROTTLED', subject: string, count: boolean, extra: { retryAfterS?: number; detail?: string | undefined } = {}): Promise<never> => {
       const failures = count ? await this.d.throttle.failed(account) : undefined;
       await this.d.audit.refusal({ ...ctx, actor: { kind: 'anonymous', id: subject } }, { action: 'session.sign-in', subject, details: { code, ...(failures ? { failuresThisHour: failures } : {}) } });
-      throw new VaultgateError(code, extra.retryAfterS ? { retryAfterS: extra.retryAfterS } : {});
+      throw new VaultgateError(code, { ...(extra.retryAfterS ? { retryAfterS: extra.retryAfterS } : {}), ...(extra.detail ? { detail: extra.detail } : {}) });
     };
     try {
       await this.d.throttle.check(account);
@@ -207,7 +209,7 @@ export class Accounts {
       if (!input.totp) return refuse('TOTP_REQUIRED', user.id, false);
       const secret = (await this.d.crypto.open(user.totpSecretCiphertext, totpAad(user.id), SYSTEM_OWNER)).toString('utf8');
       const s = totpStep(secret, input.totp, this.d.clock.now());
-      if (s === null) return refuse('TOTP_INVALID', user.id, true);
+      if (s === null) return refuse('TOTP_INVALID', user.id, true, { detail: totpFormatDetail(input.totp) });
       step = s;
     }
     const userCtx: AuditContext = { ...ctx, actor: { kind: 'user', id: user.id } };
@@ -265,7 +267,7 @@ export class Accounts {
     const ok = step !== null && (await this.d.store.confirmUserTotp(user.id, step, this.now(), this.d.audit.event(ctx, { action: 'user.totp-confirm', subject: user.id })));
     if (!ok) {
       await this.d.audit.refusal(ctx, { action: 'user.totp-confirm', subject: user.id, details: { code: 'TOTP_INVALID' } });
-      throw new VaultgateError('TOTP_INVALID');
+      throw totpInvalid(code);
     }
     return userView((await this.d.store.getUser(user.id))!);
   }
@@ -309,7 +311,7 @@ export function authorize(p: Principal, organisationId: string, roles: readonly 
   if (p.kind === 'operator-token' || p.user.platformRole === 'operator') return;
   const m = p.memberships.find((x) => x.organisationId === organisationId);
   if (!m || !roles.includes(m.role)) throw new VaultgateError('ACCOUNT_FORBIDDEN', { detail: `Needs the role ${roles.join(' or ')} in ${organisationId}.` });
-  if (p.suspended?.has(organisationId)) throw new VaultgateError('ORGANISATION_SUSPENDED');
+  if (p.suspended?.has(organisationId)) throw new VaultgateError('ORGANISATION_SUSPENDED', { detail: suspendedDetail(organisationId), extra: { organisationId } });
 }
 
 /** Operators only: the operator token, or a user with the platform operator role. */

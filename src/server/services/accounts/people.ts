@@ -137,7 +137,7 @@ export class People {
     const inv = await this.find(token);
     if (!inv || !this.isLive(inv)) return refuse('INVITATION_INVALID', inv?.id ?? '-');
     const o = await this.organisation(inv.organisationId);
-    if (o.status === 'suspended') throw new VaultgateError('ORGANISATION_SUSPENDED');
+    if (o.status === 'suspended') throw new VaultgateError('ORGANISATION_SUSPENDED', { detail: suspendedDetail(o.id), extra: { organisationId: o.id } });
     const at = this.now();
     let newUser: UserRecord | null = null;
     let userId: string;
@@ -216,9 +216,18 @@ export class People {
 export async function refuseSuspended(d: { store: Store; cache: RegistryCache }, ids: readonly (string | undefined)[]): Promise<void> {
   for (const id of ids) {
     if (id && (await isSuspended(d, id))) {
-      throw new VaultgateError('ORGANISATION_SUSPENDED', { logReason: `organisation of ${id} is suspended` });
+      throw new VaultgateError('ORGANISATION_SUSPENDED', { detail: suspendedDetail(id), extra: { organisationId: id }, logReason: `organisation of ${id} is suspended` });
     }
   }
+}
+
+/**
+ * Which organisation is suspended, for ORGANISATION_SUSPENDED's detail: a vendor sending to a company's channel can
+ * tell whether it is its own suspension or the company's. An organisation's id is its company's (`co_…`) or, when it
+ * is only a vendor, its party's (`tp_…`).
+ */
+export function suspendedDetail(id: string): string {
+  return `${id.startsWith('tp_') ? 'The software vendor' : 'The company'} ${id} is suspended.`;
 }
 
 /** Whether the organisation of this company or party is suspended, through the registry cache (cleared by setStatus). */

@@ -24,6 +24,7 @@ afterEach(() => store.close());
 let sessions: Sessions;
 
 const code = (p: Promise<unknown>) => p.then(() => undefined, (e: VaultgateError) => e.code);
+const detail = (p: Promise<unknown>) => p.then(() => undefined, (e: VaultgateError) => e.detail);
 
 describe('sessions', () => {
   it('keeps only the token hash; ends after 30 minutes idle, and use moves the idle deadline on', async () => {
@@ -36,6 +37,21 @@ describe('sessions', () => {
     expect((await sessions.resolve(s.token)).user.id).toBe(user.id);
     nowMs += 30 * 60_000;
     expect(await code(sessions.resolve(s.token))).toBe('SESSION_REQUIRED');
+  });
+
+  it("says why a session is refused, with this deployment's timeouts rather than the defaults", async () => {
+    const short = new Sessions({ store, clock, audit: new AuditTrail({ store, clock, environment: 'test' }), idleS: 600, absoluteS: 5400 });
+    const s = (await short.start(user, SYSTEM_CONTEXT, undefined, 'password'))!;
+    nowMs += 11 * 60_000;
+    expect(await detail(short.resolve(s.token))).toBe('The session was unused for more than 10 minutes (VAULTGATE_SESSION_IDLE_S): sign in again.');
+    const t = (await short.start(user, SYSTEM_CONTEXT, undefined, 'password'))!;
+    for (let i = 0; i < 10; i++) {
+      nowMs += 9 * 60_000;
+      await short.resolve(t.token).catch(() => undefined);
+    }
+    expect(await detail(short.resolve(t.token))).toBe('The session reached its absolute lifetime of 90 minutes (VAULTGATE_SESSION_ABSOLUTE_S): sign in again.');
+    expect(await detail(short.resolve('nope'))).toMatch(/^The token is not a session token/);
+    expect(await detail(short.resolve(undefined))).toMatch(/^No session came with the request/);
   });
 
   it('ends 12 hours after sign-in however often it is used', async () => {

@@ -68,12 +68,17 @@ export class Sessions {
 
   /** The live session of a token and its (active) user; SESSION_REQUIRED otherwise. Moves the idle deadline on. */
   async resolve(token: string | undefined): Promise<{ session: SessionRecord; user: UserRecord }> {
-    if (!token || token.length > 100) throw new VaultgateError('SESSION_REQUIRED');
+    // The detail tells a token that is no session at all (a typo, another kind of token) from a session that ended,
+    // and gives this deployment's timeouts rather than the defaults.
+    const notASession = 'The token is not a session token of this deployment (nor the operator token or a vgp_… personal API token): send the sessionToken from sign-in.';
+    if (!token) throw new VaultgateError('SESSION_REQUIRED', { detail: 'No session came with the request: send the session cookie or Authorization: Bearer <session token>.' });
+    if (token.length > 100) throw new VaultgateError('SESSION_REQUIRED', { detail: notASession });
     const session = await this.d.store.getSession(sessionTokenHash(token));
     const now = this.d.clock.now();
-    if (!session || session.revokedAt !== null) throw new VaultgateError('SESSION_REQUIRED', { detail: 'No such session, or it was signed out.' });
-    if (Date.parse(session.expiresAt) <= now) throw new VaultgateError('SESSION_REQUIRED', { detail: 'The session reached its absolute lifetime.' });
-    if (Date.parse(session.lastSeenAt) + this.d.idleS * 1000 <= now) throw new VaultgateError('SESSION_REQUIRED', { detail: 'The session was idle too long.' });
+    if (!session) throw new VaultgateError('SESSION_REQUIRED', { detail: notASession });
+    if (session.revokedAt !== null) throw new VaultgateError('SESSION_REQUIRED', { detail: 'The session was signed out: sign in again.' });
+    if (Date.parse(session.expiresAt) <= now) throw new VaultgateError('SESSION_REQUIRED', { detail: `The session reached its absolute lifetime of ${minutes(this.d.absoluteS)} (VAULTGATE_SESSION_ABSOLUTE_S): sign in again.` });
+    if (Date.parse(session.lastSeenAt) + this.d.idleS * 1000 <= now) throw new VaultgateError('SESSION_REQUIRED', { detail: `The session was unused for more than ${minutes(this.d.idleS)} (VAULTGATE_SESSION_IDLE_S): sign in again.` });
     const user = await this.d.store.getUser(session.userId);
     if (!user || user.status !== 'active') throw new VaultgateError('SESSION_REQUIRED', { detail: 'The account is not active.' });
     // Written at most once a minute per session: the idle deadline needs no finer grain.
@@ -95,4 +100,9 @@ export class Sessions {
     ended = await this.d.store.revokeUserSessions(userId, at, this.d.audit.event(ctx, { action: 'session.sign-out-everywhere', subject: userId }));
     return ended;
   }
+}
+
+/** A timeout in words: whole minutes when it is (`30 minutes`), else seconds. */
+function minutes(s: number): string {
+  return s % 60 === 0 ? `${s / 60} minute${s === 60 ? '' : 's'}` : `${s} seconds`;
 }

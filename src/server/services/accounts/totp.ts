@@ -1,4 +1,5 @@
 import { Secret, TOTP } from 'otpauth';
+import { VaultgateError } from '../../../protocol/index.js';
 
 /*
  * TOTP second factor (RFC 6238 with RFC 4226 HOTP; SHA-1, 6 digits, 30 s steps: what every authenticator app
@@ -30,6 +31,17 @@ export function totpStep(secretBase32: string, code: string, nowMs: number): num
   if (!/^\d{6}$/.test(code)) return null;
   const delta = totp(secretBase32, 'x', 'x').validate({ token: code, timestamp: nowMs, window: WINDOW });
   return delta === null ? null : Math.floor(nowMs / 1000 / TOTP_PERIOD_S) + delta;
+}
+
+/** TOTP_INVALID's detail for a code that is not 6 digits (so a person who typed 5 or pasted spaces is told), else undefined. */
+export function totpFormatDetail(code: string): string | undefined {
+  return /^\d{6}$/.test(code) ? undefined : 'A code is 6 digits (0-9), as the authenticator app shows it, without spaces.';
+}
+
+/** TOTP_INVALID for a refused code, saying so when it is not even 6 digits. */
+export function totpInvalid(code: string): VaultgateError {
+  const detail = totpFormatDetail(code);
+  return new VaultgateError('TOTP_INVALID', detail ? { detail } : {});
 }
 
 /** The code of the step at `nowMs` (tests and the CLI's own checks). */

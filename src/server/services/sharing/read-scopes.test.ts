@@ -48,5 +48,14 @@ describe('scopeResolver', () => {
     expect(await resolve(consumer.id, 'read', at(200))).toEqual([]);
     expect(await resolve(consumer.id, 'read', '2025-01-01T00:03:19+00:00')).toHaveLength(2);
     expect(await resolve('co_test_nobody', 'read', at(150))).toEqual([]);
+
+    // An operator's suspension: a suspended owner's grants give nothing, a suspended consumer holds nothing; reinstating restores both.
+    await store.setOrganisationStatus(other.id, 'suspended', auditEvent());
+    expect((await resolve(consumer.id, 'read', at(150))).map((s) => s.grantId)).toEqual([read.id]);
+    await store.setOrganisationStatus(consumer.id, 'suspended', auditEvent());
+    expect(await resolve(consumer.id, 'read', at(150))).toEqual([]);
+    await store.setOrganisationStatus(consumer.id, 'active', auditEvent());
+    await store.setOrganisationStatus(other.id, 'active', auditEvent());
+    expect(await resolve(consumer.id, 'read', at(150))).toHaveLength(2);
   });
 });

@@ -10,7 +10,9 @@ import type { GrantRecord, Store } from '../../../store/index.js';
 /**
  * The scopes an organisation holds at `at` (ISO 8601) for `action`: its own vault's (ownerScope) if it is a company,
  * plus one per grant that is active at `at` (state active, notBefore <= at < notOnOrAfter) and allows `action`. With
- * `companyId`, only the scopes over that vault. Empty when it holds none (an unknown organisation included).
+ * `companyId`, only the scopes over that vault. Empty when it holds none (an unknown organisation included) and when the
+ * organisation is suspended; a grant whose owner is suspended gives no scope while it is (an operator's suspension stops
+ * every credential of the organisation at the next request, and its data's sharing with it; reinstating restores both).
  */
 export type ScopesFor = (organisationId: string, action: GrantAction, at: string, companyId?: string) => Promise<ReadScope[]>;
 
@@ -37,11 +39,14 @@ export function scopeResolver(store: Store): ScopesFor {
     const instant = new Date(at).toISOString();
     const scopes: ReadScope[] = [];
     const org = await store.getOrganisation(organisationId);
+    if (org?.status === 'suspended') return [];
     if (org?.companyId && (companyId === undefined || companyId === org.companyId)) scopes.push(ownerScope(org.companyId));
     const grants = await store.listActiveGrants({ consumerOrganisationId: organisationId, at: instant, ownerOrganisationId: companyId });
     for (const g of grants) {
       // The store selects by the same rule; checked again here so that the time rule lives in one visible place.
-      if (grantInForce(g, instant) && g.terms.actions.includes(action)) scopes.push(grantReadScope(g));
+      if (!grantInForce(g, instant) || !g.terms.actions.includes(action)) continue;
+      if ((await store.getOrganisation(g.ownerOrganisationId))?.status === 'suspended') continue;
+      scopes.push(grantReadScope(g));
     }
     return scopes;
   };
