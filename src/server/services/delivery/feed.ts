@@ -3,6 +3,7 @@ import type { FeedMessage, GrantEventRecord, Store } from '../../../store/index.
 import type { VaultCrypto } from '../../crypto/vault-crypto.js';
 import { messageAad } from '../ingest-message.js';
 import { TEXT_MEDIA, type MessageView } from '../read-vault.js';
+import { bodyLink } from './body-link.js';
 import { decodeFeedCursor, encodeFeedCursor, type FeedPosition } from './feed-cursor.js';
 import type { ScopesFor } from '../sharing/read-scopes.js';
 import type { FeedWaits } from './feed-waits.js';
@@ -165,7 +166,7 @@ export async function pollFeed(d: FeedDeps, reader: string, start: FeedPosition,
       const body = bodies.get(m);
       items.push({
         type: 'message.received', position: m.seq, companyId: m.companyId, grantId, message: view(m),
-        links: { body: grantId === null ? `/vault/v1/messages/${m.id}` : `/vault/v1/shared/${m.companyId}/messages/${m.id}` }, ...(body ? inlineBody(m.mediaType, body, utf8) : {}),
+        links: { body: bodyLink(m, grantId) }, ...(body ? inlineBody(m.mediaType, body, utf8) : {}),
       });
     }
   } else {

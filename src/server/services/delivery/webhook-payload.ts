@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { scopesCovering, type ReadScope } from '../../../protocol/grant-scope.js';
+import { bodyLink } from './body-link.js';
 import type { GrantEventRecord, PositionedMessage, WebhookDeliveryRecord, WebhookEndpointRecord } from '../../../store/index.js';
 
 /*
@@ -54,7 +55,7 @@ export function coveringScope(e: WebhookEndpointRecord, scopes: readonly ReadSco
 export function messageDelivery(e: WebhookEndpointRecord, m: PositionedMessage, scope: ReadScope, o: { id: string; now: string; origin: WebhookDeliveryRecord['origin'] }): WebhookDeliveryRecord {
   const data: MessageReceivedData = {
     messageId: m.id, companyId: m.companyId, grantId: scope.grantId, channelId: m.channelId, messageType: m.messageType, mediaType: m.mediaType,
-    size: m.size, sha256: m.sha256, receivedAt: m.receivedAt, links: { body: `/vault/v1/messages/${encodeURIComponent(m.id)}` },
+    size: m.size, sha256: m.sha256, receivedAt: m.receivedAt, links: { body: bodyLink(m, scope.grantId) },
   };
   const payload: WebhookPayload<MessageReceivedData> = { type: 'message.received', timestamp: o.now, data };
   return {
