@@ -11,7 +11,12 @@ import { withOrgOption } from './org-option.js';
 import { printJson } from './output.js';
 
 const STATES = ['requested', 'offered', 'active', 'declined', 'revoked', 'withdrawn', 'expired'];
-const COLUMNS = ['id', 'state', 'ownerOrganisationId', 'consumerOrganisationId', 'actions', 'notOnOrAfter'];
+const COLUMNS = ['id', 'state', 'ownerOrganisationId', 'ownerName', 'ownerBusinessId', 'consumerOrganisationId', 'consumerName', 'consumerBusinessId', 'actions', 'notOnOrAfter'];
+/** A grant as a table row: the terms' actions and end beside the parties (the API keeps them in `terms`). */
+const row = (g: Record<string, unknown>) => {
+  const t = g.terms as { actions?: string[]; notOnOrAfter?: string } | undefined;
+  return { ...g, actions: t?.actions, notOnOrAfter: t?.notOnOrAfter };
+};
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
 /** An organisation named by business id (1234567-8) or by organisation id. */
@@ -66,7 +71,7 @@ export function grantsCommand(): Command {
         items.push(...page.items);
         cursor = page.nextCursor;
       } while (cursor);
-      c.table({ items }, COLUMNS);
+      c.table({ items: c.json ? items : items.map(row) }, COLUMNS);
     });
   grants.command('show <grantId>').description('one grant (its terms, and the terms requested)')
     .action(async (id: string, _o: unknown, cmd: Command) => {

@@ -187,6 +187,22 @@ describe(`grants over HTTP (${storeName})`, () => {
     expectCode(await api('GET', `/organisations/${owner.orgId}/grants`, owner.viewer), 400, 'INVALID_REQUEST');
   });
 
+  it("shows both sides who the other is: each party's name and business id (null for a party-only organisation), in list and get", async () => {
+    const g = await api('POST', `/organisations/${owner.orgId}/grants`, owner.admin, { consumerOrganisationId: vendor.orgId, ...terms({ channelIds: null }) });
+    expect(g.status, JSON.stringify(g.body)).toBe(201);
+    const parties = { ownerName: 'Omistaja Oy', ownerBusinessId, consumerName: expect.any(String), consumerBusinessId: null };
+    expect(g.body).toMatchObject(parties);
+    for (const [org, role] of [[owner, 'owner'], [vendor, 'consumer']] as const) {
+      expect((await api('GET', `/organisations/${org.orgId}/grants/${g.body.id}`, org.viewer)).body).toMatchObject(parties);
+      const listed = await api('GET', `/organisations/${org.orgId}/grants?role=${role}&limit=1000`, org.viewer);
+      expect(listed.body.items.find((x: { id: string }) => x.id === g.body.id)).toMatchObject(parties);
+    }
+    const req = await api('POST', `/organisations/${consumer.orgId}/grants/requests`, consumer.admin, { ownerBusinessId, ...terms() });
+    expect(req.body).toMatchObject({ ownerName: 'Omistaja Oy', ownerBusinessId, consumerName: 'Käyttäjä Oy', consumerBusinessId });
+    await api('POST', `/organisations/${consumer.orgId}/grants/${req.body.id}/withdraw`, consumer.admin);
+    await api('POST', `/organisations/${owner.orgId}/grants/${g.body.id}/revoke`, owner.admin);
+  });
+
   it('refuses invalid terms and owners with their codes', async () => {
     const request = (body: Record<string, unknown>) => api('POST', `/organisations/${consumer.orgId}/grants/requests`, consumer.admin, { ownerOrganisationId: owner.orgId, ...terms(), ...body });
     expectCode(await request({ channelIds: [foreignChannel] }), 400, 'GRANT_SCOPE_INVALID');

@@ -31,7 +31,15 @@ export interface GrantsDeps {
   publicBaseUrl: () => string;
 }
 
-export type GrantView = GrantRecord & { environment: Environment };
+/**
+ * A grant as both sides see it: the record, the environment, and who the parties are — each organisation's name and
+ * business id (null for a party-only organisation; both null when the organisation is gone).
+ */
+export type GrantView = GrantRecord & {
+  environment: Environment;
+  ownerName: string | null; ownerBusinessId: string | null;
+  consumerName: string | null; consumerBusinessId: string | null;
+};
 export type GrantRole = 'owner' | 'consumer';
 
 /** How a request or a direct grant names the other organisation: its id, or a company's business id. */
@@ -47,7 +55,20 @@ export class Grants {
     return new Date(this.d.clock.now()).toISOString();
   }
 
-  #view = (g: GrantRecord): GrantView => ({ ...g, environment: this.d.environment });
+  /** The view of grants, each party's organisation read once per call. */
+  async #views(gs: GrantRecord[]): Promise<GrantView[]> {
+    const orgs = new Map<string, Promise<OrganisationRecord | undefined>>();
+    const org = (id: string) => orgs.get(id) ?? orgs.set(id, this.d.store.getOrganisation(id)).get(id)!;
+    return Promise.all(gs.map(async (g) => {
+      const [owner, consumer] = await Promise.all([org(g.ownerOrganisationId), org(g.consumerOrganisationId)]);
+      return {
+        ...g, environment: this.d.environment, ownerName: owner?.name ?? null, ownerBusinessId: owner?.businessId ?? null,
+        consumerName: consumer?.name ?? null, consumerBusinessId: consumer?.businessId ?? null,
+      };
+    }));
+  }
+
+  #view = async (g: GrantRecord): Promise<GrantView> => (await this.#views([g]))[0]!;
 
   async #org(id: string): Promise<OrganisationRecord> {
     const o = await this.d.store.getOrganisation(id);
@@ -136,7 +157,7 @@ export class Grants {
   async list(orgId: string, q: ListQuery & { role: GrantRole; state?: GrantState | undefined }): Promise<Page<GrantView>> {
     await this.#org(orgId);
     const page = await this.d.store.listGrants({ ...q, organisationId: orgId });
-    return { items: page.items.map(this.#view), nextCursor: page.nextCursor };
+    return { items: await this.#views(page.items), nextCursor: page.nextCursor };
   }
 
   /**
