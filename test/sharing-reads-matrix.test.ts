@@ -268,6 +268,17 @@ describe('consumer reads: the matrix', () => {
     await revokeGrant(s.store, g);
     const refused = JSON.parse((await call(creds[1]!, `/vault/v1/shared/${o1.companyId}/messages`)).text);
     expect(refused).toMatchObject({ status: 403, code: 'GRANT_REQUIRED', remedy: expect.stringContaining('Request a grant') });
+    // A shared read never falls back to the reader's own vault: the owner naming itself holds no grant.
+    const own: Cred[] = [
+      { name: 'MAC vault.read of the owner', consumer: 'C1', mac: o1.reader },
+      { name: 'bearer shared.read+vault.read of the owner', consumer: 'C1', token: await companyToken(s, o1.companyId, ['vault.read', 'shared.read']) },
+    ];
+    for (const cred of own) {
+      for (const path of ['messages', `messages/${msgs.get(o1.companyId)![0]!.messageId}`, 'export']) {
+        expect((await call(cred, `/vault/v1/shared/${o1.companyId}/${path}`)).code, `${cred.name} ${path}`).toBe('GRANT_REQUIRED');
+      }
+      expect(JSON.parse((await call(cred, '/vault/v1/shared')).text)).toEqual({ owners: [] });
+    }
     // An owner that does not exist, or a malformed id, answers the same: nothing tells which companies exist.
     for (const owner of [`co_test_${'0'.repeat(26)}`, 'not-an-id']) {
       expect((await call(creds[1]!, `/vault/v1/shared/${owner}/messages`)).code).toBe('GRANT_REQUIRED');

@@ -46,13 +46,20 @@ export async function authorizeSharedRead(d: VaultDeps, p: Principal, idempotenc
 }
 
 /**
- * The reader's scopes over the owner's vault now; GRANT_REQUIRED when it holds none (an unknown or malformed owner
- * included, so that the answer tells nothing about which companies exist).
+ * The scopes the reader's grants give it over the owner's vault now — never its own vault's (ownerScope): a shared
+ * read does not fall back to the reader's own vault, which it reads at /vault/v1/messages.
+ */
+const grantScopesNow = async (d: SharedDeps, reader: SharedReader, owner: string): Promise<ReadScope[]> =>
+  (await d.scopesFor(reader.organisationId, 'read', new Date(d.clock.now()).toISOString(), owner)).filter((s) => s.grantId !== null);
+
+/**
+ * The reader's grant scopes over the owner's vault now; GRANT_REQUIRED when it holds none (its own company id, and an
+ * unknown or malformed owner, included, so that the answer tells nothing about which companies exist).
  */
 export async function sharedScopes(d: SharedDeps, reader: SharedReader, ownerCompanyId: string): Promise<ReadScope[]> {
   const parsed = parseId(ownerCompanyId, 'company', d.environment);
   if (!parsed.ok && parsed.reason === 'other-environment') checkId(ownerCompanyId, 'company', d.environment);
-  const scopes = parsed.ok ? await d.scopesFor(reader.organisationId, 'read', new Date(d.clock.now()).toISOString(), ownerCompanyId) : [];
+  const scopes = parsed.ok ? await grantScopesNow(d, reader, ownerCompanyId) : [];
   if (scopes.length === 0) {
     throw new VaultgateError('GRANT_REQUIRED', { detail: `No active grant with the read action over ${ownerCompanyId.slice(0, 80)}.` });
   }
@@ -158,7 +165,7 @@ export async function exportShared(
     let page = first;
     let lastCursor = q.cursor ?? null;
     for (let n = 0; ; n++) {
-      const now = n === 0 ? scopes : await d.scopesFor(reader.organisationId, 'read', new Date(d.clock.now()).toISOString(), owner);
+      const now = n === 0 ? scopes : await grantScopesNow(d, reader, owner);
       const items: ExportPage['items'] = [];
       for (const m of page.items) {
         if (!scopes.some((s) => scopeCovers(s, m))) continue;
