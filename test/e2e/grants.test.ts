@@ -207,6 +207,9 @@ describe(`grants over HTTP (${storeName})`, () => {
     const request = (body: Record<string, unknown>) => api('POST', `/organisations/${consumer.orgId}/grants/requests`, consumer.admin, { ownerOrganisationId: owner.orgId, ...terms(), ...body });
     expectCode(await request({ channelIds: [foreignChannel] }), 400, 'GRANT_SCOPE_INVALID');
     expectCode(await request({ channelIds: null, messageTypes: [] }), 400, 'GRANT_SCOPE_INVALID');
+    const subscribeOnly = await request({ actions: ['subscribe'] });
+    expectCode(subscribeOnly, 400, 'GRANT_SCOPE_INVALID');
+    expect(subscribeOnly.body.detail).toContain('subscribe needs read');
     expectCode(await request({ receivedFrom: inHours(-1), receivedBefore: inHours(-2) }), 400, 'GRANT_SCOPE_INVALID');
     expectCode(await request({ notBefore: inHours(5), notOnOrAfter: inHours(4) }), 400, 'GRANT_VALIDITY_INVALID');
     expectCode(await request({ notBefore: inHours(-5), notOnOrAfter: inHours(-4) }), 400, 'GRANT_VALIDITY_INVALID');

@@ -33,7 +33,7 @@ const optionalInstant = (name: string, v: string | null | undefined): string | n
 
 /**
  * Checks terms and returns them in stored form; `base` fills in what `input` leaves out (an offer starts from the
- * request). GRANT_SCOPE_INVALID (no channel and no type, an empty window, no or unknown actions, a purpose too long
+ * request). GRANT_SCOPE_INVALID (no channel and no type, an empty window, no or unknown actions, subscribe without read, a purpose too long
  * or missing), GRANT_VALIDITY_INVALID (notBefore not before notOnOrAfter, or notOnOrAfter not after `now`).
  */
 export function normalizeGrantTerms(input: GrantTermsInput, now: string, base?: GrantTerms): GrantTerms {
@@ -49,6 +49,10 @@ export function normalizeGrantTerms(input: GrantTermsInput, now: string, base?: 
   const actions = [...new Set(pick('actions') ?? [])];
   if (actions.length === 0 || actions.some((a) => !GRANT_ACTIONS.includes(a))) {
     throw new VaultgateError('GRANT_SCOPE_INVALID', { detail: `actions must name one or both of ${GRANT_ACTIONS.join(', ')}.` });
+  }
+  // A webhook delivers a thin payload (ids and metadata); its body is a read: subscribe alone would be useless.
+  if (actions.includes('subscribe') && !actions.includes('read')) {
+    throw new VaultgateError('GRANT_SCOPE_INVALID', { detail: 'subscribe needs read as well: a webhook delivers ids and metadata, and the body is read with the read action. Ask for actions ["read", "subscribe"].' });
   }
   const purpose = (pick('purpose') ?? '').trim();
   if (purpose.length === 0 || purpose.length > MAX_PURPOSE_CHARS) throw new VaultgateError('GRANT_SCOPE_INVALID', { detail: `purpose must be 1 to ${MAX_PURPOSE_CHARS} characters.` });
