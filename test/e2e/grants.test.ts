@@ -107,6 +107,12 @@ describe(`grants over HTTP (${storeName})`, () => {
     expectCode(again, 409, 'GRANT_STATE_CONFLICT');
     expect(again.body.detail).toContain('is active');
     expectCode(await api('POST', `/organisations/${vendor.orgId}/grants/requests`, vendor.admin, { ownerBusinessId: businessIds(5159000, 1)[0], ...terms() }), 404, 'NOT_FOUND');
+    // A typo (the check digit does not match) is told as such, not as a company that does not use Vaultgate.
+    const typo = `${ownerBusinessId.slice(0, -1)}${(Number(ownerBusinessId.at(-1)) + 1) % 10}`;
+    const bad = await api('POST', `/organisations/${vendor.orgId}/grants/requests`, vendor.admin, { ownerBusinessId: typo, ...terms() });
+    expectCode(bad, 400, 'BUSINESS_ID_INVALID');
+    expect(bad.body.detail).toContain(typo);
+    expectCode(await api('POST', `/organisations/${owner.orgId}/grants`, owner.admin, { consumerBusinessId: typo, ...terms() }), 400, 'BUSINESS_ID_INVALID');
   });
 
   it('direct grant by the owner (consumer by business id) → statement verified with the JWKS → revoke: no statement any more', async () => {
@@ -231,6 +237,25 @@ describe(`grants over HTTP (${storeName})`, () => {
     expect(answers.filter((a) => a.status === 200), JSON.stringify(answers.map((a) => [a.status, a.body.state, a.body.code]))).toHaveLength(1);
     for (const a of answers.filter((x) => x.status !== 200)) expectCode(a, 409, 'GRANT_STATE_CONFLICT');
     expect(await audit(owner, id)).toHaveLength(2);
+  });
+
+  it("an offer whose window ended cannot be accepted: the answer says to withdraw it, and withdrawing works; a state conflict reads 'an active'", async () => {
+    const end = new Date(Date.now() + 1500).toISOString();
+    const req = await api('POST', `/organisations/${consumer.orgId}/grants/requests`, consumer.admin, { ownerOrganisationId: owner.orgId, ...terms({ notOnOrAfter: end }) });
+    expect(req.status, JSON.stringify(req.body)).toBe(201);
+    expect((await api('POST', `/organisations/${owner.orgId}/grants/${req.body.id}/offer`, owner.admin, { channelIds: [ch1] })).body.state).toBe('offered');
+    await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(end) - Date.now()) + 50));
+    const stale = await api('POST', `/organisations/${consumer.orgId}/grants/${req.body.id}/accept`, consumer.admin);
+    expectCode(stale, 400, 'GRANT_VALIDITY_INVALID');
+    expect(stale.body.detail).toContain('withdraw it');
+    expect(stale.body.remedy).toContain('vaultgate grants withdraw');
+    expect((await api('POST', `/organisations/${consumer.orgId}/grants/${req.body.id}/withdraw`, consumer.admin)).body.state).toBe('withdrawn');
+
+    const g = await api('POST', `/organisations/${owner.orgId}/grants`, owner.admin, { consumerOrganisationId: consumer.orgId, ...terms() });
+    const conflict = await api('POST', `/organisations/${owner.orgId}/grants/${g.body.id}/approve`, owner.admin);
+    expectCode(conflict, 409, 'GRANT_STATE_CONFLICT');
+    expect(conflict.body.detail).toContain('an active grant allows only');
+    await api('POST', `/organisations/${owner.orgId}/grants/${g.body.id}/revoke`, owner.admin);
   });
 
   it('a grant past notOnOrAfter gets no statement at once, and the sweep records it expired for both sides', async () => {

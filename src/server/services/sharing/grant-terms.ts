@@ -67,8 +67,8 @@ export function normalizeGrantTerms(input: GrantTermsInput, now: string, base?: 
 }
 
 /** GRANT_VALIDITY_INVALID when the window has ended at `now` (a grant is never made or activated already over). */
-export function checkNotEnded(notOnOrAfter: string, now: string): void {
-  if (notOnOrAfter <= now) throw new VaultgateError('GRANT_VALIDITY_INVALID', { detail: `notOnOrAfter (${notOnOrAfter}) has passed.` });
+export function checkNotEnded(notOnOrAfter: string, now: string, hint = ''): void {
+  if (notOnOrAfter <= now) throw new VaultgateError('GRANT_VALIDITY_INVALID', { detail: `notOnOrAfter (${notOnOrAfter}) has passed.${hint}` });
 }
 
 /** GRANT_SCOPE_INVALID unless every channel named is one of the owner company's. */

@@ -3,6 +3,7 @@ import type {
   GrantEventRecord, GrantRecord, GrantState, GrantTerms, ListQuery, OrganisationRecord, Page, Store,
 } from '../../../store/index.js';
 import { SYSTEM_CONTEXT, type AuditContext, type AuditTrail } from '../audit/audit-trail.js';
+import { requireBusinessId } from '../business-id.js';
 import { checkId } from '../ids.js';
 import type { SigningKeys } from '../signing-keys.js';
 import { EVENT_OF_STATE, nextGrantState, STEP_SIDE, type GrantStep } from './grant-lifecycle.js';
@@ -82,6 +83,7 @@ export class Grants {
       throw new VaultgateError('INVALID_REQUEST', { detail: `Name the ${what} by exactly one of its organisation id or business id.` });
     }
     if (ref.organisationId !== undefined) return this.#org(ref.organisationId);
+    requireBusinessId(ref.businessId!, `${what}BusinessId is not a business id.`);
     const company = await this.d.store.getCompanyByBusinessId(ref.businessId!);
     const o = company && !company.deletedAt ? await this.d.store.getOrganisation(company.id) : undefined;
     if (!o) throw new VaultgateError('NOT_FOUND', { detail: `No company with the business id ${ref.businessId} uses Vaultgate.` });
@@ -168,7 +170,11 @@ export class Grants {
     const to = nextGrantState(g.state, step, g.id);
     const at = this.#now();
     const after: GrantRecord = { ...g, state: to, terms: terms ?? g.terms, updatedAt: at, decidedBy: ctx.actor.id };
-    if (to === 'active') checkNotEnded(after.terms.notOnOrAfter, at);
+    if (to === 'active') {
+      checkNotEnded(after.terms.notOnOrAfter, at, step === 'accept'
+        ? ' This offer can no longer be accepted: withdraw it (vaultgate grants withdraw) and request again.'
+        : ' This request can no longer be approved: decline it; the consumer requests again.');
+    }
     const ok = await this.d.store.transitionGrant(g.id, { from: g.state, to, at, terms, decidedBy: ctx.actor.id }, this.#event(after, ctx.actor.id, at),
       this.#audit(ctx, `grant.${step}`, after, { from: g.state, ...(terms ? { actions: terms.actions } : {}) }));
     if (!ok) {
