@@ -63,6 +63,9 @@ describe('vaultgate grants', () => {
     const badAction = await vg('consumer', ['grants', '--org', consumerOrg, 'request', '--owner', ownerBid, '--type', 'x', '--action', 'write', '--purpose', 'p', '--days', '1']);
     expect(badAction.code).toBe(2);
 
+    const help = await vg('owner', ['grants', 'offer', '--help']);
+    expect(help.stdout).toMatch(/--action <action>\s+read, or read and subscribe \(repeatable; left out: as\s+requested\)/);
+    expect(help.stdout).not.toContain('default read');
     const offered = await owner(['offer', req.id, '--channel', ch1, '--action', 'read']);
     expect(offered).toMatchObject({ state: 'offered', terms: { channelIds: [ch1], actions: ['read'], messageTypes: ['invoice'] } });
     expect((await consumer(['accept', req.id])).state).toBe('active');
