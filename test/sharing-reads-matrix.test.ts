@@ -265,6 +265,16 @@ describe('consumer reads: the matrix', () => {
       expect(answers[1]).toEqual(answers[0]);
       expect(answers[2]).toEqual(answers[0]);
     }
+    // A cursor the list did not give out: the code and remedy of the owner's own list (CURSOR_INVALID), on list and export.
+    for (const path of ['messages?cursor=garbage', 'export?cursor=djEuMA']) {
+      const bad = await call(creds[1]!, `/vault/v1/shared/${o1.companyId}/${path}`);
+      expect(bad.status, path).toBe(400);
+      expect(JSON.parse(bad.text)).toMatchObject({ code: 'CURSOR_INVALID', remedy: expect.stringContaining('nextCursor') });
+    }
+    // A bearer token without shared.read is told which role it lacks and how its admin makes a client that has it.
+    const missing = JSON.parse((await call(creds[2]!, `/vault/v1/shared/${o1.companyId}/messages`)).text);
+    expect(missing).toMatchObject({ code: 'SCOPE_MISSING', remedy: expect.stringContaining('vaultgate org credentials create --kind client --roles vault.read,shared.read') });
+    expect(missing.remedy).toContain('scope=ingest, vault.read or shared.read');
     await revokeGrant(s.store, g);
     const refused = JSON.parse((await call(creds[1]!, `/vault/v1/shared/${o1.companyId}/messages`)).text);
     expect(refused).toMatchObject({ status: 403, code: 'GRANT_REQUIRED', remedy: expect.stringContaining('Request a grant') });

@@ -216,6 +216,15 @@ export const ERROR_CATALOGUE = {
     'Begäran är ogiltig.',
     'Correct the fields named in the details and send again.',
   ),
+  // A list's or an export's cursor that the list did not give out (the feed has its own, FEED_CURSOR_INVALID).
+  CURSOR_INVALID: def(
+    400,
+    'INVALID_DATA',
+    'The cursor is not one this list gave out: it is malformed or cut short.',
+    'Kohdistin ei ole tämän listan antama: se on virheellinen tai katkennut.',
+    'Markören är inte en som denna lista har gett ut: den är felaktig eller avkortad.',
+    'Pass back exactly the nextCursor of the previous page (or, to resume an export, the cursor of the last line received) of the same route; to start from the beginning, leave cursor out.',
+  ),
   BUSINESS_ID_INVALID: def(
     400,
     'INVALID_DATA',

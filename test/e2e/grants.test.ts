@@ -216,6 +216,9 @@ describe(`grants over HTTP (${storeName})`, () => {
     const subscribeOnly = await request({ actions: ['subscribe'] });
     expectCode(subscribeOnly, 400, 'GRANT_SCOPE_INVALID');
     expect(subscribeOnly.body.detail).toContain('subscribe needs read');
+    // The remedy does not send a consumer to the owner's channel route (refused to it): scope by types, or ask the owner.
+    expect(subscribeOnly.body.remedy).not.toContain('GET /api/v1/organisations/{ownerId}/channels');
+    expect(subscribeOnly.body.remedy).toContain('scopes by message types instead, or asks the owner');
     expectCode(await request({ receivedFrom: inHours(-1), receivedBefore: inHours(-2) }), 400, 'GRANT_SCOPE_INVALID');
     expectCode(await request({ notBefore: inHours(5), notOnOrAfter: inHours(4) }), 400, 'GRANT_VALIDITY_INVALID');
     expectCode(await request({ notBefore: inHours(-5), notOnOrAfter: inHours(-4) }), 400, 'GRANT_VALIDITY_INVALID');
