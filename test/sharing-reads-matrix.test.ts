@@ -271,6 +271,9 @@ describe('consumer reads: the matrix', () => {
       expect(bad.status, path).toBe(400);
       expect(JSON.parse(bad.text)).toMatchObject({ code: 'CURSOR_INVALID', remedy: expect.stringContaining('nextCursor') });
     }
+    // docs/sharing.md: a MAC consumer read takes any active party's partner key; the customer credential decides.
+    const otherPartner: Cred = { name: 'C1 customer with O2 partner key', consumer: 'C1', mac: { ...c1.reader, partnerId: o2.reader.partnerId, partnerKey: o2.reader.partnerKey } };
+    expect((await call(otherPartner, `/vault/v1/shared/${o1.companyId}/messages`)).status).toBe(200);
     // A bearer token without shared.read is told which role it lacks and how its admin makes a client that has it.
     const missing = JSON.parse((await call(creds[2]!, `/vault/v1/shared/${o1.companyId}/messages`)).text);
     expect(missing).toMatchObject({ code: 'SCOPE_MISSING', remedy: expect.stringContaining('vaultgate org credentials create --kind client --roles vault.read,shared.read') });
