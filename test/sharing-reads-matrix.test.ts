@@ -265,9 +265,33 @@ describe('consumer reads: the matrix', () => {
       expect(answers[1]).toEqual(answers[0]);
       expect(answers[2]).toEqual(answers[0]);
     }
+    // A cursor the list did not give out: the code and remedy of the owner's own list (CURSOR_INVALID), on list and export.
+    for (const path of ['messages?cursor=garbage', 'export?cursor=djEuMA']) {
+      const bad = await call(creds[1]!, `/vault/v1/shared/${o1.companyId}/${path}`);
+      expect(bad.status, path).toBe(400);
+      expect(JSON.parse(bad.text)).toMatchObject({ code: 'CURSOR_INVALID', remedy: expect.stringContaining('nextCursor') });
+    }
+    // docs/sharing.md: a MAC consumer read takes any active party's partner key; the customer credential decides.
+    const otherPartner: Cred = { name: 'C1 customer with O2 partner key', consumer: 'C1', mac: { ...c1.reader, partnerId: o2.reader.partnerId, partnerKey: o2.reader.partnerKey } };
+    expect((await call(otherPartner, `/vault/v1/shared/${o1.companyId}/messages`)).status).toBe(200);
+    // A bearer token without shared.read is told which role it lacks and how its admin makes a client that has it.
+    const missing = JSON.parse((await call(creds[2]!, `/vault/v1/shared/${o1.companyId}/messages`)).text);
+    expect(missing).toMatchObject({ code: 'SCOPE_MISSING', remedy: expect.stringContaining('vaultgate org credentials create --kind client --roles vault.read,shared.read') });
+    expect(missing.remedy).toContain('scope=ingest, vault.read or shared.read');
     await revokeGrant(s.store, g);
     const refused = JSON.parse((await call(creds[1]!, `/vault/v1/shared/${o1.companyId}/messages`)).text);
     expect(refused).toMatchObject({ status: 403, code: 'GRANT_REQUIRED', remedy: expect.stringContaining('Request a grant') });
+    // A shared read never falls back to the reader's own vault: the owner naming itself holds no grant.
+    const own: Cred[] = [
+      { name: 'MAC vault.read of the owner', consumer: 'C1', mac: o1.reader },
+      { name: 'bearer shared.read+vault.read of the owner', consumer: 'C1', token: await companyToken(s, o1.companyId, ['vault.read', 'shared.read']) },
+    ];
+    for (const cred of own) {
+      for (const path of ['messages', `messages/${msgs.get(o1.companyId)![0]!.messageId}`, 'export']) {
+        expect((await call(cred, `/vault/v1/shared/${o1.companyId}/${path}`)).code, `${cred.name} ${path}`).toBe('GRANT_REQUIRED');
+      }
+      expect(JSON.parse((await call(cred, '/vault/v1/shared')).text)).toEqual({ owners: [] });
+    }
     // An owner that does not exist, or a malformed id, answers the same: nothing tells which companies exist.
     for (const owner of [`co_test_${'0'.repeat(26)}`, 'not-an-id']) {
       expect((await call(creds[1]!, `/vault/v1/shared/${owner}/messages`)).code).toBe('GRANT_REQUIRED');

@@ -11,7 +11,12 @@ import { withOrgOption } from './org-option.js';
 import { printJson } from './output.js';
 
 const STATES = ['requested', 'offered', 'active', 'declined', 'revoked', 'withdrawn', 'expired'];
-const COLUMNS = ['id', 'state', 'ownerOrganisationId', 'consumerOrganisationId', 'actions', 'notOnOrAfter'];
+const COLUMNS = ['id', 'state', 'ownerOrganisationId', 'ownerName', 'ownerBusinessId', 'consumerOrganisationId', 'consumerName', 'consumerBusinessId', 'actions', 'notOnOrAfter'];
+/** A grant as a table row: the terms' actions and end beside the parties (the API keeps them in `terms`). */
+const row = (g: Record<string, unknown>) => {
+  const t = g.terms as { actions?: string[]; notOnOrAfter?: string } | undefined;
+  return { ...g, actions: t?.actions, notOnOrAfter: t?.notOnOrAfter };
+};
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
 /** An organisation named by business id (1234567-8) or by organisation id. */
@@ -20,17 +25,20 @@ const ref = (v: string, side: 'owner' | 'consumer') => (/^[0-9]{7}-[0-9]$/.test(
 interface TermOptions { channel?: string[]; type?: string[]; action?: string[]; receivedFrom?: string; receivedBefore?: string; notBefore?: string; notOnOrAfter?: string; days?: string; purpose?: string }
 
 /** The terms options (all optional here; the server says what a request needs). */
-function termOptions(cmd: Command): Command {
+function termOptions(cmd: Command, offer = false): Command {
+  const actionHelp = offer
+    ? 'read, or read and subscribe (repeatable; left out: as requested)'
+    : 'read, or read and subscribe (repeatable; default read; subscribe needs read)';
   return cmd
     .option('--channel <channelId>', "one of the owner's channels (repeatable)", collect)
     .option('--type <messageType>', 'a message type (repeatable)', collect)
-    .option('--action <action>', 'read and/or subscribe (repeatable; default read)', (v: string, prev?: string[]) => {
+    .option('--action <action>', actionHelp, (v: string, prev?: string[]) => {
       if (v !== 'read' && v !== 'subscribe') throw new InvalidArgumentError('read or subscribe');
       return collect(v, prev);
     })
     .option('--received-from <iso>', 'only messages received at or after this instant')
     .option('--received-before <iso>', 'only messages received before this instant')
-    .option('--not-before <iso>', 'valid from (default now)')
+    .option('--not-before <iso>', offer ? 'valid from (left out: as requested)' : 'valid from (default now)')
     .option('--not-on-or-after <iso>', 'valid until (exclusive)')
     .option('--days <n>', 'valid for this many days from now (instead of --not-on-or-after)');
 }
@@ -66,7 +74,7 @@ export function grantsCommand(): Command {
         items.push(...page.items);
         cursor = page.nextCursor;
       } while (cursor);
-      c.table({ items }, COLUMNS);
+      c.table({ items: c.json ? items : items.map(row) }, COLUMNS);
     });
   grants.command('show <grantId>').description('one grant (its terms, and the terms requested)')
     .action(async (id: string, _o: unknown, cmd: Command) => {
@@ -86,7 +94,7 @@ export function grantsCommand(): Command {
         c.out(await c.call('POST', path, { ...ref(o[side], side), ...terms(o, true) }));
       });
   }
-  termOptions(grants.command('offer <grantId>').description('offer narrower terms than requested (an owner admin); what you leave out stays as requested'))
+  termOptions(grants.command('offer <grantId>').description('offer narrower terms than requested (an owner admin); what you leave out stays as requested'), true)
     .action(async (id: string, o: TermOptions, cmd: Command) => {
       const c = orgApi(cmd);
       c.out(await c.call('POST', `/grants/${encodeURIComponent(id)}/offer`, terms(o, false)));

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
-import { Command, InvalidArgumentError } from 'commander';
-import { exportVaultToFile, type AuditPage, type MessageMeta } from '../sdk/index.js';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { exportVaultToFile, VaultgateIncompleteExportError, type AuditPage, type MessageMeta } from '../sdk/index.js';
 import { saveExport } from './audit-commands.js';
 import { feedCommand } from './feed-commands.js';
 import { clientFor, clientOf, clientSettings, withClientOptions, type ClientSettings } from './client-options.js';
@@ -14,9 +14,10 @@ const count = (v: string): number => {
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
   return n;
 };
-const selection = (c: Command): Command => c.option('--channel-id <id>').option('--message-type <name>')
-  .option('--from <iso>', 'received at or after').option('--to <iso>', 'received before');
-const filters = (o: Record<string, string | undefined>) => ({ channelId: o.channelId, messageType: o.messageType, from: o.from, to: o.to });
+/** The selection options; `--channel` (as in `grants`), with `--channel-id` kept as a hidden alias. */
+const selection = (c: Command): Command => c.option('--channel <id>', 'one channel (ch_…)').addOption(new Option('--channel-id <id>').hideHelp())
+  .option('--message-type <name>').option('--from <iso>', 'received at or after').option('--to <iso>', 'received before');
+const filters = (o: Record<string, string | undefined>) => ({ channelId: o.channel ?? o.channelId, messageType: o.messageType, from: o.from, to: o.to });
 
 /** `vaultgate vault …`: the owner's reads of its own vault (MAC credentials with vault.read, or a company OAuth client). */
 export function vaultCommand(): Command {
@@ -116,21 +117,39 @@ async function exportToStdout(s: ClientSettings, f: ReturnType<typeof filters>, 
   return written;
 }
 
+/** What a stopped export needs before it can resume. */
+function resumeHint(err: VaultgateIncompleteExportError, owner: string | undefined): string {
+  return err.code === 'GRANT_REQUIRED'
+    ? `Resuming needs an active grant over ${owner ?? 'that vault'} again (vaultgate vault shared ls lists yours; ask the owner).`
+    : '';
+}
+
 /** The export command's action: the own vault, or with `owner` (--owner) another owner's within the active grants. */
 function exportAction() {
   return async (o: Record<string, string | undefined>, cmd: Command): Promise<void> => {
     const s = clientSettings(cmd);
     const progress = new Progress(undefined, process.stderr);
     const toStdout = o.out === undefined || o.out === '-';
-    if (toStdout) {
-      const written = await exportToStdout(s, filters(o), (n) => progress.update({ exported: n }), o.owner);
-      progress.update({ exported: written }, true);
-      return;
+    try {
+      if (toStdout) {
+        const written = await exportToStdout(s, filters(o), (n) => progress.update({ exported: n }), o.owner);
+        progress.update({ exported: written }, true);
+        return;
+      }
+    } catch (err) {
+      // stdout keeps what arrived but has no resume point: say how to get one.
+      if (err instanceof VaultgateIncompleteExportError) throw new Error([`${err.message}.`, resumeHint(err, o.owner), 'What arrived is on stdout; to be able to resume, export with --out <file> (a run again continues after its last line).'].filter(Boolean).join(' '));
+      throw err;
     }
     const started = Date.now();
     const r = await exportVaultToFile({
       baseUrl: s.url, credentials: s.credentials, acceptLanguage: s.acceptLanguage, out: o.out!, filters: filters(o), owner: o.owner,
       onProgress: (n) => progress.update({ exported: n }),
+    }).catch((err: unknown) => {
+      if (err instanceof VaultgateIncompleteExportError) {
+        throw new Error([`${err.message}; what arrived is in ${o.out}.`, resumeHint(err, o.owner), `Run the same command again (same --out ${o.out}) to resume after the last line written.`].filter(Boolean).join(' '));
+      }
+      throw err;
     });
     progress.update({ exported: r.written }, true);
     process.stderr.write(`${r.resumedFrom ? 'resumed; ' : ''}${r.written} messages written to ${o.out} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);

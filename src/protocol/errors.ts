@@ -114,9 +114,9 @@ export const ERROR_CATALOGUE = {
       'The credential lacks the scope this operation needs.',
       'Tunnukselta puuttuu tämän toiminnon vaatima oikeus.',
       'Uppgifterna saknar den behörighet som åtgärden kräver.',
-      'Use a credential with the needed scope (ingest or vault.read): the company admin creates one (vaultgate org --org <company> credentials create --kind customer --scopes ingest), or the operator.',
+      'Use a credential with the needed scope (ingest or vault.read): the company admin creates one (vaultgate org --org <company> credentials create --kind customer --scopes ingest), or the operator. Reading vaults shared with your organisation (/vault/v1/shared) takes a vault.read customer credential or a bearer token with the shared.read role: the org admin creates such a client with vaultgate org credentials create --kind client --roles vault.read,shared.read.',
     ),
-    bearerRemedy: 'Request a token with the needed role (scope=ingest or vault.read, or <client_id>/.default for every granted role, from the token endpoint or your issuer with its configured audience); if the client is not granted the role, ask the operator to grant it.',
+    bearerRemedy: 'Request a token with the needed role (scope=ingest, vault.read or shared.read — shared.read reads the vaults other organisations share with yours, /vault/v1/shared —, or <client_id>/.default for every granted role, from the token endpoint or your issuer with its configured audience); if the client is not granted the role, the org admin creates a client that is (vaultgate org credentials create --kind client --roles vault.read,shared.read), or ask the operator to grant it.',
   },
   // Consumer reads (issue 15): the reader holds no active grant with `read` over the vault it names.
   GRANT_REQUIRED: def(
@@ -215,6 +215,15 @@ export const ERROR_CATALOGUE = {
     'Pyyntö ei ole kelvollinen.',
     'Begäran är ogiltig.',
     'Correct the fields named in the details and send again.',
+  ),
+  // A list's or an export's cursor that the list did not give out (the feed has its own, FEED_CURSOR_INVALID).
+  CURSOR_INVALID: def(
+    400,
+    'INVALID_DATA',
+    'The cursor is not one this list gave out: it is malformed or cut short.',
+    'Kohdistin ei ole tämän listan antama: se on virheellinen tai katkennut.',
+    'Markören är inte en som denna lista har gett ut: den är felaktig eller avkortad.',
+    'Pass back exactly the nextCursor of the previous page (or, to resume an export, the cursor of the last line received) of the same route; to start from the beginning, leave cursor out.',
   ),
   BUSINESS_ID_INVALID: def(
     400,
@@ -819,7 +828,7 @@ export const ERROR_CATALOGUE = {
     'The grant\'s scope is not valid.',
     'Käyttöoikeuden laajuus ei ole kelvollinen.',
     'Behörighetens omfattning är ogiltig.',
-    'Name at least one of channelIds or messageTypes; every channel must be one of the owner\'s (GET /api/v1/organisations/{ownerId}/channels); receivedFrom must precede receivedBefore; actions are read and/or subscribe.',
+    'Name at least one of channelIds or messageTypes; receivedFrom must precede receivedBefore; actions are read, or read and subscribe (subscribe needs read). Every channel must be one of the owner\'s: a consumer that does not know the owner\'s channel ids scopes by message types instead, or asks the owner for them (the owner lists them with vaultgate org --org <owner> channels ls; docs/sharing.md, Grants).',
   ),
   GRANT_VALIDITY_INVALID: def(
     400,
@@ -827,7 +836,7 @@ export const ERROR_CATALOGUE = {
     'The grant\'s validity window is not valid.',
     'Käyttöoikeuden voimassaoloaika ei ole kelvollinen.',
     'Behörighetens giltighetstid är ogiltig.',
-    'notBefore must precede notOnOrAfter (ISO 8601 instants) and notOnOrAfter must be in the future, also when approving or accepting: request or offer a window that has not ended.',
+    'notBefore must precede notOnOrAfter (ISO 8601 instants) and notOnOrAfter must be in the future, also when approving or accepting: request or offer a window that has not ended. An offer (or request) whose window has ended can no longer be accepted (or approved): the consumer withdraws it (vaultgate grants withdraw <grantId>) and requests again.',
   ),
   GRANT_SCOPE_WIDENED: def(
     400,

@@ -53,7 +53,9 @@ describe('vaultgate grants', () => {
     expect(req).toMatchObject({ state: 'requested', ownerOrganisationId: ownerOrg, consumerOrganisationId: consumerOrg, terms: { channelIds: [ch1, ch2], messageTypes: ['invoice'], actions: ['read', 'subscribe'], purpose: 'Tilintarkastus' } });
     const listed = await vg('owner', ['grants', '--org', ownerOrg, 'ls', '--role', 'owner', '--state', 'requested']);
     expect(listed.stdout).toContain(req.id);
-    expect(listed.stdout).toMatch(/^id\s+state\s+ownerOrganisationId/);
+    expect(listed.stdout).toMatch(/^id\s+state\s+ownerOrganisationId\s+ownerName\s+ownerBusinessId\s+consumerOrganisationId\s+consumerName\s+consumerBusinessId\s+actions\s+notOnOrAfter\n/);
+    const line = listed.stdout.split('\n').find((l) => l.startsWith(req.id))!;
+    for (const v of [ownerBid, consumerBid, 'read, subscribe', req.terms.notOnOrAfter]) expect(line).toContain(v);
 
     const wrong = await vg('consumer', ['grants', '--org', consumerOrg, 'approve', req.id]);
     expect(wrong.code).toBe(1);
@@ -61,10 +63,13 @@ describe('vaultgate grants', () => {
     const badAction = await vg('consumer', ['grants', '--org', consumerOrg, 'request', '--owner', ownerBid, '--type', 'x', '--action', 'write', '--purpose', 'p', '--days', '1']);
     expect(badAction.code).toBe(2);
 
+    const help = await vg('owner', ['grants', 'offer', '--help']);
+    expect(help.stdout).toMatch(/--action <action>\s+read, or read and subscribe \(repeatable; left out: as\s+requested\)/);
+    expect(help.stdout).not.toContain('default read');
     const offered = await owner(['offer', req.id, '--channel', ch1, '--action', 'read']);
     expect(offered).toMatchObject({ state: 'offered', terms: { channelIds: [ch1], actions: ['read'], messageTypes: ['invoice'] } });
     expect((await consumer(['accept', req.id])).state).toBe('active');
-    expect((await owner(['show', req.id])).state).toBe('active');
+    expect(await owner(['show', req.id])).toMatchObject({ state: 'active', ownerBusinessId: ownerBid, consumerBusinessId: consumerBid, ownerName: expect.any(String), consumerName: expect.any(String) });
 
     const st = await vg('consumer', ['grants', '--org', consumerOrg, 'statement', req.id]);
     expect(st.code, st.stderr).toBe(0);

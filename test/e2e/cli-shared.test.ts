@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VaultgateClient, VaultgateIncompleteExportError } from '../../src/sdk/index.js';
 import type { GrantRecord } from '../../src/store/index.js';
+import { startFaultProxy } from '../helpers/fault-proxy.js';
 import { macRequest } from '../helpers/mac-request.js';
 import { runCli } from '../helpers/processes.js';
 import { tempDir, type Tenant } from '../helpers/servers.js';
@@ -71,6 +72,36 @@ describe('consumer reads: SDK and CLI (vault shared …)', () => {
     } finally {
       await vg.close();
     }
+  });
+
+  it('an export cut short says how to resume (the same command again), and running it again completes the file; --channel filters, --channel-id still does', async () => {
+    const proxy = await startFaultProxy(() => s.url);
+    try {
+      const env = { PATH: process.env.PATH ?? '', VAULTGATE_CLIENT_ID: client.clientId, VAULTGATE_CLIENT_SECRET: client.clientSecret };
+      const file = join(work, 'cut.ndjson');
+      // The token and the export may share a connection or not: either way the export's answer is cut.
+      proxy.inject({ cutAfterBytes: 1200 }, { cutAfterBytes: 1200 });
+      const cut = await runCli(['vault', 'shared', 'export', '--owner', owner.companyId, '--out', file], { ...env, VAULTGATE_URL: proxy.url });
+      expect(cut.code, cut.stderr).toBe(1);
+      expect(cut.stderr).toContain(`what arrived is in ${file}`);
+      expect(cut.stderr).toContain(`Run the same command again (same --out ${file}) to resume`);
+      const again = await runCli(['vault', 'shared', 'export', '--owner', owner.companyId, '--out', file], { ...env, VAULTGATE_URL: s.url });
+      expect(again.code, again.stderr).toBe(0);
+      expect(readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l).body)).toEqual(invoices().map((m) => m.body));
+    } finally {
+      await proxy.close();
+    }
+    for (const flag of ['--channel', '--channel-id']) {
+      const env = { ...mac };
+      const on = await runCli(['vault', 'shared', 'ls', '--owner', owner.companyId, flag, owner.channelId, '--json'], env);
+      expect(on.code, on.stderr).toBe(0);
+      expect(JSON.parse(on.stdout)).toHaveLength(invoices().length);
+      const other = await runCli(['vault', 'shared', 'ls', '--owner', owner.companyId, flag, `ch_test_${'0'.repeat(26)}`, '--json'], env);
+      expect(JSON.parse(other.stdout)).toEqual([]);
+    }
+    const help = await runCli(['vault', 'shared', 'ls', '--help'], mac);
+    expect(help.stdout).toContain('--channel <id>');
+    expect(help.stdout).not.toContain('--channel-id');
   });
 
   it('vaultgate vault shared ls / ls --owner / get / export, with MAC credentials and with a client; refused once the grant is revoked', async () => {

@@ -224,12 +224,12 @@ describe('streaming export (GET /vault/v1/export)', () => {
     expect((await exportAll(s.url, t.reader, 'messageType=Invoice')).complete.count).toBe(3);
   });
 
-  it('refuses a bad cursor or filter with INVALID_REQUEST before consuming the transaction id', async () => {
+  it('refuses a bad cursor (CURSOR_INVALID) or filter (INVALID_REQUEST) before consuming the transaction id', async () => {
     const tx = `export-${randomBytes(4).toString('hex')}`;
     const bad = ['not-a-cursor!', 'djEuMA', Buffer.from('v1.-5').toString('base64url'), Buffer.from('v2.10').toString('base64url'), 'A'.repeat(65), ''];
     for (const cursor of bad) {
       const r = await exportReq(s.url, t.reader, `cursor=${encodeURIComponent(cursor)}`, tx);
-      expectRefusal(r, 'INVALID_REQUEST', JSON_MODE);
+      expectRefusal(r, 'CURSOR_INVALID', JSON_MODE);
     }
     for (const q of ['from=yesterday', 'to=2026-02-31', 'limit=10', 'unknown=1']) {
       expectRefusal(await exportReq(s.url, t.reader, q, tx), 'INVALID_REQUEST', JSON_MODE);

@@ -107,6 +107,12 @@ describe(`grants over HTTP (${storeName})`, () => {
     expectCode(again, 409, 'GRANT_STATE_CONFLICT');
     expect(again.body.detail).toContain('is active');
     expectCode(await api('POST', `/organisations/${vendor.orgId}/grants/requests`, vendor.admin, { ownerBusinessId: businessIds(5159000, 1)[0], ...terms() }), 404, 'NOT_FOUND');
+    // A typo (the check digit does not match) is told as such, not as a company that does not use Vaultgate.
+    const typo = `${ownerBusinessId.slice(0, -1)}${(Number(ownerBusinessId.at(-1)) + 1) % 10}`;
+    const bad = await api('POST', `/organisations/${vendor.orgId}/grants/requests`, vendor.admin, { ownerBusinessId: typo, ...terms() });
+    expectCode(bad, 400, 'BUSINESS_ID_INVALID');
+    expect(bad.body.detail).toContain(typo);
+    expectCode(await api('POST', `/organisations/${owner.orgId}/grants`, owner.admin, { consumerBusinessId: typo, ...terms() }), 400, 'BUSINESS_ID_INVALID');
   });
 
   it('direct grant by the owner (consumer by business id) → statement verified with the JWKS → revoke: no statement any more', async () => {
@@ -187,10 +193,32 @@ describe(`grants over HTTP (${storeName})`, () => {
     expectCode(await api('GET', `/organisations/${owner.orgId}/grants`, owner.viewer), 400, 'INVALID_REQUEST');
   });
 
+  it("shows both sides who the other is: each party's name and business id (null for a party-only organisation), in list and get", async () => {
+    const g = await api('POST', `/organisations/${owner.orgId}/grants`, owner.admin, { consumerOrganisationId: vendor.orgId, ...terms({ channelIds: null }) });
+    expect(g.status, JSON.stringify(g.body)).toBe(201);
+    const parties = { ownerName: 'Omistaja Oy', ownerBusinessId, consumerName: expect.any(String), consumerBusinessId: null };
+    expect(g.body).toMatchObject(parties);
+    for (const [org, role] of [[owner, 'owner'], [vendor, 'consumer']] as const) {
+      expect((await api('GET', `/organisations/${org.orgId}/grants/${g.body.id}`, org.viewer)).body).toMatchObject(parties);
+      const listed = await api('GET', `/organisations/${org.orgId}/grants?role=${role}&limit=1000`, org.viewer);
+      expect(listed.body.items.find((x: { id: string }) => x.id === g.body.id)).toMatchObject(parties);
+    }
+    const req = await api('POST', `/organisations/${consumer.orgId}/grants/requests`, consumer.admin, { ownerBusinessId, ...terms() });
+    expect(req.body).toMatchObject({ ownerName: 'Omistaja Oy', ownerBusinessId, consumerName: 'Käyttäjä Oy', consumerBusinessId });
+    await api('POST', `/organisations/${consumer.orgId}/grants/${req.body.id}/withdraw`, consumer.admin);
+    await api('POST', `/organisations/${owner.orgId}/grants/${g.body.id}/revoke`, owner.admin);
+  });
+
   it('refuses invalid terms and owners with their codes', async () => {
     const request = (body: Record<string, unknown>) => api('POST', `/organisations/${consumer.orgId}/grants/requests`, consumer.admin, { ownerOrganisationId: owner.orgId, ...terms(), ...body });
     expectCode(await request({ channelIds: [foreignChannel] }), 400, 'GRANT_SCOPE_INVALID');
     expectCode(await request({ channelIds: null, messageTypes: [] }), 400, 'GRANT_SCOPE_INVALID');
+    const subscribeOnly = await request({ actions: ['subscribe'] });
+    expectCode(subscribeOnly, 400, 'GRANT_SCOPE_INVALID');
+    expect(subscribeOnly.body.detail).toContain('subscribe needs read');
+    // The remedy does not send a consumer to the owner's channel route (refused to it): scope by types, or ask the owner.
+    expect(subscribeOnly.body.remedy).not.toContain('GET /api/v1/organisations/{ownerId}/channels');
+    expect(subscribeOnly.body.remedy).toContain('scopes by message types instead, or asks the owner');
     expectCode(await request({ receivedFrom: inHours(-1), receivedBefore: inHours(-2) }), 400, 'GRANT_SCOPE_INVALID');
     expectCode(await request({ notBefore: inHours(5), notOnOrAfter: inHours(4) }), 400, 'GRANT_VALIDITY_INVALID');
     expectCode(await request({ notBefore: inHours(-5), notOnOrAfter: inHours(-4) }), 400, 'GRANT_VALIDITY_INVALID');
@@ -212,6 +240,25 @@ describe(`grants over HTTP (${storeName})`, () => {
     expect(answers.filter((a) => a.status === 200), JSON.stringify(answers.map((a) => [a.status, a.body.state, a.body.code]))).toHaveLength(1);
     for (const a of answers.filter((x) => x.status !== 200)) expectCode(a, 409, 'GRANT_STATE_CONFLICT');
     expect(await audit(owner, id)).toHaveLength(2);
+  });
+
+  it("an offer whose window ended cannot be accepted: the answer says to withdraw it, and withdrawing works; a state conflict reads 'an active'", async () => {
+    const end = new Date(Date.now() + 1500).toISOString();
+    const req = await api('POST', `/organisations/${consumer.orgId}/grants/requests`, consumer.admin, { ownerOrganisationId: owner.orgId, ...terms({ notOnOrAfter: end }) });
+    expect(req.status, JSON.stringify(req.body)).toBe(201);
+    expect((await api('POST', `/organisations/${owner.orgId}/grants/${req.body.id}/offer`, owner.admin, { channelIds: [ch1] })).body.state).toBe('offered');
+    await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(end) - Date.now()) + 50));
+    const stale = await api('POST', `/organisations/${consumer.orgId}/grants/${req.body.id}/accept`, consumer.admin);
+    expectCode(stale, 400, 'GRANT_VALIDITY_INVALID');
+    expect(stale.body.detail).toContain('withdraw it');
+    expect(stale.body.remedy).toContain('vaultgate grants withdraw');
+    expect((await api('POST', `/organisations/${consumer.orgId}/grants/${req.body.id}/withdraw`, consumer.admin)).body.state).toBe('withdrawn');
+
+    const g = await api('POST', `/organisations/${owner.orgId}/grants`, owner.admin, { consumerOrganisationId: consumer.orgId, ...terms() });
+    const conflict = await api('POST', `/organisations/${owner.orgId}/grants/${g.body.id}/approve`, owner.admin);
+    expectCode(conflict, 409, 'GRANT_STATE_CONFLICT');
+    expect(conflict.body.detail).toContain('an active grant allows only');
+    await api('POST', `/organisations/${owner.orgId}/grants/${g.body.id}/revoke`, owner.admin);
   });
 
   it('a grant past notOnOrAfter gets no statement at once, and the sweep records it expired for both sides', async () => {

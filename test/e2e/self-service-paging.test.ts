@@ -121,7 +121,7 @@ describe('self-service lists page (cursor, limit, nextCursor)', () => {
     for (const list of ['clients', 'channel-requests', 'channels', 'customer-credentials']) {
       const bad = await api('GET', `${org}/${list}?cursor=9.nope`, both.admin);
       expect(bad.status, list).toBe(400);
-      expect(bad.body.code, list).toBe('INVALID_REQUEST');
+      expect(bad.body.code, list).toBe('CURSOR_INVALID');
     }
   });
 });

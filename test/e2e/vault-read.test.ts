@@ -163,9 +163,13 @@ describe('reading a vault (/vault/v1/messages)', () => {
 
     it.each([
       'limit=0', 'limit=1001', 'limit=abc', 'limit=-1', 'limit=', 'from=yesterday', 'from=2026-13-01', 'to=2026-01-01T25:00:00Z',
-      'from=2026-02-31', 'to=2026-04-31T00:00:00Z', 'cursor=garbage', 'cursor=djEuMA', 'cursor=', 'unknown=1',
+      'from=2026-02-31', 'to=2026-04-31T00:00:00Z', 'unknown=1',
     ])('refuses an invalid query %s (INVALID_REQUEST)', async (q) => {
       await refused('INVALID_REQUEST', `/vault/v1/messages?${q}`);
+    });
+
+    it.each(['cursor=garbage', 'cursor=djEuMA', 'cursor='])('refuses a cursor the list did not give out, %s (CURSOR_INVALID, with a remedy)', async (q) => {
+      await refused('CURSOR_INVALID', `/vault/v1/messages?${q}`);
     });
 
     it('refuses ids of another environment with ENVIRONMENT_MISMATCH and unknown ones with NOT_FOUND', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +11,7 @@ import { Keyring } from '../../src/server/crypto/keyring.js';
 import { VaultCrypto } from '../../src/server/crypto/vault-crypto.js';
 import { openSqliteKeyStore, openSqliteStore, type Store } from '../../src/store/index.js';
 import { adminCall, createTenant, tempDir, type Tenant } from '../helpers/servers.js';
+import { macRequest } from '../helpers/mac-request.js';
 import { selfSignedCert, startWebhookReceiver, type Receipt, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 
 /*
@@ -221,7 +223,15 @@ describe('webhooks', () => {
 
     const [granted] = await send();
     await receiver.waitFor(() => typesAt('/consumer').some((p) => p.type === 'message.received'));
-    expect(typesAt('/consumer').find((p) => p.type === 'message.received')!.data).toMatchObject({ messageId: granted, companyId: tenant.companyId, grantId: grant.id });
+    const delivered = typesAt('/consumer').find((p) => p.type === 'message.received')!.data;
+    expect(delivered).toMatchObject({ messageId: granted, companyId: tenant.companyId, grantId: grant.id, links: { body: `/vault/v1/shared/${tenant.companyId}/messages/${granted}` } });
+    // The consumer follows the link with its own credential: the owner's bytes (the owner's own route would be 404 to it).
+    const followed = await macRequest({ baseUrl: url, target: delivered.links.body, creds: consumer.reader });
+    expect(followed.status, followed.text).toBe(200);
+    expect(createHash('sha256').update(followed.body).digest('hex')).toBe(delivered.sha256);
+    const ownerReader = new VaultgateClient({ baseUrl: url, credentials: tenant.reader, retry: { maxAttempts: 1 } });
+    expect(followed.body.equals((await ownerReader.getMessage(granted!)).body)).toBe(true);
+    await ownerReader.close();
 
     receiver.answer = (r) => (r.path === '/consumer' ? { status: 500 } : { status: 204 });
     const [pending] = await send();

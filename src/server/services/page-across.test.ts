@@ -39,9 +39,9 @@ describe('pageAcross', () => {
     expect((await all([source([1, 2]), source([2, 3], (n) => n === 2)], 1)).items).toEqual([1, 2, 3]);
   });
 
-  it('refuses a cursor it did not give (INVALID_REQUEST)', async () => {
+  it('refuses a cursor it did not give (CURSOR_INVALID)', async () => {
     for (const cursor of ['nope', '2.', '1.a/b', '']) {
-      await expect(pageAcross([source([1]), source([2])], { limit: 1, cursor })).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+      await expect(pageAcross([source([1]), source([2])], { limit: 1, cursor })).rejects.toMatchObject({ code: 'CURSOR_INVALID' });
     }
   });
 });

@@ -24,7 +24,7 @@ export async function pageAcross<T>(sources: readonly PagedSource<T>[], q: ListQ
   let cursor: string | undefined;
   if (q.cursor !== undefined) {
     const m = CURSOR.exec(q.cursor);
-    if (!m || Number(m[1]) >= sources.length) throw new VaultgateError('INVALID_REQUEST', { detail: 'cursor is not valid' });
+    if (!m || Number(m[1]) >= sources.length) throw new VaultgateError('CURSOR_INVALID', { detail: 'cursor is not valid' });
     first = Number(m[1]);
     cursor = m[2] || undefined;
   }

@@ -175,7 +175,9 @@ export interface ExportPage {
  * consumer reads: constant memory, one page and about EXPORT_CHUNK_BYTES of output at a time. The last line is
  * `{"complete":true,"count":N}`, or the last page's `stop` with the count when the source ends the export short.
  */
-export async function* exportChunks(d: VaultDeps, companyId: string, pages: AsyncIterable<ExportPage>): AsyncGenerator<Buffer> {
+export async function* exportChunks(
+  d: VaultDeps, companyId: string, pages: AsyncIterable<ExportPage>, o: { flushEachPage?: boolean } = {},
+): AsyncGenerator<Buffer> {
   const utf8 = new TextDecoder('utf-8', { fatal: true });
   let count = 0;
   let chunk = Buffer.allocUnsafe(EXPORT_CHUNK_BYTES);
@@ -208,7 +210,9 @@ export async function* exportChunks(d: VaultDeps, companyId: string, pages: Asyn
       stop = page.stop;
       break;
     }
-    if (used >= EXPORT_CHUNK_BYTES / 2) {
+    // flushEachPage: a chunk never holds lines of two pages (a shared export checks its grants per page; lines
+    // checked long ago must not wait in a chunk while the next page is read).
+    if (used >= EXPORT_CHUNK_BYTES / 2 || (o.flushEachPage === true && used > 0)) {
       yield chunk.subarray(0, used);
       chunk = Buffer.allocUnsafe(EXPORT_CHUNK_BYTES);
       used = 0;

@@ -1,4 +1,4 @@
-import { checkBusinessId, newId, newSecretKey, VaultgateError, type Clock, type Environment } from '../../protocol/index.js';
+import { newId, newSecretKey, VaultgateError, type Clock, type Environment } from '../../protocol/index.js';
 import type {
   ChannelRecord, ChannelRequestRecord, ChannelRequestStatus, ListQuery, MessageTypeAgreement, OAuthOwnerKind, OrganisationRecord, Page, Role, Scope, Store,
 } from '../../store/index.js';
@@ -9,6 +9,7 @@ import { checkId } from './ids.js';
 import { pageAcross, type PagedSource } from './page-across.js';
 import type { OAuthClients, OAuthClientView } from './oauth-clients.js';
 import type { RegistryCache } from './registry-cache.js';
+import { requireBusinessId } from './business-id.js';
 import {
   customerKeyAad, normalizeMessageTypes, partnerKeyAad, type ChannelView, type CustomerCredentialView, type PartnerCredentialView, type Registry,
 } from './registry.js';
@@ -261,12 +262,7 @@ export class SelfService {
     const party = await this.d.registry.getParty(partyId);
     if (party.status !== 'active') throw new VaultgateError('STATE_CONFLICT', { detail: `${orgId} is disabled.` });
     // A typo in a Finnish business id is told as such (as at registration), not as a company that does not exist.
-    const check = checkBusinessId(input.businessId);
-    if (!check.ok) {
-      throw new VaultgateError(check.reason === 'check-digit' ? 'BUSINESS_ID_INVALID' : 'INVALID_REQUEST', {
-        detail: check.reason === 'check-digit' ? `${input.businessId}: the check digit does not match.` : 'businessId is not a business id.',
-      });
-    }
+    requireBusinessId(input.businessId);
     const company = await this.d.store.getCompanyByBusinessId(input.businessId);
     if (!company || company.deletedAt) throw new VaultgateError('NOT_FOUND', { detail: `No company with the business id ${input.businessId} uses Vaultgate.` });
     const r: ChannelRequestRecord = {

@@ -43,9 +43,9 @@ export async function expectCode(promise: Promise<unknown>, code: ErrorCode, det
 /** Cursors no adapter could have issued. */
 export const INVALID_CURSORS = ['', 'not a cursor!', '%%%', '....', 'AAAA', 'x'.repeat(5000)];
 
-/** Asserts that a list rejects every invalid cursor with INVALID_REQUEST. */
+/** Asserts that a list rejects every invalid cursor with CURSOR_INVALID. */
 export async function expectInvalidCursorsRefused(list: (q: ListQuery) => Promise<Page<unknown>>): Promise<void> {
   for (const cursor of INVALID_CURSORS) {
-    await expectCode(list({ cursor, limit: 10 }), 'INVALID_REQUEST', 'cursor is not valid');
+    await expectCode(list({ cursor, limit: 10 }), 'CURSOR_INVALID', 'cursor is not valid');
   }
 }

@@ -230,7 +230,7 @@ export function describeRegistryCases(ctx: ConformanceContext): void {
   });
 
   describe('list arguments', () => {
-    it('refuses an invalid cursor on every registry list with INVALID_REQUEST', async () => {
+    it('refuses an invalid cursor on every registry list with CURSOR_INVALID', async () => {
       const store = ctx.store();
       const { company, party } = await ctx.fx().seed(store);
       await expectInvalidCursorsRefused((q) => store.listCompanies(q));

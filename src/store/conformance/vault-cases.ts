@@ -277,14 +277,14 @@ export function describeVaultCases(ctx: ConformanceContext): void {
       expect(await listIds(store, { companyId: channel.companyId, from: times[1], to: times[1] })).toEqual([]);
     });
 
-    it('refuses an invalid cursor with INVALID_REQUEST and a bad limit', async () => {
+    it('refuses an invalid cursor with CURSOR_INVALID and a bad limit', async () => {
       const store = ctx.store();
       const { channel } = await ctx.fx().seed(store);
       await ingestOne(store, ctx.fx().message(channel));
       await expectInvalidCursorsRefused((q) => store.listMessages({ ...q, companyId: channel.companyId }));
       await expectCode(
         store.listMessages({ companyId: channel.companyId, channelId: channel.id, cursor: '***', limit: 5 }),
-        'INVALID_REQUEST',
+        'CURSOR_INVALID',
       );
       await expect(store.listMessages({ companyId: channel.companyId, limit: 0 })).rejects.toThrow();
     });

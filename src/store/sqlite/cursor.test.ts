@@ -42,7 +42,7 @@ describe('cursor', () => {
     for (const cursor of bad) {
       const err = refusal(cursor);
       expect(err, cursor).toBeInstanceOf(VaultgateError);
-      expect((err as VaultgateError).code).toBe('INVALID_REQUEST');
+      expect((err as VaultgateError).code).toBe('CURSOR_INVALID');
       expect((err as VaultgateError).detail).toBe('cursor is not valid');
     }
     expect(decodeCursor('djEuNQ')).toBe(5);

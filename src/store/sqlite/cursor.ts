@@ -15,7 +15,7 @@ export function encodeCursor(seq: number): string {
 }
 
 function invalidCursor(): VaultgateError {
-  return new VaultgateError('INVALID_REQUEST', { detail: 'cursor is not valid' });
+  return new VaultgateError('CURSOR_INVALID', { detail: 'cursor is not valid' });
 }
 
 /** The position after which the next page starts; 0 when there is no cursor. */

@@ -37,9 +37,13 @@ const termsSchema = {
 } as const;
 const grantSchema = {
   type: 'object',
-  required: ['id', 'ownerOrganisationId', 'consumerOrganisationId', 'state', 'terms', 'requestedTerms', 'createdAt', 'updatedAt', 'requestedBy', 'decidedBy', 'environment'],
+  required: ['id', 'ownerOrganisationId', 'ownerName', 'ownerBusinessId', 'consumerOrganisationId', 'consumerName', 'consumerBusinessId', 'state', 'terms', 'requestedTerms', 'createdAt', 'updatedAt', 'requestedBy', 'decidedBy', 'environment'],
   properties: {
     id: { type: 'string' }, ownerOrganisationId: { type: 'string' }, consumerOrganisationId: { type: 'string' },
+    ownerName: { type: ['string', 'null'], description: "The owner organisation's name." },
+    ownerBusinessId: { type: ['string', 'null'], description: "The owner company's business id." },
+    consumerName: { type: ['string', 'null'], description: "The consumer organisation's name." },
+    consumerBusinessId: { type: ['string', 'null'], description: "The consumer's business id; null for a party-only organisation (a software vendor)." },
     state: { type: 'string', enum: GRANT_STATES }, terms: { ...termsSchema, description: 'The terms in force (or on offer).' },
     requestedTerms: { anyOf: [termsSchema, { type: 'null' }], description: 'As the consumer requested them; null for a direct grant.' },
     createdAt: ts, updatedAt: ts, requestedBy: { type: ['string', 'null'] }, decidedBy: { type: ['string', 'null'] }, environment: environmentSchema,

@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseId, VaultgateError, type AuditActor, type ReadScope } from '../../../protocol/index.js';
 import type { AuditTrail } from '../../services/audit/audit-trail.js';
@@ -145,7 +144,7 @@ export function sharedReadRoutes(d: SharedDeps & AuthDeps & { audit: AuditTrail 
       schema: {
         ...common,
         summary: "Export the messages of another owner's vault that your active grants cover, as NDJSON (the format of /vault/v1/export)",
-        description: 'Grants are checked again every 100 messages: when one ends (revoked, withdrawn, expired) mid-export, the stream stops at the first line no longer covered with {"complete":false,"code":"GRANT_REQUIRED","cursor":…,"count":N} instead of the completion line.',
+        description: 'Grants are checked again every 100 messages, each page read only when the connection took the previous one: when one ends (revoked, withdrawn, expired) mid-export, the stream stops at the first line no longer covered with {"complete":false,"code":"GRANT_REQUIRED","cursor":…,"count":N} instead of the completion line (lines already in the connection\'s buffers, and at most one page more, still arrive).',
         params: owner,
         querystring: exportQuery,
         response: exportResponses,
@@ -163,7 +162,7 @@ export function sharedReadRoutes(d: SharedDeps & AuthDeps & { audit: AuditTrail 
       });
       await record(request, 'shared.export', request.params.ownerCompanyId, { grantIds: scopeGrantIds(scopes), selection, cursor: cursor ?? null });
       reply.header('cache-control', 'no-store');
-      return reply.type('application/x-ndjson; charset=utf-8').send(Readable.from(lines, { objectMode: false }));
+      return reply.type('application/x-ndjson; charset=utf-8').send(lines);
     }));
   };
 }

@@ -42,7 +42,7 @@ export const EVENT_OF_STATE: Readonly<Record<GrantState, GrantEventType>> = {
 /** The steps a state allows, for the detail of a refusal. */
 function allowed(state: GrantState): string {
   const steps = Object.keys(GRANT_TRANSITIONS[state]).filter((s) => s !== 'expire');
-  return steps.length === 0 ? `${state} is final` : `a ${state} grant allows only ${steps.join(', ')}`;
+  return steps.length === 0 ? `${state} is final` : `${/^[aeiou]/.test(state) ? 'an' : 'a'} ${state} grant allows only ${steps.join(', ')}`;
 }
 
 /**

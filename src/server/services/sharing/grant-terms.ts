@@ -33,7 +33,7 @@ const optionalInstant = (name: string, v: string | null | undefined): string | n
 
 /**
  * Checks terms and returns them in stored form; `base` fills in what `input` leaves out (an offer starts from the
- * request). GRANT_SCOPE_INVALID (no channel and no type, an empty window, no or unknown actions, a purpose too long
+ * request). GRANT_SCOPE_INVALID (no channel and no type, an empty window, no or unknown actions, subscribe without read, a purpose too long
  * or missing), GRANT_VALIDITY_INVALID (notBefore not before notOnOrAfter, or notOnOrAfter not after `now`).
  */
 export function normalizeGrantTerms(input: GrantTermsInput, now: string, base?: GrantTerms): GrantTerms {
@@ -50,6 +50,10 @@ export function normalizeGrantTerms(input: GrantTermsInput, now: string, base?: 
   if (actions.length === 0 || actions.some((a) => !GRANT_ACTIONS.includes(a))) {
     throw new VaultgateError('GRANT_SCOPE_INVALID', { detail: `actions must name one or both of ${GRANT_ACTIONS.join(', ')}.` });
   }
+  // A webhook delivers a thin payload (ids and metadata); its body is a read: subscribe alone would be useless.
+  if (actions.includes('subscribe') && !actions.includes('read')) {
+    throw new VaultgateError('GRANT_SCOPE_INVALID', { detail: 'subscribe needs read as well: a webhook delivers ids and metadata, and the body is read with the read action. Ask for actions ["read", "subscribe"].' });
+  }
   const purpose = (pick('purpose') ?? '').trim();
   if (purpose.length === 0 || purpose.length > MAX_PURPOSE_CHARS) throw new VaultgateError('GRANT_SCOPE_INVALID', { detail: `purpose must be 1 to ${MAX_PURPOSE_CHARS} characters.` });
   const nb = pick('notBefore');
@@ -63,8 +67,8 @@ export function normalizeGrantTerms(input: GrantTermsInput, now: string, base?: 
 }
 
 /** GRANT_VALIDITY_INVALID when the window has ended at `now` (a grant is never made or activated already over). */
-export function checkNotEnded(notOnOrAfter: string, now: string): void {
-  if (notOnOrAfter <= now) throw new VaultgateError('GRANT_VALIDITY_INVALID', { detail: `notOnOrAfter (${notOnOrAfter}) has passed.` });
+export function checkNotEnded(notOnOrAfter: string, now: string, hint = ''): void {
+  if (notOnOrAfter <= now) throw new VaultgateError('GRANT_VALIDITY_INVALID', { detail: `notOnOrAfter (${notOnOrAfter}) has passed.${hint}` });
 }
 
 /** GRANT_SCOPE_INVALID unless every channel named is one of the owner company's. */

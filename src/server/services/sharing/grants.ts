@@ -3,6 +3,7 @@ import type {
   GrantEventRecord, GrantRecord, GrantState, GrantTerms, ListQuery, OrganisationRecord, Page, Store,
 } from '../../../store/index.js';
 import { SYSTEM_CONTEXT, type AuditContext, type AuditTrail } from '../audit/audit-trail.js';
+import { requireBusinessId } from '../business-id.js';
 import { checkId } from '../ids.js';
 import type { SigningKeys } from '../signing-keys.js';
 import { EVENT_OF_STATE, nextGrantState, STEP_SIDE, type GrantStep } from './grant-lifecycle.js';
@@ -33,7 +34,15 @@ export interface GrantsDeps {
   onEvent?: () => void;
 }
 
-export type GrantView = GrantRecord & { environment: Environment };
+/**
+ * A grant as both sides see it: the record, the environment, and who the parties are — each organisation's name and
+ * business id (null for a party-only organisation; both null when the organisation is gone).
+ */
+export type GrantView = GrantRecord & {
+  environment: Environment;
+  ownerName: string | null; ownerBusinessId: string | null;
+  consumerName: string | null; consumerBusinessId: string | null;
+};
 export type GrantRole = 'owner' | 'consumer';
 
 /** How a request or a direct grant names the other organisation: its id, or a company's business id. */
@@ -49,7 +58,20 @@ export class Grants {
     return new Date(this.d.clock.now()).toISOString();
   }
 
-  #view = (g: GrantRecord): GrantView => ({ ...g, environment: this.d.environment });
+  /** The view of grants, each party's organisation read once per call. */
+  async #views(gs: GrantRecord[]): Promise<GrantView[]> {
+    const orgs = new Map<string, Promise<OrganisationRecord | undefined>>();
+    const org = (id: string) => orgs.get(id) ?? orgs.set(id, this.d.store.getOrganisation(id)).get(id)!;
+    return Promise.all(gs.map(async (g) => {
+      const [owner, consumer] = await Promise.all([org(g.ownerOrganisationId), org(g.consumerOrganisationId)]);
+      return {
+        ...g, environment: this.d.environment, ownerName: owner?.name ?? null, ownerBusinessId: owner?.businessId ?? null,
+        consumerName: consumer?.name ?? null, consumerBusinessId: consumer?.businessId ?? null,
+      };
+    }));
+  }
+
+  #view = async (g: GrantRecord): Promise<GrantView> => (await this.#views([g]))[0]!;
 
   async #org(id: string): Promise<OrganisationRecord> {
     const o = await this.d.store.getOrganisation(id);
@@ -63,6 +85,7 @@ export class Grants {
       throw new VaultgateError('INVALID_REQUEST', { detail: `Name the ${what} by exactly one of its organisation id or business id.` });
     }
     if (ref.organisationId !== undefined) return this.#org(ref.organisationId);
+    requireBusinessId(ref.businessId!, `${what}BusinessId is not a business id.`);
     const company = await this.d.store.getCompanyByBusinessId(ref.businessId!);
     const o = company && !company.deletedAt ? await this.d.store.getOrganisation(company.id) : undefined;
     if (!o) throw new VaultgateError('NOT_FOUND', { detail: `No company with the business id ${ref.businessId} uses Vaultgate.` });
@@ -139,7 +162,7 @@ export class Grants {
   async list(orgId: string, q: ListQuery & { role: GrantRole; state?: GrantState | undefined }): Promise<Page<GrantView>> {
     await this.#org(orgId);
     const page = await this.d.store.listGrants({ ...q, organisationId: orgId });
-    return { items: page.items.map(this.#view), nextCursor: page.nextCursor };
+    return { items: await this.#views(page.items), nextCursor: page.nextCursor };
   }
 
   /**
@@ -150,7 +173,11 @@ export class Grants {
     const to = nextGrantState(g.state, step, g.id);
     const at = this.#now();
     const after: GrantRecord = { ...g, state: to, terms: terms ?? g.terms, updatedAt: at, decidedBy: ctx.actor.id };
-    if (to === 'active') checkNotEnded(after.terms.notOnOrAfter, at);
+    if (to === 'active') {
+      checkNotEnded(after.terms.notOnOrAfter, at, step === 'accept'
+        ? ' This offer can no longer be accepted: withdraw it (vaultgate grants withdraw) and request again.'
+        : ' This request can no longer be approved: decline it; the consumer requests again.');
+    }
     const ok = await this.d.store.transitionGrant(g.id, { from: g.state, to, at, terms, decidedBy: ctx.actor.id }, this.#event(after, ctx.actor.id, at),
       this.#audit(ctx, `grant.${step}`, after, { from: g.state, ...(terms ? { actions: terms.actions } : {}) }));
     if (!ok) {

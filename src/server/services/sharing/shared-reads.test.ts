@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ownerScope, type ReadScope } from '../../../protocol/grant-scope.js';
 import { openSqliteKeyStore, openSqliteStore, type SqliteStore } from '../../../store/index.js';
@@ -82,5 +83,54 @@ describe('exportShared', () => {
     const all = text.trim().split('\n').map((l) => JSON.parse(l));
     expect(all.slice(0, -1).map((l) => l.messageId)).toEqual(invoices.map((m) => m.id));
     expect(all.at(-1)).toEqual({ complete: true, count: invoices.length });
+  });
+
+  it('respects backpressure: when a grant ends while the consumer is stalled, at most one page beyond what the consumer took is still sent', async () => {
+    const store = openSqliteStore({ file: ':memory:' });
+    stores.push(store);
+    const clock = { now: () => Date.now() };
+    const crypto = new VaultCrypto(openSqliteKeyStore({ file: ':memory:' }), loadKeyring({ masterKey: randomBytes(32).toString('base64'), file: '' }).keyring, clock, 'test');
+    const fx = createFixtures();
+    const { company, channel } = await fx.seed(store);
+    const messages = [];
+    for (let i = 0; i < SHARED_EXPORT_PAGE * 6; i++) {
+      const m = fx.message(channel, { messageType: 'invoice', receivedAt: at(i) });
+      messages.push({ ...m, bodyCiphertext: await crypto.seal(company.id, Buffer.from(`{"i":${i}}`), messageAad(company.id, m.id)) });
+    }
+    await store.ingest(messages.map((message) => ({ message })));
+    const g = { ...ownerScope(company.id), grantId: 'grt_test_1' };
+    let revoked = false;
+    const d = { store, crypto, clock, environment: 'test' as const, scopesFor: async () => (revoked ? [] : [g]) };
+    const reader = { organisationId: 'co_consumer', ledger: { partyId: 'x', transactionId: undefined } };
+    const stream = await exportShared(d, reader, company.id, [g], {}, () => undefined);
+    // A stalled connection: it takes one chunk and holds it (highWaterMark 1: nothing queued beside it).
+    const taken: Buffer[] = [];
+    let release: (() => void) | undefined;
+    let stalled = true;
+    const sink = new Writable({
+      highWaterMark: 1,
+      write(chunk: Buffer, _e, cb) {
+        taken.push(chunk);
+        if (stalled) release = cb;
+        else cb();
+      },
+    });
+    const done = new Promise((r) => sink.on('finish', r));
+    stream.pipe(sink);
+    await new Promise((r) => setTimeout(r, 200));
+    const lines = (bs: Buffer[]) => Buffer.concat(bs).toString('utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l));
+    const takenBefore = lines(taken).length;
+    expect(takenBefore).toBeGreaterThan(0);
+    // The connection holds one page; the stream one more; nothing else was read from the store or checked.
+    expect(takenBefore).toBe(SHARED_EXPORT_PAGE);
+    revoked = true;
+    stalled = false;
+    release!();
+    await done;
+    const all = lines(taken);
+    const sent = all.slice(0, -1);
+    expect(all.at(-1)).toMatchObject({ complete: false, code: 'GRANT_REQUIRED', count: sent.length });
+    expect(sent.length - takenBefore).toBeLessThanOrEqual(SHARED_EXPORT_PAGE);
+    expect(sent.length).toBeLessThan(messages.length);
   });
 });

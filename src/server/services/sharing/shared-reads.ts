@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { parseId, scopeCovers, scopesCovering, VaultgateError, type ReadScope } from '../../../protocol/index.js';
 import type { MessageMeta, Page } from '../../../store/index.js';
 import type { MacPrincipal } from '../authenticate-mac.js';
@@ -46,13 +47,20 @@ export async function authorizeSharedRead(d: VaultDeps, p: Principal, idempotenc
 }
 
 /**
- * The reader's scopes over the owner's vault now; GRANT_REQUIRED when it holds none (an unknown or malformed owner
- * included, so that the answer tells nothing about which companies exist).
+ * The scopes the reader's grants give it over the owner's vault now — never its own vault's (ownerScope): a shared
+ * read does not fall back to the reader's own vault, which it reads at /vault/v1/messages.
+ */
+const grantScopesNow = async (d: SharedDeps, reader: SharedReader, owner: string): Promise<ReadScope[]> =>
+  (await d.scopesFor(reader.organisationId, 'read', new Date(d.clock.now()).toISOString(), owner)).filter((s) => s.grantId !== null);
+
+/**
+ * The reader's grant scopes over the owner's vault now; GRANT_REQUIRED when it holds none (its own company id, and an
+ * unknown or malformed owner, included, so that the answer tells nothing about which companies exist).
  */
 export async function sharedScopes(d: SharedDeps, reader: SharedReader, ownerCompanyId: string): Promise<ReadScope[]> {
   const parsed = parseId(ownerCompanyId, 'company', d.environment);
   if (!parsed.ok && parsed.reason === 'other-environment') checkId(ownerCompanyId, 'company', d.environment);
-  const scopes = parsed.ok ? await d.scopesFor(reader.organisationId, 'read', new Date(d.clock.now()).toISOString(), ownerCompanyId) : [];
+  const scopes = parsed.ok ? await grantScopesNow(d, reader, ownerCompanyId) : [];
   if (scopes.length === 0) {
     throw new VaultgateError('GRANT_REQUIRED', { detail: `No active grant with the read action over ${ownerCompanyId.slice(0, 80)}.` });
   }
@@ -126,7 +134,10 @@ export async function readSharedMessage(
   return { meta: view(meta), body, grantIds: grantIdsCovering(scopes, meta) };
 }
 
-/** Messages per store read of a shared export: also how many lines at most follow a revocation before the stream stops. */
+/**
+ * Messages per store read of a shared export: also how many lines at most are produced beyond what the connection has
+ * taken when a grant ends (the stream holds one page; the next is read and checked only when the consumer drained it).
+ */
 export const SHARED_EXPORT_PAGE = 100;
 
 /** How a shared export ended: every line sent (`complete`), or stopped because a grant ended or narrowed. */
@@ -137,7 +148,9 @@ export interface SharedExportEnd {
 }
 
 /**
- * The covered messages as NDJSON (the format of /vault/v1/export). The scopes are resolved again before each store
+ * The covered messages as NDJSON (the format of /vault/v1/export), as a byte stream that respects backpressure: it
+ * holds at most one page (one chunk of at most SHARED_EXPORT_PAGE lines) beyond what its consumer has taken, and reads
+ * and checks the next page only when that one is drained. The scopes are resolved again before each store
  * read of SHARED_EXPORT_PAGE messages: a line the export's scopes covered that the current ones do not (a grant was
  * revoked, withdrawn or expired, or its validity ended) stops the stream there, with the line
  * `{"complete":false,"code":"GRANT_REQUIRED","cursor":<the last cursor sent, or the one asked>,"count":N}` instead
@@ -147,7 +160,7 @@ export async function exportShared(
   d: SharedDeps, reader: SharedReader, owner: string, scopes: readonly ReadScope[],
   q: { channelId?: string; messageType?: string; from?: string; to?: string; cursor?: string },
   onEnd: (end: SharedExportEnd) => void,
-): Promise<AsyncGenerator<Buffer>> {
+): Promise<Readable> {
   const query = narrowQuery(selectionOf(d, owner, q), scopes);
   const read = (cursor: string | undefined) => d.store.listMessagesWithBodies({ ...query!, cursor, limit: SHARED_EXPORT_PAGE });
   const first = query ? await read(q.cursor) : { items: [], nextCursor: null };
@@ -158,7 +171,7 @@ export async function exportShared(
     let page = first;
     let lastCursor = q.cursor ?? null;
     for (let n = 0; ; n++) {
-      const now = n === 0 ? scopes : await d.scopesFor(reader.organisationId, 'read', new Date(d.clock.now()).toISOString(), owner);
+      const now = n === 0 ? scopes : await grantScopesNow(d, reader, owner);
       const items: ExportPage['items'] = [];
       for (const m of page.items) {
         if (!scopes.some((s) => scopeCovers(s, m))) continue;
@@ -181,7 +194,8 @@ export async function exportShared(
       page = await read(page.nextCursor);
     }
   }
-  return exportChunks(d, owner, pages());
+  // highWaterMark 1 (byte): the stream asks for the next chunk only once the one it holds was taken.
+  return Readable.from(exportChunks(d, owner, pages(), { flushEachPage: true }), { objectMode: false, highWaterMark: 1 });
 }
 
 /** The grants the reader holds now with `read`, by owner: what GET /vault/v1/shared answers. */
