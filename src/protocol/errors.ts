@@ -116,7 +116,7 @@ export const ERROR_CATALOGUE = {
       'Uppgifterna saknar den behörighet som åtgärden kräver.',
       'Use a credential with the needed scope (ingest or vault.read): the company admin creates one (vaultgate org --org <company> credentials create --kind customer --scopes ingest), or the operator.',
     ),
-    bearerRemedy: 'Request a token with the needed role (scope=ingest or vault.read, or <client_id>/.default for every granted role, from the token endpoint or your issuer with its configured audience); if the client is not granted the role, ask the operator to grant it.',
+    bearerRemedy: 'Request a token with the needed role (scope=ingest, vault.read or shared.read: the change feed takes vault.read or shared.read; or <client_id>/.default for every granted role, from the token endpoint or your issuer with its configured audience); if the client is not granted the role, ask the operator to grant it.',
   },
   // Consumer reads (issue 15): the reader holds no active grant with `read` over the vault it names.
   GRANT_REQUIRED: def(
