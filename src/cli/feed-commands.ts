@@ -29,7 +29,8 @@ function writeCursorFile(file: string, cursor: string): void {
 }
 
 /**
- * `vaultgate vault feed`: the change feed as NDJSON on stdout, one item per line (docs/sharing.md#change-feed). One
+ * `vaultgate vault feed`: the change feed as NDJSON on stdout, one item per line (docs/sharing.md#change-feed: MAC
+ * vault.read credentials, or a client with vault.read or shared.read; shared.read alone sees only what grants cover). One
  * poll by default; `--follow` long-polls until interrupted. `--cursor-file` makes it resumable: the cursor is read
  * at start and written after each batch is printed, so a restart goes on after the last batch it printed.
  */

@@ -116,7 +116,7 @@ export const ERROR_CATALOGUE = {
       'Uppgifterna saknar den behörighet som åtgärden kräver.',
       'Use a credential with the needed scope (ingest or vault.read): the company admin creates one (vaultgate org --org <company> credentials create --kind customer --scopes ingest), or the operator. Reading vaults shared with your organisation (/vault/v1/shared) takes a vault.read customer credential or a bearer token with the shared.read role: the org admin creates such a client with vaultgate org credentials create --kind client --roles vault.read,shared.read.',
     ),
-    bearerRemedy: 'Request a token with the needed role (scope=ingest, vault.read or shared.read — shared.read reads the vaults other organisations share with yours, /vault/v1/shared —, or <client_id>/.default for every granted role, from the token endpoint or your issuer with its configured audience); if the client is not granted the role, the org admin creates a client that is (vaultgate org credentials create --kind client --roles vault.read,shared.read), or ask the operator to grant it.',
+    bearerRemedy: 'Request a token with the needed role (scope=ingest, vault.read or shared.read — shared.read reads the vaults other organisations share with yours, /vault/v1/shared, and the change feed takes vault.read or shared.read —, or <client_id>/.default for every granted role, from the token endpoint or your issuer with its configured audience); if the client is not granted the role, the org admin creates a client that is (vaultgate org credentials create --kind client --roles vault.read,shared.read), or ask the operator to grant it.',
   },
   // Consumer reads (issue 15): the reader holds no active grant with `read` over the vault it names.
   GRANT_REQUIRED: def(

@@ -288,7 +288,8 @@ export class VaultgateClient {
 
   /**
    * One poll of the change feed (`GET /vault/v1/feed`): items after `cursor` in order, and the cursor to continue
-   * from. With `wait` (seconds, 0-60) the server holds the answer until an item arrives or the wait ends (the
+   * from. MAC vault.read credentials or a client with vault.read see the company's vault and what its grants cover;
+   * a client with only shared.read (a company's or a vendor-only organisation's) sees what its grants cover. With `wait` (seconds, 0-60) the server holds the answer until an item arrives or the wait ends (the
    * request's timeout is extended to match). Refusals throw `VaultgateApiError` (FEED_CURSOR_INVALID,
    * INVALID_REQUEST; 429/503 are retried after Retry-After).
    *

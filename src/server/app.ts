@@ -45,6 +45,7 @@ import { auditKeysRoute } from './routes/audit.js';
 import { BearerAuthenticator } from './services/authenticate-bearer.js';
 import { GroupCommitter } from './services/group-committer.js';
 import { FeedWaits } from './services/delivery/feed-waits.js';
+import { feedRoutes } from './routes/delivery/feed.js';
 import { KeyAdmin } from './services/keys.js';
 import { OAuthClients } from './services/oauth-clients.js';
 import { RegistryCache } from './services/registry-cache.js';
@@ -307,7 +308,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   await app.register(ingestionRoutes(common));
   // One resolver for consumer reads, the feed and webhooks (issue 15): each request, poll and attempt resolves anew.
   const scopesFor = deps.scopesFor ?? scopeResolver(store);
-  await app.register(vaultRoutes({ ...common, checkpoints, feed: { scopesFor, grantEvents: (q) => store.listGrantEvents(q), waits: feedWaits } }), { prefix: '/vault/v1' });
+  await app.register(vaultRoutes({ ...common, checkpoints }), { prefix: '/vault/v1' });
+  await app.register(feedRoutes({ ...common, scopesFor, grantEvents: (q) => store.listGrantEvents(q), waits: feedWaits }), { prefix: '/vault/v1' });
   await app.register(sharedReadRoutes({ ...common, scopesFor }), { prefix: '/vault/v1' });
   const mailer = config.smtpHost === undefined ? null : smtpMailer({
     host: config.smtpHost, port: config.smtpPort, tls: config.smtpTls as 'starttls' | 'implicit' | 'none', user: config.smtpUser,

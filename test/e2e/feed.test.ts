@@ -131,7 +131,7 @@ describe('change feed (GET /vault/v1/feed)', () => {
     }
   });
 
-  it('authorization matrix: no credentials, the operator token, an ingest-only credential, another company\'s Organisation-ID, a reused transaction id', async () => {
+  it('authorization matrix: no credentials, the operator token, an ingest-only credential, another company\'s Organisation-ID, company tokens with vault.read / shared.read / both, a reused transaction id', async () => {
     const anonymous = await fetch(`${s.url}/vault/v1/feed`);
     expect(anonymous.status).toBe(401);
     const operator = await fetch(`${s.url}/vault/v1/feed`, { headers: { authorization: `Bearer ${s.adminToken}`, accept: 'application/json' } });
@@ -146,6 +146,13 @@ describe('change feed (GET /vault/v1/feed)', () => {
       expect(r.json(), code).toMatchObject({ code });
       expect(r.text).not.toContain('messageId');
     }
+    // Bearer tokens of a company's client: vault.read sees the company's vault; shared.read alone only what grants
+    // cover (a has none: nothing, though its vault is full); both roles see the vault.
+    const client = await s.admin('POST', `/companies/${a.companyId}/clients`, { name: 'feed matrix', roles: ['vault.read', 'shared.read'] });
+    const bearerFeed = async (scope: string) => (await bearerRequest(`${s.url}/vault/v1/feed?limit=1000`, await fetchToken(s.url, client.body.clientId, client.body.clientSecret, scope))).json;
+    expect(ids(await bearerFeed('vault.read'))).toEqual(expect.arrayContaining(sentA));
+    expect(ids(await bearerFeed('vault.read shared.read'))).toEqual(expect.arrayContaining(sentA));
+    expect((await bearerFeed('shared.read')).items).toEqual([]);
     const transactionId = `feed-${Date.now()}`;
     const once = await macRequest({ baseUrl: s.url, target: '/vault/v1/feed', creds: a.reader, transactionId, useHttpStatusCodes: true, json: true });
     expect(once.status).toBe(200);

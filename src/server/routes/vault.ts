@@ -9,8 +9,6 @@ import { authorizeVaultRead, exportVault, listVaultMessages, readVaultMessage, t
 import { listArgs } from './admin.js';
 import { auditContext, registerVaultAuditRoute } from './audit.js';
 import { errorResponses, idParams, macHeadersSchema, messageMetaSchema, pageOf } from './schemas.js';
-import { registerFeedRoute } from './delivery/feed.js';
-import type { FeedDeps } from '../services/delivery/feed.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -24,7 +22,7 @@ export const actorOf = (p: Principal): AuditActor =>
   p.scheme === 'bearer' ? { kind: 'oauth-client', id: p.clientId } : { kind: 'customer', id: p.customer.customerId };
 
 /** The companies a refused vault request concerns: the credential's own, and the one it named (MAC Organisation-ID). */
-async function refusalTenants(d: VaultDeps, p: Principal): Promise<string[]> {
+export async function refusalTenants(d: VaultDeps, p: Principal): Promise<string[]> {
   if (p.scheme === 'bearer') return p.ownerKind === 'company' ? [p.ownerId] : [];
   const named = await d.store.getCompanyByBusinessId(p.headers.organisationId);
   return [p.customer.companyId, ...(named ? [named.id] : [])];
@@ -76,7 +74,7 @@ export function sendMessage(reply: FastifyReply, meta: MessageView, body: Buffer
 }
 
 /** The owner's reads of its own vault: the signed-header scheme with a `vault.read` customer credential, or a bearer token of a company client with `vault.read`. */
-export function vaultRoutes(d: VaultDeps & AuthDeps & { audit: AuditTrail; checkpoints: AuditCheckpoints; feed: Omit<FeedDeps, keyof VaultDeps> }) {
+export function vaultRoutes(d: VaultDeps & AuthDeps & { audit: AuditTrail; checkpoints: AuditCheckpoints }) {
   return async (app: FastifyInstance): Promise<void> => {
     app.addHook('onRequest', async (request) => {
       const principal = await authenticateRequest(d, request.headers, request.url, request.style.mac, { address: request.ip, requestId: request.id });
@@ -160,6 +158,5 @@ export function vaultRoutes(d: VaultDeps & AuthDeps & { audit: AuditTrail; check
     });
 
     registerVaultAuditRoute(app, d, common, (request) => request.vaultReader!.company.id, listArgs);
-    registerFeedRoute(app, { ...d, ...d.feed }, common);
   };
 }

@@ -1,9 +1,20 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { VaultgateError } from '../../../protocol/index.js';
 import type { AuditTrail } from '../../services/audit/audit-trail.js';
+import { authenticateRequest, type AuthDeps, type Principal } from '../../services/authenticate-request.js';
+import { readIdempotencyKey } from '../../services/authorize-bearer.js';
 import { readFeed, type FeedDeps, type FeedRequest } from '../../services/delivery/feed.js';
+import { authorizeFeedRead, grantScopesOnly, type FeedReader } from '../../services/delivery/feed-reader.js';
 import { consumeReadTransaction, type VaultDeps } from '../../services/read-vault.js';
 import { auditContext } from '../audit.js';
-import { errorResponses, messageMetaSchema } from '../schemas.js';
+import { errorResponses, macHeadersSchema, messageMetaSchema } from '../schemas.js';
+import { actorOf, refusalTenants } from '../vault.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    feedReader?: FeedReader;
+  }
+}
 
 const feedItemSchema = {
   type: 'object',
@@ -23,73 +34,96 @@ const feedItemSchema = {
 } as const;
 
 /**
- * GET /vault/v1/feed (issue 15): the change feed, registered inside the vault routes (their authentication: a MAC
- * customer credential with vault.read, or a company client's bearer token; the reader is that company's
- * organisation). Each answer that carries items is one `feed.read` audit event (tenants: the reader and every owner
- * whose messages it returned); an empty answer is not audited.
+ * GET /vault/v1/feed (issue 15): the change feed, in a plugin of its own (register under /vault/v1). Readers: a MAC
+ * customer credential with vault.read or a company client's bearer token with vault.read (that company's
+ * organisation: its own vault and what its grants cover), or a bearer token with shared.read, of a company's or a
+ * vendor-only organisation's client (that organisation: only what its grants cover); services/delivery/feed-reader.ts.
+ * A refused poll (403) is a `vault.access` event. Each answer that carries items is one `feed.read` audit event
+ * (tenants: the reader and every owner whose messages it returned); an empty answer is not audited.
  */
-export function registerFeedRoute(
-  app: FastifyInstance,
-  d: FeedDeps & VaultDeps & { audit: AuditTrail },
-  common: { tags: string[]; security: Record<string, string[]>[]; headers: object },
-): void {
-  app.get<{ Querystring: FeedRequest }>('/feed', {
-    schema: {
-      ...common,
-      summary: 'The change feed: new messages and grant events you may see, in order, from a cursor; long-polls with wait',
-      description: 'Answers `{items, nextCursor, hasMore}`. Pass `nextCursor` back to continue (it holds positions only: it survives restarts and works on every gateway process). With `wait`=1-60 and nothing to show, the answer waits until an item arrives or the seconds pass (then it is empty, with a cursor to continue from). Scopes are resolved at every poll: a revoked grant shows nothing from the next poll on. docs/sharing.md#change-feed.',
-      querystring: {
-        type: 'object', additionalProperties: false,
-        properties: {
-          cursor: { type: 'string', maxLength: 65536, description: 'nextCursor of the previous answer; absent: from the oldest item.' },
-          limit: { type: 'string', maxLength: 5, description: '1-1000, default 100' },
-          wait: { type: 'string', maxLength: 5, description: 'Seconds to wait for an item, 0-60, default 0' },
-          body: { type: 'string', maxLength: 10, description: '`inline`: each message carries its body' },
-        },
-      },
-      response: {
-        200: {
-          type: 'object', required: ['items', 'nextCursor', 'hasMore'],
-          properties: { items: { type: 'array', items: feedItemSchema }, nextCursor: { type: 'string' }, hasMore: { type: 'boolean' } },
-        },
-        ...errorResponses(400, 401, 403, 409, 421, 429, 503),
-      },
-    },
-  }, async (request, reply) => {
-    const reader = request.vaultReader!;
-    // A client that goes away ends its wait (its slot is freed at once). The server keeps half-open connections (a
-    // client may half-close after sending, app.ts), so the client's FIN ('end') counts too: such a client still gets
-    // the answer, at once rather than at the end of the wait.
-    const gone = new AbortController();
-    const socket = request.raw.socket;
-    const leave = (): void => {
-      gone.abort();
-      // Nothing more can come on a connection the client ended: close it after the answer (none is left half-open).
-      if (!reply.sent) reply.header('connection', 'close');
-    };
-    socket.once('end', leave);
-    socket.once('close', leave);
-    reply.raw.once('finish', () => {
-      socket.off('end', leave);
-      socket.off('close', leave);
+export function feedRoutes(d: FeedDeps & VaultDeps & AuthDeps & { audit: AuditTrail }) {
+  return async (app: FastifyInstance): Promise<void> => {
+    app.addHook('onRequest', async (request) => {
+      const principal = await authenticateRequest(d, request.headers, request.url, request.style.mac, { address: request.ip, requestId: request.id });
+      request.auditActor = actorOf(principal);
+      try {
+        request.feedReader = await authorizeFeedRead(d, principal, principal.scheme === 'bearer' ? readIdempotencyKey(request.headers) : undefined);
+      } catch (err) {
+        // A forbidden poll is an event of its own (issue 13 §1), written in its own transaction, as other vault reads'.
+        if (err instanceof VaultgateError && err.status === 403) {
+          await d.audit.refusal(auditContext(request, request.auditActor), {
+            action: 'vault.access', subject: request.routeOptions.url ?? '-', tenants: await tenantsOfRefusal(principal), details: { code: err.code, method: request.method },
+          });
+        }
+        throw err;
+      }
     });
-    const page = await readFeed(d, reader.company.id, request.query, gone.signal);
-    await consumeReadTransaction(d, reader);
-    if (page.items.length > 0) {
-      const messages = page.items.filter((i) => i.type === 'message.received');
-      const first = messages[0] as { message?: { messageId: string } } | undefined;
-      const last = messages[messages.length - 1] as { message?: { messageId: string } } | undefined;
-      await d.audit.record(auditContext(request, request.auditActor!), {
-        action: 'feed.read', subject: reader.company.id,
-        tenants: [...new Set([reader.company.id, ...Object.keys(page.owners)])],
-        details: {
-          count: page.items.length, messages: messages.length, grantEvents: page.items.length - messages.length, owners: page.owners,
-          firstMessageId: first?.message?.messageId ?? null, lastMessageId: last?.message?.messageId ?? null,
-          inline: request.query.body === 'inline',
+    /** A bearer client's organisation (company or vendor-only); for MAC, as the vault reads record it. */
+    const tenantsOfRefusal = async (p: Principal): Promise<string[]> => (p.scheme === 'bearer' ? [p.ownerId] : refusalTenants(d, p));
+    // A shared.read-only reader sees what its grants cover, never its own vault: the owner scope is left out.
+    const grantsOnly = { ...d, scopesFor: grantScopesOnly(d.scopesFor) };
+    const depsOf = (request: FastifyRequest): FeedDeps => (request.feedReader!.ownVault ? d : grantsOnly);
+
+    app.get<{ Querystring: FeedRequest }>('/feed', {
+      schema: {
+        tags: ['vault'],
+        security: [{ netvisorMac: [] }, { bearerToken: ['vault.read'] }, { bearerToken: ['shared.read'] }],
+        headers: macHeadersSchema,
+        summary: 'The change feed: new messages and grant events you may see, in order, from a cursor; long-polls with wait',
+        description: 'Answers `{items, nextCursor, hasMore}`. Pass `nextCursor` back to continue (it holds positions only: it survives restarts and works on every gateway process). With `wait`=1-60 and nothing to show, the answer waits until an item arrives or the seconds pass (then it is empty, with a cursor to continue from). Scopes are resolved at every poll: a revoked grant shows nothing from the next poll on. A vault.read credential or token sees its company\'s vault and what its grants cover; a token with only shared.read (a company\'s or a vendor-only organisation\'s client) sees only what its grants cover. docs/sharing.md#change-feed.',
+        querystring: {
+          type: 'object', additionalProperties: false,
+          properties: {
+            cursor: { type: 'string', maxLength: 65536, description: 'nextCursor of the previous answer; absent: from the oldest item.' },
+            limit: { type: 'string', maxLength: 5, description: '1-1000, default 100' },
+            wait: { type: 'string', maxLength: 5, description: 'Seconds to wait for an item, 0-60, default 0' },
+            body: { type: 'string', maxLength: 10, description: '`inline`: each message carries its body' },
+          },
         },
+        response: {
+          200: {
+            type: 'object', required: ['items', 'nextCursor', 'hasMore'],
+            properties: { items: { type: 'array', items: feedItemSchema }, nextCursor: { type: 'string' }, hasMore: { type: 'boolean' } },
+          },
+          ...errorResponses(400, 401, 403, 409, 421, 429, 503),
+        },
+      },
+    }, async (request, reply) => {
+      const reader = request.feedReader!;
+      // A client that goes away ends its wait (its slot is freed at once). The server keeps half-open connections (a
+      // client may half-close after sending, app.ts), so the client's FIN ('end') counts too: such a client still gets
+      // the answer, at once rather than at the end of the wait.
+      const gone = new AbortController();
+      const socket = request.raw.socket;
+      const leave = (): void => {
+        gone.abort();
+        // Nothing more can come on a connection the client ended: close it after the answer (none is left half-open).
+        if (!reply.sent) reply.header('connection', 'close');
+      };
+      socket.once('end', leave);
+      socket.once('close', leave);
+      reply.raw.once('finish', () => {
+        socket.off('end', leave);
+        socket.off('close', leave);
       });
-    }
-    reply.header('cache-control', 'no-store');
-    return { items: page.items, nextCursor: page.nextCursor, hasMore: page.hasMore };
-  });
+      const page = await readFeed(depsOf(request), reader.organisationId, request.query, gone.signal);
+      await consumeReadTransaction(d, reader.ledger);
+      if (page.items.length > 0) {
+        const messages = page.items.filter((i) => i.type === 'message.received');
+        const first = messages[0] as { message?: { messageId: string } } | undefined;
+        const last = messages[messages.length - 1] as { message?: { messageId: string } } | undefined;
+        await d.audit.record(auditContext(request, request.auditActor!), {
+          action: 'feed.read', subject: reader.organisationId,
+          tenants: [...new Set([reader.organisationId, ...Object.keys(page.owners)])],
+          details: {
+            count: page.items.length, messages: messages.length, grantEvents: page.items.length - messages.length, owners: page.owners,
+            firstMessageId: first?.message?.messageId ?? null, lastMessageId: last?.message?.messageId ?? null,
+            inline: request.query.body === 'inline',
+          },
+        });
+      }
+      reply.header('cache-control', 'no-store');
+      return { items: page.items, nextCursor: page.nextCursor, hasMore: page.hasMore };
+    });
+  };
 }
