@@ -1,7 +1,7 @@
 /**
  * The way back after a forgotten password or a lost authenticator (issue 14), over /api/v1:
  * - `vaultgate admin users reset-totp <userId>` and `… password-reset <userId>` (an operator: the admin token, or an
- *   operator's session as --token); without SMTP on the server, `password-reset` prints the link (shown once);
+ *   operator user's signed-in profile with `admin --profile <name>`); without SMTP on the server, `password-reset` prints the link (shown once);
  * - `vaultgate account members reset-totp <userId> --org …` (an organisation's admin, for a member);
  * - `vaultgate account password-reset <link>` (the person; the new password on stdin or VAULTGATE_PASSWORD);
  * - `vaultgate account totp replace <current code>` (a signed-in user; then `vaultgate account totp confirm <new code>`).
@@ -9,7 +9,7 @@
  */
 import type { Command } from 'commander';
 import { api } from './account-commands.js';
-import { resolveToken } from './admin-client.js';
+import { adminSettings, resolveToken } from './admin-client.js';
 import { acceptLanguageOf, resolvedValues } from './client-options.js';
 import { orgOf, withOrgOption } from './org-option.js';
 import { printJson, printRecord } from './output.js';
@@ -41,8 +41,12 @@ export function resetLinkParts(link: string, fallbackUrl: string): { url: string
 export function recoveryCommands(program: Command): void {
   const admin = sub(program, 'admin');
   const account = sub(program, 'account');
-  const g = () => admin.opts<{ url: string; token?: string; dataDir?: string; json?: boolean }>();
-  const call = (method: string, path: string) => api(g().url, method, path, { bearer: resolveToken({ url: g().url, token: g().token, dataDir: g().dataDir }) });
+  const g = () => admin.opts<{ json?: boolean; language?: string }>();
+  // The same token resolution as every other `admin` command: --token, else --profile's session, else the admin token.
+  const call = (method: string, path: string) => {
+    const a = adminSettings(admin);
+    return api(a.url, method, path, { bearer: resolveToken(a), ...acceptLanguageOf({ language: g().language }) });
+  };
   const users = admin.command('users').description("a user's way back: reset their authenticator, or issue a password-reset link (operator)");
   users.command('reset-totp <userId>').description('remove the user\'s TOTP authenticator (they sign in with the password and enrol again); their sessions end')
     .action(async (userId: string) => out(g().json, await call('DELETE', `/admin/users/${encodeURIComponent(userId)}/totp`)));

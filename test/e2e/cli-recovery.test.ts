@@ -81,4 +81,27 @@ describe('vaultgate admin users, account password-reset, totp replace, members r
     expect(me.code).toBe(1);
     expect(me.stderr).toContain('SESSION_REQUIRED');
   });
+
+  it('admin --profile: an operator user resets as themselves (audited as the user); a non-operator profile is refused', async () => {
+    const org = await registerOrganisation(s.url, s.adminToken, { kind: 'company', email: 'kalle@cli.test', businessId: '0112038-9', password: PASSWORD });
+    expect((await vg(['admin', 'operators', 'add', '--email', 'oona@cli.test', '--display-name', 'Oona'], { VAULTGATE_PASSWORD: PASSWORD })).code).toBe(0);
+    expect((await vg(['account', 'signin', '--profile', 'oona', '--email', 'oona@cli.test'], { VAULTGATE_PASSWORD: PASSWORD })).code).toBe(0);
+    const enrol = JSON.parse((await vg(['account', '--profile', 'oona', '--json', 'totp', 'enrol'])).stdout);
+    expect((await vg(['account', '--profile', 'oona', 'totp', 'confirm', totpCode(enrol.secret, Date.now())])).code).toBe(0);
+    expect((await vg(['account', 'signin', '--profile', 'kalle', '--email', 'kalle@cli.test'], { VAULTGATE_PASSWORD: PASSWORD })).code).toBe(0);
+    const oona = JSON.parse((await vg(['account', '--profile', 'oona', '--json', 'me'])).stdout).user.id as string;
+    // No admin token anywhere (neither the environment nor a data directory): the profile's session is the credential.
+    const noToken = { VAULTGATE_ADMIN_TOKEN: '' };
+    const issued = await vg(['admin', '--profile', 'oona', '--data-dir', home, 'users', 'password-reset', org.userId], noToken);
+    expect(issued.code, issued.stderr).toBe(0);
+    expect(issued.stdout).toMatch(/link: \S+/);
+    const reset = await vg(['admin', '--profile', 'oona', '--json', 'users', 'reset-totp', org.userId], noToken);
+    expect(JSON.parse(reset.stdout).code).toBe('STATE_CONFLICT'); // reached the server as Oona: Kalle has no authenticator
+    const ev = (await s.admin('GET', '/audit?limit=1000&action=user.password-reset-issue')).body.items as { subject: string; actor: { kind: string; id?: string } }[];
+    expect(ev.filter((e) => e.subject === org.userId).map((e) => e.actor)).toEqual([expect.objectContaining({ kind: 'user', id: oona })]);
+    // Kalle's own profile is not an operator's: refused, even with the admin token in the environment.
+    const refused = await vg(['admin', '--profile', 'kalle', '--json', 'users', 'password-reset', org.userId]);
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.stdout).code).toBe('ACCOUNT_FORBIDDEN');
+  });
 });
