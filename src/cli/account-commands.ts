@@ -7,7 +7,7 @@
 import { Command, Option } from 'commander';
 import { acceptLanguageOf, notSignedIn, resolvedValues, withClientOptions } from './client-options.js';
 import { adminSettings, ApiError, resolveToken, retryAfterOf, type FieldFlags } from './admin-client.js';
-import { printJson, printRecord, printTable } from './output.js';
+import { printJson, printRecord, printPage, printTable } from './output.js';
 import { oidcSignIn } from './oidc-signin.js';
 import { createProfileIfNew, profileFlag, writeProfile } from './profiles.js';
 import { orgOf, withOrgOption } from './org-option.js';
@@ -183,8 +183,7 @@ export function adminRegistrationCommands(admin: Command): void {
       const q = new URLSearchParams(Object.entries(o).filter(([, v]) => v !== undefined) as [string, string][]);
       const r = await call('GET', `/admin/registrations${q.size ? `?${q}` : ''}`);
       if (g().json) return printJson(r);
-      printTable(r.items, ['id', 'status', 'kind', 'organisationName', 'businessId', 'createdAt']);
-      if (r.nextCursor) process.stdout.write(`more: --cursor ${r.nextCursor}\n`);
+      printPage(r, ['id', 'status', 'kind', 'organisationName', 'businessId', 'createdAt']);
     });
   for (const decision of ['approve', 'decline'] as const) {
     regs.command(`${decision} <registrationId>`).description(`${decision} a pending registration`)

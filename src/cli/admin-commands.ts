@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { AdminClient, adminSettings } from './admin-client.js';
 import { acceptLanguageOf } from './client-options.js';
 import { collectMessageTypes } from './message-types.js';
-import { printJson, printRecord, printTable } from './output.js';
+import { printJson, printRecord, printPage } from './output.js';
 
 interface GlobalOpts { json?: boolean; language?: string }
 
@@ -18,8 +18,7 @@ export function action(root: Command, run: Run, columns?: string[], note?: (r: a
     const result = (await run(client, a.slice(0, -2) as string[], opts)) as any;
     if (g.json) return printJson(result);
     if (columns) {
-      printTable(result.items, columns);
-      if (result.nextCursor) process.stdout.write(`more: --cursor ${result.nextCursor}\n`);
+      printPage(result, columns);
     } else {
       printRecord(result);
       const n = note?.(result);

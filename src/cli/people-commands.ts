@@ -6,7 +6,7 @@
 import { Command, Option } from 'commander';
 import { list, paging } from './admin-commands.js';
 import type { ApiCallOptions } from './account-commands.js';
-import { printJson, printRecord, printTable } from './output.js';
+import { printJson, printRecord, printPage, printTable } from './output.js';
 import { createProfileIfNew, profileFlag } from './profiles.js';
 import { orgOf, withOrgOption } from './org-option.js';
 
@@ -121,8 +121,7 @@ export function adminOrganisationCommands(admin: Command, call: (method: string,
     .action(async (o: { status?: string; limit?: string; cursor?: string }) => {
       const r = await call('GET', list('/admin/organisations', o, { status: o.status }));
       if (json()) return printJson(r);
-      printTable(r.items, ORGANISATION_COLUMNS);
-      if (r.nextCursor) process.stdout.write(`more: --cursor ${r.nextCursor}\n`);
+      printPage(r, ORGANISATION_COLUMNS);
     });
   orgs.command('get <organisationId>').description('one organisation')
     .action(async (id: string) => out(json(), await call('GET', `/organisations/${encodeURIComponent(id)}`)));

@@ -1,5 +1,6 @@
 /**
  * The way back after a forgotten password or a lost authenticator (issue 14), over /api/v1:
+ * - `vaultgate admin users ls [--email …] [--operators]` (an operator: find a user's id);
  * - `vaultgate admin users reset-totp <userId>` and `… password-reset <userId>` (an operator: the admin token, or an
  *   operator user's signed-in profile with `admin --profile <name>`); without SMTP on the server, `password-reset` prints the link (shown once);
  * - `vaultgate account members reset-totp <userId> --org …` (an organisation's admin, for a member);
@@ -12,7 +13,8 @@ import { api } from './account-commands.js';
 import { adminSettings, resolveToken } from './admin-client.js';
 import { acceptLanguageOf, resolvedValues } from './client-options.js';
 import { orgOf, withOrgOption } from './org-option.js';
-import { printJson, printRecord } from './output.js';
+import { list, paging } from './admin-commands.js';
+import { printJson, printPage, printRecord } from './output.js';
 
 const out = (json: boolean | undefined, r: Record<string, unknown>): void => (json ? printJson(r) : printRecord(r));
 const sub = (parent: Command, name: string): Command => {
@@ -47,7 +49,14 @@ export function recoveryCommands(program: Command): void {
     const a = adminSettings(admin);
     return api(a.url, method, path, { bearer: resolveToken(a), ...acceptLanguageOf({ language: g().language }) });
   };
-  const users = admin.command('users').description("a user's way back: reset their authenticator, or issue a password-reset link (operator)");
+  const users = admin.command('users').description("users (operator): find one by email; their way back: reset their authenticator, or issue a password-reset link");
+  paging(users.command('ls').description('list users, oldest first: find one by email (exact, case-insensitive), or only the operators'))
+    .option('--email <email>', 'only the user with this address').option('--operators', 'only platform operators')
+    .action(async (o: { email?: string; operators?: boolean; limit?: string; cursor?: string }) => {
+      const r = await call('GET', list('/admin/users', o, { email: o.email, platformRole: o.operators ? 'operator' : undefined }));
+      if (g().json) return printJson(r);
+      printPage(r, ['id', 'email', 'displayName', 'platformRole', 'status', 'totpEnrolled', 'createdAt']);
+    });
   users.command('reset-totp <userId>').description('remove the user\'s TOTP authenticator (they sign in with the password and enrol again); their sessions end')
     .action(async (userId: string) => out(g().json, await call('DELETE', `/admin/users/${encodeURIComponent(userId)}/totp`)));
   users.command('password-reset <userId>').description('issue a password-reset link (single use, expiring): mailed to the user, or printed when the server has no SMTP')

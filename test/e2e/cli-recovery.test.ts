@@ -90,6 +90,18 @@ describe('vaultgate admin users, account password-reset, totp replace, members r
     expect((await vg(['account', '--profile', 'oona', 'totp', 'confirm', totpCode(enrol.secret, Date.now())])).code).toBe(0);
     expect((await vg(['account', 'signin', '--profile', 'kalle', '--email', 'kalle@cli.test'], { VAULTGATE_PASSWORD: PASSWORD })).code).toBe(0);
     const oona = JSON.parse((await vg(['account', '--profile', 'oona', '--json', 'me'])).stdout).user.id as string;
+    // The operator finds Kalle's id by email (any case), and the operators; adding Kalle as an operator says why not.
+    const found = await vg(['admin', '--profile', 'oona', 'users', 'ls', '--email', 'KALLE@cli.test']);
+    expect(found.code, found.stderr).toBe(0);
+    expect(found.stdout).toMatch(/^id\s+email\s+displayName\s+platformRole\s+status\s+totpEnrolled\s+createdAt$/m);
+    expect(found.stdout).toContain(org.userId);
+    const ops = JSON.parse((await vg(['admin', '--json', 'users', 'ls', '--operators', '--limit', '1'])).stdout);
+    expect(ops.items.map((u: { email: string }) => u.email)).toEqual(['oona@cli.test']);
+    const paged = await vg(['admin', 'users', 'ls', '--limit', '1']);
+    expect(paged.stdout).toMatch(/^more: --cursor \S+$/m);
+    const taken = await vg(['admin', 'operators', 'add', '--email', 'kalle@cli.test', '--display-name', 'Kalle'], { VAULTGATE_PASSWORD: PASSWORD });
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toContain('there is no promotion');
     // No admin token anywhere (neither the environment nor a data directory): the profile's session is the credential.
     const noToken = { VAULTGATE_ADMIN_TOKEN: '' };
     const issued = await vg(['admin', '--profile', 'oona', '--data-dir', home, 'users', 'password-reset', org.userId], noToken);

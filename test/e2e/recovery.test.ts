@@ -44,6 +44,27 @@ describe('recovery (issue 14)', () => {
   });
   afterAll(() => s.stop());
 
+  it("an operator finds a user's id by email (exact, case-insensitive) or lists the operators, in pages; adding an operator with a taken email says there is no promotion", async () => {
+    const byEmail = await api('GET', `/admin/users?email=${encodeURIComponent('AINO@Recovery.TEST')}`, s.adminToken);
+    expect(byEmail.status, JSON.stringify(byEmail.body)).toBe(200);
+    expect(byEmail.body).toEqual({ items: [expect.objectContaining({ id: org.userId, email: 'aino@recovery.test', platformRole: null, totpEnrolled: false })], nextCursor: null });
+    expect(JSON.stringify(byEmail.body)).not.toMatch(/password|argon2|totpSecret/i);
+    expect((await api('GET', '/admin/users?email=aino@recovery', s.adminToken)).body.items).toEqual([]); // exact, not a prefix
+    const added = await api('POST', '/admin/operators', s.adminToken, { email: 'outi@recovery.test', displayName: 'Outi', password: PASSWORD });
+    expect(added.status).toBe(201);
+    expect((await api('GET', '/admin/users?platformRole=operator', s.adminToken)).body.items.map((u: { id: string }) => u.id)).toContain(added.body.id);
+    expect((await api('GET', '/admin/users?platformRole=operator', s.adminToken)).body.items.map((u: { platformRole: string }) => u.platformRole)).not.toContain(null);
+    const first = await api('GET', '/admin/users?limit=1', s.adminToken);
+    expect(first.body.items).toHaveLength(1);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    expect((await api('GET', `/admin/users?limit=1&cursor=${first.body.nextCursor}`, s.adminToken)).body.items[0].id).not.toBe(first.body.items[0].id);
+    expect((await api('GET', '/admin/users?platformRole=admin', s.adminToken)).body.code).toBe('INVALID_REQUEST');
+    expect((await api('GET', '/admin/users', org.admin)).body.code).toBe('ACCOUNT_FORBIDDEN');
+    const taken = await api('POST', '/admin/operators', s.adminToken, { email: 'Aino@recovery.test', displayName: 'Aino', password: PASSWORD });
+    expect(taken.body).toMatchObject({ status: 409, code: 'USER_EMAIL_TAKEN', detail: expect.stringContaining('there is no promotion') });
+    expect(taken.body.detail).toContain('/api/v1/admin/users?email=');
+  });
+
   it('an operator issues a password-reset link (returned once without SMTP); it sets a new password once and ends every session', async () => {
     const member = await memberOf(org, 'cecilia@recovery.test', 'member');
     const second = (await signIn('cecilia@recovery.test')).body.sessionToken as string;

@@ -173,8 +173,26 @@ export class Accounts {
   /** Adds a platform operator (a user with the `operator` role); the operator token does this at first start. */
   async createOperator(input: NewUserInput, ctx: AuditContext): Promise<UserView> {
     const u = await this.newUser(input, 'active', 'operator');
-    await this.d.store.createUser(u, this.d.audit.event(ctx, { action: 'user.create', subject: u.id, details: { platformRole: 'operator' } }));
+    try {
+      await this.d.store.createUser(u, this.d.audit.event(ctx, { action: 'user.create', subject: u.id, details: { platformRole: 'operator' } }));
+    } catch (err) {
+      // The catalogue's remedy speaks to a person registering; an operator adding an operator needs this one.
+      if (err instanceof VaultgateError && err.code === 'USER_EMAIL_TAKEN') {
+        throw new VaultgateError('USER_EMAIL_TAKEN', {
+          detail: `A user with the email ${input.email} exists already, and an existing user cannot be made an operator (there is no promotion): `
+            + `add the operator with an address of their own; GET /api/v1/admin/users?email=… (vaultgate admin users ls --email …) shows the existing user.`,
+          cause: err,
+        });
+      }
+      throw err;
+    }
     return userView(u);
+  }
+
+  /** Users, oldest first, in pages (operator): by email (exact, case-insensitive) and/or only operators. */
+  async listUsers(q: ListQuery & { email?: string | undefined; platformRole?: 'operator' | undefined }): Promise<Page<UserView>> {
+    const page = await this.d.store.listUsers(q);
+    return { items: page.items.map(userView), nextCursor: page.nextCursor };
   }
 
   // --- sign-in ---
