@@ -79,6 +79,22 @@ describe('vaultgate org credentials and channels', () => {
     const ingest = await company(['credentials', 'create', '--kind', 'customer', '--name', 'for the vendor', '--scopes', 'ingest']);
     const reader = await company(['credentials', 'create', '--kind', 'customer', '--name', 'reader', '--scopes', 'vault.read']);
     expect((await vg('company', ['org', '--org', companyOrg, 'credentials', 'ls', '--kind', 'customer'])).stdout).toContain(reader.customerId);
+    // The lists page: --limit, then the printed --cursor for the next page; the last page prints no hint.
+    const first = await vg('company', ['org', '--org', companyOrg, 'credentials', 'ls', '--kind', 'customer', '--limit', '1']);
+    expect(first.stdout).toContain(ingest.customerId);
+    expect(first.stdout).not.toContain(reader.customerId);
+    const cursor = /^more: --cursor (\S+)$/m.exec(first.stdout)![1]!;
+    const second = await vg('company', ['org', '--org', companyOrg, 'credentials', 'ls', '--kind', 'customer', '--limit', '1', '--cursor', cursor]);
+    expect(second.stdout).toContain(reader.customerId);
+    expect(second.stdout).not.toContain('more:');
+    for (const args of [['channels', 'ls'], ['channels', 'requests']]) {
+      const one = await vg('company', ['org', '--org', companyOrg, ...args, '--limit', '1']);
+      expect(one.stdout, args.join(' ')).toContain(channelId);
+      expect(one.stdout).not.toContain('more:');
+    }
+    const badLimit = await vg('company', ['org', '--org', companyOrg, 'channels', 'ls', '--limit', '0']);
+    expect(badLimit.code).toBe(1);
+    expect(badLimit.stderr).toContain('limit must be a whole number from 1 to 1000');
 
     const mac = (customer: { customerId: string; customerKey: string }, partnerKey = partner.partnerKey as string) => ({
       VAULTGATE_PARTNER_ID: partner.partnerId, VAULTGATE_PARTNER_KEY: partnerKey, VAULTGATE_CUSTOMER_ID: customer.customerId,
