@@ -11,7 +11,8 @@
 import type { Command } from 'commander';
 import { api } from './account-commands.js';
 import { adminSettings, resolveToken } from './admin-client.js';
-import { acceptLanguageOf, resolvedValues } from './client-options.js';
+import { acceptLanguageOf, notSignedIn, resolvedValues } from './client-options.js';
+import { accountHint } from './profiles.js';
 import { orgOf, withOrgOption } from './org-option.js';
 import { list, paging } from './admin-commands.js';
 import { printJson, printPage, printRecord } from './output.js';
@@ -70,11 +71,12 @@ export function recoveryCommands(program: Command): void {
 
   const settings = (cmd: Command) => {
     const v = resolvedValues(cmd, process.env, { mayBeNew: true });
-    return { url: v.url ?? 'http://127.0.0.1:8080', sessionToken: v.sessionToken || undefined, ...acceptLanguageOf(v), json: cmd.optsWithGlobals<{ json?: boolean }>().json };
+    const g = cmd.optsWithGlobals<{ json?: boolean; profile?: string }>();
+    return { url: v.url ?? 'http://127.0.0.1:8080', sessionToken: v.sessionToken || undefined, ...acceptLanguageOf(v), json: g.json, profile: g.profile ?? 'default' };
   };
   const signedIn = (cmd: Command) => {
     const s = settings(cmd);
-    if (!s.sessionToken) throw new Error('not signed in: run vaultgate account signin');
+    if (!s.sessionToken) throw notSignedIn(s.profile);
     return s;
   };
   account.command('password-reset <link>').description('set a new password with the link an operator issued (new password on stdin or VAULTGATE_PASSWORD); signs you out everywhere')
@@ -83,13 +85,13 @@ export function recoveryCommands(program: Command): void {
       const { url, token } = resetLinkParts(link, s.url);
       const r = await api(url, 'POST', `/password-reset/${encodeURIComponent(token)}`, { acceptLanguage: s.acceptLanguage, body: { password: await newPassword() } });
       out(s.json, r);
-      if (!s.json) process.stderr.write('password set; every session ended: vaultgate account signin\n');
+      if (!s.json) process.stderr.write(`password set; every session ended: ${accountHint(s.profile, 'signin', '--email …')}\n`);
     });
   sub(account, 'totp').command('replace <currentCode>').description('replace your authenticator: a current code of it; prints the new otpauth:// URI (shown once)')
     .action(async (code: string, _o: unknown, cmd: Command) => {
       const s = signedIn(cmd);
       out(s.json, await api(s.url, 'POST', '/me/totp', { bearer: s.sessionToken, acceptLanguage: s.acceptLanguage, body: { code } }));
-      if (!s.json) process.stderr.write('the old one works until: vaultgate account totp confirm <code shown by the new one>\n');
+      if (!s.json) process.stderr.write(`the old one works until: ${accountHint(s.profile, 'totp confirm', '<code shown by the new one>')}\n`);
     });
   withOrgOption(sub(account, 'members').command('reset-totp <userId>').description("reset a member's authenticator (admin; not an operator's, an admin's of another organisation, or yours)"))
     .action(async (userId: string, _o: unknown, cmd: Command) => {

@@ -115,5 +115,10 @@ describe('vaultgate admin users, account password-reset, totp replace, members r
     const refused = await vg(['admin', '--profile', 'kalle', '--json', 'users', 'password-reset', org.userId]);
     expect(refused.code).toBe(1);
     expect(JSON.parse(refused.stdout).code).toBe('ACCOUNT_FORBIDDEN');
+    // Kalle uses the link with his profile: the next step names it.
+    const link = /link: (\S+)/.exec(issued.stdout)![1]!;
+    const done = await vg(['account', 'password-reset', link, '--profile', 'kalle'], { VAULTGATE_PASSWORD: 'kallen uusi salasana on pitkä' });
+    expect(done.code, done.stderr).toBe(0);
+    expect(done.stderr).toContain('every session ended: vaultgate account signin --profile kalle --email');
   });
 });
