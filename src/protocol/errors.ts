@@ -715,6 +715,14 @@ export const ERROR_CATALOGUE = {
     'Detta skulle lämna organisationen utan administratör.',
     'Make another member an admin first (PUT /api/v1/organisations/{id}/members/{userId} with role admin), then change or remove this one.',
   ),
+  TOTP_ENROLMENT_FIRST: def(
+    409,
+    'INVALID_DATA',
+    'Enrol a second factor yourself before requiring one of the members: requiring it now would lock you out.',
+    'Ota toinen tunnistautumistekijä itse käyttöön ennen kuin vaadit sitä jäseniltä: vaatimus nyt lukitsisi sinut ulos.',
+    'Aktivera en andra faktor själv innan du kräver den av medlemmarna: kravet nu skulle låsa ute dig.',
+    'Enrol an authenticator first (POST /api/v1/me/totp, then POST /api/v1/me/totp/confirm with a code; CLI: vaultgate account totp enrol, then vaultgate account totp confirm <code>), then require TOTP again.',
+  ),
   ORGANISATION_SUSPENDED: def(
     403,
     'SERVICE_ACCESS_ERROR',

@@ -274,11 +274,11 @@ export function accountRoutes(o: AccountRoutesOptions) {
       schema: {
         tags: ['accounts'], summary: 'Require (or stop requiring) a TOTP second factor of the members (admin)', security: member, params: orgId,
         body: { type: 'object', additionalProperties: false, required: ['required'], properties: { required: { type: 'boolean' } } },
-        response: { 200: organisationSchema, ...errorResponses(400, 401, 403, 404) },
+        response: { 200: organisationSchema, ...errorResponses(400, 401, 403, 404, 409) },
       },
     }, async (req, reply) => {
       const { a, id } = await orgOf(req, reply, ['admin']);
-      return accounts.setRequireTotp(id, (req.body as { required: boolean }).required, a.ctx);
+      return accounts.setRequireTotp(id, (req.body as { required: boolean }).required, a.ctx, { principal: a.principal, signInMethod: a.signInMethod });
     });
   };
 }

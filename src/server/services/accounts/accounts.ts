@@ -303,8 +303,15 @@ export class Accounts {
     return this.d.store.listOrganisationMembers(organisationId, q);
   }
 
-  async setRequireTotp(organisationId: string, required: boolean, ctx: AuditContext): Promise<OrganisationRecord> {
+  /**
+   * Requires (or stops requiring) TOTP of the organisation's members. TOTP_ENROLMENT_FIRST when `by` is a user without
+   * an authenticator whom the requirement would hold (signed in with a password): they would lock themselves out.
+   */
+  async setRequireTotp(organisationId: string, required: boolean, ctx: AuditContext, by?: { principal: Principal; signInMethod: SignInMethod | undefined }): Promise<OrganisationRecord> {
     const o = await this.organisation(organisationId);
+    if (required && !o.requireTotp && by?.principal.kind === 'user' && totpHoldOf(by.principal.user, [{ ...o, requireTotp: true }], by.signInMethod) !== null) {
+      throw new VaultgateError('TOTP_ENROLMENT_FIRST', { detail: `You (${by.principal.user.email}) have no authenticator; requiring TOTP of ${o.name} (${o.id}) would hold you to enrolment.` });
+    }
     await this.d.store.setOrganisationRequireTotp(o.id, required, this.d.audit.event(ctx, {
       action: 'organisation.require-totp', subject: o.id, tenants: o.companyId ? [o.companyId] : [], details: { required },
     }));
