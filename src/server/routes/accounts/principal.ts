@@ -105,7 +105,7 @@ export function operatorUserResolver(accounts: Accounts, adminToken: string) {
     if (a.via === 'api-token') {
       throw new VaultgateError('ACCOUNT_FORBIDDEN', { detail: 'A personal API token acts in its one organisation and never as an operator: use an operator\'s session or the admin token on /admin/v1.' });
     }
-    if (a.principal.kind !== 'user' || a.principal.user.platformRole !== 'operator') throw new VaultgateError('ACCOUNT_FORBIDDEN', { detail: 'Only a platform operator (or the admin token) may use /admin/v1.' });
+    if (a.principal.kind !== 'user' || a.principal.user.platformRole !== 'operator') throw new VaultgateError('ACCOUNT_FORBIDDEN', { detail: 'Only a platform operator may use /admin/v1: sign in as an operator user (vaultgate admin --profile <their profile>), or use the admin token.' });
     const hold = await accounts.totpHold(a.principal.user, a.principal.memberships, a.signInMethod);
     if (hold) throw new VaultgateError('TOTP_REQUIRED', { detail: hold });
     return a.ctx.actor;

@@ -335,12 +335,17 @@ function totpHoldOf(user: UserRecord, organisations: readonly OrganisationRecord
 export function authorize(p: Principal, organisationId: string, roles: readonly MembershipRole[]): void {
   if (p.kind === 'operator-token' || p.user.platformRole === 'operator') return;
   const m = p.memberships.find((x) => x.organisationId === organisationId);
-  if (!m || !roles.includes(m.role)) throw new VaultgateError('ACCOUNT_FORBIDDEN', { detail: `Needs the role ${roles.join(' or ')} in ${organisationId}.` });
+  if (!m || !roles.includes(m.role)) {
+    throw new VaultgateError('ACCOUNT_FORBIDDEN', { detail: `Needs the role ${roles.join(' or ')} in ${organisationId}${m ? ` (yours: ${m.role})` : ' (you are not a member of it)'}: an admin of it gives roles.` });
+  }
   if (p.suspended?.has(organisationId)) throw new VaultgateError('ORGANISATION_SUSPENDED', { detail: suspendedDetail(organisationId), extra: { organisationId } });
 }
+
+/** The detail of an operator action refused to someone else. */
+export const OPERATORS_ONLY = "Only a platform operator may do this: an operator user's session (vaultgate admin --profile <operator's profile>) or the admin token.";
 
 /** Operators only: the operator token, or a user with the platform operator role. */
 export function authorizeOperator(p: Principal): void {
   if (p.kind === 'operator-token' || p.user.platformRole === 'operator') return;
-  throw new VaultgateError('ACCOUNT_FORBIDDEN', { detail: 'Only a platform operator may do this.' });
+  throw new VaultgateError('ACCOUNT_FORBIDDEN', { detail: OPERATORS_ONLY });
 }
