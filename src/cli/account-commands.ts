@@ -38,7 +38,7 @@ export async function api(url: string, method: string, path: string, o: ApiCallO
  * The password: VAULTGATE_PASSWORD, else the first line of standard input (never a flag: it would show in `ps`). None
  * is a usage error of `cmd` (exit 2).
  */
-async function password(cmd: Command): Promise<string> {
+export async function password(cmd: Command): Promise<string> {
   if (process.env.VAULTGATE_PASSWORD) return process.env.VAULTGATE_PASSWORD;
   const none = (): never => cmd.error('error: no password on standard input (or set VAULTGATE_PASSWORD)', { exitCode: 2, code: 'vaultgate.noPassword' });
   if (process.stdin.isTTY) none();

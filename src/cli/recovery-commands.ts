@@ -9,7 +9,7 @@
  * Registered onto the `admin` and `account` commands main.ts builds.
  */
 import type { Command } from 'commander';
-import { api } from './account-commands.js';
+import { api, password } from './account-commands.js';
 import { adminSettings, resolveToken } from './admin-client.js';
 import { acceptLanguageOf, notSignedIn, resolvedValues } from './client-options.js';
 import { accountHint } from './profiles.js';
@@ -23,17 +23,6 @@ const sub = (parent: Command, name: string): Command => {
   if (!c) throw new Error(`recovery commands: no "${parent.name()} ${name}" command to add to`);
   return c;
 };
-
-/** The new password: VAULTGATE_PASSWORD, else the first line of standard input (never a flag: it would show in `ps`). */
-async function newPassword(): Promise<string> {
-  if (process.env.VAULTGATE_PASSWORD) return process.env.VAULTGATE_PASSWORD;
-  if (process.stdin.isTTY) throw new Error('give the new password on standard input (e.g. from a password manager) or in VAULTGATE_PASSWORD');
-  let text = '';
-  for await (const chunk of process.stdin) text += String(chunk);
-  const line = text.split(/\r?\n/)[0] ?? '';
-  if (line === '') throw new Error('no password on standard input');
-  return line;
-}
 
 /** The server and token of a reset link (…/api/v1/password-reset/vgr_…); a bare token goes to `fallbackUrl`. */
 export function resetLinkParts(link: string, fallbackUrl: string): { url: string; token: string } {
@@ -83,7 +72,7 @@ export function recoveryCommands(program: Command): void {
     .action(async (link: string, _o: unknown, cmd: Command) => {
       const s = settings(cmd);
       const { url, token } = resetLinkParts(link, s.url);
-      const r = await api(url, 'POST', `/password-reset/${encodeURIComponent(token)}`, { acceptLanguage: s.acceptLanguage, body: { password: await newPassword() } });
+      const r = await api(url, 'POST', `/password-reset/${encodeURIComponent(token)}`, { acceptLanguage: s.acceptLanguage, body: { password: await password(cmd) } });
       out(s.json, r);
       if (!s.json) process.stderr.write(`password set; every session ended: ${accountHint(s.profile, 'signin', '--email …')}\n`);
     });

@@ -48,6 +48,12 @@ describe('vaultgate admin users, account password-reset, totp replace, members r
     const short = await vg(['account', '--json', 'password-reset', link], { VAULTGATE_PASSWORD: 'lyhyt' });
     expect(short.code).toBe(1);
     expect(JSON.parse(short.stdout).code).toBe('PASSWORD_TOO_SHORT');
+    // No password (empty standard input): the usage error register gives, exit 2.
+    const none = run(process.execPath, [CLI, 'account', 'password-reset', link], { env });
+    none.child.stdin?.end();
+    const noPassword = await none.then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e);
+    expect(noPassword.code).toBe(2);
+    expect(noPassword.stderr).toContain('no password on standard input (or set VAULTGATE_PASSWORD)');
     const done = await vg(['account', 'password-reset', link], { VAULTGATE_PASSWORD: NEW });
     expect(done.code, done.stderr).toBe(0);
     expect(done.stderr).toContain('vaultgate account signin');
