@@ -36,7 +36,8 @@ export const list = (path: string, o: Record<string, any>, extra: Record<string,
 
 export const paging = (c: Command): Command => c.option('--cursor <cursor>', 'page cursor from a previous list').option('--limit <n>', 'page size (1-1000)');
 export const enc = encodeURIComponent;
-const ONCE = 'The key above is shown once. Store it now; it cannot be shown again.';
+/** Said on stderr after a key or secret is printed. */
+export const ONCE = 'The key or secret above is shown once. Store it now; it cannot be shown again.';
 
 
 /** `vaultgate admin …`: the admin API from the command line. */

@@ -10,13 +10,15 @@ import { api } from './account-commands.js';
 import type { FieldFlags } from './admin-client.js';
 import { acceptLanguageOf, notSignedIn, resolvedValues, withClientOptions } from './client-options.js';
 import { collectMessageTypes, messageTypesText, type MessageTypeAgreement } from './message-types.js';
-import { list, paging } from './admin-commands.js';
+import { list, ONCE, paging } from './admin-commands.js';
 import { printJson, printPage, printRecord } from './output.js';
 import { orgOf, withOrgOption } from './org-option.js';
 import { postmanSecretsHint, writePostmanFiles } from './postman-commands.js';
 import { webhooksCommand } from './webhook-commands.js';
 
 type Kind = 'customer' | 'partner' | 'client';
+/** The fields in which the server returns a key or secret, once. */
+const SECRET_FIELDS = ['customerKey', 'partnerKey', 'clientSecret'];
 const PATHS: Record<Kind, string> = { customer: 'customer-credentials', partner: 'partner-credentials', client: 'clients' };
 const COLUMNS: Record<Kind, string[]> = {
   customer: ['customerId', 'name', 'scopes', 'status', 'createdAt'],
@@ -48,7 +50,12 @@ export function orgApi(cmd: Command) {
     api(v.url ?? 'http://127.0.0.1:8080', method, `${base}${path}`, { bearer: v.sessionToken, ...acceptLanguageOf(v), ...(body === undefined ? {} : { body }), ...(flags ? { flags } : {}) });
   const out = (r: Record<string, unknown>) => (g.json ? printJson(r) : printRecord(r));
   const table = (r: { items: Record<string, unknown>[]; nextCursor?: string | null }, cols: string[]) => (g.json ? printJson(r) : printPage(r, cols));
-  return { call, out, table, json: g.json === true };
+  /** A record that may carry a key or secret (shown once): says so on stderr in the human output. */
+  const outSecret = (r: Record<string, unknown>) => {
+    out(r);
+    if (!g.json && SECRET_FIELDS.some((f) => typeof r[f] === 'string')) process.stderr.write(`${ONCE}\n`);
+  };
+  return { call, out, outSecret, table, json: g.json === true };
 }
 
 export function orgCommand(): Command {
@@ -84,7 +91,7 @@ export function orgCommand(): Command {
       const c = ctx(cmd);
       if (o.kind !== 'partner' && !o.name) throw new Error('--name is required for a customer credential or a client');
       const body = o.kind === 'partner' ? undefined : { name: o.name, ...(o.scopes ? { scopes: o.scopes.split(',') } : {}), ...(o.owner ? { owner: o.owner } : {}), ...(o.kind === 'client' && o.roles ? { roles: o.roles.split(',') } : {}) };
-      c.out(await c.call('POST', `/${PATHS[o.kind]}`, body, { name: '--name', scopes: '--scopes', owner: '--owner', roles: '--roles' }));
+      c.outSecret(await c.call('POST', `/${PATHS[o.kind]}`, body, { name: '--name', scopes: '--scopes', owner: '--owner', roles: '--roles' }));
     });
   creds.command('disable <id>').description('revoke one at once (an admin)')
     .action(async (id: string, _o: unknown, cmd: Command) => {
@@ -95,7 +102,7 @@ export function orgCommand(): Command {
     .option('--overlap-hours <hours>', 'how long the old one keeps working: 0-168 (default 24)')
     .action(async (id: string, o: { overlapHours?: string }, cmd: Command) => {
       const c = ctx(cmd);
-      c.out(await c.call('POST', `/${PATHS[kindOf(id)]}/${encodeURIComponent(id)}/rotate`, o.overlapHours === undefined ? {} : { overlapHours: Number(o.overlapHours) }, { overlapHours: '--overlap-hours' }));
+      c.outSecret(await c.call('POST', `/${PATHS[kindOf(id)]}/${encodeURIComponent(id)}/rotate`, o.overlapHours === undefined ? {} : { overlapHours: Number(o.overlapHours) }, { overlapHours: '--overlap-hours' }));
     });
 
   const channels = org.command('channels').description('channels by request (a vendor) and approval (a company)');

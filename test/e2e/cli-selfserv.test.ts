@@ -96,6 +96,13 @@ describe('vaultgate org credentials and channels', () => {
     const badLimit = await vg('company', ['org', '--org', companyOrg, 'channels', 'ls', '--limit', '0']);
     expect(badLimit.code).toBe(1);
     expect(badLimit.stderr).toContain('limit must be a whole number from 1 to 1000');
+    // Human output says the key is shown once (stderr), as the server gives it once.
+    const human = await vg('company', ['org', '--org', companyOrg, 'credentials', 'create', '--kind', 'customer', '--name', 'human', '--scopes', 'ingest']);
+    expect(human.stdout).toMatch(/^customerKey\s+\S+$/m);
+    expect(human.stderr).toContain('shown once. Store it now; it cannot be shown again.');
+    const humanId = /^customerId\s+(\S+)$/m.exec(human.stdout)![1]!;
+    expect((await vg('company', ['org', '--org', companyOrg, 'credentials', 'rotate', humanId])).stderr).toContain('shown once');
+    expect((await vg('company', ['org', '--org', companyOrg, 'credentials', 'disable', humanId])).stderr).not.toContain('shown once');
 
     const mac = (customer: { customerId: string; customerKey: string }, partnerKey = partner.partnerKey as string) => ({
       VAULTGATE_PARTNER_ID: partner.partnerId, VAULTGATE_PARTNER_KEY: partnerKey, VAULTGATE_CUSTOMER_ID: customer.customerId,
