@@ -43,10 +43,10 @@ export interface Authenticated {
   ctx: AuditContext;
 }
 
-/** The organisations of these memberships that an operator suspended (authorize() refuses them: ORGANISATION_SUSPENDED). */
-async function suspendedOf(accounts: Accounts, memberships: readonly MembershipRecord[]): Promise<ReadonlySet<string>> {
+/** The organisations of these memberships that an operator suspended, id → name (authorize() refuses them: ORGANISATION_SUSPENDED). */
+async function suspendedOf(accounts: Accounts, memberships: readonly MembershipRecord[]): Promise<ReadonlyMap<string, string>> {
   const orgs = await Promise.all(memberships.map((m) => accounts.organisation(m.organisationId).catch(() => undefined)));
-  return new Set(orgs.filter((o) => o?.status === 'suspended').map((o) => o!.id));
+  return new Map(orgs.filter((o) => o?.status === 'suspended').map((o) => [o!.id, o!.name]));
 }
 
 export function principalResolver(accounts: Accounts, adminToken: string) {

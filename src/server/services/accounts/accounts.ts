@@ -26,7 +26,7 @@ export type SignInMethod = 'password' | 'oidc';
 
 /** Who is asking: a signed-in user with their memberships, or the operator token. */
 export type Principal =
-  | { kind: 'user'; user: UserRecord; memberships: MembershipRecord[]; /** Of those, the organisations an operator suspended. */ suspended?: ReadonlySet<string> }
+  | { kind: 'user'; user: UserRecord; memberships: MembershipRecord[]; /** Of those, the organisations an operator suspended: id → name. */ suspended?: ReadonlyMap<string, string> }
   | { kind: 'operator-token' };
 
 export interface UserView {
@@ -338,7 +338,7 @@ export function authorize(p: Principal, organisationId: string, roles: readonly 
   if (!m || !roles.includes(m.role)) {
     throw new VaultgateError('ACCOUNT_FORBIDDEN', { detail: `Needs the role ${roles.join(' or ')} in ${organisationId}${m ? ` (yours: ${m.role})` : ' (you are not a member of it)'}: an admin of it gives roles.` });
   }
-  if (p.suspended?.has(organisationId)) throw new VaultgateError('ORGANISATION_SUSPENDED', { detail: suspendedDetail(organisationId), extra: { organisationId } });
+  if (p.suspended?.has(organisationId)) throw new VaultgateError('ORGANISATION_SUSPENDED', { detail: suspendedDetail(organisationId, p.suspended.get(organisationId)), extra: { organisationId } });
 }
 
 /** The detail of an operator action refused to someone else. */
