@@ -179,6 +179,7 @@ describe('authorization matrix of /api/v1', () => {
     { method: 'DELETE', url: '/organisations/:organisationId/members/:userId/totp', allowed: (p, org) => memberOf(p, org, 'admin'), perOrg: true, prepare: async (url) => url.replace(':userId', 'usr_test_nosuchuser00000000000') },
     { method: 'POST', url: '/password-reset/:token', allowed: anyone, body: () => ({ password: PASSWORD }), prepare: async (url) => url.replace(':token', 'vgr_nosuchtoken') },
     { method: 'GET', url: '/admin/organisations', allowed: operator },
+    { method: 'GET', url: '/admin/users', allowed: operator },
     { method: 'POST', url: '/admin/organisations/:organisationId/suspend', allowed: operator, perOrg: true },
     { method: 'POST', url: '/admin/organisations/:organisationId/reinstate', allowed: operator, perOrg: true },
   ];

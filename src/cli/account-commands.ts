@@ -7,9 +7,9 @@
 import { Command, Option } from 'commander';
 import { acceptLanguageOf, notSignedIn, resolvedValues, withClientOptions } from './client-options.js';
 import { adminSettings, ApiError, resolveToken, retryAfterOf, type FieldFlags } from './admin-client.js';
-import { printJson, printRecord, printTable } from './output.js';
+import { printJson, printRecord, printPage, printTable } from './output.js';
 import { oidcSignIn } from './oidc-signin.js';
-import { createProfileIfNew, profileFlag, writeProfile } from './profiles.js';
+import { accountHint, createProfileIfNew, totpEnrolHint, writeProfile } from './profiles.js';
 import { orgOf, withOrgOption } from './org-option.js';
 import { adminOrganisationCommands, registerPeopleCommands } from './people-commands.js';
 
@@ -38,7 +38,7 @@ export async function api(url: string, method: string, path: string, o: ApiCallO
  * The password: VAULTGATE_PASSWORD, else the first line of standard input (never a flag: it would show in `ps`). None
  * is a usage error of `cmd` (exit 2).
  */
-async function password(cmd: Command): Promise<string> {
+export async function password(cmd: Command): Promise<string> {
   if (process.env.VAULTGATE_PASSWORD) return process.env.VAULTGATE_PASSWORD;
   const none = (): never => cmd.error('error: no password on standard input (or set VAULTGATE_PASSWORD)', { exitCode: 2, code: 'vaultgate.noPassword' });
   if (process.stdin.isTTY) none();
@@ -81,7 +81,7 @@ export function accountCommand(): Command {
       // A new profile gets the server URL, so that `account signin --profile …` finds the server.
       const file = createProfileIfNew(process.env, s.profile, s.url);
       if (file && !s.json) process.stderr.write(`profile "${s.profile}" created in ${file} (url ${s.url})\n`);
-      if (!s.json && r.status === 'pending') process.stderr.write(`pending: an operator approves the registration; then sign in with vaultgate account signin${profileFlag(s.profile)} --email ${o.email}\n`);
+      if (!s.json && r.status === 'pending') process.stderr.write(`pending: an operator approves the registration; then sign in with ${accountHint(s.profile, 'signin', `--email ${o.email}`)}\n`);
     });
 
   account.command('signin').description('sign in (password on stdin or VAULTGATE_PASSWORD, or --oidc in a browser); keeps the session in the profile')
@@ -102,7 +102,11 @@ export function accountCommand(): Command {
       const file = writeProfile(process.env, s.profile, { url: s.url, sessionToken: r.sessionToken });
       const shown = { ...r.user, expiresAt: r.expiresAt };
       out(s.json, shown);
-      if (!s.json) process.stderr.write(`signed in; session kept in ${file} [${s.profile}]\n`);
+      if (s.json) return;
+      process.stderr.write(`signed in; session kept in ${file} [${s.profile}]\n`);
+      // Whether a second factor must be enrolled first (the sign-in answer does not say); a failure here is no failure of the sign-in.
+      const me = await api(s.url, 'GET', '/me', { bearer: r.sessionToken, acceptLanguage: s.acceptLanguage }).catch(() => undefined);
+      if (me?.totpEnrolmentRequired) process.stderr.write(`${totpEnrolHint(s.profile)}\n`);
     });
 
   account.command('signout').description('sign out this session, or with --everywhere every session of yours')
@@ -124,14 +128,14 @@ export function accountCommand(): Command {
       for (const m of r.memberships.filter((x: any) => x.organisation.status === 'suspended')) {
         process.stderr.write(`${m.organisationId} (${m.organisation.name}) is suspended: an operator reinstates it; until then its credentials and your access to it are refused\n`);
       }
-      if (r.totpEnrolmentRequired) process.stderr.write('a TOTP second factor is required of you: vaultgate account totp enrol, then vaultgate account totp confirm <code>\n');
+      if (r.totpEnrolmentRequired) process.stderr.write(`${totpEnrolHint(s.profile)}\n`);
     });
   const totp = account.command('totp').description('a TOTP second factor (authenticator app)');
   totp.command('enrol').description('start enrolment: prints the otpauth:// URI (shown once) to add to an authenticator app')
     .action(async (_o: unknown, cmd: Command) => {
       const s = signedIn(cmd);
       out(s.json, await api(s.url, 'POST', '/me/totp', { bearer: s.sessionToken, acceptLanguage: s.acceptLanguage }));
-      if (!s.json) process.stderr.write('then: vaultgate account totp confirm <code shown by the app>\n');
+      if (!s.json) process.stderr.write(`then: ${accountHint(s.profile, 'totp confirm', '<code shown by the app>')}\n`);
     });
   totp.command('confirm <code>').description('confirm enrolment with the current code; from then on sign-in needs --totp')
     .action(async (code: string, _o: unknown, cmd: Command) => {
@@ -183,8 +187,7 @@ export function adminRegistrationCommands(admin: Command): void {
       const q = new URLSearchParams(Object.entries(o).filter(([, v]) => v !== undefined) as [string, string][]);
       const r = await call('GET', `/admin/registrations${q.size ? `?${q}` : ''}`);
       if (g().json) return printJson(r);
-      printTable(r.items, ['id', 'status', 'kind', 'organisationName', 'businessId', 'createdAt']);
-      if (r.nextCursor) process.stdout.write(`more: --cursor ${r.nextCursor}\n`);
+      printPage(r, ['id', 'status', 'kind', 'organisationName', 'businessId', 'createdAt']);
     });
   for (const decision of ['approve', 'decline'] as const) {
     regs.command(`${decision} <registrationId>`).description(`${decision} a pending registration`)

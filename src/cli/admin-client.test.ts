@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ERROR_CATALOGUE } from '../protocol/index.js';
 import { ApiError, withFlagNames } from './admin-client.js';
 
 describe('API field names → the command\'s flags', () => {
@@ -9,6 +10,14 @@ describe('API field names → the command\'s flags', () => {
     expect(withFlagNames('A company registration needs its businessId.', flags)).toBe('A company registration needs its --business-id.');
     expect(withFlagNames('body/email: must NOT have fewer than 3 characters; the email is taken', flags)).toBe('--email: must NOT have fewer than 3 characters; the email is taken');
     expect(withFlagNames('body/overlapHoursX stays; myBusinessId stays', flags)).toBe('body/overlapHoursX stays; myBusinessId stays');
+  });
+
+  it("leaves a field name in a URL or query string alone (BUSINESS_ID_TAKEN's remedy)", () => {
+    const remedy = ERROR_CATALOGUE.BUSINESS_ID_TAKEN.remedy;
+    expect(remedy).toContain('?businessId=');
+    expect(withFlagNames(remedy, flags)).toBe(remedy);
+    expect(withFlagNames('Give businessId (GET /admin/v1/companies?businessId=…&x=1).', flags)).toBe('Give --business-id (GET /admin/v1/companies?businessId=…&x=1).');
+    expect(new ApiError(409, { code: 'BUSINESS_ID_TAKEN', title: 't', remedy }, undefined, flags).describe()).toContain('GET /admin/v1/companies?businessId=…');
   });
 
   it('an ApiError shows the flags in its message and remedy, and keeps the problem as the server sent it', () => {

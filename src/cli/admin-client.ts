@@ -32,16 +32,24 @@ const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * `text` with the API's names of a command's fields replaced by its flags: the validation form (`body/overlapHours`,
- * `querystring/limit`) always, a bare camelCase name (`businessId`) as a word; plain English words (`email`, `name`)
- * only in the validation form, so that prose keeps its meaning.
+ * `querystring/limit`) always, a bare camelCase name (`businessId`) as a whole word; plain English words (`email`,
+ * `name`) only in the validation form, so that prose keeps its meaning. A word inside a URL, path or query string
+ * (`GET /admin/v1/companies?businessId=…`) is the API's own name and stays.
  */
 export function withFlagNames(text: string, flags: FieldFlags): string {
   let out = text;
   for (const [field, flag] of Object.entries(flags)) {
     out = out.replace(new RegExp(`\\b(?:body|querystring|params)/${escape(field)}\\b`, 'g'), flag);
-    if (/[A-Z]/.test(field)) out = out.replace(new RegExp(`(?<![-/\\w])${escape(field)}\\b`, 'g'), flag);
   }
-  return out;
+  const words = Object.entries(flags).filter(([field]) => /[A-Z]/.test(field));
+  if (words.length === 0) return out;
+  // Whitespace-separated tokens; one with a '/', '?', '=' or '&' is a URL, path or query: left as it is.
+  return out.replace(/\S+/g, (token) => {
+    if (/[/?=&]/.test(token)) return token;
+    let t = token;
+    for (const [field, flag] of words) t = t.replace(new RegExp(`(?<![-\\w])${escape(field)}\\b`, 'g'), flag);
+    return t;
+  });
 }
 
 /** Retry-After in seconds (the delta-seconds form), or undefined. */

@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { AdminClient, adminSettings } from './admin-client.js';
 import { acceptLanguageOf } from './client-options.js';
 import { collectMessageTypes } from './message-types.js';
-import { printJson, printRecord, printTable } from './output.js';
+import { printJson, printRecord, printPage } from './output.js';
 
 interface GlobalOpts { json?: boolean; language?: string }
 
@@ -18,8 +18,7 @@ export function action(root: Command, run: Run, columns?: string[], note?: (r: a
     const result = (await run(client, a.slice(0, -2) as string[], opts)) as any;
     if (g.json) return printJson(result);
     if (columns) {
-      printTable(result.items, columns);
-      if (result.nextCursor) process.stdout.write(`more: --cursor ${result.nextCursor}\n`);
+      printPage(result, columns);
     } else {
       printRecord(result);
       const n = note?.(result);
@@ -37,7 +36,8 @@ export const list = (path: string, o: Record<string, any>, extra: Record<string,
 
 export const paging = (c: Command): Command => c.option('--cursor <cursor>', 'page cursor from a previous list').option('--limit <n>', 'page size (1-1000)');
 export const enc = encodeURIComponent;
-const ONCE = 'The key above is shown once. Store it now; it cannot be shown again.';
+/** Said on stderr after a key or secret is printed. */
+export const ONCE = 'The key or secret above is shown once. Store it now; it cannot be shown again.';
 
 
 /** `vaultgate admin …`: the admin API from the command line. */

@@ -12,6 +12,7 @@ import { grantsCommand } from './grant-commands.js';
 import { adminCommand } from './admin-commands.js';
 import { adminAuditCommands, auditCommand } from './audit-commands.js';
 import { describeProblem, printJson } from './output.js';
+import { profileInArgs, totpEnrolHint } from './profiles.js';
 import { handleBrokenPipes } from './stdio.js';
 import { postmanCommand } from './postman-commands.js';
 import { profileCommand, sendCommand, signCommand } from './send-commands.js';
@@ -105,6 +106,11 @@ try {
   if (err instanceof ApiError) {
     if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify(err.retryAfterS === undefined ? err.problem : { ...err.problem, retryAfterS: err.retryAfterS }, null, 2)}\n`);
     process.stderr.write(`vaultgate: ${err.describe()}\n`);
+    // Held until they enrol (the detail points at /me/totp): the steps for the profile in use, which the remedy cannot name.
+    const profile = profileInArgs(process.argv.slice(2));
+    if (err.problem.code === 'TOTP_REQUIRED' && String(err.problem.detail ?? '').includes('/me/totp') && profile && profile !== 'default') {
+      process.stderr.write(`${totpEnrolHint(profile)}\n`);
+    }
     process.exit(1);
   }
   process.stderr.write(`vaultgate: ${(err as Error).message}\n`);

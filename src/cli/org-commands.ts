@@ -10,12 +10,15 @@ import { api } from './account-commands.js';
 import type { FieldFlags } from './admin-client.js';
 import { acceptLanguageOf, notSignedIn, resolvedValues, withClientOptions } from './client-options.js';
 import { collectMessageTypes, messageTypesText, type MessageTypeAgreement } from './message-types.js';
-import { printJson, printRecord, printTable } from './output.js';
+import { list, ONCE, paging } from './admin-commands.js';
+import { printJson, printPage, printRecord } from './output.js';
 import { orgOf, withOrgOption } from './org-option.js';
 import { postmanSecretsHint, writePostmanFiles } from './postman-commands.js';
 import { webhooksCommand } from './webhook-commands.js';
 
 type Kind = 'customer' | 'partner' | 'client';
+/** The fields in which the server returns a key or secret, once. */
+const SECRET_FIELDS = ['customerKey', 'partnerKey', 'clientSecret'];
 const PATHS: Record<Kind, string> = { customer: 'customer-credentials', partner: 'partner-credentials', client: 'clients' };
 const COLUMNS: Record<Kind, string[]> = {
   customer: ['customerId', 'name', 'scopes', 'status', 'createdAt'],
@@ -34,7 +37,8 @@ function kindOf(id: string): Kind {
 
 /**
  * The /api/v1 calls of an organisation command (`--org`, `--json` and the client options on it or its parents), as
- * the signed-in user: `call` under /organisations/{org} (`--org`, org-option.ts), `out` a record, `table` a page.
+ * the signed-in user: `call` under /organisations/{org} (`--org`, org-option.ts), `out` a record, `table` a page (with the
+ * `more: --cursor …` hint when there is another).
  */
 export function orgApi(cmd: Command) {
   const id = orgOf(cmd);
@@ -45,8 +49,13 @@ export function orgApi(cmd: Command) {
   const call = (method: string, path: string, body?: unknown, flags?: FieldFlags) =>
     api(v.url ?? 'http://127.0.0.1:8080', method, `${base}${path}`, { bearer: v.sessionToken, ...acceptLanguageOf(v), ...(body === undefined ? {} : { body }), ...(flags ? { flags } : {}) });
   const out = (r: Record<string, unknown>) => (g.json ? printJson(r) : printRecord(r));
-  const table = (r: { items: Record<string, unknown>[] }, cols: string[]) => (g.json ? printJson(r) : printTable(r.items, cols));
-  return { call, out, table, json: g.json === true };
+  const table = (r: { items: Record<string, unknown>[]; nextCursor?: string | null }, cols: string[]) => (g.json ? printJson(r) : printPage(r, cols));
+  /** A record that may carry a key or secret (shown once): says so on stderr in the human output. */
+  const outSecret = (r: Record<string, unknown>) => {
+    out(r);
+    if (!g.json && SECRET_FIELDS.some((f) => typeof r[f] === 'string')) process.stderr.write(`${ONCE}\n`);
+  };
+  return { call, out, outSecret, table, json: g.json === true };
 }
 
 export function orgCommand(): Command {
@@ -69,10 +78,10 @@ export function orgCommand(): Command {
 
   const creds = org.command('credentials').description('customer credentials (a company), partner credentials (a vendor) and OAuth clients');
   const kindOption = () => new Option('--kind <kind>', 'customer, partner or client (OAuth)').choices(['customer', 'partner', 'client']).makeOptionMandatory();
-  creds.command('ls').description('list them (never their secrets)').addOption(kindOption())
-    .action(async (o: { kind: Kind }, cmd: Command) => {
+  paging(creds.command('ls').description('list them, oldest first, a page at a time (never their secrets)').addOption(kindOption()))
+    .action(async (o: { kind: Kind; limit?: string; cursor?: string }, cmd: Command) => {
       const c = ctx(cmd);
-      c.table(await c.call('GET', `/${PATHS[o.kind]}?limit=1000`), COLUMNS[o.kind]);
+      c.table(await c.call('GET', list(`/${PATHS[o.kind]}`, o)), COLUMNS[o.kind]);
     });
   creds.command('create').description('create one (an admin); the key or secret is printed once: store it now').addOption(kindOption())
     .option('--name <name>', 'customer credentials and clients: a name').option('--scopes <scopes>', 'customer credentials: ingest and/or vault.read, comma-separated (default ingest)')
@@ -82,7 +91,7 @@ export function orgCommand(): Command {
       const c = ctx(cmd);
       if (o.kind !== 'partner' && !o.name) throw new Error('--name is required for a customer credential or a client');
       const body = o.kind === 'partner' ? undefined : { name: o.name, ...(o.scopes ? { scopes: o.scopes.split(',') } : {}), ...(o.owner ? { owner: o.owner } : {}), ...(o.kind === 'client' && o.roles ? { roles: o.roles.split(',') } : {}) };
-      c.out(await c.call('POST', `/${PATHS[o.kind]}`, body, { name: '--name', scopes: '--scopes', owner: '--owner', roles: '--roles' }));
+      c.outSecret(await c.call('POST', `/${PATHS[o.kind]}`, body, { name: '--name', scopes: '--scopes', owner: '--owner', roles: '--roles' }));
     });
   creds.command('disable <id>').description('revoke one at once (an admin)')
     .action(async (id: string, _o: unknown, cmd: Command) => {
@@ -93,20 +102,20 @@ export function orgCommand(): Command {
     .option('--overlap-hours <hours>', 'how long the old one keeps working: 0-168 (default 24)')
     .action(async (id: string, o: { overlapHours?: string }, cmd: Command) => {
       const c = ctx(cmd);
-      c.out(await c.call('POST', `/${PATHS[kindOf(id)]}/${encodeURIComponent(id)}/rotate`, o.overlapHours === undefined ? {} : { overlapHours: Number(o.overlapHours) }, { overlapHours: '--overlap-hours' }));
+      c.outSecret(await c.call('POST', `/${PATHS[kindOf(id)]}/${encodeURIComponent(id)}/rotate`, o.overlapHours === undefined ? {} : { overlapHours: Number(o.overlapHours) }, { overlapHours: '--overlap-hours' }));
     });
 
   const channels = org.command('channels').description('channels by request (a vendor) and approval (a company)');
-  channels.command('ls').description("the organisation's channels (as the company and as the vendor)")
-    .action(async (_o: unknown, cmd: Command) => {
+  paging(channels.command('ls').description("the organisation's channels (as the company and as the vendor), a page at a time"))
+    .action(async (o: { limit?: string; cursor?: string }, cmd: Command) => {
       const c = ctx(cmd);
-      c.table(await c.call('GET', '/channels?limit=1000'), ['id', 'companyId', 'partyId', 'status', 'url']);
+      c.table(await c.call('GET', list('/channels', o)), ['id', 'companyId', 'partyId', 'status', 'url']);
     });
-  channels.command('requests').description('channel requests made (as a vendor) and received (as a company): who asks, for which types, what was granted')
+  paging(channels.command('requests').description('channel requests made (as a vendor) and received (as a company): who asks, for which types, what was granted; a page at a time'))
     .addOption(new Option('--status <status>').choices(['pending', 'approved', 'declined']))
-    .action(async (o: { status?: string }, cmd: Command) => {
+    .action(async (o: { status?: string; limit?: string; cursor?: string }, cmd: Command) => {
       const c = ctx(cmd);
-      const r = await c.call('GET', `/channel-requests?limit=1000${o.status ? `&status=${o.status}` : ''}`);
+      const r = await c.call('GET', list('/channel-requests', o, { status: o.status }));
       const rows = r.items.map((x: any) => ({ ...x, requested: messageTypesText(x.messageTypes), granted: messageTypesText(x.grantedMessageTypes) }));
       c.table({ ...r, items: c.json ? r.items : rows }, ['id', 'status', 'vendorName', 'requestedByEmail', 'companyName', 'requested', 'granted', 'channelId', 'createdAt']);
     });

@@ -42,3 +42,9 @@ export function printTable(rows: Record<string, unknown>[], columns: string[]): 
   process.stdout.write(line(columns));
   for (const row of cells) process.stdout.write(line(row));
 }
+
+/** A page of a list (`{ items, nextCursor }`) as a table, then `more: --cursor …` when there is a next page. */
+export function printPage(page: { items: Record<string, unknown>[]; nextCursor?: string | null }, columns: string[]): void {
+  printTable(page.items, columns);
+  if (page.nextCursor) process.stdout.write(`more: --cursor ${page.nextCursor}\n`);
+}

@@ -6,8 +6,8 @@
 import { Command, Option } from 'commander';
 import { list, paging } from './admin-commands.js';
 import type { ApiCallOptions } from './account-commands.js';
-import { printJson, printRecord, printTable } from './output.js';
-import { createProfileIfNew, profileFlag } from './profiles.js';
+import { printJson, printRecord, printPage, printTable } from './output.js';
+import { accountHint, createProfileIfNew } from './profiles.js';
 import { orgOf, withOrgOption } from './org-option.js';
 
 type Api = (url: string, method: string, path: string, o?: ApiCallOptions) => Promise<any>;
@@ -47,14 +47,14 @@ export function registerPeopleCommands(
       // What the link invites to, and whether its email has a user: that decides how to accept (GET needs no session).
       const about = await api(s.url, 'GET', `/invitations/${token}`, { acceptLanguage: s.acceptLanguage });
       const email = about.invitation.email as string;
-      const p = profileFlag(s.profile);
+      const signinHint = accountHint(s.profile, 'signin', `--email ${email}`);
       let r: Record<string, unknown>;
       if (!about.existingUser) {
         if (!o.displayName) cmd.error('error: new user: pass --display-name and the password on stdin or VAULTGATE_PASSWORD', { exitCode: 2, code: 'vaultgate.newUser' });
         const body = { displayName: o.displayName, password: await password(cmd), ...(o.userLanguage ? { language: o.userLanguage } : {}) };
         r = await api(s.url, 'POST', `/invitations/${token}/accept`, { acceptLanguage: s.acceptLanguage, body, flags: { displayName: '--display-name', language: '--user-language' } });
       } else {
-        if (!s.sessionToken) throw new Error(`${email} has an account: sign in as it first (vaultgate account signin${p} --email ${email}), then accept again`);
+        if (!s.sessionToken) throw new Error(`${email} has an account: sign in as it first (${signinHint}), then accept again`);
         r = await api(s.url, 'POST', `/invitations/${token}/accept`, { bearer: s.sessionToken, acceptLanguage: s.acceptLanguage, body: {} });
       }
       // Like register and signin: a new profile gets the server URL, so that the sign-in below finds the server.
@@ -63,8 +63,8 @@ export function registerPeopleCommands(
       out(s.json, r);
       if (s.json) return;
       process.stderr.write(about.existingUser
-        ? `accepted: you are ${String(r.role)} in ${about.organisationName}; vaultgate account${p} me lists it\n`
-        : `accepted: you are ${String(r.role)} in ${about.organisationName}; next, sign in: vaultgate account signin${p} --email ${email}\n`);
+        ? `accepted: you are ${String(r.role)} in ${about.organisationName}; ${accountHint(s.profile, 'me')} lists it\n`
+        : `accepted: you are ${String(r.role)} in ${about.organisationName}; next, sign in: ${signinHint}\n`);
     });
 
   const invitations = account.command('invitations').description("an organisation's invitations (admin): list, revoke an open one");
@@ -121,8 +121,7 @@ export function adminOrganisationCommands(admin: Command, call: (method: string,
     .action(async (o: { status?: string; limit?: string; cursor?: string }) => {
       const r = await call('GET', list('/admin/organisations', o, { status: o.status }));
       if (json()) return printJson(r);
-      printTable(r.items, ORGANISATION_COLUMNS);
-      if (r.nextCursor) process.stdout.write(`more: --cursor ${r.nextCursor}\n`);
+      printPage(r, ORGANISATION_COLUMNS);
     });
   orgs.command('get <organisationId>').description('one organisation')
     .action(async (id: string) => out(json(), await call('GET', `/organisations/${encodeURIComponent(id)}`)));

@@ -84,3 +84,23 @@ export function createProfileIfNew(env: NodeJS.ProcessEnv, name: string, url: st
 
 /** ` --profile <name>` for a hint naming a command, or nothing for the default profile. */
 export const profileFlag = (name: string): string => (name === 'default' ? '' : ` --profile ${name}`);
+
+/**
+ * A next step to print: `vaultgate account <command> [<rest>]`, with `--profile <name>` after the command when a profile
+ * other than the default is in use (`accountHint('ops', 'totp confirm', '<code>')` → `vaultgate account totp confirm
+ * --profile ops <code>`), so that the step acts on the same profile.
+ */
+export const accountHint = (profile: string, command: string, rest = ''): string => `vaultgate account ${command}${profileFlag(profile)}${rest ? ` ${rest}` : ''}`;
+
+/** The next steps of a user who must enrol a TOTP second factor before anything else works. */
+export const totpEnrolHint = (profile: string): string =>
+  `a TOTP second factor is required of you: ${accountHint(profile, 'totp enrol')}, then ${accountHint(profile, 'totp confirm', '<code>')}`;
+
+/** The profile named on a command line (`--profile <name>` or `--profile=<name>`), else undefined. */
+export function profileInArgs(args: readonly string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--profile') return args[i + 1];
+    if (args[i]!.startsWith('--profile=')) return args[i]!.slice('--profile='.length);
+  }
+  return undefined;
+}

@@ -660,10 +660,10 @@ export const ERROR_CATALOGUE = {
   ACCOUNT_FORBIDDEN: def(
     403,
     'SERVICE_ACCESS_ERROR',
-    'Your account does not have the role this needs in this organisation.',
-    'Tililläsi ei ole tähän tarvittavaa roolia tässä organisaatiossa.',
-    'Ditt konto har inte den roll som krävs för detta i denna organisation.',
-    'Check the organisation id (--org): `vaultgate account me` (GET /api/v1/me) lists yours with your role in each; if it is right, ask an admin of the organisation (or the platform operator, for operator actions) to give you the role. A personal API token acts only in its one organisation and never as an operator.',
+    'Your account may not do this.',
+    'Tilisi ei saa tehdä tätä.',
+    'Ditt konto får inte göra detta.',
+    'The detail names the rule that refused it and what to do instead. In general: `vaultgate account me` (GET /api/v1/me) lists your organisations and your role in each (check the id you gave with --org); a role you lack is given by an admin of that organisation; operator actions need a platform operator (an operator user\'s session, or the admin token); a personal API token acts only in its one organisation, with at most its role, and never as an operator.',
   ),
   // --- the accounts journey's findings (issue 14) ---
   API_TOKEN_NOT_FOR_ACCOUNT: def(
@@ -723,6 +723,14 @@ export const ERROR_CATALOGUE = {
     'Tämä jättäisi organisaation ilman pääkäyttäjää.',
     'Detta skulle lämna organisationen utan administratör.',
     'Make another member an admin first (PUT /api/v1/organisations/{id}/members/{userId} with role admin), then change or remove this one.',
+  ),
+  TOTP_ENROLMENT_FIRST: def(
+    409,
+    'INVALID_DATA',
+    'Enrol a second factor yourself before requiring one of the members: requiring it now would lock you out.',
+    'Ota toinen tunnistautumistekijä itse käyttöön ennen kuin vaadit sitä jäseniltä: vaatimus nyt lukitsisi sinut ulos.',
+    'Aktivera en andra faktor själv innan du kräver den av medlemmarna: kravet nu skulle låsa ute dig.',
+    'Enrol an authenticator first (POST /api/v1/me/totp, then POST /api/v1/me/totp/confirm with a code; CLI: vaultgate account totp enrol, then vaultgate account totp confirm <code>), then require TOTP again.',
   ),
   ORGANISATION_SUSPENDED: def(
     403,

@@ -532,6 +532,11 @@ export interface AccountStore {
   createUser(u: UserRecord, audit: AuditAppend): Promise<void>;
   getUser(id: string): Promise<UserRecord | undefined>;
   getUserByEmail(email: string): Promise<UserRecord | undefined>;
+  /**
+   * Users, oldest first, in pages (the operator's search): with `email`, only the one with that address (compared
+   * case-insensitively, as stored); with `platformRole`, only operators.
+   */
+  listUsers(q: ListQuery & { email?: string | undefined; platformRole?: 'operator' | undefined }): Promise<Page<UserRecord>>;
   /** Replaces the user's TOTP secret with an unconfirmed one (null removes it). */
   setUserTotp(userId: string, secretCiphertext: Uint8Array | null, audit: AuditAppend): Promise<boolean>;
   /**

@@ -217,8 +217,12 @@ describe('accounts (issue 14)', () => {
     expect(declined.body).toMatchObject({ status: 'declined', decidedBy: operator.body.id });
     const vendorPat = (await api('POST', '/me/api-tokens', { bearer: principals.vendorAdmin, body: { organisationId: vendorOrg, role: 'viewer', name: 'made in a password session' } })).body;
     expect(vendorPat.signInMethod).toBe('password');
-    // The vendor's admin requires TOTP: until its users enrol one, only /me and enrolment serve.
-    expect((await api('PUT', `/organisations/${vendorOrg}/require-totp`, { bearer: principals.vendorAdmin, body: { required: true } })).body.requireTotp).toBe(true);
+    // The vendor's admin, who has no authenticator, cannot require TOTP: it would lock them out (TOTP_ENROLMENT_FIRST).
+    const lockout = await api('PUT', `/organisations/${vendorOrg}/require-totp`, { bearer: principals.vendorAdmin, body: { required: true } });
+    expect(lockout.body).toMatchObject({ status: 409, code: 'TOTP_ENROLMENT_FIRST', detail: expect.stringContaining(vendorOrg), remedy: expect.stringContaining('vaultgate account totp enrol') });
+    expect((await api('GET', `/organisations/${vendorOrg}`, { bearer: principals.vendorAdmin })).body.requireTotp).toBe(false);
+    // The operator requires it: until its users enrol one, only /me and enrolment serve.
+    expect((await api('PUT', `/organisations/${vendorOrg}/require-totp`, { bearer: s.adminToken, body: { required: true } })).body.requireTotp).toBe(true);
     const blocked = await api('GET', `/organisations/${vendorOrg}/members`, { bearer: principals.vendorAdmin });
     expect(blocked.status).toBe(401);
     expect(blocked.body.code).toBe('TOTP_REQUIRED');

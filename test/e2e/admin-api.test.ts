@@ -16,7 +16,9 @@ describe('admin API', () => {
     const none = await fetch(`${s.url}/admin/v1/companies`);
     expect(none.status).toBe(401);
     expect(none.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect((await none.json()).code).toBe('ADMIN_UNAUTHORIZED');
+    expect(await none.json()).toMatchObject({ code: 'ADMIN_UNAUTHORIZED', detail: expect.stringContaining('No credential was sent') });
+    const basic = await fetch(`${s.url}/admin/v1/companies`, { headers: { authorization: 'Basic eDp5' } });
+    expect(await basic.json()).toMatchObject({ code: 'ADMIN_UNAUTHORIZED', detail: expect.stringContaining('not of the form "Bearer <token>"') });
     const wrong = await adminCall(s.url, 'x'.repeat(43), 'GET', '/companies');
     expect(wrong.status).toBe(401);
     expect(wrong.body.code).toBe('ADMIN_UNAUTHORIZED');

@@ -121,11 +121,15 @@ describe('vaultgate CLI: the newcomer findings', () => {
     const help = await vg(['org', '--help']);
     expect(help.stdout.replace(/\s+/g, ' ')).toContain('a session token or a personal API token');
 
-    // Requiring TOTP holds the member who has none; suspension shows in the table.
-    expect((await vg(['org', '--profile', 'yritys', '--org', company, 'require-totp', 'on'])).code).toBe(0);
+    // Requiring TOTP holds the member who has none; suspension shows in the table. The admin has none either, so
+    // may not require it (it would lock them out); the operator does.
+    const lockout = await vg(['org', '--profile', 'yritys', '--org', company, 'require-totp', 'on']);
+    expect(lockout.code).toBe(1);
+    expect(lockout.stderr).toContain('TOTP_ENROLMENT_FIRST');
+    expect((await vg(['org', '--org', company, 'require-totp', 'on', '--session-token', s.adminToken])).code).toBe(0);
     const held = await vg(['account', '--profile', 'uusi', 'me']);
     expect(held.stdout).toMatch(/^totpEnrolmentRequired\s+true$/m);
-    expect(held.stderr).toContain('a TOTP second factor is required of you');
+    expect(held.stderr).toContain('a TOTP second factor is required of you: vaultgate account totp enrol --profile uusi');
     // The admin is held too (no TOTP of their own): the operator lifts the requirement.
     expect((await vg(['org', '--org', company, 'require-totp', 'off', '--session-token', s.adminToken])).code).toBe(0);
     expect((await vg(['admin', 'organisations', 'suspend', company])).code).toBe(0);

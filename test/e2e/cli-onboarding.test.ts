@@ -72,12 +72,17 @@ describe('vaultgate account with a new profile, admin operators and organisation
     expect(taken.stderr).toContain('USER_EMAIL_TAKEN');
 
     // The new operator signs in (a profile of their own) and lists organisations with their session as the token.
-    expect((await vg(['account', 'signin', '--profile', 'ops', '--email', 'operaattori@vaultgate.example'], { password })).code).toBe(0);
+    const signin = await vg(['account', 'signin', '--profile', 'ops', '--email', 'operaattori@vaultgate.example'], { password });
+    expect(signin.code).toBe(0);
+    // Every next step names the profile in use (issue 14, second newcomer): enrol, confirm.
+    expect(signin.stderr).toContain('vaultgate account totp enrol --profile ops, then vaultgate account totp confirm --profile ops <code>');
     // `admin --profile ops`: the profile's session stands in for the operator token (before VAULTGATE_ADMIN_TOKEN).
     // An operator without TOTP is held until they enrol (issue 14); enrolling lets the same session through.
     const held = await vg(['admin', '--profile', 'ops', 'organisations', 'ls']);
     expect(held.code).toBe(1);
     expect(held.stderr).toContain('TOTP_REQUIRED');
+    expect(held.stderr).toContain('vaultgate account totp enrol --profile ops');
+    expect((await vg(['account', 'totp', 'enrol', '--profile', 'ops'])).stderr).toContain('then: vaultgate account totp confirm --profile ops <code shown by the app>');
     const enrol = JSON.parse((await vg(['account', '--profile', 'ops', '--json', 'totp', 'enrol'])).stdout);
     expect((await vg(['account', '--profile', 'ops', 'totp', 'confirm', totpCode(enrol.secret, Date.now())])).code).toBe(0);
     const ls = await vg(['admin', '--profile', 'ops', 'organisations', 'ls']);

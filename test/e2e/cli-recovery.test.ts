@@ -48,6 +48,12 @@ describe('vaultgate admin users, account password-reset, totp replace, members r
     const short = await vg(['account', '--json', 'password-reset', link], { VAULTGATE_PASSWORD: 'lyhyt' });
     expect(short.code).toBe(1);
     expect(JSON.parse(short.stdout).code).toBe('PASSWORD_TOO_SHORT');
+    // No password (empty standard input): the usage error register gives, exit 2.
+    const none = run(process.execPath, [CLI, 'account', 'password-reset', link], { env });
+    none.child.stdin?.end();
+    const noPassword = await none.then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e);
+    expect(noPassword.code).toBe(2);
+    expect(noPassword.stderr).toContain('no password on standard input (or set VAULTGATE_PASSWORD)');
     const done = await vg(['account', 'password-reset', link], { VAULTGATE_PASSWORD: NEW });
     expect(done.code, done.stderr).toBe(0);
     expect(done.stderr).toContain('vaultgate account signin');
@@ -80,5 +86,45 @@ describe('vaultgate admin users, account password-reset, totp replace, members r
     const me = await vg(['account', 'me']);
     expect(me.code).toBe(1);
     expect(me.stderr).toContain('SESSION_REQUIRED');
+  });
+
+  it('admin --profile: an operator user resets as themselves (audited as the user); a non-operator profile is refused', async () => {
+    const org = await registerOrganisation(s.url, s.adminToken, { kind: 'company', email: 'kalle@cli.test', businessId: '0112038-9', password: PASSWORD });
+    expect((await vg(['admin', 'operators', 'add', '--email', 'oona@cli.test', '--display-name', 'Oona'], { VAULTGATE_PASSWORD: PASSWORD })).code).toBe(0);
+    expect((await vg(['account', 'signin', '--profile', 'oona', '--email', 'oona@cli.test'], { VAULTGATE_PASSWORD: PASSWORD })).code).toBe(0);
+    const enrol = JSON.parse((await vg(['account', '--profile', 'oona', '--json', 'totp', 'enrol'])).stdout);
+    expect((await vg(['account', '--profile', 'oona', 'totp', 'confirm', totpCode(enrol.secret, Date.now())])).code).toBe(0);
+    expect((await vg(['account', 'signin', '--profile', 'kalle', '--email', 'kalle@cli.test'], { VAULTGATE_PASSWORD: PASSWORD })).code).toBe(0);
+    const oona = JSON.parse((await vg(['account', '--profile', 'oona', '--json', 'me'])).stdout).user.id as string;
+    // The operator finds Kalle's id by email (any case), and the operators; adding Kalle as an operator says why not.
+    const found = await vg(['admin', '--profile', 'oona', 'users', 'ls', '--email', 'KALLE@cli.test']);
+    expect(found.code, found.stderr).toBe(0);
+    expect(found.stdout).toMatch(/^id\s+email\s+displayName\s+platformRole\s+status\s+totpEnrolled\s+createdAt$/m);
+    expect(found.stdout).toContain(org.userId);
+    const ops = JSON.parse((await vg(['admin', '--json', 'users', 'ls', '--operators', '--limit', '1'])).stdout);
+    expect(ops.items.map((u: { email: string }) => u.email)).toEqual(['oona@cli.test']);
+    const paged = await vg(['admin', 'users', 'ls', '--limit', '1']);
+    expect(paged.stdout).toMatch(/^more: --cursor \S+$/m);
+    const taken = await vg(['admin', 'operators', 'add', '--email', 'kalle@cli.test', '--display-name', 'Kalle'], { VAULTGATE_PASSWORD: PASSWORD });
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toContain('there is no promotion');
+    // No admin token anywhere (neither the environment nor a data directory): the profile's session is the credential.
+    const noToken = { VAULTGATE_ADMIN_TOKEN: '' };
+    const issued = await vg(['admin', '--profile', 'oona', '--data-dir', home, 'users', 'password-reset', org.userId], noToken);
+    expect(issued.code, issued.stderr).toBe(0);
+    expect(issued.stdout).toMatch(/link: \S+/);
+    const reset = await vg(['admin', '--profile', 'oona', '--json', 'users', 'reset-totp', org.userId], noToken);
+    expect(JSON.parse(reset.stdout).code).toBe('STATE_CONFLICT'); // reached the server as Oona: Kalle has no authenticator
+    const ev = (await s.admin('GET', '/audit?limit=1000&action=user.password-reset-issue')).body.items as { subject: string; actor: { kind: string; id?: string } }[];
+    expect(ev.filter((e) => e.subject === org.userId).map((e) => e.actor)).toEqual([expect.objectContaining({ kind: 'user', id: oona })]);
+    // Kalle's own profile is not an operator's: refused, even with the admin token in the environment.
+    const refused = await vg(['admin', '--profile', 'kalle', '--json', 'users', 'password-reset', org.userId]);
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.stdout).code).toBe('ACCOUNT_FORBIDDEN');
+    // Kalle uses the link with his profile: the next step names it.
+    const link = /link: (\S+)/.exec(issued.stdout)![1]!;
+    const done = await vg(['account', 'password-reset', link, '--profile', 'kalle'], { VAULTGATE_PASSWORD: 'kallen uusi salasana on pitkä' });
+    expect(done.code, done.stderr).toBe(0);
+    expect(done.stderr).toContain('every session ended: vaultgate account signin --profile kalle --email');
   });
 });

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { totpCode } from '../../src/server/services/accounts/totp.js';
 import { CLI, startTestServer, tempDir, type TestServer } from '../helpers/servers.js';
 
 /*
@@ -79,6 +80,29 @@ describe('vaultgate org credentials and channels', () => {
     const ingest = await company(['credentials', 'create', '--kind', 'customer', '--name', 'for the vendor', '--scopes', 'ingest']);
     const reader = await company(['credentials', 'create', '--kind', 'customer', '--name', 'reader', '--scopes', 'vault.read']);
     expect((await vg('company', ['org', '--org', companyOrg, 'credentials', 'ls', '--kind', 'customer'])).stdout).toContain(reader.customerId);
+    // The lists page: --limit, then the printed --cursor for the next page; the last page prints no hint.
+    const first = await vg('company', ['org', '--org', companyOrg, 'credentials', 'ls', '--kind', 'customer', '--limit', '1']);
+    expect(first.stdout).toContain(ingest.customerId);
+    expect(first.stdout).not.toContain(reader.customerId);
+    const cursor = /^more: --cursor (\S+)$/m.exec(first.stdout)![1]!;
+    const second = await vg('company', ['org', '--org', companyOrg, 'credentials', 'ls', '--kind', 'customer', '--limit', '1', '--cursor', cursor]);
+    expect(second.stdout).toContain(reader.customerId);
+    expect(second.stdout).not.toContain('more:');
+    for (const args of [['channels', 'ls'], ['channels', 'requests']]) {
+      const one = await vg('company', ['org', '--org', companyOrg, ...args, '--limit', '1']);
+      expect(one.stdout, args.join(' ')).toContain(channelId);
+      expect(one.stdout).not.toContain('more:');
+    }
+    const badLimit = await vg('company', ['org', '--org', companyOrg, 'channels', 'ls', '--limit', '0']);
+    expect(badLimit.code).toBe(1);
+    expect(badLimit.stderr).toContain('limit must be a whole number from 1 to 1000');
+    // Human output says the key is shown once (stderr), as the server gives it once.
+    const human = await vg('company', ['org', '--org', companyOrg, 'credentials', 'create', '--kind', 'customer', '--name', 'human', '--scopes', 'ingest']);
+    expect(human.stdout).toMatch(/^customerKey\s+\S+$/m);
+    expect(human.stderr).toContain('shown once. Store it now; it cannot be shown again.');
+    const humanId = /^customerId\s+(\S+)$/m.exec(human.stdout)![1]!;
+    expect((await vg('company', ['org', '--org', companyOrg, 'credentials', 'rotate', humanId])).stderr).toContain('shown once');
+    expect((await vg('company', ['org', '--org', companyOrg, 'credentials', 'disable', humanId])).stderr).not.toContain('shown once');
 
     const mac = (customer: { customerId: string; customerKey: string }, partnerKey = partner.partnerKey as string) => ({
       VAULTGATE_PARTNER_ID: partner.partnerId, VAULTGATE_PARTNER_KEY: partnerKey, VAULTGATE_CUSTOMER_ID: customer.customerId,
@@ -119,13 +143,16 @@ describe('vaultgate org credentials and channels', () => {
   it('shows the organisation and requires TOTP of its members from the CLI; --org is the one spelling', async () => {
     const companyOrg = (await json('company', ['account', '--json', 'me'])).memberships[0].organisationId as string;
     expect(await json('company', ['org', '--org', companyOrg, '--json', 'show'])).toMatchObject({ id: companyOrg, name: 'company Oy', businessId: '1967543-8', requireTotp: false });
+    // The admin has no TOTP yet: requiring it would hold them to enrolment, so it is refused until they enrol.
+    const first = await vg('company', ['org', '--org', companyOrg, 'require-totp', 'on']);
+    expect(first.code).toBe(1);
+    expect(first.stderr).toContain('TOTP_ENROLMENT_FIRST');
+    expect(first.stderr).toContain('vaultgate account totp enrol');
+    const enrol = await json('company', ['account', '--json', 'totp', 'enrol']);
+    expect((await vg('company', ['account', 'totp', 'confirm', totpCode(enrol.secret, Date.now())])).code).toBe(0);
     expect(await json('company', ['org', '--org', companyOrg, '--json', 'require-totp', 'on'])).toMatchObject({ id: companyOrg, requireTotp: true });
-    // The admin has no TOTP yet, so is held to /me until enrolled; the operator turns the requirement off again.
-    expect((await vg('company', ['org', '--org', companyOrg, 'show'])).stderr).toContain('TOTP_REQUIRED');
-    const back = await fetch(`${s.url}/api/v1/organisations/${companyOrg}/require-totp`, {
-      method: 'PUT', headers: { authorization: `Bearer ${s.adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ required: false }),
-    });
-    expect(back.status).toBe(200);
+    expect((await vg('company', ['org', '--org', companyOrg, 'show'])).stdout).toMatch(/^requireTotp\s+true$/m);
+    expect(await json('company', ['org', '--org', companyOrg, '--json', 'require-totp', 'off'])).toMatchObject({ requireTotp: false });
     expect((await vg('company', ['org', '--org', companyOrg, 'show'])).stdout).toMatch(/^requireTotp\s+false$/m);
     const bad = await vg('company', ['org', '--org', companyOrg, 'require-totp', 'maybe']);
     expect(bad.code).toBe(2);

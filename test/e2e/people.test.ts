@@ -193,14 +193,17 @@ describe('people: invitations, roles, suspension (issue 14)', () => {
     // The company is suspended: its customer credentials (MAC send and read), its client, token and session stop; the
     // vendor's own client is the vendor's (another organisation) and is refused once the vendor is suspended too.
     expect(await all()).toEqual([403, 403, 200, 403, 403, 403]);
-    // The refusal names which organisation is suspended: the vendor's credential is fine, the company is suspended.
-    expect((await macSend()).json()).toMatchObject({ code: 'ORGANISATION_SUSPENDED', detail: `The company ${t.companyId} is suspended.`, organisationId: t.companyId });
-    expect((await api('GET', `/organisations/${orgId}/members`, { bearer: adminBearer })).body).toMatchObject({ detail: `The company ${orgId} is suspended.` });
+    // The refusal names which organisation is suspended, by name and id: the vendor's credential is fine, the company is suspended.
+    const companyName = (await s.admin('GET', `/companies/${t.companyId}`)).body.name as string;
+    const partyName = (await s.admin('GET', `/parties/${t.partyId}`)).body.name as string;
+    expect(companyName).toEqual(expect.any(String));
+    expect((await macSend()).json()).toMatchObject({ code: 'ORGANISATION_SUSPENDED', detail: `The company ${companyName} (${t.companyId}) is suspended.`, organisationId: t.companyId });
+    expect((await api('GET', `/organisations/${orgId}/members`, { bearer: adminBearer })).body).toMatchObject({ detail: `The company ${companyName} (${orgId}) is suspended.` });
     expect((await api('POST', `/admin/organisations/${t.partyId}/suspend`, { bearer: s.adminToken })).status).toBe(200);
     expect(await all()).toEqual([403, 403, 403, 403, 403, 403]);
     expect((await macSend()).json()).toMatchObject({ code: 'ORGANISATION_SUSPENDED' });
     expect((await macRead()).json()).toMatchObject({ code: 'ORGANISATION_SUSPENDED' });
-    expect((await bearerSend()).json).toMatchObject({ code: 'ORGANISATION_SUSPENDED', detail: `The software vendor ${t.partyId} is suspended.` });
+    expect((await bearerSend()).json).toMatchObject({ code: 'ORGANISATION_SUSPENDED', detail: `The software vendor ${partyName} (${t.partyId}) is suspended.` });
     expect((await bearerRead()).json.code).toBe('ORGANISATION_SUSPENDED');
     expect((await api('GET', `/organisations/${orgId}/members`, { bearer: pat })).body.code).toBe('ORGANISATION_SUSPENDED');
     expect((await api('GET', `/organisations/${orgId}/members`, { bearer: adminBearer })).body.code).toBe('ORGANISATION_SUSPENDED');
@@ -209,7 +212,7 @@ describe('people: invitations, roles, suspension (issue 14)', () => {
     expect(refusedToken.status).toBe(401);
     expect(refusedToken.body.error).toBe('invalid_client');
     // The client authenticated correctly, so its description says why (RFC 6749 §5.2 error_description) …
-    expect(refusedToken.body.error_description).toContain(`The company ${t.companyId} is suspended.`);
+    expect(refusedToken.body.error_description).toContain(`The company ${companyName} (${t.companyId}) is suspended.`);
     // … but with a wrong secret it says nothing about the organisation.
     const wrongSecret = await tokenRequest(s.url, { grant_type: 'client_credentials', client_id: reader.clientId, client_secret: 'x'.repeat(43) });
     expect(wrongSecret.body.error).toBe('invalid_client');

@@ -44,6 +44,50 @@ describe('recovery (issue 14)', () => {
   });
   afterAll(() => s.stop());
 
+  it("an operator finds a user's id by email (exact, case-insensitive) or lists the operators, in pages; adding an operator with a taken email says there is no promotion", async () => {
+    const byEmail = await api('GET', `/admin/users?email=${encodeURIComponent('AINO@Recovery.TEST')}`, s.adminToken);
+    expect(byEmail.status, JSON.stringify(byEmail.body)).toBe(200);
+    expect(byEmail.body).toEqual({ items: [expect.objectContaining({ id: org.userId, email: 'aino@recovery.test', platformRole: null, totpEnrolled: false })], nextCursor: null });
+    expect(JSON.stringify(byEmail.body)).not.toMatch(/password|argon2|totpSecret/i);
+    expect((await api('GET', '/admin/users?email=aino@recovery', s.adminToken)).body.items).toEqual([]); // exact, not a prefix
+    const added = await api('POST', '/admin/operators', s.adminToken, { email: 'outi@recovery.test', displayName: 'Outi', password: PASSWORD });
+    expect(added.status).toBe(201);
+    expect((await api('GET', '/admin/users?platformRole=operator', s.adminToken)).body.items.map((u: { id: string }) => u.id)).toContain(added.body.id);
+    expect((await api('GET', '/admin/users?platformRole=operator', s.adminToken)).body.items.map((u: { platformRole: string }) => u.platformRole)).not.toContain(null);
+    const first = await api('GET', '/admin/users?limit=1', s.adminToken);
+    expect(first.body.items).toHaveLength(1);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    expect((await api('GET', `/admin/users?limit=1&cursor=${first.body.nextCursor}`, s.adminToken)).body.items[0].id).not.toBe(first.body.items[0].id);
+    expect((await api('GET', '/admin/users?platformRole=admin', s.adminToken)).body.code).toBe('INVALID_REQUEST');
+    expect((await api('GET', '/admin/users', org.admin)).body.code).toBe('ACCOUNT_FORBIDDEN');
+    const taken = await api('POST', '/admin/operators', s.adminToken, { email: 'Aino@recovery.test', displayName: 'Aino', password: PASSWORD });
+    expect(taken.body).toMatchObject({ status: 409, code: 'USER_EMAIL_TAKEN', detail: expect.stringContaining('there is no promotion') });
+    expect(taken.body.detail).toContain('/api/v1/admin/users?email=');
+  });
+
+  it('ACCOUNT_FORBIDDEN: the detail carries the advice for its cause; the remedy is general and true for each', async () => {
+    const member = await memberOf(org, 'filip@recovery.test', 'member');
+    const adminV1 = async (bearer: string) => (await fetch(`${s.url}/admin/v1/companies`, { headers: { authorization: `Bearer ${bearer}` } })).json() as Promise<Record<string, string>>;
+    const answers = {
+      nonOperator: await adminV1(member.session),
+      apiToken: await adminV1(org.admin),
+      tokenCap: (await api('POST', '/me/api-tokens', member.session, { organisationId: org.orgId, role: 'admin', name: 'x' })).body,
+      notMember: (await api('POST', '/me/api-tokens', member.session, { organisationId: other.orgId, role: 'viewer', name: 'x' })).body,
+      role: (await api('POST', `/organisations/${org.orgId}/invitations`, member.session, { email: 'x@recovery.test', role: 'member' })).body,
+      operatorOnly: (await api('GET', '/admin/users', member.session)).body,
+    };
+    expect(answers.nonOperator.detail).toContain('sign in as an operator user');
+    expect(answers.apiToken.detail).toContain('A personal API token acts in its one organisation');
+    expect(answers.tokenCap.detail).toContain(`your own role in ${org.orgId} (member): create it with that role or lower`);
+    expect(answers.notMember.detail).toContain('you are not a member of it');
+    expect(answers.role.detail).toBe(`Needs the role admin in ${org.orgId} (yours: member): an admin of it gives roles.`);
+    expect(answers.operatorOnly.detail).toContain("an operator user's session");
+    for (const a of Object.values(answers)) {
+      expect(a).toMatchObject({ code: 'ACCOUNT_FORBIDDEN', title: 'Your account may not do this.' });
+      expect(a.remedy).toBe(ERROR_CATALOGUE.ACCOUNT_FORBIDDEN.remedy);
+    }
+  });
+
   it('an operator issues a password-reset link (returned once without SMTP); it sets a new password once and ends every session', async () => {
     const member = await memberOf(org, 'cecilia@recovery.test', 'member');
     const second = (await signIn('cecilia@recovery.test')).body.sessionToken as string;
@@ -112,7 +156,8 @@ describe('recovery (issue 14)', () => {
     expect((await fetch(`${inv.body.link}/accept`, { method: 'POST', headers: { authorization: `Bearer ${bertta}`, 'content-type': 'application/json' }, body: '{}' })).status).toBeLessThan(300);
     const refused = await api('DELETE', url(other.userId), adminSession);
     expect(refused.body).toMatchObject({ code: 'ACCOUNT_FORBIDDEN', detail: expect.stringContaining(other.orgId) });
-    expect((await api('DELETE', url(org.userId), adminSession)).body).toMatchObject({ code: 'ACCOUNT_FORBIDDEN', detail: expect.stringContaining('Not your own') });
+    expect((await api('DELETE', url(org.userId), adminSession)).body).toMatchObject({ code: 'ACCOUNT_FORBIDDEN', detail: expect.stringContaining('You cannot reset your own authenticator') });
+    expect((await api('DELETE', url(org.userId), adminSession)).body.detail).toContain('vaultgate account totp replace');
     // An operator user is never reset by an organisation admin.
     const op = await api('POST', '/admin/operators', s.adminToken, { email: 'olli@recovery.test', displayName: 'Olli', password: PASSWORD });
     const opSession = (await signIn('olli@recovery.test')).body.sessionToken as string;
@@ -162,7 +207,7 @@ describe('recovery (issue 14)', () => {
     const kind = await api('POST', `/organisations/${org.orgId}/channel-requests`, org.admin, { businessId: '2729069-3', messageTypes: types });
     expect(kind.body).toMatchObject({ code: 'ORGANISATION_KIND_MISMATCH', remedy: expect.stringContaining('register a separate organisation of that kind') });
     const forbidden = await api('GET', `/organisations/${other.orgId}/members`, org.member);
-    expect(forbidden.body).toMatchObject({ code: 'ACCOUNT_FORBIDDEN', remedy: expect.stringContaining('Check the organisation id (--org)') });
+    expect(forbidden.body).toMatchObject({ code: 'ACCOUNT_FORBIDDEN', remedy: expect.stringContaining('check the id you gave with --org') });
     expect(forbidden.body.remedy).toContain('`vaultgate account me`');
     for (const code of ['CHANNEL_DISABLED', 'MESSAGE_TYPE_NOT_AGREED'] as const) {
       expect(ERROR_CATALOGUE[code].remedy).toMatch(/vaultgate org --org <vendor> channels request .*vaultgate org --org <company> channels approve/);

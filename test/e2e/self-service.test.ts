@@ -171,6 +171,26 @@ describe('self-service credentials and channel requests', () => {
     expect((await events('customer-credential.create')).map((e) => e.subject)).toEqual([ingest.body.customerId, read.body.customerId]);
   });
 
+  it("another organisation's credential or channel id is NOT_FOUND exactly as an unknown one is (no existence oracle)", async () => {
+    const other = await organisation('company', 'admin@toinen.example', '0112038-9');
+    const theirs = (await api('POST', `/organisations/${other.orgId}/customer-credentials`, other.admin, { name: 'theirs' })).body.customerId as string;
+    const unknown = 'cid_test_nosuchcredential00000';
+    const answer = async (path: string, id: string) => (await api('POST', path.replace(':id', id), company.admin)).body;
+    const credential = `/organisations/${company.orgId}/customer-credentials/:id/disable`;
+    const [a, b] = [await answer(credential, theirs), await answer(credential, unknown)];
+    expect(a).toMatchObject({ status: 404, code: 'NOT_FOUND', detail: `No customer credential ${theirs}.` });
+    expect(b).toMatchObject({ status: 404, code: 'NOT_FOUND', detail: `No customer credential ${unknown}.` });
+    // The channel between the vendor and the first company, asked about by the other company.
+    const channel = `/organisations/${other.orgId}/channels/:id/disable`;
+    const c = (await api('POST', channel.replace(':id', channelId), other.admin)).body;
+    const d = (await api('POST', channel.replace(':id', 'ch_test_nosuchchannel0000000000'), other.admin)).body;
+    expect(c).toMatchObject({ status: 404, code: 'NOT_FOUND', detail: `No channel ${channelId}.` });
+    expect(d).toMatchObject({ status: 404, code: 'NOT_FOUND', detail: 'No channel ch_test_nosuchchannel0000000000.' });
+    const strip = (x: Record<string, unknown>) => ({ ...x, detail: undefined, instance: undefined, requestId: undefined, traceId: undefined });
+    expect(strip(a)).toEqual(strip(b));
+    expect(strip(c)).toEqual(strip(d));
+  });
+
   /** A signed POST on the server's clock (the SDK signs with the real one). */
   const sendAt = async (creds: MacCredentials): Promise<{ status: number; code?: string }> => {
     const target = `${url}/ingestion/${channelId}`;

@@ -32,7 +32,12 @@ export function adminAuth(adminToken: string, throttle?: AuthThrottle, operatorU
     const m = h ? /^Bearer\s+(\S+)\s*$/i.exec(h) : null;
     if (m && timingSafeEqual(digest(m[1]!), expected)) return;
     const cookie = operatorUser !== undefined && !m && /(?:^|;\s*)__Host-vaultgate-session=/.test(request.headers.cookie ?? '');
-    if (!operatorUser || (!m && !cookie)) throw new VaultgateError('ADMIN_UNAUTHORIZED');
+    if (!m && !cookie) {
+      throw new VaultgateError('ADMIN_UNAUTHORIZED', {
+        detail: h ? 'The Authorization header is not of the form "Bearer <token>".' : 'No credential was sent: send Authorization: Bearer <the admin token, or an operator user\'s session token>.',
+      });
+    }
+    if (!operatorUser) throw new VaultgateError('ADMIN_UNAUTHORIZED');
     actors.set(request, await operatorUser(request, reply));
   };
   return async (request, reply) => {

@@ -10,7 +10,7 @@ import { importPublicJwk } from './public-key.js';
 import type { RegistryCache } from './registry-cache.js';
 import { LEEWAY_S, type SigningKeys } from './signing-keys.js';
 import { checkTokenTimes } from './token-times.js';
-import { isSuspended, suspendedDetail } from './accounts/people.js';
+import { isSuspended, nameOf, suspendedDetail } from './accounts/people.js';
 
 export interface IssueTokenDeps {
   store: Store;
@@ -128,7 +128,7 @@ async function authenticateClient(
 ): Promise<OAuthClientRecord> {
   const client = await verifyClient(d, clientId, secret, assertion, tokenEndpoint);
   if (await isSuspended(d, client.ownerId)) {
-    throw invalidClient('owner organisation suspended', `${suspendedDetail(client.ownerId)} Its clients get no tokens until the platform operator reinstates it.`);
+    throw invalidClient('owner organisation suspended', `${suspendedDetail(client.ownerId, await nameOf(d.store, client.ownerId))} Its clients get no tokens until the platform operator reinstates it.`);
   }
   return client;
 }

@@ -104,9 +104,7 @@ export class SelfService {
 
   async #ownCustomer(orgId: string, customerId: string): Promise<CustomerCredentialView> {
     const companyId = await this.companyOf(orgId);
-    const c = await this.d.registry.getCustomerCredential(customerId);
-    if (c.companyId !== companyId) throw new VaultgateError('NOT_FOUND', { detail: `No customer credential ${customerId} in ${orgId}.` });
-    return c;
+    return owned(this.d.registry.getCustomerCredential(customerId), (c) => c.companyId === companyId, `customer credential ${customerId}`);
   }
 
   async disableCustomerCredential(orgId: string, customerId: string, ctx: AuditContext): Promise<CustomerCredentialView> {
@@ -133,9 +131,7 @@ export class SelfService {
 
   async #ownPartner(orgId: string, partnerId: string): Promise<PartnerCredentialView> {
     const partyId = await this.partyOf(orgId);
-    const c = await this.d.registry.getPartnerCredential(partnerId);
-    if (c.partyId !== partyId) throw new VaultgateError('NOT_FOUND', { detail: `No partner credential ${partnerId} in ${orgId}.` });
-    return c;
+    return owned(this.d.registry.getPartnerCredential(partnerId), (c) => c.partyId === partyId, `partner credential ${partnerId}`);
   }
 
   async disablePartnerCredential(orgId: string, partnerId: string, ctx: AuditContext): Promise<PartnerCredentialView> {
@@ -196,9 +192,7 @@ export class SelfService {
 
   async #ownClient(orgId: string, clientId: string): Promise<OAuthClientView> {
     const o = await this.#org(orgId);
-    const c = await this.d.clients.getClient(clientId);
-    if (c.ownerId !== (c.ownerKind === 'company' ? o.companyId : o.partyId)) throw new VaultgateError('NOT_FOUND', { detail: `No OAuth client ${clientId} in ${orgId}.` });
-    return c;
+    return owned(this.d.clients.getClient(clientId), (c) => c.ownerId === (c.ownerKind === 'company' ? o.companyId : o.partyId), `OAuth client ${clientId}`);
   }
 
   async disableClient(orgId: string, clientId: string, ctx: AuditContext): Promise<OAuthClientView> {
@@ -345,9 +339,7 @@ export class SelfService {
   /** A channel the organisation is on, on either side (NOT_FOUND otherwise). */
   async channel(orgId: string, channelId: string): Promise<ChannelView> {
     const o = await this.#org(orgId);
-    const c = await this.d.registry.getChannel(channelId);
-    if (c.companyId !== o.companyId && c.partyId !== o.partyId) throw new VaultgateError('NOT_FOUND', { detail: `No channel ${channelId} of ${orgId}.` });
-    return c;
+    return owned(this.d.registry.getChannel(channelId), (c) => c.companyId === o.companyId || c.partyId === o.partyId, `channel ${channelId}`);
   }
 
   /** Either side may disable a channel; it stops at once. */
@@ -355,4 +347,17 @@ export class SelfService {
     await this.channel(orgId, channelId);
     return this.d.registry.disableChannel(channelId, ctx);
   }
+}
+
+/**
+ * The thing `found` resolves to when `mine` says the organisation owns it. An unknown id and another organisation's
+ * id answer the same `NOT_FOUND` (`No <what>.`), so the answer tells nothing about what other organisations hold.
+ */
+async function owned<T>(found: Promise<T>, mine: (t: T) => boolean, what: string): Promise<T> {
+  const notFound = () => new VaultgateError('NOT_FOUND', { detail: `No ${what}.` });
+  const t = await found.catch((err: unknown) => {
+    throw err instanceof VaultgateError && err.code === 'NOT_FOUND' ? notFound() : err;
+  });
+  if (!mine(t)) throw notFound();
+  return t;
 }

@@ -100,6 +100,22 @@ export function describePeopleCases(ctx: ConformanceContext): void {
       expect(active.map((o) => o.id)).toEqual([company.id, other.id]);
     });
 
+    it("the operator's list of users: oldest first, in pages, by email (case-insensitively) and by platform role", async () => {
+      const store = ctx.store();
+      const [a, b, op] = [user({ status: 'active' }), user({ status: 'active' }), user({ status: 'active', platformRole: 'operator' })];
+      for (const u of [a, b, op]) await store.createUser(u, auditEvent());
+      const { items: all } = await collectPages((cursor) => store.listUsers({ cursor, limit: 1 }));
+      expect(all.map((u) => u.id)).toEqual(expect.arrayContaining([a.id, b.id, op.id]));
+      expect(all.findIndex((u) => u.id === a.id)).toBeLessThan(all.findIndex((u) => u.id === op.id));
+      expect(all.find((u) => u.id === b.id)).toEqual(b);
+      expect((await store.listUsers({ limit: 10, email: b.email.toUpperCase() })).items).toEqual([b]);
+      expect((await store.listUsers({ limit: 10, email: 'nobody@example.com' })).items).toEqual([]);
+      const ops = (await store.listUsers({ limit: 100, platformRole: 'operator' })).items;
+      expect(ops.map((u) => u.id)).toContain(op.id);
+      expect(ops.every((u) => u.platformRole === 'operator')).toBe(true);
+      expect((await store.listUsers({ limit: 10, email: a.email, platformRole: 'operator' })).items).toEqual([]);
+    });
+
     it('an organisation is suspended and reinstated; the lookup finds it by company or party id', async () => {
       const store = ctx.store();
       const { company, party } = await ctx.fx().seed(store);

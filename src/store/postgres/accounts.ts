@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { AccountStore, AuditAppend } from '../port.js';
 import { checkLimit, decodeCursor, toPage } from '../sqlite/cursor.js';
 import {
-  ACCOUNT_SQL, businessIdTaken, emailKey, emailTaken, organisationParams, toMember, toMembership, toOrganisation, toRegistration,
+  ACCOUNT_SQL, businessIdTaken, emailKey, emailTaken, listUsersParams, organisationParams, toMember, toMembership, toOrganisation, toRegistration,
   toSession, toUser, userParams, toApiToken, toIdentity, type ApiTokenRow, type IdentityRow, type MembershipRow, type OrganisationRow, type RegistrationRow, type SessionRow, type UserRow,
 } from '../sqlite/accounts-store.js';
 import { audited } from './audit.js';
@@ -88,6 +88,11 @@ export function pgAccounts(pool: pg.Pool): AccountStore {
     async getUserByEmail(email) {
       const row = await one<UserRow>(ACCOUNT_SQL.getUserByEmail, { emailKey: emailKey(email) });
       return row && toUser(row);
+    },
+    async listUsers(q) {
+      const limit = checkLimit(q.limit);
+      const rows = (await run<UserRow & { seq: string }>(pool, ACCOUNT_SQL.listUsers, listUsersParams(q, limit))).rows;
+      return toPage(rows.map((r) => ({ ...r, seq: Number(r.seq) })), limit, toUser);
     },
     setUserTotp: (userId, secret, audit) => tx(audit, async (db) => (await count(db, ACCOUNT_SQL.setTotp, { id: userId, secret: secret ? Buffer.from(secret) : null })) > 0),
     confirmUserTotp: (userId, step, at, audit) => tx(audit, async (db) => (await count(db, ACCOUNT_SQL.confirmTotp, { id: userId, step, at })) > 0),

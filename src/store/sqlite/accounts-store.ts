@@ -67,6 +67,10 @@ export const emailKey = (email: string): string => email.normalize('NFC').toLowe
 export const userParams = (u: UserRecord): Record<string, unknown> => ({
   ...u, emailKey: emailKey(u.email), totpSecretCiphertext: u.totpSecretCiphertext ? Buffer.from(u.totpSecretCiphertext) : null,
 });
+/** The parameters of ACCOUNT_SQL.listUsers (both adapters). */
+export const listUsersParams = (q: ListQuery & { email?: string | undefined; platformRole?: 'operator' | undefined }, limit: number): Record<string, unknown> => ({
+  after: decodeCursor(q.cursor), emailKey: q.email === undefined ? null : emailKey(q.email), platformRole: q.platformRole ?? null, limit: limit + 1,
+});
 export const organisationParams = (o: Omit<OrganisationRecord, 'businessId'>): Record<string, unknown> => ({ ...o, requireTotp: o.requireTotp ? 1 : 0 });
 
 const USER_COLS = 'id, email, display_name, language, password_hash, totp_secret_ciphertext, totp_confirmed_at, totp_last_step, platform_role, status, created_at';
@@ -80,6 +84,8 @@ export const ACCOUNT_SQL = {
     @totpConfirmedAt, @totpLastStep, @platformRole, @status, @createdAt, @emailKey)`,
   getUser: `SELECT ${USER_COLS} FROM users WHERE id = @id`,
   getUserByEmail: `SELECT ${USER_COLS} FROM users WHERE email_key = @emailKey`,
+  listUsers: `SELECT seq, ${USER_COLS} FROM users WHERE seq > @after AND (CAST(@emailKey AS TEXT) IS NULL OR email_key = @emailKey)
+    AND (CAST(@platformRole AS TEXT) IS NULL OR platform_role = @platformRole) ORDER BY seq LIMIT @limit`,
   setTotp: 'UPDATE users SET totp_secret_ciphertext = @secret, totp_confirmed_at = NULL WHERE id = @id',
   confirmTotp: `UPDATE users SET totp_confirmed_at = @at, totp_last_step = @step WHERE id = @id AND totp_secret_ciphertext IS NOT NULL
     AND totp_confirmed_at IS NULL AND (totp_last_step IS NULL OR totp_last_step < @step)`,
@@ -247,6 +253,12 @@ export class SqliteAccountStore implements AccountStore {
   async getUserByEmail(email: string): Promise<UserRecord | undefined> {
     const row = this.#s.getUserByEmail.get({ emailKey: emailKey(email) }) as UserRow | undefined;
     return row && toUser(row);
+  }
+
+  async listUsers(q: ListQuery & { email?: string | undefined; platformRole?: 'operator' | undefined }): Promise<Page<UserRecord>> {
+    const limit = checkLimit(q.limit);
+    const rows = this.#s.listUsers.all(listUsersParams(q, limit)) as (UserRow & { seq: number })[];
+    return toPage(rows, limit, toUser);
   }
 
   async setUserTotp(userId: string, secretCiphertext: Uint8Array | null, audit: AuditAppend): Promise<boolean> {

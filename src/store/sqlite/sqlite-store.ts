@@ -585,6 +585,7 @@ export class SqliteStore implements Store {
   createUser(u: UserRecord, audit: AuditAppend): Promise<void> { return this.#accounts.createUser(u, audit); }
   getUser(id: string): Promise<UserRecord | undefined> { return this.#accounts.getUser(id); }
   getUserByEmail(email: string): Promise<UserRecord | undefined> { return this.#accounts.getUserByEmail(email); }
+  listUsers(q: ListQuery & { email?: string | undefined; platformRole?: 'operator' | undefined }): Promise<Page<UserRecord>> { return this.#accounts.listUsers(q); }
   setUserTotp(userId: string, secretCiphertext: Uint8Array | null, audit: AuditAppend): Promise<boolean> { return this.#accounts.setUserTotp(userId, secretCiphertext, audit); }
   confirmUserTotp(userId: string, step: number, at: string, audit: AuditAppend): Promise<boolean> { return this.#accounts.confirmUserTotp(userId, step, at, audit); }
   addMembership(m: MembershipRecord, audit: AuditAppend): Promise<void> { return this.#accounts.addMembership(m, audit); }

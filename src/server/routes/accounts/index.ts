@@ -137,6 +137,21 @@ export function accountRoutes(o: AccountRoutesOptions) {
       return accounts.createOperator(req.body as Parameters<Accounts['createOperator']>[0], a.ctx);
     });
 
+    app.get('/admin/users', {
+      schema: {
+        tags: ['accounts'], summary: 'List users, oldest first (operator): ?email= finds one by address (case-insensitive), ?platformRole=operator the operators', security: operator,
+        querystring: {
+          ...listQuerySchema,
+          properties: { ...listQuerySchema.properties, email: { type: 'string', minLength: 1, maxLength: 320 }, platformRole: { type: 'string', enum: ['operator'] } },
+        },
+        response: { 200: pageOf(userSchema), ...errorResponses(400, 401, 403) },
+      },
+    }, async (req, reply) => {
+      authorizeOperator((await signedIn(req, reply)).principal);
+      const q = req.query as ListQ & { email?: string; platformRole?: 'operator' };
+      return accounts.listUsers({ ...listArgs(q), email: q.email, platformRole: q.platformRole });
+    });
+
     // --- sign-in and sign-out ---
     app.post('/session', {
       schema: {
@@ -259,11 +274,11 @@ export function accountRoutes(o: AccountRoutesOptions) {
       schema: {
         tags: ['accounts'], summary: 'Require (or stop requiring) a TOTP second factor of the members (admin)', security: member, params: orgId,
         body: { type: 'object', additionalProperties: false, required: ['required'], properties: { required: { type: 'boolean' } } },
-        response: { 200: organisationSchema, ...errorResponses(400, 401, 403, 404) },
+        response: { 200: organisationSchema, ...errorResponses(400, 401, 403, 404, 409) },
       },
     }, async (req, reply) => {
       const { a, id } = await orgOf(req, reply, ['admin']);
-      return accounts.setRequireTotp(id, (req.body as { required: boolean }).required, a.ctx);
+      return accounts.setRequireTotp(id, (req.body as { required: boolean }).required, a.ctx, { principal: a.principal, signInMethod: a.signInMethod });
     });
   };
 }

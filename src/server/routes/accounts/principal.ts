@@ -43,10 +43,10 @@ export interface Authenticated {
   ctx: AuditContext;
 }
 
-/** The organisations of these memberships that an operator suspended (authorize() refuses them: ORGANISATION_SUSPENDED). */
-async function suspendedOf(accounts: Accounts, memberships: readonly MembershipRecord[]): Promise<ReadonlySet<string>> {
+/** The organisations of these memberships that an operator suspended, id → name (authorize() refuses them: ORGANISATION_SUSPENDED). */
+async function suspendedOf(accounts: Accounts, memberships: readonly MembershipRecord[]): Promise<ReadonlyMap<string, string>> {
   const orgs = await Promise.all(memberships.map((m) => accounts.organisation(m.organisationId).catch(() => undefined)));
-  return new Set(orgs.filter((o) => o?.status === 'suspended').map((o) => o!.id));
+  return new Map(orgs.filter((o) => o?.status === 'suspended').map((o) => [o!.id, o!.name]));
 }
 
 export function principalResolver(accounts: Accounts, adminToken: string) {
@@ -105,7 +105,7 @@ export function operatorUserResolver(accounts: Accounts, adminToken: string) {
     if (a.via === 'api-token') {
       throw new VaultgateError('ACCOUNT_FORBIDDEN', { detail: 'A personal API token acts in its one organisation and never as an operator: use an operator\'s session or the admin token on /admin/v1.' });
     }
-    if (a.principal.kind !== 'user' || a.principal.user.platformRole !== 'operator') throw new VaultgateError('ACCOUNT_FORBIDDEN', { detail: 'Only a platform operator (or the admin token) may use /admin/v1.' });
+    if (a.principal.kind !== 'user' || a.principal.user.platformRole !== 'operator') throw new VaultgateError('ACCOUNT_FORBIDDEN', { detail: 'Only a platform operator may use /admin/v1: sign in as an operator user (vaultgate admin --profile <their profile>), or use the admin token.' });
     const hold = await accounts.totpHold(a.principal.user, a.principal.memberships, a.signInMethod);
     if (hold) throw new VaultgateError('TOTP_REQUIRED', { detail: hold });
     return a.ctx.actor;

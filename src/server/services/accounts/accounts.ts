@@ -26,7 +26,7 @@ export type SignInMethod = 'password' | 'oidc';
 
 /** Who is asking: a signed-in user with their memberships, or the operator token. */
 export type Principal =
-  | { kind: 'user'; user: UserRecord; memberships: MembershipRecord[]; /** Of those, the organisations an operator suspended. */ suspended?: ReadonlySet<string> }
+  | { kind: 'user'; user: UserRecord; memberships: MembershipRecord[]; /** Of those, the organisations an operator suspended: id → name. */ suspended?: ReadonlyMap<string, string> }
   | { kind: 'operator-token' };
 
 export interface UserView {
@@ -173,8 +173,26 @@ export class Accounts {
   /** Adds a platform operator (a user with the `operator` role); the operator token does this at first start. */
   async createOperator(input: NewUserInput, ctx: AuditContext): Promise<UserView> {
     const u = await this.newUser(input, 'active', 'operator');
-    await this.d.store.createUser(u, this.d.audit.event(ctx, { action: 'user.create', subject: u.id, details: { platformRole: 'operator' } }));
+    try {
+      await this.d.store.createUser(u, this.d.audit.event(ctx, { action: 'user.create', subject: u.id, details: { platformRole: 'operator' } }));
+    } catch (err) {
+      // The catalogue's remedy speaks to a person registering; an operator adding an operator needs this one.
+      if (err instanceof VaultgateError && err.code === 'USER_EMAIL_TAKEN') {
+        throw new VaultgateError('USER_EMAIL_TAKEN', {
+          detail: `A user with the email ${input.email} exists already, and an existing user cannot be made an operator (there is no promotion): `
+            + `add the operator with an address of their own; GET /api/v1/admin/users?email=… (vaultgate admin users ls --email …) shows the existing user.`,
+          cause: err,
+        });
+      }
+      throw err;
+    }
     return userView(u);
+  }
+
+  /** Users, oldest first, in pages (operator): by email (exact, case-insensitive) and/or only operators. */
+  async listUsers(q: ListQuery & { email?: string | undefined; platformRole?: 'operator' | undefined }): Promise<Page<UserView>> {
+    const page = await this.d.store.listUsers(q);
+    return { items: page.items.map(userView), nextCursor: page.nextCursor };
   }
 
   // --- sign-in ---
@@ -285,8 +303,15 @@ export class Accounts {
     return this.d.store.listOrganisationMembers(organisationId, q);
   }
 
-  async setRequireTotp(organisationId: string, required: boolean, ctx: AuditContext): Promise<OrganisationRecord> {
+  /**
+   * Requires (or stops requiring) TOTP of the organisation's members. TOTP_ENROLMENT_FIRST when `by` is a user without
+   * an authenticator whom the requirement would hold (signed in with a password): they would lock themselves out.
+   */
+  async setRequireTotp(organisationId: string, required: boolean, ctx: AuditContext, by?: { principal: Principal; signInMethod: SignInMethod | undefined }): Promise<OrganisationRecord> {
     const o = await this.organisation(organisationId);
+    if (required && !o.requireTotp && by?.principal.kind === 'user' && totpHoldOf(by.principal.user, [{ ...o, requireTotp: true }], by.signInMethod) !== null) {
+      throw new VaultgateError('TOTP_ENROLMENT_FIRST', { detail: `You (${by.principal.user.email}) have no authenticator; requiring TOTP of ${o.name} (${o.id}) would hold you to enrolment.` });
+    }
     await this.d.store.setOrganisationRequireTotp(o.id, required, this.d.audit.event(ctx, {
       action: 'organisation.require-totp', subject: o.id, tenants: o.companyId ? [o.companyId] : [], details: { required },
     }));
@@ -310,12 +335,17 @@ function totpHoldOf(user: UserRecord, organisations: readonly OrganisationRecord
 export function authorize(p: Principal, organisationId: string, roles: readonly MembershipRole[]): void {
   if (p.kind === 'operator-token' || p.user.platformRole === 'operator') return;
   const m = p.memberships.find((x) => x.organisationId === organisationId);
-  if (!m || !roles.includes(m.role)) throw new VaultgateError('ACCOUNT_FORBIDDEN', { detail: `Needs the role ${roles.join(' or ')} in ${organisationId}.` });
-  if (p.suspended?.has(organisationId)) throw new VaultgateError('ORGANISATION_SUSPENDED', { detail: suspendedDetail(organisationId), extra: { organisationId } });
+  if (!m || !roles.includes(m.role)) {
+    throw new VaultgateError('ACCOUNT_FORBIDDEN', { detail: `Needs the role ${roles.join(' or ')} in ${organisationId}${m ? ` (yours: ${m.role})` : ' (you are not a member of it)'}: an admin of it gives roles.` });
+  }
+  if (p.suspended?.has(organisationId)) throw new VaultgateError('ORGANISATION_SUSPENDED', { detail: suspendedDetail(organisationId, p.suspended.get(organisationId)), extra: { organisationId } });
 }
+
+/** The detail of an operator action refused to someone else. */
+export const OPERATORS_ONLY = "Only a platform operator may do this: an operator user's session (vaultgate admin --profile <operator's profile>) or the admin token.";
 
 /** Operators only: the operator token, or a user with the platform operator role. */
 export function authorizeOperator(p: Principal): void {
   if (p.kind === 'operator-token' || p.user.platformRole === 'operator') return;
-  throw new VaultgateError('ACCOUNT_FORBIDDEN', { detail: 'Only a platform operator may do this.' });
+  throw new VaultgateError('ACCOUNT_FORBIDDEN', { detail: OPERATORS_ONLY });
 }

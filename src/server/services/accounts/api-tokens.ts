@@ -31,7 +31,9 @@ export class ApiTokens {
   async create(user: UserRecord, memberships: MembershipRecord[], input: { organisationId: string; role: MembershipRole; name: string; expiresInDays?: number | undefined }, signInMethod: ApiTokenRecord['signInMethod'], ctx: AuditContext): Promise<ApiTokenView & { token: string }> {
     const m = memberships.find((x) => x.organisationId === input.organisationId);
     if (!m || RANK[input.role] > RANK[m.role]) {
-      throw new VaultgateError('ACCOUNT_FORBIDDEN', { detail: `A token may have at most your own role in ${input.organisationId}${m ? ` (${m.role})` : ' (you are not a member)'}.` });
+      throw new VaultgateError('ACCOUNT_FORBIDDEN', { detail: m
+        ? `A token may have at most your own role in ${input.organisationId} (${m.role}): create it with that role or lower (--role), or ask an admin of it for a higher role first.`
+        : `A token may have at most your own role in ${input.organisationId}, and you are not a member of it: a token is for an organisation you are in (vaultgate account me lists them).` });
     }
     const token = `${API_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
     const now = this.d.clock.now();

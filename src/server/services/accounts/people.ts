@@ -137,7 +137,7 @@ export class People {
     const inv = await this.find(token);
     if (!inv || !this.isLive(inv)) return refuse('INVITATION_INVALID', inv?.id ?? '-');
     const o = await this.organisation(inv.organisationId);
-    if (o.status === 'suspended') throw new VaultgateError('ORGANISATION_SUSPENDED', { detail: suspendedDetail(o.id), extra: { organisationId: o.id } });
+    if (o.status === 'suspended') throw new VaultgateError('ORGANISATION_SUSPENDED', { detail: suspendedDetail(o.id, o.name), extra: { organisationId: o.id } });
     const at = this.now();
     let newUser: UserRecord | null = null;
     let userId: string;
@@ -216,7 +216,7 @@ export class People {
 export async function refuseSuspended(d: { store: Store; cache: RegistryCache }, ids: readonly (string | undefined)[]): Promise<void> {
   for (const id of ids) {
     if (id && (await isSuspended(d, id))) {
-      throw new VaultgateError('ORGANISATION_SUSPENDED', { detail: suspendedDetail(id), extra: { organisationId: id }, logReason: `organisation of ${id} is suspended` });
+      throw new VaultgateError('ORGANISATION_SUSPENDED', { detail: suspendedDetail(id, await nameOf(d.store, id)), extra: { organisationId: id }, logReason: `organisation of ${id} is suspended` });
     }
   }
 }
@@ -226,8 +226,13 @@ export async function refuseSuspended(d: { store: Store; cache: RegistryCache },
  * tell whether it is its own suspension or the company's. An organisation's id is its company's (`co_…`) or, when it
  * is only a vendor, its party's (`tp_…`).
  */
-export function suspendedDetail(id: string): string {
-  return `${id.startsWith('tp_') ? 'The software vendor' : 'The company'} ${id} is suspended.`;
+export function suspendedDetail(id: string, name?: string | undefined): string {
+  return `${id.startsWith('tp_') ? 'The software vendor' : 'The company'} ${name ? `${name} (${id})` : id} is suspended.`;
+}
+
+/** The name of a company (`co_…`) or party (`tp_…`) for a refusal's detail; undefined when there is none. */
+export async function nameOf(store: Store, companyOrPartyId: string): Promise<string | undefined> {
+  return companyOrPartyId.startsWith('tp_') ? (await store.getParty(companyOrPartyId))?.name : (await store.getCompany(companyOrPartyId))?.name;
 }
 
 /** Whether the organisation of this company or party is suspended, through the registry cache (cleared by setStatus). */

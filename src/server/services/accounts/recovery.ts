@@ -3,7 +3,7 @@ import { newId, VaultgateError, type Clock, type Environment } from '../../../pr
 import type { MembershipRecord, PasswordResetRecord, Store, UserRecord } from '../../../store/index.js';
 import { SYSTEM_OWNER, type VaultCrypto } from '../../crypto/vault-crypto.js';
 import type { AuditContext, AuditTrail } from '../audit/audit-trail.js';
-import { totpAad, userView, type Principal, type UserView } from './accounts.js';
+import { OPERATORS_ONLY, totpAad, userView, type Principal, type UserView } from './accounts.js';
 import type { Mailer } from './mailer.js';
 import { checkPasswordPolicy, hashPassword } from './password.js';
 import { passwordResetMail } from './password-reset-mail.js';
@@ -64,10 +64,12 @@ export class Recovery {
   private mayResetTotp(by: Principal, target: UserRecord, memberships: readonly MembershipRecord[], organisationId: string | undefined): void {
     const operator = by.kind === 'operator-token' || by.user.platformRole === 'operator';
     if (by.kind === 'user' && by.user.id === target.id) {
-      throw new VaultgateError('ACCOUNT_FORBIDDEN', { detail: 'Not your own authenticator: replace it with a current code (POST /api/v1/me/totp {code}), or ask an operator.' });
+      throw new VaultgateError('ACCOUNT_FORBIDDEN', {
+        detail: 'You cannot reset your own authenticator (a stolen session must not remove the factor that guards the next sign-in): replace it with a current code (POST /api/v1/me/totp {code}; vaultgate account totp replace <code>), or ask an operator to reset it.',
+      });
     }
     if (organisationId === undefined) {
-      if (!operator) throw new VaultgateError('ACCOUNT_FORBIDDEN', { detail: 'Only a platform operator may do this.' });
+      if (!operator) throw new VaultgateError('ACCOUNT_FORBIDDEN', { detail: OPERATORS_ONLY });
       return;
     }
     if (operator) return;
