@@ -41,11 +41,18 @@ export function scopeResolver(store: Store): ScopesFor {
     const org = await store.getOrganisation(organisationId);
     if (org?.status === 'suspended') return [];
     if (org?.companyId && (companyId === undefined || companyId === org.companyId)) scopes.push(ownerScope(org.companyId));
+    // One lookup per owner per call (a consumer may hold several grants of one owner).
+    const owners = new Map<string, Promise<boolean>>();
+    const ownerSuspended = (id: string): Promise<boolean> => {
+      let p = owners.get(id);
+      if (!p) owners.set(id, (p = store.getOrganisation(id).then((o) => o?.status === 'suspended')));
+      return p;
+    };
     const grants = await store.listActiveGrants({ consumerOrganisationId: organisationId, at: instant, ownerOrganisationId: companyId });
     for (const g of grants) {
       // The store selects by the same rule; checked again here so that the time rule lives in one visible place.
       if (!grantInForce(g, instant) || !g.terms.actions.includes(action)) continue;
-      if ((await store.getOrganisation(g.ownerOrganisationId))?.status === 'suspended') continue;
+      if (await ownerSuspended(g.ownerOrganisationId)) continue;
       scopes.push(grantReadScope(g));
     }
     return scopes;
