@@ -190,8 +190,10 @@ describe('verifyAuditExport on a real server’s exports', () => {
   });
 
   it('a line that is not an export line is reported, not thrown', async () => {
-    const r = await verifyAuditExport(['{"type":"header","keys":[]}', 'hello'], { keys });
-    expect(r).toMatchObject({ ok: false, problems: [{ kind: 'malformed' }] });
+    for (const bad of ['hello', 'null', '5', '[1]', '{"type":"other"}']) {
+      const r = await verifyAuditExport(['{"type":"header","keys":[]}', bad], { keys });
+      expect(r, bad).toMatchObject({ ok: false, problems: [{ kind: 'malformed', message: expect.stringContaining('line 2') }] });
+    }
   });
 
   it('a company’s export (other companies’ events as links) verifies as the CLI says; an edited link is caught', async () => {

@@ -320,7 +320,8 @@ export async function verifyAuditExport(
     if (raw.trim() === '') continue;
     let line: { type?: unknown } & Record<string, unknown>;
     try {
-      line = JSON.parse(raw) as typeof line;
+      const parsed: unknown = JSON.parse(raw);
+      line = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as typeof line) : {};
     } catch {
       line = {};
     }
