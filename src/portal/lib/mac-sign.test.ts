@@ -60,6 +60,7 @@ describe('signMacRequest: the known-answer vectors', () => {
     await refused({ language: 'DE' }, 'language', 'language');
     await refused({ customerId: '' }, 'missing', 'customerId');
     await refused({ partnerKey: '' }, 'missing', 'partnerKey');
+    await refused({ organisationId: undefined as unknown as string }, 'missing', 'organisationId');
     await refused({ url: '/ingestion/ch_test_x' }, 'url', 'url');
     // What fetch itself does with the character refused above: a TypeError, before anything is sent.
     expect(() => new Headers({ 'x-netvisor-authentication-sender': 'Acme €' })).toThrow(TypeError);

@@ -105,7 +105,7 @@ function hex(bytes: ArrayBuffer): string {
 
 /** Checks one value that travels as a header: present, ISO-8859-1, no control characters, no edge whitespace. */
 function checkHeaderValue(field: string, value: string): void {
-  if (value === '') throw new MacSignError('missing', field, `${field} is required`);
+  if (typeof value !== 'string' || value === '') throw new MacSignError('missing', field, `${field} is required`);
   if (NON_LATIN1.test(value)) {
     throw new MacSignError('not-latin1', field, `${field} contains a character above U+00FF: the scheme sends and signs ISO-8859-1 only (ä, ö, å and é are fine; € and emoji are not)`);
   }
@@ -186,7 +186,7 @@ export async function signMacRequest(input: SignMacRequestInput): Promise<Signed
   if (transactionId.length > 255) throw new MacSignError('too-long', 'transactionId', 'transactionId must be at most 255 characters');
   if (!LANGUAGES.includes(input.language.toUpperCase())) throw new MacSignError('language', 'language', 'language must be FI, EN or SE');
   for (const field of ['customerKey', 'partnerKey'] as const) {
-    if (input[field] === '') throw new MacSignError('missing', field, `${field} is required`);
+    if (typeof input[field] !== 'string' || input[field] === '') throw new MacSignError('missing', field, `${field} is required`);
     if (NON_LATIN1.test(input[field])) throw new MacSignError('not-latin1', field, `${field} contains a character above U+00FF, which ISO-8859-1 cannot encode`);
   }
 
