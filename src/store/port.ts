@@ -1021,7 +1021,10 @@ export interface IngestionRefusalRecord extends IngestionRefusalInput {
   seq: number;
 }
 
-/** Whose refusals: a company's (its channels), a party's (attributed to it), or every one (no scope: the operator). */
+/**
+ * Whose refusals: a company's (its channels), a party's (attributed to it), either's when both are given (an
+ * organisation that is both), or every one (no scope: the operator).
+ */
 export interface RefusalScope {
   companyId?: string | undefined;
   partyId?: string | undefined;

@@ -34,6 +34,10 @@ export function describeInsightsCases(ctx: ConformanceContext): void {
       const party = await store.listIngestionRefusals({ partyId: 'tp_test_p', limit: 10 });
       expect(party.items.map((r) => r.requestId)).toEqual([d.requestId, a.requestId]);
       expect((await store.listIngestionRefusals({ companyId: 'co_test_none', limit: 10 })).items).toEqual([]);
+      const both = await store.listIngestionRefusals({ companyId: 'co_test_b', partyId: 'tp_test_p', limit: 10 });
+      expect(both.items.map((r) => r.requestId)).toEqual([d.requestId, a.requestId]);
+      const either = await store.listIngestionRefusals({ companyId: 'co_test_a', partyId: 'tp_test_none', limit: 10 });
+      expect(either.items.map((r) => r.requestId)).toEqual([b.requestId, a.requestId]);
     });
 
     it('filters by time, code and channel, and counts by code since a time', async () => {

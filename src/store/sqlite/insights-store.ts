@@ -28,10 +28,11 @@ export const INSIGHTS_SQL_TEXT = {
   pruneRefusals: 'DELETE FROM ingestion_refusals WHERE seq IN (SELECT seq FROM ingestion_refusals WHERE at < @before ORDER BY at LIMIT @limit)',
 } as const;
 
-/** The scope's condition: a company's refusals, a party's, or all (the operator). Both set: either (none uses it). */
+/** The scope's condition: a company's refusals, a party's, either's (an organisation that is both), or all (the operator). */
 function scopeWhere(q: RefusalScope, where: string[]): void {
-  if (q.companyId !== undefined) where.push('company_id = @companyId');
-  if (q.partyId !== undefined) where.push('party_id = @partyId');
+  if (q.companyId !== undefined && q.partyId !== undefined) where.push('(company_id = @companyId OR party_id = @partyId)');
+  else if (q.companyId !== undefined) where.push('company_id = @companyId');
+  else if (q.partyId !== undefined) where.push('party_id = @partyId');
 }
 
 /** A page of refusals, newest first; the statement text depends only on which filters are given (cached per shape). */
