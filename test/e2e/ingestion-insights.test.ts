@@ -129,6 +129,10 @@ describe('ingestion statistics and refusals', () => {
     const unknown = res.body.items.find((r: any) => r.requestId === ids.unknownChannel);
     expect(unknown).toMatchObject({ companyId: null, partyId: null, channelId: `ch_test_${'0'.repeat(26)}`, scheme: 'mac', credentialId: `${sender.partnerId}/${sender.customerId}`, clientAddress: '127.0.0.1' });
     expect(res.headers.get('cache-control')).toBe('no-store');
+    // Nothing was dropped: the drop counter is registered and has counted no refusal.
+    const metrics = await (await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text();
+    expect(metrics).toContain('# TYPE vaultgate_ingestion_refusals_dropped_total counter');
+    expect(metrics).not.toMatch(/^vaultgate_ingestion_refusals_dropped_total\{/m);
   });
 
   it('a company sees the refusals on its channels, with title (in the request language) and remedy from the catalogue', async () => {
