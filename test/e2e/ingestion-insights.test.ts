@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CATALOGUE, errorMessage, type ErrorCode } from '../../src/protocol/index.js';
 import { macRequest, type MacCredentials, type RawResponse } from '../helpers/mac-request.js';
-import { bearerRequest, fetchToken, signToken, testKey } from '../helpers/oauth.js';
+import { bearerRequest, fetchToken, signToken, startJwksServer, testKey, type JwksServer } from '../helpers/oauth.js';
 import { apiCall, registerOrganisation, type TestOrganisation } from '../helpers/organisations.js';
 import { ADMIN_TOKEN, startSharingServer, type SharingServer } from '../helpers/sharing.js';
 
@@ -14,10 +14,13 @@ import { ADMIN_TOKEN, startSharingServer, type SharingServer } from '../helpers/
  */
 
 const TYPE = 'TransportOrder';
+const IDP = 'https://idp.toimittaja.example/';
+const AUDIENCE = 'api://vaultgate';
 const rid = (label: string): string => `${label}-${randomUUID().slice(0, 8)}`;
 
 describe('ingestion statistics and refusals', () => {
   let s: SharingServer;
+  let j: JwksServer;
   let company: TestOrganisation;
   let vendor: TestOrganisation;
   let otherVendor: TestOrganisation;
@@ -29,7 +32,7 @@ describe('ingestion statistics and refusals', () => {
   /** request id → the code it was answered with (every refusal sent), and the ids of successes. */
   const refused = new Map<string, string>();
   const ok: string[] = [];
-  const ids = { badMac: '', unknownChannel: '', wrongType: '', replay: '', foreignPartner: '', foreignToken: '', forgedToken: '', fastifyWrongType: '', other: '' };
+  const ids = { badMac: '', unknownChannel: '', wrongType: '', replay: '', foreignPartner: '', foreignToken: '', forgedToken: '', wrongAudience: '', fastifyWrongType: '', other: '' };
 
   const codeOf = (res: RawResponse): string => res.json().code as string;
   const send = async (label: string, o: { creds?: MacCredentials; channel?: string; type?: string; transactionId?: string; headers?: Record<string, string> }) => {
@@ -44,7 +47,11 @@ describe('ingestion statistics and refusals', () => {
   };
 
   beforeAll(async () => {
-    s = await startSharingServer();
+    // An external issuer whose client is linked to the vendor's party: its token for another audience is refused.
+    j = await startJwksServer();
+    const idpKey = await testKey('RS256', 'idp-1');
+    j.keys.set('idp', [idpKey.publicJwk]);
+    s = await startSharingServer({ VAULTGATE_OIDC_ISSUERS: JSON.stringify([{ issuer: IDP, jwksUri: `${j.url}/idp/jwks.json`, audiences: [AUDIENCE], clientIdClaims: ['azp'], roleMap: { 'Vaultgate.Ingest': 'ingest' } }]) });
     company = await registerOrganisation(s.url, ADMIN_TOKEN, { kind: 'company', email: 'admin@tilastot.example', businessId: '1572860-0', name: 'Tilastot Oy' });
     vendor = await registerOrganisation(s.url, ADMIN_TOKEN, { kind: 'party', email: 'admin@toimittaja.example', name: 'Toimittaja Oy' });
     otherVendor = await registerOrganisation(s.url, ADMIN_TOKEN, { kind: 'party', email: 'admin@muu.example', name: 'Muu Oy' });
@@ -85,6 +92,8 @@ describe('ingestion statistics and refusals', () => {
     ids.foreignToken = await bearer('foreigntoken', await fetchToken(s.url, otherClient.clientId, otherClient.clientSecret));
     const forger = await testKey('ES256', 'forged');
     ids.forgedToken = await bearer('forgedtoken', await signToken(forger, { iss: s.url, aud: 'https://wrong-audience.example', client_id: vendorClient.clientId, sub: vendorClient.clientId, scope: 'ingest' }));
+    expect((await s.admin('POST', `/parties/${vendor.orgId}/external-clients`, { issuer: IDP, clientId: 'toimittaja-app' })).status).toBe(201);
+    ids.wrongAudience = await bearer('wrongaudience', await signToken(idpKey, { iss: IDP, aud: 'api://someone-else', azp: 'toimittaja-app', roles: ['Vaultgate.Ingest'] }));
     const good = await bearerRequest(`${s.url}/ingestion/${channelId}`, await fetchToken(s.url, vendorClient.clientId, vendorClient.clientSecret), {
       body: '{}', headers: { 'content-type': 'application/json', 'x-message-type': TYPE, 'x-request-id': rid('okbearer') },
     });
@@ -100,6 +109,7 @@ describe('ingestion statistics and refusals', () => {
 
   afterAll(async () => {
     await s?.close();
+    await j?.close();
   });
 
   const refusals = async (org: string, token: string, query = '', headers: Record<string, string> = {}) => {
@@ -109,7 +119,8 @@ describe('ingestion statistics and refusals', () => {
   const listed = (body: any): string[] => body.items.map((r: any) => r.requestId);
 
   it('every refusal sent was a real refusal, each with its own code', () => {
-    expect(refused.size).toBe(9);
+    expect(refused.size).toBe(10);
+    expect(refused.get(ids.wrongAudience)).toMatch(/AUDIENCE/);
     expect(new Set(refused.values()).size).toBeGreaterThanOrEqual(5);
     expect(refused.get(ids.unknownChannel)).toBe('CHANNEL_NOT_FOUND');
     expect(refused.get(ids.replay)).toBe('REQUEST_NOT_UNIQUE');
@@ -138,7 +149,7 @@ describe('ingestion statistics and refusals', () => {
   it('a company sees the refusals on its channels, with title (in the request language) and remedy from the catalogue', async () => {
     const res = await refusals(company.orgId, company.viewer);
     expect(res.status).toBe(200);
-    const expected = [ids.badMac, ids.wrongType, ids.replay, ids.foreignPartner, ids.foreignToken, ids.forgedToken, ids.fastifyWrongType];
+    const expected = [ids.badMac, ids.wrongType, ids.replay, ids.foreignPartner, ids.foreignToken, ids.forgedToken, ids.wrongAudience, ids.fastifyWrongType];
     expect(new Set(listed(res.body))).toEqual(new Set(expected));
     for (const r of res.body.items) {
       const def = ERROR_CATALOGUE[r.code as ErrorCode];
@@ -158,7 +169,8 @@ describe('ingestion statistics and refusals', () => {
   it('a vendor sees only the refusals attributed to its party: not those claiming another party\'s credential, not another channel\'s', async () => {
     const mine = await refusals(vendor.orgId, vendor.viewer);
     expect(mine.status).toBe(200);
-    expect(new Set(listed(mine.body))).toEqual(new Set([ids.badMac, ids.wrongType, ids.replay, ids.forgedToken, ids.fastifyWrongType]));
+    expect(new Set(listed(mine.body))).toEqual(new Set([ids.badMac, ids.wrongType, ids.replay, ids.forgedToken, ids.wrongAudience, ids.fastifyWrongType]));
+    expect(mine.body.items.find((r: any) => r.requestId === ids.wrongAudience)).toMatchObject({ scheme: 'bearer', credentialId: `${IDP}|toimittaja-app` });
     const other = await refusals(otherVendor.orgId, otherVendor.viewer);
     expect(listed(other.body)).toEqual([ids.other]);
   });
@@ -192,7 +204,7 @@ describe('ingestion statistics and refusals', () => {
       for (const [id, code] of refused) if (keep(id)) counts.set(code, (counts.get(code) ?? 0) + 1);
       return [...counts].map(([code, count]) => ({ code, count })).sort((a, b) => b.count - a.count || (a.code < b.code ? -1 : 1));
     };
-    const mine = new Set([ids.badMac, ids.wrongType, ids.replay, ids.foreignPartner, ids.foreignToken, ids.forgedToken, ids.fastifyWrongType]);
+    const mine = new Set([ids.badMac, ids.wrongType, ids.replay, ids.foreignPartner, ids.foreignToken, ids.forgedToken, ids.wrongAudience, ids.fastifyWrongType]);
     for (const [org, token, attributed] of [[company.orgId, company.viewer, mine], [vendor.orgId, vendor.viewer, new Set([...mine].filter((id) => id !== ids.foreignPartner && id !== ids.foreignToken))]] as const) {
       const res = await apiCall(s.url, 'GET', `/organisations/${org}/ingestion/stats`, token);
       expect(res.status).toBe(200);
@@ -214,6 +226,6 @@ describe('ingestion statistics and refusals', () => {
     expect(await s.built.refusalRetention.runOnce()).toBe(1);
     const after = await refusals(company.orgId, company.viewer);
     expect(listed(after.body)).not.toContain('old-refusal-1');
-    expect(after.body.items).toHaveLength(7);
+    expect(after.body.items).toHaveLength(8);
   });
 });
