@@ -186,6 +186,12 @@ describe('ingestion statistics and refusals', () => {
     const all = await refusals(company.orgId, company.viewer);
     expect([...listed(first.body), ...listed(second.body)]).toEqual(listed(all.body).slice(0, 6));
     expect((await refusals(company.orgId, company.viewer, '?cursor=nonsense')).body.code).toBe('CURSOR_INVALID');
+    for (const bad of ['?since=yesterday', '?since=2026-02-31', '?limit=0', '?code=lower-case']) {
+      const res = await refusals(company.orgId, company.viewer, bad);
+      expect(res.status, bad).toBe(400);
+      expect(res.body.code, bad).toBe('INVALID_REQUEST');
+    }
+    expect(listed((await refusals(company.orgId, company.viewer, '?since=2020-01-01')).body)).toEqual(listed(all.body));
   });
 
   it('one organisation never reads another\'s refusals or statistics', async () => {

@@ -58,7 +58,7 @@ const operatorRefusalSchema = {
 const refusalQuery = {
   type: 'object', additionalProperties: false,
   properties: {
-    since: { type: 'string', format: 'date-time', description: 'Only refusals at or after this instant.' },
+    since: { type: 'string', maxLength: 40, description: 'Only refusals at or after this instant (ISO 8601 date or date-time).' },
     code: { type: 'string', pattern: '^[A-Z0-9_]{1,64}$' },
     channelId: { type: 'string', maxLength: 200 },
     cursor: { type: 'string', maxLength: 200 },

@@ -1,4 +1,5 @@
 import { ERROR_CATALOGUE, errorMessage, VaultgateError, type Clock, type ErrorCode, type Language } from '../../../protocol/index.js';
+import { isoBound } from '../read-vault.js';
 import type { ChannelRecord, IngestionRefusalRecord, MessageDayCount, OrganisationRecord, Page, RefusalQuery, RefusalScope, Store } from '../../../store/index.js';
 
 /** GET …/ingestion/stats: the organisation's channels' traffic over `days` UTC days, and its refusals of the last 24 h. */
@@ -33,6 +34,7 @@ export interface OperatorRefusalView extends RefusalView {
 }
 
 export interface RefusalFilters {
+  /** An ISO 8601 date or date-time (INVALID_REQUEST otherwise). */
   since?: string | undefined;
   code?: string | undefined;
   channelId?: string | undefined;
@@ -118,7 +120,7 @@ export class IngestionInsights {
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function query(scope: RefusalScope, f: RefusalFilters): RefusalQuery {
-  return { ...scope, since: f.since === undefined ? undefined : new Date(f.since).toISOString(), code: f.code, channelId: f.channelId, cursor: f.cursor, limit: f.limit };
+  return { ...scope, since: isoBound('since', f.since), code: f.code, channelId: f.channelId, cursor: f.cursor, limit: f.limit };
 }
 
 function view(r: IngestionRefusalRecord, language: Language): RefusalView {
