@@ -235,3 +235,19 @@ describe('ingestion statistics and refusals', () => {
     expect(after.body.items).toHaveLength(8);
   });
 });
+
+describe('refusals waiting at shutdown', () => {
+  it('are written when the app closes, before the store does', async () => {
+    const s = await startSharingServer();
+    try {
+      const id = rid('shutdown');
+      const res = await fetch(`${s.url}/ingestion/ch_test_${'1'.repeat(26)}`, { method: 'POST', headers: { 'x-request-id': id, 'content-type': 'application/json' }, body: '{}' });
+      expect(res.status).toBe(404);
+      // Closed at once, well within the recorder's 250 ms (refusal-recorder.test.ts shows close() writes what waits).
+      await s.built.app.close();
+      expect((await s.store.listIngestionRefusals({ limit: 10 })).items).toMatchObject([{ requestId: id, code: 'CHANNEL_NOT_FOUND', scheme: 'none', companyId: null }]);
+    } finally {
+      await s.close();
+    }
+  });
+});
