@@ -116,21 +116,25 @@ export class RefusalRecorder {
 
   async #write(batch: RefusalSighting[]): Promise<void> {
     try {
+      // One lookup per claimed credential and channel per batch: a flood of refusals usually repeats them.
+      const memo = new Map<string, Promise<unknown>>();
       const rows: IngestionRefusalInput[] = [];
-      for (const s of batch) rows.push(await this.#resolve(s));
+      for (const s of batch) rows.push(await this.#resolve(s, memo));
       await this.d.store.appendIngestionRefusals(rows);
     } catch (err) {
       this.d.onDropped?.(batch.length, 'write-failed', err);
     }
   }
 
-  async #resolve(s: RefusalSighting): Promise<IngestionRefusalInput> {
+  async #resolve(s: RefusalSighting, memo: Map<string, Promise<unknown>>): Promise<IngestionRefusalInput> {
     const h = s.headers;
     const scheme: RefusalScheme = usesBearerScheme(h) ? 'bearer' : Object.values(MAC_HEADERS).some((name) => h[name] !== undefined) ? 'mac' : 'none';
     const credentialId = scheme === 'bearer' ? bearerCredentialId(h) : scheme === 'mac' ? macCredentialId(h) : undefined;
     const transactionId = scheme === 'bearer' ? one(h['idempotency-key']) : scheme === 'mac' ? one(h[MAC_HEADERS.transactionId]) : undefined;
     const channel = await this.#channel(s.channelId);
-    const partyId = channel && (await this.#claimsChannelParty(scheme, h, channel)) ? channel.partyId : null;
+    const claimKey = `${scheme} ${credentialId ?? ''} ${channel?.id ?? ''}`;
+    if (channel && !memo.has(claimKey)) memo.set(claimKey, this.#claimsChannelParty(scheme, h, channel));
+    const partyId = channel && (await memo.get(claimKey)) === true ? channel.partyId : null;
     return {
       at: new Date(s.at).toISOString(), code: s.code, status: statusOf(s), channelId: clip(s.channelId, 200), companyId: channel?.companyId ?? null, partyId,
       scheme, credentialId: clip(credentialId, 300), transactionId: clip(transactionId, TRANSACTION_ID_CHARS), requestId: s.requestId,
