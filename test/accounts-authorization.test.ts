@@ -164,6 +164,10 @@ describe('authorization matrix of /api/v1', () => {
     // Self-service (issue 14): members (viewer and up) list, admins change. Ids that do not exist: NOT_FOUND once allowed.
     ...selfServiceRoutes(),
     ...webhookRoutes(),
+    // Ingestion statistics and refusals (issue 16): members (viewer and up) of the organisation read; every refusal: operators.
+    { method: 'GET', url: '/organisations/:organisationId/ingestion/stats', allowed: (p, org) => memberOf(p, org, 'viewer'), perOrg: true },
+    { method: 'GET', url: '/organisations/:organisationId/ingestion/refusals', allowed: (p, org) => memberOf(p, org, 'viewer'), perOrg: true },
+    { method: 'GET', url: '/admin/ingestion/refusals', allowed: operator },
     // People (invitations, roles): admins of the organisation and operators; the link itself: anyone who has it, and a
     // signed-in user (session) accepting for their own email. Suspension: operators only (last, suspend then reinstate).
     { method: 'POST', url: '/organisations/:organisationId/invitations', allowed: (p, org) => memberOf(p, org, 'admin'), body: () => ({ email: fresh(), role: 'viewer' }), perOrg: true },

@@ -54,6 +54,9 @@ import { RetentionSweeper } from './services/retention.js';
 import { SigningKeys } from './services/signing-keys.js';
 import { Grants } from './services/sharing/grants.js';
 import { PeriodicTask } from './services/periodic-task.js';
+import { RefusalRecorder } from './services/insights/refusal-recorder.js';
+import { pruneIngestionRefusals } from './services/insights/refusal-retention.js';
+import { IngestionInsights } from './services/insights/ingestion-insights.js';
 import { STATEMENT_MAX_LIFETIME_S } from './services/sharing/grant-statement.js';
 
 export const VERSION = '0.1.0';
@@ -79,6 +82,10 @@ export interface BuiltApp {
   /** Every route registered (method and URL), for the OpenAPI coverage test. */
   routes: { method: string; url: string }[];
   sweeper: RetentionSweeper;
+  /** Refused ingestion requests waiting to be written (issue 16); tests flush it. */
+  refusals: RefusalRecorder;
+  /** Deletes refusals past their retention (issue 16); runs every VAULTGATE_RETENTION_SWEEP_S. */
+  refusalRetention: PeriodicTask<number>;
   /** Webhook dispatch of this process (issue 15); started with the app when VAULTGATE_WEBHOOK_DISPATCH_MS > 0. */
   webhooks: WebhookDispatcher;
 }
@@ -269,12 +276,24 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
       if (v.form !== 'canonical') app.log.info({ code: 'MAC_FALLBACK_MATCHED', ...v }, 'signed request accepted through a tolerated non-canonical form');
     },
   };
+  // --- ingestion insights (issue 16): refused ingestion requests, written in batches off the request path ---
+  const refusals = new RefusalRecorder({
+    store, clock, cache,
+    onDropped: (n, why, err) => {
+      metrics.refusalsDropped(why, n);
+      if (why === 'write-failed') app.log.error({ err, code: 'INGESTION_REFUSALS_LOST', refusals: n }, 'refused ingestion requests could not be recorded');
+    },
+  });
+  const refusalRetention: PeriodicTask<number> = new PeriodicTask(() => pruneIngestionRefusals({ store, clock, days: config.ingestionRefusalRetentionDays, stopped: () => refusalRetention.stopped }), {
+    onDone: (n) => n > 0 && app.log.info({ code: 'INGESTION_REFUSALS_PRUNED', refusals: n }, 'deleted refused ingestion requests past VAULTGATE_INGESTION_REFUSAL_RETENTION_DAYS'),
+    onError: (err) => app.log.error({ err, code: 'INGESTION_REFUSALS_PRUNE_FAILED' }, 'could not delete old refused ingestion requests'),
+  });
   const trusted = config.trustProxy ? proxyAddr.compile(config.trustProxy) : undefined;
   // Fastify marks only requests that arrive after close() began with Connection: close; a keep-alive request
   // already in flight would keep its connection open and hold the process up until the shutdown timeout.
   let closing = false;
   fastPath = ingestionFastPath({
-    ...common, metrics, log: app.log, requestId, closing: () => closing, ...(checkRequest ? { checkRequest } : {}),
+    ...common, metrics, log: app.log, requestId, closing: () => closing, ...(checkRequest ? { checkRequest } : {}), refusals,
     clientAddress: (req) => (trusted ? proxyAddr(req, trusted) : req.socket.remoteAddress),
   });
   const registry = new Registry({ ...common, auditRetentionDays: config.auditRetentionDays });
@@ -305,7 +324,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   await app.register(auditKeysRoute({ checkpoints }));
   await app.register(adminOAuthRoutes({ clients, signingKeys, throttle, operatorUser }, deps.adminToken), { prefix: '/admin/v1' });
   await app.register(oauthRoutes({ ...common, signingKeys, tokenLifetimeS: config.tokenLifetimeS }));
-  await app.register(ingestionRoutes(common));
+  await app.register(ingestionRoutes({ ...common, refusals }));
   // One resolver for consumer reads, the feed and webhooks (issue 15): each request, poll and attempt resolves anew.
   const scopesFor = deps.scopesFor ?? scopeResolver(store);
   await app.register(vaultRoutes({ ...common, checkpoints }), { prefix: '/vault/v1' });
@@ -341,6 +360,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     selfService: { selfService: new SelfService({ store, registry, clients, crypto, cache, clock, environment: config.environment, audit }), registry, clients },
     grants: { grants },
     webhooks: webhookEndpoints,
+    insights: new IngestionInsights({ store, clock }),
   }), { prefix: '/api/v1' });
 
   app.addHook('onReady', async () => {
@@ -348,6 +368,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     checkpoints.start(config.auditCheckpointS);
     grantExpiry.start(config.grantExpirySweepS);
     webhooks.start(config.webhookDispatchMs);
+    refusalRetention.start(config.retentionSweepS);
   });
   app.addHook('onSend', (request, reply, payload, done) => {
     if (mustClose(request.raw, closing)) reply.header('connection', 'close');
@@ -365,10 +386,12 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     checkpoints.stop();
     await grantExpiry.stop();
     await webhooks.stop();
+    await refusalRetention.stop();
   });
   app.addHook('onClose', async () => {
     await committer.drain();
+    await refusals.close();
     await webhookSender.close();
   });
-  return { app, committer, routes, sweeper, webhooks };
+  return { app, committer, routes, sweeper, webhooks, refusals, refusalRetention };
 }

@@ -988,7 +988,80 @@ export interface RecoveryStore {
   confirmTotpReplacement(userId: string, step: number, at: string, audit: AuditAppend): Promise<boolean>;
 }
 
-export interface Store extends RegistryStore, VaultStore, OAuthStore, AuditStore, AccountStore, PeopleStore, SelfServiceStore, SharingStore, FeedStore, WebhookStore, RecoveryStore {
+// --- Ingestion insights (issue 16): refused ingestion requests, and message counts for the dashboards ---
+
+/** The authentication scheme a refused ingestion request chose by its headers. */
+export type RefusalScheme = 'mac' | 'bearer' | 'none';
+
+/**
+ * One refused `POST /ingestion/{channelId}`. Tenancy is only what the request proves or names: `companyId` and
+ * `partyId` are the channel's (null when the channel is unknown); `partyId` is also null when the request claimed a
+ * credential that is not the channel party's (the record is then the company's only).
+ */
+export interface IngestionRefusalInput {
+  at: string;
+  /** The error catalogue code the answer carried. */
+  code: string;
+  /** Its HTTP status. */
+  status: number;
+  /** The channel id of the URL (also when no such channel exists). */
+  channelId: string | null;
+  companyId: string | null;
+  partyId: string | null;
+  scheme: RefusalScheme;
+  /** The credential id as claimed (MAC `partnerId/customerId`, bearer `issuer|clientId`), never a key; unverified. */
+  credentialId: string | null;
+  /** The MAC TransactionId or the Idempotency-Key as sent, truncated to 100 characters. */
+  transactionId: string | null;
+  requestId: string;
+  clientAddress: string | null;
+}
+
+export interface IngestionRefusalRecord extends IngestionRefusalInput {
+  seq: number;
+}
+
+/**
+ * Whose refusals: a company's (its channels), a party's (attributed to it), either's when both are given (an
+ * organisation that is both), or every one (no scope: the operator).
+ */
+export interface RefusalScope {
+  companyId?: string | undefined;
+  partyId?: string | undefined;
+}
+
+export interface RefusalQuery extends RefusalScope, ListQuery {
+  /** Only refusals at or after this instant. */
+  since?: string | undefined;
+  code?: string | undefined;
+  channelId?: string | undefined;
+}
+
+/** Messages received on one UTC day in one channel of one message type. */
+export interface MessageDayCount {
+  /** YYYY-MM-DD (UTC). */
+  date: string;
+  channelId: string;
+  messageType: string;
+  count: number;
+}
+
+export interface InsightsStore {
+  /** Appends refusals in one transaction (the recorder's batch). */
+  appendIngestionRefusals(records: readonly IngestionRefusalInput[]): Promise<void>;
+  /** Refusals in the scope, newest first (the cursor is a position). */
+  listIngestionRefusals(q: RefusalQuery): Promise<Page<IngestionRefusalRecord>>;
+  /** Refusals in the scope at or after `since`, counted by code (most first, then by code). */
+  countIngestionRefusals(q: RefusalScope & { since: string }): Promise<{ code: string; count: number }[]>;
+  /** Deletes at most `limit` refusals older than `before`, oldest first; returns how many. */
+  pruneIngestionRefusals(before: string, limit: number): Promise<number>;
+  /** Messages of the company's `channelIds` received at or after `since`, counted by UTC day, channel and type. */
+  countMessagesByDay(q: { companyId: string; channelIds: readonly string[]; since: string }): Promise<MessageDayCount[]>;
+  /** The newest message of each of the company's `channelIds` that has one. */
+  lastMessages(q: { companyId: string; channelIds: readonly string[] }): Promise<{ channelId: string; at: string; messageType: string }[]>;
+}
+
+export interface Store extends RegistryStore, VaultStore, OAuthStore, AuditStore, AccountStore, PeopleStore, SelfServiceStore, SharingStore, FeedStore, WebhookStore, RecoveryStore, InsightsStore {
   readonly kind: string;
   /**
    * Whether the store can serve (GET /readyz): a read succeeds and there is room to write. Never throws: a failed

@@ -25,13 +25,14 @@ export interface SharingServer {
   close(): Promise<void>;
 }
 
-export async function startSharingServer(): Promise<SharingServer> {
+/** `env`: more configuration (e.g. VAULTGATE_OIDC_ISSUERS). */
+export async function startSharingServer(env: Record<string, string> = {}): Promise<SharingServer> {
   const dir = tempDir('vg-shared-');
   const store = openSqliteStore({ file: join(dir, 'db.sqlite') });
   let url = '';
   const built = await buildApp({
     publicBaseUrl: () => url,
-    config: loadConfig({ env: { VAULTGATE_DATA_DIR: dir, ...NO_THROTTLE } }), store,
+    config: loadConfig({ env: { VAULTGATE_DATA_DIR: dir, ...NO_THROTTLE, ...env } }), store,
     crypto: new VaultCrypto(openSqliteKeyStore({ file: ':memory:' }), new Keyring({ id: 'kek_test', key: Buffer.alloc(32, 7) }, [], undefined), systemClock, 'test'),
     adminToken: ADMIN_TOKEN,
   });

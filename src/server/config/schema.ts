@@ -193,6 +193,10 @@ export const CONFIG_SCHEMA = {
     env: 'VAULTGATE_KEYSTORE_SCHEMA', flag: '--keystore-schema', default: 'vaultgate_keys', parse: schemaName,
     description: 'PostgreSQL schema of the key store in VAULTGATE_KEYSTORE_URL.',
   } as ConfigKey<string>,
+  ingestionRefusalRetentionDays: {
+    env: 'VAULTGATE_INGESTION_REFUSAL_RETENTION_DAYS', flag: '--ingestion-refusal-retention-days', default: 7, parse: int(1, 90),
+    description: 'Days refused ingestion requests are kept for GET /api/v1/organisations/{id}/ingestion/refusals (docs/api.md); older ones are deleted every VAULTGATE_RETENTION_SWEEP_S.',
+  } as ConfigKey<number>,
   retentionSweepS: {
     env: 'VAULTGATE_RETENTION_SWEEP_S', flag: '--retention-sweep-s', default: 60, parse: int(0, 86400),
     description: 'Seconds between retention sweeps (expired messages, deleted companies), in bounded batches; 0 turns the sweep off.',
@@ -368,6 +372,7 @@ export interface Config {
   databaseMigrate: boolean;
   keystoreUrl: string | undefined;
   keystoreSchema: string;
+  ingestionRefusalRetentionDays: number;
   retentionSweepS: number;
   grantExpirySweepS: number;
   auditCheckpointS: number;

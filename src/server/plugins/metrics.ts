@@ -24,6 +24,8 @@ export interface Metrics {
   authFailed(scheme: string, reason: string): void;
   /** Counts a request refused by the authentication throttle (429), by scheme. */
   authThrottled(scheme: string): void;
+  /** Counts refused ingestion requests that were not recorded (issue 16), by why: queue-full or write-failed. */
+  refusalsDropped(why: string, n: number): void;
 }
 
 /** The outcome label of an answer: the error code it carried, else OK below 400, else the status. */
@@ -52,6 +54,10 @@ export function registerMetrics(app: FastifyInstance, d: { store: Store; adminTo
   const authThrottled = new Counter({
     name: 'vaultgate_auth_throttled_total', help: 'Requests refused with 429 AUTHENTICATION_THROTTLED before verification, by scheme.',
     labelNames: ['scheme'], registers: [registry],
+  });
+  const refusalsDropped = new Counter({
+    name: 'vaultgate_ingestion_refusals_dropped_total', help: 'Refused ingestion requests not recorded for GET …/ingestion/refusals, by reason (queue-full: more than 1,000 waiting; write-failed).',
+    labelNames: ['reason'], registers: [registry],
   });
   const bytes = new Counter({ name: 'vaultgate_ingested_bytes_total', help: 'Message bytes stored.', registers: [registry] });
   const messages = new Counter({ name: 'vaultgate_ingested_messages_total', help: 'Messages stored.', registers: [registry] });
@@ -107,6 +113,9 @@ export function registerMetrics(app: FastifyInstance, d: { store: Store; adminTo
     },
     authThrottled(scheme) {
       authThrottled.inc({ scheme });
+    },
+    refusalsDropped(why, n) {
+      refusalsDropped.inc({ reason: why }, n);
     },
   };
 }

@@ -8,6 +8,7 @@ import { continueIfExpected } from '../plugins/transport.js';
 import { acceptIngestion, ingestAccepted } from '../services/accept-ingestion.js';
 import type { AuthDeps } from '../services/authenticate-request.js';
 import type { IngestDeps } from '../services/ingest-message.js';
+import type { RefusalRecorder } from '../services/insights/refusal-recorder.js';
 import { renderReceipt } from './ingestion.js';
 
 /*
@@ -42,6 +43,8 @@ export interface FastPathDeps extends IngestDeps, AuthDeps {
   closing: () => boolean;
   /** Runs first on every request; throws a VaultgateError to refuse it (the live TLS rule, plugins/transport.ts). */
   checkRequest?: (req: IncomingMessage) => void;
+  /** Records refused requests off the request path (issue 16). */
+  refusals?: RefusalRecorder;
 }
 
 /** Returns a handler that answers the requests it recognises (true) and leaves the others to Fastify (false). */
@@ -97,6 +100,7 @@ async function answer(d: FastPathDeps, req: IncomingMessage, res: ServerResponse
     else d.log.info({ reqId, code: err.code, reason: err.logReason }, 'request refused');
     if (!res.headersSent) send(req, res, renderError(style, err, reqId, d.clock), d.closing());
     else res.destroy();
+    d.refusals?.record({ at: d.clock.now(), code: err.code, status: res.statusCode, channelId, headers: req.headers, requestId: reqId, clientAddress: d.clientAddress(req) });
   }
 }
 

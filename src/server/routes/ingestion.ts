@@ -4,6 +4,7 @@ import type { RenderedAnswer, ResponseStyle } from '../plugins/errors.js';
 import { acceptIngestion, ingestAccepted, type AcceptedIngestion } from '../services/accept-ingestion.js';
 import type { AuthDeps } from '../services/authenticate-request.js';
 import type { IngestDeps } from '../services/ingest-message.js';
+import type { RefusalRecorder } from '../services/insights/refusal-recorder.js';
 import { envelopeSchema, errorResponses, idParams, macHeadersSchema, receiptSchema } from './schemas.js';
 
 declare module 'fastify' {
@@ -20,7 +21,7 @@ export function renderReceipt(style: ResponseStyle, receipt: Receipt, clock: Clo
 }
 
 /** POST /ingestion/{channelId}: the checks in the order of ingestion.md, then a durable commit, then the receipt. */
-export function ingestionRoutes(d: IngestDeps & AuthDeps & { clock: Clock }) {
+export function ingestionRoutes(d: IngestDeps & AuthDeps & { clock: Clock; refusals?: RefusalRecorder | undefined }) {
   return async (app: FastifyInstance): Promise<void> => {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: d.maxBodyBytes }, (_req, body, done) => done(null, body));
@@ -61,6 +62,14 @@ export function ingestionRoutes(d: IngestDeps & AuthDeps & { clock: Clock }) {
         request.ingestion = await acceptIngestion(d, {
           channelId: request.params.channelId, headers: request.headers, rawTarget: request.url, mac: request.style.mac,
           origin: { address: request.ip, requestId: request.id },
+        });
+      },
+      // A refused request (the error handler set its code) is recorded off the request path (issue 16).
+      onResponse: async (request, reply) => {
+        if (request.errorCode === undefined || !d.refusals) return;
+        d.refusals.record({
+          at: d.clock.now(), code: request.errorCode, status: reply.statusCode, channelId: request.params.channelId, headers: request.headers,
+          requestId: request.id, clientAddress: request.ip,
         });
       },
     }, async (request, reply) => {

@@ -8,6 +8,7 @@ import { pgOAuth } from './oauth.js';
 import { pgAccounts } from './accounts.js';
 import { pgPeople } from './people.js';
 import { pgRecovery } from './recovery.js';
+import { pgInsights } from './insights.js';
 import { pgSelfService } from './selfserv.js';
 import { pgFeed } from './feed.js';
 import { pgSharing } from './sharing.js';
@@ -66,6 +67,7 @@ export async function openPgStore(o: PgStoreOptions): Promise<PgStore> {
     ...pgAccounts(pool),
     ...pgPeople(pool),
     ...pgRecovery(pool),
+    ...pgInsights(pool),
     ...pgSelfService(pool),
     ...pgFeed(pool),
     ...pgSharing(pool),

@@ -9,6 +9,11 @@ import type {
   ChannelRecord,
   InvitationRecord,
   PasswordResetRecord,
+  IngestionRefusalInput,
+  IngestionRefusalRecord,
+  MessageDayCount,
+  RefusalQuery,
+  RefusalScope,
   MembershipRole,
   CompanyRecord,
   ExternalClientLinkRecord,
@@ -61,6 +66,7 @@ import { SqliteOAuthStore } from './oauth-store.js';
 import { SqliteAccountStore } from './accounts-store.js';
 import { SqlitePeopleStore } from './people-store.js';
 import { SqliteRecoveryStore } from './recovery-store.js';
+import { SqliteInsightsStore } from './insights-store.js';
 import { SqliteSelfServiceStore } from './selfserv-store.js';
 import { SqliteFeedStore } from './feed-store.js';
 import { SqliteSharingStore } from './sharing-store.js';
@@ -179,6 +185,7 @@ export class SqliteStore implements Store {
   readonly #accounts: SqliteAccountStore;
   readonly #people: SqlitePeopleStore;
   readonly #recovery: SqliteRecoveryStore;
+  readonly #insights: SqliteInsightsStore;
   readonly #selfserv: SqliteSelfServiceStore;
   readonly #feed: SqliteFeedStore;
   readonly #sharing: SqliteSharingStore;
@@ -236,6 +243,7 @@ export class SqliteStore implements Store {
     this.#accounts = new SqliteAccountStore(db, (change, audit) => this.audited(change, audit));
     this.#people = new SqlitePeopleStore(db, (change, audit) => this.audited(change, audit));
     this.#recovery = new SqliteRecoveryStore(db, (change, audit) => this.audited(change, audit));
+    this.#insights = new SqliteInsightsStore(db);
     this.#selfserv = new SqliteSelfServiceStore(db, (change, audit) => this.audited(change, audit));
     this.#feed = new SqliteFeedStore(db, (value) => this.#durable(value));
     this.#sharing = new SqliteSharingStore(db, (change, audit) => this.audited(change, audit));
@@ -614,6 +622,14 @@ export class SqliteStore implements Store {
   removeMember(organisationId: string, userId: string, audit: AuditAppend): Promise<boolean> { return this.#people.removeMember(organisationId, userId, audit); }
   setOrganisationStatus(id: string, status: OrganisationRecord['status'], audit: AuditAppend): Promise<boolean> { return this.#people.setOrganisationStatus(id, status, audit); }
   isOrganisationSuspended(companyOrPartyId: string): Promise<boolean> { return this.#people.isOrganisationSuspended(companyOrPartyId); }
+
+  // --- ingestion insights (issue 16): delegated to insights-store.ts ---
+  appendIngestionRefusals(records: readonly IngestionRefusalInput[]): Promise<void> { return this.#insights.appendIngestionRefusals(records); }
+  listIngestionRefusals(q: RefusalQuery): Promise<Page<IngestionRefusalRecord>> { return this.#insights.listIngestionRefusals(q); }
+  countIngestionRefusals(q: RefusalScope & { since: string }): Promise<{ code: string; count: number }[]> { return this.#insights.countIngestionRefusals(q); }
+  pruneIngestionRefusals(before: string, limit: number): Promise<number> { return this.#insights.pruneIngestionRefusals(before, limit); }
+  countMessagesByDay(q: { companyId: string; channelIds: readonly string[]; since: string }): Promise<MessageDayCount[]> { return this.#insights.countMessagesByDay(q); }
+  lastMessages(q: { companyId: string; channelIds: readonly string[] }): Promise<{ channelId: string; at: string; messageType: string }[]> { return this.#insights.lastMessages(q); }
 
   // --- recovery (issue 14): delegated to recovery-store.ts ---
 

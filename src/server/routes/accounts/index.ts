@@ -16,6 +16,8 @@ import { registerOidcRoutes } from './oidc.js';
 import { registerWebhookRoutes } from '../delivery/webhook-routes.js';
 import type { WebhookEndpoints } from '../../services/delivery/webhook-endpoints.js';
 import { registerRecoveryRoutes } from './recovery.js';
+import { registerInsightRoutes } from '../insights/ingestion-insights.js';
+import type { IngestionInsights } from '../../services/insights/ingestion-insights.js';
 import type { Recovery } from '../../services/accounts/recovery.js';
 import type { OidcSignIn } from '../../services/accounts/oidc-sign-in.js';
 import { principalResolver, SESSION_COOKIE, SESSION_COOKIE_OPTIONS, type Authenticated } from './principal.js';
@@ -41,6 +43,8 @@ export interface AccountRoutesOptions {
   grants?: GrantRouteDeps | undefined;
   /** Webhook endpoints of organisations (issue 15). */
   webhooks?: WebhookEndpoints | undefined;
+  /** Ingestion statistics and refusals (issue 16). */
+  insights?: IngestionInsights | undefined;
   /** Sign-in through external OpenID Connect providers, and the base URL its redirect URI is built on. */
   oidc: OidcSignIn;
   publicBaseUrl: () => string;
@@ -261,6 +265,7 @@ export function accountRoutes(o: AccountRoutesOptions) {
     if (o.selfService) registerSelfServiceRoutes(app, o.selfService, orgOf);
     if (o.grants) registerGrantRoutes(app, o.grants, orgOf);
     if (o.webhooks) registerWebhookRoutes(app, o.webhooks, orgOf);
+    if (o.insights) registerInsightRoutes(app, o.insights, orgOf, (req, reply) => signedIn(req, reply));
     app.get('/organisations/:organisationId', {
       schema: { tags: ['accounts'], summary: 'An organisation (its members and operators)', security: member, params: orgId, response: { 200: organisationSchema, ...errorResponses(401, 403, 404) } },
     }, async (req, reply) => accounts.organisation((await orgOf(req, reply, ['admin', 'member', 'viewer'])).id));
