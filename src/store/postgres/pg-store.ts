@@ -8,6 +8,8 @@ import { pgOAuth } from './oauth.js';
 import { pgAccounts } from './accounts.js';
 import { pgPeople } from './people.js';
 import { pgRecovery } from './recovery.js';
+import { pgDirectory } from './directory.js';
+import { pgFeedCheckpoints } from './feed-checkpoints.js';
 import { pgSelfService } from './selfserv.js';
 import { pgFeed } from './feed.js';
 import { pgSharing } from './sharing.js';
@@ -70,6 +72,8 @@ export async function openPgStore(o: PgStoreOptions): Promise<PgStore> {
     ...pgFeed(pool),
     ...pgSharing(pool),
     ...pgWebhooks(pool),
+    ...pgDirectory(pool),
+    ...pgFeedCheckpoints(pool),
     async connectionSettings() {
       const r = await pool.query<{ sc: string; sp: string }>("SELECT current_setting('synchronous_commit') AS sc, current_setting('search_path') AS sp");
       return { synchronousCommit: r.rows[0]!.sc, searchPath: r.rows[0]!.sp, poolSize: o.poolSize };
