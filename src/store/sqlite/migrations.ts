@@ -138,6 +138,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: WEBHOOK_SCHEMA_VERSION, sql: WEBHOOK_SCHEMA_SQL },
   { version: API_TOKEN_METHOD_SCHEMA_VERSION, sql: API_TOKEN_METHOD_SQL },
   { version: RECOVERY_SCHEMA_VERSION, sql: RECOVERY_SQL },
+  { version: 13, sql: 'SELECT 1' }, // placeholder (drop at merge): another branch's step 13
   { version: DIRECTORY_SCHEMA_VERSION, sql: DIRECTORY_SQL },
 ]);
 
