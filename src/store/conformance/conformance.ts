@@ -15,6 +15,7 @@ import { describeSharingCases } from './sharing-cases.js';
 import { describeVaultCases } from './vault-cases.js';
 import { describeFeedCases } from './feed-cases.js';
 import { describeWebhookCases } from './webhook-cases.js';
+import { describeDirectoryCases } from './directory-cases.js';
 
 export interface ConformanceOptions {
   /**
@@ -89,5 +90,6 @@ export function runStoreConformance(
     describeFeedCases(ctx);
     describeSharingCases(ctx);
     describeWebhookCases(ctx);
+    describeDirectoryCases(ctx);
   });
 }
