@@ -16,6 +16,10 @@ import { registerOidcRoutes } from './oidc.js';
 import { registerWebhookRoutes } from '../delivery/webhook-routes.js';
 import type { WebhookEndpoints } from '../../services/delivery/webhook-endpoints.js';
 import { registerRecoveryRoutes } from './recovery.js';
+import { registerDirectoryRoutes } from './directory.js';
+import type { Directory } from '../../services/directory.js';
+import { registerFeedCheckpointRoutes } from '../delivery/feed-checkpoint-routes.js';
+import type { FeedCheckpoints } from '../../services/delivery/feed-checkpoints.js';
 import type { Recovery } from '../../services/accounts/recovery.js';
 import type { OidcSignIn } from '../../services/accounts/oidc-sign-in.js';
 import { principalResolver, SESSION_COOKIE, SESSION_COOKIE_OPTIONS, type Authenticated } from './principal.js';
@@ -41,6 +45,10 @@ export interface AccountRoutesOptions {
   grants?: GrantRouteDeps | undefined;
   /** Webhook endpoints of organisations (issue 15). */
   webhooks?: WebhookEndpoints | undefined;
+  /** The directory of organisations (issue 16). */
+  directory?: Directory | undefined;
+  /** Feed checkpoints of organisations (issue 16). */
+  feedCheckpoints?: FeedCheckpoints | undefined;
   /** Sign-in through external OpenID Connect providers, and the base URL its redirect URI is built on. */
   oidc: OidcSignIn;
   publicBaseUrl: () => string;
@@ -261,6 +269,8 @@ export function accountRoutes(o: AccountRoutesOptions) {
     if (o.selfService) registerSelfServiceRoutes(app, o.selfService, orgOf);
     if (o.grants) registerGrantRoutes(app, o.grants, orgOf);
     if (o.webhooks) registerWebhookRoutes(app, o.webhooks, orgOf);
+    if (o.directory) registerDirectoryRoutes(app, o.directory, signedIn, orgOf);
+    if (o.feedCheckpoints) registerFeedCheckpointRoutes(app, o.feedCheckpoints, orgOf);
     app.get('/organisations/:organisationId', {
       schema: { tags: ['accounts'], summary: 'An organisation (its members and operators)', security: member, params: orgId, response: { 200: organisationSchema, ...errorResponses(401, 403, 404) } },
     }, async (req, reply) => accounts.organisation((await orgOf(req, reply, ['admin', 'member', 'viewer'])).id));
