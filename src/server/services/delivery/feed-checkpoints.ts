@@ -109,6 +109,7 @@ export class FeedCheckpoints {
     if ((input.cursor === undefined) === (input.position === undefined)) {
       throw new VaultgateError('INVALID_REQUEST', { detail: 'Give either cursor (a nextCursor of the feed) or position (start or now).' });
     }
+    const tenants = await this.#tenants(organisationId);
     let position: FeedPosition;
     let cursor: string;
     if (input.cursor !== undefined) {
@@ -122,7 +123,7 @@ export class FeedCheckpoints {
       organisationId, name, cursor, messageSeq: highest(position), grantEventSeq: position.grantEvents, updatedAt: this.#now(), updatedBy: ctx.actor.id,
     };
     const audit = input.position === undefined ? undefined : this.d.audit.event(ctx, {
-      action: 'feed-checkpoint.set', subject: organisationId, tenants: await this.#tenants(organisationId), details: { name, position: input.position },
+      action: 'feed-checkpoint.set', subject: organisationId, tenants, details: { name, position: input.position },
     });
     const done = await this.d.store.putFeedCheckpoint(record, MAX_CHECKPOINTS, audit);
     if (done === 'limit') throw new VaultgateError('FEED_CHECKPOINT_LIMIT', { detail: `At most ${MAX_CHECKPOINTS} checkpoints per organisation.` });
@@ -137,8 +138,10 @@ export class FeedCheckpoints {
     if (!ok) throw new VaultgateError('FEED_CHECKPOINT_NOT_FOUND', { detail: `No checkpoint ${name}.` });
   }
 
+  /** The organisation's company (the audit event's tenant); NOT_FOUND for an unknown organisation. */
   async #tenants(organisationId: string): Promise<string[]> {
     const org = await this.d.store.getOrganisation(organisationId);
-    return org?.companyId ? [org.companyId] : [];
+    if (!org) throw new VaultgateError('NOT_FOUND', { detail: `No organisation ${organisationId}.` });
+    return org.companyId ? [org.companyId] : [];
   }
 }
