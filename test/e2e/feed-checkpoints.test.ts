@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { macRequest, type MacCredentials } from '../helpers/mac-request.js';
+import { bearerRequest, fetchToken } from '../helpers/oauth.js';
 import { apiCall, registerOrganisation, type Answer, type TestOrganisation } from '../helpers/organisations.js';
 import { businessIds, createTenant, startTestServer, type Tenant, type TestServer } from '../helpers/servers.js';
 
@@ -92,6 +93,20 @@ describe('feed checkpoints', () => {
     expect(ids(await feed('checkpoint=tail'))).toEqual([later]);
     const one = await api('GET', cp('tail'), org.viewer);
     expect(one.body).toMatchObject({ name: 'tail', updatedBy: org.userId });
+  });
+
+  it('works the same for a bearer token of the organisation\'s client (the same reader as its MAC credential)', async () => {
+    const client = await s.admin('POST', `/companies/${org.orgId}/clients`, { name: 'follower', roles: ['vault.read'] });
+    expect(client.status, JSON.stringify(client.body)).toBe(201);
+    const token = await fetchToken(s.url, client.body.clientId, client.body.clientSecret);
+    expect((await api('PUT', cp('bearer'), org.member, { position: 'now' })).status).toBe(200);
+    const later = await send(6);
+    const r = await bearerRequest(`${s.url}/vault/v1/feed?checkpoint=bearer`, token);
+    expect(r.status, r.text).toBe(200);
+    expect(ids(r.json)).toEqual([later]);
+    // Its nextCursor commits (a MAC read of the same organisation continues from it).
+    expect((await api('PUT', cp('bearer'), org.member, { cursor: r.json.nextCursor })).status).toBe(200);
+    expect((await feed('checkpoint=bearer')).items).toEqual([]);
   });
 
   it('refuses a cursor the feed did not give this organisation, an unknown checkpoint, a bad name, cursor with checkpoint; viewers only read', async () => {
