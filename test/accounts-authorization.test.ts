@@ -168,6 +168,11 @@ describe('authorization matrix of /api/v1', () => {
     { method: 'GET', url: '/organisations/:organisationId/ingestion/stats', allowed: (p, org) => memberOf(p, org, 'viewer'), perOrg: true },
     { method: 'GET', url: '/organisations/:organisationId/ingestion/refusals', allowed: (p, org) => memberOf(p, org, 'viewer'), perOrg: true },
     { method: 'GET', url: '/admin/ingestion/refusals', allowed: operator },
+    // Issue 16: the directory (any signed-in person) and an organisation's listing; feed checkpoints (viewers read, members and admins write).
+    { method: 'GET', url: '/directory', allowed: (p) => p.kind !== 'anonymous' },
+    { method: 'GET', url: '/organisations/:organisationId/directory-listing', allowed: (p, org) => memberOf(p, org, 'viewer'), perOrg: true },
+    { method: 'PUT', url: '/organisations/:organisationId/directory-listing', allowed: (p, org) => memberOf(p, org, 'admin'), body: () => ({ listed: false }), perOrg: true },
+    ...checkpointRoutes(),
     // People (invitations, roles): admins of the organisation and operators; the link itself: anyone who has it, and a
     // signed-in user (session) accepting for their own email. Suspension: operators only (last, suspend then reinstate).
     { method: 'POST', url: '/organisations/:organisationId/invitations', allowed: (p, org) => memberOf(p, org, 'admin'), body: () => ({ email: fresh(), role: 'viewer' }), perOrg: true },
@@ -216,6 +221,19 @@ describe('authorization matrix of /api/v1', () => {
   }
 
   /** Webhook endpoints (issue 15): members read, admins change; an unknown endpoint id reaches the service (404). */
+  function checkpointRoutes(): Route[] {
+    const base = '/organisations/:organisationId/feed/checkpoints';
+    const viewer = (p: Principal, o: string) => memberOf(p, o, 'viewer');
+    const member = (p: Principal, o: string) => memberOf(p, o, 'member');
+    const named = async (url: string) => url.replace(':name', 'matrix');
+    return [
+      { method: 'GET', url: base, allowed: viewer, perOrg: true },
+      { method: 'GET', url: `${base}/:name`, allowed: viewer, perOrg: true, prepare: named },
+      { method: 'PUT', url: `${base}/:name`, allowed: member, perOrg: true, prepare: named, body: () => ({ position: 'start' }) },
+      { method: 'DELETE', url: `${base}/:name`, allowed: member, perOrg: true, prepare: named },
+    ];
+  }
+
   function webhookRoutes(): Route[] {
     const base = '/organisations/:organisationId/webhook-endpoints';
     const viewer = (p: Principal, o: string) => memberOf(p, o, 'viewer');

@@ -19,6 +19,8 @@ import { profileCommand, sendCommand, signCommand } from './send-commands.js';
 import { clientCommands } from './client-commands.js';
 import { tokenCommand } from './token-command.js';
 import { vaultCommand } from './vault-commands.js';
+import { directoryCommand } from './directory-commands.js';
+import { feedCommand } from './checkpoint-commands.js';
 
 handleBrokenPipes();
 const program = new Command('vaultgate').description('Vaultgate: ingestion channels into per-company data vaults').version('0.1.0');
@@ -78,6 +80,8 @@ recoveryCommands(program);
 program.addCommand(orgCommand());
 program.addCommand(grantsCommand());
 program.addCommand(vaultCommand());
+program.addCommand(feedCommand());
+program.addCommand(directoryCommand());
 program.addCommand(auditCommand());
 program.addCommand(sendCommand());
 program.addCommand(signCommand());

@@ -76,6 +76,16 @@ export function orgCommand(): Command {
       c.out(await c.call('PUT', '/require-totp', { required: value === 'on' }));
     });
 
+  org.command('listing').description('the organisation\'s directory listing; with --listed, list it or not (an admin; not listed by default)')
+    .addOption(new Option('--listed <listed>', 'true: found by name in vaultgate directory search; false: only by its exact business id').choices(['true', 'false']))
+    .option('--description <text>', 'what others see in the directory (at most 280 characters)')
+    .action(async (o: { listed?: 'true' | 'false'; description?: string }, cmd: Command) => {
+      const c = ctx(cmd);
+      if (o.listed === undefined && o.description !== undefined) cmd.error('error: --description needs --listed true or false', { exitCode: 2, code: 'commander.missingMandatoryOptionValue' });
+      c.out(o.listed === undefined ? await c.call('GET', '/directory-listing')
+        : await c.call('PUT', '/directory-listing', { listed: o.listed === 'true', ...(o.description !== undefined ? { description: o.description } : {}) }, { listed: '--listed', description: '--description' }));
+    });
+
   const creds = org.command('credentials').description('customer credentials (a company), partner credentials (a vendor) and OAuth clients');
   const kindOption = () => new Option('--kind <kind>', 'customer, partner or client (OAuth)').choices(['customer', 'partner', 'client']).makeOptionMandatory();
   paging(creds.command('ls').description('list them, oldest first, a page at a time (never their secrets)').addOption(kindOption()))

@@ -887,6 +887,23 @@ export const ERROR_CATALOGUE = {
     'Servern har redan så många väntande långa förfrågningar mot flödet som tillåts; begäran behandlades inte.',
     'Retry after the seconds in Retry-After (or poll with wait=0); the operator can raise VAULTGATE_FEED_MAX_WAITS or add gateway processes.',
   ),
+  // --- feed checkpoints (issue 16, docs/sharing.md) ---
+  FEED_CHECKPOINT_NOT_FOUND: def(
+    404,
+    'INVALID_DATA',
+    'Your organisation has no feed checkpoint of that name.',
+    'Organisaatiollasi ei ole tämännimistä syötteen tarkistuspistettä.',
+    'Din organisation har ingen flödeskontrollpunkt med det namnet.',
+    'List the checkpoints (GET /api/v1/organisations/{id}/feed/checkpoints), or create this one with PUT …/feed/checkpoints/{name} {"position": "start"} or {"position": "now"}.',
+  ),
+  FEED_CHECKPOINT_LIMIT: def(
+    409,
+    'INVALID_DATA',
+    'Your organisation already has as many feed checkpoints as it may (100).',
+    'Organisaatiollasi on jo enimmäismäärä syötteen tarkistuspisteitä (100).',
+    'Din organisation har redan så många flödeskontrollpunkter som tillåts (100).',
+    'Delete checkpoints no follower uses any more (DELETE …/feed/checkpoints/{name}), or move an existing one instead of creating a new one.',
+  ),
   // --- webhooks (issue 15, docs/sharing.md) ---
   WEBHOOK_URL_REFUSED: def(
     400,

@@ -291,14 +291,16 @@ export class VaultgateClient {
    * from. MAC vault.read credentials or a client with vault.read see the company's vault and what its grants cover;
    * a client with only shared.read (a company's or a vendor-only organisation's) sees what its grants cover. With `wait` (seconds, 0-60) the server holds the answer until an item arrives or the wait ends (the
    * request's timeout is extended to match). Refusals throw `VaultgateApiError` (FEED_CURSOR_INVALID,
-   * INVALID_REQUEST; 429/503 are retried after Retry-After).
+   * INVALID_REQUEST; 429/503 are retried after Retry-After). With `checkpoint` instead of `cursor`, the poll starts at
+   * that feed checkpoint of the reader's organisation (FEED_CHECKPOINT_NOT_FOUND when it has none).
    *
    * @example
    * const page = await vg.feed({ cursor, wait: 30 }); // page.items, page.nextCursor
+   * const fromCheckpoint = await vg.feed({ checkpoint: 'main' }); // then commit fromCheckpoint.nextCursor over /api/v1
    */
   async feed(o: FeedOptions = {}): Promise<FeedPage> {
     const q = query({
-      cursor: o.cursor, limit: o.limit === undefined ? undefined : String(o.limit), wait: o.wait === undefined ? undefined : String(o.wait), body: o.body,
+      cursor: o.cursor, checkpoint: o.checkpoint, limit: o.limit === undefined ? undefined : String(o.limit), wait: o.wait === undefined ? undefined : String(o.wait), body: o.body,
     });
     const waitMs = (o.wait ?? 0) * 1000;
     return JSON.parse((await this.attempt('GET', `/vault/v1/feed${q}`, { buffer: true, timeoutMs: Math.max(this.timeoutMs, waitMs + 15_000) }) as Buffered).text) as FeedPage;
@@ -307,7 +309,8 @@ export class VaultgateClient {
   /**
    * Follows the change feed for ever: long-polls (`wait`, default 30 s) from `cursor`, yielding every answer that
    * has items (a batch; `nextCursor` resumes after it), and polling again at once while `hasMore`. Stops when
-   * `signal` aborts or the caller breaks out of the loop.
+   * `signal` aborts or the caller breaks out of the loop. With `checkpoint` (and no `cursor`) the first poll starts at
+   * that checkpoint, the next ones after the previous answer.
    *
    * @example
    * for await (const batch of vg.follow({ cursor: saved })) { handle(batch.items); saved = batch.nextCursor; }
@@ -315,7 +318,7 @@ export class VaultgateClient {
   async *follow(o: FeedOptions & { signal?: AbortSignal } = {}): AsyncGenerator<FeedPage> {
     let cursor = o.cursor;
     while (!o.signal?.aborted) {
-      const page = await this.feed({ ...o, cursor, wait: o.wait ?? 30 });
+      const page = await this.feed({ ...o, cursor, checkpoint: cursor === undefined ? o.checkpoint : undefined, wait: o.wait ?? 30 });
       cursor = page.nextCursor;
       if (page.items.length > 0) yield page;
     }

@@ -121,6 +121,11 @@ export interface FeedPage {
 export interface FeedOptions {
   /** A `nextCursor` received before; absent: from the oldest item you may see. */
   cursor?: string | undefined;
+  /**
+   * Start at this feed checkpoint of your organisation instead of `cursor` (issue 16). Reading does not move it: commit
+   * the answer's `nextCursor` with PUT /api/v1/organisations/{id}/feed/checkpoints/{name} once the batch is handled.
+   */
+  checkpoint?: string | undefined;
   /** Items per answer, 1-1000 (server default 100). */
   limit?: number | undefined;
   /** Seconds the server waits for an item when there is none, 0-60. */

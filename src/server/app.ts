@@ -20,6 +20,8 @@ import { SelfService } from './services/self-service.js';
 import { addressPolicy } from './services/delivery/address-policy.js';
 import { WebhookDispatcher } from './services/delivery/webhook-dispatcher.js';
 import { WebhookEndpoints } from './services/delivery/webhook-endpoints.js';
+import { FeedCheckpoints } from './services/delivery/feed-checkpoints.js';
+import { Directory } from './services/directory.js';
 import { scopeResolver, type ScopesFor } from './services/sharing/read-scopes.js';
 import { WebhookSender } from './services/delivery/webhook-sender.js';
 import { OidcSignIn } from './services/accounts/oidc-sign-in.js';
@@ -328,7 +330,9 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   // One resolver for consumer reads, the feed and webhooks (issue 15): each request, poll and attempt resolves anew.
   const scopesFor = deps.scopesFor ?? scopeResolver(store);
   await app.register(vaultRoutes({ ...common, checkpoints }), { prefix: '/vault/v1' });
-  await app.register(feedRoutes({ ...common, scopesFor, grantEvents: (q) => store.listGrantEvents(q), waits: feedWaits }), { prefix: '/vault/v1' });
+  // Named feed positions (issue 16): committed through /api/v1, read from by /vault/v1/feed?checkpoint=.
+  const feedCheckpoints = new FeedCheckpoints({ store, clock, audit, scopesFor });
+  await app.register(feedRoutes({ ...common, scopesFor, grantEvents: (q) => store.listGrantEvents(q), waits: feedWaits, checkpoints: feedCheckpoints }), { prefix: '/vault/v1' });
   await app.register(sharedReadRoutes({ ...common, scopesFor }), { prefix: '/vault/v1' });
   const mailer = config.smtpHost === undefined ? null : smtpMailer({
     host: config.smtpHost, port: config.smtpPort, tls: config.smtpTls as 'starttls' | 'implicit' | 'none', user: config.smtpUser,
@@ -361,6 +365,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     grants: { grants },
     webhooks: webhookEndpoints,
     insights: new IngestionInsights({ store, clock }),
+    directory: new Directory({ store, clock, audit }),
+    feedCheckpoints,
   }), { prefix: '/api/v1' });
 
   app.addHook('onReady', async () => {

@@ -1,4 +1,11 @@
 export type {
+  DirectoryEntry,
+  DirectoryListingRecord,
+  DirectoryQuery,
+  DirectoryStore,
+  FeedCheckpointPut,
+  FeedCheckpointRecord,
+  FeedCheckpointStore,
   GrantEventRecord,
   GrantEventType,
   GrantRecord,

@@ -1061,7 +1061,87 @@ export interface InsightsStore {
   lastMessages(q: { companyId: string; channelIds: readonly string[] }): Promise<{ channelId: string; at: string; messageType: string }[]>;
 }
 
-export interface Store extends RegistryStore, VaultStore, OAuthStore, AuditStore, AccountStore, PeopleStore, SelfServiceStore, SharingStore, FeedStore, WebhookStore, RecoveryStore, InsightsStore {
+// --- Directory and feed checkpoints (issue 16) ---
+
+/**
+ * Whether an organisation is listed in the directory (issue 16), and how it describes itself there. No row means not
+ * listed (privacy by default).
+ */
+export interface DirectoryListingRecord {
+  organisationId: string;
+  listed: boolean;
+  /** At most 280 characters; '' when none. */
+  description: string;
+  /** The organisation's name lower-cased (Unicode, JavaScript toLowerCase) when the listing was set: search matches it. */
+  nameKey: string;
+  updatedAt: string;
+  /** The user id (or `operator`) who set it. */
+  updatedBy: string;
+}
+
+/** An organisation as the directory shows it: never its members or anything else. */
+export interface DirectoryEntry {
+  organisationId: string;
+  name: string;
+  companyId: string | null;
+  partyId: string | null;
+  businessId: string | null;
+  /** The listing's description; '' when the organisation is not listed (found by its business id). */
+  description: string;
+}
+
+export interface DirectoryQuery extends ListQuery {
+  /** Lower-cased text the listed organisation's name key contains ('' matches every listed organisation). */
+  nameContains: string;
+  /** The one company (listed or not) whose business id equals this; undefined for none. */
+  businessId?: string | undefined;
+}
+
+export interface DirectoryStore {
+  /** Sets an organisation's listing (created or replaced) with its audit event; false when there is no such organisation. */
+  setDirectoryListing(l: DirectoryListingRecord, audit: AuditAppend): Promise<boolean>;
+  getDirectoryListing(organisationId: string): Promise<DirectoryListingRecord | undefined>;
+  /**
+   * Active organisations that are listed and whose name key contains `nameContains`, plus the active company whose
+   * (undeleted) business id equals `businessId`, listed or not; oldest organisation first. Suspended never appear.
+   */
+  searchDirectory(q: DirectoryQuery): Promise<Page<DirectoryEntry>>;
+}
+
+/** A consumer's named, server-side position in its change feed (issue 16): a feed cursor it committed. */
+export interface FeedCheckpointRecord {
+  organisationId: string;
+  /** `[a-z0-9-_.]{1,64}`, unique per organisation. */
+  name: string;
+  /** A feed cursor of this organisation (services/delivery/feed-cursor.ts). */
+  cursor: string;
+  /** The highest message position (seq) the cursor has passed, over every owner vault; 0 at the start. */
+  messageSeq: number;
+  /** The grant event position the cursor has passed. */
+  grantEventSeq: number;
+  updatedAt: string;
+  /** Who committed it: a user id, `operator`, or a client or credential id. */
+  updatedBy: string;
+}
+
+export type FeedCheckpointPut = 'created' | 'updated' | 'limit';
+
+export interface FeedCheckpointStore {
+  /**
+   * Creates or replaces a checkpoint (with the audit event when one is given). 'limit' (nothing written) when creating
+   * it would give the organisation more than `max` checkpoints; the count and the insert are one atomic step.
+   */
+  putFeedCheckpoint(c: FeedCheckpointRecord, max: number, audit: AuditAppend | undefined): Promise<FeedCheckpointPut>;
+  getFeedCheckpoint(organisationId: string, name: string): Promise<FeedCheckpointRecord | undefined>;
+  /** An organisation's checkpoints, oldest first. */
+  listFeedCheckpoints(organisationId: string, q: ListQuery): Promise<Page<FeedCheckpointRecord>>;
+  /** False when there is none. */
+  deleteFeedCheckpoint(organisationId: string, name: string, audit: AuditAppend): Promise<boolean>;
+  /** The position of the organisation's newest grant event (as owner or consumer); 0 when it has none. */
+  lastGrantEventSeq(organisationId: string): Promise<number>;
+}
+
+export interface Store extends RegistryStore, VaultStore, OAuthStore, AuditStore, AccountStore, PeopleStore, SelfServiceStore, SharingStore, FeedStore, WebhookStore, RecoveryStore, InsightsStore, DirectoryStore, FeedCheckpointStore {
   readonly kind: string;
   /**
    * Whether the store can serve (GET /readyz): a read succeeds and there is room to write. Never throws: a failed

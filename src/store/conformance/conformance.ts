@@ -16,6 +16,7 @@ import { describeVaultCases } from './vault-cases.js';
 import { describeFeedCases } from './feed-cases.js';
 import { describeWebhookCases } from './webhook-cases.js';
 import { describeInsightsCases } from './insights-cases.js';
+import { describeDirectoryCases } from './directory-cases.js';
 
 export interface ConformanceOptions {
   /**
@@ -91,5 +92,6 @@ export function runStoreConformance(
     describeSharingCases(ctx);
     describeWebhookCases(ctx);
     describeInsightsCases(ctx);
+    describeDirectoryCases(ctx);
   });
 }

@@ -9,6 +9,8 @@ import { pgAccounts } from './accounts.js';
 import { pgPeople } from './people.js';
 import { pgRecovery } from './recovery.js';
 import { pgInsights } from './insights.js';
+import { pgDirectory } from './directory.js';
+import { pgFeedCheckpoints } from './feed-checkpoints.js';
 import { pgSelfService } from './selfserv.js';
 import { pgFeed } from './feed.js';
 import { pgSharing } from './sharing.js';
@@ -72,6 +74,8 @@ export async function openPgStore(o: PgStoreOptions): Promise<PgStore> {
     ...pgFeed(pool),
     ...pgSharing(pool),
     ...pgWebhooks(pool),
+    ...pgDirectory(pool),
+    ...pgFeedCheckpoints(pool),
     async connectionSettings() {
       const r = await pool.query<{ sc: string; sp: string }>("SELECT current_setting('synchronous_commit') AS sc, current_setting('search_path') AS sp");
       return { synchronousCommit: r.rows[0]!.sc, searchPath: r.rows[0]!.sp, poolSize: o.poolSize };

@@ -11,6 +11,7 @@ import { WEBHOOK_SCHEMA_SQL, WEBHOOK_SCHEMA_VERSION } from './webhook-store.js';
 import { API_TOKEN_METHOD_SCHEMA_VERSION, API_TOKEN_METHOD_SQL } from './api-token-method-migration.js';
 import { RECOVERY_SCHEMA_VERSION, RECOVERY_SQL } from './recovery-migration.js';
 import { INSIGHTS_SCHEMA_VERSION, INSIGHTS_SQL } from './insights-migration.js';
+import { DIRECTORY_SCHEMA_VERSION, DIRECTORY_SQL } from './directory-migration.js';
 
 /** One schema step. Versions only grow; a released migration is never edited, only followed by a new one. */
 export interface Migration {
@@ -139,6 +140,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: API_TOKEN_METHOD_SCHEMA_VERSION, sql: API_TOKEN_METHOD_SQL },
   { version: RECOVERY_SCHEMA_VERSION, sql: RECOVERY_SQL },
   { version: INSIGHTS_SCHEMA_VERSION, sql: INSIGHTS_SQL },
+  { version: DIRECTORY_SCHEMA_VERSION, sql: DIRECTORY_SQL },
 ]);
 
 /** The schema version this code writes and expects. */

@@ -71,6 +71,9 @@ import { SqliteSelfServiceStore } from './selfserv-store.js';
 import { SqliteFeedStore } from './feed-store.js';
 import { SqliteSharingStore } from './sharing-store.js';
 import { SqliteWebhookStore } from './webhook-store.js';
+import { SqliteDirectoryStore } from './directory-store.js';
+import { SqliteFeedCheckpointStore } from './feed-checkpoint-store.js';
+import type { DirectoryEntry, DirectoryListingRecord, DirectoryQuery, FeedCheckpointPut, FeedCheckpointRecord } from '../port.js';
 import {
   toChannel,
   toCompany,
@@ -190,6 +193,8 @@ export class SqliteStore implements Store {
   readonly #feed: SqliteFeedStore;
   readonly #sharing: SqliteSharingStore;
   readonly #webhooks: SqliteWebhookStore;
+  readonly #directory: SqliteDirectoryStore;
+  readonly #checkpoints: SqliteFeedCheckpointStore;
   readonly #ledger: PartitionedLedger;
   readonly #consume: Database.Transaction<(partyId: string, transactionId: string, at: string) => boolean>;
   readonly #prune: Database.Transaction<(before: string, limit: number) => number>;
@@ -244,6 +249,8 @@ export class SqliteStore implements Store {
     this.#people = new SqlitePeopleStore(db, (change, audit) => this.audited(change, audit));
     this.#recovery = new SqliteRecoveryStore(db, (change, audit) => this.audited(change, audit));
     this.#insights = new SqliteInsightsStore(db);
+    this.#directory = new SqliteDirectoryStore(db, (change, audit) => this.audited(change, audit));
+    this.#checkpoints = new SqliteFeedCheckpointStore(db, (change, audit) => this.audited(change, audit));
     this.#selfserv = new SqliteSelfServiceStore(db, (change, audit) => this.audited(change, audit));
     this.#feed = new SqliteFeedStore(db, (value) => this.#durable(value));
     this.#sharing = new SqliteSharingStore(db, (change, audit) => this.audited(change, audit));
@@ -641,6 +648,17 @@ export class SqliteStore implements Store {
   setTotpReplacement(userId: string, secretCiphertext: Uint8Array, currentStep: number, at: string, audit: AuditAppend): Promise<boolean> { return this.#recovery.setTotpReplacement(userId, secretCiphertext, currentStep, at, audit); }
   getTotpReplacement(userId: string): Promise<Uint8Array | undefined> { return this.#recovery.getTotpReplacement(userId); }
   confirmTotpReplacement(userId: string, step: number, at: string, audit: AuditAppend): Promise<boolean> { return this.#recovery.confirmTotpReplacement(userId, step, at, audit); }
+
+  // --- directory and feed checkpoints (issue 16): delegated to directory-store.ts, feed-checkpoint-store.ts ---
+
+  setDirectoryListing(l: DirectoryListingRecord, audit: AuditAppend): Promise<boolean> { return this.#directory.setDirectoryListing(l, audit); }
+  getDirectoryListing(organisationId: string): Promise<DirectoryListingRecord | undefined> { return this.#directory.getDirectoryListing(organisationId); }
+  searchDirectory(q: DirectoryQuery): Promise<Page<DirectoryEntry>> { return this.#directory.searchDirectory(q); }
+  putFeedCheckpoint(c: FeedCheckpointRecord, max: number, audit: AuditAppend | undefined): Promise<FeedCheckpointPut> { return this.#checkpoints.putFeedCheckpoint(c, max, audit); }
+  getFeedCheckpoint(organisationId: string, name: string): Promise<FeedCheckpointRecord | undefined> { return this.#checkpoints.getFeedCheckpoint(organisationId, name); }
+  listFeedCheckpoints(organisationId: string, q: ListQuery): Promise<Page<FeedCheckpointRecord>> { return this.#checkpoints.listFeedCheckpoints(organisationId, q); }
+  deleteFeedCheckpoint(organisationId: string, name: string, audit: AuditAppend): Promise<boolean> { return this.#checkpoints.deleteFeedCheckpoint(organisationId, name, audit); }
+  lastGrantEventSeq(organisationId: string): Promise<number> { return this.#checkpoints.lastGrantEventSeq(organisationId); }
 
   // --- audit trail (issue 13): delegated to audit-store.ts ---
 

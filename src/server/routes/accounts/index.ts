@@ -18,6 +18,10 @@ import type { WebhookEndpoints } from '../../services/delivery/webhook-endpoints
 import { registerRecoveryRoutes } from './recovery.js';
 import { registerInsightRoutes } from '../insights/ingestion-insights.js';
 import type { IngestionInsights } from '../../services/insights/ingestion-insights.js';
+import { registerDirectoryRoutes } from './directory.js';
+import type { Directory } from '../../services/directory.js';
+import { registerFeedCheckpointRoutes } from '../delivery/feed-checkpoint-routes.js';
+import type { FeedCheckpoints } from '../../services/delivery/feed-checkpoints.js';
 import type { Recovery } from '../../services/accounts/recovery.js';
 import type { OidcSignIn } from '../../services/accounts/oidc-sign-in.js';
 import { principalResolver, SESSION_COOKIE, SESSION_COOKIE_OPTIONS, type Authenticated } from './principal.js';
@@ -45,6 +49,10 @@ export interface AccountRoutesOptions {
   webhooks?: WebhookEndpoints | undefined;
   /** Ingestion statistics and refusals (issue 16). */
   insights?: IngestionInsights | undefined;
+  /** The directory of organisations (issue 16). */
+  directory?: Directory | undefined;
+  /** Feed checkpoints of organisations (issue 16). */
+  feedCheckpoints?: FeedCheckpoints | undefined;
   /** Sign-in through external OpenID Connect providers, and the base URL its redirect URI is built on. */
   oidc: OidcSignIn;
   publicBaseUrl: () => string;
@@ -266,6 +274,8 @@ export function accountRoutes(o: AccountRoutesOptions) {
     if (o.grants) registerGrantRoutes(app, o.grants, orgOf);
     if (o.webhooks) registerWebhookRoutes(app, o.webhooks, orgOf);
     if (o.insights) registerInsightRoutes(app, o.insights, orgOf, (req, reply) => signedIn(req, reply));
+    if (o.directory) registerDirectoryRoutes(app, o.directory, signedIn, orgOf);
+    if (o.feedCheckpoints) registerFeedCheckpointRoutes(app, o.feedCheckpoints, orgOf);
     app.get('/organisations/:organisationId', {
       schema: { tags: ['accounts'], summary: 'An organisation (its members and operators)', security: member, params: orgId, response: { 200: organisationSchema, ...errorResponses(401, 403, 404) } },
     }, async (req, reply) => accounts.organisation((await orgOf(req, reply, ['admin', 'member', 'viewer'])).id));

@@ -18,7 +18,8 @@ export interface OrgRouteOptions {
   query?: object;
   /** The success status (default 200). */
   status?: number;
-  response: object;
+  /** null: no body (e.g. 204). */
+  response: object | null;
   errors: number[];
   tags?: string[];
 }
@@ -35,13 +36,13 @@ export function organisationRoutes(app: FastifyInstance, orgOf: OrgOf, tag: stri
     const e = idParams(...extra) as { properties: Record<string, unknown>; required: string[] };
     return { ...p, required: [...p.required, ...e.required], properties: { ...p.properties, ...e.properties } };
   };
-  return (method: 'GET' | 'POST', url: string, o: OrgRouteOptions, handler: (id: string, a: Authenticated, req: FastifyRequest) => Promise<unknown>): void => {
+  return (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, o: OrgRouteOptions, handler: (id: string, a: Authenticated, req: FastifyRequest) => Promise<unknown>): void => {
     app.route({
       method, url: `/organisations/:organisationId${url}`,
       schema: {
         tags: o.tags ?? [tag], summary: o.summary, security: memberSecurity, params: params(o.extra),
         ...(o.body ? { body: o.body } : {}), ...(o.query ? { querystring: o.query } : {}),
-        response: { [o.status ?? 200]: o.response, ...errorResponses(...o.errors) },
+        response: { [o.status ?? 200]: o.response ?? { type: 'null' }, ...errorResponses(...o.errors) },
       },
       handler: async (req, reply) => {
         const { a, id } = await orgOf(req, reply, o.roles);

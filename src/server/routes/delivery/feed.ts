@@ -5,6 +5,7 @@ import { authenticateRequest, type AuthDeps, type Principal } from '../../servic
 import { readIdempotencyKey } from '../../services/authorize-bearer.js';
 import { readFeed, type FeedDeps, type FeedRequest } from '../../services/delivery/feed.js';
 import { authorizeFeedRead, grantScopesOnly, type FeedReader } from '../../services/delivery/feed-reader.js';
+import type { FeedCheckpoints } from '../../services/delivery/feed-checkpoints.js';
 import { consumeReadTransaction, type VaultDeps } from '../../services/read-vault.js';
 import { auditContext } from '../audit.js';
 import { errorResponses, macHeadersSchema, messageMetaSchema } from '../schemas.js';
@@ -39,9 +40,11 @@ const feedItemSchema = {
  * organisation: its own vault and what its grants cover), or a bearer token with shared.read, of a company's or a
  * vendor-only organisation's client (that organisation: only what its grants cover); services/delivery/feed-reader.ts.
  * A refused poll (403) is a `vault.access` event. Each answer that carries items is one `feed.read` audit event
- * (tenants: the reader and every owner whose messages it returned); an empty answer is not audited.
+ * (tenants: the reader and every owner whose messages it returned); an empty answer is not audited. With
+ * `checkpoint=<name>` (issue 16) the poll starts at that checkpoint of the reader's organisation (reading never moves
+ * it: the follower commits nextCursor with PUT /api/v1/organisations/{id}/feed/checkpoints/{name}).
  */
-export function feedRoutes(d: FeedDeps & VaultDeps & AuthDeps & { audit: AuditTrail }) {
+export function feedRoutes(d: FeedDeps & VaultDeps & AuthDeps & { audit: AuditTrail; checkpoints?: FeedCheckpoints | undefined }) {
   return async (app: FastifyInstance): Promise<void> => {
     app.addHook('onRequest', async (request) => {
       const principal = await authenticateRequest(d, request.headers, request.url, request.style.mac, { address: request.ip, requestId: request.id });
@@ -64,7 +67,7 @@ export function feedRoutes(d: FeedDeps & VaultDeps & AuthDeps & { audit: AuditTr
     const grantsOnly = { ...d, scopesFor: grantScopesOnly(d.scopesFor) };
     const depsOf = (request: FastifyRequest): FeedDeps => (request.feedReader!.ownVault ? d : grantsOnly);
 
-    app.get<{ Querystring: FeedRequest }>('/feed', {
+    app.get<{ Querystring: FeedRequest & { checkpoint?: string } }>('/feed', {
       schema: {
         tags: ['vault'],
         security: [{ netvisorMac: [] }, { bearerToken: ['vault.read'] }, { bearerToken: ['shared.read'] }],
@@ -75,6 +78,7 @@ export function feedRoutes(d: FeedDeps & VaultDeps & AuthDeps & { audit: AuditTr
           type: 'object', additionalProperties: false,
           properties: {
             cursor: { type: 'string', maxLength: 65536, description: 'nextCursor of the previous answer; absent: from the oldest item.' },
+            checkpoint: { type: 'string', maxLength: 64, description: 'Start at this feed checkpoint of your organisation (instead of cursor); commit nextCursor back with PUT /api/v1/organisations/{id}/feed/checkpoints/{name}.' },
             limit: { type: 'string', maxLength: 5, description: '1-1000, default 100' },
             wait: { type: 'string', maxLength: 5, description: 'Seconds to wait for an item, 0-60, default 0' },
             body: { type: 'string', maxLength: 10, description: '`inline`: each message carries its body' },
@@ -85,7 +89,7 @@ export function feedRoutes(d: FeedDeps & VaultDeps & AuthDeps & { audit: AuditTr
             type: 'object', required: ['items', 'nextCursor', 'hasMore'],
             properties: { items: { type: 'array', items: feedItemSchema }, nextCursor: { type: 'string' }, hasMore: { type: 'boolean' } },
           },
-          ...errorResponses(400, 401, 403, 409, 421, 429, 503),
+          ...errorResponses(400, 401, 403, 404, 409, 421, 429, 503),
         },
       },
     }, async (request, reply) => {
@@ -106,7 +110,13 @@ export function feedRoutes(d: FeedDeps & VaultDeps & AuthDeps & { audit: AuditTr
         socket.off('end', leave);
         socket.off('close', leave);
       });
-      const page = await readFeed(depsOf(request), reader.organisationId, request.query, gone.signal);
+      const { checkpoint, ...query } = request.query;
+      if (checkpoint !== undefined) {
+        if (query.cursor !== undefined) throw new VaultgateError('INVALID_REQUEST', { detail: 'Give cursor or checkpoint, not both.' });
+        if (!d.checkpoints) throw new VaultgateError('FEED_CHECKPOINT_NOT_FOUND', { detail: 'This server keeps no checkpoints.' });
+        query.cursor = await d.checkpoints.cursorOf(reader.organisationId, checkpoint);
+      }
+      const page = await readFeed(depsOf(request), reader.organisationId, query, gone.signal);
       await consumeReadTransaction(d, reader.ledger);
       if (page.items.length > 0) {
         const messages = page.items.filter((i) => i.type === 'message.received');
