@@ -1,14 +1,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { VaultgateError } from '../../../protocol/index.js';
 import type { AuditTrail } from '../../services/audit/audit-trail.js';
-import { authenticateRequest, type AuthDeps, type Principal } from '../../services/authenticate-request.js';
-import { readIdempotencyKey } from '../../services/authorize-bearer.js';
+import type { Principal } from '../../services/authenticate-request.js';
 import { readFeed, type FeedDeps, type FeedRequest } from '../../services/delivery/feed.js';
 import { authorizeFeedRead, grantScopesOnly, type FeedReader } from '../../services/delivery/feed-reader.js';
 import { consumeReadTransaction, type VaultDeps } from '../../services/read-vault.js';
 import { auditContext } from '../audit.js';
 import { errorResponses, macHeadersSchema, messageMetaSchema } from '../schemas.js';
-import { actorOf, refusalTenants } from '../vault.js';
+import { personFeedReader } from '../accounts/vault-person.js';
+import { registerVaultGate, type VaultGateDeps } from '../vault-gate.js';
+import { refusalTenants } from '../vault.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -37,26 +37,22 @@ const feedItemSchema = {
  * GET /vault/v1/feed (issue 15): the change feed, in a plugin of its own (register under /vault/v1). Readers: a MAC
  * customer credential with vault.read or a company client's bearer token with vault.read (that company's
  * organisation: its own vault and what its grants cover), or a bearer token with shared.read, of a company's or a
- * vendor-only organisation's client (that organisation: only what its grants cover); services/delivery/feed-reader.ts.
+ * vendor-only organisation's client (that organisation: only what its grants cover); services/delivery/feed-reader.ts;
+ * or (issue 16) a person of an organisation, any role (a company's: its vault and its grants; a vendor-only one's: its
+ * grants), accounts/vault-person.ts.
  * A refused poll (403) is a `vault.access` event. Each answer that carries items is one `feed.read` audit event
  * (tenants: the reader and every owner whose messages it returned); an empty answer is not audited.
  */
-export function feedRoutes(d: FeedDeps & VaultDeps & AuthDeps & { audit: AuditTrail }) {
+export function feedRoutes(d: FeedDeps & VaultDeps & VaultGateDeps & { audit: AuditTrail }) {
   return async (app: FastifyInstance): Promise<void> => {
-    app.addHook('onRequest', async (request) => {
-      const principal = await authenticateRequest(d, request.headers, request.url, request.style.mac, { address: request.ip, requestId: request.id });
-      request.auditActor = actorOf(principal);
-      try {
-        request.feedReader = await authorizeFeedRead(d, principal, principal.scheme === 'bearer' ? readIdempotencyKey(request.headers) : undefined);
-      } catch (err) {
-        // A forbidden poll is an event of its own (issue 13 §1), written in its own transaction, as other vault reads'.
-        if (err instanceof VaultgateError && err.status === 403) {
-          await d.audit.refusal(auditContext(request, request.auditActor), {
-            action: 'vault.access', subject: request.routeOptions.url ?? '-', tenants: await tenantsOfRefusal(principal), details: { code: err.code, method: request.method },
-          });
-        }
-        throw err;
-      }
+    await registerVaultGate(app, d, {
+      action: 'vault.access',
+      credential: (p, key) => authorizeFeedRead(d, p, key),
+      person: async (p, key) => personFeedReader(p, key),
+      refusalTenants: (p) => tenantsOfRefusal(p),
+      assign: (request, reader) => {
+        request.feedReader = reader;
+      },
     });
     /** A bearer client's organisation (company or vendor-only); for MAC, as the vault reads record it. */
     const tenantsOfRefusal = async (p: Principal): Promise<string[]> => (p.scheme === 'bearer' ? [p.ownerId] : refusalTenants(d, p));

@@ -1,0 +1,87 @@
+import cookie from '@fastify/cookie';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { VaultgateError, type AuditActor, type Environment } from '../../protocol/index.js';
+import type { AuditTrail } from '../services/audit/audit-trail.js';
+import { authenticateRequest, type AuthDeps, type Principal } from '../services/authenticate-request.js';
+import { readIdempotencyKey } from '../services/authorize-bearer.js';
+import { isPersonRequest, namedOrganisation, type PersonReader, type PersonReaderResolver } from './accounts/vault-person.js';
+import { auditContext } from './audit.js';
+
+/*
+ * The one authentication gate of the /vault/v1 plugins (own vault, shared reads, the feed): who the request comes from
+ * — a MAC customer credential, an OAuth client's bearer token, or (issue 16) a person — then the plugin's own
+ * authorization of that reader. A refused read (403) is an audit event of its own (issue 13 §1), in its own
+ * transaction.
+ */
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    auditActor?: AuditActor;
+  }
+}
+
+export interface VaultGateDeps extends AuthDeps {
+  audit: AuditTrail;
+  environment: Environment;
+  /** People's reads (sessions, personal API tokens); absent: only credentials and clients read. */
+  person?: PersonReaderResolver | undefined;
+}
+
+/** What one /vault/v1 plugin makes of an authenticated request. */
+export interface VaultGate<R> {
+  /** The audit action of a refused request: `vault.access` or `shared.access`. */
+  action: string;
+  /** Authorises a MAC credential or bearer client (the request's Idempotency-Key is the bearer's ledger id). */
+  credential(p: Principal, idempotencyKey: string | undefined): Promise<R>;
+  /** Authorises a person for the organisation they read for (Idempotency-Key as for bearer clients). */
+  person(p: PersonReader, idempotencyKey: string | undefined): Promise<R>;
+  /** The audit tenants of a credential's refused request. */
+  refusalTenants(p: Principal, request: FastifyRequest): Promise<string[]>;
+  /** Tenants every refusal concerns besides the reader (the owner named in a shared read's path). */
+  alsoConcerns?(request: FastifyRequest): string[];
+  /** Keeps the authorised reader on the request for the handlers. */
+  assign(request: FastifyRequest, reader: R): void;
+}
+
+/** The audit actor of a credential or client (issue 13: who reads). */
+export const actorOf = (p: Principal): AuditActor =>
+  p.scheme === 'bearer' ? { kind: 'oauth-client', id: p.clientId } : { kind: 'customer', id: p.customer.customerId };
+
+/**
+ * Registers the gate as the plugin's onRequest hook. Which path a request takes is decided from its headers alone
+ * (vault-person.ts isPersonRequest): MAC headers → MAC; a bearer JWT → OAuth; a session token, a vgp_… token or the
+ * session cookie → a person; so the credential paths do no more than before (the cookie plugin is registered without
+ * its parsing hook). A person's failed authentication is throttled per address like the other schemes'.
+ */
+export async function registerVaultGate<R>(app: FastifyInstance, d: VaultGateDeps, gate: VaultGate<R>): Promise<void> {
+  if (d.person) await app.register(cookie, { hook: false });
+  const person = d.person;
+  app.addHook('onRequest', async (request, reply) => {
+    let principal: Principal | undefined;
+    let reader: PersonReader | undefined;
+    const idempotencyKey = (): string | undefined => (request.style.mac ? undefined : readIdempotencyKey(request.headers));
+    const origin = { address: request.ip, requestId: request.id };
+    if (!person || !isPersonRequest(request.headers, request.style.mac)) {
+      principal = await authenticateRequest(d, request.headers, request.url, request.style.mac, origin);
+      request.auditActor = actorOf(principal);
+    }
+    try {
+      if (principal) {
+        gate.assign(request, await gate.credential(principal, principal.scheme === 'bearer' ? idempotencyKey() : undefined));
+        return;
+      }
+      const resolve = () => person!(request, reply);
+      reader = d.throttle ? await d.throttle.guard({ scheme: 'session', credential: undefined, address: origin.address, requestId: origin.requestId, perCredential: false }, resolve) : await resolve();
+      gate.assign(request, await gate.person(reader, idempotencyKey()));
+    } catch (err) {
+      if (err instanceof VaultgateError && err.status === 403 && request.auditActor) {
+        const reading = principal ? await gate.refusalTenants(principal, request) : reader ? [reader.organisation.id] : namedOrganisation(request, d.environment);
+        await d.audit.refusal(auditContext(request, request.auditActor), {
+          action: gate.action, subject: request.routeOptions.url ?? '-', tenants: [...new Set([...reading, ...(gate.alsoConcerns?.(request) ?? [])])],
+          details: { code: err.code, method: request.method },
+        });
+      }
+      throw err;
+    }
+  });
+}
