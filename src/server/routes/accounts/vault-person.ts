@@ -68,12 +68,12 @@ export function personReaderResolver(accounts: Accounts, adminToken: string): Pe
     // The cookie plugin is registered without its hook (no cookie parsing on the MAC and OAuth paths): parse here.
     if (request.headers.authorization === undefined) request.cookies = request.server.parseCookie(request.headers.cookie ?? '');
     const a = await resolve(request, reply);
+    // Known from here on: the refusals below are this person's (or the operator's), in the audit trail (vault-gate.ts).
+    request.auditActor = a.ctx.actor;
     if (a.principal.kind !== 'user') {
       throw new VaultgateError('ACCOUNT_FORBIDDEN', { detail: 'The admin token does not read vaults: read as a person (session or personal API token) of the organisation, or with its credential.' });
     }
     const { user, memberships, suspended } = a.principal;
-    // Known from here on: the refusals below are this person's, in the audit trail (vault-gate.ts).
-    request.auditActor = a.ctx.actor;
     const hold = await accounts.totpHold(user, memberships, a.signInMethod);
     if (hold) throw new VaultgateError('TOTP_REQUIRED', { detail: hold });
     const named = one(request.headers[ORGANISATION_HEADER])?.trim();
