@@ -41,7 +41,7 @@ describe('people read /vault/v1 (issue 16)', () => {
   };
   /** The three ways a person authenticates, with an optional organisation header. */
   const ways = (p: TestPerson, org?: string): Way[] => {
-    const h = org ? { 'vaultgate-organisation': org } : {};
+    const h: Record<string, string> = org ? { 'vaultgate-organisation': org } : {};
     return [
       { name: 'cookie', headers: { cookie: p.cookie, ...h } },
       { name: 'bearer session', headers: { authorization: `Bearer ${p.session}`, ...h } },
@@ -217,14 +217,14 @@ describe('people read /vault/v1 (issue 16)', () => {
   });
 
   it("GET /metrics: an operator user's session (bearer or cookie) reads it; a member's session or a personal API token does not; always no-store", async () => {
-    for (const headers of [{ authorization: `Bearer ${operator.session}` }, { cookie: operator.cookie }, { authorization: `Bearer ${ADMIN_TOKEN}` }]) {
+    for (const headers of [{ authorization: `Bearer ${operator.session}` }, { cookie: operator.cookie }, { authorization: `Bearer ${ADMIN_TOKEN}` }] as Record<string, string>[]) {
       const r = await fetch(`${s.url}/metrics`, { headers });
       expect(r.status).toBe(200);
       expect(r.headers.get('cache-control')).toBe('no-store');
       expect(await r.text()).toContain('vaultgate_requests_total');
     }
     const token = await personalToken(s.url, people.admin, a.companyId, 'admin');
-    for (const headers of [{ authorization: `Bearer ${people.admin.session}` }, { cookie: people.admin.cookie }, { authorization: `Bearer ${token}` }]) {
+    for (const headers of [{ authorization: `Bearer ${people.admin.session}` }, { cookie: people.admin.cookie }, { authorization: `Bearer ${token}` }] as Record<string, string>[]) {
       const r = await get(`${s.url}/metrics`, headers);
       expect([r.status, r.code]).toEqual([403, 'ACCOUNT_FORBIDDEN']);
       expect(r.headers.get('cache-control')).toBe('no-store');

@@ -6,6 +6,7 @@ import { authenticateRequest, type AuthDeps, type Principal } from '../services/
 import { readIdempotencyKey } from '../services/authorize-bearer.js';
 import { isPersonRequest, namedOrganisation, type PersonReader, type PersonReaderResolver } from './accounts/vault-person.js';
 import { auditContext } from './audit.js';
+import { macHeadersSchema } from './schemas.js';
 
 /*
  * The one authentication gate of the /vault/v1 plugins (own vault, shared reads, the feed): who the request comes from
@@ -42,6 +43,18 @@ export interface VaultGate<R> {
   /** Keeps the authorised reader on the request for the handlers. */
   assign(request: FastifyRequest, reader: R): void;
 }
+
+/** The OpenAPI security of a person's read (issue 16): a session (cookie or bearer) or a personal API token. */
+export const personSecurity: Record<string, string[]>[] = [{ sessionCookie: [] }, { sessionToken: [] }, { apiToken: [] }];
+
+/** The request headers of a /vault/v1 route: the signed-header scheme's, and a person's organisation. */
+export const vaultHeadersSchema = {
+  type: 'object',
+  properties: {
+    ...macHeadersSchema.properties,
+    'vaultgate-organisation': { type: 'string', description: 'A person\'s read: the organisation read for (co_… or tp_…); needed when the user has several memberships, implied by a personal API token. docs/api.md#people-reading-the-vault' },
+  },
+} as const;
 
 /** The audit actor of a credential or client (issue 13: who reads). */
 export const actorOf = (p: Principal): AuditActor =>

@@ -9,8 +9,8 @@ import { authorizeVaultRead, exportVault, listVaultMessages, readVaultMessage, t
 import { listArgs } from './admin.js';
 import { auditContext, registerVaultAuditRoute } from './audit.js';
 import { authorizePersonVaultRead } from './accounts/vault-person.js';
-import { actorOf, registerVaultGate, type VaultGateDeps } from './vault-gate.js';
-import { errorResponses, idParams, macHeadersSchema, messageMetaSchema, pageOf } from './schemas.js';
+import { actorOf, personSecurity, registerVaultGate, vaultHeadersSchema, type VaultGateDeps } from './vault-gate.js';
+import { errorResponses, idParams, messageMetaSchema, pageOf } from './schemas.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -93,7 +93,7 @@ export function vaultRoutes(d: VaultDeps & VaultGateDeps & { audit: AuditTrail; 
     /** Records a read before its answer is sent; AUDIT_UNAVAILABLE (503, nothing sent) when it cannot be written. */
     const read = (request: FastifyRequest, action: string, subject: string, details: Record<string, unknown>) =>
       d.audit.record(ctx(request), { action, subject, tenants: [request.vaultReader!.company.id], details });
-    const common = { tags: ['vault'], security: [{ netvisorMac: [] }, { bearerToken: ['vault.read'] }] as Record<string, string[]>[], headers: macHeadersSchema };
+    const common = { tags: ['vault'], security: [{ netvisorMac: [] }, { bearerToken: ['vault.read'] }, ...personSecurity], headers: vaultHeadersSchema };
 
     app.get<{ Querystring: Record<string, string> }>('/messages', {
       schema: {

@@ -5,9 +5,9 @@ import { readFeed, type FeedDeps, type FeedRequest } from '../../services/delive
 import { authorizeFeedRead, grantScopesOnly, type FeedReader } from '../../services/delivery/feed-reader.js';
 import { consumeReadTransaction, type VaultDeps } from '../../services/read-vault.js';
 import { auditContext } from '../audit.js';
-import { errorResponses, macHeadersSchema, messageMetaSchema } from '../schemas.js';
+import { errorResponses, messageMetaSchema } from '../schemas.js';
 import { personFeedReader } from '../accounts/vault-person.js';
-import { registerVaultGate, type VaultGateDeps } from '../vault-gate.js';
+import { personSecurity, registerVaultGate, vaultHeadersSchema, type VaultGateDeps } from '../vault-gate.js';
 import { refusalTenants } from '../vault.js';
 
 declare module 'fastify' {
@@ -63,8 +63,8 @@ export function feedRoutes(d: FeedDeps & VaultDeps & VaultGateDeps & { audit: Au
     app.get<{ Querystring: FeedRequest }>('/feed', {
       schema: {
         tags: ['vault'],
-        security: [{ netvisorMac: [] }, { bearerToken: ['vault.read'] }, { bearerToken: ['shared.read'] }],
-        headers: macHeadersSchema,
+        security: [{ netvisorMac: [] }, { bearerToken: ['vault.read'] }, { bearerToken: ['shared.read'] }, ...personSecurity],
+        headers: vaultHeadersSchema,
         summary: 'The change feed: new messages and grant events you may see, in order, from a cursor; long-polls with wait',
         description: 'Answers `{items, nextCursor, hasMore}`. Pass `nextCursor` back to continue (it holds positions only: it survives restarts and works on every gateway process). With `wait`=1-60 and nothing to show, the answer waits until an item arrives or the seconds pass (then it is empty, with a cursor to continue from). Scopes are resolved at every poll: a revoked grant shows nothing from the next poll on. A vault.read credential or token sees its company\'s vault and what its grants cover; a token with only shared.read (a company\'s or a vendor-only organisation\'s client) sees only what its grants cover. docs/sharing.md#change-feed.',
         querystring: {

@@ -6,9 +6,9 @@ import {
   type SharedDeps, type SharedReader,
 } from '../../services/sharing/shared-reads.js';
 import { auditContext } from '../audit.js';
-import { errorResponses, idParams, macHeadersSchema, messageMetaSchema, pageOf } from '../schemas.js';
+import { errorResponses, idParams, messageMetaSchema, pageOf } from '../schemas.js';
 import { personSharedReader } from '../accounts/vault-person.js';
-import { registerVaultGate, type VaultGateDeps } from '../vault-gate.js';
+import { personSecurity, registerVaultGate, vaultHeadersSchema, type VaultGateDeps } from '../vault-gate.js';
 import { exportQuery, exportResponses, messageBodyResponse, messageListQuery, sendMessage } from '../vault.js';
 
 declare module 'fastify' {
@@ -73,7 +73,7 @@ export function sharedReadRoutes(d: SharedDeps & VaultGateDeps & { audit: AuditT
       d.audit.record(ctx(request), { action, subject, tenants: tenants(request), details });
 
     const common = {
-      tags: ['shared'], security: [{ netvisorMac: [] }, { bearerToken: ['shared.read'] }] as Record<string, string[]>[], headers: macHeadersSchema,
+      tags: ['shared'], security: [{ netvisorMac: [] }, { bearerToken: ['shared.read'] }, ...personSecurity], headers: vaultHeadersSchema,
     };
     const owner = idParams('ownerCompanyId', 'co_test_…');
     const shared = '/shared/:ownerCompanyId';
