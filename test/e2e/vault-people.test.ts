@@ -87,6 +87,56 @@ describe('people read /vault/v1 (issue 16)', () => {
     }
   });
 
+  it('the matrix: principals × organisation header × routes — 200 exactly where the rules allow, 0 successes elsewhere', async () => {
+    const unknown = `co_test_${'0'.repeat(26)}`;
+    type P = { name: string; headers: Record<string, string>; memberships: string[]; tokenOrg?: string };
+    const principals: P[] = [];
+    for (const role of ['admin', 'member', 'viewer'] as const) {
+      const p = people[role];
+      principals.push({ name: `${role} cookie`, headers: { cookie: p.cookie }, memberships: [a.companyId] });
+      principals.push({ name: `${role} bearer session`, headers: { authorization: `Bearer ${p.session}` }, memberships: [a.companyId] });
+      principals.push({ name: `${role} personal token`, headers: { authorization: `Bearer ${await personalToken(s.url, p, a.companyId, role)}` }, memberships: [a.companyId], tokenOrg: a.companyId });
+    }
+    principals.push(
+      { name: 'member of A and viewer of B, cookie', headers: { cookie: both.cookie }, memberships: [b.companyId, a.companyId] },
+      { name: "B's member's token for B", headers: { authorization: `Bearer ${await personalToken(s.url, both, b.companyId, 'viewer')}` }, memberships: [b.companyId, a.companyId], tokenOrg: b.companyId },
+      { name: 'vendor-only admin, bearer', headers: { authorization: `Bearer ${vendor.session}` }, memberships: [vendorOrg] },
+      { name: 'admin of B, cookie', headers: { cookie: outsider.cookie }, memberships: [b.companyId] },
+      { name: 'operator user, bearer', headers: { authorization: `Bearer ${operator.session}` }, memberships: [] },
+    );
+    const routes: Array<{ path: string; ok: (org: string) => boolean }> = [
+      { path: '/vault/v1/messages', ok: (org) => org === a.companyId || org === b.companyId },
+      { path: '/vault/v1/export', ok: (org) => org === a.companyId || org === b.companyId },
+      { path: '/vault/v1/audit', ok: (org) => org === a.companyId || org === b.companyId },
+      { path: `/vault/v1/messages/${aMsgs[0]}`, ok: (org) => org === a.companyId },
+      { path: `/vault/v1/messages/${bMsg}`, ok: (org) => org === b.companyId },
+      { path: '/vault/v1/shared', ok: () => true },
+      { path: '/vault/v1/feed', ok: () => true },
+      { path: `/vault/v1/shared/${a.companyId}/messages`, ok: () => false }, // no grants here
+    ];
+    let unexpected = 0;
+    let allowed = 0;
+    const wrong: string[] = [];
+    for (const p of principals) {
+      for (const header of [undefined, a.companyId, b.companyId, vendorOrg, unknown]) {
+        // The rule: the header's organisation (a token's own when absent), else the one membership; a member of it.
+        const org = header ?? p.tokenOrg ?? (p.memberships.length === 1 ? p.memberships[0] : undefined);
+        const member = org !== undefined && p.memberships.includes(org) && (p.tokenOrg === undefined || p.tokenOrg === org);
+        for (const r of routes) {
+          const want = member && r.ok(org!);
+          const res = await get(`${s.url}${r.path}`, { ...p.headers, ...(header ? { 'vaultgate-organisation': header } : {}) });
+          if (res.status === 200 && !want) unexpected++;
+          if (want) allowed++;
+          if ((res.status === 200) !== want) wrong.push(`${p.name} / ${header ?? '-'} / ${r.path}: ${res.status} ${res.code ?? ''}`);
+          if (res.status !== 200 && !['ACCOUNT_FORBIDDEN', 'ORGANISATION_REQUIRED', 'GRANT_REQUIRED', 'NOT_FOUND'].includes(res.code!)) wrong.push(`${p.name} / ${header ?? '-'} / ${r.path}: ${res.code}`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(unexpected).toBe(0);
+    expect(allowed).toBeGreaterThan(100);
+  }, 120_000);
+
   it('the organisation header: several memberships need it; a foreign, unknown or malformed one answers alike; a personal token implies its own', async () => {
     // Two memberships (viewer of B, member of A): which vault is read is the header's choice.
     for (const w of ways(both)) {

@@ -1,4 +1,3 @@
-import cookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { VaultgateError, type AuditActor, type Environment } from '../../protocol/index.js';
 import type { AuditTrail } from '../services/audit/audit-trail.js';
@@ -63,11 +62,10 @@ export const actorOf = (p: Principal): AuditActor =>
 /**
  * Registers the gate as the plugin's onRequest hook. Which path a request takes is decided from its headers alone
  * (vault-person.ts isPersonRequest): MAC headers → MAC; a bearer JWT → OAuth; a session token, a vgp_… token or the
- * session cookie → a person; so the credential paths do no more than before (the cookie plugin is registered without
- * its parsing hook). A person's failed authentication is throttled per address like the other schemes'.
+ * session cookie → a person; so the credential paths do no more than before (no cookie plugin: vault-person.ts parses
+ * the cookie on the person path only). A person's failed authentication is throttled per address like the other schemes'.
  */
-export async function registerVaultGate<R>(app: FastifyInstance, d: VaultGateDeps, gate: VaultGate<R>): Promise<void> {
-  if (d.person) await app.register(cookie, { hook: false });
+export function registerVaultGate<R>(app: FastifyInstance, d: VaultGateDeps, gate: VaultGate<R>): void {
   const person = d.person;
   app.addHook('onRequest', async (request, reply) => {
     let principal: Principal | undefined;

@@ -79,7 +79,7 @@ export function sendMessage(reply: FastifyReply, meta: MessageView, body: Buffer
  */
 export function vaultRoutes(d: VaultDeps & VaultGateDeps & { audit: AuditTrail; checkpoints: AuditCheckpoints }) {
   return async (app: FastifyInstance): Promise<void> => {
-    await registerVaultGate(app, d, {
+    registerVaultGate(app, d, {
       action: 'vault.access',
       // --- auth dispatch (issue 4): bearer principals are authorised by authorize-bearer.ts ---
       credential: async (p, key) => (p.scheme === 'bearer' ? authorizeBearerVaultRead(p, key) : authorizeVaultRead(d, p)),

@@ -1,3 +1,4 @@
+import { fastifyCookie } from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parseId, VaultgateError, type Environment } from '../../../protocol/index.js';
 import type { MembershipRole, OrganisationRecord, Store } from '../../../store/index.js';
@@ -65,8 +66,8 @@ const one = (v: string | string[] | undefined): string | undefined => (Array.isA
 export function personReaderResolver(accounts: Accounts, adminToken: string): PersonReaderResolver {
   const resolve = principalResolver(accounts, adminToken);
   return async (request, reply) => {
-    // The cookie plugin is registered without its hook (no cookie parsing on the MAC and OAuth paths): parse here.
-    if (request.headers.authorization === undefined) request.cookies = request.server.parseCookie(request.headers.cookie ?? '');
+    // No cookie plugin on /vault/v1 (nothing added to the MAC and OAuth paths, not even an onSend hook): parse here.
+    if (request.headers.authorization === undefined) request.cookies = fastifyCookie.parse(request.headers.cookie ?? '');
     const a = await resolve(request, reply);
     // Known from here on: the refusals below are this person's (or the operator's), in the audit trail (vault-gate.ts).
     request.auditActor = a.ctx.actor;

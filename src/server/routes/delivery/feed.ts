@@ -45,7 +45,7 @@ const feedItemSchema = {
  */
 export function feedRoutes(d: FeedDeps & VaultDeps & VaultGateDeps & { audit: AuditTrail }) {
   return async (app: FastifyInstance): Promise<void> => {
-    await registerVaultGate(app, d, {
+    registerVaultGate(app, d, {
       action: 'vault.access',
       credential: (p, key) => authorizeFeedRead(d, p, key),
       person: async (p, key) => personFeedReader(p, key),

@@ -36,7 +36,7 @@ const scopeSchema = {
  */
 export function sharedReadRoutes(d: SharedDeps & VaultGateDeps & { audit: AuditTrail }) {
   return async (app: FastifyInstance): Promise<void> => {
-    await registerVaultGate(app, d, {
+    registerVaultGate(app, d, {
       action: 'shared.access',
       credential: (p, key) => authorizeSharedRead(d, p, key),
       person: async (p, key) => personSharedReader(p, key),
