@@ -197,6 +197,22 @@ describe('people read /vault/v1 (issue 16)', () => {
     expect(r.json().items).toHaveLength(aMsgs.length);
   });
 
+  it('a person held to TOTP enrolment (their organisation requires it) reads nothing until they enrol, as on /api/v1', async () => {
+    const require = (required: boolean) => apiCall(s.url, 'PUT', `/organisations/${vendorOrg}/require-totp`, ADMIN_TOKEN, { required });
+    expect((await require(true)).status).toBe(200);
+    try {
+      for (const w of ways(vendor)) {
+        for (const target of ['/vault/v1/shared', '/vault/v1/feed']) {
+          const r = await get(`${s.url}${target}`, w.headers);
+          expect([r.status, r.code], `${w.name} ${target}`).toEqual([401, 'TOTP_REQUIRED']);
+        }
+      }
+    } finally {
+      expect((await require(false)).status).toBe(200);
+    }
+    expect((await get(`${s.url}/vault/v1/shared`, ways(vendor)[0]!.headers)).status).toBe(200);
+  });
+
   it('an organisation the operator suspends is refused to its people from the next request, and read again once reinstated', async () => {
     const p = people.member;
     const token = await personalToken(s.url, p, a.companyId, 'member');
