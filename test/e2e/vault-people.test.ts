@@ -248,7 +248,7 @@ describe('people read /vault/v1 (issue 16)', () => {
     });
   });
 
-  it('export and the feed (with wait) by a browser session cookie; the feed shows grants of the organisation as a consumer', async () => {
+  it('export and the feed (with wait) by a browser session cookie; the feed reads as the consumer: what grants cover, not the own vault', async () => {
     const cookie = ways(people.viewer)[0]!.headers;
     const exp = await fetch(`${s.url}/vault/v1/export`, { headers: cookie });
     expect(exp.status).toBe(200);
@@ -258,28 +258,34 @@ describe('people read /vault/v1 (issue 16)', () => {
     expect(lines.slice(0, -1).map((l) => l.messageId)).toEqual(aMsgs);
     expect(lines.at(-1)).toEqual({ complete: true, count: aMsgs.length });
 
-    const first = await get(`${s.url}/vault/v1/feed?limit=1000`, cookie);
-    expect(first.status, first.text).toBe(200);
-    expect(first.json().items.filter((i: any) => i.type === 'message.received').map((i: any) => i.message.messageId)).toEqual(aMsgs);
-    // A long poll by cookie ends when a message arrives.
-    const waiting = get(`${s.url}/vault/v1/feed?wait=20&cursor=${encodeURIComponent(first.json().nextCursor)}`, cookie);
-    await sleep(300);
-    const fresh = await ingest(a, 3);
-    aMsgs.push(fresh);
-    const woke = await waiting;
-    expect(woke.status).toBe(200);
-    expect(woke.json().items.map((i: any) => i.message?.messageId)).toEqual([fresh]);
-    // B's person reads A's messages through the feed only with a grant of A to B.
-    const bViewer = ways(both, b.companyId)[0]!.headers;
-    const before = (await get(`${s.url}/vault/v1/feed?limit=1000`, bViewer)).json();
-    expect(before.items.filter((i: any) => i.companyId === a.companyId)).toEqual([]);
+    // The feed reads as the consumer, exactly as a shared.read client: what grants cover, not the company's own vault.
+    const own = await get(`${s.url}/vault/v1/feed?limit=1000`, cookie);
+    expect(own.status, own.text).toBe(200);
+    expect(own.json().items.filter((i: any) => i.type === 'message.received')).toEqual([]);
+    const bCookie = ways(both, b.companyId)[0]!.headers;
+    const before = (await get(`${s.url}/vault/v1/feed?limit=1000`, bCookie)).json();
+    expect(before.items.filter((i: any) => i.type === 'message.received')).toEqual([]);
     const g = await putGrant(s.store, a, b.companyId, 'active', {});
-    const after = (await get(`${s.url}/vault/v1/feed?limit=1000`, bViewer)).json();
-    expect(after.items.filter((i: any) => i.type === 'message.received' && i.companyId === a.companyId).map((i: any) => i.grantId)).toEqual(aMsgs.map(() => g.id));
-    await revokeGrant(s.store, g);
-    // The feed's read is audited for the reader with the person as actor.
-    const trail = (await get(`${s.url}/vault/v1/audit?action=feed.read&limit=100`, ways(people.admin)[1]!.headers)).json().items as any[];
-    expect(trail.some((e) => e.actor.kind === 'user' && e.actor.id === people.viewer.userId)).toBe(true);
+    try {
+      const first = (await get(`${s.url}/vault/v1/feed?limit=1000`, bCookie)).json();
+      const shared = first.items.filter((i: any) => i.type === 'message.received');
+      expect(shared.map((i: any) => [i.companyId, i.grantId, i.message.messageId])).toEqual(aMsgs.map((id) => [a.companyId, g.id, id]));
+      // A long poll by cookie ends when a covered message arrives.
+      const waiting = get(`${s.url}/vault/v1/feed?wait=20&cursor=${encodeURIComponent(first.nextCursor)}`, bCookie);
+      await sleep(300);
+      const fresh = await ingest(a, 3);
+      aMsgs.push(fresh);
+      const woke = await waiting;
+      expect(woke.status).toBe(200);
+      expect(woke.json().items.map((i: any) => i.message?.messageId)).toEqual([fresh]);
+    } finally {
+      await revokeGrant(s.store, g);
+    }
+    // The feed's read is audited for the reader and the owner, with the person as actor.
+    for (const reader of [ways(people.admin)[1]!.headers, ways(outsider)[1]!.headers]) {
+      const trail = (await get(`${s.url}/vault/v1/audit?action=feed.read&limit=100`, reader)).json().items as any[];
+      expect(trail.some((e) => e.actor.kind === 'user' && e.actor.id === both.userId)).toBe(true);
+    }
   });
 
   it("GET /metrics: an operator user's session (bearer or cookie) reads it; a member's session or a personal API token does not; always no-store", async () => {

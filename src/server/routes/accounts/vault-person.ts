@@ -126,8 +126,8 @@ export const personSharedReader = (p: PersonReader, idempotencyKey: string | und
   ({ organisationId: p.organisation.id, ledger: { partyId: p.userId, transactionId: idempotencyKey } });
 
 /**
- * The feed: the organisation is the consumer (what its grants cover), and a company's people see its own vault too —
- * which they read at /vault/v1/messages anyway (a vendor-only organisation: its grants only).
+ * The feed: the organisation is the consumer, exactly as its shared.read client: what its grants cover, never its own
+ * vault (a company's people read that at /vault/v1/messages).
  */
 export const personFeedReader = (p: PersonReader, idempotencyKey: string | undefined): FeedReader =>
-  ({ organisationId: p.organisation.id, ownVault: p.organisation.companyId !== null, ledger: { partyId: p.userId, transactionId: idempotencyKey } });
+  ({ organisationId: p.organisation.id, ownVault: false, ledger: { partyId: p.userId, transactionId: idempotencyKey } });

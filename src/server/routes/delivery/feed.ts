@@ -38,8 +38,8 @@ const feedItemSchema = {
  * customer credential with vault.read or a company client's bearer token with vault.read (that company's
  * organisation: its own vault and what its grants cover), or a bearer token with shared.read, of a company's or a
  * vendor-only organisation's client (that organisation: only what its grants cover); services/delivery/feed-reader.ts;
- * or (issue 16) a person of an organisation, any role (a company's: its vault and its grants; a vendor-only one's: its
- * grants), accounts/vault-person.ts.
+ * or (issue 16) a person of an organisation, any role, as its shared.read client (what its grants cover),
+ * accounts/vault-person.ts.
  * A refused poll (403) is a `vault.access` event. Each answer that carries items is one `feed.read` audit event
  * (tenants: the reader and every owner whose messages it returned); an empty answer is not audited.
  */
