@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { VaultgateError, type AuditActor, type Environment } from '../../protocol/index.js';
 import type { AuditTrail } from '../services/audit/audit-trail.js';
 import { authenticateRequest, type AuthDeps, type Principal } from '../services/authenticate-request.js';
@@ -63,28 +63,32 @@ export const actorOf = (p: Principal): AuditActor =>
  * Registers the gate as the plugin's onRequest hook. Which path a request takes is decided from its headers alone
  * (vault-person.ts isPersonRequest): MAC headers → MAC; a bearer JWT → OAuth; a session token, a vgp_… token or the
  * session cookie → a person; so the credential paths do no more than before (no cookie plugin: vault-person.ts parses
- * the cookie on the person path only). A person's failed authentication is throttled per address like the other schemes'.
+ * the cookie on the person path only). A person's failed authentication is throttled per address like the other
+ * schemes'.
  */
 export function registerVaultGate<R>(app: FastifyInstance, d: VaultGateDeps, gate: VaultGate<R>): void {
   const person = d.person;
+  /** A person's authentication and organisation, failures counted per address (a session token holds no id to count by). */
+  const resolvePerson = (request: FastifyRequest, reply: FastifyReply): Promise<PersonReader> => {
+    if (!d.throttle) return person!(request, reply);
+    return d.throttle.guard({ scheme: 'session', credential: undefined, address: request.ip, requestId: request.id, perCredential: false }, () => person!(request, reply));
+  };
   app.addHook('onRequest', async (request, reply) => {
     let principal: Principal | undefined;
     let reader: PersonReader | undefined;
-    const idempotencyKey = (): string | undefined => (request.style.mac ? undefined : readIdempotencyKey(request.headers));
-    const origin = { address: request.ip, requestId: request.id };
     if (!person || !isPersonRequest(request.headers, request.style.mac)) {
-      principal = await authenticateRequest(d, request.headers, request.url, request.style.mac, origin);
+      principal = await authenticateRequest(d, request.headers, request.url, request.style.mac, { address: request.ip, requestId: request.id });
       request.auditActor = actorOf(principal);
     }
     try {
       if (principal) {
-        gate.assign(request, await gate.credential(principal, principal.scheme === 'bearer' ? idempotencyKey() : undefined));
-        return;
+        gate.assign(request, await gate.credential(principal, principal.scheme === 'bearer' ? readIdempotencyKey(request.headers) : undefined));
+      } else {
+        reader = await resolvePerson(request, reply);
+        gate.assign(request, await gate.person(reader, readIdempotencyKey(request.headers)));
       }
-      const resolve = () => person!(request, reply);
-      reader = d.throttle ? await d.throttle.guard({ scheme: 'session', credential: undefined, address: origin.address, requestId: origin.requestId, perCredential: false }, resolve) : await resolve();
-      gate.assign(request, await gate.person(reader, idempotencyKey()));
     } catch (err) {
+      // A forbidden read attempt is an event of its own (issue 13 §1), written in its own transaction.
       if (err instanceof VaultgateError && err.status === 403 && request.auditActor) {
         const reading = principal ? await gate.refusalTenants(principal, request) : reader ? [reader.organisation.id] : namedOrganisation(request, d.environment);
         await d.audit.refusal(auditContext(request, request.auditActor), {

@@ -9,7 +9,7 @@ import { authorizeVaultRead, exportVault, listVaultMessages, readVaultMessage, t
 import { listArgs } from './admin.js';
 import { auditContext, registerVaultAuditRoute } from './audit.js';
 import { authorizePersonVaultRead } from './accounts/vault-person.js';
-import { actorOf, personSecurity, registerVaultGate, vaultHeadersSchema, type VaultGateDeps } from './vault-gate.js';
+import { personSecurity, registerVaultGate, vaultHeadersSchema, type VaultGateDeps } from './vault-gate.js';
 import { errorResponses, idParams, messageMetaSchema, pageOf } from './schemas.js';
 
 declare module 'fastify' {
@@ -17,8 +17,6 @@ declare module 'fastify' {
     vaultReader?: VaultReader;
   }
 }
-
-export { actorOf };
 
 /** The companies a refused vault request concerns: the credential's own, and the one it named (MAC Organisation-ID). */
 export async function refusalTenants(d: VaultDeps, p: Principal): Promise<string[]> {

@@ -31,8 +31,8 @@ const scopeSchema = {
  * Consumer reads (issue 15), under /vault/v1/shared: another owner's vault, filtered to the reader's active grants,
  * with the same credentials as a vault read (a MAC vault.read customer credential of the consumer company) or a bearer
  * token with the shared.read role, or (issue 16) a person of the consumer organisation, any role, with a session or a
- * personal API token (Vaultgate-Organisation names the organisation; accounts/vault-person.ts). Every read, and every refused one, is an audit event of both the owner and the
- * consumer (`shared.list`, `shared.get`, `shared.export`).
+ * personal API token (Vaultgate-Organisation names the organisation; accounts/vault-person.ts). Every read, and every
+ * refused one, is an audit event of both the owner and the consumer (`shared.list`, `shared.get`, `shared.export`).
  */
 export function sharedReadRoutes(d: SharedDeps & VaultGateDeps & { audit: AuditTrail }) {
   return async (app: FastifyInstance): Promise<void> => {
