@@ -304,4 +304,11 @@ describe('people read /vault/v1 (issue 16)', () => {
     }
     expect((await get(`${s.url}/metrics`, {})).code).toBe('ADMIN_UNAUTHORIZED');
   });
+
+  it('an operator who is also a member reads as that member: the membership gives access, never the platform role', async () => {
+    expect((await get(`${s.url}/vault/v1/messages`, ways(operator, a.companyId)[1]!.headers)).code).toBe('ACCOUNT_FORBIDDEN');
+    await joinAlso(s.url, ADMIN_TOKEN, operator, a.companyId, 'viewer');
+    for (const w of ways(operator)) expect((await get(`${s.url}/vault/v1/messages`, w.headers)).json().items.map((m: any) => m.messageId)).toEqual(aMsgs);
+    expect((await get(`${s.url}/vault/v1/messages`, ways(operator, b.companyId)[0]!.headers)).code).toBe('ACCOUNT_FORBIDDEN');
+  });
 });
