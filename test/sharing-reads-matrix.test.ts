@@ -3,8 +3,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { finnishCheckDigit, type GrantScope } from '../src/protocol/index.js';
 import type { GrantRecord, GrantTerms } from '../src/store/index.js';
 import { macRequest, type MacCredentials, type RawResponse } from './helpers/mac-request.js';
-import { companyToken, createTenant, putGrant as storeGrant, revokeGrant as storeRevoke, startSharingServer, type SharingServer } from './helpers/sharing.js';
+import { ADMIN_TOKEN, companyToken, createTenant, putGrant as storeGrant, revokeGrant as storeRevoke, startSharingServer, type SharingServer } from './helpers/sharing.js';
 import type { Tenant } from './helpers/servers.js';
+import { joinAlso, operatorUser, personalToken, personIn } from './helpers/people.js';
 
 /*
  * The consumer-reads matrix (issue 15): owners × consumers × grant states × scopes × routes × credential kinds, on a
@@ -15,7 +16,8 @@ import type { Tenant } from './helpers/servers.js';
 const bid = (seven: string) => `${seven}-${finnishCheckDigit(seven)}`;
 const TYPES = [{ name: 'TransportOrder', mediaTypes: ['application/json'] }, { name: 'Invoice', mediaTypes: ['application/json'] }];
 
-type Cred = { name: string; consumer: 'C1' | 'C2'; refusal?: string } & ({ mac: MacCredentials } | { token: string });
+/** A MAC credential, an OAuth token, or a person (issue 16): a bearer session or personal API token, or a browser's cookie, with Vaultgate-Organisation. */
+type Cred = { name: string; consumer: 'C1' | 'C2'; refusal?: string; org?: string } & ({ mac: MacCredentials } | { token: string } | { cookie: string });
 interface Answer { status: number; code: string | undefined; body: Buffer; text: string; header(name: string): string | undefined }
 
 describe('consumer reads: the matrix', () => {
@@ -39,7 +41,9 @@ describe('consumer reads: the matrix', () => {
       const h = (n: string) => { const v = r.headers[n]; return Array.isArray(v) ? v[0] : v; };
       return { status: r.status, code: r.status >= 400 ? r.json().code : undefined, body: r.body, text: r.text, header: h };
     }
-    const res = await fetch(`${s.url}${target}`, { headers: { authorization: `Bearer ${c.token}` } });
+    const headers: Record<string, string> = 'token' in c ? { authorization: `Bearer ${c.token}` } : { cookie: c.cookie };
+    if (c.org) headers['vaultgate-organisation'] = c.org;
+    const res = await fetch(`${s.url}${target}`, { headers });
     const body = Buffer.from(await res.arrayBuffer());
     const text = body.toString('utf8');
     return { status: res.status, code: res.status >= 400 ? JSON.parse(text).code : undefined, body, text, header: (n) => res.headers.get(n) ?? undefined };
@@ -66,6 +70,22 @@ describe('consumer reads: the matrix', () => {
       { name: 'MAC of the consumer naming the owner as Organisation-ID', consumer: 'C1', mac: { ...c1.reader, organisationId: o1.businessId }, refusal: 'SERVICE_ACCESS_ERROR' },
       { name: 'MAC of another organisation', consumer: 'C2', mac: c2.reader },
       { name: 'bearer shared.read of another organisation', consumer: 'C2', token: await companyToken(s, c2.companyId, ['shared.read']) },
+    );
+    // People (issue 16): any role of the consumer organisation reads what its grants cover, as its shared.read client.
+    const viewer = await personIn(s.url, ADMIN_TOKEN, c1.companyId, 'viewer@c1.example', 'viewer');
+    await joinAlso(s.url, ADMIN_TOKEN, viewer, o1.companyId, 'admin'); // two memberships: the header picks the consumer
+    const member = await personIn(s.url, ADMIN_TOKEN, c1.companyId, 'member@c1.example', 'member');
+    const admin = await personIn(s.url, ADMIN_TOKEN, c1.companyId, 'admin@c1.example', 'admin');
+    const outsider = await personIn(s.url, ADMIN_TOKEN, c2.companyId, 'viewer@c2.example', 'viewer');
+    const operator = await operatorUser(s.url, ADMIN_TOKEN, 'ops@vaultgate.example');
+    creds.push(
+      { name: 'person: viewer of the consumer (and admin of O1), cookie + header', consumer: 'C1', cookie: viewer.cookie, org: c1.companyId },
+      { name: 'person: member of the consumer, bearer session, organisation implied', consumer: 'C1', token: member.session },
+      { name: 'person: personal API token (admin) of the consumer', consumer: 'C1', token: await personalToken(s.url, admin, c1.companyId, 'admin') },
+      { name: 'person: viewer of another organisation, cookie', consumer: 'C2', cookie: outsider.cookie, org: c2.companyId },
+      { name: 'person of another organisation naming the consumer', consumer: 'C2', cookie: outsider.cookie, org: c1.companyId, refusal: 'ACCOUNT_FORBIDDEN' },
+      { name: 'person: personal API token naming another organisation', consumer: 'C1', token: await personalToken(s.url, member, c1.companyId, 'viewer'), org: c2.companyId, refusal: 'ACCOUNT_FORBIDDEN' },
+      { name: 'operator user (no membership) naming the consumer', consumer: 'C1', token: operator.session, org: c1.companyId, refusal: 'ACCOUNT_FORBIDDEN' },
     );
   });
   afterAll(() => s.close());
@@ -351,5 +371,32 @@ describe('consumer reads: the matrix', () => {
     expect(await listAll(vendor, o2, 10)).toEqual(ids(msgs.get(o2.companyId)!.filter((m) => m.messageType === 'Invoice')));
     await revokeGrant(s.store, g);
     expect((await call(vendor, `/vault/v1/shared/${o2.companyId}/messages`)).code).toBe('GRANT_REQUIRED');
+  });
+
+  it("people's reads and refusals are in both trails with the actor {kind:'user'}; several grants combine for them as for clients", async () => {
+    const viewer = creds.find((c) => c.name.startsWith('person: viewer of the consumer'))!;
+    const pat = creds.find((c) => c.name.startsWith('person: personal API token (admin)'))!;
+    const outsider = creds.find((c) => c.name === 'person of another organisation naming the consumer')!;
+    const g1 = await putGrant(s.store, o1, c1.companyId, 'active', { channelIds: [o1ch2] });
+    const g2 = await putGrant(s.store, o1, c1.companyId, 'active', { messageTypes: ['Invoice'] });
+    const expected = msgs.get(o1.companyId)!.filter((m) => [g1, g2].some((g) => covered(g.terms, m)));
+    for (const cred of [viewer, pat]) for (const limit of [1, 3, 100]) expect(await listAll(cred, o1, limit)).toEqual(ids(expected));
+    const since = new Date().toISOString();
+    expect((await call(viewer, `/vault/v1/shared/${o1.companyId}/messages/${expected[0]!.messageId}`)).status).toBe(200);
+    expect((await call(outsider, `/vault/v1/shared/${o1.companyId}/messages`)).code).toBe('ACCOUNT_FORBIDDEN');
+    const trail = async (t: Tenant) => {
+      const r = await macRequest({ baseUrl: s.url, target: `/vault/v1/audit?action=shared.&from=${encodeURIComponent(since)}&limit=100`, creds: t.reader, useHttpStatusCodes: true, json: true });
+      expect(r.status, r.text).toBe(200);
+      return r.json().items as any[];
+    };
+    for (const t of [o1, c1]) {
+      const events = await trail(t);
+      expect(events.find((e) => e.action === 'shared.get' && e.outcome === 'success')).toMatchObject({ actor: { kind: 'user', id: expect.stringMatching(/^usr_test_/) }, details: { messageIds: [expected[0]!.messageId] } });
+      expect(events.find((e) => e.action === 'shared.access' && e.outcome === 'refused')).toMatchObject({
+        actor: { kind: 'user' }, tenants: expect.arrayContaining([c1.companyId, o1.companyId]), details: { code: 'ACCOUNT_FORBIDDEN', method: 'GET' },
+      });
+    }
+    for (const g of [g1, g2]) await revokeGrant(s.store, g);
+    expect((await call(pat, `/vault/v1/shared/${o1.companyId}/messages`)).code).toBe('GRANT_REQUIRED');
   });
 });

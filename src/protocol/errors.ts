@@ -913,6 +913,15 @@ export const ERROR_CATALOGUE = {
     'Webhook-adressen avvisas: den måste vara en absolut https-URL (http endast utanför live) till en offentlig adress.',
     'Give an https:// URL whose host resolves only to public addresses (not loopback, private, link-local, unique-local, multicast or a cloud metadata address), without user name or password. An operator can allow private receivers with VAULTGATE_WEBHOOK_ALLOW_PRIVATE or VAULTGATE_WEBHOOK_ALLOW_CIDRS.',
   ),
+  // --- people reading /vault/v1 (issue 16, docs/api.md) ---
+  ORGANISATION_REQUIRED: def(
+    400,
+    'INVALID_DATA',
+    'Name the organisation you read for: you are a member of several.',
+    'Nimeä organisaatio, jonka puolesta luet: olet usean organisaation jäsen.',
+    'Ange organisationen du läser för: du är medlem i flera.',
+    'Send Vaultgate-Organisation: <organisationId> (co_… or tp_…) with the request; GET /api/v1/me (vaultgate account me) lists your organisations. A personal API token acts for its one organisation and needs no header.',
+  ),
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

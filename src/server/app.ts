@@ -16,6 +16,7 @@ import { mustClose } from './plugins/connection-close.js';
 import { clientErrorHandler, continueIfExpected, httpsRequirement, installTransportHandlers } from './plugins/transport.js';
 import { accountRoutes } from './routes/accounts/index.js';
 import { operatorUserResolver } from './routes/accounts/principal.js';
+import { personReaderResolver } from './routes/accounts/vault-person.js';
 import { SelfService } from './services/self-service.js';
 import { addressPolicy } from './services/delivery/address-policy.js';
 import { WebhookDispatcher } from './services/delivery/webhook-dispatcher.js';
@@ -250,12 +251,24 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
       { action: 'auth.throttled', subject: f.by === 'credential' ? (f.credential ?? '-') : (f.address ?? '-'), details: { scheme: f.scheme, by: f.by, reason: f.reason } },
     ),
   });
-  const metrics = registerMetrics(app, { store, adminToken: deps.adminToken, throttle });
+  const cache = new RegistryCache(() => clock.now());
+  // --- accounts (issue 14): people, organisations, sessions; operator users reach /admin/v1 too ---
+  const signInThrottle = new SignInThrottle();
+  const totpIssuer = config.environment === 'live' ? 'Vaultgate' : `Vaultgate (${config.environment})`;
+  const accounts = new Accounts({
+    store, crypto, clock, environment: config.environment, audit, cache, throttle: signInThrottle,
+    autoApprove: config.registrationAutoApprove, sessions: { idleS: config.sessionIdleS, absoluteS: config.sessionAbsoluteS },
+    totpIssuer,
+  });
+  const operatorUser = operatorUserResolver(accounts, deps.adminToken);
+  // People read /vault/v1 too (issue 16: the portal), with a session or a personal API token.
+  const person = personReaderResolver(accounts, deps.adminToken);
+  // GET /metrics: the operator token, or an operator user's session (the portal's operator page).
+  const metrics = registerMetrics(app, { store, adminToken: deps.adminToken, throttle, operatorUser });
   metricsRef = metrics;
   // --- the change feed (issue 15): long-polls woken by this process's commits, and by polling on PostgreSQL ---
   const feedWaits = new FeedWaits({ maxWaits: config.feedMaxWaits, maxWaitsPerReader: config.feedMaxWaitsPerReader, pollMs: store.kind === 'postgres' ? 400 : 5000 });
   const committer = new GroupCommitter(store, { onBatch: (n) => metrics.commitBatch(n), onCommitted: () => feedWaits.notify() });
-  const cache = new RegistryCache(() => clock.now());
   // --- bearer tokens (issue 4) ---
   // A retired key stays published as long as the longest-lived JWT it signed: an access token, or a grant statement.
   const signingKeys = new SigningKeys({ store, crypto, clock, environment: config.environment, alg: config.tokenSigningAlg, tokenLifetimeS: Math.max(config.tokenLifetimeS, STATEMENT_MAX_LIFETIME_S), audit });
@@ -313,15 +326,6 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
 
   await app.register(systemRoutes({ store, environment: config.environment, version: VERSION }));
   const clients = new OAuthClients({ ...common, issuers: config.oidcIssuers });
-  // --- accounts (issue 14): people, organisations, sessions; operator users reach /admin/v1 too ---
-  const signInThrottle = new SignInThrottle();
-  const totpIssuer = config.environment === 'live' ? 'Vaultgate' : `Vaultgate (${config.environment})`;
-  const accounts = new Accounts({
-    store, crypto, clock, environment: config.environment, audit, cache, throttle: signInThrottle,
-    autoApprove: config.registrationAutoApprove, sessions: { idleS: config.sessionIdleS, absoluteS: config.sessionAbsoluteS },
-    totpIssuer,
-  });
-  const operatorUser = operatorUserResolver(accounts, deps.adminToken);
   await app.register(adminRoutes({ registry, keys, sweeper, clients, throttle, audit, checkpoints, operatorUser }, deps.adminToken), { prefix: '/admin/v1' });
   await app.register(auditKeysRoute({ checkpoints }));
   await app.register(adminOAuthRoutes({ clients, signingKeys, throttle, operatorUser }, deps.adminToken), { prefix: '/admin/v1' });
@@ -329,11 +333,11 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   await app.register(ingestionRoutes({ ...common, refusals }));
   // One resolver for consumer reads, the feed and webhooks (issue 15): each request, poll and attempt resolves anew.
   const scopesFor = deps.scopesFor ?? scopeResolver(store);
-  await app.register(vaultRoutes({ ...common, checkpoints }), { prefix: '/vault/v1' });
+  await app.register(vaultRoutes({ ...common, person, checkpoints }), { prefix: '/vault/v1' });
   // Named feed positions (issue 16): committed through /api/v1, read from by /vault/v1/feed?checkpoint=.
   const feedCheckpoints = new FeedCheckpoints({ store, clock, audit, scopesFor });
-  await app.register(feedRoutes({ ...common, scopesFor, grantEvents: (q) => store.listGrantEvents(q), waits: feedWaits, checkpoints: feedCheckpoints }), { prefix: '/vault/v1' });
-  await app.register(sharedReadRoutes({ ...common, scopesFor }), { prefix: '/vault/v1' });
+  await app.register(feedRoutes({ ...common, person, scopesFor, grantEvents: (q) => store.listGrantEvents(q), waits: feedWaits, checkpoints: feedCheckpoints }), { prefix: '/vault/v1' });
+  await app.register(sharedReadRoutes({ ...common, person, scopesFor }), { prefix: '/vault/v1' });
   const mailer = config.smtpHost === undefined ? null : smtpMailer({
     host: config.smtpHost, port: config.smtpPort, tls: config.smtpTls as 'starttls' | 'implicit' | 'none', user: config.smtpUser,
     ca: config.smtpCa === undefined ? undefined : readFileSync(config.smtpCa), password: config.smtpPassword, from: config.mailFrom,

@@ -177,10 +177,10 @@ describe('admin API', () => {
 
   it('the operator token reads no message content', async () => {
     const r = await fetch(`${s.url}/vault/v1/messages`, { headers: { authorization: `Bearer ${s.adminToken}` } });
-    expect(r.status).toBe(401);
-    // It is taken for a bearer token, and it is not a JWT.
-    expect((await r.json()).code).toBe('TOKEN_MALFORMED');
-    expect(r.headers.get('www-authenticate')).toMatch(/^Bearer realm="vaultgate", error="invalid_token"/);
+    // Of a session's shape, it is taken for a person (issue 16): the operator is none, and reads no vault.
+    expect(r.status).toBe(403);
+    expect(await r.json()).toMatchObject({ code: 'ACCOUNT_FORBIDDEN', detail: expect.stringContaining('does not read vaults') });
+    expect(r.headers.get('www-authenticate')).toMatch(/^Bearer realm="vaultgate", error="insufficient_scope"/);
   });
 });
 

@@ -166,6 +166,23 @@ describe('throttling of failed authentication (429 AUTHENTICATION_THROTTLED with
     expect(ok.status, ok.text).toBe(200);
   });
 
+  it('person (issue 16): unknown session tokens and cookies on /vault/v1 throttle their address; another address is unaffected', async () => {
+    const junk = (i: number) => `${'j'.repeat(40)}${String(i).padStart(3, '0')}`;
+    const read = (from: string, headers: Record<string, string>) => rawRequest({ method: 'GET', url: `${srv.url}/vault/v1/messages`, localAddress: from, headers });
+    for (let i = 0; i < ADDRESS_LIMIT; i++) {
+      const r = await read('127.0.0.20', i % 2 ? { authorization: `Bearer ${junk(i)}` } : { cookie: `__Host-vaultgate-session=${junk(i)}` });
+      expect(r.status).toBe(401);
+      expect(r.json().code).toBe('SESSION_REQUIRED');
+    }
+    const blocked = await read('127.0.0.20', { authorization: 'Bearer vgp_whatever' });
+    expect(blocked.status).toBe(429);
+    expectRetryAfter(blocked);
+    expect(blocked.json().code).toBe('AUTHENTICATION_THROTTLED');
+    expect((await read('127.0.0.21', { authorization: `Bearer ${junk(99)}` })).json().code).toBe('SESSION_REQUIRED');
+    // The signed-header reader from another address is not concerned.
+    expect((await macRequest({ baseUrl: srv.url, target: '/vault/v1/messages', creds: t.reader, localAddress: '127.0.0.22' })).status).toBe(200);
+  });
+
   it('logs each failure at warn with the credential id and no secret, and counts failures by scheme and reason', async () => {
     await waitFor(() => logLines(srv).filter((l) => l.code === 'AUTHENTICATION_FAILURE').length >= 2 * CREDENTIAL_LIMIT + 3 * ADDRESS_LIMIT, 'the failure lines');
     const lines = logLines(srv);
@@ -187,6 +204,7 @@ describe('throttling of failed authentication (429 AUTHENTICATION_THROTTLED with
     expect(metrics).toContain(`vaultgate_auth_failures_total{scheme="client",reason="OAUTH_INVALID_CLIENT"} ${CREDENTIAL_LIMIT}`);
     expect(metrics).toContain(`vaultgate_auth_failures_total{scheme="bearer",reason="TOKEN_SIGNATURE_INVALID"} ${ADDRESS_LIMIT}`);
     expect(metrics).toMatch(/vaultgate_auth_throttled_total\{scheme="mac"\} [1-9]/);
+    expect(metrics).toMatch(/vaultgate_auth_failures_total\{scheme="session",reason="SESSION_REQUIRED"\} [1-9]/);
     // Low cardinality: no credential id in any label.
     expect(metrics).not.toContain(t.sender.customerId);
     expect(metrics).not.toContain(partyClient.clientId);

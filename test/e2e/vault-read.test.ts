@@ -134,12 +134,12 @@ describe('reading a vault (/vault/v1/messages)', () => {
       await refused('SERVICE_ACCESS_ERROR', `/vault/v1/messages/${bMsg.messageId}`, { ...a.reader, organisationId: b.businessId });
     });
 
-    it('refuses the operator token on /vault (it is no JWT: TOKEN_MALFORMED) and shows no content', async () => {
+    it('refuses the operator token on /vault (the operator reads no vault: ACCOUNT_FORBIDDEN) and shows no content', async () => {
       for (const target of ['/vault/v1/messages', `/vault/v1/messages/${m1.messageId}`]) {
         const res = await rawRequest({ method: 'GET', url: s.url + target, headers: { authorization: `Bearer ${s.adminToken}` } });
-        expect(res.status).toBe(401);
+        expect(res.status).toBe(403);
         expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-        expect(res.json()).toMatchObject({ code: 'TOKEN_MALFORMED', status: 401 });
+        expect(res.json()).toMatchObject({ code: 'ACCOUNT_FORBIDDEN', status: 403 });
         expect(res.json().items).toBeUndefined();
         expect(res.text).not.toContain(m1.messageId);
         expect(res.text).not.toContain('order');

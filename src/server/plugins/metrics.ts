@@ -1,9 +1,10 @@
+import cookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Store } from '../../store/index.js';
 import { errorResponses } from '../routes/schemas.js';
 import type { AuthThrottle } from '../services/auth-throttle.js';
-import { adminAuth } from './admin-auth.js';
+import { adminAuth, type OperatorUserResolver } from './admin-auth.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -32,11 +33,11 @@ export interface Metrics {
 export const outcomeCode = (errorCode: string | undefined, status: number): string => errorCode ?? (status < 400 ? 'OK' : String(status));
 
 /**
- * Prometheus metrics on `GET /metrics` (behind the operator token): requests by route and outcome code, latency
+ * Prometheus metrics on `GET /metrics` (behind the operator token, or an operator user's session): requests by route and outcome code, latency
  * histograms, bytes and messages ingested, commit batch sizes, the transaction-id ledger's size, and the process
  * metrics. One registry per app, so several apps can live in one process (tests).
  */
-export function registerMetrics(app: FastifyInstance, d: { store: Store; adminToken: string; throttle?: AuthThrottle }): Metrics {
+export function registerMetrics(app: FastifyInstance, d: { store: Store; adminToken: string; throttle?: AuthThrottle; operatorUser?: OperatorUserResolver }): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'vaultgate_' });
   const requests = new Counter({
@@ -48,7 +49,7 @@ export function registerMetrics(app: FastifyInstance, d: { store: Store; adminTo
     labelNames: ['route'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10], registers: [registry],
   });
   const authFailures = new Counter({
-    name: 'vaultgate_auth_failures_total', help: 'Failed authentications by scheme (mac, bearer, client, admin) and reason (the error code).',
+    name: 'vaultgate_auth_failures_total', help: 'Failed authentications by scheme (mac, bearer, client, admin, session: a person on /vault/v1) and reason (the error code).',
     labelNames: ['scheme', 'reason'], registers: [registry],
   });
   const authThrottled = new Counter({
@@ -87,13 +88,19 @@ export function registerMetrics(app: FastifyInstance, d: { store: Store; adminTo
     answered(route(request), request.method, outcomeCode(request.errorCode, reply.statusCode), reply.elapsedTime / 1000);
   });
 
-  app.get('/metrics', {
-    onRequest: adminAuth(d.adminToken, d.throttle),
-    schema: {
-      tags: ['system'], summary: 'Prometheus metrics (Authorization: Bearer <admin token>)', security: [{ adminToken: [] }],
-      response: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } }, ...errorResponses(401) },
-    },
-  }, async (_req, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+  // In a plugin of its own: the session cookie is parsed for this route only (as /admin/v1 does).
+  void app.register(async (scope) => {
+    if (d.operatorUser) await scope.register(cookie);
+    scope.get('/metrics', {
+      onRequest: adminAuth(d.adminToken, d.throttle, d.operatorUser),
+      schema: {
+        tags: ['system'], summary: 'Prometheus metrics (the admin token, or an operator user\'s session)',
+        description: 'Authorization: Bearer <admin token or an operator user\'s session token>, or the session cookie of an operator user who has enrolled TOTP (the portal). A personal API token or a user who is not an operator: 403 ACCOUNT_FORBIDDEN. Always Cache-Control: no-store.',
+        security: [{ adminToken: [] }, { sessionCookie: [] }, { sessionToken: [] }],
+        response: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } }, ...errorResponses(401, 403) },
+      },
+    }, async (_req, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+  });
 
   return {
     registry,

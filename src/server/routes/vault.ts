@@ -1,25 +1,22 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { VaultgateError, type AuditActor } from '../../protocol/index.js';
+import { VaultgateError } from '../../protocol/index.js';
 import type { AuditCheckpoints } from '../services/audit/audit-checkpoints.js';
 import type { AuditTrail } from '../services/audit/audit-trail.js';
-import { authenticateRequest, type AuthDeps, type Principal } from '../services/authenticate-request.js';
-import { authorizeBearerVaultRead, readIdempotencyKey } from '../services/authorize-bearer.js';
+import type { Principal } from '../services/authenticate-request.js';
+import { authorizeBearerVaultRead } from '../services/authorize-bearer.js';
 import { authorizeVaultRead, exportVault, listVaultMessages, readVaultMessage, type MessageView, type VaultDeps, type VaultReader } from '../services/read-vault.js';
 import { listArgs } from './admin.js';
 import { auditContext, registerVaultAuditRoute } from './audit.js';
-import { errorResponses, idParams, macHeadersSchema, messageMetaSchema, pageOf } from './schemas.js';
+import { authorizePersonVaultRead } from './accounts/vault-person.js';
+import { personSecurity, registerVaultGate, vaultHeadersSchema, type VaultGateDeps } from './vault-gate.js';
+import { errorResponses, idParams, messageMetaSchema, pageOf } from './schemas.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     vaultReader?: VaultReader;
-    auditActor?: AuditActor;
   }
 }
-
-/** The credential or client a vault request authenticated as (issue 13: who reads). */
-export const actorOf = (p: Principal): AuditActor =>
-  p.scheme === 'bearer' ? { kind: 'oauth-client', id: p.clientId } : { kind: 'customer', id: p.customer.customerId };
 
 /** The companies a refused vault request concerns: the credential's own, and the one it named (MAC Organisation-ID). */
 export async function refusalTenants(d: VaultDeps, p: Principal): Promise<string[]> {
@@ -73,32 +70,28 @@ export function sendMessage(reply: FastifyReply, meta: MessageView, body: Buffer
   return reply.send(body);
 }
 
-/** The owner's reads of its own vault: the signed-header scheme with a `vault.read` customer credential, or a bearer token of a company client with `vault.read`. */
-export function vaultRoutes(d: VaultDeps & AuthDeps & { audit: AuditTrail; checkpoints: AuditCheckpoints }) {
+/**
+ * The owner's reads of its own vault: the signed-header scheme with a `vault.read` customer credential, a bearer token
+ * of a company client with `vault.read`, or (issue 16) a person with any role in the company's organisation
+ * (vault-gate.ts, accounts/vault-person.ts).
+ */
+export function vaultRoutes(d: VaultDeps & VaultGateDeps & { audit: AuditTrail; checkpoints: AuditCheckpoints }) {
   return async (app: FastifyInstance): Promise<void> => {
-    app.addHook('onRequest', async (request) => {
-      const principal = await authenticateRequest(d, request.headers, request.url, request.style.mac, { address: request.ip, requestId: request.id });
-      request.auditActor = actorOf(principal);
+    registerVaultGate(app, d, {
+      action: 'vault.access',
       // --- auth dispatch (issue 4): bearer principals are authorised by authorize-bearer.ts ---
-      try {
-        request.vaultReader = principal.scheme === 'bearer'
-          ? authorizeBearerVaultRead(principal, readIdempotencyKey(request.headers))
-          : await authorizeVaultRead(d, principal);
-      } catch (err) {
-        // A forbidden read attempt is an event of its own (issue 13 §1), written in its own transaction.
-        if (err instanceof VaultgateError && err.status === 403) {
-          await d.audit.refusal(ctx(request), {
-            action: 'vault.access', subject: request.routeOptions.url ?? '-', tenants: await refusalTenants(d, principal), details: { code: err.code, method: request.method },
-          });
-        }
-        throw err;
-      }
+      credential: async (p, key) => (p.scheme === 'bearer' ? authorizeBearerVaultRead(p, key) : authorizeVaultRead(d, p)),
+      person: (p, key) => authorizePersonVaultRead(d, p, key),
+      refusalTenants: (p) => refusalTenants(d, p),
+      assign: (request, reader) => {
+        request.vaultReader = reader;
+      },
     });
     const ctx = (request: FastifyRequest) => auditContext(request, request.auditActor!);
     /** Records a read before its answer is sent; AUDIT_UNAVAILABLE (503, nothing sent) when it cannot be written. */
     const read = (request: FastifyRequest, action: string, subject: string, details: Record<string, unknown>) =>
       d.audit.record(ctx(request), { action, subject, tenants: [request.vaultReader!.company.id], details });
-    const common = { tags: ['vault'], security: [{ netvisorMac: [] }, { bearerToken: ['vault.read'] }] as Record<string, string[]>[], headers: macHeadersSchema };
+    const common = { tags: ['vault'], security: [{ netvisorMac: [] }, { bearerToken: ['vault.read'] }, ...personSecurity], headers: vaultHeadersSchema };
 
     app.get<{ Querystring: Record<string, string> }>('/messages', {
       schema: {

@@ -1,15 +1,16 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { VaultgateError } from '../../../protocol/index.js';
 import type { AuditTrail } from '../../services/audit/audit-trail.js';
-import { authenticateRequest, type AuthDeps, type Principal } from '../../services/authenticate-request.js';
-import { readIdempotencyKey } from '../../services/authorize-bearer.js';
+import type { Principal } from '../../services/authenticate-request.js';
 import { readFeed, type FeedDeps, type FeedRequest } from '../../services/delivery/feed.js';
 import { authorizeFeedRead, grantScopesOnly, type FeedReader } from '../../services/delivery/feed-reader.js';
 import type { FeedCheckpoints } from '../../services/delivery/feed-checkpoints.js';
 import { consumeReadTransaction, type VaultDeps } from '../../services/read-vault.js';
 import { auditContext } from '../audit.js';
-import { errorResponses, macHeadersSchema, messageMetaSchema } from '../schemas.js';
-import { actorOf, refusalTenants } from '../vault.js';
+import { errorResponses, messageMetaSchema } from '../schemas.js';
+import { personFeedReader } from '../accounts/vault-person.js';
+import { personSecurity, registerVaultGate, vaultHeadersSchema, type VaultGateDeps } from '../vault-gate.js';
+import { refusalTenants } from '../vault.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -38,28 +39,24 @@ const feedItemSchema = {
  * GET /vault/v1/feed (issue 15): the change feed, in a plugin of its own (register under /vault/v1). Readers: a MAC
  * customer credential with vault.read or a company client's bearer token with vault.read (that company's
  * organisation: its own vault and what its grants cover), or a bearer token with shared.read, of a company's or a
- * vendor-only organisation's client (that organisation: only what its grants cover); services/delivery/feed-reader.ts.
+ * vendor-only organisation's client (that organisation: only what its grants cover); services/delivery/feed-reader.ts;
+ * or (issue 16) a person of an organisation, any role, as its shared.read client (what its grants cover),
+ * accounts/vault-person.ts.
  * A refused poll (403) is a `vault.access` event. Each answer that carries items is one `feed.read` audit event
  * (tenants: the reader and every owner whose messages it returned); an empty answer is not audited. With
  * `checkpoint=<name>` (issue 16) the poll starts at that checkpoint of the reader's organisation (reading never moves
  * it: the follower commits nextCursor with PUT /api/v1/organisations/{id}/feed/checkpoints/{name}).
  */
-export function feedRoutes(d: FeedDeps & VaultDeps & AuthDeps & { audit: AuditTrail; checkpoints?: FeedCheckpoints | undefined }) {
+export function feedRoutes(d: FeedDeps & VaultDeps & VaultGateDeps & { audit: AuditTrail; checkpoints?: FeedCheckpoints | undefined }) {
   return async (app: FastifyInstance): Promise<void> => {
-    app.addHook('onRequest', async (request) => {
-      const principal = await authenticateRequest(d, request.headers, request.url, request.style.mac, { address: request.ip, requestId: request.id });
-      request.auditActor = actorOf(principal);
-      try {
-        request.feedReader = await authorizeFeedRead(d, principal, principal.scheme === 'bearer' ? readIdempotencyKey(request.headers) : undefined);
-      } catch (err) {
-        // A forbidden poll is an event of its own (issue 13 §1), written in its own transaction, as other vault reads'.
-        if (err instanceof VaultgateError && err.status === 403) {
-          await d.audit.refusal(auditContext(request, request.auditActor), {
-            action: 'vault.access', subject: request.routeOptions.url ?? '-', tenants: await tenantsOfRefusal(principal), details: { code: err.code, method: request.method },
-          });
-        }
-        throw err;
-      }
+    registerVaultGate(app, d, {
+      action: 'vault.access',
+      credential: (p, key) => authorizeFeedRead(d, p, key),
+      person: async (p, key) => personFeedReader(p, key),
+      refusalTenants: (p) => tenantsOfRefusal(p),
+      assign: (request, reader) => {
+        request.feedReader = reader;
+      },
     });
     /** A bearer client's organisation (company or vendor-only); for MAC, as the vault reads record it. */
     const tenantsOfRefusal = async (p: Principal): Promise<string[]> => (p.scheme === 'bearer' ? [p.ownerId] : refusalTenants(d, p));
@@ -70,10 +67,10 @@ export function feedRoutes(d: FeedDeps & VaultDeps & AuthDeps & { audit: AuditTr
     app.get<{ Querystring: FeedRequest & { checkpoint?: string } }>('/feed', {
       schema: {
         tags: ['vault'],
-        security: [{ netvisorMac: [] }, { bearerToken: ['vault.read'] }, { bearerToken: ['shared.read'] }],
-        headers: macHeadersSchema,
+        security: [{ netvisorMac: [] }, { bearerToken: ['vault.read'] }, { bearerToken: ['shared.read'] }, ...personSecurity],
+        headers: vaultHeadersSchema,
         summary: 'The change feed: new messages and grant events you may see, in order, from a cursor; long-polls with wait',
-        description: 'Answers `{items, nextCursor, hasMore}`. Pass `nextCursor` back to continue (it holds positions only: it survives restarts and works on every gateway process). With `wait`=1-60 and nothing to show, the answer waits until an item arrives or the seconds pass (then it is empty, with a cursor to continue from). Scopes are resolved at every poll: a revoked grant shows nothing from the next poll on. A vault.read credential or token sees its company\'s vault and what its grants cover; a token with only shared.read (a company\'s or a vendor-only organisation\'s client) sees only what its grants cover. docs/sharing.md#change-feed.',
+        description: 'Answers `{items, nextCursor, hasMore}`. Pass `nextCursor` back to continue (it holds positions only: it survives restarts and works on every gateway process). With `wait`=1-60 and nothing to show, the answer waits until an item arrives or the seconds pass (then it is empty, with a cursor to continue from). Scopes are resolved at every poll: a revoked grant shows nothing from the next poll on. A vault.read credential or token sees its company\'s vault and what its grants cover; a token with only shared.read (a company\'s or a vendor-only organisation\'s client), and a person of an organisation (session or personal API token, Vaultgate-Organisation), see only what its grants cover. docs/sharing.md#change-feed.',
         querystring: {
           type: 'object', additionalProperties: false,
           properties: {

@@ -1,15 +1,15 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseId, VaultgateError, type AuditActor, type ReadScope } from '../../../protocol/index.js';
 import type { AuditTrail } from '../../services/audit/audit-trail.js';
-import { authenticateRequest, type AuthDeps } from '../../services/authenticate-request.js';
-import { readIdempotencyKey } from '../../services/authorize-bearer.js';
 import {
   authorizeSharedRead, exportShared, listSharedMessages, listSharedOwners, readSharedMessage, scopeGrantIds, sharedScopes,
   type SharedDeps, type SharedReader,
 } from '../../services/sharing/shared-reads.js';
 import { auditContext } from '../audit.js';
-import { errorResponses, idParams, macHeadersSchema, messageMetaSchema, pageOf } from '../schemas.js';
-import { actorOf, exportQuery, exportResponses, messageBodyResponse, messageListQuery, sendMessage } from '../vault.js';
+import { errorResponses, idParams, messageMetaSchema, pageOf } from '../schemas.js';
+import { personSharedReader } from '../accounts/vault-person.js';
+import { personSecurity, registerVaultGate, vaultHeadersSchema, type VaultGateDeps } from '../vault-gate.js';
+import { exportQuery, exportResponses, messageBodyResponse, messageListQuery, sendMessage } from '../vault.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -30,25 +30,21 @@ const scopeSchema = {
 /**
  * Consumer reads (issue 15), under /vault/v1/shared: another owner's vault, filtered to the reader's active grants,
  * with the same credentials as a vault read (a MAC vault.read customer credential of the consumer company) or a bearer
- * token with the shared.read role. Every read, and every refused one, is an audit event of both the owner and the
- * consumer (`shared.list`, `shared.get`, `shared.export`).
+ * token with the shared.read role, or (issue 16) a person of the consumer organisation, any role, with a session or a
+ * personal API token (Vaultgate-Organisation names the organisation; accounts/vault-person.ts). Every read, and every
+ * refused one, is an audit event of both the owner and the consumer (`shared.list`, `shared.get`, `shared.export`).
  */
-export function sharedReadRoutes(d: SharedDeps & AuthDeps & { audit: AuditTrail }) {
+export function sharedReadRoutes(d: SharedDeps & VaultGateDeps & { audit: AuditTrail }) {
   return async (app: FastifyInstance): Promise<void> => {
-    app.addHook('onRequest', async (request) => {
-      const principal = await authenticateRequest(d, request.headers, request.url, request.style.mac, { address: request.ip, requestId: request.id });
-      request.auditActor = actorOf(principal);
-      try {
-        request.sharedReader = await authorizeSharedRead(d, principal, principal.scheme === 'bearer' ? readIdempotencyKey(request.headers) : undefined);
-      } catch (err) {
-        if (err instanceof VaultgateError && err.status === 403) {
-          const reader = principal.scheme === 'bearer' ? principal.ownerId : principal.customer.companyId;
-          await d.audit.refusal(ctx(request), {
-            action: 'shared.access', subject: request.routeOptions.url ?? '-', tenants: [reader, ...ownerTenant(request)], details: { code: err.code, method: request.method },
-          });
-        }
-        throw err;
-      }
+    registerVaultGate(app, d, {
+      action: 'shared.access',
+      credential: (p, key) => authorizeSharedRead(d, p, key),
+      person: async (p, key) => personSharedReader(p, key),
+      refusalTenants: async (p) => [p.scheme === 'bearer' ? p.ownerId : p.customer.companyId],
+      alsoConcerns: (request) => ownerTenant(request),
+      assign: (request, reader) => {
+        request.sharedReader = reader;
+      },
     });
     const ctx = (request: FastifyRequest) => auditContext(request, request.auditActor as AuditActor);
     /** The owner named in the path, as an audit tenant, when it is a well-formed company id of this environment. */
@@ -77,7 +73,7 @@ export function sharedReadRoutes(d: SharedDeps & AuthDeps & { audit: AuditTrail 
       d.audit.record(ctx(request), { action, subject, tenants: tenants(request), details });
 
     const common = {
-      tags: ['shared'], security: [{ netvisorMac: [] }, { bearerToken: ['shared.read'] }] as Record<string, string[]>[], headers: macHeadersSchema,
+      tags: ['shared'], security: [{ netvisorMac: [] }, { bearerToken: ['shared.read'] }, ...personSecurity], headers: vaultHeadersSchema,
     };
     const owner = idParams('ownerCompanyId', 'co_test_…');
     const shared = '/shared/:ownerCompanyId';
