@@ -10,13 +10,15 @@ const ALLOWED: Record<string, string[]> = {
   server: ['protocol', 'store'],
   sdk: ['protocol'],
   cli: ['protocol', 'server', 'sdk'],
+  // The web portal talks to the server over HTTP only (/api/v1, /vault/v1): no internal import at all.
+  portal: [],
 };
 const NODE_ONLY_IN_PROTOCOL = /^node:(crypto|buffer)$/;
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
     const p = join(dir, f);
-    return statSync(p).isDirectory() ? sources(p) : p.endsWith('.ts') && !p.endsWith('.test.ts') ? [p] : [];
+    return statSync(p).isDirectory() ? sources(p) : /\.tsx?$/.test(p) && !/\.test\.tsx?$/.test(p) ? [p] : [];
   });
 }
 

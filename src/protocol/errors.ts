@@ -896,6 +896,15 @@ export const ERROR_CATALOGUE = {
     'Webhook-adressen avvisas: den måste vara en absolut https-URL (http endast utanför live) till en offentlig adress.',
     'Give an https:// URL whose host resolves only to public addresses (not loopback, private, link-local, unique-local, multicast or a cloud metadata address), without user name or password. An operator can allow private receivers with VAULTGATE_WEBHOOK_ALLOW_PRIVATE or VAULTGATE_WEBHOOK_ALLOW_CIDRS.',
   ),
+  // --- web portal (issue 16) ---
+  PORTAL_NOT_BUILT: def(
+    503,
+    'TECHNICAL_ERROR',
+    'The web portal is not built on this server.',
+    'Verkkoportaalia ei ole käännetty tälle palvelimelle.',
+    'Webbportalen är inte byggd på denna server.',
+    'Run `npm run build` (it writes dist/portal) and restart the server, or turn the portal off with VAULTGATE_PORTAL=false.',
+  ),
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -44,6 +44,8 @@ export interface AccountRoutesOptions {
   /** Sign-in through external OpenID Connect providers, and the base URL its redirect URI is built on. */
   oidc: OidcSignIn;
   publicBaseUrl: () => string;
+  /** The web portal's path (/portal/) when it is served: a browser's OpenID Connect sign-in lands there. */
+  portalPath?: string | undefined;
 }
 
 const session = sessionSecurity;
