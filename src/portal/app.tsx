@@ -19,12 +19,12 @@ function NotFound() {
   return <h1>{t('common.notFound')}</h1>;
 }
 
-/** The first page that fits the session: the first visible nav page, else the profile. */
+/** The first page that fits the session: the first visible page of a role section, else the profile. */
 function Home() {
   const session = useSession();
   const { route } = useLocation();
   useEffect(() => {
-    const first = ROUTES.find((r) => r.nav && r.path !== '/account/profile' && !r.public && r.visible(session)) ?? ROUTES.find((r) => r.path === '/account/profile');
+    const first = ROUTES.find((r) => r.nav && r.nav.section !== 'account' && r.visible(session)) ?? ROUTES.find((r) => r.path === '/account/profile');
     if (first) route(href(first.path), true);
   }, [session]);
   return <Loading />;

@@ -40,11 +40,17 @@ export function setCsrfToken(token: string | undefined): void {
   csrf = token;
 }
 
-async function csrfToken(signal?: AbortSignal): Promise<string> {
+/** The session's CSRF token, or undefined when nobody is signed in (sign-in, registration and links need none). */
+async function csrfToken(signal?: AbortSignal): Promise<string | undefined> {
   if (csrf) return csrf;
-  const r = await api<{ csrfToken: string }>('GET', '/api/v1/session/csrf', signal ? { signal } : {});
-  csrf = r.csrfToken;
-  return csrf;
+  try {
+    const r = await api<{ csrfToken: string }>('GET', '/api/v1/session/csrf', signal ? { signal } : {});
+    csrf = r.csrfToken;
+    return csrf;
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) return undefined;
+    throw e;
+  }
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -72,7 +78,8 @@ export async function apiRaw(method: string, path: string, o: ApiOptions = {}): 
   const send = async (): Promise<Response> => {
     const headers: Record<string, string> = { accept: 'application/json', 'accept-language': language(), ...o.headers };
     if (o.body !== undefined) headers['content-type'] = 'application/json';
-    if (UNSAFE.has(method)) headers['x-csrf-token'] = await csrfToken(o.signal);
+    const token = UNSAFE.has(method) ? await csrfToken(o.signal) : undefined;
+    if (token) headers['x-csrf-token'] = token;
     try {
       return await fetch(urlOf(path, o.query), {
         method, headers, credentials: 'same-origin', ...(o.signal ? { signal: o.signal } : {}),

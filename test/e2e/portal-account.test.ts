@@ -1,0 +1,183 @@
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  checkA11y, expectNoCspViolations, expectOnlyOrigins, launchBrowser, screenshot, skipBrowser, tabTo, typeInto, type PortalBrowser,
+} from '../helpers/browser.js';
+import { apiCall, registerOrganisation, type TestOrganisation } from '../helpers/organisations.js';
+import { enrolTotp, PORTAL_ADMIN_TOKEN, startPortalServer, totpCode, type PortalServer } from '../helpers/portal-server.js';
+
+/*
+ * The portal's account pages in a real browser (issue 16): sign-in with password and TOTP by keyboard only, a wrong
+ * password's coded error with its remedy, the language switch (FI, SV) and <html lang>, personal API tokens (shown
+ * once, revoked), sign out everywhere; a screenshot and an axe-core check of every page, no request outside the
+ * server and no CSP violation on any. Needs `npm run build` (dist/portal) and /usr/bin/chromium.
+ */
+
+describe.skipIf(skipBrowser())('portal account pages in chromium', () => {
+  let server: PortalServer;
+  let browser: PortalBrowser;
+  let page: Page;
+  let org: TestOrganisation;
+  let otpauth: string;
+  /** A session of the same user from elsewhere (the CLI's bearer), made before TOTP: sign out everywhere ends it. */
+  let otherSession: string;
+
+  beforeAll(async () => {
+    server = await startPortalServer();
+    org = await registerOrganisation(server.url, PORTAL_ADMIN_TOKEN, { kind: 'company', email: 'aino@yritys.test', businessId: '1967543-8', name: 'Yritys Oy' });
+    otherSession = (await apiCall(server.url, 'POST', '/session', undefined, { email: org.email, password: org.password, tokenInBody: true })).body.sessionToken;
+    otpauth = await enrolTotp(server.url, org.email, org.password);
+    browser = await launchBrowser();
+    page = await browser.newPage();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  afterEach(() => {
+    expectOnlyOrigins(browser, [server.origin]);
+    expectNoCspViolations(browser);
+  });
+
+  const url = (path: string) => `${server.url}/portal${path}`;
+
+  it('redirects a signed-out visitor to sign-in; a wrong password shows the coded error with its remedy', async () => {
+    await page.goto(`${server.url}/`);
+    await page.waitForURL(/\/portal\/sign-in/);
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Sign in');
+    await checkA11y(page, 'sign-in');
+    await screenshot(page, 'sign-in');
+    await page.getByLabel('Email').first().fill(org.email);
+    await page.getByLabel('Password').fill('not the password at all');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    const alert = page.getByRole('alert');
+    await expect.poll(() => alert.textContent()).toContain('SIGN_IN_FAILED');
+    const text = (await alert.textContent())!;
+    expect(text).toContain('Sign-in failed: the email or password is wrong');
+    expect(text).toContain('What to do:');
+    await checkA11y(page, 'sign-in-error');
+    await screenshot(page, 'sign-in-error');
+  });
+
+  it('signs in with password and TOTP by keyboard only, and lands signed in', async () => {
+    await page.goto(url('/sign-in'));
+    await page.locator('h1').waitFor();
+    await typeInto(page, /^Email$/, org.email);
+    await typeInto(page, /^Password$/, org.password);
+    await page.keyboard.press('Enter');
+    // The server asks for the second factor (TOTP_REQUIRED): the code field appears and takes the focus.
+    await page.getByLabel('One-time code').waitFor();
+    await expect.poll(() => page.evaluate(() => (document.activeElement as HTMLInputElement).name)).toBe('totp');
+    await checkA11y(page, 'sign-in-totp');
+    await screenshot(page, 'sign-in-totp');
+    await page.keyboard.type(totpCode(otpauth, 1));
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/portal\/company$/);
+    await expect.poll(() => page.locator('header').textContent()).toContain('Admin');
+    expect(await page.locator('header').textContent()).toContain('Yritys Oy');
+    await checkA11y(page, 'company-home');
+    await screenshot(page, 'company-home');
+  });
+
+  it('works the shell by keyboard: skip link first, the navigation by Tab and Enter, the skip link into <main>', async () => {
+    await page.goto(url('/account/profile'));
+    await page.locator('h1').waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await tabTo(page, /^API tokens$/);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/portal\/account\/api-tokens$/);
+    await expect.poll(() => page.locator('h1').textContent()).toBe('API tokens');
+    await page.keyboard.press('Tab');
+    await tabTo(page, /^Skip to content$/);
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('content');
+    await tabTo(page, /^Name$/);
+  });
+
+  it('switches the language to FI and SV: texts and <html lang> follow', async () => {
+    await page.goto(url('/account/profile'));
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Profile');
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    await page.getByLabel('Language').selectOption('fi');
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Profiili');
+    expect(await page.getAttribute('html', 'lang')).toBe('fi');
+    expect(await page.getByRole('navigation', { name: 'Päävalikko' }).textContent()).toContain('API-tunnisteet');
+    await checkA11y(page, 'profile-fi');
+    await screenshot(page, 'profile-fi');
+    await page.getByLabel('Kieli').selectOption('sv');
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Profil');
+    expect(await page.getAttribute('html', 'lang')).toBe('sv');
+    // The choice survives a reload (kept in this browser), and the server's problem titles follow it.
+    await page.reload();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Profil');
+    await checkA11y(page, 'profile-sv');
+    await screenshot(page, 'profile-sv');
+    await page.getByLabel('Språk').selectOption('en');
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Profile');
+    await checkA11y(page, 'profile');
+    await screenshot(page, 'profile');
+  });
+
+  it('creates a personal API token shown once, then revokes it', async () => {
+    await page.goto(url('/account/api-tokens'));
+    await expect.poll(() => page.locator('h1').textContent()).toBe('API tokens');
+    await page.getByText('You have no API tokens.').or(page.locator('table')).first().waitFor();
+    await checkA11y(page, 'api-tokens');
+    await page.getByLabel('Name', { exact: true }).fill('portal test token');
+    await page.getByLabel('Role').selectOption('viewer');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const secret = page.getByTestId('secret');
+    await secret.waitFor();
+    const token = (await secret.textContent())!;
+    expect(token).toMatch(/^vgp_/);
+    expect(await page.getByText('This is shown only once').count()).toBe(1);
+    await expect.poll(() => page.locator('tbody').textContent()).toContain('portal test token');
+    await checkA11y(page, 'api-tokens-created');
+    await screenshot(page, 'api-tokens-created');
+    // The token works: it reads /me as the viewer of the organisation.
+    const me = await apiCall(server.url, 'GET', '/me', token);
+    expect(me.status).toBe(200);
+    expect(me.body.memberships[0].role).toBe('viewer');
+    // Shown once: gone after a reload.
+    await page.reload();
+    await page.locator('tbody').waitFor();
+    expect(await page.getByTestId('secret').count()).toBe(0);
+    // Revoke with the confirm step.
+    const row = page.locator('tr', { hasText: 'portal test token' });
+    await row.getByRole('button', { name: 'Revoke portal test token' }).click();
+    await row.getByRole('button', { name: 'Confirm' }).click();
+    await expect.poll(() => row.textContent()).toContain('Revoked');
+    expect((await apiCall(server.url, 'GET', '/me', token)).status).toBe(401);
+  });
+
+  it('shows the public pages (registration, invitation and password-reset links) with coded errors for bad links', async () => {
+    for (const [path, name, code] of [
+      ['/register', 'register', undefined],
+      ['/invitations/vgi_not-a-real-invitation', 'invitation-invalid', 'INVITATION_INVALID'],
+      ['/password-reset/vgr_not-a-real-reset', 'password-reset', undefined],
+    ] as const) {
+      await page.goto(url(path));
+      await page.locator('h1').waitFor();
+      if (code) await expect.poll(() => page.getByRole('alert').textContent()).toContain(code);
+      await checkA11y(page, name);
+      await screenshot(page, name);
+    }
+    await page.getByLabel('New password').fill('a long enough new password');
+    await page.getByRole('button', { name: 'Set password' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('PASSWORD_RESET_INVALID');
+  });
+
+  it('signs out everywhere: this session and the other one end', async () => {
+    expect((await apiCall(server.url, 'GET', '/me', otherSession)).status).toBe(200);
+    await page.goto(url('/account/profile'));
+    await page.getByRole('button', { name: 'Sign out everywhere' }).click();
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.waitForURL(/\/portal\/sign-in/);
+    expect((await apiCall(server.url, 'GET', '/me', otherSession)).status).toBe(401);
+    const cookies = await browser.context.cookies(server.url);
+    expect(cookies.find((c) => c.name === '__Host-vaultgate-session')).toBeUndefined();
+    await page.goto(url('/account/profile'));
+    await page.waitForURL(/\/portal\/sign-in\?next=/);
+  });
+});
