@@ -24,6 +24,7 @@ function Home() {
   const session = useSession();
   const { route } = useLocation();
   useEffect(() => {
+    if (session.me === undefined) return; // still loading: decide once the session is known
     const first = ROUTES.find((r) => r.nav && r.nav.section !== 'account' && r.visible(session)) ?? ROUTES.find((r) => r.path === '/account/profile');
     if (first) route(href(first.path), true);
   }, [session]);
