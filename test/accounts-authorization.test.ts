@@ -177,6 +177,7 @@ describe('authorization matrix of /api/v1', () => {
     { method: 'DELETE', url: '/admin/users/:userId/totp', allowed: operator, prepare: async (url) => url.replace(':userId', 'usr_test_nosuchuser00000000000') },
     { method: 'POST', url: '/admin/users/:userId/password-reset', allowed: operator, prepare: async (url) => url.replace(':userId', 'usr_test_nosuchuser00000000000') },
     { method: 'DELETE', url: '/organisations/:organisationId/members/:userId/totp', allowed: (p, org) => memberOf(p, org, 'admin'), perOrg: true, prepare: async (url) => url.replace(':userId', 'usr_test_nosuchuser00000000000') },
+    { method: 'GET', url: '/password-reset/:token', allowed: anyone, prepare: async (url) => url.replace(':token', 'vgr_nosuchtoken') },
     { method: 'POST', url: '/password-reset/:token', allowed: anyone, body: () => ({ password: PASSWORD }), prepare: async (url) => url.replace(':token', 'vgr_nosuchtoken') },
     { method: 'GET', url: '/admin/organisations', allowed: operator },
     { method: 'GET', url: '/admin/users', allowed: operator },

@@ -81,6 +81,20 @@ describe('the portal served under /portal/', () => {
     }
   });
 
+  it('sends a browser opening a mailed link (invitation, password reset) to the portal page for it', async () => {
+    const html = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
+    const inv = await fetch(`${server.url}/api/v1/invitations/vgi_someinvitation`, { headers: html, redirect: 'manual' });
+    expect(inv.status).toBe(302);
+    expect(inv.headers.get('location')).toBe('/portal/invitations/vgi_someinvitation');
+    // An API client still gets the answer (here: the link is unknown).
+    const json = await fetch(`${server.url}/api/v1/invitations/vgi_someinvitation`);
+    expect(json.status).toBe(404);
+    expect((await json.json()).code).toBe('INVITATION_INVALID');
+    const reset = await fetch(`${server.url}/api/v1/password-reset/vgr_somereset`, { headers: html, redirect: 'manual' });
+    expect(reset.status).toBe(302);
+    expect(reset.headers.get('location')).toBe('/portal/password-reset/vgr_somereset');
+  });
+
   it('leaves the APIs without the portal headers', async () => {
     const res = await fetch(`${server.url}/healthz`);
     expect(res.headers.get('content-security-policy')).toBeNull();
@@ -120,5 +134,9 @@ describe('the portal when it is missing or turned off', () => {
     const server = await start({ VAULTGATE_PORTAL: 'false' });
     expect((await fetch(`${server.url}/portal/`)).status).toBe(404);
     expect((await fetch(`${server.url}/`, { redirect: 'manual' })).status).toBe(404);
+    const inv = await fetch(`${server.url}/api/v1/invitations/vgi_someinvitation`, { headers: { accept: 'text/html' }, redirect: 'manual' });
+    expect(inv.status).toBe(404);
+    // Only POST is there for the reset link without the portal (405 METHOD_NOT_ALLOWED, not a redirect).
+    expect((await fetch(`${server.url}/api/v1/password-reset/vgr_somereset`, { redirect: 'manual' })).status).toBe(405);
   });
 });

@@ -258,8 +258,8 @@ export function accountRoutes(o: AccountRoutesOptions) {
       authorize(a.principal as Principal, id, roles);
       return { a, id };
     };
-    registerPeopleRoutes(app, o.people, signedIn, user, orgOf);
-    registerRecoveryRoutes(app, o.recovery, signedIn, orgOf);
+    registerPeopleRoutes(app, o.people, signedIn, user, orgOf, o.portalPath);
+    registerRecoveryRoutes(app, o.recovery, signedIn, orgOf, o.portalPath);
     if (o.selfService) registerSelfServiceRoutes(app, o.selfService, orgOf);
     if (o.grants) registerGrantRoutes(app, o.grants, orgOf);
     if (o.webhooks) registerWebhookRoutes(app, o.webhooks, orgOf);
