@@ -20,7 +20,7 @@ import type { Recovery } from '../../services/accounts/recovery.js';
 import type { OidcSignIn } from '../../services/accounts/oidc-sign-in.js';
 import { principalResolver, SESSION_COOKIE, SESSION_COOKIE_OPTIONS, type Authenticated } from './principal.js';
 import { memberSecurity, operatorSecurity, sessionSecurity } from './schemas.js';
-import { meSchema, memberSchema, newUserProps, organisationSchema, registrationSchema, signedInSchema, userSchema } from './schemas.js';
+import { languageSchema, meSchema, memberSchema, newUserProps, organisationSchema, registrationSchema, signedInSchema, userSchema } from './schemas.js';
 
 /*
  * The accounts API under /api/v1 (issue 14): registration, the operator's decisions, sign-in and sign-out, the
@@ -220,6 +220,19 @@ export function accountRoutes(o: AccountRoutesOptions) {
       if (a.via !== 'api-token' || a.principal.kind !== 'user') return { ...me, via: a.via };
       const scoped = a.principal.memberships[0]!;
       return { ...me, via: a.via, memberships: me.memberships.filter((m) => m.organisationId === scoped.organisationId).map((m) => ({ ...m, role: scoped.role })) };
+    });
+    app.patch('/me', {
+      schema: {
+        tags: ['accounts'], summary: 'Change your own display name and/or language (of your mails and the web portal)', security: session,
+        body: {
+          type: 'object', additionalProperties: false, minProperties: 1,
+          properties: { displayName: { type: 'string', minLength: 1, maxLength: 200, pattern: '\\S' }, language: languageSchema },
+        },
+        response: { 200: userSchema, ...errorResponses(400, 401, 403) },
+      },
+    }, async (req, reply) => {
+      const a = await signedIn(req, reply, true);
+      return accounts.updateProfile(user(a), req.body as { displayName?: string; language?: 'en' | 'fi' | 'sv' }, a.ctx);
     });
     app.post('/me/totp', {
       schema: {
