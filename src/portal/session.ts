@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, setCsrfToken } from './api/client.js';
-import { setLanguage, storedLanguage, type Language } from './i18n/index.js';
+import { language, setLanguage, type Language } from './i18n/index.js';
 
 /*
  * The signed-in user (GET /api/v1/me), the current organisation, and sign-out. One module-level state that
@@ -54,12 +54,12 @@ function withMe(me: Me | null): SessionState {
 
 /**
  * Reload the signed-in user from GET /api/v1/me (after sign-in, TOTP enrolment, a membership change). The profile's
- * language applies unless the user chose one in this browser.
+ * language applies (and is kept in this browser for the signed-out pages).
  */
 export async function refreshSession(): Promise<Me | null> {
   try {
     const me = await api<Me>('GET', '/api/v1/me');
-    if (!storedLanguage()) setLanguage(me.user.language, false);
+    setLanguage(me.user.language);
     publish(withMe(me));
     return me;
   } catch (e) {
@@ -70,6 +70,24 @@ export async function refreshSession(): Promise<Me | null> {
     }
     throw e;
   }
+}
+
+/**
+ * Switch the portal's language; signed in, it is saved in the profile too (PATCH /api/v1/me), so it follows the user
+ * to other browsers and into their mails. Signed out, this browser keeps it.
+ */
+export async function changeLanguage(l: Language): Promise<void> {
+  setLanguage(l);
+  const me = state.me;
+  if (!me || me.via !== 'session' || me.user.language === l) return;
+  const user = await api<User>('PATCH', '/api/v1/me', { body: { language: l } });
+  if (state.me === me && language() === l) publish({ ...state, me: { ...me, user } });
+}
+
+/** Change the signed-in user's display name and/or language (PATCH /api/v1/me); the session follows. */
+export async function updateProfile(p: { displayName?: string; language?: Language }): Promise<void> {
+  await api<User>('PATCH', '/api/v1/me', { body: p });
+  await refreshSession();
 }
 
 /** Act for another of the user's organisations (remembered in this browser). */

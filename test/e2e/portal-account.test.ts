@@ -99,24 +99,42 @@ describe.skipIf(skipBrowser())('portal account pages in chromium', () => {
     await page.goto(url('/account/profile'));
     await expect.poll(() => page.locator('h1').textContent()).toBe('Profile');
     expect(await page.getAttribute('html', 'lang')).toBe('en');
-    await page.getByLabel('Language').selectOption('fi');
+    await page.getByRole('banner').getByLabel('Language').selectOption('fi');
     await expect.poll(() => page.locator('h1').textContent()).toBe('Profiili');
     expect(await page.getAttribute('html', 'lang')).toBe('fi');
     expect(await page.getByRole('navigation', { name: 'Päävalikko' }).textContent()).toContain('API-tunnisteet');
     await checkA11y(page, 'profile-fi');
     await screenshot(page, 'profile-fi');
-    await page.getByLabel('Kieli').selectOption('sv');
+    await page.getByRole('banner').getByLabel('Kieli').selectOption('sv');
     await expect.poll(() => page.locator('h1').textContent()).toBe('Profil');
     expect(await page.getAttribute('html', 'lang')).toBe('sv');
-    // The choice survives a reload (kept in this browser), and the server's problem titles follow it.
+    // The choice is saved in the profile (PATCH /api/v1/me): it survives a reload.
     await page.reload();
     await expect.poll(() => page.locator('h1').textContent()).toBe('Profil');
     await checkA11y(page, 'profile-sv');
     await screenshot(page, 'profile-sv');
-    await page.getByLabel('Språk').selectOption('en');
+    await page.getByRole('banner').getByLabel('Språk').selectOption('en');
     await expect.poll(() => page.locator('h1').textContent()).toBe('Profile');
     await checkA11y(page, 'profile');
     await screenshot(page, 'profile');
+  });
+
+  it('changes the name and the profile language (PATCH /api/v1/me): the header and the texts follow', async () => {
+    await page.goto(url('/account/profile'));
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Profile');
+    const form = page.locator('form', { hasText: 'Name and language' });
+    await form.getByLabel('Name').fill('Aino Virtanen');
+    await form.getByLabel('Profile language').selectOption('fi');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Profiili');
+    await expect.poll(() => page.locator('header').textContent()).toContain('Aino Virtanen');
+    expect(await page.getAttribute('html', 'lang')).toBe('fi');
+    expect(await page.getByRole('status').textContent()).toBe('Tallennettu.');
+    const me = await apiCall(server.url, 'GET', '/me', otherSession);
+    expect(me.body.user).toMatchObject({ displayName: 'Aino Virtanen', language: 'fi' });
+    await page.getByRole('banner').getByLabel('Kieli').selectOption('en');
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Profile');
+    await expect.poll(async () => (await apiCall(server.url, 'GET', '/me', otherSession)).body.user.language).toBe('en');
   });
 
   it('creates a personal API token shown once, then revokes it', async () => {

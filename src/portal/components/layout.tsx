@@ -1,8 +1,8 @@
 import type { ComponentChildren } from 'preact';
 import { useLocation } from 'preact-iso';
-import { LANGUAGES, setLanguage, language, useT, type MessageKey } from '../i18n/index.js';
+import { LANGUAGES, language, useT, type Language, type MessageKey } from '../i18n/index.js';
 import { href, type NavSection, type PortalRoute } from '../routing.js';
-import { signOut, switchOrganisation, useSession } from '../session.js';
+import { changeLanguage, signOut, switchOrganisation, useSession } from '../session.js';
 
 const SECTIONS: NavSection[] = ['account', 'company', 'vendor', 'dataUser', 'operator'];
 const LANGUAGE_NAMES = { en: 'English', fi: 'Suomi', sv: 'Svenska' } as const;
@@ -36,7 +36,7 @@ export function Layout({ routes, children }: { routes: PortalRoute[]; children: 
           {me && me.memberships.length === 1 && <span class="org-name">{me.memberships[0]!.organisation.name}</span>}
           <label class="inline">
             <span>{t('common.language')}</span>
-            <select id="language-select" value={language()} onChange={(e) => setLanguage((e.target as HTMLSelectElement).value as 'en')}>
+            <select id="language-select" value={language()} onChange={(e) => void changeLanguage((e.target as HTMLSelectElement).value as Language).catch(() => undefined)}>
               {LANGUAGES.map((l) => <option key={l} value={l} lang={l}>{LANGUAGE_NAMES[l]}</option>)}
             </select>
           </label>

@@ -6,12 +6,12 @@ import { Loading } from '../../components/empty.js';
 import { formatDateTime, useT, type MessageKey } from '../../i18n/index.js';
 import { href } from '../../routing.js';
 import { signOut, useSession } from '../../session.js';
+import { ProfileForm } from './profile-form.js';
 import { TotpEnrolment } from './totp-enrolment.js';
 
 /**
- * The signed-in user's profile: who they are (GET /api/v1/me), their organisations and roles, the TOTP authenticator,
- * and signing out of every session (DELETE /api/v1/sessions). The API has no route to change the name or the
- * profile language yet; the header's language choice is kept in this browser.
+ * The signed-in user's profile: who they are (GET /api/v1/me), name and language (PATCH /api/v1/me), their
+ * organisations and roles, the TOTP authenticator, and signing out of every session (DELETE /api/v1/sessions).
  */
 export function Profile() {
   const t = useT();
@@ -30,7 +30,7 @@ export function Profile() {
         <dt>{t('account.profile.language')}</dt><dd>{t(`account.language.${u.language}` as MessageKey)}</dd>
         <dt>{t('account.profile.since')}</dt><dd>{formatDateTime(u.createdAt)}</dd>
       </dl>
-      <p class="help">{t('account.profile.languageHelp')}</p>
+      <ProfileForm user={u} />
       <h2>{t('account.profile.organisations')}</h2>
       {me.memberships.length === 0 ? <p>{t('account.profile.noOrganisations')}</p> : (
         <ul>
