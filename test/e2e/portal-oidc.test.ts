@@ -1,3 +1,4 @@
+import { Secret, TOTP } from 'otpauth';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkA11y, expectNoCspViolations, expectOnlyOrigins, launchBrowser, screenshot, skipBrowser, type PortalBrowser } from '../helpers/browser.js';
@@ -9,7 +10,9 @@ import { PORTAL_ADMIN_TOKEN, startPortalServer, type PortalServer } from '../hel
  * OpenID Connect sign-in from the portal in a real browser (issue 16), through a real provider (oidc-provider): the
  * portal sends the browser to GET /api/v1/session/oidc, the provider's login and consent are answered (the test
  * provider's interaction is JSON over HTTP, posted with the browser's own cookies), and the provider's redirect to the
- * callback lands the browser in the portal, signed in. Requests go to the server and the provider only.
+ * callback lands the browser in the portal, signed in. Requests go to the server and the provider only. The person
+ * (no authenticator yet) then enrols TOTP on the profile page: the QR code (a data: image under the CSP), the secret as
+ * text, and a code of it confirms.
  */
 
 describe.skipIf(skipBrowser())('portal OpenID Connect sign-in in chromium', () => {
@@ -59,6 +62,29 @@ describe.skipIf(skipBrowser())('portal OpenID Connect sign-in in chromium', () =
     expect(me.user.email).toBe('aino@contoso.test');
     expectOnlyOrigins(browser, [server.origin, op.issuer]);
     expect(browser.requests.some((u) => u.startsWith(op.issuer))).toBe(true);
+    expectNoCspViolations(browser);
+  });
+
+  it('enrols an authenticator on the profile page: QR code and secret shown once, a code confirms', async () => {
+    browser.requests.length = 0;
+    await page.goto(`${server.url}/portal/account/profile`);
+    await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+    const qr = page.getByRole('img', { name: 'QR code of the authenticator secret' });
+    await qr.waitFor();
+    expect(await qr.getAttribute('src')).toMatch(/^data:image\/svg\+xml/);
+    expect(await qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    const secret = (await page.getByTestId('secret').textContent())!;
+    expect(secret).toMatch(/^[A-Z2-7]{16,}$/);
+    await checkA11y(page, 'totp-enrolment');
+    await screenshot(page, 'totp-enrolment');
+    await page.getByLabel('One-time code').fill(new TOTP({ secret: Secret.fromBase32(secret) }).generate());
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'set up' }).textContent()).toBe('The authenticator app is set up.');
+    await expect.poll(() => page.getByText('An authenticator app is set up.').count()).toBe(1);
+    expect(await page.getByTestId('secret').count()).toBe(0);
+    const me = await page.evaluate(async () => (await fetch('/api/v1/me')).json());
+    expect(me.user.totpEnrolled).toBe(true);
+    expectOnlyOrigins(browser, [server.origin]);
     expectNoCspViolations(browser);
   });
 });
