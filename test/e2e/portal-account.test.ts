@@ -186,6 +186,29 @@ describe.skipIf(skipBrowser())('portal account pages in chromium', () => {
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('PASSWORD_RESET_INVALID');
   });
 
+  it('enforces the CSP in the browser: an inline script, an inline style and a third-party fetch are refused and seen', async () => {
+    await page.goto(url('/account/profile'));
+    await page.locator('h1').waitFor();
+    const before = browser.cspViolations.length;
+    const outcome = await page.evaluate(async () => {
+      const s = document.createElement('script');
+      s.textContent = 'window.__inlineRan = true';
+      document.body.append(s);
+      const st = document.createElement('style');
+      st.textContent = 'body { background: red }';
+      document.head.append(st);
+      const fetched = await fetch('https://cdn.example.com/x.js').then(() => 'fetched', () => 'refused');
+      return { inlineRan: (window as unknown as { __inlineRan?: boolean }).__inlineRan === true, fetched, background: getComputedStyle(document.body).backgroundColor };
+    });
+    expect(outcome).toEqual({ inlineRan: false, fetched: 'refused', background: 'rgba(0, 0, 0, 0)' });
+    await expect.poll(() => browser.cspViolations.slice(before).join('\n')).toMatch(/script-src/);
+    const seen = browser.cspViolations.splice(before).join('\n');
+    expect(seen).toMatch(/style-src/);
+    expect(seen).toMatch(/connect-src/);
+    // The refused fetch never left the browser.
+    expect(browser.requests.some((u) => u.startsWith('https://cdn.example.com'))).toBe(false);
+  });
+
   it('signs out everywhere: this session and the other one end', async () => {
     expect((await apiCall(server.url, 'GET', '/me', otherSession)).status).toBe(200);
     await page.goto(url('/account/profile'));
