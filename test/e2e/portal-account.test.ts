@@ -186,6 +186,26 @@ describe.skipIf(skipBrowser())('portal account pages in chromium', () => {
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('PASSWORD_RESET_INVALID');
   });
 
+  it('pages a long list: "Next page" and "First page" over the API\'s cursor', async () => {
+    for (let i = 0; i < 50; i++) {
+      const r = await apiCall(server.url, 'POST', '/me/api-tokens', otherSession, { organisationId: org.orgId, role: 'viewer', name: `bulk ${String(i).padStart(2, '0')}` });
+      expect(r.status).toBe(201);
+    }
+    const all = (await apiCall(server.url, 'GET', '/me/api-tokens?limit=1000', otherSession)).body.items.length as number;
+    expect(all).toBeGreaterThan(50);
+    await page.goto(url('/account/api-tokens'));
+    const rows = page.locator('tbody tr');
+    await expect.poll(() => rows.count()).toBe(50);
+    const firstPage = await rows.first().textContent();
+    await page.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: 'Next page' }).click();
+    await expect.poll(() => rows.count()).toBe(all - 50);
+    expect(await page.getByRole('button', { name: 'Next page' }).count()).toBe(0);
+    await checkA11y(page, 'api-tokens-page-2');
+    await page.getByRole('button', { name: 'First page' }).click();
+    await expect.poll(() => rows.count()).toBe(50);
+    expect(await rows.first().textContent()).toBe(firstPage);
+  });
+
   it('enforces the CSP in the browser: an inline script, an inline style and a third-party fetch are refused and seen', async () => {
     await page.goto(url('/account/profile'));
     await page.locator('h1').waitFor();
