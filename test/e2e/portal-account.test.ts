@@ -206,6 +206,31 @@ describe.skipIf(skipBrowser())('portal account pages in chromium', () => {
     expect(await rows.first().textContent()).toBe(firstPage);
   });
 
+  it('accepts an invitation from a mailed link while signed in, then switches organisation in the header', async () => {
+    const vendor = await registerOrganisation(server.url, PORTAL_ADMIN_TOKEN, { kind: 'party', email: 'toimittaja@ohjelmisto.test', name: 'Ohjelmisto Oy' });
+    const inv = await apiCall(server.url, 'POST', `/organisations/${vendor.orgId}/invitations`, vendor.admin, { email: org.email, role: 'member' });
+    expect(inv.status).toBe(201);
+    // The link as mailed (it points at the API); the browser is sent to the portal's page for it.
+    await page.goto(inv.body.link);
+    await page.waitForURL(/\/portal\/invitations\/vgi_/);
+    await expect.poll(() => page.locator('main').textContent()).toContain('is invited to Ohjelmisto Oy as Member');
+    await checkA11y(page, 'invitation');
+    await screenshot(page, 'invitation');
+    await page.getByRole('button', { name: 'Accept the invitation' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toBe('You are now a member of Ohjelmisto Oy.');
+    // Two organisations now: the header offers the switch, and the navigation follows the organisation's kind.
+    const switcher = page.getByRole('banner').getByLabel('Organisation');
+    await switcher.waitFor();
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    expect(await nav.textContent()).toContain('Company');
+    await switcher.selectOption({ label: 'Ohjelmisto Oy' });
+    await expect.poll(() => nav.textContent()).toContain('Vendor');
+    expect(await nav.textContent()).not.toContain('Company');
+    await checkA11y(page, 'organisation-switched');
+    await switcher.selectOption({ label: 'Yritys Oy' });
+    await expect.poll(() => nav.textContent()).toContain('Company');
+  });
+
   it('enforces the CSP in the browser: an inline script, an inline style and a third-party fetch are refused and seen', async () => {
     await page.goto(url('/account/profile'));
     await page.locator('h1').waitFor();
