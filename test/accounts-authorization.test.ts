@@ -26,7 +26,7 @@ const PASSWORD = 'matriisin salasana on pitkä';
 const ROLES: MembershipRole[] = ['admin', 'member', 'viewer'];
 const RANK: Record<MembershipRole, number> = { viewer: 0, member: 1, admin: 2 };
 /** What a user held by a TOTP requirement (an operator without TOTP) may still reach: /me, enrolment, sign-out. */
-const HELD_OPEN = new Set(['GET /session/csrf', 'DELETE /session', 'DELETE /sessions', 'GET /me', 'POST /me/totp', 'POST /me/totp/confirm', 'DELETE /me/api-tokens/:tokenId', 'POST /invitations/:token/accept']);
+const HELD_OPEN = new Set(['GET /session/csrf', 'DELETE /session', 'DELETE /sessions', 'GET /me', 'PATCH /me', 'POST /me/totp', 'POST /me/totp/confirm', 'DELETE /me/api-tokens/:tokenId', 'POST /invitations/:token/accept']);
 
 type Principal =
   | { name: string; kind: 'anonymous' | 'operator-token' }
@@ -153,6 +153,7 @@ describe('authorization matrix of /api/v1', () => {
     { method: 'DELETE', url: '/session', allowed: viaSession },
     { method: 'DELETE', url: '/sessions', allowed: viaSession },
     { method: 'GET', url: '/me', allowed: (p) => p.kind === 'session' || p.kind === 'api-token' },
+    { method: 'PATCH', url: '/me', allowed: viaSession, body: () => ({ language: 'fi' }) },
     { method: 'POST', url: '/me/totp', allowed: viaSession },
     { method: 'POST', url: '/me/totp/confirm', allowed: viaSession, body: () => ({ code: '000000' }) },
     { method: 'POST', url: '/me/api-tokens', allowed: (p, org) => p.kind === 'session' && p.org === org, body: (org) => ({ organisationId: org, role: 'viewer', name: 'n' }), perOrg: true },
@@ -186,6 +187,7 @@ describe('authorization matrix of /api/v1', () => {
     { method: 'DELETE', url: '/admin/users/:userId/totp', allowed: operator, prepare: async (url) => url.replace(':userId', 'usr_test_nosuchuser00000000000') },
     { method: 'POST', url: '/admin/users/:userId/password-reset', allowed: operator, prepare: async (url) => url.replace(':userId', 'usr_test_nosuchuser00000000000') },
     { method: 'DELETE', url: '/organisations/:organisationId/members/:userId/totp', allowed: (p, org) => memberOf(p, org, 'admin'), perOrg: true, prepare: async (url) => url.replace(':userId', 'usr_test_nosuchuser00000000000') },
+    { method: 'GET', url: '/password-reset/:token', allowed: anyone, prepare: async (url) => url.replace(':token', 'vgr_nosuchtoken') },
     { method: 'POST', url: '/password-reset/:token', allowed: anyone, body: () => ({ password: PASSWORD }), prepare: async (url) => url.replace(':token', 'vgr_nosuchtoken') },
     { method: 'GET', url: '/admin/organisations', allowed: operator },
     { method: 'GET', url: '/admin/users', allowed: operator },

@@ -10,7 +10,7 @@ const ALLOWED: Record<string, string[]> = {
   server: ['protocol', 'store'],
   sdk: ['protocol'],
   cli: ['protocol', 'server', 'sdk'],
-  // The portal runs in the browser and talks to the server over HTTP only (STYLE.md).
+  // The web portal talks to the server over HTTP only (/api/v1, /vault/v1): no internal import at all.
   portal: [],
 };
 const NODE_ONLY_IN_PROTOCOL = /^node:(crypto|buffer)$/;
@@ -18,7 +18,7 @@ const NODE_ONLY_IN_PROTOCOL = /^node:(crypto|buffer)$/;
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
     const p = join(dir, f);
-    return statSync(p).isDirectory() ? sources(p) : p.endsWith('.ts') && !p.endsWith('.test.ts') ? [p] : [];
+    return statSync(p).isDirectory() ? sources(p) : /\.tsx?$/.test(p) && !/\.test\.tsx?$/.test(p) ? [p] : [];
   });
 }
 

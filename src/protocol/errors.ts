@@ -922,6 +922,15 @@ export const ERROR_CATALOGUE = {
     'Ange organisationen du läser för: du är medlem i flera.',
     'Send Vaultgate-Organisation: <organisationId> (co_… or tp_…) with the request; GET /api/v1/me (vaultgate account me) lists your organisations. A personal API token acts for its one organisation and needs no header.',
   ),
+  // --- web portal (issue 16) ---
+  PORTAL_NOT_BUILT: def(
+    503,
+    'TECHNICAL_ERROR',
+    'The web portal is not built on this server.',
+    'Verkkoportaalia ei ole käännetty tälle palvelimelle.',
+    'Webbportalen är inte byggd på denna server.',
+    'Run `npm run build` (it writes dist/portal) and restart the server, or turn the portal off with VAULTGATE_PORTAL=false.',
+  ),
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -33,6 +33,7 @@ import { ingestionRoutes } from './routes/ingestion.js';
 import { oauthRoutes } from './routes/oauth.js';
 import { problemSchema } from './routes/schemas.js';
 import { systemRoutes } from './routes/system.js';
+import { portalRoutes } from './routes/portal/portal-routes.js';
 import { vaultRoutes } from './routes/vault.js';
 import { sharedReadRoutes } from './routes/sharing/shared-reads.js';
 import { Accounts } from './services/accounts/accounts.js';
@@ -77,6 +78,8 @@ export interface AppDeps {
   https?: { cert: Buffer; key: Buffer };
   /** What an organisation may read and subscribe to (issue 15: reads, feed, webhooks); defaults to scopeResolver(store). */
   scopesFor?: ScopesFor;
+  /** The built web portal (tests); defaults to dist/portal beside the compiled server (routes/portal/portal-routes.ts). */
+  portalDir?: string;
 }
 
 export interface BuiltApp {
@@ -363,7 +366,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   });
   const webhookEndpoints = new WebhookEndpoints({ store, crypto, clock, environment: config.environment, audit, policy, scopesFor });
   await app.register(accountRoutes({
-    accounts, people, recovery, adminToken: deps.adminToken, sessionAbsoluteS: config.sessionAbsoluteS, publicBaseUrl,
+    accounts, people, recovery, adminToken: deps.adminToken, sessionAbsoluteS: config.sessionAbsoluteS, publicBaseUrl, portalPath: config.portal ? '/portal/' : undefined,
     oidc: new OidcSignIn({ store, crypto, clock, audit, sessions: accounts.sessions, throttle: signInThrottle, providers: config.oidcSignInProviders }),
     selfService: { selfService: new SelfService({ store, registry, clients, crypto, cache, clock, environment: config.environment, audit }), registry, clients },
     grants: { grants },
@@ -372,6 +375,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     directory: new Directory({ store, clock, audit }),
     feedCheckpoints,
   }), { prefix: '/api/v1' });
+  // --- the web portal (issue 16): static files under /portal/, talking to the APIs above over HTTP ---
+  if (config.portal) await app.register(portalRoutes({ dir: deps.portalDir }));
 
   app.addHook('onReady', async () => {
     sweeper.start(config.retentionSweepS);

@@ -104,6 +104,8 @@ export async function startServer(
     installSignalHandlers?: boolean;
     /** Tests only (bench/power-loss.mjs), never from configuration: see SqliteStoreOptions.testOnly. */
     testOnlySqlite?: SqliteStoreOptions['testOnly'];
+    /** Tests only: another built portal directory (default dist/portal beside the compiled server). */
+    portalDir?: string;
   } = {},
 ): Promise<RunningServer> {
   const config = loadConfig(sources);
@@ -139,7 +141,7 @@ export async function startServer(
   try {
     built = await buildApp({
       config, store, crypto, adminToken: admin.token,
-      logger: log, publicBaseUrl: () => base, ...(tls ? { https: tls } : {}),
+      logger: log, publicBaseUrl: () => base, ...(tls ? { https: tls } : {}), ...(options.portalDir ? { portalDir: options.portalDir } : {}),
     });
   } catch (err) {
     // A configuration the stored data refuses (e.g. VAULTGATE_AUDIT_RETENTION_DAYS): nothing stays open.

@@ -537,6 +537,8 @@ export interface AccountStore {
    * case-insensitively, as stored); with `platformRole`, only operators.
    */
   listUsers(q: ListQuery & { email?: string | undefined; platformRole?: 'operator' | undefined }): Promise<Page<UserRecord>>;
+  /** Sets the user's own profile: display name and language (web portal, issue 16). False when there is no such user. */
+  setUserProfile(userId: string, profile: { displayName: string; language: AccountLanguage }, audit: AuditAppend): Promise<boolean>;
   /** Replaces the user's TOTP secret with an unconfirmed one (null removes it). */
   setUserTotp(userId: string, secretCiphertext: Uint8Array | null, audit: AuditAppend): Promise<boolean>;
   /**

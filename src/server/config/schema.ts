@@ -345,6 +345,10 @@ export const CONFIG_SCHEMA = {
     env: 'VAULTGATE_WEBHOOK_DISPATCH_MS', flag: '--webhook-dispatch-ms', default: 500, parse: int(0, 60_000),
     description: 'How often the webhook dispatcher looks for new messages and due attempts (milliseconds); 0 turns dispatch off in this process (another process delivers).',
   } as ConfigKey<number>,
+  portal: {
+    env: 'VAULTGATE_PORTAL', flag: '--portal', default: true, parse: bool,
+    description: 'Serve the web portal (built into dist/portal by `npm run build`) under /portal/, and redirect / to it. Off: neither is served; the APIs are unchanged.',
+  } as ConfigKey<boolean>,
 } as const;
 
 export type ConfigSchema = typeof CONFIG_SCHEMA;
@@ -408,6 +412,7 @@ export interface Config {
   webhookRateLimitPerS: number;
   webhookDisableAfterH: number;
   webhookDispatchMs: number;
+  portal: boolean;
   /** Set by loadConfig when publicUrl was derived rather than configured. */
   publicUrlDerived: boolean;
 }

@@ -6,6 +6,9 @@ describe('logUrl', () => {
     expect(logUrl('/api/v1/invitations/vgi_Q2hhbmdlLW1lLXBsZWFzZQ/accept')).toBe('/api/v1/invitations/vgi_[redacted]/accept');
     expect(logUrl('/api/v1/invitations/vgi_Q2hhbmdlLW1lLXBsZWFzZQ')).toBe('/api/v1/invitations/vgi_[redacted]');
     expect(logUrl('/api/v1/password-reset/vgr_Q2hhbmdlLW1lLXBsZWFzZQ')).toBe('/api/v1/password-reset/vgr_[redacted]');
+    // The web portal's pages of the mailed links carry the same secrets in their paths.
+    expect(logUrl('/portal/invitations/vgi_Q2hhbmdlLW1lLXBsZWFzZQ')).toBe('/portal/invitations/vgi_[redacted]');
+    expect(logUrl('/portal/password-reset/vgr_Q2hhbmdlLW1lLXBsZWFzZQ')).toBe('/portal/password-reset/vgr_[redacted]');
   });
   it('keeps only the name of OAuth/OIDC secret query parameters', () => {
     expect(logUrl('/api/v1/session/oidc/callback?code=abc&state=def&iss=https%3A%2F%2Fidp')).toBe('/api/v1/session/oidc/callback?code=[redacted]&state=[redacted]&iss=https%3A%2F%2Fidp');

@@ -169,6 +169,12 @@ export function describeAccountCases(ctx: ConformanceContext): void {
       expect(await store.setOrganisationRequireTotp(company.id, true, auditEvent())).toBe(true);
       expect((await store.getOrganisation(company.id))!.requireTotp).toBe(true);
       expect(await store.setOrganisationRequireTotp('co_test_none', true, auditEvent())).toBe(false);
+      // The user's own profile (the web portal): name and language change, nothing else does.
+      const before = (await store.getUser(users[1]!.id))!;
+      expect(await store.setUserProfile(users[1]!.id, { displayName: 'Uusi Nimi', language: 'sv' }, auditEvent())).toBe(true);
+      expect(await store.getUser(users[1]!.id)).toEqual({ ...before, displayName: 'Uusi Nimi', language: 'sv' });
+      expect(await store.getUser(users[0]!.id)).toMatchObject({ displayName: users[0]!.displayName, language: users[0]!.language });
+      expect(await store.setUserProfile('usr_test_none', { displayName: 'X', language: 'fi' }, auditEvent())).toBe(false);
     });
 
     it('TOTP: the sealed secret round-trips; confirmation and sign-in consume steps that only grow (no reuse)', async () => {

@@ -94,6 +94,7 @@ export function pgAccounts(pool: pg.Pool): AccountStore {
       const rows = (await run<UserRow & { seq: string }>(pool, ACCOUNT_SQL.listUsers, listUsersParams(q, limit))).rows;
       return toPage(rows.map((r) => ({ ...r, seq: Number(r.seq) })), limit, toUser);
     },
+    setUserProfile: (userId, p, audit) => tx(audit, async (db) => (await count(db, ACCOUNT_SQL.setProfile, { id: userId, displayName: p.displayName, language: p.language })) > 0),
     setUserTotp: (userId, secret, audit) => tx(audit, async (db) => (await count(db, ACCOUNT_SQL.setTotp, { id: userId, secret: secret ? Buffer.from(secret) : null })) > 0),
     confirmUserTotp: (userId, step, at, audit) => tx(audit, async (db) => (await count(db, ACCOUNT_SQL.confirmTotp, { id: userId, step, at })) > 0),
 

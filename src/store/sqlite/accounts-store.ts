@@ -86,6 +86,7 @@ export const ACCOUNT_SQL = {
   getUserByEmail: `SELECT ${USER_COLS} FROM users WHERE email_key = @emailKey`,
   listUsers: `SELECT seq, ${USER_COLS} FROM users WHERE seq > @after AND (CAST(@emailKey AS TEXT) IS NULL OR email_key = @emailKey)
     AND (CAST(@platformRole AS TEXT) IS NULL OR platform_role = @platformRole) ORDER BY seq LIMIT @limit`,
+  setProfile: 'UPDATE users SET display_name = @displayName, language = @language WHERE id = @id',
   setTotp: 'UPDATE users SET totp_secret_ciphertext = @secret, totp_confirmed_at = NULL WHERE id = @id',
   confirmTotp: `UPDATE users SET totp_confirmed_at = @at, totp_last_step = @step WHERE id = @id AND totp_secret_ciphertext IS NOT NULL
     AND totp_confirmed_at IS NULL AND (totp_last_step IS NULL OR totp_last_step < @step)`,
@@ -259,6 +260,10 @@ export class SqliteAccountStore implements AccountStore {
     const limit = checkLimit(q.limit);
     const rows = this.#s.listUsers.all(listUsersParams(q, limit)) as (UserRow & { seq: number })[];
     return toPage(rows, limit, toUser);
+  }
+
+  async setUserProfile(userId: string, p: { displayName: string; language: AccountLanguage }, audit: AuditAppend): Promise<boolean> {
+    return this.#tx(() => this.#s.setProfile.run({ id: userId, displayName: p.displayName, language: p.language }).changes > 0, audit);
   }
 
   async setUserTotp(userId: string, secretCiphertext: Uint8Array | null, audit: AuditAppend): Promise<boolean> {

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { VaultgateError } from '../../protocol/index.js';
 import type {
+  AccountLanguage,
   AuditAppend,
   AuditKeyRecord,
   AuditQuery,
@@ -601,6 +602,7 @@ export class SqliteStore implements Store {
   getUser(id: string): Promise<UserRecord | undefined> { return this.#accounts.getUser(id); }
   getUserByEmail(email: string): Promise<UserRecord | undefined> { return this.#accounts.getUserByEmail(email); }
   listUsers(q: ListQuery & { email?: string | undefined; platformRole?: 'operator' | undefined }): Promise<Page<UserRecord>> { return this.#accounts.listUsers(q); }
+  setUserProfile(userId: string, p: { displayName: string; language: AccountLanguage }, audit: AuditAppend): Promise<boolean> { return this.#accounts.setUserProfile(userId, p, audit); }
   setUserTotp(userId: string, secretCiphertext: Uint8Array | null, audit: AuditAppend): Promise<boolean> { return this.#accounts.setUserTotp(userId, secretCiphertext, audit); }
   confirmUserTotp(userId: string, step: number, at: string, audit: AuditAppend): Promise<boolean> { return this.#accounts.confirmUserTotp(userId, step, at, audit); }
   addMembership(m: MembershipRecord, audit: AuditAppend): Promise<void> { return this.#accounts.addMembership(m, audit); }

@@ -26,7 +26,7 @@ import type { Recovery } from '../../services/accounts/recovery.js';
 import type { OidcSignIn } from '../../services/accounts/oidc-sign-in.js';
 import { principalResolver, SESSION_COOKIE, SESSION_COOKIE_OPTIONS, type Authenticated } from './principal.js';
 import { memberSecurity, operatorSecurity, sessionSecurity } from './schemas.js';
-import { meSchema, memberSchema, newUserProps, organisationSchema, registrationSchema, signedInSchema, userSchema } from './schemas.js';
+import { languageSchema, meSchema, memberSchema, newUserProps, organisationSchema, registrationSchema, signedInSchema, userSchema } from './schemas.js';
 
 /*
  * The accounts API under /api/v1 (issue 14): registration, the operator's decisions, sign-in and sign-out, the
@@ -56,6 +56,8 @@ export interface AccountRoutesOptions {
   /** Sign-in through external OpenID Connect providers, and the base URL its redirect URI is built on. */
   oidc: OidcSignIn;
   publicBaseUrl: () => string;
+  /** The web portal's path (/portal/) when it is served: a browser's OpenID Connect sign-in lands there. */
+  portalPath?: string | undefined;
 }
 
 const session = sessionSecurity;
@@ -231,6 +233,19 @@ export function accountRoutes(o: AccountRoutesOptions) {
       const scoped = a.principal.memberships[0]!;
       return { ...me, via: a.via, memberships: me.memberships.filter((m) => m.organisationId === scoped.organisationId).map((m) => ({ ...m, role: scoped.role })) };
     });
+    app.patch('/me', {
+      schema: {
+        tags: ['accounts'], summary: 'Change your own display name and/or language (of your mails and the web portal)', security: session,
+        body: {
+          type: 'object', additionalProperties: false, minProperties: 1,
+          properties: { displayName: { type: 'string', minLength: 1, maxLength: 200, pattern: '\\S' }, language: languageSchema },
+        },
+        response: { 200: userSchema, ...errorResponses(400, 401, 403) },
+      },
+    }, async (req, reply) => {
+      const a = await signedIn(req, reply, true);
+      return accounts.updateProfile(user(a), req.body as { displayName?: string; language?: 'en' | 'fi' | 'sv' }, a.ctx);
+    });
     app.post('/me/totp', {
       schema: {
         tags: ['accounts'], security: session,
@@ -268,8 +283,8 @@ export function accountRoutes(o: AccountRoutesOptions) {
       authorize(a.principal as Principal, id, roles);
       return { a, id };
     };
-    registerPeopleRoutes(app, o.people, signedIn, user, orgOf);
-    registerRecoveryRoutes(app, o.recovery, signedIn, orgOf);
+    registerPeopleRoutes(app, o.people, signedIn, user, orgOf, o.portalPath);
+    registerRecoveryRoutes(app, o.recovery, signedIn, orgOf, o.portalPath);
     if (o.selfService) registerSelfServiceRoutes(app, o.selfService, orgOf);
     if (o.grants) registerGrantRoutes(app, o.grants, orgOf);
     if (o.webhooks) registerWebhookRoutes(app, o.webhooks, orgOf);

@@ -19,7 +19,7 @@ export const OIDC_FLOW_COOKIE = '__Host-vaultgate-oidc';
 export const OIDC_CALLBACK_PATH = '/api/v1/session/oidc/callback';
 
 export function registerOidcRoutes(app: FastifyInstance, o: {
-  oidc: OidcSignIn; publicBaseUrl: () => string; sessionAbsoluteS: number;
+  oidc: OidcSignIn; publicBaseUrl: () => string; sessionAbsoluteS: number; portalPath?: string | undefined;
 }): void {
   const redirectUri = (): string => `${o.publicBaseUrl()}${OIDC_CALLBACK_PATH}`;
   const flowCookie = { ...SESSION_COOKIE_OPTIONS, sameSite: 'lax' } as const;
@@ -49,7 +49,8 @@ export function registerOidcRoutes(app: FastifyInstance, o: {
       tags: ['accounts'], summary: 'Where the provider sends the browser back: signs in (session cookie as POST /session sets it; no TOTP code is asked)',
       querystring: { type: 'object', additionalProperties: true, properties: { code: { type: 'string' }, state: { type: 'string' }, error: { type: 'string' } } },
       response: {
-        200: signedInSchema, 302: { type: 'null', description: "A sign-in the CLI started: Location is its loopback redirect with the handoff." },
+        200: signedInSchema,
+        302: { type: 'null', description: "A sign-in the CLI started: Location is its loopback redirect with the handoff. A browser (Accept: text/html) when the web portal is served: Location is /portal/, signed in." },
         ...errorResponses(400, 401, 403, 429, 503),
       },
     },
@@ -65,6 +66,9 @@ export function registerOidcRoutes(app: FastifyInstance, o: {
       return reply.code(302).header('location', to.href).send();
     }
     reply.setCookie(SESSION_COOKIE, s.token, { ...SESSION_COOKIE_OPTIONS, maxAge: o.sessionAbsoluteS });
+    // A browser navigating (Accept: text/html, as the provider's redirect is) lands in the web portal, signed in;
+    // an API client keeps the JSON answer. The portal fetches its CSRF token from GET /session/csrf.
+    if (o.portalPath && /\btext\/html\b/.test(req.headers.accept ?? '')) return reply.code(302).header('location', o.portalPath).send();
     return { user, csrfToken: s.csrfToken, expiresAt: s.expiresAt };
   });
 

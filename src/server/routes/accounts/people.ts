@@ -44,6 +44,8 @@ export function registerPeopleRoutes(
   signedIn: (req: FastifyRequest, reply: FastifyReply, allowWithoutTotp?: boolean) => Promise<Authenticated>,
   user: (a: Authenticated) => UserRecord,
   orgOf: OrgOf,
+  /** The web portal's path (/portal/) when it is served: a browser opening an invitation link is sent to its page. */
+  portalPath?: string | undefined,
 ): void {
   const orgParams = idParams('organisationId', 'co_test_… or tp_test_…');
   app.post('/organisations/:organisationId/invitations', {
@@ -90,10 +92,16 @@ export function registerPeopleRoutes(
       tags: ['accounts'], summary: 'What an invitation link invites to (anyone with the link)', params: tokenParams,
       response: {
         200: { type: 'object', required: ['invitation', 'organisationName', 'existingUser'], properties: { invitation: invitationSchema, organisationName: { type: 'string' }, existingUser: { type: 'boolean' } } },
+        302: { type: 'null', description: 'A browser (Accept: text/html) when the web portal is served: Location is the portal page of the link.' },
         ...errorResponses(404),
       },
     },
-  }, async (req) => people.describe((req.params as { token: string }).token));
+  }, async (req, reply) => {
+    const token = (req.params as { token: string }).token;
+    // The mailed link points here: a person opening it in a browser gets the portal's page for it, not JSON.
+    if (portalPath && /\btext\/html\b/.test(req.headers.accept ?? '')) return reply.code(302).header('location', `${portalPath}invitations/${encodeURIComponent(token)}`).send();
+    return people.describe(token);
+  });
   app.post('/invitations/:token/accept', {
     schema: {
       tags: ['accounts'], summary: 'Accept an invitation: as a new user (displayName, password), or signed in as the invited user', params: tokenParams,

@@ -32,6 +32,8 @@ export function registerRecoveryRoutes(
   recovery: Recovery,
   signedIn: (req: FastifyRequest, reply: FastifyReply) => Promise<Authenticated>,
   orgOf: OrgOf,
+  /** The web portal's path (/portal/) when it is served: the mailed reset link opens its page. */
+  portalPath?: string | undefined,
 ): void {
   app.delete('/admin/users/:userId/totp', {
     schema: {
@@ -78,4 +80,13 @@ export function registerRecoveryRoutes(
       response: { 200: { type: 'object', required: ['userId'], properties: { userId: { type: 'string' } } }, ...errorResponses(400, 404) },
     },
   }, async (req) => recovery.completePasswordReset((req.params as { token: string }).token, (req.body as { password: string }).password, auditContext(req, { kind: 'anonymous', id: '-' })));
+  if (portalPath) {
+    app.get('/password-reset/:token', {
+      schema: {
+        tags: ['accounts'], summary: 'Where a mailed reset link opens in a browser: redirects to the web portal\'s page for it (which posts the new password here)',
+        params: idParams('token', 'vgr_… (from the reset link)'),
+        response: { 302: { type: 'null', description: 'Location: /portal/password-reset/{token}' }, ...errorResponses(400) },
+      },
+    }, async (req, reply) => reply.code(302).header('location', `${portalPath}password-reset/${encodeURIComponent((req.params as { token: string }).token)}`).send());
+  }
 }

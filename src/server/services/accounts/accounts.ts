@@ -268,6 +268,20 @@ export class Accounts {
    * Starts TOTP enrolment: a new secret (sealed with the system data key), shown once as an otpauth:// URI; it is in
    * force only after confirmTotp. STATE_CONFLICT when one is confirmed already.
    */
+  /**
+   * Changes the user's own display name and/or language (what is not given stays); audited `user.profile-update` with
+   * the fields changed. The language is that of the user's mails and the web portal.
+   */
+  async updateProfile(user: UserRecord, p: { displayName?: string | undefined; language?: AccountLanguage | undefined }, ctx: AuditContext): Promise<UserView> {
+    const displayName = p.displayName?.trim() || user.displayName;
+    const language = p.language ?? user.language;
+    const changed = [displayName !== user.displayName && 'displayName', language !== user.language && 'language'].filter((x): x is string => Boolean(x));
+    if (changed.length > 0) {
+      await this.d.store.setUserProfile(user.id, { displayName, language }, this.d.audit.event(ctx, { action: 'user.profile-update', subject: user.id, details: { changed } }));
+    }
+    return userView((await this.d.store.getUser(user.id))!);
+  }
+
   async enrolTotp(user: UserRecord, ctx: AuditContext): Promise<{ secret: string; otpauthUri: string }> {
     if (user.totpConfirmedAt !== null) throw new VaultgateError('STATE_CONFLICT', { detail: 'A TOTP authenticator is enrolled already.' });
     const secret = newTotpSecret();
