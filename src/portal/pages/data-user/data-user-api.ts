@@ -35,7 +35,11 @@ export interface Delivery {
 
 export interface Checkpoint { name: string; cursor: string; messageSeq: number; grantEventSeq: number; updatedAt: string; updatedBy: string }
 export interface Head { messageSeq: number; grantEventSeq: number }
-export interface FeedItem { type: string; position: number; companyId: string; grantId: string | null; messageId?: string; messageType?: string; receivedAt?: string; [k: string]: unknown }
+export interface FeedItem {
+  type: string; position: number; companyId: string; grantId: string | null;
+  message?: { messageId: string; messageType: string; receivedAt: string };
+  grant?: { id?: string; state?: string };
+}
 export interface FeedPage { items: FeedItem[]; nextCursor: string; hasMore: boolean }
 
 /** The current organisation's id (the pages are visible only with one). */
@@ -54,10 +58,9 @@ export const orgPath = (rest: string): string => `/api/v1/organisations/${encode
 /** The header people send to /vault/v1 to read as their organisation (docs/api.md, people reading the vault). */
 export const vaultHeaders = (): Record<string, string> => ({ 'vaultgate-organisation': orgId() });
 
-/** Comma or whitespace separated values of a text field; null when empty (the API's "any"). */
-export function listOf(text: string): string[] | null {
-  const v = text.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
-  return v.length > 0 ? [...new Set(v)] : null;
+/** Comma or whitespace separated values of a text field, without repeats ([] when empty: the API's "any"). */
+export function listOf(text: string): string[] {
+  return [...new Set(text.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean))];
 }
 
 /** The portal path of E2's shared-data browser for one owner company. */

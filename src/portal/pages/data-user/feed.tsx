@@ -116,7 +116,7 @@ export function Feed() {
                   {viewing.page.items.map((i) => (
                     <tr key={`${i.type}:${i.position}`}>
                       <td>{i.position}</td><td>{i.type}</td><td><code>{i.companyId}</code></td>
-                      <td>{i.messageId ? <><code>{i.messageId}</code> {i.messageType} {formatDateTime(i.receivedAt)}</> : <code>{i.grantId}</code>}</td>
+                      <td>{i.message ? <><code>{i.message.messageId}</code> {i.message.messageType} {formatDateTime(i.message.receivedAt)}</> : <code>{i.grantId}</code>}</td>
                     </tr>
                   ))}
                 </tbody>
