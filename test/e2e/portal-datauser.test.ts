@@ -213,6 +213,73 @@ describe.skipIf(skipBrowser())('portal data-user pages in chromium', () => {
     await screenshot(page, 'data-user-webhook-endpoint');
   });
 
+  it('rotates the secret (shown once), disables and enables, edits the filters, replays since an instant with progress, deletes', async () => {
+    await page.getByRole('button', { name: 'Rotate the secret' }).click();
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.getByTestId('secret').waitFor();
+    const rotated = (await page.getByTestId('secret').textContent())!;
+    expect(rotated).toMatch(/^whsec_/);
+    expect(rotated).not.toBe(secret);
+    const ep = (await asUser('GET', `/organisations/${consumer.companyId}/webhook-endpoints/${endpointId}`)).body;
+    expect(ep.previousSecretValidUntil).not.toBeNull();
+    secret = rotated;
+
+    await page.getByRole('button', { name: 'Disable', exact: true }).click();
+    await page.getByRole('button', { name: 'Enable', exact: true }).waitFor();
+    expect((await asUser('GET', `/organisations/${consumer.companyId}/webhook-endpoints/${endpointId}`)).body.status).toBe('disabled');
+    await page.getByRole('button', { name: 'Enable', exact: true }).click();
+    await page.getByRole('button', { name: 'Disable', exact: true }).waitFor();
+    expect((await asUser('GET', `/organisations/${consumer.companyId}/webhook-endpoints/${endpointId}`)).body.status).toBe('active');
+
+    await page.getByLabel('Only message types').fill('TransportOrder');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(async () => (await asUser('GET', `/organisations/${consumer.companyId}/webhook-endpoints/${endpointId}`)).body.filters.messageTypes).toEqual(['TransportOrder']);
+
+    // Replay since an hour ago (the browser's local time): both of the owner's messages, with progress until done.
+    const since = new Date(Date.now() - 3_600_000);
+    const local = await page.evaluate((ms) => {
+      const d = new Date(ms);
+      const p = (n: number) => String(n).padStart(2, '0');
+      return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+    }, since.getTime());
+    const before = receiver.receipts.length;
+    await page.getByLabel('Received since').fill(local);
+    await page.getByRole('button', { name: 'Replay since' }).click();
+    await expect.poll(() => page.locator('.replay-progress').textContent(), { timeout: 20_000 }).toMatch(/Replayed 2 of 2/);
+    const replayed = receiver.receipts.slice(before).map((r) => verify(secret, r).data.messageId);
+    expect(replayed.sort()).toEqual([...new Set(replayed)].sort());
+    expect(replayed).toContain(firstMessage);
+
+    await page.getByRole('button', { name: 'Delete the endpoint' }).click();
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.waitForURL(/\/portal\/data-user\/webhooks$/);
+    await expect.poll(() => page.locator('main').textContent()).toContain('No webhook endpoints yet.');
+    expect((await asUser('GET', `/organisations/${consumer.companyId}/webhook-endpoints`)).body.items).toEqual([]);
+  });
+
+  it('accepts an offer of narrower terms, then withdraws the grant', async () => {
+    const until = new Date(Date.now() + 30 * 86_400_000).toISOString();
+    const asked = await asUser('POST', `/organisations/${consumer.companyId}/grants/requests`, {
+      ownerOrganisationId: owner.companyId, messageTypes: ['TransportOrder'], actions: ['read'], purpose: 'Toinen tarve', notOnOrAfter: until,
+    });
+    expect(asked.status).toBe(201);
+    const narrower = new Date(Date.now() + 10 * 86_400_000).toISOString();
+    const offered = await apiCall(server.url, 'POST', `/organisations/${owner.companyId}/grants/${asked.body.id}/offer`, ownerAdmin.session, { notOnOrAfter: narrower });
+    expect(offered.body.state).toBe('offered');
+    await page.getByRole('link', { name: 'My requests and grants' }).first().click();
+    await page.getByLabel('Show state').selectOption('offered');
+    const row = page.getByRole('row').filter({ hasText: 'Toinen tarve' });
+    await row.getByRole('button', { name: 'Accept the offer' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('now active');
+    expect((await asUser('GET', `/organisations/${consumer.companyId}/grants/${asked.body.id}`)).body).toMatchObject({ state: 'active', terms: { notOnOrAfter: narrower } });
+    await page.getByLabel('Show state').selectOption('active');
+    await row.getByRole('button', { name: 'Withdraw' }).click();
+    await row.getByRole('button', { name: 'Confirm' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('now withdrawn');
+    expect((await asUser('GET', `/organisations/${consumer.companyId}/grants/${asked.body.id}`)).body.state).toBe('withdrawn');
+    await checkA11y(page, 'data-user-grants-withdrawn');
+  });
+
   it('starts a feed checkpoint at the start, reads the feed from it and commits the position', async () => {
     await page.getByRole('link', { name: 'Feed cursors' }).first().click();
     await expect.poll(heading).toBe('Feed cursors');
@@ -234,5 +301,29 @@ describe.skipIf(skipBrowser())('portal data-user pages in chromium', () => {
     // Read again from the committed position: nothing new.
     await page.getByRole('button', { name: 'Read from main' }).click();
     await expect.poll(() => viewer.textContent()).toContain('Nothing new since this cursor.');
+  });
+
+  it('a viewer of the organisation reads the pages without the actions', async () => {
+    const viewer = await personIn(server.url, PORTAL_ADMIN_TOKEN, consumer.companyId, 'katsoja@consumer.test', 'viewer');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.goto(url('/sign-in'));
+    await page.getByLabel('Email').first().fill(viewer.email);
+    await page.getByLabel('Password').fill(viewer.password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.waitForURL((u) => !u.pathname.endsWith('/sign-in'));
+    await page.goto(url('/data-user/feed'));
+    await expect.poll(() => page.getByRole('table', { name: 'Cursors' }).textContent()).toContain('main');
+    expect(await page.getByRole('heading', { name: 'Start a cursor' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'Webhook endpoints' }).first().click();
+    await expect.poll(heading).toBe('Webhook endpoints');
+    expect(await page.getByRole('heading', { name: 'Register an endpoint' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'My requests and grants' }).first().click();
+    await expect.poll(() => page.getByRole('table', { name: 'Requests and grants' }).textContent()).toContain('active');
+    expect(await page.getByRole('button', { name: 'Withdraw' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'Discover' }).first().click();
+    await expect.poll(() => page.getByRole('region', { name: 'Our directory listing' }).textContent()).toContain('not listed');
+    expect(await page.getByRole('checkbox').count()).toBe(0);
+    await checkA11y(page, 'data-user-discover-viewer');
+    await screenshot(page, 'data-user-discover-viewer');
   });
 });
