@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'preact/hooks';
+import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, type Page } from '../../api/client.js';
 import { ConfirmButton } from '../../components/confirm-button.js';
 import { DataTable } from '../../components/data-table.js';
@@ -39,6 +39,7 @@ export function Grants() {
   const [error, setError] = useState<unknown>();
   const [done, setDone] = useState<string | undefined>();
   const [statement, setStatement] = useState<{ grant: Grant; url: string; s: Statement } | undefined>();
+  useEffect(() => () => { if (statement) URL.revokeObjectURL(statement.url); }, [statement]);
   const load = useCallback((cursor: string | undefined) =>
     api<Page<Grant>>('GET', orgPath('/grants'), { query: { role: 'consumer', state, cursor, limit: 25 } }), [state, current?.organisationId]);
   const step = async (g: Grant, name: 'accept' | 'withdraw') => {
@@ -54,7 +55,6 @@ export function Grants() {
     setError(undefined);
     try {
       const s = await api<Statement>('GET', orgPath(`/grants/${encodeURIComponent(g.id)}/statement`));
-      if (statement) URL.revokeObjectURL(statement.url);
       setStatement({ grant: g, s, url: URL.createObjectURL(new Blob([s.statement], { type: 'application/jwt' })) });
     } catch (err) { setError(err); }
   };

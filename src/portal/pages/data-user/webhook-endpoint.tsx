@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
-import { api, type Page } from '../../api/client.js';
+import { api, apiRaw, type Page } from '../../api/client.js';
 import { ConfirmButton } from '../../components/confirm-button.js';
 import { Loading } from '../../components/empty.js';
 import { ErrorBox } from '../../components/error-box.js';
@@ -77,8 +77,12 @@ export function WebhookEndpoint({ id }: { id: string }) {
     setLogKey((n) => n + 1);
   });
   const startReplay = (body: { messageId: string } | { since: string }) => run(async () => {
-    const started = new Date(Date.now() - 1000).toISOString();
-    const r = await api<{ queued: number; truncated: boolean }>('POST', `${path}/replay`, { body });
+    const res = await apiRaw('POST', `${path}/replay`, { body });
+    const r = await res.json() as { queued: number; truncated: boolean };
+    // The replayed deliveries are those made from the server's answer on (its Date header, whole seconds; this
+    // browser's clock only when the header is missing): no clock of the browser is compared with the server's.
+    const served = Date.parse(res.headers.get('date') ?? '');
+    const started = new Date((Number.isNaN(served) ? Date.now() : served) - 2000).toISOString();
     setReplay({ queued: r.queued, done: 0, truncated: r.truncated });
     for (let i = 0; i < MAX_POLLS && alive.current && r.queued > 0; i++) {
       await sleep(POLL_MS);
