@@ -301,6 +301,16 @@ describe.skipIf(skipBrowser())('portal data-user pages in chromium', () => {
     // Read again from the committed position: nothing new.
     await page.getByRole('button', { name: 'Read from main' }).click();
     await expect.poll(() => viewer.textContent()).toContain('Nothing new since this cursor.');
+
+    // A name the server refuses: its coded error with the remedy, the same the API gives.
+    const refused = await asUser('PUT', `/organisations/${consumer.companyId}/feed/checkpoints/${encodeURIComponent('ei kelpaa!')}`, { position: 'start' });
+    expect(refused.status).toBe(400);
+    await page.getByLabel('Name', { exact: true }).fill('ei kelpaa!');
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    const alert = page.getByRole('alert');
+    await expect.poll(() => alert.textContent()).toContain(refused.body.code);
+    expect(await alert.textContent()).toContain('What to do:');
+    await checkA11y(page, 'data-user-feed-refused');
   });
 
   it('a viewer of the organisation reads the pages without the actions', async () => {
