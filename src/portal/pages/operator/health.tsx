@@ -65,8 +65,8 @@ export function Health() {
         <h2 id="probes">{t('operator.health.probes')}</h2>
         <ErrorBox error={probeError} />
         <dl class="facts" data-testid="probes">
-          <dt>/healthz</dt><dd>{health ? `${health.status} (${health.version ?? ''}, ${health.store ?? ''})` : '…'}</dd>
-          <dt>/readyz</dt><dd>{ready ? `${ready.status}${ready.freeBytes !== undefined ? `, ${t('operator.health.free', { mb: formatNumber(Math.round(ready.freeBytes / 1e6)) })}` : ''}` : '…'}</dd>
+          <dt>{t('operator.health.live')}</dt><dd>{health ? `${health.status} (${health.version ?? ''}, ${health.store ?? ''})` : '…'}</dd>
+          <dt>{t('operator.health.ready')}</dt><dd>{ready ? `${ready.status}${ready.freeBytes !== undefined ? `, ${t('operator.health.free', { mb: formatNumber(Math.round(ready.freeBytes / 1e6)) })}` : ''}` : '…'}</dd>
         </dl>
       </section>
       <section aria-labelledby="throughput">
