@@ -37,7 +37,8 @@ export function DataTable<T>({ caption, columns, load, rowKey, reloadKey, emptyT
   if (!page) return <Loading />;
   if (page.items.length === 0 && cursor === undefined) return <Empty {...(emptyText ? { text: emptyText } : {})} />;
   return (
-    <div class="table-wrap">
+    // Focusable and named: a wide table scrolls sideways, and a keyboard user must be able to scroll it (WCAG 2.1.1).
+    <div class="table-wrap" tabIndex={0} role="region" aria-label={caption}>
       <table>
         <caption>{caption}</caption>
         <thead><tr>{columns.map((c) => <th scope="col" key={c.header}>{c.header}</th>)}</tr></thead>
