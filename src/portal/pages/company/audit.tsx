@@ -1,0 +1,56 @@
+import { useCallback, useState } from 'preact/hooks';
+import { api, type Page } from '../../api/client.js';
+import { DataTable } from '../../components/data-table.js';
+import { Field } from '../../components/field.js';
+import { formatDateTime, useT } from '../../i18n/index.js';
+import { useCompany } from './org.js';
+
+interface AuditRecord {
+  seq: number; id: string; at: string; actor: { kind: string; id: string }; action: string; subject: string;
+  outcome: 'success' | 'refused' | 'failure'; clientAddress: string | null; requestId: string | null; details: Record<string, unknown>;
+}
+
+/**
+ * The audit trail of the organisation (GET …/audit: the events that name it — for a company every event of its vault
+ * — oldest first, cursor-paged; the route takes no filters). Each event's details are readable in a disclosure.
+ * `limit` chooses the page size (the API's 1-1000).
+ */
+export function CompanyAudit() {
+  const t = useT();
+  const { base } = useCompany();
+  const [limit, setLimit] = useState('50');
+  const load = useCallback((cursor: string | undefined) => api<Page<AuditRecord>>('GET', `${base}/audit`, { query: { cursor, limit } }), [base, limit]);
+  return (
+    <>
+      <h1>{t('company.audit.title')}</h1>
+      <p>{t('company.audit.intro')}</p>
+      <Field label={t('company.audit.pageSize')}>
+        {(id, d) => (
+          <select id={id} aria-describedby={d} value={limit} onChange={(e) => setLimit((e.target as HTMLSelectElement).value)}>
+            {['25', '50', '100', '500'].map((n) => <option key={n} value={n}>{n}</option>)}
+          </select>
+        )}
+      </Field>
+      <DataTable<AuditRecord>
+        caption={t('company.audit.title')} load={load} reloadKey={limit} rowKey={(r) => r.id} emptyText={t('company.audit.none')}
+        columns={[
+          { header: '#', cell: (r) => r.seq },
+          { header: t('company.audit.at'), cell: (r) => formatDateTime(r.at) },
+          { header: t('company.audit.actor'), cell: (r) => `${r.actor.kind}: ${r.actor.id}` },
+          { header: t('company.audit.action'), cell: (r) => <code>{r.action}</code> },
+          { header: t('company.audit.subject'), cell: (r) => r.subject },
+          { header: t('company.audit.outcome'), cell: (r) => t(`company.audit.outcome.${r.outcome}`) },
+          {
+            header: t('company.audit.details'),
+            cell: (r) => (
+              <details class="audit-details">
+                <summary>{t('company.audit.show', { seq: r.seq })}</summary>
+                <pre>{JSON.stringify({ details: r.details, clientAddress: r.clientAddress, requestId: r.requestId }, null, 2)}</pre>
+              </details>
+            ),
+          },
+        ]}
+      />
+    </>
+  );
+}
