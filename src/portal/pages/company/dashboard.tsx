@@ -50,7 +50,7 @@ export function CompanyDashboard() {
             <h2 id="traffic">{t('company.dashboard.traffic')}</h2>
             {stats.days.length === 0 ? <Empty text={t('company.dashboard.noTraffic')} /> : (
               <>
-                <TrafficChart days={stats.days} />
+                <TrafficChart days={stats.days} span={14} />
                 <div class="table-wrap">
                   <table>
                     <caption>{t('company.dashboard.trafficTable')}</caption>
