@@ -130,7 +130,7 @@ describe.skipIf(skipBrowser())('portal company pages in chromium', () => {
     const channels = page.locator('table', { hasText: 'Software vendor' });
     await expect.poll(() => channels.locator('tbody tr').count()).toBe(2);
     expect(await channels.textContent()).toContain(requests[0].channelId);
-    expect(await page.locator('table', { hasText: 'Decided channel requests' }).textContent()).toContain('Invoice (application/json)');
+    expect(await page.locator('table', { hasText: 'All channel requests' }).textContent()).toContain('Invoice (application/json)');
     await checkA11y(page, 'company-channels');
     await screenshot(page, 'company-channels');
   });

@@ -13,9 +13,11 @@ export interface ChannelRequest {
   status: 'pending' | 'approved' | 'declined'; requestedByEmail: string | null; createdAt: string; decidedAt: string | null; channelId: string | null;
 }
 
+const STATUS_KEY = { pending: 'company.requests.statusPending', approved: 'company.requests.statusApproved', declined: 'company.requests.statusDeclined' } as const;
+
 /**
  * Channels and channel requests of the company: GET …/channel-requests (pending first: approve with the agreed
- * message types — a narrowing of the requested ones — or decline), GET …/channels (disable with a confirm step;
+ * message types — a narrowing of the requested ones — or decline; then every request with its status), GET …/channels (disable with a confirm step;
  * the Postman collection of a channel, GET …/channels/{id}/postman, as a download). Admins act; others read.
  */
 export function CompanyChannels() {
@@ -26,10 +28,7 @@ export function CompanyChannels() {
   const [status, setStatus] = useState('');
   const [approving, setApproving] = useState<ChannelRequest | undefined>();
   const loadPending = useCallback((cursor: string | undefined) => api<Page<ChannelRequest>>('GET', `${base}/channel-requests`, { query: { cursor, limit: 50, status: 'pending' } }), [base]);
-  const loadDecided = useCallback(async (cursor: string | undefined) => {
-    const p = await api<Page<ChannelRequest>>('GET', `${base}/channel-requests`, { query: { cursor, limit: 50 } });
-    return { ...p, items: p.items.filter((r) => r.status !== 'pending') };
-  }, [base]);
+  const loadAll = useCallback((cursor: string | undefined) => api<Page<ChannelRequest>>('GET', `${base}/channel-requests`, { query: { cursor, limit: 50 } }), [base]);
   const loadChannels = useCallback((cursor: string | undefined) => api<Page<Channel>>('GET', `${base}/channels`, { query: { cursor, limit: 50 } }), [base]);
 
   const act = async (f: () => Promise<unknown>, done: string) => {
@@ -114,13 +113,13 @@ export function CompanyChannels() {
           ]}
         />
       </section>
-      <section aria-labelledby="decided">
-        <h2 id="decided">{t('company.requests.decided')}</h2>
+      <section aria-labelledby="all-requests">
+        <h2 id="all-requests">{t('company.requests.all')}</h2>
         <DataTable<ChannelRequest>
-          caption={t('company.requests.decided')} load={loadDecided} reloadKey={reload} rowKey={(r) => r.id} emptyText={t('company.requests.none')}
+          caption={t('company.requests.all')} load={loadAll} reloadKey={reload} rowKey={(r) => r.id} emptyText={t('company.requests.none')}
           columns={[
             { header: t('company.requests.vendor'), cell: (r) => r.vendorName },
-            { header: t('company.status'), cell: (r) => t(r.status === 'approved' ? 'company.requests.statusApproved' : 'company.requests.statusDeclined') },
+            { header: t('company.status'), cell: (r) => t(STATUS_KEY[r.status]) },
             { header: t('company.requests.types'), cell: (r) => typesText(r.messageTypes) },
             { header: t('company.requests.granted'), cell: (r) => typesText(r.grantedMessageTypes) || '–' },
             { header: t('company.requests.decidedAt'), cell: (r) => formatDateTime(r.decidedAt) },

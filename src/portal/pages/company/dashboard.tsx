@@ -4,7 +4,8 @@ import { Empty, Loading } from '../../components/empty.js';
 import { ErrorBox } from '../../components/error-box.js';
 import { formatDateTime, formatNumber, useT } from '../../i18n/index.js';
 import { useCompany } from './org.js';
-import { TrafficChart, type DayCount } from './traffic-chart.js';
+import { TrafficChart } from './traffic-chart.js';
+import type { DayCount } from './traffic-series.js';
 
 interface Stats {
   days: DayCount[];

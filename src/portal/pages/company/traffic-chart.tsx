@@ -3,31 +3,9 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import './company.css';
 import { formatNumber, useT } from '../../i18n/index.js';
-
-/** One bar of GET …/ingestion/stats `days`: messages of one UTC day (YYYY-MM-DD), channel and message type. */
-export interface DayCount { date: string; channelId: string; messageType: string; count: number }
+import { seriesOf, type DayCount } from './traffic-series.js';
 
 const COLOURS = ['#1f5fa8', '#b0450e', '#2a7a3b', '#7b3fa0', '#8a6d00', '#0f7480', '#a3264f', '#4a4a4a'];
-
-/** The `span` UTC days (YYYY-MM-DD) ending with `last`, oldest first. */
-function daysEnding(last: string, span: number): string[] {
-  const end = Date.parse(`${last}T00:00:00Z`);
-  return Array.from({ length: span }, (_, i) => new Date(end - (span - 1 - i) * 86_400_000).toISOString().slice(0, 10));
-}
-
-/**
- * The series of the chart: one per channel and message type, a value per day of the `span` UTC days ending today
- * (or the newest day given, when later), 0 on days without messages.
- */
-export function seriesOf(days: DayCount[], span = 14): { dates: string[]; series: { label: string; values: number[] }[] } {
-  const today = new Date().toISOString().slice(0, 10);
-  const newest = days.reduce((m, d) => (d.date > m ? d.date : m), today);
-  const dates = [...new Set([...daysEnding(newest, span), ...days.map((d) => d.date)])].sort();
-  const keys = [...new Set(days.map((d) => `${d.channelId} · ${d.messageType}`))].sort();
-  const series = keys.map((label) => ({ label, values: dates.map(() => 0) }));
-  for (const d of days) series[keys.indexOf(`${d.channelId} · ${d.messageType}`)]!.values[dates.indexOf(d.date)]! += d.count;
-  return { dates, series };
-}
 
 /**
  * Messages per day per channel and message type, drawn with uPlot (its CSS is bundled; it styles through CSSOM, which
