@@ -94,7 +94,7 @@ export function CompanyChannels() {
         <DataTable<Channel>
           caption={t('company.channels.list')} load={loadChannels} reloadKey={reload} rowKey={(c) => c.id} emptyText={t('company.channels.none')}
           columns={[
-            { header: t('company.channel'), cell: (c) => <><code>{c.id}</code><br /><span class="help">{c.url}</span></> },
+            { header: t('company.channel'), cell: (c) => <><code>{c.id}</code><br /><span class="help channel-url">{c.url}</span></> },
             { header: t('company.channels.vendor'), cell: (c) => c.partyId },
             { header: t('company.requests.types'), cell: (c) => typesText(c.messageTypes) },
             { header: t('company.status'), cell: (c) => (c.disabledAt ? t('company.disabledAt', { at: formatDateTime(c.disabledAt) }) : t('company.active')) },
