@@ -31,14 +31,15 @@ export function CompanyAudit() {
           </select>
         )}
       </Field>
+      <div class="audit-page">
       <DataTable<AuditRecord>
         caption={t('company.audit.title')} load={load} reloadKey={limit} rowKey={(r) => r.id} emptyText={t('company.audit.none')}
         columns={[
           { header: '#', cell: (r) => r.seq },
           { header: t('company.audit.at'), cell: (r) => formatDateTime(r.at) },
-          { header: t('company.audit.actor'), cell: (r) => `${r.actor.kind}: ${r.actor.id}` },
-          { header: t('company.audit.action'), cell: (r) => <code>{r.action}</code> },
-          { header: t('company.audit.subject'), cell: (r) => r.subject },
+          { header: t('company.audit.actor'), cell: (r) => <span class="id">{r.actor.kind}: {r.actor.id}</span> },
+          { header: t('company.audit.action'), cell: (r) => <code class="id">{r.action}</code> },
+          { header: t('company.audit.subject'), cell: (r) => <span class="id">{r.subject}</span> },
           { header: t('company.audit.outcome'), cell: (r) => t(`company.audit.outcome.${r.outcome}`) },
           {
             header: t('company.audit.details'),
@@ -51,6 +52,7 @@ export function CompanyAudit() {
           },
         ]}
       />
+      </div>
     </>
   );
 }
