@@ -211,6 +211,7 @@ describe.skipIf(skipBrowser())('portal company pages in chromium', () => {
       expect(text).toContain(action);
     }
     const row = page.locator('tr', { hasText: 'customer-credential.rotate' }).first();
+    expect(await row.textContent()).toContain(`user: Admin <${company.email}>`);
     await row.locator('summary').click();
     expect(await row.locator('pre').textContent()).toContain('"details"');
     await checkA11y(page, 'company-audit');
