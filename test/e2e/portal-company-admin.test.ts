@@ -10,7 +10,7 @@ import { enrolTotp, PORTAL_ADMIN_TOKEN, startPortalServer, type PortalServer } f
  * The rest of the company admin in a real browser (issue 16): an OAuth client created (secret shown once and usable
  * at /oauth2/token), rotated (old and new secrets both work through the overlap) and disabled; a channel request
  * declined, a channel's Postman collection downloaded, the channel disabled; members managed (role change, TOTP reset,
- * removal), an invitation revoked; the coded errors a company admin can hit there (TOTP_ENROLMENT_FIRST,
+ * removal), an invitation revoked, TOTP required of the members and no longer; the coded errors a company admin can hit there (TOTP_ENROLMENT_FIRST,
  * STATE_CONFLICT) with their remedies; the dashboard in Finnish. axe, screenshots, same-origin and CSP checks.
  */
 
@@ -120,6 +120,14 @@ describe.skipIf(skipBrowser())('portal company admin actions in chromium', () =>
     expect(await alert.textContent()).toContain('What to do:');
     await checkA11y(page, 'company-people-error');
     await screenshot(page, 'company-people-error');
+    // With an authenticator of their own (enrolled elsewhere), the admin requires TOTP, then stops requiring it.
+    await enrolTotp(server.url, company.email, company.password);
+    await page.getByRole('button', { name: 'Require an authenticator code' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toBe('An authenticator code is now required.');
+    expect((await apiCall(server.url, 'GET', `/organisations/${company.orgId}`, company.viewer)).body.requireTotp).toBe(true);
+    await page.getByRole('button', { name: 'Stop requiring an authenticator code' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toBe('An authenticator code is no longer required.');
+    expect((await apiCall(server.url, 'GET', `/organisations/${company.orgId}`, company.viewer)).body.requireTotp).toBe(false);
     // The member's authenticator reset; a second reset has nothing to reset: STATE_CONFLICT.
     const row = members.locator('tr', { hasText: 'Jäsen' });
     for (const expected of ['was reset', 'STATE_CONFLICT']) {
