@@ -60,3 +60,12 @@ export async function readAnswer(res: Response, o: { orgId: string; channelId: s
   }
   return answer;
 }
+
+/** A sample body per media type, so a first test message needs no typing. */
+export function sampleBody(mediaType: string): string {
+  const m = mediaType.toLowerCase();
+  if (m.includes('json')) return `${JSON.stringify({ orderId: 'A-1001', amount: 12.5, currency: 'EUR' }, null, 2)}\n`;
+  if (m.includes('xml')) return '<?xml version="1.0" encoding="UTF-8"?>\n<Invoice>\n  <Number>1001</Number>\n  <Amount>12.50</Amount>\n</Invoice>\n';
+  if (m.includes('csv')) return 'number,amount\n1001,12.50\n';
+  return 'Test message from the Vaultgate portal\n';
+}

@@ -6,17 +6,8 @@ import { ProgressBar } from '../../components/progress-bar.js';
 import { useT, type MessageKey } from '../../i18n/index.js';
 import { BROWSER_MAC_ALGORITHMS, bearerHeaders, bearerHeadersMasked, getBearerToken, MacSignError, signMacRequest, TokenRequestError, type BrowserMacAlgorithm } from '../../lib/mac-sign.js';
 import { useSession } from '../../session.js';
-import { readAnswer, type SentAnswer } from './send-answer.js';
+import { readAnswer, sampleBody, type SentAnswer } from './send-answer.js';
 import { loadAll, orgPath, type Channel } from './types.js';
-
-/** A sample body per media type, so a first test message needs no typing. */
-export function sampleBody(mediaType: string): string {
-  const m = mediaType.toLowerCase();
-  if (m.includes('json')) return `${JSON.stringify({ orderId: 'A-1001', amount: 12.5, currency: 'EUR' }, null, 2)}\n`;
-  if (m.includes('xml')) return '<?xml version="1.0" encoding="UTF-8"?>\n<Invoice>\n  <Number>1001</Number>\n  <Amount>12.50</Amount>\n</Invoice>\n';
-  if (m.includes('csv')) return 'number,amount\n1001,12.50\n';
-  return 'Test message from the Vaultgate portal\n';
-}
 
 /** What was sent, for display: every header (keys masked) and, on the MAC path, the masked string that was hashed. */
 interface Sent { method: string; url: string; headers: Record<string, string>; stringToHash?: string }
