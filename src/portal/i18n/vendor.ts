@@ -121,6 +121,7 @@ export const vendor = {
     'vendor.refusals.titleCol': 'Reason',
     'vendor.refusals.remedy': 'What to do',
     'vendor.refusals.credential': 'Credential',
+    'vendor.refusals.request': 'Request',
   },
   fi: {
     'vendor.nav.channels': 'Asiakkaat ja kanavat',
@@ -243,6 +244,7 @@ export const vendor = {
     'vendor.refusals.titleCol': 'Syy',
     'vendor.refusals.remedy': 'Mitä tehdä',
     'vendor.refusals.credential': 'Tunnus',
+    'vendor.refusals.request': 'Pyyntö',
   },
   sv: {
     'vendor.nav.channels': 'Kunder och kanaler',
@@ -365,5 +367,6 @@ export const vendor = {
     'vendor.refusals.titleCol': 'Orsak',
     'vendor.refusals.remedy': 'Vad du kan göra',
     'vendor.refusals.credential': 'Inloggningsuppgift',
+    'vendor.refusals.request': 'Anrop',
   },
 };

@@ -59,9 +59,16 @@ export function VendorRefusals() {
           { header: t('vendor.refusals.code'), cell: (r) => <code>{r.code}</code> },
           { header: t('vendor.refusals.titleCol'), cell: (r) => r.title },
           { header: t('vendor.refusals.remedy'), cell: (r) => r.remedy },
-          { header: t('vendor.channel'), cell: (r) => (r.channelId ? <code>{r.channelId}</code> : '–') },
-          { header: t('vendor.send.transactionId'), cell: (r) => (r.transactionId ? <code>{r.transactionId}</code> : '–') },
-          { header: t('vendor.refusals.credential'), cell: (r) => (r.credentialId ? <code>{r.credentialId}</code> : '–') },
+          {
+            header: t('vendor.refusals.request'),
+            cell: (r) => (
+              <dl class="facts">
+                <dt>{t('vendor.channel')}</dt><dd><code class="secret">{r.channelId ?? '–'}</code></dd>
+                <dt>{t('vendor.send.transactionId')}</dt><dd><code class="secret">{r.transactionId ?? '–'}</code></dd>
+                <dt>{t('vendor.refusals.credential')}</dt><dd><code class="secret">{r.credentialId ?? '–'}</code></dd>
+              </dl>
+            ),
+          },
         ]}
       />
     </>
