@@ -212,9 +212,26 @@ describe.skipIf(skipBrowser())('portal vendor pages in chromium', () => {
     await screenshot(page, 'vendor-send-replay');
   });
 
-  it('sends with the OAuth client (a bearer token from /oauth2/token), the token masked', async () => {
+  it('refuses in the browser what the scheme cannot carry: the field and the remedy, nothing sent', async () => {
+    await page.getByLabel('Sender').fill('Acme €');
+    await page.getByRole('button', { name: 'New transaction id' }).click();
+    await page.getByRole('button', { name: 'Sign and send' }).click();
+    const alert = page.getByRole('alert');
+    await expect.poll(() => alert.textContent()).toContain('The field Sender contains a character the scheme cannot carry');
+    expect(await alert.textContent()).toContain('What to do: Correct the field and send again; nothing was sent.');
+    expect(await page.getByTestId('answer-status').count()).toBe(0);
+    await page.getByLabel('Sender').fill('Vaultgate portal');
+  });
+
+  it('sends with the OAuth client (a bearer token from /oauth2/token), the token masked; a wrong secret is a coded error', async () => {
     await page.getByLabel('OAuth client', { exact: true }).check();
     await page.getByLabel('Client id').fill(client.clientId);
+    await page.getByLabel('Client secret').fill('not-the-secret');
+    await page.getByRole('button', { name: 'Sign and send' }).click();
+    const alert = page.getByRole('alert');
+    await expect.poll(() => alert.textContent()).toMatch(/Code: OAUTH_[A-Z_]+/);
+    expect(await alert.textContent()).toContain('What to do: Check the client id and secret');
+    expect(await page.getByTestId('answer-status').count()).toBe(0);
     await page.getByLabel('Client secret').fill(client.clientSecret);
     await page.getByRole('button', { name: 'New transaction id' }).click();
     await send();
@@ -255,5 +272,26 @@ describe.skipIf(skipBrowser())('portal vendor pages in chromium', () => {
     expect(row).toContain(refusals.body.items[0].remedy);
     await checkA11y(page, 'vendor-refusals');
     await screenshot(page, 'vendor-refusals');
+  });
+
+  it('rotates the partner key with an overlap and disables the OAuth client after a confirm (by keyboard)', async () => {
+    await page.goto(url('/vendor/credentials'));
+    await page.getByRole('table', { name: 'Partner credentials' }).waitFor();
+    await page.getByLabel('Overlap on rotation (hours)').fill('2');
+    await page.getByRole('button', { name: `Rotate ${partner.partnerId}` }).click();
+    await page.getByRole('region', { name: `Partner key of ${partner.partnerId}` }).waitFor();
+    const rotated = (await page.getByTestId('secret').textContent())!;
+    expect(rotated).not.toBe(partner.partnerKey);
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'The old one works until' }).count()).toBe(1);
+
+    await page.getByRole('button', { name: `Disable ${client.clientId}` }).focus();
+    await page.keyboard.press('Enter');
+    // The confirm step takes the focus: Enter confirms.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Confirm');
+    await page.keyboard.press('Enter');
+    await expect.poll(async () => (await apiCall(server.url, 'GET', `/organisations/${vendor.orgId}/clients`, vendor.admin)).body.items[0].status).toBe('disabled');
+    await expect.poll(() => page.getByRole('table', { name: 'OAuth clients' }).textContent()).toContain('Disabled');
+    await checkA11y(page, 'vendor-credentials-rotated');
+    await screenshot(page, 'vendor-credentials-rotated');
   });
 });

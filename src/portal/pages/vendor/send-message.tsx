@@ -12,6 +12,13 @@ import { loadAll, orgPath, type Channel } from './types.js';
 /** What was sent, for display: every header (keys masked) and, on the MAC path, the masked string that was hashed. */
 interface Sent { method: string; url: string; headers: Record<string, string>; stringToHash?: string }
 
+/** The form label of a field MacSignError names (its `field`). */
+const FIELD_LABELS: Record<string, MessageKey> = {
+  sender: 'vendor.send.sender', customerId: 'vendor.send.customerId', partnerId: 'vendor.creds.partnerId', language: 'vendor.send.language',
+  organisationId: 'vendor.requests.businessId', transactionId: 'vendor.send.transactionId', customerKey: 'vendor.send.customerKey',
+  partnerKey: 'vendor.send.partnerKey', algorithm: 'vendor.send.algorithm',
+};
+
 const value = (e: Event) => (e.target as HTMLInputElement).value;
 
 /**
@@ -38,6 +45,7 @@ export function VendorSendMessage() {
   const [transactionId, setTransactionId] = useState<string>(() => crypto.randomUUID());
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
+  const [signError, setSignError] = useState<MacSignError | undefined>();
   const [sent, setSent] = useState<Sent | undefined>();
   const [answer, setAnswer] = useState<SentAnswer | undefined>();
 
@@ -59,13 +67,11 @@ export function VendorSendMessage() {
     setBody(sampleBody(first));
   }, [type]);
 
-  const signProblem = (e: MacSignError) => new ApiError(0, `MAC_SIGN_${e.problem.toUpperCase().replace(/-/g, '_')}`,
-    t(`vendor.send.sign.${e.problem}` as MessageKey, { field: e.field }), undefined, t('vendor.send.sign.remedy'), undefined);
-
   const send = async (e: Event) => {
     e.preventDefault();
     if (!channel || !type) return;
     setError(undefined);
+    setSignError(undefined);
     setSent(undefined);
     setAnswer(undefined);
     setBusy(true);
@@ -85,7 +91,7 @@ export function VendorSendMessage() {
       }
       setAnswer(await readAnswer(res, { orgId, channelId: channel.id, transactionId, scheme }));
     } catch (err) {
-      if (err instanceof MacSignError) setError(signProblem(err));
+      if (err instanceof MacSignError) setSignError(err);
       else if (err instanceof TokenRequestError) setError(new ApiError(err.status, err.code ?? err.error, err.message, undefined, t('vendor.send.tokenRemedy'), undefined));
       else if (err instanceof TypeError) setError(new ApiError(0, 'NETWORK_ERROR', t('common.networkError'), undefined, undefined, undefined));
       else setError(err);
@@ -178,6 +184,13 @@ export function VendorSendMessage() {
       </form>
       {busy && <ProgressBar label={t('vendor.send.sending')} />}
       <ErrorBox error={error} />
+      {signError && (
+        // Refused in the browser before anything was sent: no server code, the field and what to do.
+        <div class="error-box" role="alert">
+          <p class="error-title">{t(`vendor.send.sign.${signError.problem}` as MessageKey, { field: FIELD_LABELS[signError.field] ? t(FIELD_LABELS[signError.field]!) : signError.field })}</p>
+          <p class="error-remedy"><strong>{t('common.errorRemedy')}:</strong> {t('vendor.send.sign.remedy')}</p>
+        </div>
+      )}
       {sent && (
         <section aria-labelledby="sent-heading">
           <h2 id="sent-heading">{t('vendor.send.sentRequest')}</h2>
