@@ -79,6 +79,7 @@ export function VendorChannels() {
       <ErrorBox error={error} />
       <p role="status" class="ok">{status}</p>
       <h2 id="vendor-channels">{t('vendor.channels.list')}</h2>
+      <div class="narrow">
       <Field label={t('vendor.channels.postmanAuth')} help={t('vendor.channels.postmanHelp')}>
         {(id, d) => (
           <select id={id} aria-describedby={d} value={auth} onChange={(e) => setAuth((e.target as HTMLSelectElement).value as 'mac' | 'oauth')}>
@@ -87,6 +88,7 @@ export function VendorChannels() {
           </select>
         )}
       </Field>
+      </div>
       <DataTable<Channel>
         caption={t('vendor.channels.list')}
         load={loadChannels}

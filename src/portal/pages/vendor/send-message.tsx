@@ -199,7 +199,7 @@ export function VendorSendMessage() {
           {sent.stringToHash && (
             <>
               <h3>{t('vendor.send.stringToHash')}</h3>
-              <pre class="secret" data-testid="string-to-hash">{sent.stringToHash}</pre>
+              <p><code class="secret" data-testid="string-to-hash">{sent.stringToHash}</code></p>
             </>
           )}
         </section>
