@@ -1,4 +1,5 @@
 import { api, ApiError, type Page } from '../../api/client.js';
+import { envelopeCode, envelopeMessage } from './envelope-code.js';
 import { orgPath, type Refusal } from './types.js';
 
 /*
@@ -10,19 +11,6 @@ import { orgPath, type Refusal } from './types.js';
 
 /** What the server answered, for display. */
 export interface SentAnswer { status: number; headers: [string, string][]; body: string; refusal?: ApiError }
-
-/** The catalogue code of a FAILED envelope (`<Status>FAMILY :: message (CODE)</Status>`), or undefined. */
-export function envelopeCode(xml: string): string | undefined {
-  if (!/<Status>\s*FAILED\s*<\/Status>/.test(xml)) return undefined;
-  const m = /<Status>[^<]*\(([A-Z0-9_]+)\)[^<]*<\/Status>/.exec(xml);
-  return m?.[1];
-}
-
-/** The message of a FAILED envelope's second <Status> (after `FAMILY ::`), without the code. */
-function envelopeMessage(xml: string): string | undefined {
-  const m = /<Status>[A-Z_]+ :: ([^<]*?)\s*\([A-Z0-9_]+\)[^<]*<\/Status>/.exec(xml);
-  return m?.[1];
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -59,13 +47,4 @@ export async function readAnswer(res: Response, o: { orgId: string; channelId: s
     answer.refusal = new ApiError(res.status, code, recorded?.title ?? envelopeMessage(body) ?? code, undefined, recorded?.remedy, undefined);
   }
   return answer;
-}
-
-/** A sample body per media type, so a first test message needs no typing. */
-export function sampleBody(mediaType: string): string {
-  const m = mediaType.toLowerCase();
-  if (m.includes('json')) return `${JSON.stringify({ orderId: 'A-1001', amount: 12.5, currency: 'EUR' }, null, 2)}\n`;
-  if (m.includes('xml')) return '<?xml version="1.0" encoding="UTF-8"?>\n<Invoice>\n  <Number>1001</Number>\n  <Amount>12.50</Amount>\n</Invoice>\n';
-  if (m.includes('csv')) return 'number,amount\n1001,12.50\n';
-  return 'Test message from the Vaultgate portal\n';
 }

@@ -6,7 +6,8 @@ import { ProgressBar } from '../../components/progress-bar.js';
 import { useT, type MessageKey } from '../../i18n/index.js';
 import { BROWSER_MAC_ALGORITHMS, bearerHeaders, bearerHeadersMasked, getBearerToken, MacSignError, signMacRequest, TokenRequestError, type BrowserMacAlgorithm } from '../../lib/mac-sign.js';
 import { useSession } from '../../session.js';
-import { readAnswer, sampleBody, type SentAnswer } from './send-answer.js';
+import { sampleBody } from './envelope-code.js';
+import { readAnswer, type SentAnswer } from './send-answer.js';
 import { loadAll, orgPath, type Channel } from './types.js';
 
 /** What was sent, for display: every header (keys masked) and, on the MAC path, the masked string that was hashed. */
