@@ -272,6 +272,19 @@ describe.skipIf(skipBrowser())('portal vendor pages in chromium', () => {
     expect(row).toContain(refusals.body.items[0].remedy);
     await checkA11y(page, 'vendor-refusals');
     await screenshot(page, 'vendor-refusals');
+
+    // In Finnish: the page's texts and the server's title and remedy of the refusal follow the language.
+    await page.getByRole('banner').getByLabel('Language').selectOption('fi');
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Hylätyt pyynnöt');
+    const fi = await fetch(`${server.url}/api/v1/organisations/${vendor.orgId}/ingestion/refusals?code=AUTHENTICATION_FAILED`, {
+      headers: { authorization: `Bearer ${vendor.viewer}`, 'accept-language': 'fi' },
+    }).then((r) => r.json()) as { items: { title: string }[] };
+    await expect.poll(() => page.getByRole('table', { name: 'Hylätyt pyynnöt' }).locator('tbody tr').first().textContent()).toContain(fi.items[0]!.title);
+    expect(fi.items[0]!.title).not.toBe(refusals.body.items[0].title);
+    await checkA11y(page, 'vendor-refusals-fi');
+    await screenshot(page, 'vendor-refusals-fi');
+    await page.getByRole('banner').getByLabel('Kieli').selectOption('en');
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Refusals');
   });
 
   it('rotates the partner key with an overlap and disables the OAuth client after a confirm (by keyboard)', async () => {

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, type Page } from '../../api/client.js';
 import { DataTable } from '../../components/data-table.js';
 import { Field } from '../../components/field.js';
-import { formatDateTime, useT } from '../../i18n/index.js';
+import { formatDateTime, language, useT } from '../../i18n/index.js';
 import { useSession } from '../../session.js';
 import { loadAll, orgPath, type Channel, type Refusal } from './types.js';
 
@@ -20,12 +20,14 @@ export function VendorRefusals() {
   const [code, setCode] = useState('');
   const [channelId, setChannelId] = useState('');
   const [applied, setApplied] = useState({ code: '', channelId: '' });
+  // Titles and remedies come translated by the server (Accept-Language): a language switch reloads the list.
+  const lang = language();
   useEffect(() => {
     loadAll<Channel>(orgPath(orgId, '/channels')).then((all) => setChannels(all.filter((c) => c.partyId === partyId))).catch(() => setChannels([]));
   }, [orgId]);
   const load = useCallback((cursor: string | undefined) => api<Page<Refusal>>('GET', orgPath(orgId, '/ingestion/refusals'), {
     query: { cursor, limit: 25, code: applied.code || undefined, channelId: applied.channelId || undefined },
-  }), [orgId, applied]);
+  }), [orgId, applied, lang]);
   const filter = (e: Event) => {
     e.preventDefault();
     setApplied({ code: code.trim().toUpperCase(), channelId });
@@ -51,7 +53,7 @@ export function VendorRefusals() {
       <DataTable<Refusal>
         caption={t('vendor.refusals.list')}
         load={load}
-        reloadKey={applied}
+        reloadKey={`${applied.code}|${applied.channelId}|${lang}`}
         rowKey={(r) => `${r.requestId}:${r.at}`}
         emptyText={t('vendor.refusals.none')}
         columns={[
