@@ -64,11 +64,11 @@ export function VendorRefusals() {
           {
             header: t('vendor.refusals.request'),
             cell: (r) => (
-              <dl class="facts">
-                <dt>{t('vendor.channel')}</dt><dd><code class="secret">{r.channelId ?? '–'}</code></dd>
-                <dt>{t('vendor.send.transactionId')}</dt><dd><code class="secret">{r.transactionId ?? '–'}</code></dd>
-                <dt>{t('vendor.refusals.credential')}</dt><dd><code class="secret">{r.credentialId ?? '–'}</code></dd>
-              </dl>
+              <>
+                {t('vendor.channel')}: <code class="secret">{r.channelId ?? '–'}</code><br />
+                {t('vendor.send.transactionId')}: <code class="secret">{r.transactionId ?? '–'}</code><br />
+                {t('vendor.refusals.credential')}: <code class="secret">{r.credentialId ?? '–'}</code>
+              </>
             ),
           },
         ]}
