@@ -79,7 +79,7 @@ export function VendorCredentials() {
   const actions = (id: string, active: boolean, rotate: (id: string) => void, disable: (id: string) => void) => (isAdmin && active
     ? (
       <span class="confirm">
-        <button type="button" class="secondary" onClick={() => rotate(id)}>{t('vendor.creds.rotate', { id })}</button>
+        <button type="button" class="secondary" aria-label={t('vendor.creds.rotate', { id })} onClick={() => rotate(id)}>{t('vendor.creds.rotateShort')}</button>
         <ConfirmButton label={t('vendor.creds.disable', { id })} onConfirm={() => disable(id)} />
       </span>
     )
@@ -97,8 +97,10 @@ export function VendorCredentials() {
         </>
       )}
       {isAdmin && (
+        <div class="narrow">
         <Field label={t('vendor.creds.overlap')} help={t('vendor.creds.overlapHelp')} type="number" min={0} max={168} value={overlap}
           onInput={(e) => setOverlap((e.target as HTMLInputElement).value)} />
+        </div>
       )}
       <h2>{t('vendor.creds.partners')}</h2>
       {isAdmin && <button type="button" onClick={() => void createPartner()}>{t('vendor.creds.createPartner')}</button>}
