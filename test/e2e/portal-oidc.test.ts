@@ -55,7 +55,7 @@ describe.skipIf(skipBrowser())('portal OpenID Connect sign-in in chromium', () =
     await answerInteraction('confirm', {});
     await page.waitForURL(`${server.url}/portal/vendor`);
     await expect.poll(() => page.locator('header').textContent()).toContain('Contoso Software');
-    expect(await page.locator('h1').textContent()).toBe('Home');
+    expect(await page.locator('h1').textContent()).toBe('Customers and channels');
     await checkA11y(page, 'vendor-home');
     await screenshot(page, 'vendor-home-after-oidc');
     const me = await page.evaluate(async () => (await fetch('/api/v1/me')).json());
