@@ -15,13 +15,13 @@ import './vault.css';
 export const PAGE_SIZE = 50;
 const KEYS = ['channelId', 'messageType', 'from', 'to'] as const;
 
-/** An ISO instant as a datetime-local value (the browser's time zone), '' for none. */
+/** An ISO instant as a datetime-local value to the second (the browser's time zone), '' for none. */
 function localValue(iso: string | undefined): string {
   if (!iso) return '';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
   const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
 /** A datetime-local value as an ISO instant, undefined for none. */
@@ -78,8 +78,8 @@ export function VaultBrowser({ base, fileStem }: { base: VaultBase; fileStem: st
       <form class="vault-filters" role="search" aria-label={t('vault.filters')} onSubmit={apply}>
         <Field label={t('vault.channel')} name="channelId" value={form.channelId} onInput={input('channelId')} maxLength={200} />
         <Field label={t('vault.messageType')} name="messageType" value={form.messageType} onInput={input('messageType')} maxLength={100} />
-        <Field label={t('vault.from')} name="from" type="datetime-local" value={form.from} onInput={input('from')} />
-        <Field label={t('vault.to')} name="to" type="datetime-local" value={form.to} onInput={input('to')} />
+        <Field label={t('vault.from')} name="from" type="datetime-local" step={1} value={form.from} onInput={input('from')} />
+        <Field label={t('vault.to')} name="to" type="datetime-local" step={1} value={form.to} onInput={input('to')} />
         <div class="vault-filter-actions">
           <button type="submit">{t('vault.apply')}</button>
           <button type="button" class="secondary" onClick={() => go({})}>{t('vault.clear')}</button>
