@@ -171,6 +171,10 @@ describe.skipIf(skipBrowser())('portal vault browser in chromium', () => {
     expect(facts).toContain((await import('node:crypto')).createHash('sha256').update(json.body).digest('hex'));
     expect(await page.locator('pre.vault-preview code.hljs .hljs-attr').first().textContent()).toBe('"invoice"');
     expect(await page.locator('pre.vault-preview').textContent()).toContain('"total": 1250.5');
+    // The highlight.js theme (a stylesheet of the bundle, loaded with the preview) colours the keys: no inline style.
+    const colours = await page.evaluate(() => [getComputedStyle(document.querySelector('.hljs-attr')!).color, getComputedStyle(document.querySelector('pre.vault-preview')!).color]);
+    expect(colours[0]).not.toBe(colours[1]);
+    expect(await page.locator('pre.vault-preview [style]').count()).toBe(0);
     await checkA11y(page, 'vault-message-json');
     await screenshot(page, 'vault-message-json');
     expect(await download(json)).toBe(`Invoice-${json.id}.json`);

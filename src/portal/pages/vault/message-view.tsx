@@ -3,10 +3,14 @@ import { apiRaw } from '../../api/client.js';
 import { Loading } from '../../components/empty.js';
 import { ErrorBox } from '../../components/error-box.js';
 import { formatDateTime, formatNumber, useT } from '../../i18n/index.js';
-import { MessagePreview } from './message-preview.js';
 import { organisationHeader, type MessageMeta, type VaultBase } from './vault-source.js';
 
-interface Loaded { bytes: Uint8Array; contentType: string; digest: string | null; grantId: string | null; url: string }
+/** The preview module (highlight.js, papaparse and the theme): loaded on the first open message, not with the list. */
+type PreviewModule = typeof import('./message-preview.js');
+let previewModule: Promise<PreviewModule> | undefined;
+const loadPreview = (): Promise<PreviewModule> => (previewModule ??= import('./message-preview.js'));
+
+interface Loaded { Preview: PreviewModule['MessagePreview']; bytes: Uint8Array; contentType: string; digest: string | null; grantId: string | null; url: string }
 
 const EXTENSIONS: Record<string, string> = {
   'application/json': 'json', 'application/xml': 'xml', 'text/xml': 'xml', 'text/csv': 'csv', 'text/plain': 'txt',
@@ -39,9 +43,9 @@ export function MessageView({ base, meta, onClose }: { base: VaultBase; meta: Me
     (async () => {
       const res = await apiRaw('GET', `${base}/messages/${encodeURIComponent(meta.messageId)}`, { headers: { ...organisationHeader(), accept: '*/*' }, signal: abort.signal });
       const contentType = res.headers.get('content-type') ?? meta.contentType ?? meta.mediaType;
-      const bytes = new Uint8Array(await res.arrayBuffer());
+      const [bytes, { MessagePreview: Preview }] = await Promise.all([res.arrayBuffer().then((b) => new Uint8Array(b)), loadPreview()]);
       url = URL.createObjectURL(new Blob([bytes], { type: contentType }));
-      setLoaded({ bytes, contentType, digest: res.headers.get('repr-digest'), grantId: res.headers.get('x-grant-id'), url });
+      setLoaded({ Preview, bytes, contentType, digest: res.headers.get('repr-digest'), grantId: res.headers.get('x-grant-id'), url });
     })().catch((e: unknown) => { if ((e as Error).name !== 'AbortError') setError(e); });
     return () => {
       abort.abort();
@@ -71,7 +75,7 @@ export function MessageView({ base, meta, onClose }: { base: VaultBase; meta: Me
         <>
           <p><a href={loaded.url} download={downloadName(meta, loaded.contentType)}>{t('vault.download')}</a></p>
           <h3>{t('vault.preview')}</h3>
-          <MessagePreview bytes={loaded.bytes} mediaType={loaded.contentType} messageId={meta.messageId} />
+          <loaded.Preview bytes={loaded.bytes} mediaType={loaded.contentType} messageId={meta.messageId} />
         </>
       )}
       <p><button type="button" class="secondary" onClick={onClose}>{t('vault.close')}</button></p>
