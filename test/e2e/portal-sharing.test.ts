@@ -180,4 +180,47 @@ describe.skipIf(skipBrowser())('portal sharing pages in chromium', () => {
     await expect.poll(() => rows.count()).toBe(2);
     expect(await rows.locator('td:nth-child(3)').allTextContents()).toEqual(['Report', 'Report']);
   });
+  it('shows the coded errors of refused steps with their remedies: a stale request (GRANT_STATE_CONFLICT), a viewer acting (ACCOUNT_FORBIDDEN), a window already over (GRANT_VALIDITY_INVALID)', async () => {
+    const r = await apiCall(server.url, 'POST', `/organisations/${b.companyId}/grants/requests`, consumerAdmin.session,
+      { ownerBusinessId: a.businessId, channelIds: null, messageTypes: ['Invoice'], actions: ['read'], purpose: 'Withdrawn meanwhile', notOnOrAfter: inAnHour() });
+    await owner.goto(`${server.url}/portal/sharing`);
+    await row('Incoming requests', 'Withdrawn meanwhile').waitFor();
+    expect((await apiCall(server.url, 'POST', `/organisations/${b.companyId}/grants/${r.body.id}/withdraw`, consumerAdmin.session)).status).toBe(200);
+    await row('Incoming requests', 'Withdrawn meanwhile').getByRole('button', { name: /^Approve the request/ }).click();
+    const alert = owner.getByRole('alert');
+    await expect.poll(() => alert.textContent()).toContain('GRANT_STATE_CONFLICT');
+    expect(await alert.textContent()).toContain('What to do:');
+
+    const form = owner.locator('form', { has: owner.getByRole('button', { name: 'Grant access' }) });
+    await form.getByLabel("Consumer's business id").fill(b.businessId);
+    await form.getByLabel('Message types (comma-separated)').fill('Invoice');
+    await form.getByLabel('Purpose').fill('Already over');
+    await form.getByLabel('Valid until').fill('2020-01-01T00:00');
+    await form.getByRole('button', { name: 'Grant access' }).click();
+    await expect.poll(() => alert.textContent()).toContain('GRANT_VALIDITY_INVALID');
+    expect(await alert.textContent()).toContain('What to do:');
+    await checkA11y(owner, 'sharing-validity-error');
+
+    // A viewer of the owner reads the page, but a step is the admins': ACCOUNT_FORBIDDEN, in a browser of its own.
+    const viewer = await personIn(server.url, PORTAL_ADMIN_TOKEN, a.companyId, 'katsoja@a.test', 'viewer');
+    const viewerBrowser = await launchBrowser();
+    try {
+      const vp = await viewerBrowser.newPage();
+      await signIn(vp, viewer);
+      await vp.goto(`${server.url}/portal/sharing`);
+      const active = vp.locator('section', { has: vp.getByRole('heading', { name: 'Active grants', exact: true }) }).locator('tbody tr', { hasText: 'Quarterly review' });
+      await active.getByRole('button', { name: /^Revoke the grant/ }).click();
+      await active.getByRole('button', { name: 'Confirm' }).click();
+      const refused = vp.getByRole('alert');
+      await expect.poll(() => refused.textContent()).toContain('ACCOUNT_FORBIDDEN');
+      expect(await refused.textContent()).toContain('What to do:');
+      await screenshot(vp, 'sharing-viewer-forbidden');
+      expectOnlyOrigins(viewerBrowser, [server.origin]);
+      expectNoCspViolations(viewerBrowser);
+    } finally {
+      await viewerBrowser.close();
+    }
+    const still = await apiCall(server.url, 'GET', `/organisations/${a.companyId}/grants?role=owner&state=active`, ownerAdmin.session);
+    expect(still.body.items.map((g: any) => g.terms.purpose)).toEqual(['Quarterly review']);
+  });
 });
