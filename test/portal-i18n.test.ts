@@ -6,6 +6,8 @@ import { common } from '../src/portal/i18n/common.js';
 import { company } from '../src/portal/i18n/company.js';
 import { dataUser } from '../src/portal/i18n/data-user.js';
 import { operator } from '../src/portal/i18n/operator.js';
+import { sharing } from '../src/portal/i18n/sharing.js';
+import { vault } from '../src/portal/i18n/vault.js';
 import { vendor } from '../src/portal/i18n/vendor.js';
 import { REPO } from './helpers/servers.js';
 
@@ -15,7 +17,7 @@ import { REPO } from './helpers/servers.js';
  * defined by two domains, and no JSX text in src/portal bypasses t().
  */
 
-const DOMAINS = { common, account, company, vendor, dataUser, operator } as const;
+const DOMAINS = { common, account, company, vendor, dataUser, operator, vault, sharing } as const;
 const PORTAL = join(REPO, 'src/portal');
 const params = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 

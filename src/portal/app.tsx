@@ -7,12 +7,14 @@ import { routes as accountRoutes } from './pages/account/routes.js';
 import { routes as companyRoutes } from './pages/company/routes.js';
 import { routes as dataUserRoutes } from './pages/data-user/routes.js';
 import { routes as operatorRoutes } from './pages/operator/routes.js';
+import { routes as sharingRoutes } from './pages/sharing/routes.js';
+import { routes as vaultRoutes } from './pages/vault/routes.js';
 import { routes as vendorRoutes } from './pages/vendor/routes.js';
 import { href, type PortalRoute } from './routing.js';
 import { refreshSession, useSession } from './session.js';
 
 /** Every page of the portal, by domain (each domain owns pages/<domain>/routes.ts). */
-export const ROUTES: PortalRoute[] = [...accountRoutes, ...companyRoutes, ...vendorRoutes, ...dataUserRoutes, ...operatorRoutes];
+export const ROUTES: PortalRoute[] = [...accountRoutes, ...companyRoutes, ...vendorRoutes, ...dataUserRoutes, ...operatorRoutes, ...vaultRoutes, ...sharingRoutes];
 
 function NotFound() {
   const t = useT();

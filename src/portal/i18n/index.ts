@@ -4,6 +4,8 @@ import { common } from './common.js';
 import { company } from './company.js';
 import { dataUser } from './data-user.js';
 import { operator } from './operator.js';
+import { sharing } from './sharing.js';
+import { vault } from './vault.js';
 import { vendor } from './vendor.js';
 
 /*
@@ -16,13 +18,13 @@ export const LANGUAGES = ['en', 'fi', 'sv'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
 /** Every domain's dictionary, for the completeness test. */
-export const DICTIONARIES = { common, account, company, vendor, 'data-user': dataUser, operator } as const;
+export const DICTIONARIES = { common, account, company, vendor, 'data-user': dataUser, operator, vault, sharing } as const;
 
 const merged: Record<Language, Record<string, string>> = { en: {}, fi: {}, sv: {} };
 for (const d of Object.values(DICTIONARIES)) for (const l of LANGUAGES) Object.assign(merged[l], d[l]);
 
 export type MessageKey = keyof typeof common.en | keyof typeof account.en | keyof typeof company.en | keyof typeof vendor.en
-  | keyof typeof dataUser.en | keyof typeof operator.en;
+  | keyof typeof dataUser.en | keyof typeof operator.en | keyof typeof vault.en | keyof typeof sharing.en;
 
 const STORAGE_KEY = 'vaultgate.language';
 const isLanguage = (x: unknown): x is Language => typeof x === 'string' && (LANGUAGES as readonly string[]).includes(x);
