@@ -130,7 +130,7 @@ describe.skipIf(skipBrowser())('portal data-user pages in chromium', () => {
     await expect.poll(() => table.textContent()).toContain('active');
     expect(await table.textContent()).toContain('TransportOrder');
     const open = page.getByRole('link', { name: `Open the data of Company ${owner.businessId}` });
-    expect(await open.getAttribute('href')).toBe(`/portal/vault/shared/${owner.companyId}`);
+    expect(await open.getAttribute('href')).toBe(`/portal/shared/${owner.companyId}`);
     // What the link opens reads with this browser's session: the owner's message the grant covers.
     const shared = await page.evaluate(async ([o, c]) => {
       const r = await fetch(`/vault/v1/shared/${o}/messages`, { headers: { 'vaultgate-organisation': c! } });

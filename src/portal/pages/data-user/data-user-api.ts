@@ -64,4 +64,4 @@ export function listOf(text: string): string[] {
 }
 
 /** The portal path of E2's shared-data browser for one owner company. */
-export const sharedDataPath = (ownerCompanyId: string): string => `/vault/shared/${encodeURIComponent(ownerCompanyId)}`;
+export const sharedDataPath = (ownerCompanyId: string): string => `/shared/${encodeURIComponent(ownerCompanyId)}`;
