@@ -18,3 +18,4 @@ export * from './content-coding.js';
 export * from './audit-chain.js';
 export * from './grant-scope.js';
 export * from './content-digest.js';
+export * from './http-signature.js';
