@@ -27,6 +27,8 @@ import { scopeResolver, type ScopesFor } from './services/sharing/read-scopes.js
 import { WebhookSender } from './services/delivery/webhook-sender.js';
 import { OidcSignIn } from './services/accounts/oidc-sign-in.js';
 import { adminOAuthRoutes } from './routes/admin-oauth.js';
+import { adminSignatureKeyRoutes } from './routes/admin-signature-keys.js';
+import { SignatureKeys } from './services/signature-keys.js';
 import { adminRoutes } from './routes/admin.js';
 import { INGESTION_ROUTE, ingestionFastPath } from './routes/ingestion-fast-path.js';
 import { ingestionRoutes } from './routes/ingestion.js';
@@ -332,6 +334,9 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   await app.register(adminRoutes({ registry, keys, sweeper, clients, throttle, audit, checkpoints, operatorUser }, deps.adminToken), { prefix: '/admin/v1' });
   await app.register(auditKeysRoute({ checkpoints }));
   await app.register(adminOAuthRoutes({ clients, signingKeys, throttle, operatorUser }, deps.adminToken), { prefix: '/admin/v1' });
+  // Body integrity (issue 17): signature keys per party and channels' Content-Digest rule.
+  const signatureKeys = new SignatureKeys(common);
+  await app.register(adminSignatureKeyRoutes({ keys: signatureKeys, throttle, operatorUser }, deps.adminToken), { prefix: '/admin/v1' });
   await app.register(oauthRoutes({ ...common, signingKeys, tokenLifetimeS: config.tokenLifetimeS }));
   await app.register(ingestionRoutes({ ...common, refusals }));
   // One resolver for consumer reads, the feed and webhooks (issue 15): each request, poll and attempt resolves anew.
