@@ -71,7 +71,7 @@ export function adminSignatureKeyRoutes(d: { keys: SignatureKeys; throttle?: Aut
     app.get<{ Params: { channelId: string } }>('/channels/:channelId/integrity', {
       schema: { tags: ['integrity'], security, params: channel, summary: 'A channel\'s Content-Digest rule', response: { 200: channelIntegritySchema, ...errorResponses(400, 401, 404, 421) } },
     }, async (req) => d.keys.getChannelIntegrity(req.params.channelId));
-    app.put<{ Params: { channelId: string }; Body: { requireContentDigest: boolean } }>('/channels/:channelId/integrity', {
+    app.post<{ Params: { channelId: string }; Body: { requireContentDigest: boolean } }>('/channels/:channelId/integrity', {
       schema: {
         tags: ['integrity'], security, params: channel, summary: 'Require (or stop requiring) Content-Digest on every message of the channel',
         body: { type: 'object', required: ['requireContentDigest'], additionalProperties: false, properties: { requireContentDigest: { type: 'boolean' } } },
