@@ -517,7 +517,7 @@ export const ERROR_CATALOGUE = {
     'The HTTP message signature does not cover a required component or parameter.',
     'HTTP-viestin allekirjoitus ei kata vaadittua komponenttia tai parametria.',
     'HTTP-meddelandets signatur täcker inte en obligatorisk komponent eller parameter.',
-    'Cover "@method", "@target-uri", "content-digest" and "content-type", and give the parameters created, nonce, keyid and alg (the detail names what is missing).',
+    'Cover "@method", "@target-uri", "content-digest" and "content-type", and give the parameters created, nonce and keyid (alg is optional; the detail names what is missing).',
   ),
   SIGNATURE_CREATED_OUT_OF_WINDOW: def(
     401,
