@@ -370,10 +370,12 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     disableAfterMs: config.webhookDisableAfterH * 3_600_000, leaseMs: config.webhookTimeoutS * 1000 + 6_000, log: app.log,
   });
   const webhookEndpoints = new WebhookEndpoints({ store, crypto, clock, environment: config.environment, audit, policy, scopesFor });
+  const selfService = new SelfService({ store, registry, clients, crypto, cache, clock, environment: config.environment, audit });
   await app.register(accountRoutes({
     accounts, people, recovery, adminToken: deps.adminToken, sessionAbsoluteS: config.sessionAbsoluteS, publicBaseUrl, portalPath: config.portal ? '/portal/' : undefined,
     oidc: new OidcSignIn({ store, crypto, clock, audit, sessions: accounts.sessions, throttle: signInThrottle, providers: config.oidcSignInProviders }),
-    selfService: { selfService: new SelfService({ store, registry, clients, crypto, cache, clock, environment: config.environment, audit }), registry, clients },
+    selfService: { selfService, registry, clients },
+    integrity: { selfService, keys: signatureKeys },
     grants: { grants },
     webhooks: webhookEndpoints,
     insights: new IngestionInsights({ store, clock }),
