@@ -29,7 +29,7 @@ export const createSignatureKeyBody = {
   properties: {
     algorithm: { type: 'string', enum: [...HTTP_SIGNATURE_ALGORITHMS] },
     label: { type: 'string', maxLength: 200, description: 'What the key is for (e.g. the system that signs).' },
-    publicKey: { type: ['object', 'string'], description: 'ed25519 / ecdsa-p256-sha256: the public key, a JWK object or PEM (-----BEGIN PUBLIC KEY-----). Not for hmac-sha256.' },
+    publicKey: { anyOf: [{ type: 'object' }, { type: 'string', maxLength: 4096 }], description: 'ed25519 / ecdsa-p256-sha256: the public key, a JWK object or PEM (-----BEGIN PUBLIC KEY-----). Not for hmac-sha256.' },
   },
 } as const;
 export const channelIntegritySchema = {
