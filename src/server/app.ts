@@ -198,6 +198,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
           sessionToken: { type: 'http', scheme: 'bearer', description: 'A session token from POST /api/v1/session with tokenInBody (the CLI); no CSRF token needed.' },
           apiToken: { type: 'http', scheme: 'bearer', description: 'A personal API token (vgp_…, POST /api/v1/me/api-tokens): one organisation, one role.' },
           netvisorMac: { type: 'apiKey', in: 'header', name: 'X-Netvisor-Authentication-MAC', description: 'Signed-header scheme (X-Netvisor-Authentication-*): see docs/api.md.' },
+          httpSignature: { type: 'apiKey', in: 'header', name: 'Signature', description: 'HTTP Message Signatures (RFC 9421) with Signature-Input, keys registered per party: see docs/http-signatures.md.' },
           bearerToken: {
             type: 'oauth2',
             description: 'Authorization: Bearer <JWT> from POST /oauth2/token (client credentials) or from a trusted external OpenID Connect issuer. Roles: ingest, vault.read, shared.read. Failures: 401 with WWW-Authenticate: Bearer error="invalid_token"; a missing role is 403 insufficient_scope.',
