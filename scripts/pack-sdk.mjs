@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * Lays out the SDK as its own package, `@vaultgate/sdk`, from the build (dist/sdk + dist/protocol, which it imports):
- * ESM with type declarations, undici its only dependency, no native module. `npm run pack:sdk [outDir]` writes it to
+ * ESM with type declarations; undici, and for body integrity (issue 17) http-message-signatures and structured-headers
+ * (pure JavaScript) its dependencies; no native module. `npm run pack:sdk [outDir]` writes it to
  * dist-sdk/ (default); `cd dist-sdk && npm pack` makes the tarball to publish or `npm install` elsewhere.
  */
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,7 +27,11 @@ writeFileSync(join(out, 'package.json'), `${JSON.stringify({
   engines: root.engines,
   exports: { '.': { types: './sdk/index.d.ts', import: './sdk/index.js' } },
   types: './sdk/index.d.ts',
-  dependencies: { undici: root.dependencies.undici },
+  dependencies: {
+    undici: root.dependencies.undici,
+    'http-message-signatures': root.dependencies['http-message-signatures'],
+    'structured-headers': root.dependencies['structured-headers'],
+  },
   // Only private_key_jwt client authentication loads jose (a dynamic import); install it to use that.
   peerDependencies: { jose: root.dependencies.jose },
   peerDependenciesMeta: { jose: { optional: true } },

@@ -219,6 +219,11 @@ describe('authorization matrix of /api/v1', () => {
       change('/channel-requests/:requestId/decline', undefined, none('requestId', 'chr_test_nosuchrequest000000000')),
       list('/channels'), change('/channels/:channelId/disable', undefined, none('channelId', 'ch_test_nosuchchannel0000000000')),
       { method: 'GET', url: `${org}/channels/:channelId/postman`, allowed: viewer, perOrg: true, prepare: none('channelId', 'ch_test_nosuchchannel0000000000') },
+      // Body integrity (issue 17): a vendor's signature keys, a channel's Content-Digest rule.
+      list('/signature-keys'), change('/signature-keys', () => ({ algorithm: 'hmac-sha256', label: 'matrix' })),
+      change('/signature-keys/:keyId/disable', undefined, none('keyId', 'hsk_test_nosuchkey000000000000000')),
+      { method: 'GET', url: `${org}/channels/:channelId/integrity`, allowed: viewer, perOrg: true, prepare: none('channelId', 'ch_test_nosuchchannel0000000000') },
+      change('/channels/:channelId/integrity', () => ({ requireContentDigest: true }), none('channelId', 'ch_test_nosuchchannel0000000000')),
     ];
   }
 

@@ -13,7 +13,9 @@ const ALLOWED: Record<string, string[]> = {
   // The web portal talks to the server over HTTP only (/api/v1, /vault/v1): no internal import at all.
   portal: [],
 };
-const NODE_ONLY_IN_PROTOCOL = /^node:(crypto|buffer)$/;
+// structured-headers (RFC 9651 parsing) and http-message-signatures (RFC 9421) are pure libraries, no I/O: the
+// body-integrity checks of issue 17 live in protocol so that the server and the SDK share them.
+const NODE_ONLY_IN_PROTOCOL = /^(node:(crypto|buffer)|structured-headers|http-message-signatures)$/;
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {

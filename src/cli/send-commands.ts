@@ -4,7 +4,9 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { maskedMacString } from '../protocol/index.js';
 import { signRequestDetailed } from '../sdk/index.js';
 import { bulkSend, countNdjson, folderItems, ndjsonItems, type BulkCounts, type BulkSummary } from './bulk-send.js';
-import { clientFor, macSettings, withClientOptions } from './client-options.js';
+import { acceptLanguageOf, clientFor, macSettings, resolvedValues, withClientOptions } from './client-options.js';
+import { signatureKeyOf, withSignatureOptions } from './signature-option.js';
+import { VaultgateClient } from '../sdk/index.js';
 import { printJson, printRecord } from './output.js';
 import { PROFILE_KEYS, credentialsPath, readProfile, writeProfile, type Profile } from './profiles.js';
 import { Progress } from './progress.js';
@@ -44,7 +46,7 @@ function printSummary(s: BulkSummary, json: boolean, url: string): void {
 
 /** `vaultgate send`. */
 export function sendCommand(): Command {
-  const send = withClientOptions(new Command('send'))
+  const send = withSignatureOptions(withClientOptions(new Command('send')))
     .description('send a message (a file, or stdin) into a channel; or many: --dir <folder> (one file each), --ndjson <file> (one line each)')
     .argument('[file]', 'the message body; omitted or "-": read stdin')
     .requiredOption('--channel <channelId>', 'the ingestion channel')
@@ -57,7 +59,14 @@ export function sendCommand(): Command {
     .option('--max-connection-failures <n>', `bulk: stop after n messages in a row could not be delivered because the server cannot be reached (exit ${EXIT_UNREACHABLE}; run the same command again to resume)`, intFrom1To(100_000), 5)
     .option('--json', 'print the receipt / summary as JSON')
     .action(async (file: string | undefined, o: Record<string, any>, cmd: Command) => {
-      const client = clientFor(cmd);
+      // Issue 17: --sign http-sig signs with a registered key; no MAC credentials or token are needed then.
+      const signature = signatureKeyOf(o);
+      const client = signature
+        ? (() => {
+          const values = resolvedValues(cmd);
+          return new VaultgateClient({ baseUrl: values.url ?? 'http://127.0.0.1:8080', signature, ...acceptLanguageOf(values) });
+        })()
+        : clientFor(cmd);
       try {
         if (o.dir || o.ndjson) {
           if (file) throw new Error('give either a file or --dir / --ndjson, not both');

@@ -30,6 +30,7 @@ export const ID_PREFIXES = {
   grantEvent: 'gev',
   webhookEndpoint: 'ep',
   webhookDelivery: 'whd',
+  signatureKey: 'hsk',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -17,3 +17,5 @@ export * from './repeated-headers.js';
 export * from './content-coding.js';
 export * from './audit-chain.js';
 export * from './grant-scope.js';
+export * from './content-digest.js';
+export * from './http-signature.js';

@@ -1,8 +1,11 @@
 import { randomUUID, createHash } from 'node:crypto';
+import { contentDigestHeader } from '../protocol/index.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request, type Dispatcher } from 'undici';
 import { authorizerFor, type RequestAuthorizer, type VaultgateCredentials } from './auth.js';
 import { apiErrorFrom, VaultgateApiError, VaultgateIncompleteExportError, VaultgateNetworkError } from './errors.js';
+import type { HttpSignatureKey } from '../protocol/index.js';
+import { httpSignatureHeaders } from './http-signer.js';
 import { DEFAULT_RETRY, isRetryableStatus, parseRetryAfter, retryDelay, type RetryPolicy } from './retry.js';
 import type { AuditFilters, AuditPage, ExportedMessage, FeedOptions, FeedPage, MessageMeta, MessagePage, Receipt, SendResult, SharedOwners, VaultFilters, VaultMessage } from './types.js';
 
@@ -11,9 +14,10 @@ export interface VaultgateClientOptions {
   baseUrl: string;
   /**
    * MAC credentials; or OAuth client credentials `{ clientId, clientSecret, tokenUrl? }` (token fetched from
-   * `${baseUrl}/oauth2/token` by default, cached, refreshed before expiry); or `{ tokenProvider }`.
+   * `${baseUrl}/oauth2/token` by default, cached, refreshed before expiry); or `{ tokenProvider }`. May be left out
+   * with `signature` (sends only).
    */
-  credentials: VaultgateCredentials;
+  credentials?: VaultgateCredentials | undefined;
   /** Retries of network errors, 5xx and 429 (default: 5 attempts, 200 ms doubling, Retry-After honoured). */
   retry?: Partial<RetryPolicy>;
   /** Longest wait for the answer's headers and between body chunks (default 30 s). */
@@ -26,6 +30,14 @@ export interface VaultgateClientOptions {
    * (X-Netvisor-Interface-Language) takes precedence on the MAC scheme. Default: none (English).
    */
   acceptLanguage?: string | undefined;
+  /**
+   * Sign sends with HTTP Message Signatures (RFC 9421) instead of `credentials` (issue 17, docs/http-signatures.md):
+   * the key id registered for the party, its algorithm, and the HMAC secret (bytes) or private key (PEM, JWK or
+   * KeyObject). Every send then carries Content-Digest; reads still use `credentials`.
+   */
+  signature?: HttpSignatureKey | undefined;
+  /** Send Content-Digest (RFC 9530, sha-256) with every message (always so with `signature`). Default false. */
+  contentDigest?: boolean | undefined;
 }
 
 export interface SendOptions {
@@ -42,6 +54,13 @@ type Buffered = Attempted & { text: string };
 type Streamed = Attempted & { body: Dispatcher.ResponseData['body'] };
 
 const UA = 'vaultgate-sdk/0.1.0';
+
+/** The authorizer of a client that has only a signature key: sends are signed per request; anything else needs credentials. */
+const SIGNATURE_ONLY: RequestAuthorizer = {
+  scheme: 'mac',
+  headers: () => Promise.reject(new Error('this client has only a signature key (sends); reading needs credentials')),
+  rejected: () => undefined,
+};
 
 /**
  * A Vaultgate client: sends messages into ingestion channels and reads the owner's vault.
@@ -61,12 +80,17 @@ export class VaultgateClient {
   private readonly dispatcher: Dispatcher;
   private readonly ownDispatcher: boolean;
   private readonly acceptLanguage: Record<string, string>;
+  private readonly signature: HttpSignatureKey | undefined;
+  private readonly contentDigest: boolean;
 
   constructor(o: VaultgateClientOptions) {
     this.baseUrl = o.baseUrl.replace(/\/+$/, '');
     new URL(this.baseUrl); // throws early on a malformed base URL
-    this.auth = authorizerFor(o.credentials, { baseUrl: this.baseUrl, acceptLanguage: o.acceptLanguage });
+    if (!o.credentials && !o.signature) throw new Error('VaultgateClient needs credentials, or a signature key for sends');
+    this.auth = o.credentials ? authorizerFor(o.credentials, { baseUrl: this.baseUrl, acceptLanguage: o.acceptLanguage }) : SIGNATURE_ONLY;
     this.acceptLanguage = o.acceptLanguage ? { 'accept-language': o.acceptLanguage } : {};
+    this.signature = o.signature;
+    this.contentDigest = o.contentDigest === true;
     this.retry = { ...DEFAULT_RETRY, ...o.retry };
     this.timeoutMs = o.timeoutMs ?? 30_000;
     this.ownDispatcher = o.dispatcher === undefined;
@@ -88,8 +112,14 @@ export class VaultgateClient {
     const headers: Record<string, string> = { 'content-type': o.mediaType };
     if (o.messageType !== undefined) headers['x-message-type'] = o.messageType;
     const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+    // Issue 17: sign each attempt afresh (new created, the same nonce), or add Content-Digest on request.
+    const signature = this.signature;
+    const sign = signature
+      ? (url: string): Promise<Record<string, string>> => httpSignatureHeaders(signature, { method: 'POST', url, contentType: o.mediaType, body: bytes, nonce: transactionId, nowMs: Date.now() })
+      : undefined;
+    if (!sign && this.contentDigest) headers['content-digest'] = contentDigestHeader(bytes);
     try {
-      const r = await this.buffered('POST', `/ingestion/${encodeURIComponent(channelId)}`, { headers, body: bytes, transactionId });
+      const r = await this.buffered('POST', `/ingestion/${encodeURIComponent(channelId)}`, { headers, body: bytes, transactionId, ...(sign ? { sign } : {}) });
       return { ...(JSON.parse(r.text) as Receipt), alreadyStored: false };
     } catch (err) {
       if (err instanceof RetriedNotUnique && err.cause.messageId) {
@@ -329,7 +359,7 @@ export class VaultgateClient {
     if (this.ownDispatcher) await this.dispatcher.close();
   }
 
-  private async buffered(method: string, path: string, o: { headers?: Record<string, string>; body?: Uint8Array; transactionId?: string }): Promise<Buffered> {
+  private async buffered(method: string, path: string, o: { headers?: Record<string, string>; body?: Uint8Array; transactionId?: string; sign?: (url: string) => Promise<Record<string, string>> }): Promise<Buffered> {
     return (await this.attempt(method, path, { ...o, buffer: true })) as Buffered;
   }
 
@@ -345,7 +375,7 @@ export class VaultgateClient {
   private async attempt(
     method: string,
     path: string,
-    o: { headers?: Record<string, string>; body?: Uint8Array; transactionId?: string; buffer: boolean; timeoutMs?: number },
+    o: { headers?: Record<string, string>; body?: Uint8Array; transactionId?: string; buffer: boolean; timeoutMs?: number; sign?: (url: string) => Promise<Record<string, string>> },
   ): Promise<Buffered | Streamed> {
     const url = this.baseUrl + path;
     let lastError: unknown;
@@ -358,7 +388,7 @@ export class VaultgateClient {
       const transactionId = o.transactionId ?? randomUUID();
       let authHeaders: Record<string, string>;
       try {
-        authHeaders = await this.auth.headers({ method, url, transactionId });
+        authHeaders = o.sign ? await o.sign(url) : await this.auth.headers({ method, url, transactionId });
       } catch (err) {
         // The token endpoint unreachable, timing out or answering 5xx/429: retried like the request itself (nothing
         // was sent, so the send's fate stays as it was). Refusals (invalid_client, …) are thrown at once.

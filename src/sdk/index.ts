@@ -1,6 +1,6 @@
 /**
  * The Vaultgate SDK: send messages into ingestion channels, read a vault. Signing is the server's own protocol code.
- * Installs without native modules (undici is its only dependency).
+ * Installs without native modules (undici, and http-message-signatures with structured-headers for RFC 9421/9530).
  */
 export { VaultgateClient, type VaultgateClientOptions, type SendOptions } from './client.js';
 export { signRequest, signRequestDetailed, type MacCredentials } from './mac-signer.js';
@@ -11,3 +11,5 @@ export { DEFAULT_RETRY, parseRetryAfter, retryDelay, isRetryableStatus, type Ret
 export type { AuditFilters, AuditPage, ExportedMessage, FeedItem, FeedOptions, FeedPage, MessageMeta, MessagePage, Receipt, SendResult, SharedGrant, SharedOwners, VaultFilters, VaultMessage } from './types.js';
 export { exportVaultToFile, resumePoint, type ExportOptions } from './export-vault.js';
 export { clientCredentialsTokenProvider, decodeAccessToken, fetchClientCredentialsToken, type AccessToken, type ClientCredentialsOptions, type ClientCredentialsProviderOptions } from './client-credentials.js';
+export { httpSignatureHeaders } from './http-signer.js';
+export type { HttpSignatureKey, HttpSignatureAlgorithm } from '../protocol/index.js';

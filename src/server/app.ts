@@ -27,6 +27,8 @@ import { scopeResolver, type ScopesFor } from './services/sharing/read-scopes.js
 import { WebhookSender } from './services/delivery/webhook-sender.js';
 import { OidcSignIn } from './services/accounts/oidc-sign-in.js';
 import { adminOAuthRoutes } from './routes/admin-oauth.js';
+import { adminSignatureKeyRoutes } from './routes/admin-signature-keys.js';
+import { SignatureKeys } from './services/signature-keys.js';
 import { adminRoutes } from './routes/admin.js';
 import { INGESTION_ROUTE, ingestionFastPath } from './routes/ingestion-fast-path.js';
 import { ingestionRoutes } from './routes/ingestion.js';
@@ -196,6 +198,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
           sessionToken: { type: 'http', scheme: 'bearer', description: 'A session token from POST /api/v1/session with tokenInBody (the CLI); no CSRF token needed.' },
           apiToken: { type: 'http', scheme: 'bearer', description: 'A personal API token (vgp_…, POST /api/v1/me/api-tokens): one organisation, one role.' },
           netvisorMac: { type: 'apiKey', in: 'header', name: 'X-Netvisor-Authentication-MAC', description: 'Signed-header scheme (X-Netvisor-Authentication-*): see docs/api.md.' },
+          httpSignature: { type: 'apiKey', in: 'header', name: 'Signature', description: 'HTTP Message Signatures (RFC 9421) with Signature-Input, keys registered per party: see docs/http-signatures.md.' },
           bearerToken: {
             type: 'oauth2',
             description: 'Authorization: Bearer <JWT> from POST /oauth2/token (client credentials) or from a trusted external OpenID Connect issuer. Roles: ingest, vault.read, shared.read. Failures: 401 with WWW-Authenticate: Bearer error="invalid_token"; a missing role is 403 insufficient_scope.',
@@ -332,6 +335,9 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   await app.register(adminRoutes({ registry, keys, sweeper, clients, throttle, audit, checkpoints, operatorUser }, deps.adminToken), { prefix: '/admin/v1' });
   await app.register(auditKeysRoute({ checkpoints }));
   await app.register(adminOAuthRoutes({ clients, signingKeys, throttle, operatorUser }, deps.adminToken), { prefix: '/admin/v1' });
+  // Body integrity (issue 17): signature keys per party and channels' Content-Digest rule.
+  const signatureKeys = new SignatureKeys(common);
+  await app.register(adminSignatureKeyRoutes({ keys: signatureKeys, throttle, operatorUser }, deps.adminToken), { prefix: '/admin/v1' });
   await app.register(oauthRoutes({ ...common, signingKeys, tokenLifetimeS: config.tokenLifetimeS }));
   await app.register(ingestionRoutes({ ...common, refusals }));
   // One resolver for consumer reads, the feed and webhooks (issue 15): each request, poll and attempt resolves anew.
@@ -365,10 +371,12 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     disableAfterMs: config.webhookDisableAfterH * 3_600_000, leaseMs: config.webhookTimeoutS * 1000 + 6_000, log: app.log,
   });
   const webhookEndpoints = new WebhookEndpoints({ store, crypto, clock, environment: config.environment, audit, policy, scopesFor });
+  const selfService = new SelfService({ store, registry, clients, crypto, cache, clock, environment: config.environment, audit });
   await app.register(accountRoutes({
     accounts, people, recovery, adminToken: deps.adminToken, sessionAbsoluteS: config.sessionAbsoluteS, publicBaseUrl, portalPath: config.portal ? '/portal/' : undefined,
     oidc: new OidcSignIn({ store, crypto, clock, audit, sessions: accounts.sessions, throttle: signInThrottle, providers: config.oidcSignInProviders }),
-    selfService: { selfService: new SelfService({ store, registry, clients, crypto, cache, clock, environment: config.environment, audit }), registry, clients },
+    selfService: { selfService, registry, clients },
+    integrity: { selfService, keys: signatureKeys },
     grants: { grants },
     webhooks: webhookEndpoints,
     insights: new IngestionInsights({ store, clock }),

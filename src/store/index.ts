@@ -1,4 +1,8 @@
 export type {
+  ChannelIntegrityRecord,
+  IntegrityStore,
+  SignatureAlgorithm,
+  SignatureKeyRecord,
   DirectoryEntry,
   DirectoryListingRecord,
   DirectoryQuery,

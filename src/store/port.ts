@@ -1143,7 +1143,51 @@ export interface FeedCheckpointStore {
   lastGrantEventSeq(organisationId: string): Promise<number>;
 }
 
-export interface Store extends RegistryStore, VaultStore, OAuthStore, AuditStore, AccountStore, PeopleStore, SelfServiceStore, SharingStore, FeedStore, WebhookStore, RecoveryStore, InsightsStore, DirectoryStore, FeedCheckpointStore {
+// --- body integrity (issue 17): HTTP message signature keys per party, and a channel's Content-Digest rule ---
+
+/** The RFC 9421 algorithms a party may register a key for (HTTP Signature Algorithms registry names). */
+export type SignatureAlgorithm = 'hmac-sha256' | 'ed25519' | 'ecdsa-p256-sha256';
+
+/** A key a party signs ingestion requests with (RFC 9421); its id is the signature's `keyid`. */
+export interface SignatureKeyRecord {
+  /** `hsk_<env>_…`: the keyid. */
+  id: string;
+  partyId: string;
+  algorithm: SignatureAlgorithm;
+  /** What the key is for, as its owner named it. */
+  label: string;
+  /** hmac-sha256: the secret, sealed by the caller; null for public keys. */
+  secretCiphertext: Uint8Array | null;
+  /** ed25519 / ecdsa-p256-sha256: the public key as a JWK (JSON text); null for HMAC. */
+  publicJwk: string | null;
+  status: Status;
+  createdAt: string;
+  createdBy: string;
+  disabledAt: string | null;
+}
+
+/** A channel's integrity rule: with requireContentDigest, a message without Content-Digest is refused. No row: not required. */
+export interface ChannelIntegrityRecord {
+  channelId: string;
+  requireContentDigest: boolean;
+  updatedAt: string;
+  updatedBy: string;
+}
+
+export interface IntegrityStore {
+  /** Adds a key (its id is new). */
+  insertSignatureKey(k: SignatureKeyRecord, audit: AuditAppend): Promise<void>;
+  getSignatureKey(id: string): Promise<SignatureKeyRecord | undefined>;
+  /** A party's keys, oldest first (at most 1,000: the routes refuse more). */
+  listSignatureKeys(partyId: string): Promise<SignatureKeyRecord[]>;
+  /** Disables an active key of the party; false when there is none (unknown, another party's, or disabled already). */
+  disableSignatureKey(partyId: string, id: string, at: string, audit: AuditAppend): Promise<boolean>;
+  /** Sets a channel's rule; false when the channel does not exist. */
+  setChannelIntegrity(r: ChannelIntegrityRecord, audit: AuditAppend): Promise<boolean>;
+  getChannelIntegrity(channelId: string): Promise<ChannelIntegrityRecord | undefined>;
+}
+
+export interface Store extends RegistryStore, VaultStore, OAuthStore, AuditStore, AccountStore, PeopleStore, SelfServiceStore, SharingStore, FeedStore, WebhookStore, RecoveryStore, InsightsStore, DirectoryStore, FeedCheckpointStore, IntegrityStore {
   readonly kind: string;
   /**
    * Whether the store can serve (GET /readyz): a read succeeds and there is room to write. Never throws: a failed

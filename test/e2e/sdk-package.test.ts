@@ -23,6 +23,9 @@ function files(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : [join(dir, f)]));
 }
 
+// undici; http-message-signatures and structured-headers (pure JavaScript) for RFC 9421 signing and RFC 9530 digests.
+const DEPENDENCIES = ['undici', 'http-message-signatures', 'structured-headers'];
+
 describe('the SDK installs on its own', () => {
   const project = tempDir('vg-sdk-consumer-');
   const pkg = join(project, 'node_modules/@vaultgate/sdk');
@@ -30,15 +33,15 @@ describe('the SDK installs on its own', () => {
   beforeAll(async () => {
     mkdirSync(join(project, 'node_modules/@vaultgate'), { recursive: true });
     await exec(process.execPath, [join(REPO, 'scripts/pack-sdk.mjs'), pkg]);
-    // The one dependency, as npm would install it beside the package.
-    symlinkSync(join(REPO, 'node_modules/undici'), join(project, 'node_modules/undici'), 'dir');
+    // The dependencies, as npm would install them beside the package.
+    for (const dep of DEPENDENCIES) symlinkSync(join(REPO, 'node_modules', dep), join(project, 'node_modules', dep), 'dir');
   });
   afterAll(() => rmSync(project, { recursive: true, force: true }));
 
-  it('@vaultgate/sdk: ESM with types, undici its only dependency, imports nothing outside itself', () => {
+  it('@vaultgate/sdk: ESM with types, undici and the two body-integrity libraries its only dependencies, imports nothing outside them', () => {
     const manifest = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8'));
     expect(manifest).toMatchObject({ name: '@vaultgate/sdk', type: 'module', exports: { '.': { types: './sdk/index.d.ts', import: './sdk/index.js' } } });
-    expect(Object.keys(manifest.dependencies)).toEqual(['undici']);
+    expect(Object.keys(manifest.dependencies)).toEqual(DEPENDENCIES);
     // jose only for private_key_jwt: an optional peer, so a plain install stays free of it.
     expect(manifest.peerDependencies).toEqual({ jose: expect.any(String) });
     expect(manifest.peerDependenciesMeta).toEqual({ jose: { optional: true } });
@@ -51,7 +54,7 @@ describe('the SDK installs on its own', () => {
         if (!m[1]!.startsWith('.')) bare.add(m[1]!);
       }
     }
-    expect([...bare].filter((s) => !s.startsWith('node:'))).toEqual(['undici']);
+    expect([...bare].filter((s) => !s.startsWith('node:')).sort()).toEqual([...DEPENDENCIES].sort());
   });
 
   it('imports in a consumer project and loads no native module', async () => {

@@ -31,7 +31,7 @@ export function ingestionRoutes(d: IngestDeps & AuthDeps & { clock: Clock; refus
         tags: ['ingestion'],
         summary: 'Send a message into the channel company\'s vault',
         description: 'Checks, in order: channel exists in this environment, caller authenticated, caller is the channel\'s party (customer credential of the channel\'s company, Organisation-ID its business id), message type agreed, media type agreed, size within limits, transaction id unused. The message is committed durably before the reply.',
-        security: [{ netvisorMac: [] }, { bearerToken: ['ingest'] }],
+        security: [{ netvisorMac: [] }, { bearerToken: ['ingest'] }, { httpSignature: [] }],
         params: idParams('channelId', 'ch_test_…'),
         querystring: {
           type: 'object',
@@ -47,6 +47,10 @@ export function ingestionRoutes(d: IngestDeps & AuthDeps & { clock: Clock; refus
             'x-message-type': { type: 'string', description: 'Agreed message type; may be omitted when the channel has exactly one, or given in the URL as ?messageType=.' },
             'content-type': { type: 'string', description: 'One of the media types agreed for the message type.' },
             'content-encoding': { type: 'string', description: 'gzip (x-gzip), deflate or br, or a list in the order applied (RFC 9110 §8.4): the decoded message is what is stored, hashed and bounded by the body limit. Others: 415 with Accept-Encoding.' },
+            // Issue 17 (docs/http-signatures.md).
+            'content-digest': { type: 'string', description: 'RFC 9530: sha-256=:<base64>: (or sha-512) over the body as sent; a mismatch is CONTENT_DIGEST_MISMATCH and nothing is stored. Required when the channel requires it and on signed requests.' },
+            'signature-input': { type: 'string', description: 'RFC 9421 (third scheme): one signature covering "@method" "@target-uri" "content-digest" "content-type", with created, nonce (the transaction id) and keyid (a key registered for the party).' },
+            signature: { type: 'string', description: 'RFC 9421: the signature named in Signature-Input.' },
           },
         },
         response: {

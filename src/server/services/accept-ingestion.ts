@@ -1,21 +1,24 @@
-import { originForm, parseContentEncoding, VaultgateError, type ContentCoding, type HeaderBag, type Receipt } from '../../protocol/index.js';
+import { originForm, parseContentEncoding, VaultgateError, type ContentCoding, type ContentDigests, type HeaderBag, type Receipt } from '../../protocol/index.js';
 import type { ChannelRecord, MessageTypeAgreement } from '../../store/index.js';
 import type { MacPrincipal } from './authenticate-mac.js';
-import { authenticateRequest, type AuthDeps, type Principal, type RequestOrigin } from './authenticate-request.js';
+import { authenticateRequest, type AuthDeps, type RequestOrigin } from './authenticate-request.js';
 import { authorizeBearerIngestion, readIdempotencyKey } from './authorize-bearer.js';
 import { decodeContent } from './decode-content.js';
+import { acceptSignedOrAuthenticate, checkBodyIntegrity, readBodyIntegrity, type IngestionPrincipal } from './body-integrity.js';
 import { checkMessageHeaders, findChannel, ingestMessage, type IngestDeps } from './ingest-message.js';
 
 /** An ingestion request that passed every check made before its body is read. */
 export interface AcceptedIngestion {
   channel: ChannelRecord;
-  principal: Principal;
+  principal: IngestionPrincipal;
   agreement: MessageTypeAgreement;
   mediaType: string;
   /** The MAC TransactionId or the bearer Idempotency-Key: consumed once per party, with the message. */
   transactionId: string | undefined;
   /** The Content-Encoding codings in the order applied (RFC 9110 §8.4); the body is decoded before it is stored. */
   codings: ContentCoding[];
+  /** The known Content-Digest digests (issue 17), checked against the body as received; undefined when none was sent. */
+  contentDigests: ContentDigests | undefined;
 }
 
 const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
@@ -31,9 +34,15 @@ export async function acceptIngestion(
   r: { channelId: string; headers: HeaderBag; rawTarget: string; mac: boolean; origin?: RequestOrigin },
 ): Promise<AcceptedIngestion> {
   const channel = await findChannel(d, r.channelId);
-  const principal = await authenticateRequest(d, r.headers, r.rawTarget, r.mac, r.origin);
+  // Issue 17: a request with Signature-Input is authenticated by its HTTP message signature (body-integrity.ts).
+  const principal = await acceptSignedOrAuthenticate(d, r.headers, r.rawTarget, r.mac, r.origin, authenticateRequest);
   let transactionId: string | undefined;
-  if (principal.scheme === 'bearer') {
+  if (principal.scheme === 'http-signature') {
+    if (principal.party.id !== channel.partyId) {
+      throw new VaultgateError('SERVICE_ACCESS_ERROR', { detail: 'Only a key of the channel\'s party may sign messages into it.', logReason: `signature key ${principal.key.id} is not of the channel party` });
+    }
+    transactionId = principal.input.nonce;
+  } else if (principal.scheme === 'bearer') {
     authorizeBearerIngestion(principal, channel);
     transactionId = readIdempotencyKey(r.headers);
   } else {
@@ -47,7 +56,8 @@ export async function acceptIngestion(
     contentLength: one(r.headers['content-length']),
   }, d.maxBodyBytes);
   const codings = parseContentEncoding(one(r.headers['content-encoding']));
-  return { channel, principal, agreement, mediaType, transactionId, codings };
+  const contentDigests = await readBodyIntegrity(d, channel, r.headers, principal.scheme === 'http-signature');
+  return { channel, principal, agreement, mediaType, transactionId, codings, contentDigests };
 }
 
 /**
@@ -95,6 +105,7 @@ async function authorizeMacIngestion(d: IngestDeps, principal: MacPrincipal, cha
  * decoded message is what is hashed, stored and read back.
  */
 export async function ingestAccepted(d: IngestDeps, a: AcceptedIngestion, received: Buffer, contentType: string): Promise<Receipt> {
+  checkBodyIntegrity(a.contentDigests, received);
   const body = a.codings.length === 0 ? received : await decodeContent(received, a.codings, d.maxBodyBytes);
   return ingestMessage(d, {
     channel: a.channel, messageType: a.agreement.name, mediaType: a.mediaType, contentType, body,

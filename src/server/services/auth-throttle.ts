@@ -25,7 +25,7 @@ import { VaultgateError } from '../../protocol/index.js';
  */
 
 /** How the request tried to authenticate (a metric label: few values). */
-export type AuthScheme = 'mac' | 'bearer' | 'client' | 'admin' | 'session';
+export type AuthScheme = 'mac' | 'bearer' | 'http-signature' | 'client' | 'admin' | 'session';
 
 /** One counted failure, for the log (warn) and the metrics; never holds a secret. */
 export interface AuthFailure {

@@ -17,6 +17,7 @@ import { describeFeedCases } from './feed-cases.js';
 import { describeWebhookCases } from './webhook-cases.js';
 import { describeInsightsCases } from './insights-cases.js';
 import { describeDirectoryCases } from './directory-cases.js';
+import { describeIntegrityCases } from './integrity-cases.js';
 
 export interface ConformanceOptions {
   /**
@@ -93,5 +94,6 @@ export function runStoreConformance(
     describeWebhookCases(ctx);
     describeInsightsCases(ctx);
     describeDirectoryCases(ctx);
+    describeIntegrityCases(ctx);
   });
 }

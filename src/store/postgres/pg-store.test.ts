@@ -29,7 +29,7 @@ afterAll(() => dropSchemas(schemas));
  * would cost more than the cases themselves); reopen opens the same schema with a new pool. The adapter's own
  * tests below each get a new schema.
  */
-const TABLES = ['feed_checkpoints', 'organisation_listings', 'ingestion_refusals', 'webhook_attempts', 'webhook_deliveries', 'webhook_endpoints', 'grant_events', 'grants', 'invitations', 'password_resets', 'totp_replacements', 'api_tokens', 'sessions', 'memberships', 'identities', 'registrations', 'users', 'organisations', 'messages', 'transaction_ledger', 'channels', 'customer_credentials', 'partner_credentials', 'parties', 'companies', 'audit_log', 'audit_tenants', 'audit_checkpoints', 'audit_keys'];
+const TABLES = ['channel_integrity', 'signature_keys', 'feed_checkpoints', 'organisation_listings', 'ingestion_refusals', 'webhook_attempts', 'webhook_deliveries', 'webhook_endpoints', 'grant_events', 'grants', 'invitations', 'password_resets', 'totp_replacements', 'api_tokens', 'sessions', 'memberships', 'identities', 'registrations', 'users', 'organisations', 'messages', 'transaction_ledger', 'channels', 'customer_credentials', 'partner_credentials', 'parties', 'companies', 'audit_log', 'audit_tenants', 'audit_checkpoints', 'audit_keys'];
 async function emptied(): Promise<PgStore> {
   if (schema === '') return open((schema = fresh()));
   await pgQuery(`BEGIN; ${TABLES.map((t) => `DELETE FROM ${schema}.${t};`).join(' ')} COMMIT`);

@@ -10,6 +10,7 @@ import { pgPeople } from './people.js';
 import { pgRecovery } from './recovery.js';
 import { pgInsights } from './insights.js';
 import { pgDirectory } from './directory.js';
+import { pgIntegrity } from './integrity.js';
 import { pgFeedCheckpoints } from './feed-checkpoints.js';
 import { pgSelfService } from './selfserv.js';
 import { pgFeed } from './feed.js';
@@ -75,6 +76,7 @@ export async function openPgStore(o: PgStoreOptions): Promise<PgStore> {
     ...pgSharing(pool),
     ...pgWebhooks(pool),
     ...pgDirectory(pool),
+    ...pgIntegrity(pool),
     ...pgFeedCheckpoints(pool),
     async connectionSettings() {
       const r = await pool.query<{ sc: string; sp: string }>("SELECT current_setting('synchronous_commit') AS sc, current_setting('search_path') AS sp");

@@ -12,6 +12,7 @@ import { API_TOKEN_METHOD_SCHEMA_VERSION, API_TOKEN_METHOD_SQL } from './api-tok
 import { RECOVERY_SCHEMA_VERSION, RECOVERY_SQL } from './recovery-migration.js';
 import { INSIGHTS_SCHEMA_VERSION, INSIGHTS_SQL } from './insights-migration.js';
 import { DIRECTORY_SCHEMA_VERSION, DIRECTORY_SQL } from './directory-migration.js';
+import { INTEGRITY_SCHEMA_VERSION, INTEGRITY_SQL } from './integrity-migration.js';
 
 /** One schema step. Versions only grow; a released migration is never edited, only followed by a new one. */
 export interface Migration {
@@ -141,6 +142,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: RECOVERY_SCHEMA_VERSION, sql: RECOVERY_SQL },
   { version: INSIGHTS_SCHEMA_VERSION, sql: INSIGHTS_SQL },
   { version: DIRECTORY_SCHEMA_VERSION, sql: DIRECTORY_SQL },
+  { version: INTEGRITY_SCHEMA_VERSION, sql: INTEGRITY_SQL },
 ]);
 
 /** The schema version this code writes and expects. */

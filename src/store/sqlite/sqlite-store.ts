@@ -73,6 +73,8 @@ import { SqliteFeedStore } from './feed-store.js';
 import { SqliteSharingStore } from './sharing-store.js';
 import { SqliteWebhookStore } from './webhook-store.js';
 import { SqliteDirectoryStore } from './directory-store.js';
+import { SqliteIntegrityStore } from './integrity-store.js';
+import type { ChannelIntegrityRecord, SignatureKeyRecord } from '../port.js';
 import { SqliteFeedCheckpointStore } from './feed-checkpoint-store.js';
 import type { DirectoryEntry, DirectoryListingRecord, DirectoryQuery, FeedCheckpointPut, FeedCheckpointRecord } from '../port.js';
 import {
@@ -195,6 +197,7 @@ export class SqliteStore implements Store {
   readonly #sharing: SqliteSharingStore;
   readonly #webhooks: SqliteWebhookStore;
   readonly #directory: SqliteDirectoryStore;
+  readonly #integrity: SqliteIntegrityStore;
   readonly #checkpoints: SqliteFeedCheckpointStore;
   readonly #ledger: PartitionedLedger;
   readonly #consume: Database.Transaction<(partyId: string, transactionId: string, at: string) => boolean>;
@@ -251,6 +254,7 @@ export class SqliteStore implements Store {
     this.#recovery = new SqliteRecoveryStore(db, (change, audit) => this.audited(change, audit));
     this.#insights = new SqliteInsightsStore(db);
     this.#directory = new SqliteDirectoryStore(db, (change, audit) => this.audited(change, audit));
+    this.#integrity = new SqliteIntegrityStore(db, (change, audit) => this.audited(change, audit));
     this.#checkpoints = new SqliteFeedCheckpointStore(db, (change, audit) => this.audited(change, audit));
     this.#selfserv = new SqliteSelfServiceStore(db, (change, audit) => this.audited(change, audit));
     this.#feed = new SqliteFeedStore(db, (value) => this.#durable(value));
@@ -661,6 +665,15 @@ export class SqliteStore implements Store {
   listFeedCheckpoints(organisationId: string, q: ListQuery): Promise<Page<FeedCheckpointRecord>> { return this.#checkpoints.listFeedCheckpoints(organisationId, q); }
   deleteFeedCheckpoint(organisationId: string, name: string, audit: AuditAppend): Promise<boolean> { return this.#checkpoints.deleteFeedCheckpoint(organisationId, name, audit); }
   lastGrantEventSeq(organisationId: string): Promise<number> { return this.#checkpoints.lastGrantEventSeq(organisationId); }
+
+  // --- body integrity (issue 17): delegated to integrity-store.ts ---
+
+  insertSignatureKey(k: SignatureKeyRecord, audit: AuditAppend): Promise<void> { return this.#integrity.insertSignatureKey(k, audit); }
+  getSignatureKey(id: string): Promise<SignatureKeyRecord | undefined> { return this.#integrity.getSignatureKey(id); }
+  listSignatureKeys(partyId: string): Promise<SignatureKeyRecord[]> { return this.#integrity.listSignatureKeys(partyId); }
+  disableSignatureKey(partyId: string, id: string, at: string, audit: AuditAppend): Promise<boolean> { return this.#integrity.disableSignatureKey(partyId, id, at, audit); }
+  setChannelIntegrity(r: ChannelIntegrityRecord, audit: AuditAppend): Promise<boolean> { return this.#integrity.setChannelIntegrity(r, audit); }
+  getChannelIntegrity(channelId: string): Promise<ChannelIntegrityRecord | undefined> { return this.#integrity.getChannelIntegrity(channelId); }
 
   // --- audit trail (issue 13): delegated to audit-store.ts ---
 

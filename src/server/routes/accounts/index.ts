@@ -9,6 +9,7 @@ import { errorResponses, idParams, listQuerySchema, pageOf } from '../schemas.js
 import { csrfTokenFor } from '../../services/accounts/sessions.js';
 import { registerApiTokenRoutes } from './api-tokens.js';
 import { registerSelfServiceRoutes, type SelfServiceRouteDeps } from './self-service.js';
+import { registerIntegrityRoutes, type IntegrityRouteDeps } from './integrity.js';
 import { registerPeopleRoutes } from './people.js';
 import { registerGrantRoutes, type GrantRouteDeps } from '../sharing/grants.js';
 import type { People } from '../../services/accounts/people.js';
@@ -43,6 +44,8 @@ export interface AccountRoutesOptions {
   sessionAbsoluteS: number;
   /** Self-service of credentials, clients and channels (issue 14). */
   selfService?: SelfServiceRouteDeps | undefined;
+  /** Signature keys and channels' Content-Digest rule (issue 17). */
+  integrity?: IntegrityRouteDeps | undefined;
   /** Grants of vault data to other organisations (issue 15). */
   grants?: GrantRouteDeps | undefined;
   /** Webhook endpoints of organisations (issue 15). */
@@ -286,6 +289,7 @@ export function accountRoutes(o: AccountRoutesOptions) {
     registerPeopleRoutes(app, o.people, signedIn, user, orgOf, o.portalPath);
     registerRecoveryRoutes(app, o.recovery, signedIn, orgOf, o.portalPath);
     if (o.selfService) registerSelfServiceRoutes(app, o.selfService, orgOf);
+    if (o.integrity) registerIntegrityRoutes(app, o.integrity, orgOf);
     if (o.grants) registerGrantRoutes(app, o.grants, orgOf);
     if (o.webhooks) registerWebhookRoutes(app, o.webhooks, orgOf);
     if (o.insights) registerInsightRoutes(app, o.insights, orgOf, (req, reply) => signedIn(req, reply));
