@@ -17,3 +17,4 @@ export * from './repeated-headers.js';
 export * from './content-coding.js';
 export * from './audit-chain.js';
 export * from './grant-scope.js';
+export * from './ingestion-batch.js';

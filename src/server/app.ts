@@ -30,6 +30,7 @@ import { adminOAuthRoutes } from './routes/admin-oauth.js';
 import { adminRoutes } from './routes/admin.js';
 import { INGESTION_ROUTE, ingestionFastPath } from './routes/ingestion-fast-path.js';
 import { ingestionRoutes } from './routes/ingestion.js';
+import { ingestionBatchRoutes } from './routes/ingestion-batch.js';
 import { oauthRoutes } from './routes/oauth.js';
 import { problemSchema } from './routes/schemas.js';
 import { systemRoutes } from './routes/system.js';
@@ -334,6 +335,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   await app.register(adminOAuthRoutes({ clients, signingKeys, throttle, operatorUser }, deps.adminToken), { prefix: '/admin/v1' });
   await app.register(oauthRoutes({ ...common, signingKeys, tokenLifetimeS: config.tokenLifetimeS }));
   await app.register(ingestionRoutes({ ...common, refusals }));
+  await app.register(ingestionBatchRoutes({ ...common, refusals })); // issue 17: POST /ingestion/{channelId}/batch
   // One resolver for consumer reads, the feed and webhooks (issue 15): each request, poll and attempt resolves anew.
   const scopesFor = deps.scopesFor ?? scopeResolver(store);
   await app.register(vaultRoutes({ ...common, person, checkpoints }), { prefix: '/vault/v1' });
