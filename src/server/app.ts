@@ -30,7 +30,7 @@ import { adminOAuthRoutes } from './routes/admin-oauth.js';
 import { adminRoutes } from './routes/admin.js';
 import { INGESTION_ROUTE, ingestionFastPath } from './routes/ingestion-fast-path.js';
 import { ingestionRoutes } from './routes/ingestion.js';
-import { ingestionBatchRoutes } from './routes/ingestion-batch.js';
+import { BATCH_ROUTE, ingestionBatchRoutes } from './routes/ingestion-batch.js';
 import { oauthRoutes } from './routes/oauth.js';
 import { problemSchema } from './routes/schemas.js';
 import { systemRoutes } from './routes/system.js';
@@ -168,7 +168,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     refuseRepeatedHeaders(request.raw.rawHeaders);
     const h = request.headers;
     const hasBody = h['transfer-encoding'] !== undefined || (h['content-length'] !== undefined && h['content-length'] !== '0');
-    if (hasBody && !request.is404 && request.routeOptions.url !== INGESTION_ROUTE) refuseContentCodings(h['content-encoding']);
+    if (hasBody && !request.is404 && request.routeOptions.url !== INGESTION_ROUTE && request.routeOptions.url !== BATCH_ROUTE) refuseContentCodings(h['content-encoding']);
   });
   const routes: { method: string; url: string }[] = [];
   app.addHook('onRoute', (r) => {
