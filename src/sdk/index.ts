@@ -11,3 +11,5 @@ export { DEFAULT_RETRY, parseRetryAfter, retryDelay, isRetryableStatus, type Ret
 export type { AuditFilters, AuditPage, ExportedMessage, FeedItem, FeedOptions, FeedPage, MessageMeta, MessagePage, Receipt, SendResult, SharedGrant, SharedOwners, VaultFilters, VaultMessage } from './types.js';
 export { exportVaultToFile, resumePoint, type ExportOptions } from './export-vault.js';
 export { clientCredentialsTokenProvider, decodeAccessToken, fetchClientCredentialsToken, type AccessToken, type ClientCredentialsOptions, type ClientCredentialsProviderOptions } from './client-credentials.js';
+export { DEFAULT_BATCH_CAPABILITY, type BatchItem, type BatchSendResult } from './batch.js';
+export type { BatchCapability } from '../protocol/index.js';
