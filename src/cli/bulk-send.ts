@@ -130,7 +130,8 @@ export async function bulkSend(items: Iterable<BulkItem> | AsyncIterable<BulkIte
   let stop = false;
   const source = (Symbol.asyncIterator in items ? items : (async function* () { yield* items; })())[Symbol.asyncIterator]();
   // --- batches (issue 17): when the server offers them, `batchSize` messages per request ---
-  const cap = (o.batchSize ?? 1000) > 1 ? await o.client.batchCapability(o.channelId) : null;
+  // A probe that fails (server unreachable, refused) means single requests, whose failures are counted as usual.
+  const cap = (o.batchSize ?? 1000) > 1 ? await o.client.batchCapability(o.channelId).catch(() => null) : null;
   const batchWorker = async (size: number): Promise<void> => {
     while (!stop) {
       const chunk: { item: BulkItem; body: Buffer }[] = [];
@@ -154,7 +155,7 @@ export async function bulkSend(items: Iterable<BulkItem> | AsyncIterable<BulkIte
             if (r.alreadyStored) s.alreadyStored++;
             else s.sent++;
           } else if (r.code === 'REQUEST_NOT_UNIQUE' && r.messageId) s.alreadyStored++; // stored by an earlier, interrupted run
-          else fail(chunk[r.index]!.item.position, r.code, `${r.code}: ${r.title}${r.detail ? ` ${r.detail}` : ''} (${r.remedy})`);
+          else fail(chunk[r.index]!.item.position, r.code, `${r.code}: ${r.title}${r.detail ? ` ${r.detail}` : ''}`);
         }
       } catch (err) {
         const code = err instanceof VaultgateApiError ? err.code : (err as Error).name;
