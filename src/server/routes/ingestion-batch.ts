@@ -61,6 +61,7 @@ export function ingestionBatchRoutes(d: IngestDeps & AuthDeps & { clock: Clock; 
               },
             },
           },
+          ...errorResponses(400),
         },
       },
     }, async (_request, reply) => reply.header('allow', 'OPTIONS, POST').header('accept-post', BATCH_MEDIA_TYPE).send(capability));
