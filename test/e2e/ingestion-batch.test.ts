@@ -6,7 +6,7 @@ import { macRequest, rawRequest, type MacRequestOptions, type RawResponse } from
 import { bearerRequest, fetchToken } from '../helpers/oauth.js';
 import { listVault } from '../helpers/refusals.js';
 import { createTenant, type Tenant } from '../helpers/servers.js';
-import { startSharingServer, type SharingServer } from '../helpers/sharing.js';
+import { ADMIN_TOKEN, startSharingServer, type SharingServer } from '../helpers/sharing.js';
 
 /** Issue 17 part 1: POST /ingestion/{channelId}/batch over a real socket, MAC and bearer. */
 describe('batch ingestion over HTTP', () => {
@@ -196,5 +196,45 @@ describe('batch ingestion over HTTP', () => {
     const foreign = await bearerRequest(url, await fetchToken(s.url, other.clientId, other.clientSecret), { body, headers: { 'content-type': 'application/x-ndjson' } });
     expect(foreign.status).toBe(403);
     expect(foreign.json.code).toBe('SERVICE_ACCESS_ERROR');
+  });
+  it('authorization matrix: only the channel party\'s ingest credentials (MAC or bearer) store; everyone else is refused as a whole', async () => {
+    const url = `${s.url}/ingestion/${a.channelId}/batch`;
+    const line = () => ndjson([order('matrix')]);
+    const partyClient = async (partyId: string, roles: string[]) => {
+      const c = (await s.admin('POST', `/parties/${partyId}/clients`, { name: `matrix ${roles.join('+')}`, roles })).body;
+      return fetchToken(s.url, c.clientId, c.clientSecret);
+    };
+    const companyClient = (await s.admin('POST', `/companies/${a.companyId}/clients`, { name: 'matrix reader', roles: ['vault.read'] })).body;
+    const bearer = (token: string) => async () => {
+      const r = await bearerRequest(url, token, { body: line(), headers: { 'content-type': 'application/x-ndjson' } });
+      return { status: r.status, code: r.json?.code as string | undefined };
+    };
+    const mac = (creds: typeof a.sender) => async () => {
+      const r = await batch(line(), { creds });
+      return { status: r.status, code: r.json().code as string | undefined };
+    };
+    const rows: [string, () => Promise<{ status: number; code: string | undefined }>, string][] = [
+      ['no credentials', async () => {
+        const r = await rawRequest({ method: 'POST', url, body: line(), headers: { 'content-type': 'application/x-ndjson' } });
+        return { status: r.status, code: r.json().code };
+      }, 'AUTHENTICATION_FAILED'],
+      ['the operator\'s admin token', bearer(ADMIN_TOKEN), 'TOKEN_MALFORMED'],
+      ['MAC: the company\'s vault.read credential', mac(a.reader), 'SCOPE_MISSING'],
+      ['MAC: the sender naming another company\'s Organisation-ID', mac({ ...a.sender, organisationId: b.businessId }), 'SERVICE_ACCESS_ERROR'],
+      ['MAC: another tenant\'s sender', mac(b.sender), 'SERVICE_ACCESS_ERROR'],
+      ['bearer: the company\'s vault.read client', bearer(await fetchToken(s.url, companyClient.clientId, companyClient.clientSecret)), 'SERVICE_ACCESS_ERROR'],
+      ['bearer: another party\'s ingest client', bearer(await partyClient(b.partyId, ['ingest'])), 'SERVICE_ACCESS_ERROR'],
+      ['MAC: the channel party\'s ingest credential', mac(a.sender), 'stored'],
+      ['bearer: the channel party\'s ingest client', bearer(await partyClient(a.partyId, ['ingest'])), 'stored'],
+    ];
+    const before = (await vaultOf(a)).length;
+    const seen: Record<string, string> = {};
+    for (const [who, send] of rows) {
+      const r = await send();
+      seen[who] = r.status === 200 ? 'stored' : (r.code ?? String(r.status));
+    }
+    expect(seen).toEqual(Object.fromEntries(rows.map(([who, , want]) => [who, want])));
+    expect((await vaultOf(a)).length).toBe(before + 2);
+    expect((await vaultOf(b)).length).toBe(0);
   });
 });
