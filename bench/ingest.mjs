@@ -16,7 +16,10 @@
 // the deliveries made during the window: dispatch reads by position and must not slow ingestion. BENCH_WEBHOOK_RATE
 // overrides the per-endpoint delivery rate (default: the shipped 50/s).
 //
-// BENCH_CASES=mac,bearer,postgres,webhooks chooses the Vaultgate cases (default: all); BENCH_DURATION_S, BENCH_WARMUP_S the
+// batch (issue 17): messages/s in batches of 100 and 1,000 beside the single-message macSHA256 figure of the same run
+// (bench/ingest-batch.mjs); BENCH_CASES=batch runs macSHA256 and the batches only.
+//
+// BENCH_CASES=mac,bearer,postgres,webhooks,batch chooses the Vaultgate cases (default: all); BENCH_DURATION_S, BENCH_WARMUP_S the
 // window and warm-up; BENCH_POOL_MAX caps a pool (default 1,000,000 requests).
 import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -25,6 +28,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { buildMacHeaders, computeMac, formatMacTimestamp } from '../dist/protocol/index.js';
+import { benchBatches, reportBatches } from './ingest-batch.mjs';
 import { adminCall, CLI, cpuMicros, memory, pinning, startProcess, stopProcess, TICKS_PER_S } from './lib.mjs';
 import { LOADGEN_SATURATED_PCT, requestHead, requestPool, runLoad } from './load.mjs';
 import { backendsCpu, backendsCpuDelta, backendsOf, benchSchema, dropSchemas, PG_URL, pgUnavailable } from './postgres.mjs';
@@ -231,14 +235,15 @@ async function startPostgresGateway(pin) {
 
 export async function benchIngest() {
   const pin = pinning();
-  const cases = new Set((process.env.BENCH_CASES ?? 'mac,bearer,postgres,webhooks').split(','));
+  const cases = new Set((process.env.BENCH_CASES ?? 'mac,bearer,postgres,webhooks,batch').split(','));
+  let batch;
   const results = {};
   const skipped = {};
   const pgWhy = cases.has('postgres') ? await pgUnavailable() : 'not chosen (BENCH_CASES)';
   if (cases.has('postgres') && pgWhy) skipped.postgresMacSHA256 = pgWhy;
 
   // The gateway whose channel URL and credentials every request is prepared for (it idles while the baselines run).
-  let embedded = cases.has('mac') || cases.has('bearer') ? await startGateway(pin, {}) : undefined;
+  let embedded = cases.has('mac') || cases.has('bearer') || cases.has('batch') ? await startGateway(pin, {}) : undefined;
   let pgGateway = !embedded && !pgWhy ? await startPostgresGateway(pin) : undefined;
   try {
     const first = embedded ?? pgGateway;
@@ -259,13 +264,15 @@ export async function benchIngest() {
       const server = { url: embedded.vg.url, pid: embedded.vg.pid };
       // BENCH_ORDER=HMACSHA256,SHA256 measures the MAC cases in another order (the first measured case has been
       // the slower one whichever it is; see docs/performance.md).
-      for (const algorithm of cases.has('mac') ? (process.env.BENCH_ORDER ?? 'SHA256,HMACSHA256').split(',') : []) {
+      for (const algorithm of cases.has('mac') ? (process.env.BENCH_ORDER ?? 'SHA256,HMACSHA256').split(',') : cases.has('batch') ? ['SHA256'] : []) {
         results[`mac${algorithm}`] = await runCase({ ...server, url: embedded.channelUrl }, (n) => macHeads(t, algorithm, n), hint, { metrics: { url: embedded.vg.url, token: embedded.token } });
       }
       if (cases.has('bearer')) {
         const accessToken = await fetchToken(embedded.vg.url, await embedded.oauthClient());
         results.bearer = await runCase({ ...server, url: embedded.channelUrl }, (n) => bearerHeads(t, accessToken, n), hint, { metrics: { url: embedded.vg.url, token: embedded.token } });
       }
+      // Issue 17: the batch cases on the same gateway, after the single-message cases they are compared with.
+      if (cases.has('batch')) batch = await benchBatches(embedded, BODY);
       await embedded.stop();
       embedded = undefined;
     }
@@ -283,7 +290,12 @@ export async function benchIngest() {
     if (embedded) await embedded.stop();
     if (pgGateway) await pgGateway.stop();
   }
-  return report(pin, results, skipped);
+  const out = report(pin, results, skipped);
+  if (batch) {
+    reportBatches(batch, results.macSHA256);
+    out.batch = batch;
+  }
+  return out;
 }
 
 /**

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { maskedMacString } from '../protocol/index.js';
 import { signRequestDetailed } from '../sdk/index.js';
-import { bulkSend, countNdjson, folderItems, ndjsonItems, type BulkCounts, type BulkSummary } from './bulk-send.js';
+import { bulkSend, countNdjson, folderItems, ndjsonBufferItems, ndjsonItems, type BulkCounts, type BulkSummary } from './bulk-send.js';
 import { acceptLanguageOf, clientFor, macSettings, resolvedValues, withClientOptions } from './client-options.js';
 import { signatureKeyOf, withSignatureOptions } from './signature-option.js';
 import { VaultgateClient } from '../sdk/index.js';
@@ -54,8 +54,9 @@ export function sendCommand(): Command {
     .option('--media-type <type>', 'agreed media type, sent as Content-Type', 'application/json')
     .option('--transaction-id <id>', 'transaction id of a single send (default: a new UUID)')
     .addOption(new Option('--dir <folder>', 'bulk: every file of the folder, in name order').conflicts(['ndjson', 'transactionId']))
-    .addOption(new Option('--ndjson <file>', 'bulk: every non-empty line of the file').conflicts(['transactionId']))
+    .addOption(new Option('--ndjson <file>', 'bulk: every non-empty line of the file ("-": stdin) is one message').conflicts(['transactionId']))
     .option('--concurrency <n>', 'bulk: requests in flight at once', intFrom1To(256), 8)
+    .option('--batch-size <n>', 'bulk: messages per request when the server offers batches (POST /ingestion/{channelId}/batch); 1: one request per message', intFrom1To(1000), 1000)
     .option('--max-connection-failures <n>', `bulk: stop after n messages in a row could not be delivered because the server cannot be reached (exit ${EXIT_UNREACHABLE}; run the same command again to resume)`, intFrom1To(100_000), 5)
     .option('--json', 'print the receipt / summary as JSON')
     .action(async (file: string | undefined, o: Record<string, any>, cmd: Command) => {
@@ -70,12 +71,13 @@ export function sendCommand(): Command {
       try {
         if (o.dir || o.ndjson) {
           if (file) throw new Error('give either a file or --dir / --ndjson, not both');
-          const items = o.dir ? folderItems(o.dir) : ndjsonItems(o.ndjson);
-          const total = o.dir ? (items as unknown[]).length : await countNdjson(o.ndjson);
+          const piped = o.ndjson === '-' ? ndjsonBufferItems(await readStdin()) : undefined;
+          const items = o.dir ? folderItems(o.dir) : piped ?? ndjsonItems(o.ndjson);
+          const total = o.dir ? (items as unknown[]).length : piped ? piped.length : await countNdjson(o.ndjson);
           const progress = new Progress(total, process.stderr);
           const summary = await bulkSend(items, {
             client, channelId: o.channel, messageType: o.messageType, mediaType: o.mediaType, concurrency: o.concurrency, total,
-            maxUnreachable: o.maxConnectionFailures, onProgress: (c) => progress.update(counts(c)),
+            maxUnreachable: o.maxConnectionFailures, batchSize: o.batchSize, onProgress: (c) => progress.update(counts(c)),
           });
           progress.update(counts(summary), true);
           printSummary(summary, o.json === true, client.baseUrl);

@@ -987,6 +987,39 @@ export const ERROR_CATALOGUE = {
     'Ange organisationen du läser för: du är medlem i flera.',
     'Send Vaultgate-Organisation: <organisationId> (co_… or tp_…) with the request; GET /api/v1/me (vaultgate account me) lists your organisations. A personal API token acts for its one organisation and needs no header.',
   ),
+  // --- batch ingestion (issue 17, docs/ingestion.md "Batches") ---
+  BATCH_MEDIA_TYPE: def(
+    415,
+    'INVALID_DATA',
+    'A batch must be sent as application/x-ndjson.',
+    'Erä on lähetettävä muodossa application/x-ndjson.',
+    'En sats måste skickas som application/x-ndjson.',
+    'Send Content-Type: application/x-ndjson with one JSON object per line ({"messageType","mediaType","transactionId","body" or "bodyBase64"}); a single message goes to POST /ingestion/{channelId}.',
+  ),
+  BATCH_EMPTY: def(
+    400,
+    'INVALID_DATA_SIZE',
+    'The batch holds no items.',
+    'Erässä ei ole yhtään sanomaa.',
+    'Satsen innehåller inga meddelanden.',
+    'Send at least one line, each a JSON object describing one message.',
+  ),
+  BATCH_TOO_MANY_ITEMS: def(
+    413,
+    'INVALID_DATA_SIZE',
+    'The batch holds more items than one request may (1,000).',
+    'Erässä on enemmän sanomia kuin yksi pyyntö saa sisältää (1 000).',
+    'Satsen innehåller fler meddelanden än en begäran får innehålla (1 000).',
+    'Split the items into batches of at most 1,000 lines (OPTIONS /ingestion/{channelId}/batch gives the limits); nothing of this batch was stored.',
+  ),
+  BATCH_LINE_INVALID: def(
+    400,
+    'INVALID_DATA',
+    'This line of the batch is not a valid item.',
+    'Erän tämä rivi ei ole kelvollinen sanoma.',
+    'Denna rad i satsen är inte ett giltigt meddelande.',
+    'Make the line one JSON object with a string mediaType, exactly one of body (text) or bodyBase64 (base64), and optionally messageType and one of transactionId/idempotencyKey (1-255 characters, no control characters); the detail names the problem. Only this item was refused.',
+  ),
   // --- web portal (issue 16) ---
   PORTAL_NOT_BUILT: def(
     503,

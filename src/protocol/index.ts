@@ -19,3 +19,4 @@ export * from './audit-chain.js';
 export * from './grant-scope.js';
 export * from './content-digest.js';
 export * from './http-signature.js';
+export * from './ingestion-batch.js';

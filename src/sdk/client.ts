@@ -7,6 +7,8 @@ import { apiErrorFrom, VaultgateApiError, VaultgateIncompleteExportError, Vaultg
 import type { HttpSignatureKey } from '../protocol/index.js';
 import { httpSignatureHeaders } from './http-signer.js';
 import { DEFAULT_RETRY, isRetryableStatus, parseRetryAfter, retryDelay, type RetryPolicy } from './retry.js';
+import { BATCH_MEDIA_TYPE, type BatchCapability, type BatchResult } from '../protocol/index.js';
+import { batchLine, batchResults, chunkLines, refusedFrom, type BatchItem, type BatchSendResult } from './batch.js';
 import type { AuditFilters, AuditPage, ExportedMessage, FeedOptions, FeedPage, MessageMeta, MessagePage, Receipt, SendResult, SharedOwners, VaultFilters, VaultMessage } from './types.js';
 
 export interface VaultgateClientOptions {
@@ -82,6 +84,7 @@ export class VaultgateClient {
   private readonly acceptLanguage: Record<string, string>;
   private readonly signature: HttpSignatureKey | undefined;
   private readonly contentDigest: boolean;
+  private batchOffer: Promise<BatchCapability | null> | undefined;
 
   constructor(o: VaultgateClientOptions) {
     this.baseUrl = o.baseUrl.replace(/\/+$/, '');
@@ -127,6 +130,76 @@ export class VaultgateClient {
       }
       throw err instanceof RetriedNotUnique ? err.cause : err;
     }
+  }
+
+  /**
+   * Whether the server offers batches, and their limits (`OPTIONS /ingestion/{channelId}/batch`); null on a server
+   * without them (404/405/501). Asked once per client; a failed probe is asked again next time.
+   *
+   * @example
+   * const cap = await vg.batchCapability(channelId); // { mediaType: 'application/x-ndjson', maxItems: 1000, maxBytes, maxItemBytes } or null
+   */
+  batchCapability(channelId: string): Promise<BatchCapability | null> {
+    this.batchOffer ??= (async () => {
+      try {
+        const r = await this.buffered('OPTIONS', `/ingestion/${encodeURIComponent(channelId)}/batch`, {});
+        const cap = JSON.parse(r.text) as Partial<BatchCapability>;
+        return cap.mediaType === BATCH_MEDIA_TYPE && typeof cap.maxItems === 'number' && typeof cap.maxBytes === 'number' ? cap as BatchCapability : null;
+      } catch (err) {
+        if (err instanceof VaultgateApiError && [404, 405, 501].includes(err.status)) return null;
+        this.batchOffer = undefined;
+        throw err;
+      }
+    })();
+    return this.batchOffer;
+  }
+
+  /**
+   * Sends many messages, in as few requests as the server's batch limits allow (`POST /ingestion/{channelId}/batch`,
+   * NDJSON, at most 1,000 per request), and resolves once every stored one is committed. One result per item, in
+   * input order: stored (with its receipt), already stored (an earlier attempt's answer was lost: each item keeps
+   * its transaction id, generated when absent, across retries), or refused with its code, title, detail and remedy.
+   * A request refused as a whole, or not delivered after every retry, throws (VaultgateApiError /
+   * VaultgateNetworkError); the requests before it were stored, and sending the same items again is safe. On a
+   * server without batches, the items are sent one by one with `send`.
+   *
+   * @example
+   * const results = await vg.sendBatch(channelId, orders.map((o) => ({ body: JSON.stringify(o), mediaType: 'application/json' })));
+   * for (const r of results) if (r.status === 'refused') console.error(r.index, r.code, r.remedy);
+   */
+  async sendBatch(channelId: string, items: readonly BatchItem[]): Promise<BatchSendResult[]> {
+    const lines = items.map((item, index) => ({ index, item, ...batchLine(item) }));
+    const cap = await this.batchCapability(channelId);
+    if (!cap) return this.sendEach(channelId, lines);
+    const results: BatchSendResult[] = [];
+    for (const chunk of chunkLines(lines, cap)) {
+      if (chunk[0]!.line.length > cap.maxBytes) {
+        results.push(...await this.sendEach(channelId, chunk)); // too large as a line; as a message it may still fit
+        continue;
+      }
+      const r = await this.buffered('POST', `/ingestion/${encodeURIComponent(channelId)}/batch`, {
+        headers: { 'content-type': BATCH_MEDIA_TYPE }, body: Buffer.concat(chunk.map((l) => l.line)),
+      });
+      results.push(...batchResults(JSON.parse(r.text) as BatchResult, chunk.map((l) => l.transactionId), chunk[0]!.index, r.attempts > 1));
+    }
+    return results;
+  }
+
+  /** Items one by one (send), refusals as results; failures to deliver throw. */
+  private async sendEach(channelId: string, lines: { index: number; item: BatchItem; transactionId: string }[]): Promise<BatchSendResult[]> {
+    const out: BatchSendResult[] = [];
+    for (const { index, item, transactionId } of lines) {
+      try {
+        const r = await this.send(channelId, item.body, { mediaType: item.mediaType, transactionId, ...(item.messageType !== undefined ? { messageType: item.messageType } : {}) });
+        out.push(r.alreadyStored
+          ? { index, status: 'stored', alreadyStored: true, messageId: r.messageId, transactionId }
+          : { index, status: 'stored', alreadyStored: false, receipt: r });
+      } catch (err) {
+        if (!(err instanceof VaultgateApiError) || err.status >= 500 || err.status === 429 || err.status === 401) throw err;
+        out.push(refusedFrom(index, err));
+      }
+    }
+    return out;
   }
 
   /**

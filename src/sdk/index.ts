@@ -13,3 +13,5 @@ export { exportVaultToFile, resumePoint, type ExportOptions } from './export-vau
 export { clientCredentialsTokenProvider, decodeAccessToken, fetchClientCredentialsToken, type AccessToken, type ClientCredentialsOptions, type ClientCredentialsProviderOptions } from './client-credentials.js';
 export { httpSignatureHeaders } from './http-signer.js';
 export type { HttpSignatureKey, HttpSignatureAlgorithm } from '../protocol/index.js';
+export { DEFAULT_BATCH_CAPABILITY, type BatchItem, type BatchSendResult } from './batch.js';
+export type { BatchCapability } from '../protocol/index.js';

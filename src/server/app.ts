@@ -32,6 +32,7 @@ import { SignatureKeys } from './services/signature-keys.js';
 import { adminRoutes } from './routes/admin.js';
 import { INGESTION_ROUTE, ingestionFastPath } from './routes/ingestion-fast-path.js';
 import { ingestionRoutes } from './routes/ingestion.js';
+import { BATCH_ROUTE, ingestionBatchRoutes } from './routes/ingestion-batch.js';
 import { oauthRoutes } from './routes/oauth.js';
 import { problemSchema } from './routes/schemas.js';
 import { systemRoutes } from './routes/system.js';
@@ -169,7 +170,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     refuseRepeatedHeaders(request.raw.rawHeaders);
     const h = request.headers;
     const hasBody = h['transfer-encoding'] !== undefined || (h['content-length'] !== undefined && h['content-length'] !== '0');
-    if (hasBody && !request.is404 && request.routeOptions.url !== INGESTION_ROUTE) refuseContentCodings(h['content-encoding']);
+    if (hasBody && !request.is404 && request.routeOptions.url !== INGESTION_ROUTE && request.routeOptions.url !== BATCH_ROUTE) refuseContentCodings(h['content-encoding']);
   });
   const routes: { method: string; url: string }[] = [];
   app.addHook('onRoute', (r) => {
@@ -340,6 +341,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   await app.register(adminSignatureKeyRoutes({ keys: signatureKeys, throttle, operatorUser }, deps.adminToken), { prefix: '/admin/v1' });
   await app.register(oauthRoutes({ ...common, signingKeys, tokenLifetimeS: config.tokenLifetimeS }));
   await app.register(ingestionRoutes({ ...common, refusals }));
+  await app.register(ingestionBatchRoutes({ ...common, refusals })); // issue 17: POST /ingestion/{channelId}/batch
   // One resolver for consumer reads, the feed and webhooks (issue 15): each request, poll and attempt resolves anew.
   const scopesFor = deps.scopesFor ?? scopeResolver(store);
   await app.register(vaultRoutes({ ...common, person, checkpoints }), { prefix: '/vault/v1' });

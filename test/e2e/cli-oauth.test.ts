@@ -85,7 +85,8 @@ describe('CLI with OAuth client credentials', () => {
     const before = (await all()).length;
     const file = join(work, 'orders.ndjson');
     writeFileSync(file, Array.from({ length: 300 }, (_, i) => JSON.stringify({ order: i, city: 'Jyväskylä' })).join('\n'));
-    const args = [CLI, 'send', '--channel', t.channelId, '--ndjson', file, '--concurrency', '4'];
+    // Batches of 10 (issue 17): small enough that the run is interrupted half-way.
+    const args = [CLI, 'send', '--channel', t.channelId, '--ndjson', file, '--concurrency', '4', '--batch-size', '10'];
     const child = spawn(process.execPath, args, { env: env(), stdio: 'ignore' });
     let done = false;
     const exited = new Promise((resolve) => child.on('exit', (code) => resolve((done = true) && code)));

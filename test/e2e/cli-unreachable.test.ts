@@ -34,7 +34,7 @@ describe('a bulk send whose server goes away', () => {
       PATH: process.env.PATH ?? '', HOME: dataDir, VAULTGATE_PARTNER_ID: t.sender.partnerId, VAULTGATE_PARTNER_KEY: t.sender.partnerKey,
       VAULTGATE_CUSTOMER_ID: t.sender.customerId, VAULTGATE_CUSTOMER_KEY: t.sender.customerKey, VAULTGATE_ORGANISATION_ID: t.businessId,
     };
-    const args = (url: string): string[] => ['send', '--url', url, '--channel', t.channelId, '--dir', dir, '--concurrency', '2', '--max-connection-failures', '3'];
+    const args = (url: string): string[] => ['send', '--url', url, '--channel', t.channelId, '--dir', dir, '--concurrency', '2', '--max-connection-failures', '3', '--batch-size', '1']; // one request per message: counted one by one
 
     const child = spawn(process.execPath, [CLI, ...args(first.url)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     clis.push(child);

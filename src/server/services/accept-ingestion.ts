@@ -85,7 +85,7 @@ export function requestedMessageType(header: string | undefined, rawTarget: stri
 }
 
 /** The MAC scheme's step 6: the partner is the channel's party, the customer credential the channel company's, with ingest. */
-async function authorizeMacIngestion(d: IngestDeps, principal: MacPrincipal, channel: ChannelRecord): Promise<void> {
+export async function authorizeMacIngestion(d: IngestDeps, principal: MacPrincipal, channel: ChannelRecord): Promise<void> {
   const company = await d.cache.get(`company:${channel.companyId}`, () => d.store.getCompany(channel.companyId));
   if (
     principal.party.id !== channel.partyId ||
