@@ -261,6 +261,19 @@ export const CONFIG_SCHEMA = {
     env: 'VAULTGATE_AUTH_THROTTLE_WINDOW_S', flag: '--auth-throttle-window-s', default: 60, parse: int(1, 86400),
     description: 'Seconds of the window in which authentication failures are counted; a throttled credential or address is let through again when its window ends (Retry-After says when).',
   } as ConfigKey<number>,
+  // --- fair use: ingestion rate limits (issue 17 §3; docs/api.md "Limits") ---
+  rateLimitPartyMessages: {
+    env: 'VAULTGATE_RATE_LIMIT_PARTY_MESSAGES', flag: '--rate-limit-party-messages', default: 10_000, parse: int(0, 100_000_000),
+    description: 'Messages one party (integrator) may send in one window, over all its channels, before further requests get 429 RATE_LIMITED with Retry-After; a batch counts its items. Shared by every gateway process on PostgreSQL, per process on SQLite. 0 turns this limit off. Default 10,000 per 10 s: 1,000 messages/s, the figure Segment\'s HTTP tracking API allows a source.',
+  } as ConfigKey<number>,
+  rateLimitChannelMessages: {
+    env: 'VAULTGATE_RATE_LIMIT_CHANNEL_MESSAGES', flag: '--rate-limit-channel-messages', default: 5_000, parse: int(0, 100_000_000),
+    description: 'Messages one channel may receive in one window before further requests get 429 RATE_LIMITED; half the party limit by default, so one busy channel cannot use up its party\'s whole budget. 0 turns this limit off.',
+  } as ConfigKey<number>,
+  rateLimitWindowS: {
+    env: 'VAULTGATE_RATE_LIMIT_WINDOW_S', flag: '--rate-limit-window-s', default: 10, parse: int(1, 86_400),
+    description: 'Seconds of the fixed window the ingestion rate limits count in (the w of RateLimit-Policy); a refused client may send again when its window ends (Retry-After and the t of RateLimit say when).',
+  } as ConfigKey<number>,
   // --- accounts (issue 14) ---
   registrationAutoApprove: {
     env: 'VAULTGATE_REGISTRATION_AUTO_APPROVE', flag: '--registration-auto-approve', default: false, parse: bool,
@@ -392,6 +405,9 @@ export interface Config {
   authThrottleCredentialFailures: number;
   authThrottleAddressFailures: number;
   authThrottleWindowS: number;
+  rateLimitPartyMessages: number;
+  rateLimitChannelMessages: number;
+  rateLimitWindowS: number;
   registrationAutoApprove: boolean;
   sessionIdleS: number;
   sessionAbsoluteS: number;

@@ -4,6 +4,7 @@ import type { RenderedAnswer, ResponseStyle } from '../plugins/errors.js';
 import { acceptIngestion, ingestAccepted, type AcceptedIngestion } from '../services/accept-ingestion.js';
 import type { AuthDeps } from '../services/authenticate-request.js';
 import type { IngestDeps } from '../services/ingest-message.js';
+import type { IngestionRateLimits } from '../services/ingestion-rate-limits.js';
 import type { RefusalRecorder } from '../services/insights/refusal-recorder.js';
 import { envelopeSchema, errorResponses, idParams, macHeadersSchema, receiptSchema } from './schemas.js';
 
@@ -21,7 +22,7 @@ export function renderReceipt(style: ResponseStyle, receipt: Receipt, clock: Clo
 }
 
 /** POST /ingestion/{channelId}: the checks in the order of ingestion.md, then a durable commit, then the receipt. */
-export function ingestionRoutes(d: IngestDeps & AuthDeps & { clock: Clock; refusals?: RefusalRecorder | undefined }) {
+export function ingestionRoutes(d: IngestDeps & AuthDeps & { clock: Clock; refusals?: RefusalRecorder | undefined; rateLimits?: IngestionRateLimits | undefined }) {
   return async (app: FastifyInstance): Promise<void> => {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: d.maxBodyBytes }, (_req, body, done) => done(null, body));
@@ -76,6 +77,7 @@ export function ingestionRoutes(d: IngestDeps & AuthDeps & { clock: Clock; refus
       const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const receipt = await ingestAccepted(d, request.ingestion!, body, request.headers['content-type']!);
       const a = renderReceipt(request.style, receipt, d.clock);
+      if (request.ingestion!.rateLimit) reply.headers(request.ingestion!.rateLimit.headers); // fair use (issue 17 §3)
       return reply.header('location', a.location).type(a.contentType).send(a.body);
     });
   };

@@ -5,6 +5,7 @@ import { authenticateRequest, type AuthDeps, type Principal, type RequestOrigin 
 import { authorizeBearerIngestion, readIdempotencyKey } from './authorize-bearer.js';
 import { decodeContent } from './decode-content.js';
 import { checkMessageHeaders, findChannel, ingestMessage, type IngestDeps } from './ingest-message.js';
+import type { IngestionRateLimits, RateLimitState } from './ingestion-rate-limits.js';
 
 /** An ingestion request that passed every check made before its body is read. */
 export interface AcceptedIngestion {
@@ -16,6 +17,8 @@ export interface AcceptedIngestion {
   transactionId: string | undefined;
   /** The Content-Encoding codings in the order applied (RFC 9110 §8.4); the body is decoded before it is stored. */
   codings: ContentCoding[];
+  /** Fair use (issue 17 §3): the RateLimit header fields for the answer, when a limit is in force. */
+  rateLimit?: RateLimitState | undefined;
 }
 
 const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
@@ -27,8 +30,15 @@ const one = (v: string | string[] | undefined): string | undefined => (Array.isA
  * within limits, the content codings accepted (415 before the body is read). Both HTTP paths (the Fastify route and the lean socket path) run exactly this.
  */
 export async function acceptIngestion(
-  d: IngestDeps & AuthDeps,
-  r: { channelId: string; headers: HeaderBag; rawTarget: string; mac: boolean; origin?: RequestOrigin },
+  d: IngestDeps & AuthDeps & { rateLimits?: IngestionRateLimits | undefined },
+  r: {
+    channelId: string; headers: HeaderBag; rawTarget: string; mac: boolean; origin?: RequestOrigin;
+    /**
+     * Messages to charge to the party's and channel's rate limits (default 1). A batch passes 0 and charges its item
+     * count once the body is parsed (`d.rateLimits.consume(…, items)`), before anything is stored.
+     */
+    charge?: number;
+  },
 ): Promise<AcceptedIngestion> {
   const channel = await findChannel(d, r.channelId);
   const principal = await authenticateRequest(d, r.headers, r.rawTarget, r.mac, r.origin);
@@ -47,7 +57,10 @@ export async function acceptIngestion(
     contentLength: one(r.headers['content-length']),
   }, d.maxBodyBytes);
   const codings = parseContentEncoding(one(r.headers['content-encoding']));
-  return { channel, principal, agreement, mediaType, transactionId, codings };
+  // --- fair use (issue 17 §3): last of the checks, so only well-formed, authorised requests are charged ---
+  const charge = r.charge ?? 1;
+  const rateLimit = charge > 0 ? await d.rateLimits?.consume({ partyId: channel.partyId, channelId: channel.id }, charge) : undefined;
+  return { channel, principal, agreement, mediaType, transactionId, codings, rateLimit };
 }
 
 /**
