@@ -4,6 +4,7 @@ import { Agent, request, type Dispatcher } from 'undici';
 import { authorizerFor, type RequestAuthorizer, type VaultgateCredentials } from './auth.js';
 import { apiErrorFrom, VaultgateApiError, VaultgateIncompleteExportError, VaultgateNetworkError } from './errors.js';
 import { DEFAULT_RETRY, isRetryableStatus, parseRetryAfter, retryDelay, type RetryPolicy } from './retry.js';
+import { RatePacer, rateLimitResetMs } from './rate-limit.js';
 import type { AuditFilters, AuditPage, ExportedMessage, FeedOptions, FeedPage, MessageMeta, MessagePage, Receipt, SendResult, SharedOwners, VaultFilters, VaultMessage } from './types.js';
 
 export interface VaultgateClientOptions {
@@ -61,6 +62,8 @@ export class VaultgateClient {
   private readonly dispatcher: Dispatcher;
   private readonly ownDispatcher: boolean;
   private readonly acceptLanguage: Record<string, string>;
+  /** Fair use (issue 17 §3): waits while the server's RateLimit field says nothing is left. */
+  private readonly pacer: RatePacer;
 
   constructor(o: VaultgateClientOptions) {
     this.baseUrl = o.baseUrl.replace(/\/+$/, '');
@@ -68,6 +71,7 @@ export class VaultgateClient {
     this.auth = authorizerFor(o.credentials, { baseUrl: this.baseUrl, acceptLanguage: o.acceptLanguage });
     this.acceptLanguage = o.acceptLanguage ? { 'accept-language': o.acceptLanguage } : {};
     this.retry = { ...DEFAULT_RETRY, ...o.retry };
+    this.pacer = new RatePacer(this.retry.maxDelayMs);
     this.timeoutMs = o.timeoutMs ?? 30_000;
     this.ownDispatcher = o.dispatcher === undefined;
     this.dispatcher = o.dispatcher ?? new Agent({ keepAliveTimeout: 10_000, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs });
@@ -355,6 +359,8 @@ export class VaultgateClient {
     let fateUnknown = false;
     for (let attempt = 1; attempt <= this.retry.maxAttempts; attempt++) {
       if (attempt > 1) await sleep(wait);
+      const paced = this.pacer.delayMs(Date.now());
+      if (paced > 0) await sleep(paced);
       const transactionId = o.transactionId ?? randomUUID();
       let authHeaders: Record<string, string>;
       try {
@@ -383,6 +389,7 @@ export class VaultgateClient {
         });
         status = res.statusCode;
         resHeaders = res.headers;
+        this.pacer.observe(resHeaders.ratelimit, Date.now());
         body = res.body;
         if (o.buffer || status >= 300) text = await res.body.text();
       } catch (err) {
@@ -409,7 +416,9 @@ export class VaultgateClient {
       if (status >= 500) fateUnknown = true;
       if (!isRetryableStatus(status) || attempt === this.retry.maxAttempts) throw error;
       lastError = error;
-      wait = retryDelay(attempt, this.retry, parseRetryAfter(resHeaders['retry-after'], Date.now()));
+      // A 429 says when to come back (Retry-After, else the exhausted policy's reset in RateLimit); the retry
+      // carries the same transaction id, so it is stored at most once.
+      wait = retryDelay(attempt, this.retry, parseRetryAfter(resHeaders['retry-after'], Date.now()) ?? (status === 429 ? rateLimitResetMs(resHeaders.ratelimit) : undefined));
     }
     if (lastError instanceof VaultgateApiError) throw lastError;
     const cause = lastError as Error & { code?: string };
