@@ -348,7 +348,7 @@ export const CONFIG_SCHEMA = {
   } as ConfigKey<number>,
   webhookRateLimitPerS: {
     env: 'VAULTGATE_WEBHOOK_RATE_LIMIT_PER_S', flag: '--webhook-rate-limit-per-s', default: 50, parse: int(1, 100_000),
-    description: 'Deliveries per second to one endpoint, per gateway process; over it dispatch waits (it never drops a delivery).',
+    description: 'Deliveries per second to one endpoint; over it dispatch waits (it never drops a delivery). Counted across every gateway process on PostgreSQL, per process on SQLite.',
   } as ConfigKey<number>,
   webhookDisableAfterH: {
     env: 'VAULTGATE_WEBHOOK_DISABLE_AFTER_H', flag: '--webhook-disable-after-h', default: 120, parse: int(1, 24 * 365),
