@@ -15,7 +15,10 @@ export interface VaultgateClientOptions {
    * `${baseUrl}/oauth2/token` by default, cached, refreshed before expiry); or `{ tokenProvider }`.
    */
   credentials: VaultgateCredentials;
-  /** Retries of network errors, 5xx and 429 (default: 5 attempts, 200 ms doubling, Retry-After honoured). */
+  /**
+   * Retries of network errors, 5xx and 429 (default: 5 attempts, 200 ms doubling, Retry-After honoured). The client
+   * also paces itself by the server's RateLimit field: once a policy says `r=0`, requests wait its `t` (at most maxDelayMs).
+   */
   retry?: Partial<RetryPolicy>;
   /** Longest wait for the answer's headers and between body chunks (default 30 s). */
   timeoutMs?: number;

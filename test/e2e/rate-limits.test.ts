@@ -25,11 +25,11 @@ function rateLimit(res: RawResponse): Record<string, { r: number; t: number }> {
   return out;
 }
 
-function signed(url: string, target: string, creds: MacCredentials): Record<string, string> {
+function signed(url: string, target: string, creds: MacCredentials, transactionId: string = randomUUID()): Record<string, string> {
   const now = Date.now();
   const input = {
     url: url + target, sender: 'Vaultgate tests', customerId: creds.customerId, timestamp: formatMacTimestamp(now), language: 'EN',
-    organisationId: creds.organisationId, transactionId: randomUUID(), timestampUnix: String(Math.floor(now / 1000)),
+    organisationId: creds.organisationId, transactionId, timestampUnix: String(Math.floor(now / 1000)),
     customerKey: creds.customerKey, partnerKey: creds.partnerKey,
   };
   return {
@@ -100,6 +100,15 @@ describe('ingestion rate limits (429 RATE_LIMITED, RateLimit headers)', () => {
     const res = await onSocket(other.channelId, other.sender);
     expect(res.status, res.text).toBe(200);
     expect(rateLimit(res)).toEqual({ party: { r: PARTY - 1, t: expect.any(Number) }, channel: { r: CHANNEL - 1, t: expect.any(Number) } });
+  });
+
+  it('names the fields on a refusal after the charge too (a reused transaction id), on either path', async () => {
+    const transactionId = randomUUID();
+    const first = await macRequest({ baseUrl: paths.url, target: `/ingestion/${other.channelId}`, creds: other.sender, body: '{}', transactionId, headers: { 'content-type': 'application/json' } });
+    expect(first.status, first.text).toBe(200);
+    const again = await paths.inject({ url: `/ingestion/${other.channelId}`, headers: signed(paths.url, `/ingestion/${other.channelId}`, other.sender, transactionId), body: '{}' });
+    expect(again.json().code, again.text).toBe('REQUEST_NOT_UNIQUE');
+    expect(rateLimit(again).channel!.r).toBe(0);
   });
 
   it('keeps 429 on the MAC path in every status mode, in the Netvisor envelope when asked for XML', async () => {

@@ -89,13 +89,14 @@ async function answer(d: FastPathDeps, req: IncomingMessage, res: ServerResponse
     const accepted = await acceptIngestion(d, {
       channelId, headers: req.headers, rawTarget: req.url!, mac: style.mac, origin: { address: d.clientAddress(req), requestId: reqId },
     });
+    // Fair use (issue 17 §3): the RateLimit fields on whatever answer follows, the receipt or a later refusal.
+    if (accepted.rateLimit) for (const [name, value] of Object.entries(accepted.rateLimit.headers)) res.setHeader(name, value);
     // The headers decide no refusal: a client that sent Expect: 100-continue may now send the body.
     continueIfExpected(req, res);
     const body = await readBody(req, d.maxBodyBytes, res);
     const receipt = await ingestAccepted(d, accepted, body, req.headers['content-type'] as string);
     const a = renderReceipt(style, receipt, d.clock);
     res.setHeader('location', a.location);
-    if (accepted.rateLimit) for (const [name, value] of Object.entries(accepted.rateLimit.headers)) res.setHeader(name, value); // fair use (issue 17 §3)
     send(req, res, a, d.closing());
   } catch (error) {
     const err = toVaultgateError(error);

@@ -59,11 +59,13 @@ export function ingestionRoutes(d: IngestDeps & AuthDeps & { clock: Clock; refus
           ...errorResponses(400, 401, 403, 404, 409, 413, 415, 421),
         },
       },
-      onRequest: async (request) => {
+      onRequest: async (request, reply) => {
         request.ingestion = await acceptIngestion(d, {
           channelId: request.params.channelId, headers: request.headers, rawTarget: request.url, mac: request.style.mac,
           origin: { address: request.ip, requestId: request.id },
         });
+        // Fair use (issue 17 §3): the RateLimit fields on whatever answer follows, the receipt or a later refusal.
+        if (request.ingestion.rateLimit) reply.headers(request.ingestion.rateLimit.headers);
       },
       // A refused request (the error handler set its code) is recorded off the request path (issue 16).
       onResponse: async (request, reply) => {
@@ -77,7 +79,6 @@ export function ingestionRoutes(d: IngestDeps & AuthDeps & { clock: Clock; refus
       const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const receipt = await ingestAccepted(d, request.ingestion!, body, request.headers['content-type']!);
       const a = renderReceipt(request.style, receipt, d.clock);
-      if (request.ingestion!.rateLimit) reply.headers(request.ingestion!.rateLimit.headers); // fair use (issue 17 §3)
       return reply.header('location', a.location).type(a.contentType).send(a.body);
     });
   };
