@@ -31,7 +31,7 @@ export function ingestionRoutes(d: IngestDeps & AuthDeps & { clock: Clock; refus
       schema: {
         tags: ['ingestion'],
         summary: 'Send a message into the channel company\'s vault',
-        description: 'Checks, in order: channel exists in this environment, caller authenticated, caller is the channel\'s party (customer credential of the channel\'s company, Organisation-ID its business id), message type agreed, media type agreed, size within limits, transaction id unused. The message is committed durably before the reply.',
+        description: 'Checks, in order: channel exists in this environment, caller authenticated, caller is the channel\'s party (customer credential of the channel\'s company, Organisation-ID its business id), message type agreed, media type agreed, size within limits, the party\'s and channel\'s rate limits (429 RATE_LIMITED), transaction id unused. The message is committed durably before the reply.',
         security: [{ netvisorMac: [] }, { bearerToken: ['ingest'] }],
         params: idParams('channelId', 'ch_test_…'),
         querystring: {
@@ -53,7 +53,11 @@ export function ingestionRoutes(d: IngestDeps & AuthDeps & { clock: Clock; refus
         response: {
           200: {
             description: 'Stored. JSON receipt (Accept: application/json) or the Netvisor envelope with InsertedDataIdentifier.',
-            headers: { location: { type: 'string', description: '/vault/v1/messages/{messageId}' } },
+            headers: {
+              location: { type: 'string', description: '/vault/v1/messages/{messageId}' },
+              'ratelimit-policy': { type: 'string', description: 'The rate limits in force (draft-ietf-httpapi-ratelimit-headers-11), e.g. "party";q=10000;w=10, "channel";q=5000;w=10 (docs/api.md, Limits). Also on a 429 RATE_LIMITED, with Retry-After.' },
+              ratelimit: { type: 'string', description: 'What is left of each limit: "party";r=9958;t=7, "channel";r=4970;t=7 (r messages left, t seconds until the window resets).' },
+            },
             content: { 'application/json': { schema: receiptSchema }, 'text/xml': { schema: envelopeSchema } },
           },
           ...errorResponses(400, 401, 403, 404, 409, 413, 415, 421),
