@@ -287,7 +287,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   // --- fair use (issue 17 §3): per-party and per-channel ingestion limits; shared across processes on PostgreSQL ---
   const rateLimits = new IngestionRateLimits({
     partyMessages: config.rateLimitPartyMessages, channelMessages: config.rateLimitChannelMessages, windowS: config.rateLimitWindowS,
-    shared: store.sharedRateLimiter?.bind(store),
+    shared: store.sharedRateLimiter?.bind(store), syncMs: config.rateLimitSyncMs,
     onError: (err) => app.log.error({ err, code: 'RATE_LIMIT_STORE_FAILED' }, 'the rate-limit counter failed; the request was let through'),
   });
   const common = {

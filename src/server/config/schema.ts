@@ -274,6 +274,10 @@ export const CONFIG_SCHEMA = {
     env: 'VAULTGATE_RATE_LIMIT_WINDOW_S', flag: '--rate-limit-window-s', default: 10, parse: int(1, 86_400),
     description: 'Seconds of the fixed window the ingestion rate limits count in (the w of RateLimit-Policy); a refused client may send again when its window ends (Retry-After and the t of RateLimit say when).',
   } as ConfigKey<number>,
+  rateLimitSyncMs: {
+    env: 'VAULTGATE_RATE_LIMIT_SYNC_MS', flag: '--rate-limit-sync-ms', default: 100, parse: int(0, 10_000),
+    description: 'On PostgreSQL: how often each gateway process adds the messages it admitted to the shared counts (and learns the others\'), instead of a database round trip per request and limit; a budget may be overrun by what the processes admit in this time. 0 = every request asks the database (exact). Kong\'s rate-limiting plugin calls this sync_rate.',
+  } as ConfigKey<number>,
   // --- accounts (issue 14) ---
   registrationAutoApprove: {
     env: 'VAULTGATE_REGISTRATION_AUTO_APPROVE', flag: '--registration-auto-approve', default: false, parse: bool,
@@ -408,6 +412,7 @@ export interface Config {
   rateLimitPartyMessages: number;
   rateLimitChannelMessages: number;
   rateLimitWindowS: number;
+  rateLimitSyncMs: number;
   registrationAutoApprove: boolean;
   sessionIdleS: number;
   sessionAbsoluteS: number;

@@ -1,5 +1,6 @@
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { VaultgateError } from '../../protocol/index.js';
+import { CoalescingLimiter, type Consumed } from './coalescing-limiter.js';
 
 /*
  * Fair use (issue 17 §3): per-party and per-channel limits on ingestion, in fixed windows, free of Fastify.
@@ -37,6 +38,11 @@ export interface IngestionRateLimitsOptions {
    * per policy with the budget and the in-memory insurance limiter to fall back on.
    */
   shared?: ((o: { keyPrefix: string; points: number; durationS: number; insurance: RateLimiterMemory }) => RateLimiterAbstract) | undefined;
+  /**
+   * With a shared limiter: how often each process adds its admissions to the shared count (CoalescingLimiter);
+   * 0 = every request asks the shared limiter (exact, one database round trip per limit and request).
+   */
+  syncMs?: number;
   /** A limiter failed in a way the insurance did not cover; the request was let through. */
   onError?: (err: unknown) => void;
 }
@@ -48,11 +54,23 @@ export interface RateLimitState {
 
 interface Limit {
   policy: RateLimitPolicy;
-  limiter: RateLimiterAbstract;
+  consume: (id: string, n: number) => Promise<Consumed>;
 }
+
+/** A rate-limiter-flexible limiter's consume, over the budget or not. */
+const direct = (limiter: RateLimiterAbstract) => async (id: string, n: number): Promise<Consumed> => {
+  try {
+    const r = await limiter.consume(id, n);
+    return { over: false, remainingPoints: r.remainingPoints, msBeforeNext: r.msBeforeNext };
+  } catch (err) {
+    if (err instanceof RateLimiterRes) return { over: true, remainingPoints: 0, msBeforeNext: err.msBeforeNext };
+    throw err;
+  }
+};
 
 export class IngestionRateLimits {
   readonly #limits: Limit[] = [];
+  readonly #coalescing: CoalescingLimiter[] = [];
   readonly #policyHeader: string;
 
   constructor(private readonly o: IngestionRateLimitsOptions) {
@@ -60,8 +78,18 @@ export class IngestionRateLimits {
       if (quota <= 0) return;
       const keyPrefix = `ingest-${name}`;
       const memory = new RateLimiterMemory({ keyPrefix, points: quota, duration: o.windowS });
-      const limiter = o.shared ? o.shared({ keyPrefix, points: quota, durationS: o.windowS, insurance: memory }) : memory;
-      this.#limits.push({ policy: { name, quota, windowS: o.windowS }, limiter });
+      let consume = direct(memory);
+      if (o.shared) {
+        const shared = o.shared({ keyPrefix, points: quota, durationS: o.windowS, insurance: memory });
+        if (o.syncMs) {
+          const coalescing = new CoalescingLimiter(shared, { points: quota, syncMs: o.syncMs, ...(o.onError ? { onError: o.onError } : {}) });
+          this.#coalescing.push(coalescing);
+          consume = (id, n) => coalescing.consume(id, n);
+        } else {
+          consume = direct(shared);
+        }
+      }
+      this.#limits.push({ policy: { name, quota, windowS: o.windowS }, consume });
     };
     make('party', o.partyMessages);
     make('channel', o.channelMessages);
@@ -84,9 +112,9 @@ export class IngestionRateLimits {
     const results = await Promise.all(this.#limits.map(async (l) => {
       const id = l.policy.name === 'party' ? key.partyId : key.channelId;
       try {
-        return { l, res: await l.limiter.consume(id, messages), over: false };
+        const res = await l.consume(id, messages);
+        return { l, res, over: res.over };
       } catch (err) {
-        if (err instanceof RateLimiterRes) return { l, res: err, over: true };
         this.o.onError?.(err);
         return { l, res: undefined, over: false };
       }
@@ -114,6 +142,11 @@ export class IngestionRateLimits {
       });
     }
     return { headers };
+  }
+
+  /** Adds the counts this process holds back to the shared ones now (tests; otherwise every syncMs). */
+  async flush(): Promise<void> {
+    await Promise.all(this.#coalescing.map((c) => c.flush()));
   }
 
   #describe(name: string): string {
