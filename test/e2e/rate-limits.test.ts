@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildMacHeaders, computeMac, formatMacTimestamp } from '../../src/protocol/index.js';
 import { loadConfig } from '../../src/server/config/load-config.js';
@@ -109,6 +110,28 @@ describe('ingestion rate limits (429 RATE_LIMITED, RateLimit headers)', () => {
     const again = await paths.inject({ url: `/ingestion/${other.channelId}`, headers: signed(paths.url, `/ingestion/${other.channelId}`, other.sender, transactionId), body: '{}' });
     expect(again.json().code, again.text).toBe('REQUEST_NOT_UNIQUE');
     expect(rateLimit(again).channel!.r).toBe(0);
+  });
+
+  it('refuses over the limit before the body is read: Expect: 100-continue gets 429, never 100 Continue', async () => {
+    const target = `/ingestion/${t.channelId}`;
+    const outcome = await new Promise<{ continued: boolean; status: number }>((resolve, reject) => {
+      let continued = false;
+      const req = httpRequest(paths.url + target, {
+        method: 'POST', headers: { ...signed(paths.url, target, t.sender), expect: '100-continue', 'content-length': '1024' },
+      });
+      req.on('continue', () => {
+        continued = true;
+        req.end('x'.repeat(1024));
+      });
+      req.on('response', (res) => {
+        res.resume();
+        res.on('end', () => resolve({ continued, status: res.statusCode ?? 0 }));
+        req.destroy();
+      });
+      req.on('error', reject);
+      req.flushHeaders();
+    });
+    expect(outcome).toEqual({ continued: false, status: 429 });
   });
 
   it('keeps 429 on the MAC path in every status mode, in the Netvisor envelope when asked for XML', async () => {
