@@ -72,6 +72,7 @@ export async function benchAuditReads() {
   const vg = await startProcess([process.env.BENCH_CLI ?? CLI, 'serve'], {
     VAULTGATE_DATA_DIR: dataDir, VAULTGATE_PORT: '0', VAULTGATE_ADMIN_TOKEN: token, VAULTGATE_LOG_LEVEL: 'info', VAULTGATE_RETENTION_SWEEP_S: '0',
     VAULTGATE_AUTH_THROTTLE_CREDENTIAL_FAILURES: '0', VAULTGATE_AUTH_THROTTLE_ADDRESS_FAILURES: '0',
+    VAULTGATE_RATE_LIMIT_PARTY_MESSAGES: '0', VAULTGATE_RATE_LIMIT_CHANNEL_MESSAGES: '0',
   }, pin.server);
   const rounds = { list: [], get: [], baseline: [] };
   let append;

@@ -97,6 +97,15 @@ function threadCpuPerRequest(before, after, requests) {
   return out;
 }
 
+/*
+ * Fair use (issue 17 §3): the bench's one party would be refused at the default rate limits, so the gateways run
+ * with limits in force but out of reach (BENCH_RATE_LIMIT messages per 10 s, default 100,000,000): every request
+ * pays for the counting, none is refused. BENCH_RATE_LIMIT=0 turns them off. The `nolimits` case measures macSHA256
+ * (and postgresMacSHA256 when chosen) again on a gateway with the limits off, in the same run: the cost of counting.
+ */
+const RATE_LIMIT = process.env.BENCH_RATE_LIMIT ?? '100000000';
+const rateLimitEnv = (quota = RATE_LIMIT) => ({ VAULTGATE_RATE_LIMIT_PARTY_MESSAGES: quota, VAULTGATE_RATE_LIMIT_CHANNEL_MESSAGES: quota, VAULTGATE_RATE_LIMIT_WINDOW_S: '10' });
+
 /** Starts a Vaultgate server (BENCH_CLI: another build) with a fresh data directory and one tenant. */
 async function startGateway(pin, env) {
   const dataDir = mkdtempSync(join(tmpdir(), 'vg-bench-ingest-'));
@@ -107,7 +116,7 @@ async function startGateway(pin, env) {
   let vg;
   try {
     vg = await startProcess([...profile, process.env.BENCH_CLI ?? CLI, 'serve'], {
-      VAULTGATE_DATA_DIR: dataDir, VAULTGATE_PORT: '0', VAULTGATE_ADMIN_TOKEN: token, VAULTGATE_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', VAULTGATE_RETENTION_SWEEP_S: '0', ...env,
+      VAULTGATE_DATA_DIR: dataDir, VAULTGATE_PORT: '0', VAULTGATE_ADMIN_TOKEN: token, VAULTGATE_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', VAULTGATE_RETENTION_SWEEP_S: '0', ...rateLimitEnv(), ...env,
     }, pin.server);
   } catch (err) {
     rmSync(dataDir, { recursive: true, force: true });
@@ -219,10 +228,11 @@ const TARGETS = {
   bearerToMac: 1, postgresToEmbedded: 0.3,
 };
 
-async function startPostgresGateway(pin) {
+async function startPostgresGateway(pin, extraEnv = {}) {
   const schema = benchSchema();
   try {
     const gw = await startGateway(pin, {
+      ...extraEnv,
       VAULTGATE_DATABASE_URL: PG_URL, VAULTGATE_DATABASE_SCHEMA: schema, VAULTGATE_KEYSTORE_URL: PG_URL,
       VAULTGATE_KEYSTORE_SCHEMA: `${schema}_keys`, VAULTGATE_MASTER_KEY: randomBytes(32).toString('base64'),
     });
@@ -275,6 +285,14 @@ export async function benchIngest() {
       if (cases.has('batch')) batch = await benchBatches(embedded, BODY);
       await embedded.stop();
       embedded = undefined;
+      // The same MAC case with the rate limits off (fair use, issue 17 §3): what counting costs per request.
+      if (cases.has('nolimits') && cases.has('mac')) {
+        embedded = await startGateway(pin, rateLimitEnv('0'));
+        const tn = target(embedded.channelUrl, embedded.creds);
+        results.macSHA256NoLimits = await runCase({ url: embedded.channelUrl, pid: embedded.vg.pid }, (n) => macHeads(tn, 'SHA256', n), hint, { metrics: { url: embedded.vg.url, token: embedded.token } });
+        await embedded.stop();
+        embedded = undefined;
+      }
     }
 
     if (cases.has('webhooks')) results.macSHA256Webhooks = await runWebhooksCase(pin, t, hint);
@@ -285,6 +303,16 @@ export async function benchIngest() {
       results.postgresMacSHA256 = await runCase({ url: pgGateway.channelUrl, pid: pgGateway.vg.pid }, (n) => macHeads(tp, 'SHA256', n), hint, {
         metrics: { url: pgGateway.vg.url, token: pgGateway.token }, dbPids: () => backendsOf(pgGateway.vg.pid),
       });
+      if (cases.has('nolimits')) {
+        const done = pgGateway;
+        pgGateway = undefined;
+        await done.stop();
+        pgGateway = await startPostgresGateway(pin, rateLimitEnv('0'));
+        const tq = target(pgGateway.channelUrl, pgGateway.creds);
+        results.postgresNoLimits = await runCase({ url: pgGateway.channelUrl, pid: pgGateway.vg.pid }, (n) => macHeads(tq, 'SHA256', n), hint, {
+          metrics: { url: pgGateway.vg.url, token: pgGateway.token }, dbPids: () => backendsOf(pgGateway.vg.pid),
+        });
+      }
     }
   } finally {
     if (embedded) await embedded.stop();
@@ -377,6 +405,11 @@ function report(pin, results, skipped) {
     const w = results.macSHA256Webhooks;
     w.ratioToPlainMac = +(w.requestsPerS / mac.requestsPerS).toFixed(2);
     console.log(`  webhooks: ${w.webhooks.endpoints} active endpoints, ${w.webhooks.delivered} deliveries (${w.webhooks.deliveriesPerS}/s) during warm-up and window; ingestion ${w.requestsPerS} req/s = ${w.ratioToPlainMac.toFixed(2)} of macSHA256 without endpoints (receivers not pinned)`);
+  }
+  for (const [on, off] of [['macSHA256', 'macSHA256NoLimits'], ['postgresMacSHA256', 'postgresNoLimits']]) {
+    const a = results[on];
+    const b = results[off];
+    if (a && b) console.log(`  rate limits: ${on} ${a.requestsPerS} req/s with limits in force vs ${b.requestsPerS} off = ${(a.requestsPerS / b.requestsPerS).toFixed(2)}; cpu ${a.cpuUsPerRequest} vs ${b.cpuUsPerRequest} µs/req${a.dbCpuUsPerRequest === undefined ? '' : `; db ${a.dbCpuUsPerRequest} vs ${b.dbCpuUsPerRequest} µs/req`}`);
   }
   if (results.postgresMacSHA256 && mac) {
     const value = +(results.postgresMacSHA256.requestsPerS / mac.requestsPerS).toFixed(2);

@@ -70,7 +70,7 @@ function mountImage(image, dir, fresh) {
 
 function startServer(dataDir, unsafe, verify = false) {
   const child = spawn(process.execPath, [join(HERE, 'power-loss-server.mjs'), ...(unsafe ? ['--test-only-acknowledge-before-wal-sync'] : []), ...(verify ? ['--verify'] : [])], {
-    env: { PATH: process.env.PATH ?? '', VAULTGATE_DATA_DIR: dataDir, VAULTGATE_PORT: '0', VAULTGATE_LOG_LEVEL: 'info' },
+    env: { PATH: process.env.PATH ?? '', VAULTGATE_DATA_DIR: dataDir, VAULTGATE_PORT: '0', VAULTGATE_LOG_LEVEL: 'info', VAULTGATE_RATE_LIMIT_PARTY_MESSAGES: '0', VAULTGATE_RATE_LIMIT_CHANNEL_MESSAGES: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -1029,6 +1029,15 @@ export const ERROR_CATALOGUE = {
     'Webbportalen är inte byggd på denna server.',
     'Run `npm run build` (it writes dist/portal) and restart the server, or turn the portal off with VAULTGATE_PORTAL=false.',
   ),
+  // --- fair use (issue 17 §3, docs/api.md "Limits") ---
+  RATE_LIMITED: def(
+    429,
+    'SERVICE_ACCESS_ERROR',
+    'This party or channel has sent as many messages as it may in the current window; the message was not stored.',
+    'Tämä osapuoli tai kanava on lähettänyt nykyisessä aikaikkunassa niin monta viestiä kuin se saa; viestiä ei tallennettu.',
+    'Denna part eller kanal har skickat så många meddelanden som den får i det aktuella tidsfönstret; meddelandet lagrades inte.',
+    'Wait the seconds given in Retry-After, then resend the same message with the same TransactionId or Idempotency-Key; pace your sending by the RateLimit header (r = messages left, t = seconds until the window resets). The operator sets the limits (VAULTGATE_RATE_LIMIT_*).',
+  ),
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

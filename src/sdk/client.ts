@@ -9,6 +9,7 @@ import { httpSignatureHeaders } from './http-signer.js';
 import { DEFAULT_RETRY, isRetryableStatus, parseRetryAfter, retryDelay, type RetryPolicy } from './retry.js';
 import { BATCH_MEDIA_TYPE, type BatchCapability, type BatchResult } from '../protocol/index.js';
 import { batchLine, batchResults, chunkLines, refusedFrom, type BatchItem, type BatchSendResult } from './batch.js';
+import { RatePacer, rateLimitResetMs } from './rate-limit.js';
 import type { AuditFilters, AuditPage, ExportedMessage, FeedOptions, FeedPage, MessageMeta, MessagePage, Receipt, SendResult, SharedOwners, VaultFilters, VaultMessage } from './types.js';
 
 export interface VaultgateClientOptions {
@@ -20,7 +21,10 @@ export interface VaultgateClientOptions {
    * with `signature` (sends only).
    */
   credentials?: VaultgateCredentials | undefined;
-  /** Retries of network errors, 5xx and 429 (default: 5 attempts, 200 ms doubling, Retry-After honoured). */
+  /**
+   * Retries of network errors, 5xx and 429 (default: 5 attempts, 200 ms doubling, Retry-After honoured). The client
+   * also paces itself by the server's RateLimit field: once a policy says `r=0`, requests wait its `t` (at most maxDelayMs).
+   */
   retry?: Partial<RetryPolicy>;
   /** Longest wait for the answer's headers and between body chunks (default 30 s). */
   timeoutMs?: number;
@@ -85,6 +89,8 @@ export class VaultgateClient {
   private readonly signature: HttpSignatureKey | undefined;
   private readonly contentDigest: boolean;
   private batchOffer: Promise<BatchCapability | null> | undefined;
+  /** Fair use (issue 17 §3): waits while the server's RateLimit field says nothing is left. */
+  private readonly pacer: RatePacer;
 
   constructor(o: VaultgateClientOptions) {
     this.baseUrl = o.baseUrl.replace(/\/+$/, '');
@@ -95,6 +101,7 @@ export class VaultgateClient {
     this.signature = o.signature;
     this.contentDigest = o.contentDigest === true;
     this.retry = { ...DEFAULT_RETRY, ...o.retry };
+    this.pacer = new RatePacer(this.retry.maxDelayMs);
     this.timeoutMs = o.timeoutMs ?? 30_000;
     this.ownDispatcher = o.dispatcher === undefined;
     this.dispatcher = o.dispatcher ?? new Agent({ keepAliveTimeout: 10_000, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs });
@@ -458,6 +465,8 @@ export class VaultgateClient {
     let fateUnknown = false;
     for (let attempt = 1; attempt <= this.retry.maxAttempts; attempt++) {
       if (attempt > 1) await sleep(wait);
+      const paced = this.pacer.delayMs(Date.now());
+      if (paced > 0) await sleep(paced);
       const transactionId = o.transactionId ?? randomUUID();
       let authHeaders: Record<string, string>;
       try {
@@ -486,6 +495,7 @@ export class VaultgateClient {
         });
         status = res.statusCode;
         resHeaders = res.headers;
+        this.pacer.observe(resHeaders.ratelimit, Date.now());
         body = res.body;
         if (o.buffer || status >= 300) text = await res.body.text();
       } catch (err) {
@@ -512,7 +522,9 @@ export class VaultgateClient {
       if (status >= 500) fateUnknown = true;
       if (!isRetryableStatus(status) || attempt === this.retry.maxAttempts) throw error;
       lastError = error;
-      wait = retryDelay(attempt, this.retry, parseRetryAfter(resHeaders['retry-after'], Date.now()));
+      // A 429 says when to come back (Retry-After, else the exhausted policy's reset in RateLimit); the retry
+      // carries the same transaction id, so it is stored at most once.
+      wait = retryDelay(attempt, this.retry, parseRetryAfter(resHeaders['retry-after'], Date.now()) ?? (status === 429 ? rateLimitResetMs(resHeaders.ratelimit) : undefined));
     }
     if (lastError instanceof VaultgateApiError) throw lastError;
     const cause = lastError as Error & { code?: string };

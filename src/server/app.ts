@@ -48,6 +48,7 @@ import { AuditCheckpoints } from './services/audit/audit-checkpoints.js';
 import { checkAuditRetention, pruneAudit } from './services/audit/audit-retention.js';
 import { AuditTrail, SYSTEM_CONTEXT } from './services/audit/audit-trail.js';
 import { AuthThrottle } from './services/auth-throttle.js';
+import { IngestionRateLimits } from './services/ingestion-rate-limits.js';
 import { auditKeysRoute } from './routes/audit.js';
 import { BearerAuthenticator } from './services/authenticate-bearer.js';
 import { GroupCommitter } from './services/group-committer.js';
@@ -287,8 +288,14 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
       onKeyUnusable: (issuer, kid, reason) => app.log.warn({ code: 'TOKEN_KEY_UNUSABLE', issuer, kid, reason }, 'an issuer publishes a key that cannot be used'),
     },
   });
+  // --- fair use (issue 17 §3): per-party and per-channel ingestion limits; shared across processes on PostgreSQL ---
+  const rateLimits = new IngestionRateLimits({
+    partyMessages: config.rateLimitPartyMessages, channelMessages: config.rateLimitChannelMessages, windowS: config.rateLimitWindowS,
+    shared: store.sharedRateLimiter?.bind(store), syncMs: config.rateLimitSyncMs,
+    onError: (err) => app.log.error({ err, code: 'RATE_LIMIT_STORE_FAILED' }, 'the rate-limit counter failed; the request was let through'),
+  });
   const common = {
-    store, crypto, cache, clock, environment: config.environment, publicBaseUrl,
+    store, crypto, cache, clock, environment: config.environment, publicBaseUrl, rateLimits,
     timestampWindowS: config.macTimestampWindowS, allowMd5: config.allowMd5, maxBodyBytes: config.maxBodyBytes, committer,
     onIngested: (size: number) => metrics.ingested(size), bearer, throttle, audit,
     // Which MAC form matched (issue 11 §1): counted always; a fallback is logged with the ids, so the operator can

@@ -1,3 +1,4 @@
+import type { RateLimiterAbstract, RateLimiterMemory } from 'rate-limiter-flexible';
 import type { AuditCheckpoint, AuditEventInput, AuditRecord } from '../protocol/audit-chain.js';
 import type { StoreReadiness } from './store-full.js';
 import type { GrantAction, GrantScope } from '../protocol/grant-scope.js';
@@ -1194,5 +1195,10 @@ export interface Store extends RegistryStore, VaultStore, OAuthStore, AuditStore
    * read is `readable: false`.
    */
   checkReadiness(): Promise<StoreReadiness>;
+  /**
+   * A rate limiter whose counts every gateway process on this store shares (fair use, issue 17 §3); absent when the
+   * store serves one process only (SQLite), whose counts then stay in memory. `insurance` counts while the store fails.
+   */
+  sharedRateLimiter?(o: { keyPrefix: string; points: number; durationS: number; insurance: RateLimiterMemory }): RateLimiterAbstract;
   close(): Promise<void>;
 }

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { VaultgateClient } from '../../src/sdk/index.js';
 import { ProcessPool } from '../helpers/processes.js';
-import { describePostgres, dropSchemas, PG_URL, uniqueSchema } from '../helpers/postgres.js';
+import { describePostgres, dropSchemas, PG_URL, pgQuery, uniqueSchema } from '../helpers/postgres.js';
 import { adminCall, createTenant, type ServerProcess, type Tenant } from '../helpers/servers.js';
 import { selfSignedCert, startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 
@@ -102,6 +102,9 @@ describePostgres('webhook delivery by three gateway processes on PostgreSQL', ()
     const log = (await api(gws[2]!, 'GET', `/organisations/${t.companyId}/webhook-endpoints/${ep.id}/deliveries?limit=1000`)).body.items as any[];
     expect(log).toHaveLength(ids.length);
     expect(log.every((d) => d.status === 'succeeded' && d.attempts === 2 && d.attemptLog.map((a: any) => a.statusCode).join() === '503,204')).toBe(true);
+    // The per-endpoint delivery rate is counted in the shared table, not per process (issue 17 §3).
+    const counted = await pgQuery<{ key: string }>(`SELECT key FROM ${schema}.rate_limits WHERE key = $1`, [`webhook-endpoint:${ep.id}`]);
+    expect(counted).toHaveLength(1);
     receiver.answer = () => ({ status: 204 });
   }, 120_000);
 });

@@ -25,13 +25,14 @@ export interface BothPaths {
   close(): Promise<void>;
 }
 
-export async function startBothPaths(): Promise<BothPaths> {
+/** `env`: further configuration (e.g. VAULTGATE_RATE_LIMIT_*). */
+export async function startBothPaths(env: Record<string, string> = {}): Promise<BothPaths> {
   const dir = tempDir();
   const adminToken = 'a'.repeat(40);
   const store: Store = openSqliteStore({ file: join(dir, 'db.sqlite') });
   let url = '';
   const built = await buildApp({
-    config: loadConfig({ env: { VAULTGATE_DATA_DIR: dir, VAULTGATE_PORT: '0' } }), store, adminToken, publicBaseUrl: () => url,
+    config: loadConfig({ env: { VAULTGATE_DATA_DIR: dir, VAULTGATE_PORT: '0', ...env } }), store, adminToken, publicBaseUrl: () => url,
     crypto: new VaultCrypto(openSqliteKeyStore({ file: ':memory:' }), new Keyring({ id: 'kek_test', key: Buffer.alloc(32, 1) }, [], undefined), systemClock, 'test'),
   });
   await built.app.listen({ port: 0, host: '127.0.0.1' });

@@ -22,10 +22,14 @@ export interface TestServer extends RunningServer {
 }
 
 /**
- * Test servers do not throttle failed authentication unless a test asks for it (test/e2e/auth-throttle.test.ts):
+ * Test servers do not throttle failed authentication, nor limit ingestion, unless a test asks for it (test/e2e/auth-throttle.test.ts):
  * the suites send many refusals from one address on purpose, faster than any default limit allows.
  */
-export const NO_THROTTLE = { VAULTGATE_AUTH_THROTTLE_CREDENTIAL_FAILURES: '0', VAULTGATE_AUTH_THROTTLE_ADDRESS_FAILURES: '0' };
+export const NO_THROTTLE = {
+  VAULTGATE_AUTH_THROTTLE_CREDENTIAL_FAILURES: '0', VAULTGATE_AUTH_THROTTLE_ADDRESS_FAILURES: '0',
+  // Nor do they limit ingestion (issue 17 §3) unless a test asks for it (test/e2e/rate-limits*.test.ts).
+  VAULTGATE_RATE_LIMIT_PARTY_MESSAGES: '0', VAULTGATE_RATE_LIMIT_CHANNEL_MESSAGES: '0',
+};
 
 /** The real server in this process, on a free port, in a fresh data directory. */
 export async function startTestServer(env: Record<string, string> = {}, dataDir = tempDir()): Promise<TestServer> {

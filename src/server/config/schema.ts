@@ -261,6 +261,23 @@ export const CONFIG_SCHEMA = {
     env: 'VAULTGATE_AUTH_THROTTLE_WINDOW_S', flag: '--auth-throttle-window-s', default: 60, parse: int(1, 86400),
     description: 'Seconds of the window in which authentication failures are counted; a throttled credential or address is let through again when its window ends (Retry-After says when).',
   } as ConfigKey<number>,
+  // --- fair use: ingestion rate limits (issue 17 §3; docs/api.md "Limits") ---
+  rateLimitPartyMessages: {
+    env: 'VAULTGATE_RATE_LIMIT_PARTY_MESSAGES', flag: '--rate-limit-party-messages', default: 10_000, parse: int(0, 100_000_000),
+    description: 'Messages one party (integrator) may send in one window, over all its channels, before further requests get 429 RATE_LIMITED with Retry-After; a batch counts its items. Shared by every gateway process on PostgreSQL, per process on SQLite. 0 turns this limit off. Default 10,000 per 10 s: 1,000 messages/s, the figure Segment\'s HTTP tracking API allows a source.',
+  } as ConfigKey<number>,
+  rateLimitChannelMessages: {
+    env: 'VAULTGATE_RATE_LIMIT_CHANNEL_MESSAGES', flag: '--rate-limit-channel-messages', default: 5_000, parse: int(0, 100_000_000),
+    description: 'Messages one channel may receive in one window before further requests get 429 RATE_LIMITED; half the party limit by default, so one busy channel cannot use up its party\'s whole budget. 0 turns this limit off.',
+  } as ConfigKey<number>,
+  rateLimitWindowS: {
+    env: 'VAULTGATE_RATE_LIMIT_WINDOW_S', flag: '--rate-limit-window-s', default: 10, parse: int(1, 86_400),
+    description: 'Seconds of the fixed window the ingestion rate limits count in (the w of RateLimit-Policy); a refused client may send again when its window ends (Retry-After and the t of RateLimit say when).',
+  } as ConfigKey<number>,
+  rateLimitSyncMs: {
+    env: 'VAULTGATE_RATE_LIMIT_SYNC_MS', flag: '--rate-limit-sync-ms', default: 100, parse: int(0, 10_000),
+    description: 'On PostgreSQL: how often each gateway process adds the messages it admitted to the shared counts (and learns the others\'), instead of a database round trip per request and limit; a budget may be overrun by what the processes admit in this time. 0 = every request asks the database (exact). Kong\'s rate-limiting plugin calls this sync_rate.',
+  } as ConfigKey<number>,
   // --- accounts (issue 14) ---
   registrationAutoApprove: {
     env: 'VAULTGATE_REGISTRATION_AUTO_APPROVE', flag: '--registration-auto-approve', default: false, parse: bool,
@@ -335,7 +352,7 @@ export const CONFIG_SCHEMA = {
   } as ConfigKey<number>,
   webhookRateLimitPerS: {
     env: 'VAULTGATE_WEBHOOK_RATE_LIMIT_PER_S', flag: '--webhook-rate-limit-per-s', default: 50, parse: int(1, 100_000),
-    description: 'Deliveries per second to one endpoint, per gateway process; over it dispatch waits (it never drops a delivery).',
+    description: 'Deliveries per second to one endpoint; over it dispatch waits (it never drops a delivery). Counted across every gateway process on PostgreSQL, per process on SQLite.',
   } as ConfigKey<number>,
   webhookDisableAfterH: {
     env: 'VAULTGATE_WEBHOOK_DISABLE_AFTER_H', flag: '--webhook-disable-after-h', default: 120, parse: int(1, 24 * 365),
@@ -392,6 +409,10 @@ export interface Config {
   authThrottleCredentialFailures: number;
   authThrottleAddressFailures: number;
   authThrottleWindowS: number;
+  rateLimitPartyMessages: number;
+  rateLimitChannelMessages: number;
+  rateLimitWindowS: number;
+  rateLimitSyncMs: number;
   registrationAutoApprove: boolean;
   sessionIdleS: number;
   sessionAbsoluteS: number;

@@ -1,3 +1,4 @@
+import type { IngestionRateLimits } from '../services/ingestion-rate-limits.js';
 import { checkBodyIntegrity } from '../services/body-integrity.js';
 import type { FastifyInstance } from 'fastify';
 import { BATCH_MAX_ITEMS, BATCH_MEDIA_TYPE, type BatchCapability, type Clock } from '../../protocol/index.js';
@@ -37,7 +38,7 @@ const itemResultSchema = {
  * Authenticated and authorized like a single message; the batch-level checks refuse the whole request (problem+json,
  * or the Netvisor envelope for MAC clients that did not ask for JSON), per-item results are always JSON.
  */
-export function ingestionBatchRoutes(d: IngestDeps & AuthDeps & { clock: Clock; refusals?: RefusalRecorder | undefined }) {
+export function ingestionBatchRoutes(d: IngestDeps & AuthDeps & { clock: Clock; refusals?: RefusalRecorder | undefined; rateLimits?: IngestionRateLimits | undefined }) {
   return async (app: FastifyInstance): Promise<void> => {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: d.maxBodyBytes }, (_req, body, done) => done(null, body));
@@ -119,7 +120,16 @@ export function ingestionBatchRoutes(d: IngestDeps & AuthDeps & { clock: Clock; 
       // Content-Digest (RFC 9530) of the whole request body as it came off the wire, before anything is decoded, parsed
       // or stored: a mismatch refuses the whole batch (CONTENT_DIGEST_MISMATCH).
       checkBodyIntegrity(request.batch!.digests, received);
-      const result = await ingestBatch(d, request.batch!, received, { language: request.style.language, toError: toVaultgateError });
+      const { channel } = request.batch!;
+      // Fair use (issue 17 §3): a batch costs its item count, charged once its lines are counted and before anything is
+      // stored or its own id is used; over the budget, the whole batch is RATE_LIMITED (429) and nothing is stored.
+      const charge = d.rateLimits
+        ? async (items: number): Promise<void> => {
+          const state = await d.rateLimits!.consume({ partyId: channel.partyId, channelId: channel.id }, items);
+          if (state) reply.headers(state.headers);
+        }
+        : undefined;
+      const result = await ingestBatch(d, request.batch!, received, { language: request.style.language, toError: toVaultgateError, charge });
       return reply.type('application/json; charset=utf-8').send(JSON.stringify(result));
     });
   };

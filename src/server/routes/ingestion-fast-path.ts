@@ -8,6 +8,7 @@ import { continueIfExpected } from '../plugins/transport.js';
 import { acceptIngestion, ingestAccepted } from '../services/accept-ingestion.js';
 import type { AuthDeps } from '../services/authenticate-request.js';
 import type { IngestDeps } from '../services/ingest-message.js';
+import type { IngestionRateLimits } from '../services/ingestion-rate-limits.js';
 import type { RefusalRecorder } from '../services/insights/refusal-recorder.js';
 import { renderReceipt } from './ingestion.js';
 
@@ -45,6 +46,8 @@ export interface FastPathDeps extends IngestDeps, AuthDeps {
   checkRequest?: (req: IncomingMessage) => void;
   /** Records refused requests off the request path (issue 16). */
   refusals?: RefusalRecorder;
+  /** Fair use (issue 17 §3): per-party and per-channel limits. */
+  rateLimits?: IngestionRateLimits | undefined;
 }
 
 /** Returns a handler that answers the requests it recognises (true) and leaves the others to Fastify (false). */
@@ -86,6 +89,8 @@ async function answer(d: FastPathDeps, req: IncomingMessage, res: ServerResponse
     const accepted = await acceptIngestion(d, {
       channelId, headers: req.headers, rawTarget: req.url!, mac: style.mac, origin: { address: d.clientAddress(req), requestId: reqId },
     });
+    // Fair use (issue 17 §3): the RateLimit fields on whatever answer follows, the receipt or a later refusal.
+    if (accepted.rateLimit) for (const [name, value] of Object.entries(accepted.rateLimit.headers)) res.setHeader(name, value);
     // The headers decide no refusal: a client that sent Expect: 100-continue may now send the body.
     continueIfExpected(req, res);
     const body = await readBody(req, d.maxBodyBytes, res);

@@ -4,6 +4,7 @@ import type { RenderedAnswer, ResponseStyle } from '../plugins/errors.js';
 import { acceptIngestion, ingestAccepted, type AcceptedIngestion } from '../services/accept-ingestion.js';
 import type { AuthDeps } from '../services/authenticate-request.js';
 import type { IngestDeps } from '../services/ingest-message.js';
+import type { IngestionRateLimits } from '../services/ingestion-rate-limits.js';
 import type { RefusalRecorder } from '../services/insights/refusal-recorder.js';
 import { envelopeSchema, errorResponses, idParams, macHeadersSchema, receiptSchema } from './schemas.js';
 
@@ -21,7 +22,7 @@ export function renderReceipt(style: ResponseStyle, receipt: Receipt, clock: Clo
 }
 
 /** POST /ingestion/{channelId}: the checks in the order of ingestion.md, then a durable commit, then the receipt. */
-export function ingestionRoutes(d: IngestDeps & AuthDeps & { clock: Clock; refusals?: RefusalRecorder | undefined }) {
+export function ingestionRoutes(d: IngestDeps & AuthDeps & { clock: Clock; refusals?: RefusalRecorder | undefined; rateLimits?: IngestionRateLimits | undefined }) {
   return async (app: FastifyInstance): Promise<void> => {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: d.maxBodyBytes }, (_req, body, done) => done(null, body));
@@ -30,7 +31,7 @@ export function ingestionRoutes(d: IngestDeps & AuthDeps & { clock: Clock; refus
       schema: {
         tags: ['ingestion'],
         summary: 'Send a message into the channel company\'s vault',
-        description: 'Checks, in order: channel exists in this environment, caller authenticated, caller is the channel\'s party (customer credential of the channel\'s company, Organisation-ID its business id), message type agreed, media type agreed, size within limits, transaction id unused. The message is committed durably before the reply.',
+        description: 'Checks, in order: channel exists in this environment, caller authenticated, caller is the channel\'s party (customer credential of the channel\'s company, Organisation-ID its business id), message type agreed, media type agreed, size within limits, the party\'s and channel\'s rate limits (429 RATE_LIMITED), transaction id unused. The message is committed durably before the reply.',
         security: [{ netvisorMac: [] }, { bearerToken: ['ingest'] }, { httpSignature: [] }],
         params: idParams('channelId', 'ch_test_…'),
         querystring: {
@@ -56,17 +57,23 @@ export function ingestionRoutes(d: IngestDeps & AuthDeps & { clock: Clock; refus
         response: {
           200: {
             description: 'Stored. JSON receipt (Accept: application/json) or the Netvisor envelope with InsertedDataIdentifier.',
-            headers: { location: { type: 'string', description: '/vault/v1/messages/{messageId}' } },
+            headers: {
+              location: { type: 'string', description: '/vault/v1/messages/{messageId}' },
+              'ratelimit-policy': { type: 'string', description: 'The rate limits in force (draft-ietf-httpapi-ratelimit-headers-11), e.g. "party";q=10000;w=10, "channel";q=5000;w=10 (docs/api.md, Limits). Also on a 429 RATE_LIMITED, with Retry-After.' },
+              ratelimit: { type: 'string', description: 'What is left of each limit: "party";r=9958;t=7, "channel";r=4970;t=7 (r messages left, t seconds until the window resets).' },
+            },
             content: { 'application/json': { schema: receiptSchema }, 'text/xml': { schema: envelopeSchema } },
           },
           ...errorResponses(400, 401, 403, 404, 409, 413, 415, 421),
         },
       },
-      onRequest: async (request) => {
+      onRequest: async (request, reply) => {
         request.ingestion = await acceptIngestion(d, {
           channelId: request.params.channelId, headers: request.headers, rawTarget: request.url, mac: request.style.mac,
           origin: { address: request.ip, requestId: request.id },
         });
+        // Fair use (issue 17 §3): the RateLimit fields on whatever answer follows, the receipt or a later refusal.
+        if (request.ingestion.rateLimit) reply.headers(request.ingestion.rateLimit.headers);
       },
       // A refused request (the error handler set its code) is recorded off the request path (issue 16).
       onResponse: async (request, reply) => {

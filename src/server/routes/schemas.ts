@@ -33,7 +33,7 @@ export function errorResponses(...statuses: number[]): Record<string, unknown> {
   for (const s of [...statuses, ...(statuses.includes(401) ? [429] : []), 500]) {
     out[String(s)] = {
       description: s === 429
-        ? 'Too many failed authentications for the credential or the client address (AUTHENTICATION_THROTTLED); Retry-After gives the seconds to wait'
+        ? 'Too many failed authentications for the credential or the client address (AUTHENTICATION_THROTTLED), or on ingestion the party\'s or channel\'s rate limit used up (RATE_LIMITED, with RateLimit-Policy and RateLimit); Retry-After gives the seconds to wait'
         : 'Error (application/problem+json; MAC requests: see the Netvisor envelope rules)',
       ...problemRef,
     };

@@ -6,6 +6,7 @@ import { authorizeBearerIngestion, readIdempotencyKey } from './authorize-bearer
 import { decodeContent } from './decode-content.js';
 import { acceptSignedOrAuthenticate, checkBodyIntegrity, readBodyIntegrity, type IngestionPrincipal } from './body-integrity.js';
 import { checkMessageHeaders, findChannel, ingestMessage, type IngestDeps } from './ingest-message.js';
+import type { IngestionRateLimits, RateLimitState } from './ingestion-rate-limits.js';
 
 /** An ingestion request that passed every check made before its body is read. */
 export interface AcceptedIngestion {
@@ -19,6 +20,8 @@ export interface AcceptedIngestion {
   codings: ContentCoding[];
   /** The known Content-Digest digests (issue 17), checked against the body as received; undefined when none was sent. */
   contentDigests: ContentDigests | undefined;
+  /** Fair use (issue 17 §3): the RateLimit header fields for the answer, when a limit is in force. */
+  rateLimit?: RateLimitState | undefined;
 }
 
 const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
@@ -30,8 +33,15 @@ const one = (v: string | string[] | undefined): string | undefined => (Array.isA
  * within limits, the content codings accepted (415 before the body is read). Both HTTP paths (the Fastify route and the lean socket path) run exactly this.
  */
 export async function acceptIngestion(
-  d: IngestDeps & AuthDeps,
-  r: { channelId: string; headers: HeaderBag; rawTarget: string; mac: boolean; origin?: RequestOrigin },
+  d: IngestDeps & AuthDeps & { rateLimits?: IngestionRateLimits | undefined },
+  r: {
+    channelId: string; headers: HeaderBag; rawTarget: string; mac: boolean; origin?: RequestOrigin;
+    /**
+     * Messages to charge to the party's and channel's rate limits (default 1). A batch passes 0 and charges its item
+     * count once the body is parsed (`d.rateLimits.consume(…, items)`), before anything is stored.
+     */
+    charge?: number;
+  },
 ): Promise<AcceptedIngestion> {
   const channel = await findChannel(d, r.channelId);
   // Issue 17: a request with Signature-Input is authenticated by its HTTP message signature (body-integrity.ts).
@@ -57,7 +67,10 @@ export async function acceptIngestion(
   }, d.maxBodyBytes);
   const codings = parseContentEncoding(one(r.headers['content-encoding']));
   const contentDigests = await readBodyIntegrity(d, channel, r.headers, principal.scheme === 'http-signature');
-  return { channel, principal, agreement, mediaType, transactionId, codings, contentDigests };
+  // --- fair use (issue 17 §3): last of the checks, so only well-formed, authorised requests are charged ---
+  const charge = r.charge ?? 1;
+  const rateLimit = charge > 0 ? await d.rateLimits?.consume({ partyId: channel.partyId, channelId: channel.id }, charge) : undefined;
+  return { channel, principal, agreement, mediaType, transactionId, codings, contentDigests, rateLimit };
 }
 
 /**

@@ -144,10 +144,12 @@ function refusal(index: number, err: VaultgateError, language: Language): BatchI
  * coded (a store error) into the catalogue's code (the route's error rules), so such an item is refused with it.
  */
 export async function ingestBatch(
-  d: IngestDeps, a: AcceptedBatch, received: Buffer, o: { language: Language; toError: (err: unknown) => VaultgateError },
+  d: IngestDeps, a: AcceptedBatch, received: Buffer,
+  o: { language: Language; toError: (err: unknown) => VaultgateError; /** Charges the rate limits with the item count (throws RATE_LIMITED). */ charge?: ((items: number) => Promise<void>) | undefined },
 ): Promise<BatchResult> {
   const body = a.codings.length === 0 ? received : await decodeContent(received, a.codings, d.maxBodyBytes);
   const lines = batchLines(body);
+  await o.charge?.(lines.length);
   if (a.batchTransactionId !== undefined) {
     const fresh = await d.store.consumeTransactionId(a.channel.partyId, a.batchTransactionId, new Date(d.clock.now()).toISOString());
     if (!fresh) throw new VaultgateError('REQUEST_NOT_UNIQUE', { detail: 'The batch\'s own transaction id (TransactionId / Idempotency-Key) was used before; nothing of this batch was stored.' });

@@ -13,6 +13,7 @@ import { PG_INTEGRITY_SCHEMA_VERSION, PG_INTEGRITY_SQL } from './integrity-migra
 import { PG_PEOPLE_SCHEMA_VERSION, PG_PEOPLE_SQL } from './people-migration.js';
 import { PG_WEBHOOK_SCHEMA_VERSION, PG_WEBHOOK_SQL } from './webhooks.js';
 import { PG_INSIGHTS_SCHEMA_VERSION, PG_INSIGHTS_SQL } from './insights-migration.js';
+import { PG_RATE_LIMITS_SCHEMA_VERSION, PG_RATE_LIMITS_SQL } from './rate-limits.js';
 
 /** One schema step (the same shape as SQLite's): versions only grow; a released one is never edited. */
 export type PgMigration = Migration;
@@ -171,7 +172,7 @@ CREATE TABLE token_signing_keys (
 ALTER TABLE token_signing_keys ALTER COLUMN private_key_ciphertext SET STORAGE EXTERNAL;
 `;
 
-export const PG_STORE_MIGRATIONS: readonly PgMigration[] = Object.freeze([{ version: 1, sql: STORE_V1 }, { version: 2, sql: STORE_V2 }, { version: PG_AUDIT_SCHEMA_VERSION, sql: PG_AUDIT_V4 }, { version: PG_ACCOUNTS_SCHEMA_VERSION, sql: PG_ACCOUNTS_V4 }, { version: PG_PEOPLE_SCHEMA_VERSION, sql: PG_PEOPLE_SQL }, { version: PG_SELFSERV_SCHEMA_VERSION, sql: PG_SELFSERV_SQL }, { version: PG_SESSION_METHOD_SCHEMA_VERSION, sql: PG_SESSION_METHOD_SQL }, { version: PG_SHARING_SCHEMA_VERSION, sql: PG_SHARING_SQL }, { version: PG_WEBHOOK_SCHEMA_VERSION, sql: PG_WEBHOOK_SQL }, { version: PG_API_TOKEN_METHOD_SCHEMA_VERSION, sql: PG_API_TOKEN_METHOD_SQL }, { version: PG_RECOVERY_SCHEMA_VERSION, sql: PG_RECOVERY_SQL }, { version: PG_INSIGHTS_SCHEMA_VERSION, sql: PG_INSIGHTS_SQL }, { version: PG_DIRECTORY_SCHEMA_VERSION, sql: PG_DIRECTORY_SQL }, { version: PG_INTEGRITY_SCHEMA_VERSION, sql: PG_INTEGRITY_SQL }]);
+export const PG_STORE_MIGRATIONS: readonly PgMigration[] = Object.freeze([{ version: 1, sql: STORE_V1 }, { version: 2, sql: STORE_V2 }, { version: PG_AUDIT_SCHEMA_VERSION, sql: PG_AUDIT_V4 }, { version: PG_ACCOUNTS_SCHEMA_VERSION, sql: PG_ACCOUNTS_V4 }, { version: PG_PEOPLE_SCHEMA_VERSION, sql: PG_PEOPLE_SQL }, { version: PG_SELFSERV_SCHEMA_VERSION, sql: PG_SELFSERV_SQL }, { version: PG_SESSION_METHOD_SCHEMA_VERSION, sql: PG_SESSION_METHOD_SQL }, { version: PG_SHARING_SCHEMA_VERSION, sql: PG_SHARING_SQL }, { version: PG_WEBHOOK_SCHEMA_VERSION, sql: PG_WEBHOOK_SQL }, { version: PG_API_TOKEN_METHOD_SCHEMA_VERSION, sql: PG_API_TOKEN_METHOD_SQL }, { version: PG_RECOVERY_SCHEMA_VERSION, sql: PG_RECOVERY_SQL }, { version: PG_INSIGHTS_SCHEMA_VERSION, sql: PG_INSIGHTS_SQL }, { version: PG_DIRECTORY_SCHEMA_VERSION, sql: PG_DIRECTORY_SQL }, { version: PG_INTEGRITY_SCHEMA_VERSION, sql: PG_INTEGRITY_SQL }, { version: PG_RATE_LIMITS_SCHEMA_VERSION, sql: PG_RATE_LIMITS_SQL }]);
 
 /** The key store's schema: wrapped data keys only (see pg-key-store.ts for where it lives). */
 const KEYS_V1 = `

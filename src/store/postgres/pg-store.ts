@@ -1,4 +1,5 @@
 import type { IngestItem, IngestOutcome, Store } from '../port.js';
+import { pgSharedRateLimiter, type SharedRateLimiterOptions } from './rate-limits.js';
 import { isStoreFull } from '../store-full.js';
 import { PG_AUDIT_SCHEMA_VERSION } from './audit-migration.js';
 import { importPgLegacyAudit, pgAudit } from './audit.js';
@@ -78,6 +79,7 @@ export async function openPgStore(o: PgStoreOptions): Promise<PgStore> {
     ...pgDirectory(pool),
     ...pgIntegrity(pool),
     ...pgFeedCheckpoints(pool),
+    sharedRateLimiter: (r: SharedRateLimiterOptions) => pgSharedRateLimiter(pool, r),
     async connectionSettings() {
       const r = await pool.query<{ sc: string; sp: string }>("SELECT current_setting('synchronous_commit') AS sc, current_setting('search_path') AS sp");
       return { synchronousCommit: r.rows[0]!.sc, searchPath: r.rows[0]!.sp, poolSize: o.poolSize };

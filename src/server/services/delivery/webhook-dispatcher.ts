@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { newId, type Clock, type Environment } from '../../../protocol/index.js';
 import type { ReadScope } from '../../../protocol/grant-scope.js';
 import type { ClaimedDelivery, PositionedMessage, Store, WebhookAdvance, WebhookEndpointRecord, WebhookOutcome } from '../../../store/index.js';
@@ -67,14 +67,17 @@ interface Round {
 export class WebhookDispatcher {
   /** Names this process in leases. */
   readonly owner = `wd-${randomBytes(6).toString('hex')}`;
-  readonly #limiter: RateLimiterMemory;
+  readonly #limiter: RateLimiterAbstract;
   readonly #batch: number;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #stopped = false;
 
   constructor(private readonly d: WebhookDispatcherDeps) {
-    this.#limiter = new RateLimiterMemory({ points: d.rateLimitPerS, duration: 1 });
+    // Deliveries per endpoint per second: shared by every gateway process on PostgreSQL (issue 17 §3), so N
+    // processes do not send N times the rate; per process in memory otherwise, and while the database fails.
+    const memory = new RateLimiterMemory({ keyPrefix: 'webhook-endpoint', points: d.rateLimitPerS, duration: 1 });
+    this.#limiter = d.store.sharedRateLimiter?.({ keyPrefix: 'webhook-endpoint', points: d.rateLimitPerS, durationS: 1, insurance: memory }) ?? memory;
     this.#batch = d.batch ?? 1000;
   }
 
