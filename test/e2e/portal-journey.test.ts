@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Page, Response } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -79,25 +79,32 @@ describe.skipIf(skipBrowser())('portal cross-role journey in chromium', () => {
    * A main page loaded afresh (cache off): waits for `ready`, then axe, a screenshot, and the JS/CSS bytes the browser
    * transferred for it (encoded body plus headers, from the network layer).
    */
-  const mainPage = async (p: Page, name: string, path: string, ready: () => Promise<unknown>) => {
+  /** Starts counting the scripts and styles `p` transfers; the returned function stops and records them as `name`. */
+  const countAssets = (p: Page, name: string) => {
     const seen: Promise<{ type: string; size: number }>[] = [];
-    const onResponse = (r: import('playwright-core').Response) => {
+    const onResponse = (r: Response) => {
       const type = r.request().resourceType();
       if (type === 'script' || type === 'stylesheet') {
         seen.push(r.finished().then(() => r.request().sizes()).then((s) => ({ type, size: s.responseBodySize + s.responseHeadersSize })));
       }
     };
     p.on('response', onResponse);
+    return async () => {
+      await p.waitForLoadState('networkidle');
+      p.off('response', onResponse);
+      const sizes = await Promise.all(seen);
+      bytes[name] = {
+        js: sizes.filter((s) => s.type === 'script').reduce((n, s) => n + s.size, 0),
+        css: sizes.filter((s) => s.type === 'stylesheet').reduce((n, s) => n + s.size, 0),
+        files: sizes.length,
+      };
+    };
+  };
+  const mainPage = async (p: Page, name: string, path: string, ready: () => Promise<unknown>) => {
+    const stop = countAssets(p, name);
     await p.goto(url(path));
     await ready();
-    await p.waitForLoadState('networkidle');
-    p.off('response', onResponse);
-    const sizes = await Promise.all(seen);
-    bytes[name] = {
-      js: sizes.filter((s) => s.type === 'script').reduce((n, s) => n + s.size, 0),
-      css: sizes.filter((s) => s.type === 'stylesheet').reduce((n, s) => n + s.size, 0),
-      files: sizes.length,
-    };
+    await stop();
     expect(bytes[name]!.js).toBeGreaterThan(0);
     await checkA11y(p, `journey-${name}`);
     await screenshot(p, `journey-${name}`);
@@ -201,9 +208,11 @@ describe.skipIf(skipBrowser())('portal cross-role journey in chromium', () => {
     const p = company.page;
     await mainPage(p, 'company-vault', '/vault', async () => expect.poll(() => p.locator('table.vault-list tbody tr').count()).toBe(1));
     expect((await p.locator('table.vault-list tbody tr td:first-child').textContent())!.trim()).toBe(messageId);
+    const stop = countAssets(p, 'company-message (preview chunk, lazy)');
     await p.getByRole('button', { name: `Open ${messageId}` }).click();
     await p.getByRole('heading', { name: `Message ${messageId}` }).waitFor();
     await expect.poll(() => p.locator('pre.vault-preview').textContent()).toContain('"total": 42.5');
+    await stop();
     expect(await p.locator('dl.facts').textContent()).toContain(channelId);
     await checkA11y(p, 'journey-company-message');
     await screenshot(p, 'journey-company-message');
