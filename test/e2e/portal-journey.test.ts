@@ -15,7 +15,8 @@ import { selfSignedCert, startWebhookReceiver, type Receipt, type WebhookReceive
  * Issue 16's cross-role journey, entirely through the portal in chromium against one real server: a vendor developer
  * requests a channel, the company admin approves it, the vendor sends a test message signed in the browser, the company
  * sees it in the vault browser and shares it with the data user's company, the data user reads it and registers a
- * webhook on a real local HTTPS receiver that receives it (verified with standardwebhooks). Three browsers (one per
+ * webhook on a real local HTTPS receiver that receives it (replayed from the endpoint's page) and the vendor's next
+ * message (dispatched by itself), both verified with standardwebhooks. Three browsers (one per
  * person), every organisation requiring TOTP, every person signing in with password and authenticator code. Only the
  * organisations, people and the company's customer credential (handed to the vendor out of band) are set up through
  * the API. At each main page axe, a screenshot, no request outside the server, no CSP violation; the JS and CSS bytes
@@ -260,7 +261,7 @@ describe.skipIf(skipBrowser())('portal cross-role journey in chromium', () => {
     await screenshot(c, 'journey-company-reads');
   });
 
-  it('the data user registers a webhook on a real receiver (secret once) and replays the message to it; the signature verifies', async () => {
+  it('the data user registers a webhook on a real receiver (secret once) and replays the message to it, then gets the next one; the signatures verify', async () => {
     const p = dataUser.page;
     await mainPage(p, 'data-user-webhooks', '/data-user/webhooks', async () => expect.poll(h1(p)).toBe('Webhook endpoints'));
     await p.getByLabel('URL', { exact: true }).fill(`${receiver.url}/hook`);
@@ -285,5 +286,23 @@ describe.skipIf(skipBrowser())('portal cross-role journey in chromium', () => {
     await expect.poll(() => p.getByRole('table', { name: 'Delivery log' }).textContent(), { timeout: 15_000 }).toContain(messageId);
     await checkA11y(p, 'journey-data-user-endpoint');
     await screenshot(p, 'journey-data-user-endpoint');
+
+    // The next message the vendor sends (a fresh transaction id, same page) reaches the receiver by itself.
+    const v = vendor.page;
+    await v.getByRole('button', { name: 'New transaction id' }).click();
+    await v.getByLabel('Message body').fill(JSON.stringify({ invoice: 'J-2', total: 7 }));
+    await v.getByRole('button', { name: 'Sign and send' }).click();
+    let next = '';
+    await expect.poll(async () => {
+      next = /<InsertedDataIdentifier>(msg_[^<]+)</.exec((await v.getByTestId('answer-body').textContent()) ?? '')?.[1] ?? '';
+      return next !== '' && next !== messageId;
+    }).toBe(true);
+    expect(await v.getByTestId('answer-status').textContent()).toBe('Accepted: HTTP 200.');
+    await receiver.waitFor((rs) => rs.some((r) => verify(secret, r).data?.messageId === next));
+    expect(verify(secret, receiver.receipts.find((r) => verify(secret, r).data?.messageId === next)!)).toMatchObject({ type: 'message.received', data: { companyId: company.org.orgId } });
+    await expect.poll(async () => {
+      await p.getByRole('button', { name: 'Refresh the log' }).click();
+      return p.getByRole('table', { name: 'Delivery log' }).textContent();
+    }, { timeout: 15_000 }).toContain(next);
   });
 });
