@@ -168,7 +168,9 @@ describe.skipIf(skipBrowser())('portal cross-role journey in chromium', () => {
     const requests = (await apiCall(server.url, 'GET', `/organisations/${company.org.orgId}/channel-requests`, company.org.viewer)).body.items;
     expect(requests).toEqual([expect.objectContaining({ status: 'approved', grantedMessageTypes: [{ name: TYPE, mediaTypes: ['application/json'] }] })]);
     channelId = requests[0].channelId;
-    expect(await p.locator('table', { hasText: 'Software vendor' }).textContent()).toContain(channelId);
+    await expect.poll(() => p.locator('table', { hasText: 'Software vendor' }).textContent()).toContain(channelId);
+    await checkA11y(p, 'journey-company-approved');
+    await screenshot(p, 'journey-company-approved');
   });
 
   it('the vendor sees the channel, makes a partner credential (shown once) and sends a test message signed in the browser', async () => {
