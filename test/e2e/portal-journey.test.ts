@@ -71,7 +71,9 @@ describe.skipIf(skipBrowser())('portal cross-role journey in chromium', () => {
     await typeInto(p.page, /^Password$/, p.org.password);
     await p.page.keyboard.press('Enter');
     await p.page.getByLabel('One-time code').waitFor();
-    await p.page.getByLabel('One-time code').fill(totpCode(p.otpauth, 1));
+    // The code field takes the focus when the server asks for it: typed, not filled.
+    await expect.poll(() => p.page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name)).toBe('totp');
+    await p.page.keyboard.type(totpCode(p.otpauth, 1));
     await p.page.keyboard.press('Enter');
     await p.page.waitForURL(landing);
   };
