@@ -87,13 +87,23 @@ export function useT(): typeof t {
   return t;
 }
 
+/**
+ * The locale dates and numbers are formatted in: the current language, in the browser's own regional variant when it
+ * has one (en-GB, en-US …), else the Finnish one (fi-FI, sv-FI, and en-GB for English: day before month, 24-hour
+ * clock, as the platform's users in Finland expect).
+ */
+export function formatLocale(): string {
+  const own = typeof navigator === 'undefined' ? undefined : (navigator.languages ?? [navigator.language]).find((l) => l.toLowerCase().startsWith(`${current}-`));
+  return own ?? ({ en: 'en-GB', fi: 'fi-FI', sv: 'sv-FI' } as Record<string, string>)[current] ?? current;
+}
+
 /** A date-time in the current language (Intl). */
 export function formatDateTime(iso: string | null | undefined): string {
   if (!iso) return '–';
-  return new Intl.DateTimeFormat(current, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+  return new Intl.DateTimeFormat(formatLocale(), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
 }
 
 /** A number in the current language (Intl). */
 export function formatNumber(n: number, o?: Intl.NumberFormatOptions): string {
-  return new Intl.NumberFormat(current, o).format(n);
+  return new Intl.NumberFormat(formatLocale(), o).format(n);
 }
