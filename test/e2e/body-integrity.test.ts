@@ -226,4 +226,22 @@ describe('body integrity on POST /ingestion/{channelId} (issue 17 §2)', () => {
     const decodedDigest = await sendSigned({ target: targets()[1]![1], key: ed, body: gz, signedBody: BODY, headers: { 'content-encoding': 'gzip' } });
     expectCode(decodedDigest, 'CONTENT_DIGEST_MISMATCH');
   });
+  it('signs a batch too: a signed NDJSON batch stores its items; its nonce is the batch id (a replay stores nothing); a tampered body is refused whole', async () => {
+    const line = (n: number) => JSON.stringify({ messageType: 'TransportOrder', mediaType: 'application/json', transactionId: `tx-${randomUUID()}`, body: JSON.stringify({ n }) });
+    const body = Buffer.from(`${line(1)}\n${line(2)}\n`);
+    const target = `/ingestion/${t.channelId}/batch`;
+    const before = await stored();
+    const nonce = randomUUID();
+    const ok = await sendSigned({ target, key: ed, body, nonce, headers: { 'content-type': 'application/x-ndjson' } });
+    expect(ok.status, ok.body.toString()).toBe(200);
+    expect(JSON.parse(ok.body.toString()).stored).toBe(2);
+    expect(await stored()).toBe(before + 2);
+    const replay = await sendSigned({ target, key: ed, body: Buffer.from(`${line(3)}\n`), nonce, headers: { 'content-type': 'application/x-ndjson' } });
+    expectCode(replay, 'REQUEST_NOT_UNIQUE');
+    const tampered = await sendSigned({ target, key: hmac, body: Buffer.from(`${line(4)}\n`), signedBody: Buffer.from(`${line(5)}\n`), headers: { 'content-type': 'application/x-ndjson' } });
+    expectCode(tampered, 'CONTENT_DIGEST_MISMATCH');
+    const foreign = await sendSigned({ target, key: othersKey, body: Buffer.from(`${line(6)}\n`), headers: { 'content-type': 'application/x-ndjson' } });
+    expectCode(foreign, 'SERVICE_ACCESS_ERROR');
+    expect(await stored()).toBe(before + 2);
+  });
 });

@@ -75,7 +75,7 @@ export function ingestionBatchRoutes(d: IngestDeps & AuthDeps & { clock: Clock; 
         description: 'Body: application/x-ndjson, one JSON object per line: {"messageType"?, "mediaType", "transactionId"|"idempotencyKey"?, "body"|"bodyBase64"} (docs/ingestion.md "Batches"). '
           + 'Whole-batch refusals (one code, nothing stored): the checks of a single message up to authorization, CHANNEL_DISABLED, BATCH_MEDIA_TYPE, BATCH_EMPTY, BATCH_TOO_MANY_ITEMS, BODY_TOO_LARGE (whole request), REQUEST_NOT_UNIQUE (the batch\'s own TransactionId / Idempotency-Key reused). '
           + 'Then each line on its own: refused with its code (BATCH_LINE_INVALID, MESSAGE_TYPE_REQUIRED, MESSAGE_TYPE_NOT_AGREED, MEDIA_TYPE_NOT_AGREED, BODY_EMPTY, BODY_TOO_LARGE, REQUEST_NOT_UNIQUE) or stored; every stored item is committed durably before the answer.',
-        security: [{ netvisorMac: [] }, { bearerToken: ['ingest'] }],
+        security: [{ netvisorMac: [] }, { bearerToken: ['ingest'] }, { httpSignature: [] }],
         params: idParams('channelId', 'ch_test_…'),
         headers: {
           type: 'object',

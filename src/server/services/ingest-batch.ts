@@ -1,4 +1,4 @@
-import { readBodyIntegrity } from './body-integrity.js';
+import { acceptSignedOrAuthenticate, readBodyIntegrity, type IngestionPrincipal } from './body-integrity.js';
 import type { ContentDigests } from '../../protocol/index.js';
 import {
   BATCH_MAX_ITEMS, BATCH_MEDIA_TYPE, ERROR_CATALOGUE, errorMessage, mediaTypeEssence, parseContentEncoding, VaultgateError,
@@ -6,7 +6,7 @@ import {
 } from '../../protocol/index.js';
 import type { ChannelRecord } from '../../store/index.js';
 import { authorizeMacIngestion } from './accept-ingestion.js';
-import { authenticateRequest, type AuthDeps, type Principal, type RequestOrigin } from './authenticate-request.js';
+import { authenticateRequest, type AuthDeps, type RequestOrigin } from './authenticate-request.js';
 import { authorizeBearerIngestion, readIdempotencyKey } from './authorize-bearer.js';
 import { decodeContent } from './decode-content.js';
 import { checkMessageHeaders, findChannel, ingestMessage, type IngestDeps } from './ingest-message.js';
@@ -21,7 +21,7 @@ import { checkMessageHeaders, findChannel, ingestMessage, type IngestDeps } from
 /** A batch request that passed every check made before its body is read. */
 export interface AcceptedBatch {
   channel: ChannelRecord;
-  principal: Principal;
+  principal: IngestionPrincipal;
   /** The batch's own MAC TransactionId or bearer Idempotency-Key: replay protection of the request as a whole. */
   batchTransactionId: string | undefined;
   codings: ContentCoding[];
@@ -45,9 +45,15 @@ export async function acceptBatch(
   r: { channelId: string; headers: HeaderBag; rawTarget: string; mac: boolean; origin?: RequestOrigin },
 ): Promise<AcceptedBatch> {
   const channel = await findChannel(d, r.channelId);
-  const principal = await authenticateRequest(d, r.headers, r.rawTarget, r.mac, r.origin);
+  // Issue 17 §2: a batch may be signed with an HTTP message signature too (body-integrity.ts), its nonce the batch's own id.
+  const principal = await acceptSignedOrAuthenticate(d, r.headers, r.rawTarget, r.mac, r.origin, authenticateRequest);
   let batchTransactionId: string | undefined;
-  if (principal.scheme === 'bearer') {
+  if (principal.scheme === 'http-signature') {
+    if (principal.party.id !== channel.partyId) {
+      throw new VaultgateError('SERVICE_ACCESS_ERROR', { detail: 'Only a key of the channel\'s party may sign messages into it.', logReason: `signature key ${principal.key.id} is not of the channel party` });
+    }
+    batchTransactionId = principal.input.nonce;
+  } else if (principal.scheme === 'bearer') {
     authorizeBearerIngestion(principal, channel);
     batchTransactionId = readIdempotencyKey(r.headers);
   } else {
@@ -69,7 +75,7 @@ export async function acceptBatch(
   }
   const codings = parseContentEncoding(one(r.headers['content-encoding']));
   // Content-Digest as on a single message (issue 17 part 2): malformed, or missing where the channel requires it, refuses the whole batch.
-  const digests = await readBodyIntegrity(d, channel, r.headers, false);
+  const digests = await readBodyIntegrity(d, channel, r.headers, principal.scheme === 'http-signature');
   return { channel, principal, batchTransactionId, codings, digests };
 }
 
