@@ -149,7 +149,8 @@ export class VaultgateClient {
   batchCapability(channelId: string): Promise<BatchCapability | null> {
     this.batchOffer ??= (async () => {
       try {
-        const r = await this.buffered('OPTIONS', `/ingestion/${encodeURIComponent(channelId)}/batch`, {});
+        // The offer needs no authentication (so a signature-only client can ask too): no credential headers are sent.
+        const r = await this.buffered('OPTIONS', `/ingestion/${encodeURIComponent(channelId)}/batch`, { sign: async () => ({}) });
         const cap = JSON.parse(r.text) as Partial<BatchCapability>;
         return cap.mediaType === BATCH_MEDIA_TYPE && typeof cap.maxItems === 'number' && typeof cap.maxBytes === 'number' ? cap as BatchCapability : null;
       } catch (err) {
@@ -184,9 +185,16 @@ export class VaultgateClient {
         results.push(...await this.sendEach(channelId, chunk)); // too large as a line; as a message it may still fit
         continue;
       }
-      const r = await this.buffered('POST', `/ingestion/${encodeURIComponent(channelId)}/batch`, {
-        headers: { 'content-type': BATCH_MEDIA_TYPE }, body: Buffer.concat(chunk.map((l) => l.line)),
-      });
+      const body = Buffer.concat(chunk.map((l) => l.line));
+      // Issue 17 §2: a signed client signs each attempt of a batch (a fresh nonce: a retry is a new batch id, its items
+      // keep theirs); otherwise Content-Digest on request.
+      const signature = this.signature;
+      const sign = signature
+        ? (url: string): Promise<Record<string, string>> => httpSignatureHeaders(signature, { method: 'POST', url, contentType: BATCH_MEDIA_TYPE, body, nonce: randomUUID(), nowMs: Date.now() })
+        : undefined;
+      const headers: Record<string, string> = { 'content-type': BATCH_MEDIA_TYPE };
+      if (!sign && this.contentDigest) headers['content-digest'] = contentDigestHeader(body);
+      const r = await this.buffered('POST', `/ingestion/${encodeURIComponent(channelId)}/batch`, { headers, body, ...(sign ? { sign } : {}) });
       results.push(...batchResults(JSON.parse(r.text) as BatchResult, chunk.map((l) => l.transactionId), chunk[0]!.index, r.attempts > 1));
     }
     return results;

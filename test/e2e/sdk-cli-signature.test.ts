@@ -102,4 +102,21 @@ describe('HTTP message signatures through the SDK and the CLI (issue 17 §2)', (
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toContain('--key-file');
   });
+  it('SDK sendBatch and CLI send --ndjson sign batches too: every item stored once', async () => {
+    const before = (await listVault(s.url, t.reader)).length;
+    const vg = new VaultgateClient({ baseUrl: s.url, signature: { keyId: edKeyId, algorithm: 'ed25519', key: edPem } });
+    try {
+      const out = await vg.sendBatch(t.channelId, [1, 2, 3].map((n) => ({ body: JSON.stringify({ n }), mediaType: 'application/json', messageType: 'TransportOrder' })));
+      expect(out.map((r) => r.status)).toEqual(['stored', 'stored', 'stored']);
+    } finally {
+      await vg.close();
+    }
+    const pem = join(dir, 'ed-batch.pem');
+    writeFileSync(pem, edPem, { mode: 0o600 });
+    const file = join(dir, 'batch.ndjson');
+    writeFileSync(file, '{"a":1}\n{"a":2}\n');
+    const r = await runCli(['send', '--channel', t.channelId, '--message-type', 'TransportOrder', '--sign', 'http-sig', '--key-id', edKeyId, '--key-file', pem, '--ndjson', file, '--json'], { HOME: dir, VAULTGATE_URL: s.url }, 30_000);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect((await listVault(s.url, t.reader)).length).toBe(before + 5);
+  });
 });
