@@ -70,7 +70,8 @@ describe('built-in issuer: clients, POST /oauth2/token, JWKS, bearer ingestion a
       const doc = await (await fetch(`${s.url}/openapi.json`)).json();
       expect(doc.components.securitySchemes.bearerToken.flows.clientCredentials.tokenUrl).toBe('/oauth2/token');
       expect(doc.paths['/ingestion/{channelId}'].post.security).toEqual([{ netvisorMac: [] }, { bearerToken: ['ingest'] }]);
-      expect(doc.paths['/vault/v1/messages'].get.security).toEqual([{ netvisorMac: [] }, { bearerToken: ['vault.read'] }]);
+      // Credentials (MAC, bearer) and, since issue 16, people (session cookie or token, personal API token).
+      expect(doc.paths['/vault/v1/messages'].get.security.slice(0, 2)).toEqual([{ netvisorMac: [] }, { bearerToken: ['vault.read'] }]);
     });
 
     it('accepts client_secret_basic (form-urlencoded, RFC 6749 §2.3.1) and a space-separated role scope', async () => {
