@@ -69,7 +69,7 @@ describe('built-in issuer: clients, POST /oauth2/token, JWKS, bearer ingestion a
       expect(meta.token_endpoint_auth_methods_supported).toEqual(['client_secret_basic', 'client_secret_post', 'private_key_jwt']);
       const doc = await (await fetch(`${s.url}/openapi.json`)).json();
       expect(doc.components.securitySchemes.bearerToken.flows.clientCredentials.tokenUrl).toBe('/oauth2/token');
-      expect(doc.paths['/ingestion/{channelId}'].post.security).toEqual([{ netvisorMac: [] }, { bearerToken: ['ingest'] }]);
+      expect(doc.paths['/ingestion/{channelId}'].post.security).toEqual([{ netvisorMac: [] }, { bearerToken: ['ingest'] }, { httpSignature: [] }]);
       // Credentials (MAC, bearer) and, since issue 16, people (session cookie or token, personal API token).
       expect(doc.paths['/vault/v1/messages'].get.security.slice(0, 2)).toEqual([{ netvisorMac: [] }, { bearerToken: ['vault.read'] }]);
     });
