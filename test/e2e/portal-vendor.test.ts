@@ -29,7 +29,9 @@ describe.skipIf(skipBrowser())('portal vendor pages in chromium', () => {
   let client: { clientId: string; clientSecret: string };
 
   beforeAll(async () => {
-    server = await startPortalServer();
+    // The public URL (the channels' url, signed by the MAC) names 127.0.0.1 while the browser opens localhost, as on
+    // a default start: the page must sign the public URL but send to its own origin (CSP connect-src 'self').
+    server = await startPortalServer({}, { publicHost: '127.0.0.1' });
     vendor = await registerOrganisation(server.url, PORTAL_ADMIN_TOKEN, { kind: 'party', email: 'ville@ohjelmisto.test', name: 'Ohjelmisto Oy' });
     company = await registerOrganisation(server.url, PORTAL_ADMIN_TOKEN, { kind: 'company', email: 'aino@yritys.test', businessId: '1967543-8', name: 'Yritys Oy' });
     const made = await apiCall(server.url, 'POST', `/organisations/${company.orgId}/customer-credentials`, company.admin, { name: 'Ohjelmisto Oy' });
@@ -179,9 +181,15 @@ describe.skipIf(skipBrowser())('portal vendor pages in chromium', () => {
     await expect.poll(() => page.getByLabel('Channel').inputValue()).toBe(channel.id);
     expect(await page.getByLabel('Message type').inputValue()).toBe('Invoice');
     expect(JSON.parse(await page.getByLabel('Message body').inputValue())).toMatchObject({ orderId: 'A-1001' });
+    // The company's business id is pre-filled from the channel.
+    await expect.poll(() => page.getByLabel('Business id of the company').inputValue()).toBe('1967543-8');
+    expect(channel.url.startsWith('http://127.0.0.1:')).toBe(true);
     await fillMac();
+    const firstId = await page.getByLabel('Transaction id').inputValue();
     await send();
     expect(await answerStatus()).toBe('Accepted: HTTP 200.');
+    // Accepted: a fresh transaction id for the next send.
+    await expect.poll(() => page.getByLabel('Transaction id').inputValue()).not.toBe(firstId);
     const body = (await page.getByTestId('answer-body').textContent())!;
     expect(body).toContain('<Status>OK</Status>');
     const messageId = /<InsertedDataIdentifier>(msg_[^<]+)</.exec(body)?.[1];
@@ -200,8 +208,8 @@ describe.skipIf(skipBrowser())('portal vendor pages in chromium', () => {
     await checkA11y(page, 'vendor-send-ok');
     await screenshot(page, 'vendor-send-ok');
 
-    // The same transaction id again: the replay refusal, its code and remedy.
-    await send();
+    // The same transaction id again, on purpose: the replay refusal, its code and remedy.
+    await page.getByRole('button', { name: `Send again with the same id (${firstId})` }).click();
     await expect.poll(answerStatus).toBe('Refused: HTTP 400.');
     const alert = page.getByRole('alert');
     await expect.poll(() => alert.textContent()).toContain('REQUEST_NOT_UNIQUE');

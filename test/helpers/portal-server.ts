@@ -20,12 +20,17 @@ export const PORTAL_ADMIN_TOKEN = 'p'.repeat(40);
 
 export interface PortalServer { built: BuiltApp; store: SqliteStore; url: string; origin: string; close(): Promise<void> }
 
-export async function startPortalServer(env: Record<string, string> = {}): Promise<PortalServer> {
+/**
+ * `publicHost`: the host name of the server's public URL (the channels' `url`, the MAC's signed URL) when it should
+ * differ from the `localhost` the browser opens (e.g. `127.0.0.1`, as a default start derives it).
+ */
+export async function startPortalServer(env: Record<string, string> = {}, o: { publicHost?: string } = {}): Promise<PortalServer> {
   const dir = tempDir('vg-portal-');
   const store = openSqliteStore({ file: join(dir, 'db.sqlite') });
   let url = '';
   const built = await buildApp({
-    config: loadConfig({ env: { VAULTGATE_DATA_DIR: dir, VAULTGATE_REGISTRATION_AUTO_APPROVE: 'false', ...NO_THROTTLE, ...env } }), store, publicBaseUrl: () => url,
+    config: loadConfig({ env: { VAULTGATE_DATA_DIR: dir, VAULTGATE_REGISTRATION_AUTO_APPROVE: 'false', ...NO_THROTTLE, ...env } }), store,
+    publicBaseUrl: () => (o.publicHost ? url.replace('//localhost:', `//${o.publicHost}:`) : url),
     crypto: new VaultCrypto(openSqliteKeyStore({ file: ':memory:' }), new Keyring({ id: 'kek_test', key: Buffer.alloc(32, 9) }, [], undefined), systemClock, 'test'),
     adminToken: PORTAL_ADMIN_TOKEN,
   });

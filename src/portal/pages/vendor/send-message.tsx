@@ -8,7 +8,7 @@ import { BROWSER_MAC_ALGORITHMS, bearerHeaders, bearerHeadersMasked, getBearerTo
 import { useSession } from '../../session.js';
 import { sampleBody } from './envelope-code.js';
 import { readAnswer, type SentAnswer } from './send-answer.js';
-import { loadAll, orgPath, type Channel } from './types.js';
+import { fetchPostman, loadAll, orgPath, type Channel } from './types.js';
 
 /** What was sent, for display: every header (keys masked) and, on the MAC path, the masked string that was hashed. */
 interface Sent { method: string; url: string; headers: Record<string, string>; stringToHash?: string }
@@ -20,6 +20,12 @@ const FIELD_LABELS: Record<string, MessageKey> = {
   partnerKey: 'vendor.send.partnerKey', algorithm: 'vendor.send.algorithm',
 };
 
+/** An absolute URL's path and query, on this page's own origin. */
+const ownOrigin = (absolute: string): string => {
+  const u = new URL(absolute);
+  return `${u.pathname}${u.search}`;
+};
+
 const value = (e: Event) => (e.target as HTMLInputElement).value;
 
 /**
@@ -27,8 +33,9 @@ const value = (e: Event) => (e.target as HTMLInputElement).value;
  * browser: the signed-header MAC (src/portal/lib/mac-sign.ts; the partner and customer keys are pasted and never leave
  * the page) or a bearer token of an OAuth client (POST /oauth2/token). Shows the exact request headers and the string
  * to hash with the keys masked, then the answer (status, headers, body: the XML envelope on the MAC path,
- * problem+json on the bearer path) and, for a refusal, its code and remedy. The transaction id stays until "New
- * transaction id", so sending again shows the replay refusal.
+ * problem+json on the bearer path) and, for a refusal, its code and remedy. The URL signed is the channel's public
+ * URL; the request goes to the page's own origin (path and query). After an accepted send the transaction id is
+ * renewed; "Send again with the same id" re-sends the last one, which shows the replay refusal.
  */
 export function VendorSendMessage() {
   const t = useT();
@@ -43,12 +50,14 @@ export function VendorSendMessage() {
   const [scheme, setScheme] = useState<'mac' | 'bearer'>('mac');
   const [mac, setMac] = useState({ partnerId: '', partnerKey: '', customerId: '', customerKey: '', organisationId: '', sender: 'Vaultgate portal', language: 'EN', algorithm: 'HMACSHA256' as BrowserMacAlgorithm });
   const [oauth, setOauth] = useState({ clientId: '', clientSecret: '' });
-  const [transactionId, setTransactionId] = useState<string>(() => crypto.randomUUID());
+  const [typed, setTransactionId] = useState<string>(() => crypto.randomUUID());
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
   const [signError, setSignError] = useState<MacSignError | undefined>();
   const [sent, setSent] = useState<Sent | undefined>();
   const [answer, setAnswer] = useState<SentAnswer | undefined>();
+  /** The transaction id of the last request that reached the server (for "send again with the same id"). */
+  const [lastId, setLastId] = useState<string | undefined>();
 
   useEffect(() => {
     loadAll<Channel>(orgPath(orgId, '/channels'))
@@ -62,41 +71,70 @@ export function VendorSendMessage() {
   const channel = useMemo(() => channels?.find((c) => c.id === channelId), [channels, channelId]);
   const type = channel?.messageTypes.find((m) => m.name === typeName);
   useEffect(() => { setTypeName(channel?.messageTypes[0]?.name ?? ''); }, [channel]);
+  // The company's business id (the MAC's organisation id) from the channel's Postman environment, when it has one.
+  useEffect(() => {
+    if (!channel) return;
+    let live = true;
+    fetchPostman(orgId, channel.id, 'mac')
+      .then(({ environment }) => {
+        const v = (environment as { values?: { key: string; value: string }[] }).values?.find((x) => x.key === 'organisationId')?.value;
+        if (live && v) setMac((m) => ({ ...m, organisationId: v }));
+      })
+      .catch(() => { /* left for the user to type */ });
+    return () => { live = false; };
+  }, [channel]);
   useEffect(() => {
     const first = type?.mediaTypes[0] ?? '';
     setMediaType(first);
     setBody(sampleBody(first));
   }, [type]);
 
-  const send = async (e: Event) => {
+  const send = async (e: Event, sameId?: string) => {
     e.preventDefault();
     if (!channel || !type) return;
+    const transactionId = sameId ?? typed;
     setError(undefined);
     setSignError(undefined);
     setSent(undefined);
     setAnswer(undefined);
     setBusy(true);
+    // Signed as the server verifies it (the channel's public URL, which the MAC covers), sent to this page's own
+    // origin (path and query only): the public URL may name another host (127.0.0.1 for localhost, a proxy's
+    // name), which the CSP's connect-src 'self' would block.
     const url = `${channel.url}?messageType=${encodeURIComponent(type.name)}`;
+    let blocked: string | undefined;
+    const onViolation = (v: SecurityPolicyViolationEvent) => { blocked = v.blockedURI || v.violatedDirective; };
+    document.addEventListener('securitypolicyviolation', onViolation);
     try {
       let res: Response;
       if (scheme === 'mac') {
         const s = await signMacRequest({ method: 'POST', url, ...mac, transactionId });
         const headers = { ...s.headers, 'Content-Type': mediaType, Accept: 'application/xml' };
         setSent({ method: s.method, url: s.url, headers: { ...s.headersMasked, 'Content-Type': mediaType, Accept: 'application/xml' }, stringToHash: s.stringToHashMasked });
-        res = await fetch(s.url, { method: 'POST', headers, body, credentials: 'omit', cache: 'no-store' });
+        res = await fetch(ownOrigin(s.url), { method: 'POST', headers, body, credentials: 'omit', cache: 'no-store' });
       } else {
         const token = await getBearerToken({ clientId: oauth.clientId.trim(), clientSecret: oauth.clientSecret, scope: 'ingest' });
         const common = { 'Content-Type': mediaType, 'Idempotency-Key': transactionId, Accept: 'application/json' };
         setSent({ method: 'POST', url, headers: { ...bearerHeadersMasked(token.accessToken), ...common } });
-        res = await fetch(url, { method: 'POST', headers: { ...bearerHeaders(token.accessToken), ...common }, body, credentials: 'omit', cache: 'no-store' });
+        res = await fetch(ownOrigin(url), { method: 'POST', headers: { ...bearerHeaders(token.accessToken), ...common }, body, credentials: 'omit', cache: 'no-store' });
       }
-      setAnswer(await readAnswer(res, { orgId, channelId: channel.id, transactionId, scheme }));
+      const read = await readAnswer(res, { orgId, channelId: channel.id, transactionId, scheme });
+      setAnswer(read);
+      setLastId(transactionId);
+      // Accepted: the next send gets a fresh transaction id ("send again with the same id" keeps the old one).
+      if (!read.refusal) setTransactionId(crypto.randomUUID());
     } catch (err) {
       if (err instanceof MacSignError) setSignError(err);
       else if (err instanceof TokenRequestError) setError(new ApiError(err.status, err.code ?? err.error, err.message, undefined, t('vendor.send.tokenRemedy'), undefined));
-      else if (err instanceof TypeError) setError(new ApiError(0, 'NETWORK_ERROR', t('common.networkError'), undefined, undefined, undefined));
-      else setError(err);
+      else if (err instanceof TypeError) {
+        // Give the violation event a moment: it may be dispatched after the fetch rejected.
+        await new Promise((r) => setTimeout(r, 50));
+        setError(blocked
+          ? new ApiError(0, 'BROWSER_BLOCKED', t('vendor.send.blocked', { url: blocked }), undefined, t('vendor.send.blockedRemedy'), undefined)
+          : new ApiError(0, 'BROWSER_FETCH_FAILED', t('vendor.send.fetchFailed', { url: ownOrigin(url) }), err.message, t('vendor.send.fetchFailedRemedy'), undefined));
+      } else setError(err);
     } finally {
+      document.removeEventListener('securitypolicyviolation', onViolation);
       setBusy(false);
     }
   };
@@ -179,9 +217,14 @@ export function VendorSendMessage() {
           </fieldset>
         )}
         <Field label={t('vendor.send.transactionId')} help={t('vendor.send.transactionIdHelp')} name="transactionId" required maxLength={255} spellcheck={false}
-          value={transactionId} onInput={(e) => setTransactionId(value(e))} />
+          value={typed} onInput={(e) => setTransactionId(value(e))} />
         <button type="button" class="secondary" onClick={() => setTransactionId(crypto.randomUUID())}>{t('vendor.send.newTransactionId')}</button>
         <button type="submit" disabled={busy || !channel || !type}>{t('vendor.send.submit')}</button>
+        {lastId && (
+          <button type="button" class="secondary" disabled={busy || !channel || !type} onClick={(e) => void send(e, lastId)}>
+            {t('vendor.send.sendSameId', { id: lastId })}
+          </button>
+        )}
       </form>
       {busy && <ProgressBar label={t('vendor.send.sending')} />}
       <ErrorBox error={error} />
