@@ -192,6 +192,14 @@ describe.skipIf(skipBrowser())('portal operator pages in chromium', () => {
     const cell = (name: string) => page.getByTestId('metrics-table').locator('tr', { hasText: name }).locator('td').textContent();
     await expect.poll(() => cell('Messages stored since start'), { timeout: 15_000 }).toBe('12');
     await expect.poll(() => page.locator('.chart canvas').count(), { timeout: 15_000 }).toBe(3);
+    // The time axis: today's clock times (the chart's seconds read as seconds), 24-hour, in the portal's locale (en-GB).
+    const ticks = (await page.getByTestId('chart').first().getAttribute('data-ticks'))!.split(' | ');
+    expect(ticks.length).toBeGreaterThan(1);
+    const nowHm = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date());
+    for (const tick of ticks) expect(tick).toMatch(/^\d{2}:\d{2}(:\d{2})?$/);
+    const minutes = (hm: string) => Number(hm.slice(0, 2)) * 60 + Number(hm.slice(3, 5));
+    const drift = Math.abs(minutes(ticks.at(-1)!) - minutes(nowHm));
+    expect(Math.min(drift, 1440 - drift)).toBeLessThanOrEqual(4);
     const requests = Number((await cell('Requests since start'))!.replace(/\D/g, ''));
     expect(requests).toBeGreaterThan(12);
     await checkA11y(page, 'operator-health');
