@@ -160,6 +160,45 @@ describe.skipIf(skipBrowser())('portal operator pages in chromium', () => {
     expect((await apiCall(server.url, 'POST', `/password-reset/${token}`, undefined, { password: NEW_PASSWORD })).status).toBe(200);
   });
 
+  it("tells an operator without an authenticator that the operator role requires one (not an organisation)", async () => {
+    const op = await apiCall(server.url, 'POST', '/admin/operators', PORTAL_ADMIN_TOKEN, { email: 'uusi@operaattori.test', displayName: 'Uusi Operaattori', password: PASSWORD });
+    expect(op.status).toBe(201);
+    const other = await launchBrowser();
+    try {
+      const p = await other.newPage();
+      await p.goto(url('/sign-in'));
+      await p.getByLabel('Email').first().fill('uusi@operaattori.test');
+      await p.getByLabel('Password').fill(PASSWORD);
+      await p.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await p.waitForURL(/\/portal\/account\/profile$/);
+      const alert = p.getByRole('alert').filter({ hasText: 'authenticator' });
+      await expect.poll(() => alert.textContent()).toBe('The operator role requires an authenticator app: set it up below to continue.');
+      expect(await p.locator('body').textContent()).not.toContain('An organisation of yours');
+      await checkA11y(p, 'operator-totp-required');
+      expectOnlyOrigins(other, [server.url]);
+      expectNoCspViolations(other);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('says plainly that a trail no checkpoint anchors yet is unanchored, not broken, and links to the Keys page', async () => {
+    expect((await admin('GET', '/audit/checkpoints')).body.items).toEqual([]);
+    await page.goto(url('/operator/audit'));
+    await expect.poll(h1).toBe('Audit trail');
+    await page.getByRole('button', { name: 'Verify the audit trail' }).click();
+    const verdict = page.getByTestId('verdict');
+    await verdict.waitFor({ timeout: 20_000 });
+    const text = (await verdict.textContent())!;
+    expect(text).toContain('The chain holds, but it is not anchored yet: no checkpoint has been signed.');
+    expect(text).not.toContain('Broken');
+    expect(text).not.toContain('does not verify');
+    expect(await verdict.getAttribute('role')).toBe('status');
+    await checkA11y(page, 'operator-audit-unanchored');
+    await verdict.getByRole('link', { name: 'Sign a checkpoint on the Keys and rotation page' }).click();
+    await expect.poll(h1).toBe('Keys and rotation');
+  });
+
   it('rotates the token signing key and signs a checkpoint', async () => {
     const before = (await admin('GET', '/oauth/signing-keys')).body.items.find((k: { current: boolean }) => k.current).kid as string;
     await page.goto(url('/operator/keys'));

@@ -23,7 +23,9 @@ export function Profile() {
   return (
     <>
       <h1>{t('account.profile.title')}</h1>
-      {me.totpEnrolmentRequired && <p class="warning" role="alert">{t('account.profile.totpRequired')}</p>}
+      {me.totpEnrolmentRequired && (
+        <p class="warning" role="alert">{t(u.platformRole === 'operator' ? 'account.profile.totpRequiredOperator' : 'account.profile.totpRequired')}</p>
+      )}
       <dl class="facts">
         <dt>{t('account.displayName')}</dt><dd>{u.displayName}</dd>
         <dt>{t('account.email')}</dt><dd>{u.email}</dd>

@@ -3,12 +3,15 @@ import { apiRaw } from '../../api/client.js';
 import { ErrorBox } from '../../components/error-box.js';
 import { ProgressBar } from '../../components/progress-bar.js';
 import { formatNumber, useT } from '../../i18n/index.js';
+import { href } from '../../routing.js';
 import { fetchAuditKeys, ndjsonLines, verifyAuditExport, type AuditVerifyResult } from '../../lib/audit-verify.js';
 
 /**
  * Verify the audit trail in this browser: streams GET /admin/v1/audit/export and checks it with lib/audit-verify.ts
  * against the published checkpoint keys (GET /.well-known/vaultgate-audit-keys), as `vaultgate audit verify --export`
- * does: progress by events, then the verdict (events, checkpoints, first/last seq, the first break with its seq).
+ * does: progress by events, then the verdict (events, checkpoints, first/last seq, the first break with its seq). A
+ * chain that holds but has no signed checkpoint yet (a new install) is said so, with a link to the Keys page to sign
+ * one, not shown as broken.
  */
 export function AuditVerify() {
   const t = useT();
@@ -28,6 +31,9 @@ export function AuditVerify() {
     } catch (e) { setError(e); } finally { setRunning(false); }
   };
   const n = (x: number | null) => (x === null ? '–' : formatNumber(x));
+  // The chain holds but no checkpoint was signed yet (a new install): not a broken trail, an unanchored one.
+  const unanchored = !!result && !result.ok && result.problems.length > 0 && result.problems.every((p) => p.kind === 'unanchored');
+  const verdictClass = result?.ok ? 'verdict ok' : unanchored ? 'verdict' : 'verdict broken';
   return (
     <section aria-labelledby="verify">
       <h2 id="verify">{t('operator.verify.title')}</h2>
@@ -40,8 +46,9 @@ export function AuditVerify() {
       )}
       <ErrorBox error={error} />
       {result && (
-        <div class={result.ok ? 'verdict ok' : 'verdict broken'} role={result.ok ? 'status' : 'alert'} data-testid="verdict">
-          <p class="verdict-title"><strong>{result.ok ? t('operator.verify.ok') : t('operator.verify.broken')}</strong></p>
+        <div class={verdictClass} role={result.ok || unanchored ? 'status' : 'alert'} data-testid="verdict">
+          <p class="verdict-title"><strong>{result.ok ? t('operator.verify.ok') : unanchored ? t('operator.verify.unanchored') : t('operator.verify.broken')}</strong></p>
+          {unanchored && <p>{t('operator.verify.unanchoredHelp')} <a href={href('/operator/keys')}>{t('operator.verify.signOne')}</a></p>}
           <dl class="facts">
             <dt>{t('operator.verify.events')}</dt><dd>{n(result.events)}</dd>
             <dt>{t('operator.verify.checkpoints')}</dt><dd>{n(result.checkpoints)}</dd>
@@ -49,7 +56,7 @@ export function AuditVerify() {
             <dt>{t('operator.verify.lastSeq')}</dt><dd>{n(result.lastSeq)}</dd>
             <dt>{t('operator.verify.lastCheckpoint')}</dt><dd>{n(result.lastCheckpointSeq)}</dd>
           </dl>
-          {result.problems.length > 0 && (
+          {result.problems.length > 0 && !unanchored && (
             <ul class="problems">
               {result.problems.map((p) => (
                 <li key={`${p.seq}:${p.kind}`}>
