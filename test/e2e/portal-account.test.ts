@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   checkA11y, expectNoCspViolations, expectOnlyOrigins, launchBrowser, screenshot, skipBrowser, tabTo, typeInto, type PortalBrowser,
 } from '../helpers/browser.js';
+import { checkBusinessId } from '../../src/protocol/business-id.js';
 import { apiCall, registerOrganisation, type TestOrganisation } from '../helpers/organisations.js';
 import { enrolTotp, PORTAL_ADMIN_TOKEN, startPortalServer, totpCode, type PortalServer } from '../helpers/portal-server.js';
 
@@ -55,6 +56,9 @@ describe.skipIf(skipBrowser())('portal account pages in chromium', () => {
     const text = (await alert.textContent())!;
     expect(text).toContain('Sign-in failed: the email or password is wrong');
     expect(text).toContain('What to do:');
+    // The portal's remedy, not the catalogue's CLI commands.
+    expect(text).toContain("ask your organisation's admin or the platform operator for a password-reset link");
+    expect(text).not.toContain('vaultgate ');
     await checkA11y(page, 'sign-in-error');
     await screenshot(page, 'sign-in-error');
   });
@@ -180,6 +184,12 @@ describe.skipIf(skipBrowser())('portal account pages in chromium', () => {
       if (code) await expect.poll(() => page.getByRole('alert').textContent()).toContain(code);
       await checkA11y(page, name);
       await screenshot(page, name);
+      if (path === '/register') {
+        // The Business ID hint's example passes its own check digit.
+        const hint = (await page.getByLabel('Business ID').getAttribute('aria-describedby'))!;
+        const example = /\d{7}-\d/.exec((await page.locator(`[id="${hint}"]`).textContent())!)![0];
+        expect(checkBusinessId(example)).toEqual({ ok: true, form: 'FI' });
+      }
     }
     await page.getByLabel('New password').fill('a long enough new password');
     await page.getByRole('button', { name: 'Set password' }).click();

@@ -43,6 +43,9 @@ export function SignIn() {
       if (err instanceof ApiError && err.code === 'TOTP_REQUIRED' && !needTotp) {
         setNeedTotp(true);
         setTimeout(() => document.getElementById('totp-code')?.focus(), 0);
+      } else if (err instanceof ApiError && err.code === 'SIGN_IN_FAILED') {
+        // The catalogue's remedy names CLI commands; in the portal, what a person here can do.
+        setError(new ApiError(err.status, err.code, err.title, err.detail, t('account.signIn.failedRemedy'), err.instance, err.body));
       } else {
         setError(err);
       }
