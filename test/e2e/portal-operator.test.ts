@@ -113,7 +113,15 @@ describe.skipIf(skipBrowser())('portal operator pages in chromium', () => {
     await screenshot(page, 'operator-registrations');
     // Keyboard only: Tab to the row's Approve button and press Enter.
     await page.locator('h1').click();
+    // Who registered: the person's name and email.
+    const pendingRow = page.locator('tbody tr', { hasText: 'Odottava Oy' });
+    await expect.poll(() => pendingRow.textContent()).toContain('odottava@ohjelmisto.test');
+    expect(await pendingRow.textContent()).toContain('Admin');
     await tabTo(page, /^Approve Odottava Oy$/, 60);
+    await page.keyboard.press('Enter');
+    // The confirm step takes the focus: nothing is approved until Enter confirms.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Confirm');
+    expect((await apiCall(server.url, 'GET', '/admin/registrations?status=pending', PORTAL_ADMIN_TOKEN)).body.items.some((r: { id: string }) => r.id === pending)).toBe(true);
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'was approved' }).textContent()).toBe('Odottava Oy was approved.');
     const list = await apiCall(server.url, 'GET', '/admin/registrations?status=approved', PORTAL_ADMIN_TOKEN);
@@ -126,6 +134,7 @@ describe.skipIf(skipBrowser())('portal operator pages in chromium', () => {
     await page.getByRole('cell', { name: 'Myöhäinen Oy', exact: true }).waitFor();
     expect((await apiCall(server.url, 'POST', `/admin/registrations/${id}/decline`, PORTAL_ADMIN_TOKEN)).status).toBe(200);
     await page.getByRole('button', { name: 'Approve Myöhäinen Oy' }).click();
+    await page.getByRole('button', { name: 'Confirm' }).click();
     const alert = page.getByRole('alert');
     await expect.poll(() => alert.textContent()).toContain('STATE_CONFLICT');
     expect(await alert.textContent()).toContain('What to do:');

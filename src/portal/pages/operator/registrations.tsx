@@ -5,6 +5,7 @@ import { DataTable } from '../../components/data-table.js';
 import { ErrorBox } from '../../components/error-box.js';
 import { Field } from '../../components/field.js';
 import { formatDateTime, useT, type MessageKey } from '../../i18n/index.js';
+import { usePeople } from './people-names.js';
 
 type Status = 'pending' | 'approved' | 'declined';
 interface Registration {
@@ -13,8 +14,9 @@ interface Registration {
 }
 
 /**
- * Registrations waiting for the operator (GET /api/v1/admin/registrations?status=): approve (POST …/{id}/approve)
- * creates the organisation and activates its admin; decline (…/decline, with a confirm step) refuses it.
+ * Registrations waiting for the operator (GET /api/v1/admin/registrations?status=), each with who registered (name
+ * and email from GET /api/v1/admin/users): approve (POST …/{id}/approve, with a confirm step) creates the
+ * organisation and activates its admin; decline (…/decline, with a confirm step) refuses it.
  * Errors (shown with ErrorBox): NOT_FOUND, STATE_CONFLICT (decided meanwhile), ACCOUNT_FORBIDDEN.
  */
 export function Registrations() {
@@ -23,6 +25,7 @@ export function Registrations() {
   const [error, setError] = useState<unknown>();
   const [done, setDone] = useState<string | undefined>();
   const [reload, setReload] = useState(0);
+  const people = usePeople(reload);
   const load = useCallback((cursor: string | undefined) => api<Page<Registration>>('GET', '/api/v1/admin/registrations', { query: { cursor, limit: 50, status } }), [status]);
   const decide = async (r: Registration, decision: 'approve' | 'decline') => {
     setError(undefined);
@@ -53,6 +56,13 @@ export function Registrations() {
         emptyText={t('operator.reg.none')}
         columns={[
           { header: t('operator.reg.organisation'), cell: (r) => r.organisationName },
+          {
+            header: t('operator.reg.registrant'),
+            cell: (r) => {
+              const p = people.get(r.userId);
+              return p ? <>{p.displayName}<br /><span class="help">{p.email}</span></> : <code>{r.userId}</code>;
+            },
+          },
           { header: t('operator.reg.kind'), cell: (r) => t(`operator.kind.${r.kind}` as MessageKey) },
           { header: t('operator.reg.businessId'), cell: (r) => r.businessId ?? '–' },
           { header: t('operator.reg.created'), cell: (r) => formatDateTime(r.createdAt) },
@@ -60,7 +70,7 @@ export function Registrations() {
             header: t('operator.reg.decision'),
             cell: (r) => (r.status !== 'pending' ? `${t(`operator.reg.status.${r.status}` as MessageKey)} ${formatDateTime(r.decidedAt)}` : (
               <span class="actions">
-                <button type="button" onClick={() => void decide(r, 'approve')}>{t('operator.reg.approve', { name: r.organisationName })}</button>{' '}
+                <ConfirmButton kind="primary" label={t('operator.reg.approve', { name: r.organisationName })} onConfirm={() => decide(r, 'approve')} />{' '}
                 <ConfirmButton label={t('operator.reg.decline', { name: r.organisationName })} onConfirm={() => decide(r, 'decline')} />
               </span>
             )),
