@@ -130,6 +130,8 @@ describe.skipIf(skipBrowser())('portal company pages in chromium', () => {
     const channels = page.locator('table', { hasText: 'Software vendor' });
     await expect.poll(() => channels.locator('tbody tr').count()).toBe(2);
     expect(await channels.textContent()).toContain(requests[0].channelId);
+    // The vendor by its name (from the channel requests), not its party id.
+    await expect.poll(async () => (await channels.locator('tbody tr').allTextContents()).every((r) => r.includes('Toimittaja Oy'))).toBe(true);
     expect(await page.locator('table', { hasText: 'All channel requests' }).textContent()).toContain('Invoice (application/json)');
     await checkA11y(page, 'company-channels');
     await screenshot(page, 'company-channels');

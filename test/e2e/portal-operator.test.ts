@@ -262,6 +262,8 @@ describe.skipIf(skipBrowser())('portal operator pages in chromium', () => {
     await page.getByRole('button', { name: 'Filter', exact: true }).click();
     await expect.poll(() => page.locator('tbody tr').count()).toBe(2);
     expect(await page.locator('tbody').textContent()).toMatch(/organisation\.suspend.*organisation\.reinstate/);
+    // The operator who acted, by name and email (not only a user id).
+    await expect.poll(() => page.locator('tbody tr').first().textContent()).toContain('Olli Operaattori <olli@operaattori.test>');
     await page.getByRole('button', { name: 'Verify the audit trail' }).click();
     const verdict = page.getByTestId('verdict');
     await verdict.waitFor({ timeout: 20_000 });

@@ -143,6 +143,10 @@ describe.skipIf(skipBrowser())('portal sharing pages in chromium', () => {
     await expect.poll(() => reads.filter({ hasText: 'shared.get' }).count()).toBe(1);
     const get = await reads.filter({ hasText: 'shared.get' }).textContent();
     expect(get).toContain(consumerAdmin.userId);
+    // The reading organisation by its name (from the owner's grants), not only its id.
+    const consumerName = (await grant(grants.approve)).consumerName as string;
+    expect(consumerName).toBeTruthy();
+    await expect.poll(() => reads.filter({ hasText: 'shared.get' }).textContent()).toContain(consumerName);
     expect(get).toContain(invoices[1]);
     expect(await reads.filter({ hasText: 'shared.list' }).first().textContent()).toContain('3 messages');
     await checkA11y(owner, 'sharing-reads');

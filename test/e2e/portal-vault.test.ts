@@ -117,7 +117,12 @@ describe.skipIf(skipBrowser())('portal vault browser in chromium', () => {
     expect(await shownIds(50)).toEqual(all.slice(0, 50));
 
     // Channel.
-    await page.getByLabel('Channel id').fill(channel2);
+    // A select of the organisation's channels (not a free-text id).
+    const channelFilter = page.getByLabel('Channel id');
+    await expect.poll(() => channelFilter.evaluate((e) => e.tagName)).toBe('SELECT');
+    const options = await channelFilter.locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    expect(options).toEqual(expect.arrayContaining(['', tenant.channelId, channel2]));
+    await channelFilter.selectOption(channel2);
     await page.getByRole('button', { name: 'Apply filter' }).click();
     await page.waitForURL(new RegExp(`channelId=${channel2}`));
     expect(await shownIds(2)).toEqual(await apiList({ channelId: channel2 }));

@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'preact/hooks';
+import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, type Page } from '../../api/client.js';
 import { ConfirmButton } from '../../components/confirm-button.js';
 import { DataTable } from '../../components/data-table.js';
@@ -18,7 +18,8 @@ const STATUS_KEY = { pending: 'company.requests.statusPending', approved: 'compa
 /**
  * Channels and channel requests of the company: GET …/channel-requests (pending first: approve with the agreed
  * message types — a narrowing of the requested ones — or decline; then every request with its status), GET …/channels (disable with a confirm step;
- * the Postman collection of a channel, GET …/channels/{id}/postman, as a download). Admins act; others read.
+ * the Postman collection of a channel, GET …/channels/{id}/postman, as a download; the vendor named from the channel
+ * requests, else its party id). Admins act; others read.
  */
 export function CompanyChannels() {
   const t = useT();
@@ -29,6 +30,23 @@ export function CompanyChannels() {
   const [approving, setApproving] = useState<ChannelRequest | undefined>();
   const loadPending = useCallback((cursor: string | undefined) => api<Page<ChannelRequest>>('GET', `${base}/channel-requests`, { query: { cursor, limit: 50, status: 'pending' } }), [base]);
   const loadAll = useCallback((cursor: string | undefined) => api<Page<ChannelRequest>>('GET', `${base}/channel-requests`, { query: { cursor, limit: 50 } }), [base]);
+  // The vendors' names by party id, from the channel requests (a channel carries only the party id).
+  const [vendorNames, setVendorNames] = useState<Map<string, string>>(new Map());
+  useEffect(() => {
+    let live = true;
+    (async () => {
+      const names = new Map<string, string>();
+      let cursor: string | undefined;
+      for (let i = 0; i < 20; i++) {
+        const page = await api<Page<ChannelRequest>>('GET', `${base}/channel-requests`, { query: { cursor, limit: 1000 } });
+        for (const r of page.items) names.set(r.partyId, r.vendorName);
+        if (!page.nextCursor) break;
+        cursor = page.nextCursor;
+      }
+      if (live) setVendorNames(names);
+    })().catch(() => { /* the ids stay */ });
+    return () => { live = false; };
+  }, [base, reload]);
   const loadChannels = useCallback((cursor: string | undefined) => api<Page<Channel>>('GET', `${base}/channels`, { query: { cursor, limit: 50 } }), [base]);
 
   const act = async (f: () => Promise<unknown>, done: string) => {
@@ -95,7 +113,7 @@ export function CompanyChannels() {
           caption={t('company.channels.list')} load={loadChannels} reloadKey={reload} rowKey={(c) => c.id} emptyText={t('company.channels.none')}
           columns={[
             { header: t('company.channel'), cell: (c) => <><code>{c.id}</code><br /><span class="help channel-url">{c.url}</span></> },
-            { header: t('company.channels.vendor'), cell: (c) => c.partyId },
+            { header: t('company.channels.vendor'), cell: (c) => vendorNames.get(c.partyId) ?? c.partyId },
             { header: t('company.requests.types'), cell: (c) => typesText(c.messageTypes) },
             { header: t('company.status'), cell: (c) => (c.disabledAt ? t('company.disabledAt', { at: formatDateTime(c.disabledAt) }) : t('company.active')) },
             {

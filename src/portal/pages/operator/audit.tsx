@@ -4,6 +4,7 @@ import { DataTable } from '../../components/data-table.js';
 import { Field } from '../../components/field.js';
 import { formatDateTime, useT } from '../../i18n/index.js';
 import { AuditVerify } from './audit-verify.js';
+import { usePeople } from './people-names.js';
 
 interface AuditRecord {
   seq: number; id: string; at: string; actor: { kind: string; id: string }; action: string; subject: string;
@@ -17,7 +18,9 @@ const instant = (v: string): string | undefined => (v ? new Date(v).toISOString(
 
 /**
  * The whole audit trail (GET /admin/v1/audit, oldest first, cursor-paged) with its filters (action or area ending in
- * ".", actor id, company id, from/to), and the in-browser verification of the export below it.
+ * ".", actor id, company id, from/to), and the in-browser verification of the export below it. A user actor is
+ * named (display name and email from GET /api/v1/admin/users); other actors (credentials, clients, the admin token)
+ * stay `kind:id`.
  * Errors: INVALID_REQUEST (a bad filter), ADMIN_UNAUTHORIZED.
  */
 export function AuditTrail() {
@@ -27,6 +30,12 @@ export function AuditTrail() {
   const load = useCallback((cursor: string | undefined) => api<Page<AuditRecord>>('GET', '/admin/v1/audit', {
     query: { cursor, limit: 50, action: filters.action, actor: filters.actor, tenant: filters.tenant, from: instant(filters.from), to: instant(filters.to) },
   }), [filters]);
+  // People by user id: a user actor shown by name and email.
+  const people = usePeople();
+  const actor = (a: AuditRecord['actor']) => {
+    const person = a.kind === 'user' ? people.get(a.id) : undefined;
+    return person ? <span title={a.id}>{`${person.displayName} <${person.email}>`}</span> : `${a.kind}:${a.id}`;
+  };
   const field = (k: keyof Filters, type = 'text') => (
     <Field label={t(`operator.audit.f.${k}`)} name={k} type={type} value={draft[k]} onInput={(e) => setDraft({ ...draft, [k]: (e.target as HTMLInputElement).value })} />
   );
@@ -50,7 +59,7 @@ export function AuditTrail() {
           columns={[
             { header: t('operator.audit.seq'), cell: (r) => r.seq },
             { header: t('operator.audit.at'), cell: (r) => formatDateTime(r.at) },
-            { header: t('operator.audit.f.actor'), cell: (r) => `${r.actor.kind}:${r.actor.id}` },
+            { header: t('operator.audit.f.actor'), cell: (r) => actor(r.actor) },
             { header: t('operator.audit.f.action'), cell: (r) => <code>{r.action}</code> },
             { header: t('operator.audit.subject'), cell: (r) => r.subject },
             { header: t('operator.audit.outcome'), cell: (r) => t(`operator.audit.outcome.${r.outcome}`) },

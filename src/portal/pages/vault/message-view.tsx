@@ -27,9 +27,10 @@ export function downloadName(meta: Pick<MessageMeta, 'messageId' | 'messageType'
 
 /**
  * One message (GET {base}/messages/{messageId}): its metadata, a preview of the body, and a download of the original
- * bytes with the Content-Type the API answered (a Blob URL, revoked when the view closes).
+ * bytes with the Content-Type the API answered (a Blob URL, revoked when the view closes). `partyName`: the sending
+ * party's name when the page knows it (the own vault), shown with its id.
  */
-export function MessageView({ base, meta, onClose }: { base: VaultBase; meta: MessageMeta; onClose: () => void }) {
+export function MessageView({ base, meta, partyName, onClose }: { base: VaultBase; meta: MessageMeta; partyName?: string | undefined; onClose: () => void }) {
   const t = useT();
   const [loaded, setLoaded] = useState<Loaded | undefined>();
   const [error, setError] = useState<unknown>();
@@ -64,7 +65,7 @@ export function MessageView({ base, meta, onClose }: { base: VaultBase; meta: Me
         <dt>{t('vault.mediaType')}</dt><dd>{meta.contentType ?? meta.mediaType}</dd>
         <dt>{t('vault.size')}</dt><dd>{formatNumber(meta.size)}</dd>
         <dt>{t('vault.received')}</dt><dd><time dateTime={meta.receivedAt}>{formatDateTime(meta.receivedAt)}</time></dd>
-        <dt>{t('vault.party')}</dt><dd><code>{meta.partyId}</code></dd>
+        <dt>{t('vault.party')}</dt><dd>{partyName ? <>{partyName} (<code>{meta.partyId}</code>)</> : <code>{meta.partyId}</code>}</dd>
         <dt>{t('vault.transactionId')}</dt><dd>{meta.transactionId ?? '–'}</dd>
         <dt>{t('vault.digest')}</dt><dd class="vault-digest"><code>{meta.sha256}</code></dd>
         {loaded?.grantId && <><dt>{t('vault.grantId')}</dt><dd><code>{loaded.grantId}</code></dd></>}

@@ -8,7 +8,8 @@ import { Pager } from '../../components/pager.js';
 import { formatDateTime, formatNumber, useT } from '../../i18n/index.js';
 import { ExportPanel } from './export-panel.js';
 import { MessageView } from './message-view.js';
-import { organisationHeader, type MessageMeta, type Selection, type VaultBase } from './vault-source.js';
+import { useOwnNames } from './own-channels.js';
+import { OWN_VAULT, organisationHeader, type MessageMeta, type Selection, type VaultBase } from './vault-source.js';
 import './vault.css';
 
 /** Messages per page of the list: one page is loaded at a time, however large the vault. */
@@ -35,7 +36,9 @@ function isoValue(local: string): string | undefined {
  * The vault browser (issue 16), one component for the organisation's own vault and an owner's shared data: a filter
  * (channel, message type, received time range) kept in the URL query with the cursor and the open message, so a view
  * can be linked and Back works; one page of metadata at a time (GET {base}/messages, cursor paging with Pager); the
- * open message's metadata, preview and download (MessageView); the export of the filtered set (ExportPanel).
+ * open message's metadata, preview and download (MessageView); the export of the filtered set (ExportPanel). In the
+ * own vault the channel filter is a select of the organisation's channels and the sending party is named
+ * (own-channels.ts).
  */
 export function VaultBrowser({ base, fileStem }: { base: VaultBase; fileStem: string }) {
   const t = useT();
@@ -47,6 +50,8 @@ export function VaultBrowser({ base, fileStem }: { base: VaultBase; fileStem: st
   const [page, setPage] = useState<Page<MessageMeta> | undefined>();
   const [error, setError] = useState<unknown>();
   const key = JSON.stringify([base, selection, cursor]);
+  // The own vault: the channel filter as a select of the organisation's channels, the sending party by name.
+  const names = useOwnNames(base === OWN_VAULT);
 
   useEffect(() => {
     setForm({ channelId: selection.channelId ?? '', messageType: selection.messageType ?? '', from: localValue(selection.from), to: localValue(selection.to) });
@@ -76,7 +81,18 @@ export function VaultBrowser({ base, fileStem }: { base: VaultBase; fileStem: st
   return (
     <>
       <form class="vault-filters" role="search" aria-label={t('vault.filters')} onSubmit={apply}>
-        <Field label={t('vault.channel')} name="channelId" value={form.channelId} onInput={input('channelId')} maxLength={200} />
+        {names ? (
+          <Field label={t('vault.channel')}>
+            {(id, d) => (
+              <select id={id} name="channelId" aria-describedby={d} value={form.channelId} onChange={input('channelId')}>
+                <option value="">{t('vault.allChannels')}</option>
+                {names.channels.map((c) => (
+                  <option key={c.id} value={c.id}>{t('vault.channelOption', { id: c.id, party: names.partyNames.get(c.partyId) ?? c.partyId })}</option>
+                ))}
+              </select>
+            )}
+          </Field>
+        ) : <Field label={t('vault.channel')} name="channelId" value={form.channelId} onInput={input('channelId')} maxLength={200} />}
         <Field label={t('vault.messageType')} name="messageType" value={form.messageType} onInput={input('messageType')} maxLength={100} />
         <Field label={t('vault.from')} name="from" type="datetime-local" step={1} value={form.from} onInput={input('from')} />
         <Field label={t('vault.to')} name="to" type="datetime-local" step={1} value={form.to} onInput={input('to')} />
@@ -114,7 +130,7 @@ export function VaultBrowser({ base, fileStem }: { base: VaultBase; fileStem: st
           <Pager nextCursor={page.nextCursor} atFirst={cursor === undefined} onNext={(c) => go({ ...selection, cursor: c })} onFirst={() => go({ ...selection })} />
         </div>
       )}
-      {open && <MessageView base={base} meta={open} onClose={() => go({ ...selection, cursor })} />}
+      {open && <MessageView base={base} meta={open} partyName={names?.partyNames.get(open.partyId)} onClose={() => go({ ...selection, cursor })} />}
       <ExportPanel base={base} selection={selection} fileStem={fileStem} />
     </>
   );
