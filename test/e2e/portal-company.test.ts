@@ -142,6 +142,10 @@ describe.skipIf(skipBrowser())('portal company pages in chromium', () => {
     await expect.poll(h1).toBe('Credentials');
     await page.locator('table').first().waitFor();
     await checkA11y(page, 'company-credentials');
+    // The two forms' vault.read boxes are told apart by name.
+    expect(await page.getByRole('checkbox', { name: 'vault.read, scope of the customer credential' }).count()).toBe(1);
+    expect(await page.getByRole('checkbox', { name: 'vault.read, role of the OAuth client' }).count()).toBe(1);
+    expect(await page.getByRole('checkbox', { name: 'vault.read', exact: true }).count()).toBe(0);
     // Keyboard only: the name, then Tab to the submit button and Enter.
     await typeInto(page, /^Name$/, 'portal integration');
     await tabTo(page, /^Create customer credential$/);
@@ -149,7 +153,9 @@ describe.skipIf(skipBrowser())('portal company pages in chromium', () => {
     const secret = page.getByTestId('secret');
     await secret.waitFor();
     const key = (await secret.textContent())!;
-    const customerId = /credential (\S+)\./.exec((await page.getByText('New key of customer credential').textContent())!)![1]!;
+    // A creation, not a rotation: "Key of the new customer credential …".
+    expect(await page.getByText('New key of customer credential').count()).toBe(0);
+    const customerId = /credential (\S+)\./.exec((await page.getByText('Key of the new customer credential').textContent())!)![1]!;
     await tabTo(page, /^Copy/);
     await page.keyboard.press('Enter');
     await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(key);

@@ -87,7 +87,7 @@ describe.skipIf(skipBrowser())('portal data-user pages in chromium', () => {
     await page.waitForURL((u) => !u.pathname.endsWith('/sign-in'));
     await page.goto(url('/data-user/discover'));
     await expect.poll(heading).toBe('Discover');
-    await page.getByLabel('Name or business id').fill('Company');
+    await page.getByLabel('Name or business ID').fill('Company');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     const results = page.getByRole('table', { name: 'Organisations found' });
     await expect.poll(() => results.textContent()).toContain(`Company ${owner.businessId}`);
@@ -95,12 +95,12 @@ describe.skipIf(skipBrowser())('portal data-user pages in chromium', () => {
     expect(await results.textContent()).toContain('Rahtilaskut');
     await checkA11y(page, 'data-user-discover');
     await screenshot(page, 'data-user-discover');
-    await page.getByLabel('Name or business id').fill(unlisted.businessId);
+    await page.getByLabel('Name or business ID').fill(unlisted.businessId);
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await expect.poll(() => results.textContent()).toContain(`Company ${unlisted.businessId}`);
     expect(await results.textContent()).not.toContain(owner.businessId);
 
-    await page.getByLabel('Name or business id').fill(owner.businessId);
+    await page.getByLabel('Name or business ID').fill(owner.businessId);
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await expect.poll(() => results.textContent()).toContain(`Company ${owner.businessId}`);
     await page.getByRole('button', { name: `Request access to Company ${owner.businessId}` }).click();
@@ -127,7 +127,7 @@ describe.skipIf(skipBrowser())('portal data-user pages in chromium', () => {
     await page.getByRole('link', { name: 'My requests and grants' }).first().click();
     await expect.poll(heading).toBe('My requests and grants');
     const table = page.getByRole('table', { name: 'Requests and grants' });
-    await expect.poll(() => table.textContent()).toContain('active');
+    await expect.poll(() => table.textContent()).toContain('Active');
     expect(await table.textContent()).toContain('TransportOrder');
     const open = page.getByRole('link', { name: `Open the data of Company ${owner.businessId}` });
     expect(await open.getAttribute('href')).toBe(`/portal/shared/${owner.companyId}`);
@@ -328,7 +328,7 @@ describe.skipIf(skipBrowser())('portal data-user pages in chromium', () => {
     await expect.poll(heading).toBe('Webhook endpoints');
     expect(await page.getByRole('heading', { name: 'Register an endpoint' }).count()).toBe(0);
     await page.getByRole('link', { name: 'My requests and grants' }).first().click();
-    await expect.poll(() => page.getByRole('table', { name: 'Requests and grants' }).textContent()).toContain('active');
+    await expect.poll(() => page.getByRole('table', { name: 'Requests and grants' }).textContent()).toContain('Active');
     expect(await page.getByRole('button', { name: 'Withdraw' }).count()).toBe(0);
     await page.getByRole('link', { name: 'Discover' }).first().click();
     await expect.poll(() => page.getByRole('region', { name: 'Our directory listing' }).textContent()).toContain('not listed');

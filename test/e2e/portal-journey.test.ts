@@ -150,7 +150,7 @@ describe.skipIf(skipBrowser())('portal cross-role journey in chromium', () => {
     const p = vendor.page;
     await signIn(vendor, /\/portal\/vendor$/);
     await mainPage(p, 'vendor-channels', '/vendor', () => p.getByRole('heading', { name: 'Request a new channel' }).waitFor());
-    await typeInto(p, /^Business id of the company$/, COMPANY_BID);
+    await typeInto(p, /^Business ID of the company$/, COMPANY_BID);
     await typeInto(p, /^Name of the message type$/, TYPE);
     await p.getByLabel('Media types').fill('application/json');
     await p.getByRole('button', { name: 'Request the channel' }).click();
@@ -197,7 +197,7 @@ describe.skipIf(skipBrowser())('portal cross-role journey in chromium', () => {
     await p.getByLabel('Partner key').fill(partner.partnerKey);
     await p.getByLabel('Customer id').fill(customer.customerId);
     await p.getByLabel('Customer key').fill(customer.customerKey);
-    await p.getByLabel('Business id of the company').fill(COMPANY_BID);
+    await p.getByLabel('Business ID of the company').fill(COMPANY_BID);
     await p.getByRole('button', { name: 'Sign and send' }).click();
     await expect.poll(() => p.getByTestId('answer-status').textContent()).toBe('Accepted: HTTP 200.');
     messageId = /<InsertedDataIdentifier>(msg_[^<]+)</.exec((await p.getByTestId('answer-body').textContent())!)?.[1] ?? '';
@@ -224,7 +224,7 @@ describe.skipIf(skipBrowser())('portal cross-role journey in chromium', () => {
 
     await mainPage(p, 'company-sharing', '/sharing', () => p.getByRole('heading', { name: 'Grant access directly' }).waitFor());
     const form = p.locator('form', { has: p.getByRole('button', { name: 'Grant access' }) });
-    await form.getByLabel("Consumer's business id").fill(DATA_USER_BID);
+    await form.getByLabel("Consumer's business ID").fill(DATA_USER_BID);
     await form.getByLabel('Channel ids (comma-separated)').fill(channelId);
     await form.getByLabel('Message types (comma-separated)').fill(TYPE);
     await form.getByLabel('Purpose').fill('Kirjanpito');

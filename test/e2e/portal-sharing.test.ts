@@ -168,7 +168,7 @@ describe.skipIf(skipBrowser())('portal sharing pages in chromium', () => {
     await screenshot(consumer, 'shared-vault-revoked');
 
     const form = owner.locator('form', { has: owner.getByRole('button', { name: 'Grant access' }) });
-    await form.getByLabel("Consumer's business id").fill(b.businessId);
+    await form.getByLabel("Consumer's business ID").fill(b.businessId);
     await form.getByLabel('Message types (comma-separated)').fill('Report');
     await form.getByLabel('Purpose').fill('Quarterly review');
     const until = new Date(Date.now() + 86_400_000);
@@ -196,7 +196,7 @@ describe.skipIf(skipBrowser())('portal sharing pages in chromium', () => {
     expect(await alert.textContent()).toContain('What to do:');
 
     const form = owner.locator('form', { has: owner.getByRole('button', { name: 'Grant access' }) });
-    await form.getByLabel("Consumer's business id").fill(b.businessId);
+    await form.getByLabel("Consumer's business ID").fill(b.businessId);
     await form.getByLabel('Message types (comma-separated)').fill('Invoice');
     await form.getByLabel('Purpose').fill('Already over');
     await form.getByLabel('Valid until').fill('2020-01-01T00:00');

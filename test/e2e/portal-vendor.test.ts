@@ -72,7 +72,7 @@ describe.skipIf(skipBrowser())('portal vendor pages in chromium', () => {
   it('requests a channel by keyboard: an unknown business id is a coded error with its remedy, then the company', async () => {
     await page.goto(url('/vendor'));
     await page.getByRole('heading', { name: 'Request a new channel' }).waitFor();
-    await typeInto(page, /^Business id of the company$/, '0000000-0');
+    await typeInto(page, /^Business ID of the company$/, '0000000-0');
     await typeInto(page, /^Name of the message type$/, 'Invoice');
     await tabTo(page, /^Media types$/);
     await page.keyboard.press('Control+A');
@@ -85,7 +85,7 @@ describe.skipIf(skipBrowser())('portal vendor pages in chromium', () => {
     await checkA11y(page, 'vendor-channel-request-error');
     await screenshot(page, 'vendor-channel-request-error');
 
-    const businessId = page.getByLabel('Business id of the company');
+    const businessId = page.getByLabel('Business ID of the company');
     await businessId.focus();
     await page.keyboard.press('Control+A');
     await page.keyboard.type('1967543-8');
@@ -168,7 +168,7 @@ describe.skipIf(skipBrowser())('portal vendor pages in chromium', () => {
     await page.getByLabel('Partner key').fill(partner.partnerKey);
     await page.getByLabel('Customer id').fill(customer.customerId);
     await page.getByLabel('Customer key').fill(customerKey);
-    await page.getByLabel('Business id of the company').fill('1967543-8');
+    await page.getByLabel('Business ID of the company').fill('1967543-8');
   }
   const answerStatus = () => page.getByTestId('answer-status').textContent();
   const send = async () => {
@@ -182,7 +182,7 @@ describe.skipIf(skipBrowser())('portal vendor pages in chromium', () => {
     expect(await page.getByLabel('Message type').inputValue()).toBe('Invoice');
     expect(JSON.parse(await page.getByLabel('Message body').inputValue())).toMatchObject({ orderId: 'A-1001' });
     // The company's business id is pre-filled from the channel.
-    await expect.poll(() => page.getByLabel('Business id of the company').inputValue()).toBe('1967543-8');
+    await expect.poll(() => page.getByLabel('Business ID of the company').inputValue()).toBe('1967543-8');
     expect(channel.url.startsWith('http://127.0.0.1:')).toBe(true);
     await fillMac();
     const firstId = await page.getByLabel('Transaction id').inputValue();

@@ -34,7 +34,7 @@ export const sharing = {
     'sharing.done': 'Done: the grant is now {state}.',
     'sharing.direct': 'Grant access directly',
     'sharing.directHelp': 'Active at once, without a request. Name at least a channel or a message type.',
-    'sharing.consumerBusinessId': 'Consumer\'s business id',
+    'sharing.consumerBusinessId': 'Consumer\'s business ID',
     'sharing.channelIds': 'Channel ids (comma-separated)',
     'sharing.messageTypes': 'Message types (comma-separated)',
     'sharing.receivedFrom': 'Only messages received from',

@@ -9,7 +9,7 @@ export const vault = {
     'vault.sharedListIntro': 'The owners whose data your organisation may read now.',
     'vault.sharedNone': 'No owner shares data with your organisation now.',
     'vault.owner': 'Owner',
-    'vault.businessId': 'Business id',
+    'vault.businessId': 'Business ID',
     'vault.grants': 'Grants',
     'vault.open': 'Browse the data of {owner}',
     'vault.filters': 'Filter',

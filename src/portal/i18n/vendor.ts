@@ -35,7 +35,7 @@ export const vendor = {
     'vendor.requests.status.approved': 'Approved',
     'vendor.requests.status.declined': 'Declined',
     'vendor.requests.new': 'Request a new channel',
-    'vendor.requests.businessId': 'Business id of the company',
+    'vendor.requests.businessId': 'Business ID of the company',
     'vendor.requests.businessIdHelp': 'For example 1967543-8.',
     'vendor.requests.typeN': 'Message type {n}',
     'vendor.requests.typeName': 'Name of the message type',

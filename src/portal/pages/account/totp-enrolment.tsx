@@ -50,7 +50,7 @@ export function TotpEnrolment({ user }: { user: User }) {
   return (
     <section aria-labelledby="totp-title">
       <h2 id="totp-title">{t('account.totp.title')}</h2>
-      <p>{user.totpEnrolled ? t('account.totp.enrolled') : t('account.totp.notEnrolled')}</p>
+      {!done && <p>{user.totpEnrolled ? t('account.totp.enrolled') : t('account.totp.notEnrolled')}</p>}
       {done && <p role="status" class="ok">{t('account.totp.done')}</p>}
       <ErrorBox error={error} />
       {!started && (

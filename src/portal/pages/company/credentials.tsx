@@ -11,19 +11,22 @@ import { useCompany } from './org.js';
 interface Customer { customerId: string; name?: string; scopes: string[]; status: string; createdAt?: string; disabledAt?: string | null }
 interface Client { clientId: string; name?: string; roles: string[]; authMethod: string; status: string; createdAt?: string; disabledAt?: string | null; tokenEndpoint?: string }
 /** What the server showed once: an id, its secret, and after a rotation when the old secret stops working. */
-interface Shown { kind: 'customer' | 'client'; id: string; secret: string; previousValidUntil?: string }
+interface Shown { kind: 'customer' | 'client'; id: string; secret: string; previousValidUntil?: string; created?: boolean }
 
 const SCOPES = ['ingest', 'vault.read'] as const;
 const CLIENT_ROLES = ['vault.read', 'shared.read'] as const;
 
-/** A group of checkboxes (a fieldset with a legend); at least one stays ticked. */
-function Choices({ legend, options, value, onChange }: { legend: string; options: readonly string[]; value: string[]; onChange: (v: string[]) => void }) {
+/**
+ * A group of checkboxes (a fieldset with a legend); at least one stays ticked. `of` names the form in each box's
+ * accessible name ("vault.read, role of the OAuth client"): two forms offer the same option.
+ */
+function Choices({ legend, of, options, value, onChange }: { legend: string; of: string; options: readonly string[]; value: string[]; onChange: (v: string[]) => void }) {
   return (
     <fieldset class="type-choice">
       <legend>{legend}</legend>
       {options.map((o) => (
         <label key={o}>
-          <input type="checkbox" name={o} checked={value.includes(o)}
+          <input type="checkbox" name={o} aria-label={`${o}, ${of}`} checked={value.includes(o)}
             onChange={(e) => onChange((e.target as HTMLInputElement).checked ? [...value, o] : value.filter((x) => x !== o))} /> <code>{o}</code>
         </label>
       ))}
@@ -63,7 +66,7 @@ export function CompanyCredentials() {
     void run(async () => {
       const r = await api<Customer & { customerKey: string }>('POST', `${base}/customer-credentials`, { body: { name: cName, scopes } });
       setCName('');
-      return { kind: 'customer', id: r.customerId, secret: r.customerKey };
+      return { kind: 'customer', id: r.customerId, secret: r.customerKey, created: true };
     });
   };
   const createClient = (e: Event) => {
@@ -71,7 +74,7 @@ export function CompanyCredentials() {
     void run(async () => {
       const r = await api<Client & { clientSecret: string }>('POST', `${base}/clients`, { body: { name: oName, owner: 'company', roles } });
       setOName('');
-      return { kind: 'client', id: r.clientId, secret: r.clientSecret };
+      return { kind: 'client', id: r.clientId, secret: r.clientSecret, created: true };
     });
   };
   const overlapHours = Number(overlap);
@@ -92,7 +95,9 @@ export function CompanyCredentials() {
       <ErrorBox error={error} />
       {shown && (
         <div>
-          <p role="status">{t(shown.kind === 'customer' ? 'company.credentials.shownCustomer' : 'company.credentials.shownClient', { id: shown.id })}</p>
+          <p role="status">{t(shown.kind === 'customer'
+            ? (shown.created ? 'company.credentials.createdCustomer' : 'company.credentials.shownCustomer')
+            : (shown.created ? 'company.credentials.createdClient' : 'company.credentials.shownClient'), { id: shown.id })}</p>
           {shown.previousValidUntil && <p class="warning">{t('company.credentials.overlapUntil', { at: formatDateTime(shown.previousValidUntil) })}</p>}
           <SecretOnce secret={shown.secret} label={t(shown.kind === 'customer' ? 'company.credentials.customerKey' : 'company.credentials.clientSecret')} />
         </div>
@@ -106,7 +111,7 @@ export function CompanyCredentials() {
         {isAdmin && (
           <form onSubmit={createCustomer} aria-label={t('company.credentials.createCustomer')}>
             <Field label={t('company.credentials.name')} name="customer-name" required maxLength={200} value={cName} onInput={(e) => setCName((e.target as HTMLInputElement).value)} />
-            <Choices legend={t('company.credentials.scopes')} options={SCOPES} value={scopes} onChange={setScopes} />
+            <Choices legend={t('company.credentials.scopes')} of={t('company.credentials.scopeOf')} options={SCOPES} value={scopes} onChange={setScopes} />
             <button type="submit" disabled={scopes.length === 0}>{t('company.credentials.createCustomer')}</button>
           </form>
         )}
@@ -136,7 +141,7 @@ export function CompanyCredentials() {
         {isAdmin && (
           <form onSubmit={createClient} aria-label={t('company.credentials.createClient')}>
             <Field label={t('company.credentials.clientName')} name="client-name" required maxLength={200} value={oName} onInput={(e) => setOName((e.target as HTMLInputElement).value)} />
-            <Choices legend={t('company.credentials.roles')} options={CLIENT_ROLES} value={roles} onChange={setRoles} />
+            <Choices legend={t('company.credentials.roles')} of={t('company.credentials.roleOf')} options={CLIENT_ROLES} value={roles} onChange={setRoles} />
             <button type="submit" disabled={roles.length === 0}>{t('company.credentials.createClient')}</button>
           </form>
         )}

@@ -8,6 +8,8 @@ import { href } from '../../routing.js';
 import { useSession } from '../../session.js';
 import { orgPath, sharedDataPath, type Grant, type GrantState, type Statement, type Terms } from './data-user-api.js';
 
+/** A state's name standing alone (a table cell, an option): capitalised, as the other pages' status names are. */
+const capital = (s: string): string => s.charAt(0).toLocaleUpperCase() + s.slice(1);
 const STATES: GrantState[] = ['requested', 'offered', 'active', 'declined', 'revoked', 'withdrawn', 'expired'];
 
 /** A grant's scope in words: types, channels, received window, actions. */
@@ -66,7 +68,7 @@ export function Grants() {
         <label for="grant-state">{t('dataUser.grants.filter')}</label>
         <select id="grant-state" value={state} onChange={(e) => setState((e.target as HTMLSelectElement).value as GrantState | '')}>
           <option value="">{t('dataUser.grants.allStates')}</option>
-          {STATES.map((s) => <option key={s} value={s}>{t(`dataUser.state.${s}` as MessageKey)}</option>)}
+          {STATES.map((s) => <option key={s} value={s}>{capital(t(`dataUser.state.${s}` as MessageKey))}</option>)}
         </select>
       </div>
       <ErrorBox error={error} />
@@ -82,7 +84,7 @@ export function Grants() {
         caption={t('dataUser.grants.list')} load={load} reloadKey={`${reload}:${state}`} rowKey={(g) => g.id} emptyText={t('dataUser.grants.none')}
         columns={[
           { header: t('dataUser.grants.owner'), cell: (g) => <>{g.ownerName ?? g.ownerOrganisationId}{g.ownerBusinessId && <> ({g.ownerBusinessId})</>}</> },
-          { header: t('dataUser.grants.state'), cell: (g) => <span data-state={g.state}>{t(`dataUser.state.${g.state}` as MessageKey)}</span> },
+          { header: t('dataUser.grants.state'), cell: (g) => <span data-state={g.state}>{capital(t(`dataUser.state.${g.state}` as MessageKey))}</span> },
           { header: t('dataUser.grants.scope'), cell: (g) => <Scope terms={g.terms} /> },
           { header: t('dataUser.grants.validity'), cell: (g) => t('dataUser.grants.window', { from: formatDateTime(g.terms.notBefore), until: formatDateTime(g.terms.notOnOrAfter) }) },
           {

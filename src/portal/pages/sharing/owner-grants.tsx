@@ -3,7 +3,7 @@ import { api, type Page } from '../../api/client.js';
 import { ConfirmButton } from '../../components/confirm-button.js';
 import { DataTable } from '../../components/data-table.js';
 import { ErrorBox } from '../../components/error-box.js';
-import { useT } from '../../i18n/index.js';
+import { useT, type MessageKey } from '../../i18n/index.js';
 import { href } from '../../routing.js';
 import { useSession } from '../../session.js';
 import { DirectGrantForm } from './direct-grant-form.js';
@@ -37,7 +37,7 @@ export function OwnerGrants() {
     setStatus(undefined);
     try {
       const g = await fn();
-      setStatus(t('sharing.done', { state: g.state }));
+      setStatus(t('sharing.done', { state: t(`dataUser.state.${g.state}` as MessageKey) }));
       setOffering(undefined);
       setReload((n) => n + 1);
       return true;
