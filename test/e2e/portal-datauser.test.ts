@@ -155,6 +155,10 @@ describe.skipIf(skipBrowser())('portal data-user pages in chromium', () => {
   it('refuses a webhook URL outside the rules with the coded error and its remedy', async () => {
     await page.getByRole('link', { name: 'Webhook endpoints' }).first().click();
     await expect.poll(heading).toBe('Webhook endpoints');
+    // The hint says what the server accepts: http too, outside live (this server is not live; the receiver below is http).
+    const url = page.getByLabel('URL', { exact: true });
+    const hint = await page.locator(`[id="${await url.getAttribute('aria-describedby')}"]`).textContent();
+    expect(hint).toBe('https:// to a public address (http:// is accepted too outside the live environment).');
     await page.getByLabel('URL', { exact: true }).fill('https://10.0.0.1/in');
     await page.getByRole('button', { name: 'Register', exact: true }).click();
     const alert = page.getByRole('alert');
