@@ -132,7 +132,11 @@ describe.skipIf(skipBrowser())('portal company pages in chromium', () => {
     expect(await channels.textContent()).toContain(requests[0].channelId);
     // The vendor by its name (from the channel requests), not its party id.
     await expect.poll(async () => (await channels.locator('tbody tr').allTextContents()).every((r) => r.includes('Toimittaja Oy'))).toBe(true);
-    expect(await page.locator('table', { hasText: 'All channel requests' }).textContent()).toContain('Invoice (application/json)');
+    const allRequests = page.getByRole('table', { name: 'All channel requests' });
+    expect(await allRequests.textContent()).toContain('Invoice (application/json)');
+    // Named by its heading, with no caption repeating it.
+    expect(await allRequests.locator('caption').count()).toBe(0);
+    expect(await page.getByRole('heading', { name: 'All channel requests' }).count()).toBe(1);
     await checkA11y(page, 'company-channels');
     await screenshot(page, 'company-channels');
   });

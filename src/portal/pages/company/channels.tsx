@@ -110,7 +110,7 @@ export function CompanyChannels() {
       <section aria-labelledby="channels">
         <h2 id="channels">{t('company.channels.list')}</h2>
         <DataTable<Channel>
-          caption={t('company.channels.list')} load={loadChannels} reloadKey={reload} rowKey={(c) => c.id} emptyText={t('company.channels.none')}
+          caption={t('company.channels.list')} headingId="channels" load={loadChannels} reloadKey={reload} rowKey={(c) => c.id} emptyText={t('company.channels.none')}
           columns={[
             { header: t('company.channel'), cell: (c) => <><code>{c.id}</code><br /><span class="help channel-url">{c.url}</span></> },
             { header: t('company.channels.vendor'), cell: (c) => vendorNames.get(c.partyId) ?? c.partyId },
@@ -134,7 +134,7 @@ export function CompanyChannels() {
       <section aria-labelledby="all-requests">
         <h2 id="all-requests">{t('company.requests.all')}</h2>
         <DataTable<ChannelRequest>
-          caption={t('company.requests.all')} load={loadAll} reloadKey={reload} rowKey={(r) => r.id} emptyText={t('company.requests.none')}
+          caption={t('company.requests.all')} headingId="all-requests" load={loadAll} reloadKey={reload} rowKey={(r) => r.id} emptyText={t('company.requests.none')}
           columns={[
             { header: t('company.requests.vendor'), cell: (r) => r.vendorName },
             { header: t('company.status'), cell: (r) => t(STATUS_KEY[r.status]) },

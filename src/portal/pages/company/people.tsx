@@ -78,7 +78,7 @@ export function CompanyPeople() {
       <section aria-labelledby="members">
         <h2 id="members">{t('company.people.members')}</h2>
         <DataTable<Member>
-          caption={t('company.people.members')} load={loadMembers} reloadKey={reload} rowKey={(m) => m.userId}
+          caption={t('company.people.members')} headingId="members" load={loadMembers} reloadKey={reload} rowKey={(m) => m.userId}
           columns={[
             { header: t('company.people.name'), cell: (m) => m.displayName },
             { header: t('company.people.email'), cell: (m) => m.email },

@@ -60,7 +60,7 @@ export function OwnerGrants() {
       <ErrorBox error={error} />
       <section aria-labelledby="requests">
         <h2 id="requests">{t('sharing.requests')}</h2>
-        <DataTable<Grant> caption={t('sharing.requests')} load={loadRequested} reloadKey={reload} rowKey={(g) => g.id} emptyText={t('sharing.noRequests')}
+        <DataTable<Grant> caption={t('sharing.requests')} headingId="requests" load={loadRequested} reloadKey={reload} rowKey={(g) => g.id} emptyText={t('sharing.noRequests')}
           columns={[consumerCell, scopeCell, purposeCell, validCell, {
             header: t('sharing.actions'),
             cell: (g) => (
@@ -75,14 +75,14 @@ export function OwnerGrants() {
       </section>
       <section aria-labelledby="offers">
         <h2 id="offers">{t('sharing.offers')}</h2>
-        <DataTable<Grant> caption={t('sharing.offers')} load={loadOffered} reloadKey={reload} rowKey={(g) => g.id} emptyText={t('sharing.noOffers')}
+        <DataTable<Grant> caption={t('sharing.offers')} headingId="offers" load={loadOffered} reloadKey={reload} rowKey={(g) => g.id} emptyText={t('sharing.noOffers')}
           columns={[consumerCell, scopeCell, purposeCell, validCell, {
             header: t('sharing.actions'), cell: (g) => <ConfirmButton label={t('sharing.takeBack', { consumer: consumer(g) })} onConfirm={() => void step(g, 'revoke')} />,
           }]} />
       </section>
       <section aria-labelledby="active">
         <h2 id="active">{t('sharing.active')}</h2>
-        <DataTable<Grant> caption={t('sharing.active')} load={loadActive} reloadKey={reload} rowKey={(g) => g.id} emptyText={t('sharing.noActive')}
+        <DataTable<Grant> caption={t('sharing.active')} headingId="active" load={loadActive} reloadKey={reload} rowKey={(g) => g.id} emptyText={t('sharing.noActive')}
           columns={[consumerCell, scopeCell, purposeCell, validCell, {
             header: t('sharing.actions'),
             cell: (g) => (

@@ -111,9 +111,9 @@ export function VendorChannels() {
           },
         ]}
       />
-      <h2>{t('vendor.requests.list')}</h2>
+      <h2 id="channel-requests">{t('vendor.requests.list')}</h2>
       <DataTable<ChannelRequest>
-        caption={t('vendor.requests.list')}
+        caption={t('vendor.requests.list')} headingId="channel-requests"
         load={loadRequests}
         reloadKey={reload}
         rowKey={(r) => r.id}

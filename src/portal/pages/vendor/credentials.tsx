@@ -102,10 +102,10 @@ export function VendorCredentials() {
           onInput={(e) => setOverlap((e.target as HTMLInputElement).value)} />
         </div>
       )}
-      <h2>{t('vendor.creds.partners')}</h2>
+      <h2 id="partners">{t('vendor.creds.partners')}</h2>
       {isAdmin && <button type="button" onClick={() => void createPartner()}>{t('vendor.creds.createPartner')}</button>}
       <DataTable<PartnerCredential>
-        caption={t('vendor.creds.partners')}
+        caption={t('vendor.creds.partners')} headingId="partners"
         load={loadPartners}
         reloadKey={reload}
         rowKey={(r) => r.partnerId}
