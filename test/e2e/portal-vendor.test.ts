@@ -253,6 +253,27 @@ describe.skipIf(skipBrowser())('portal vendor pages in chromium', () => {
     await screenshot(page, 'vendor-send-oauth');
   });
 
+  it('says what a browser-side network failure was (not "the server could not be reached"), nothing answered', async () => {
+    await page.getByLabel('Signed headers (MAC)', { exact: true }).check();
+    await fillMac();
+    await page.getByRole('button', { name: 'New transaction id' }).click();
+    // The network fails under the page (the connection is cut before any answer).
+    await page.route('**/ingestion/**', (route) => route.abort('connectionreset'));
+    try {
+      await page.getByRole('button', { name: 'Sign and send' }).click();
+      const alert = page.getByRole('alert');
+      await expect.poll(() => alert.textContent()).toContain('BROWSER_FETCH_FAILED');
+      const text = (await alert.textContent())!;
+      expect(text).toContain(`The browser could not complete the request to /ingestion/${channel.id}?messageType=Invoice`);
+      expect(text).toContain('What to do: Check that the server is running and reachable from this browser');
+      expect(text).not.toContain('The server could not be reached');
+      expect(await page.getByTestId('answer-status').count()).toBe(0);
+      await checkA11y(page, 'vendor-send-network-failure');
+    } finally {
+      await page.unroute('**/ingestion/**');
+    }
+  });
+
   it('sends with a wrong key: refused, and the refusal is listed on the refusals page', async () => {
     await page.getByLabel('Signed headers (MAC)', { exact: true }).check();
     await fillMac('wrong-key-0123456789');
