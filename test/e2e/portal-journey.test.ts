@@ -219,6 +219,8 @@ describe.skipIf(skipBrowser())('portal cross-role journey in chromium', () => {
     await expect.poll(() => p.locator('pre.vault-preview').textContent()).toContain('"total": 42.5');
     await stop();
     expect(await p.locator('dl.facts').textContent()).toContain(channelId);
+    // The sending party by name (from the company's channel requests), not only its id.
+    await expect.poll(() => p.locator('dl.facts').textContent()).toContain('Ohjelmisto Oy');
     await checkA11y(p, 'journey-company-message');
     await screenshot(p, 'journey-company-message');
 
