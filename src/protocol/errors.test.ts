@@ -62,9 +62,11 @@ describe('ERROR_CATALOGUE', () => {
       expect(new Set(LANGUAGES.map((l) => def.message[l])).size).toBe(3);
     });
 
-    it('has a remedy that is not just the message again', () => {
-      expect(def.remedy.trim().length).toBeGreaterThan(10);
-      expect(def.remedy).not.toBe(def.message.en);
+    it('has a remedy in en, fi and sv that is not just the message again', () => {
+      for (const l of LANGUAGES) {
+        expect(def.remedy[l].trim().length, l).toBeGreaterThan(10);
+        expect(def.remedy[l], l).not.toBe(def.message[l]);
+      }
     });
 
     it('has a 4xx or 5xx status in the class of its family', () => {
@@ -81,7 +83,7 @@ describe('ERROR_CATALOGUE', () => {
     });
 
     it('never leaks a placeholder or secret-looking text', () => {
-      for (const text of [...LANGUAGES.map((l) => def.message[l]), def.remedy]) {
+      for (const text of LANGUAGES.flatMap((l) => [def.message[l], def.remedy[l], ...(def.bearerRemedy ? [def.bearerRemedy[l]] : [])])) {
         expect(text).not.toMatch(/TODO|FIXME|undefined|\$\{/);
       }
     });

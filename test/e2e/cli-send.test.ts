@@ -112,7 +112,7 @@ describe('--language: the language of the server messages the CLI prints', () =>
     const en = await vg(['send', '--channel', t.channelId, '--message-type', 'Invoice', '-'], {}, '{}');
     expect(en.stderr).toContain(errorMessage('MESSAGE_TYPE_NOT_AGREED', 'en'));
     // The SDK's refusals print the catalogue's remedy under the message, as /api/v1's do (src/cli/output.ts).
-    expect(en.stderr).toContain(`\n  ${ERROR_CATALOGUE.MESSAGE_TYPE_NOT_AGREED.remedy}`);
+    expect(en.stderr).toContain(`\n  ${ERROR_CATALOGUE.MESSAGE_TYPE_NOT_AGREED.remedy.en}`);
     // The profile's language, in lower case, and through the environment.
     const sv = await vg(['send', '--channel', t.channelId, '--message-type', 'Invoice', '-'], { VAULTGATE_LANGUAGE: 'se' }, '{}');
     expect(sv.stderr).toContain(errorMessage('MESSAGE_TYPE_NOT_AGREED', 'sv'));
