@@ -55,8 +55,8 @@ export const ERROR_CATALOGUE = {
     'Autentiseringen misslyckades: uppgifterna är okända eller inaktiva, eller så stämmer inte MAC-värdet.',
     {
       en: 'Check the PartnerId/CustomerId and both keys, and that the MAC is computed over the exact URL and header values sent.',
-      fi: 'Check the PartnerId/CustomerId and both keys, and that the MAC is computed over the exact URL and header values sent.',
-      sv: 'Check the PartnerId/CustomerId and both keys, and that the MAC is computed over the exact URL and header values sent.',
+      fi: 'Tarkista PartnerId/CustomerId ja molemmat avaimet sekä se, että MAC lasketaan täsmälleen lähetetyn URL-osoitteen ja otsakearvojen perusteella.',
+      sv: 'Kontrollera PartnerId/CustomerId och båda nycklarna, och att MAC-värdet beräknas över exakt den URL och de huvudvärden som skickas.',
     },
   ),
   AUTH_HEADERS_INVALID: def(
@@ -67,8 +67,8 @@ export const ERROR_CATALOGUE = {
     'Autentiseringshuvuden saknas eller är felaktiga.',
     {
       en: 'Send every X-Netvisor-Authentication-* header listed in the documentation, well-formed.',
-      fi: 'Send every X-Netvisor-Authentication-* header listed in the documentation, well-formed.',
-      sv: 'Send every X-Netvisor-Authentication-* header listed in the documentation, well-formed.',
+      fi: 'Lähetä kaikki dokumentaatiossa luetellut X-Netvisor-Authentication-*-otsakkeet oikeassa muodossa.',
+      sv: 'Skicka alla X-Netvisor-Authentication-*-huvuden som anges i dokumentationen, i korrekt form.',
     },
   ),
   MAC_ALGORITHM_NOT_SUPPORTED: def(
@@ -79,8 +79,8 @@ export const ERROR_CATALOGUE = {
     'MAC-algoritmen stöds inte här; använd SHA256 eller HMACSHA256.',
     {
       en: 'Send X-Netvisor-Authentication-MACHashCalculationAlgorithm: SHA256 (or HMACSHA256 with TimestampUnix).',
-      fi: 'Send X-Netvisor-Authentication-MACHashCalculationAlgorithm: SHA256 (or HMACSHA256 with TimestampUnix).',
-      sv: 'Send X-Netvisor-Authentication-MACHashCalculationAlgorithm: SHA256 (or HMACSHA256 with TimestampUnix).',
+      fi: 'Lähetä X-Netvisor-Authentication-MACHashCalculationAlgorithm: SHA256 (tai HMACSHA256 yhdessä TimestampUnix-otsakkeen kanssa).',
+      sv: 'Skicka X-Netvisor-Authentication-MACHashCalculationAlgorithm: SHA256 (eller HMACSHA256 tillsammans med TimestampUnix).',
     },
   ),
   TIMESTAMP_OUT_OF_WINDOW: def(
@@ -91,8 +91,8 @@ export const ERROR_CATALOGUE = {
     'Begärans tidsstämpel ligger utanför det tillåtna tidsfönstret.',
     {
       en: 'Send the current UTC time (YYYY-MM-DD HH:MM:SS.fff) and keep the client clock synchronised (NTP).',
-      fi: 'Send the current UTC time (YYYY-MM-DD HH:MM:SS.fff) and keep the client clock synchronised (NTP).',
-      sv: 'Send the current UTC time (YYYY-MM-DD HH:MM:SS.fff) and keep the client clock synchronised (NTP).',
+      fi: 'Lähetä nykyinen UTC-aika (YYYY-MM-DD HH:MM:SS.fff) ja pidä asiakasohjelman kello synkronoituna (NTP).',
+      sv: 'Skicka aktuell UTC-tid (YYYY-MM-DD HH:MM:SS.fff) och håll klientens klocka synkroniserad (NTP).',
     },
   ),
   TIMESTAMP_MISMATCH: def(
@@ -103,8 +103,8 @@ export const ERROR_CATALOGUE = {
     'TimestampUnix stämmer inte överens med Timestamp.',
     {
       en: 'Derive both timestamp headers from the same instant: TimestampUnix is whole seconds since the epoch (UTC), at most 1 s from Timestamp.',
-      fi: 'Derive both timestamp headers from the same instant: TimestampUnix is whole seconds since the epoch (UTC), at most 1 s from Timestamp.',
-      sv: 'Derive both timestamp headers from the same instant: TimestampUnix is whole seconds since the epoch (UTC), at most 1 s from Timestamp.',
+      fi: 'Muodosta molemmat aikaleimaotsakkeet samasta ajanhetkestä: TimestampUnix on kokonaiset sekunnit epochista (UTC) ja enintään 1 s:n päässä Timestamp-arvosta.',
+      sv: 'Härled båda tidsstämpelhuvudena från samma ögonblick: TimestampUnix är hela sekunder sedan epoken (UTC), högst 1 s från Timestamp.',
     },
   ),
   ADMIN_UNAUTHORIZED: def(
@@ -115,8 +115,8 @@ export const ERROR_CATALOGUE = {
     'Begäran saknade både operatörens token och en plattformsoperatörs session, eller så är den fel eller har upphört.',
     {
       en: 'Send either Authorization: Bearer <admin token> (VAULTGATE_ADMIN_TOKEN, or the admin-token file in the data directory), or, as a user with the platform operator role who has enrolled TOTP, your session: Authorization: Bearer <session token> (vaultgate account signin, then --token or the profile) or the session cookie with X-CSRF-Token. An ended session: sign in again.',
-      fi: 'Send either Authorization: Bearer <admin token> (VAULTGATE_ADMIN_TOKEN, or the admin-token file in the data directory), or, as a user with the platform operator role who has enrolled TOTP, your session: Authorization: Bearer <session token> (vaultgate account signin, then --token or the profile) or the session cookie with X-CSRF-Token. An ended session: sign in again.',
-      sv: 'Send either Authorization: Bearer <admin token> (VAULTGATE_ADMIN_TOKEN, or the admin-token file in the data directory), or, as a user with the platform operator role who has enrolled TOTP, your session: Authorization: Bearer <session token> (vaultgate account signin, then --token or the profile) or the session cookie with X-CSRF-Token. An ended session: sign in again.',
+      fi: 'Lähetä joko Authorization: Bearer <admin token> (VAULTGATE_ADMIN_TOKEN tai datahakemiston admin-token-tiedosto) tai, jos olet alustan ylläpitäjäroolin käyttäjä ja olet ottanut TOTP:n käyttöön, istuntosi: Authorization: Bearer <session token> (vaultgate account signin, sitten --token tai profiili) tai istuntoeväste yhdessä X-CSRF-Token-otsakkeen kanssa. Jos istunto on päättynyt, kirjaudu uudelleen.',
+      sv: 'Skicka antingen Authorization: Bearer <admin token> (VAULTGATE_ADMIN_TOKEN, eller filen admin-token i datakatalogen) eller, som användare med rollen plattformsoperatör och med TOTP aktiverat, din session: Authorization: Bearer <session token> (vaultgate account signin, sedan --token eller profilen) eller sessionskakan tillsammans med X-CSRF-Token. Har sessionen upphört: logga in på nytt.',
     },
   ),
   ENVIRONMENT_MISMATCH: def(
@@ -127,8 +127,8 @@ export const ERROR_CATALOGUE = {
     'Id:t eller uppgifterna hör till en annan miljö än denna tjänst.',
     {
       en: 'Use the ids and credentials issued by this environment (the environment is part of every id, e.g. ch_test_…).',
-      fi: 'Use the ids and credentials issued by this environment (the environment is part of every id, e.g. ch_test_…).',
-      sv: 'Use the ids and credentials issued by this environment (the environment is part of every id, e.g. ch_test_…).',
+      fi: 'Käytä tämän ympäristön myöntämiä tunnisteita ja tunnuksia (ympäristö on osa jokaista tunnistetta, esim. ch_test_…).',
+      sv: 'Använd id:n och autentiseringsuppgifter som utfärdats av denna miljö (miljön ingår i varje id, t.ex. ch_test_…).',
     },
   ),
   SERVICE_ACCESS_ERROR: {
@@ -140,14 +140,14 @@ export const ERROR_CATALOGUE = {
       'Uppgifterna har inte behörighet till denna kanal eller organisation.',
       {
         en: "Use the channel's own party credentials, a customer credential of the channel's company, and that company's business id as Organisation-ID.",
-        fi: "Use the channel's own party credentials, a customer credential of the channel's company, and that company's business id as Organisation-ID.",
-        sv: "Use the channel's own party credentials, a customer credential of the channel's company, and that company's business id as Organisation-ID.",
+        fi: 'Käytä kanavan oman osapuolen tunnuksia, kanavan yrityksen asiakastunnusta ja Organisation-ID-arvona kyseisen yrityksen Y-tunnusta.',
+        sv: 'Använd kanalens egen parts autentiseringsuppgifter, en kunduppgift för kanalens företag och det företagets FO-nummer som Organisation-ID.',
       },
     ),
     bearerRemedy: {
       en: "Use a token of an OAuth client of the channel's party to send, or of the company to read its vault; its organisation admin creates one (vaultgate org --org <id> credentials create --kind client), or the operator links the external client id to that party or company.",
-      fi: "Use a token of an OAuth client of the channel's party to send, or of the company to read its vault; its organisation admin creates one (vaultgate org --org <id> credentials create --kind client), or the operator links the external client id to that party or company.",
-      sv: "Use a token of an OAuth client of the channel's party to send, or of the company to read its vault; its organisation admin creates one (vaultgate org --org <id> credentials create --kind client), or the operator links the external client id to that party or company.",
+      fi: 'Käytä lähettämiseen kanavan osapuolen OAuth-asiakkaan tunnistetta tai holvin lukemiseen yrityksen OAuth-asiakkaan tunnistetta; organisaation pääkäyttäjä luo sellaisen (vaultgate org --org <id> credentials create --kind client), tai ylläpitäjä linkittää ulkoisen asiakastunnuksen kyseiseen osapuoleen tai yritykseen.',
+      sv: 'Använd en token från en OAuth-klient hos kanalens part för att skicka, eller hos företaget för att läsa dess valv; organisationens administratör skapar en (vaultgate org --org <id> credentials create --kind client), eller så länkar operatören det externa klient-id:t till den parten eller det företaget.',
     },
   },
   SCOPE_MISSING: {
@@ -159,14 +159,14 @@ export const ERROR_CATALOGUE = {
       'Uppgifterna saknar den behörighet som åtgärden kräver.',
       {
         en: 'Use a credential with the needed scope (ingest or vault.read): the company admin creates one (vaultgate org --org <company> credentials create --kind customer --scopes ingest), or the operator. Reading vaults shared with your organisation (/vault/v1/shared) takes a vault.read customer credential or a bearer token with the shared.read role: the org admin creates such a client with vaultgate org credentials create --kind client --roles vault.read,shared.read.',
-        fi: 'Use a credential with the needed scope (ingest or vault.read): the company admin creates one (vaultgate org --org <company> credentials create --kind customer --scopes ingest), or the operator. Reading vaults shared with your organisation (/vault/v1/shared) takes a vault.read customer credential or a bearer token with the shared.read role: the org admin creates such a client with vaultgate org credentials create --kind client --roles vault.read,shared.read.',
-        sv: 'Use a credential with the needed scope (ingest or vault.read): the company admin creates one (vaultgate org --org <company> credentials create --kind customer --scopes ingest), or the operator. Reading vaults shared with your organisation (/vault/v1/shared) takes a vault.read customer credential or a bearer token with the shared.read role: the org admin creates such a client with vaultgate org credentials create --kind client --roles vault.read,shared.read.',
+        fi: 'Käytä tunnusta, jolla on tarvittava oikeus (ingest tai vault.read): yrityksen pääkäyttäjä luo sellaisen (vaultgate org --org <company> credentials create --kind customer --scopes ingest), tai ylläpitäjä. Organisaatiollesi jaettujen holvien (/vault/v1/shared) lukeminen vaatii vault.read-asiakastunnuksen tai bearer-tunnisteen, jolla on shared.read-rooli: organisaation pääkäyttäjä luo tällaisen asiakkaan komennolla vaultgate org credentials create --kind client --roles vault.read,shared.read.',
+        sv: 'Använd en autentiseringsuppgift med den behörighet som krävs (ingest eller vault.read): företagets administratör skapar en (vaultgate org --org <company> credentials create --kind customer --scopes ingest), eller operatören. För att läsa valv som delats med din organisation (/vault/v1/shared) krävs en kunduppgift med vault.read eller en bearer-token med rollen shared.read: organisationens administratör skapar en sådan klient med vaultgate org credentials create --kind client --roles vault.read,shared.read.',
       },
     ),
     bearerRemedy: {
       en: 'Request a token with the needed role (scope=ingest, vault.read or shared.read — shared.read reads the vaults other organisations share with yours, /vault/v1/shared, and the change feed takes vault.read or shared.read —, or <client_id>/.default for every granted role, from the token endpoint or your issuer with its configured audience); if the client is not granted the role, the org admin creates a client that is (vaultgate org credentials create --kind client --roles vault.read,shared.read), or ask the operator to grant it.',
-      fi: 'Request a token with the needed role (scope=ingest, vault.read or shared.read — shared.read reads the vaults other organisations share with yours, /vault/v1/shared, and the change feed takes vault.read or shared.read —, or <client_id>/.default for every granted role, from the token endpoint or your issuer with its configured audience); if the client is not granted the role, the org admin creates a client that is (vaultgate org credentials create --kind client --roles vault.read,shared.read), or ask the operator to grant it.',
-      sv: 'Request a token with the needed role (scope=ingest, vault.read or shared.read — shared.read reads the vaults other organisations share with yours, /vault/v1/shared, and the change feed takes vault.read or shared.read —, or <client_id>/.default for every granted role, from the token endpoint or your issuer with its configured audience); if the client is not granted the role, the org admin creates a client that is (vaultgate org credentials create --kind client --roles vault.read,shared.read), or ask the operator to grant it.',
+      fi: 'Pyydä tunniste, jolla on tarvittava rooli (scope=ingest, vault.read tai shared.read — shared.read lukee holveja, jotka muut organisaatiot jakavat omallesi, /vault/v1/shared, ja muutossyöte vaatii vault.read- tai shared.read-roolin —, tai <client_id>/.default kaikille myönnetyille rooleille) tunnistepalvelusta tai myöntäjältäsi sille määritetyllä yleisöllä (audience); jos asiakkaalle ei ole myönnetty roolia, organisaation pääkäyttäjä luo asiakkaan, jolle se on myönnetty (vaultgate org credentials create --kind client --roles vault.read,shared.read), tai pyydä ylläpitäjää myöntämään se.',
+      sv: 'Begär en token med den roll som krävs (scope=ingest, vault.read eller shared.read — shared.read läser valv som andra organisationer delar med din, /vault/v1/shared, och ändringsflödet kräver vault.read eller shared.read —, eller <client_id>/.default för alla beviljade roller) från token-slutpunkten eller din utfärdare med dess konfigurerade målgrupp (audience); om klienten inte har beviljats rollen skapar organisationens administratör en klient som har den (vaultgate org credentials create --kind client --roles vault.read,shared.read), eller be operatören bevilja den.',
     },
   },
   // Consumer reads (issue 15): the reader holds no active grant with `read` over the vault it names.
@@ -178,8 +178,8 @@ export const ERROR_CATALOGUE = {
     'Din organisation har inget giltigt tillstånd att läsa detta valv.',
     {
       en: 'Request a grant from the owner (POST /api/v1/organisations/{yourOrganisationId}/grants/requests, or vaultgate grants request), with the read action, and wait for it to be active; GET /vault/v1/shared lists the grants you hold now.',
-      fi: 'Request a grant from the owner (POST /api/v1/organisations/{yourOrganisationId}/grants/requests, or vaultgate grants request), with the read action, and wait for it to be active; GET /vault/v1/shared lists the grants you hold now.',
-      sv: 'Request a grant from the owner (POST /api/v1/organisations/{yourOrganisationId}/grants/requests, or vaultgate grants request), with the read action, and wait for it to be active; GET /vault/v1/shared lists the grants you hold now.',
+      fi: 'Pyydä omistajalta lupaa (POST /api/v1/organisations/{yourOrganisationId}/grants/requests tai vaultgate grants request) read-toiminnolla ja odota, että se on voimassa; GET /vault/v1/shared luettelee luvat, jotka sinulla on nyt.',
+      sv: 'Begär ett tillstånd av ägaren (POST /api/v1/organisations/{yourOrganisationId}/grants/requests, eller vaultgate grants request) med åtgärden read och vänta tills det är giltigt; GET /vault/v1/shared listar de tillstånd du har nu.',
     },
   ),
   CHANNEL_DISABLED: def(
@@ -190,8 +190,8 @@ export const ERROR_CATALOGUE = {
     'Kanalen är inaktiverad.',
     {
       en: 'A disabled channel stays disabled: the vendor requests a new one (POST /api/v1/organisations/{id}/channel-requests; vaultgate org --org <vendor> channels request --business-id …) and the company admin approves it (vaultgate org --org <company> channels approve <chr_…>).',
-      fi: 'A disabled channel stays disabled: the vendor requests a new one (POST /api/v1/organisations/{id}/channel-requests; vaultgate org --org <vendor> channels request --business-id …) and the company admin approves it (vaultgate org --org <company> channels approve <chr_…>).',
-      sv: 'A disabled channel stays disabled: the vendor requests a new one (POST /api/v1/organisations/{id}/channel-requests; vaultgate org --org <vendor> channels request --business-id …) and the company admin approves it (vaultgate org --org <company> channels approve <chr_…>).',
+      fi: 'Käytöstä poistettu kanava pysyy poissa käytöstä: toimittaja pyytää uuden kanavan (POST /api/v1/organisations/{id}/channel-requests; vaultgate org --org <vendor> channels request --business-id …) ja yrityksen pääkäyttäjä hyväksyy sen (vaultgate org --org <company> channels approve <chr_…>).',
+      sv: 'En inaktiverad kanal förblir inaktiverad: leverantören begär en ny (POST /api/v1/organisations/{id}/channel-requests; vaultgate org --org <vendor> channels request --business-id …) och företagets administratör godkänner den (vaultgate org --org <company> channels approve <chr_…>).',
     },
   ),
   CHANNEL_NOT_FOUND: def(
@@ -202,8 +202,8 @@ export const ERROR_CATALOGUE = {
     'Kanalen finns inte i denna miljö.',
     {
       en: 'Check the channel id in the ingestion URL.',
-      fi: 'Check the channel id in the ingestion URL.',
-      sv: 'Check the channel id in the ingestion URL.',
+      fi: 'Tarkista kanavan tunniste vastaanoton URL-osoitteessa.',
+      sv: 'Kontrollera kanalens id i mottagnings-URL:en.',
     },
   ),
   NOT_FOUND: def(
@@ -214,8 +214,8 @@ export const ERROR_CATALOGUE = {
     'Den begärda resursen finns inte.',
     {
       en: 'Check the id and the path.',
-      fi: 'Check the id and the path.',
-      sv: 'Check the id and the path.',
+      fi: 'Tarkista tunniste ja polku.',
+      sv: 'Kontrollera id:t och sökvägen.',
     },
   ),
   MESSAGE_TYPE_REQUIRED: def(
@@ -226,8 +226,8 @@ export const ERROR_CATALOGUE = {
     'Kanalen har flera meddelandetyper: ange en i X-Message-Type eller i adressen (?messageType=).',
     {
       en: 'Send X-Message-Type, or add ?messageType=<type> to the ingestion URL (and sign that URL), with one of the message types agreed for the channel.',
-      fi: 'Send X-Message-Type, or add ?messageType=<type> to the ingestion URL (and sign that URL), with one of the message types agreed for the channel.',
-      sv: 'Send X-Message-Type, or add ?messageType=<type> to the ingestion URL (and sign that URL), with one of the message types agreed for the channel.',
+      fi: 'Lähetä X-Message-Type tai lisää vastaanoton URL-osoitteeseen ?messageType=<type> (ja allekirjoita se URL) jollakin kanavalle sovituista sanomatyypeistä.',
+      sv: 'Skicka X-Message-Type, eller lägg till ?messageType=<type> i mottagnings-URL:en (och signera den URL:en), med en av de meddelandetyper som avtalats för kanalen.',
     },
   ),
   // --- real signing clients (issue 11 §1): the message type named in the URL ---
@@ -239,8 +239,8 @@ export const ERROR_CATALOGUE = {
     'Meddelandetypen anges mer än en gång, med olika eller upprepade värden (X-Message-Type och ?messageType=).',
     {
       en: 'Name the message type once: either X-Message-Type or ?messageType= in the URL, or both with the same value.',
-      fi: 'Name the message type once: either X-Message-Type or ?messageType= in the URL, or both with the same value.',
-      sv: 'Name the message type once: either X-Message-Type or ?messageType= in the URL, or both with the same value.',
+      fi: 'Ilmoita sanomatyyppi kerran: joko X-Message-Type tai ?messageType= URL-osoitteessa, tai molemmat samalla arvolla.',
+      sv: 'Ange meddelandetypen en gång: antingen X-Message-Type eller ?messageType= i URL:en, eller båda med samma värde.',
     },
   ),
   MESSAGE_TYPE_NOT_AGREED: def(
@@ -251,8 +251,8 @@ export const ERROR_CATALOGUE = {
     'Meddelandetypen är inte avtalad för denna kanal.',
     {
       en: 'Use one of the message types agreed for the channel; to send another, the vendor requests a channel with it (vaultgate org --org <vendor> channels request --business-id … --type <Type>:<media types>) and the company admin approves it (vaultgate org --org <company> channels approve <chr_…>).',
-      fi: 'Use one of the message types agreed for the channel; to send another, the vendor requests a channel with it (vaultgate org --org <vendor> channels request --business-id … --type <Type>:<media types>) and the company admin approves it (vaultgate org --org <company> channels approve <chr_…>).',
-      sv: 'Use one of the message types agreed for the channel; to send another, the vendor requests a channel with it (vaultgate org --org <vendor> channels request --business-id … --type <Type>:<media types>) and the company admin approves it (vaultgate org --org <company> channels approve <chr_…>).',
+      fi: 'Käytä jotakin kanavalle sovituista sanomatyypeistä; jos haluat lähettää muuta tyyppiä, toimittaja pyytää kanavan, jossa se on (vaultgate org --org <vendor> channels request --business-id … --type <Type>:<media types>), ja yrityksen pääkäyttäjä hyväksyy sen (vaultgate org --org <company> channels approve <chr_…>).',
+      sv: 'Använd en av de meddelandetyper som avtalats för kanalen; för att skicka en annan begär leverantören en kanal med den (vaultgate org --org <vendor> channels request --business-id … --type <Type>:<media types>) och företagets administratör godkänner den (vaultgate org --org <company> channels approve <chr_…>).',
     },
   ),
   MEDIA_TYPE_NOT_AGREED: def(
@@ -263,8 +263,8 @@ export const ERROR_CATALOGUE = {
     'Medietypen (Content-Type) är inte avtalad för denna meddelandetyp.',
     {
       en: 'Send a Content-Type agreed for the message type.',
-      fi: 'Send a Content-Type agreed for the message type.',
-      sv: 'Send a Content-Type agreed for the message type.',
+      fi: 'Lähetä Content-Type, joka on sovittu tälle sanomatyypille.',
+      sv: 'Skicka en Content-Type som avtalats för meddelandetypen.',
     },
   ),
   BODY_EMPTY: def(
@@ -275,8 +275,8 @@ export const ERROR_CATALOGUE = {
     'Meddelandets innehåll är tomt.',
     {
       en: 'Send at least one byte.',
-      fi: 'Send at least one byte.',
-      sv: 'Send at least one byte.',
+      fi: 'Lähetä vähintään yksi tavu.',
+      sv: 'Skicka minst en byte.',
     },
   ),
   BODY_TOO_LARGE: def(
@@ -287,8 +287,8 @@ export const ERROR_CATALOGUE = {
     'Meddelandets innehåll är större än tjänsten tar emot.',
     {
       en: 'Split the message, or ask the operator about VAULTGATE_MAX_BODY_BYTES.',
-      fi: 'Split the message, or ask the operator about VAULTGATE_MAX_BODY_BYTES.',
-      sv: 'Split the message, or ask the operator about VAULTGATE_MAX_BODY_BYTES.',
+      fi: 'Jaa sanoma osiin tai kysy ylläpitäjältä asetuksesta VAULTGATE_MAX_BODY_BYTES.',
+      sv: 'Dela upp meddelandet, eller fråga operatören om VAULTGATE_MAX_BODY_BYTES.',
     },
   ),
   REQUEST_NOT_UNIQUE: def(
@@ -299,8 +299,8 @@ export const ERROR_CATALOGUE = {
     'Transaktions-id:t har använts tidigare.',
     {
       en: 'Use a fresh transaction id per request; if you are retrying, the message named in the error is already stored.',
-      fi: 'Use a fresh transaction id per request; if you are retrying, the message named in the error is already stored.',
-      sv: 'Use a fresh transaction id per request; if you are retrying, the message named in the error is already stored.',
+      fi: 'Käytä jokaisessa pyynnössä uutta tapahtumatunnistetta; jos yrität uudelleen, virheessä mainittu sanoma on jo tallennettu.',
+      sv: 'Använd ett nytt transaktions-id för varje begäran; om du försöker på nytt är meddelandet som nämns i felet redan lagrat.',
     },
   ),
   INVALID_REQUEST: def(
@@ -311,8 +311,8 @@ export const ERROR_CATALOGUE = {
     'Begäran är ogiltig.',
     {
       en: 'Correct the fields named in the details and send again.',
-      fi: 'Correct the fields named in the details and send again.',
-      sv: 'Correct the fields named in the details and send again.',
+      fi: 'Korjaa lisätiedoissa mainitut kentät ja lähetä uudelleen.',
+      sv: 'Rätta fälten som nämns i detaljerna och skicka igen.',
     },
   ),
   // A list's or an export's cursor that the list did not give out (the feed has its own, FEED_CURSOR_INVALID).
@@ -324,8 +324,8 @@ export const ERROR_CATALOGUE = {
     'Markören är inte en som denna lista har gett ut: den är felaktig eller avkortad.',
     {
       en: 'Pass back exactly the nextCursor of the previous page (or, to resume an export, the cursor of the last line received) of the same route; to start from the beginning, leave cursor out.',
-      fi: 'Pass back exactly the nextCursor of the previous page (or, to resume an export, the cursor of the last line received) of the same route; to start from the beginning, leave cursor out.',
-      sv: 'Pass back exactly the nextCursor of the previous page (or, to resume an export, the cursor of the last line received) of the same route; to start from the beginning, leave cursor out.',
+      fi: 'Palauta täsmälleen saman reitin edellisen sivun nextCursor (tai viennin jatkamiseksi viimeisen vastaanotetun rivin kursori); aloittaaksesi alusta jätä cursor pois.',
+      sv: 'Skicka tillbaka exakt nextCursor från föregående sida av samma rutt (eller, för att återuppta en export, markören på den sista mottagna raden); för att börja från början, utelämna cursor.',
     },
   ),
   BUSINESS_ID_INVALID: def(
@@ -336,8 +336,8 @@ export const ERROR_CATALOGUE = {
     'FO-numret är ogiltigt: kontrollsiffran stämmer inte.',
     {
       en: 'Check the business id (Finnish form NNNNNNN-C); the last digit is a check digit.',
-      fi: 'Check the business id (Finnish form NNNNNNN-C); the last digit is a check digit.',
-      sv: 'Check the business id (Finnish form NNNNNNN-C); the last digit is a check digit.',
+      fi: 'Tarkista Y-tunnus (muoto NNNNNNN-C); viimeinen numero on tarkistusnumero.',
+      sv: 'Kontrollera FO-numret (formen NNNNNNN-C); den sista siffran är en kontrollsiffra.',
     },
   ),
   BUSINESS_ID_TAKEN: def(
@@ -348,8 +348,8 @@ export const ERROR_CATALOGUE = {
     'Ett företag med detta FO-nummer är redan registrerat.',
     {
       en: 'The company has a Vaultgate organisation already: if you work there, ask one of its admins to invite you (POST /api/v1/organisations/{id}/invitations) instead of registering it again; an operator adding a company through /admin/v1 uses the existing one (GET /admin/v1/companies?businessId=…), and declines a registration of it.',
-      fi: 'The company has a Vaultgate organisation already: if you work there, ask one of its admins to invite you (POST /api/v1/organisations/{id}/invitations) instead of registering it again; an operator adding a company through /admin/v1 uses the existing one (GET /admin/v1/companies?businessId=…), and declines a registration of it.',
-      sv: 'The company has a Vaultgate organisation already: if you work there, ask one of its admins to invite you (POST /api/v1/organisations/{id}/invitations) instead of registering it again; an operator adding a company through /admin/v1 uses the existing one (GET /admin/v1/companies?businessId=…), and declines a registration of it.',
+      fi: 'Yrityksellä on jo Vaultgate-organisaatio: jos työskentelet siellä, pyydä jotakuta sen pääkäyttäjistä kutsumaan sinut (POST /api/v1/organisations/{id}/invitations) sen sijaan, että rekisteröisit sen uudelleen; ylläpitäjä, joka lisää yrityksen /admin/v1-rajapinnan kautta, käyttää olemassa olevaa (GET /admin/v1/companies?businessId=…) ja hylkää sen rekisteröinnin.',
+      sv: 'Företaget har redan en Vaultgate-organisation: om du arbetar där, be någon av dess administratörer att bjuda in dig (POST /api/v1/organisations/{id}/invitations) i stället för att registrera det på nytt; en operatör som lägger till ett företag via /admin/v1 använder det befintliga (GET /admin/v1/companies?businessId=…) och avslår registreringen av det.',
     },
   ),
   STATE_CONFLICT: def(
@@ -360,8 +360,8 @@ export const ERROR_CATALOGUE = {
     'Resursen är inte i ett tillstånd som tillåter detta.',
     {
       en: 'The detail names the state: a disabled or deleted company, party, channel or credential cannot be used (use an active one or create a new one), and a step already taken (a decision, an enrolment, a membership) is not taken again — read the resource to see where it stands.',
-      fi: 'The detail names the state: a disabled or deleted company, party, channel or credential cannot be used (use an active one or create a new one), and a step already taken (a decision, an enrolment, a membership) is not taken again — read the resource to see where it stands.',
-      sv: 'The detail names the state: a disabled or deleted company, party, channel or credential cannot be used (use an active one or create a new one), and a step already taken (a decision, an enrolment, a membership) is not taken again — read the resource to see where it stands.',
+      fi: 'Lisätiedot kertovat tilan: käytöstä poistettua tai poistettua yritystä, osapuolta, kanavaa tai tunnusta ei voi käyttää (käytä aktiivista tai luo uusi), eikä jo tehtyä vaihetta (päätöstä, käyttöönottoa, jäsenyyttä) tehdä uudelleen — lue resurssi nähdäksesi sen tilan.',
+      sv: 'Detaljerna anger tillståndet: ett inaktiverat eller raderat företag, en part, kanal eller autentiseringsuppgift kan inte användas (använd en aktiv eller skapa en ny), och ett steg som redan tagits (ett beslut, en aktivering, ett medlemskap) tas inte igen — läs resursen för att se var den står.',
     },
   ),
   TECHNICAL_ERROR: def(
@@ -372,8 +372,8 @@ export const ERROR_CATALOGUE = {
     'Ett internt fel inträffade. Inget sparades.',
     {
       en: 'Retry with the same transaction id; report the request id if it persists.',
-      fi: 'Retry with the same transaction id; report the request id if it persists.',
-      sv: 'Retry with the same transaction id; report the request id if it persists.',
+      fi: 'Yritä uudelleen samalla tapahtumatunnisteella; ilmoita pyynnön tunniste, jos virhe toistuu.',
+      sv: 'Försök igen med samma transaktions-id; rapportera begärans id om felet kvarstår.',
     },
   ),
   DATA_INTEGRITY_ERROR: def(
@@ -384,8 +384,8 @@ export const ERROR_CATALOGUE = {
     'Lagrade data klarade inte integritetskontrollen och returnerades inte.',
     {
       en: 'Report the request id to the operator; the stored copy was altered or moved and must be restored from a backup.',
-      fi: 'Report the request id to the operator; the stored copy was altered or moved and must be restored from a backup.',
-      sv: 'Report the request id to the operator; the stored copy was altered or moved and must be restored from a backup.',
+      fi: 'Ilmoita pyynnön tunniste ylläpitäjälle; tallennettua kopiota on muutettu tai se on siirretty, ja se on palautettava varmuuskopiosta.',
+      sv: 'Rapportera begärans id till operatören; den lagrade kopian har ändrats eller flyttats och måste återställas från en säkerhetskopia.',
     },
   ),
   DATA_KEY_DESTROYED: def(
@@ -396,8 +396,8 @@ export const ERROR_CATALOGUE = {
     'Nyckeln till dessa data har förstörts; data kan inte längre läsas.',
     {
       en: 'Nothing to do: the owner was deleted (crypto-shredded) and its data is gone for good.',
-      fi: 'Nothing to do: the owner was deleted (crypto-shredded) and its data is gone for good.',
-      sv: 'Nothing to do: the owner was deleted (crypto-shredded) and its data is gone for good.',
+      fi: 'Mitään ei tarvitse tehdä: omistaja on poistettu (kryptografisesti tuhottu) ja sen tiedot ovat lopullisesti poissa.',
+      sv: 'Inget att göra: ägaren har raderats (kryptografiskt förstörd) och dess data är borta för gott.',
     },
   ),
   // --- the store's room and readiness (issue 11 §7) ---
@@ -409,8 +409,8 @@ export const ERROR_CATALOGUE = {
     'Lagringen har inget utrymme kvar att skriva; inget sparades.',
     {
       en: 'Retry later with the same transaction id. Operator: free disk space where the store writes (the data directory, or the PostgreSQL volume); the server takes writes again as soon as there is room, without a restart (GET /readyz answers 200 then).',
-      fi: 'Retry later with the same transaction id. Operator: free disk space where the store writes (the data directory, or the PostgreSQL volume); the server takes writes again as soon as there is room, without a restart (GET /readyz answers 200 then).',
-      sv: 'Retry later with the same transaction id. Operator: free disk space where the store writes (the data directory, or the PostgreSQL volume); the server takes writes again as soon as there is room, without a restart (GET /readyz answers 200 then).',
+      fi: 'Yritä myöhemmin uudelleen samalla tapahtumatunnisteella. Ylläpitäjä: vapauta levytilaa sinne, minne tallennus kirjoittaa (datahakemisto tai PostgreSQL-taltio); palvelin ottaa kirjoituksia taas vastaan heti kun tilaa on, ilman uudelleenkäynnistystä (GET /readyz vastaa silloin 200).',
+      sv: 'Försök igen senare med samma transaktions-id. Operatör: frigör diskutrymme där lagringen skriver (datakatalogen eller PostgreSQL-volymen); servern tar emot skrivningar igen så snart det finns utrymme, utan omstart (GET /readyz svarar då 200).',
     },
   ),
   STORE_NOT_READY: def(
@@ -421,8 +421,8 @@ export const ERROR_CATALOGUE = {
     'Servern körs men dess lagring är inte redo: den kan inte läsas eller har inget utrymme att skriva.',
     {
       en: 'Send traffic to another instance or retry later. Operator: `reason` says which check failed (full: free disk space in the data directory or on the database volume; unreadable: check the database file or the PostgreSQL connection).',
-      fi: 'Send traffic to another instance or retry later. Operator: `reason` says which check failed (full: free disk space in the data directory or on the database volume; unreadable: check the database file or the PostgreSQL connection).',
-      sv: 'Send traffic to another instance or retry later. Operator: `reason` says which check failed (full: free disk space in the data directory or on the database volume; unreadable: check the database file or the PostgreSQL connection).',
+      fi: 'Ohjaa liikenne toiseen instanssiin tai yritä myöhemmin uudelleen. Ylläpitäjä: `reason` kertoo, mikä tarkistus epäonnistui (full: vapauta levytilaa datahakemistosta tai tietokannan taltiolta; unreadable: tarkista tietokantatiedosto tai PostgreSQL-yhteys).',
+      sv: 'Skicka trafiken till en annan instans eller försök igen senare. Operatör: `reason` anger vilken kontroll som misslyckades (full: frigör diskutrymme i datakatalogen eller på databasvolymen; unreadable: kontrollera databasfilen eller PostgreSQL-anslutningen).',
     },
   ),
   // --- the audit trail (issue 13) ---
