@@ -434,8 +434,8 @@ export const ERROR_CATALOGUE = {
     'Granskningsloggen kan inte skrivas, så begäran utfördes inte; inga data skickades.',
     {
       en: 'Retry later. Operator: every read of a vault is recorded before it is answered; check that the database accepts writes (disk space, permissions, the PostgreSQL connection) and the log line with this request id for the cause.',
-      fi: 'Retry later. Operator: every read of a vault is recorded before it is answered; check that the database accepts writes (disk space, permissions, the PostgreSQL connection) and the log line with this request id for the cause.',
-      sv: 'Retry later. Operator: every read of a vault is recorded before it is answered; check that the database accepts writes (disk space, permissions, the PostgreSQL connection) and the log line with this request id for the cause.',
+      fi: 'Yritä myöhemmin uudelleen. Ylläpitäjä: jokainen holvin luku kirjataan ennen kuin siihen vastataan; tarkista, että tietokanta hyväksyy kirjoitukset (levytila, käyttöoikeudet, PostgreSQL-yhteys), ja katso syy tämän pyynnön tunnisteen lokiriviltä.',
+      sv: 'Försök igen senare. Operatör: varje läsning av ett valv registreras innan den besvaras; kontrollera att databasen tar emot skrivningar (diskutrymme, behörigheter, PostgreSQL-anslutningen) och se orsaken i loggraden med denna begärans id.',
     },
   ),
   // --- bearer tokens and the token endpoint (issue 4); the TOKEN_* 401s are answered with
@@ -448,8 +448,8 @@ export const ERROR_CATALOGUE = {
     'Bearer-token är inte en korrekt signerad JWT.',
     {
       en: 'Send Authorization: Bearer <JWT> with the access token exactly as the token endpoint issued it.',
-      fi: 'Send Authorization: Bearer <JWT> with the access token exactly as the token endpoint issued it.',
-      sv: 'Send Authorization: Bearer <JWT> with the access token exactly as the token endpoint issued it.',
+      fi: 'Lähetä Authorization: Bearer <JWT>, jossa pääsytunniste on täsmälleen sellaisena kuin tunnistepalvelu sen myönsi.',
+      sv: 'Skicka Authorization: Bearer <JWT> med åtkomsttoken exakt som token-slutpunkten utfärdade den.',
     },
   ),
   TOKEN_ALGORITHM_REJECTED: def(
@@ -460,8 +460,8 @@ export const ERROR_CATALOGUE = {
     'Token är signerad med en algoritm som inte godtas för dess utfärdare.',
     {
       en: 'Use a token signed with an asymmetric algorithm allowed for the issuer (never none or HMAC); see the issuer configuration.',
-      fi: 'Use a token signed with an asymmetric algorithm allowed for the issuer (never none or HMAC); see the issuer configuration.',
-      sv: 'Use a token signed with an asymmetric algorithm allowed for the issuer (never none or HMAC); see the issuer configuration.',
+      fi: 'Käytä tunnistetta, joka on allekirjoitettu myöntäjälle sallitulla epäsymmetrisellä algoritmilla (ei koskaan none tai HMAC); katso myöntäjän asetukset.',
+      sv: 'Använd en token som signerats med en asymmetrisk algoritm som tillåts för utfärdaren (aldrig none eller HMAC); se utfärdarens konfiguration.',
     },
   ),
   TOKEN_HEADER_REJECTED: def(
@@ -472,8 +472,8 @@ export const ERROR_CATALOGUE = {
     'Tokenhuvudet anger en nyckel eller nyckelplats (jku, x5u, jwk, x5c); nycklar hämtas endast från den konfigurerade utfärdaren.',
     {
       en: 'Send a token whose header carries only alg, kid and typ, as issued by a trusted issuer.',
-      fi: 'Send a token whose header carries only alg, kid and typ, as issued by a trusted issuer.',
-      sv: 'Send a token whose header carries only alg, kid and typ, as issued by a trusted issuer.',
+      fi: 'Lähetä tunniste, jonka otsakkeessa on vain alg, kid ja typ, sellaisena kuin luotettu myöntäjä sen myönsi.',
+      sv: 'Skicka en token vars huvud endast innehåller alg, kid och typ, så som en betrodd utfärdare utfärdade den.',
     },
   ),
   TOKEN_KEY_UNKNOWN: def(
@@ -484,8 +484,8 @@ export const ERROR_CATALOGUE = {
     'Tokenets nyckel-id finns inte bland utfärdarens publicerade nycklar.',
     {
       en: 'Fetch a new token; if it persists, the issuer signs with a key it does not publish at its JWKS URI.',
-      fi: 'Fetch a new token; if it persists, the issuer signs with a key it does not publish at its JWKS URI.',
-      sv: 'Fetch a new token; if it persists, the issuer signs with a key it does not publish at its JWKS URI.',
+      fi: 'Hae uusi tunniste; jos virhe toistuu, myöntäjä allekirjoittaa avaimella, jota se ei julkaise JWKS-osoitteessaan.',
+      sv: 'Hämta en ny token; om felet kvarstår signerar utfärdaren med en nyckel som den inte publicerar på sin JWKS-URI.',
     },
   ),
   TOKEN_SIGNATURE_INVALID: def(
@@ -496,8 +496,8 @@ export const ERROR_CATALOGUE = {
     'Tokenets signatur kan inte verifieras: token har ändrats eller signerades inte av utfärdaren.',
     {
       en: 'Send the token exactly as issued; do not modify it.',
-      fi: 'Send the token exactly as issued; do not modify it.',
-      sv: 'Send the token exactly as issued; do not modify it.',
+      fi: 'Lähetä tunniste täsmälleen sellaisena kuin se myönnettiin; älä muuta sitä.',
+      sv: 'Skicka token exakt som den utfärdades; ändra den inte.',
     },
   ),
   TOKEN_EXPIRED: def(
@@ -508,8 +508,8 @@ export const ERROR_CATALOGUE = {
     'Token har gått ut.',
     {
       en: 'Fetch a new token (client credentials) before the old one expires; keep the client clock synchronised.',
-      fi: 'Fetch a new token (client credentials) before the old one expires; keep the client clock synchronised.',
-      sv: 'Fetch a new token (client credentials) before the old one expires; keep the client clock synchronised.',
+      fi: 'Hae uusi tunniste (client credentials) ennen kuin vanha vanhenee; pidä asiakasohjelman kello synkronoituna.',
+      sv: 'Hämta en ny token (client credentials) innan den gamla går ut; håll klientens klocka synkroniserad.',
     },
   ),
   TOKEN_NOT_YET_VALID: def(
@@ -520,8 +520,8 @@ export const ERROR_CATALOGUE = {
     'Token är inte giltig ännu (nbf eller iat i framtiden).',
     {
       en: "Check the issuer's clock; at most 60 seconds of clock skew are tolerated.",
-      fi: "Check the issuer's clock; at most 60 seconds of clock skew are tolerated.",
-      sv: "Check the issuer's clock; at most 60 seconds of clock skew are tolerated.",
+      fi: 'Tarkista myöntäjän kello; kellojen eroa sallitaan enintään 60 sekuntia.',
+      sv: 'Kontrollera utfärdarens klocka; högst 60 sekunders klockavvikelse tolereras.',
     },
   ),
   TOKEN_ISSUER_UNTRUSTED: def(
@@ -532,8 +532,8 @@ export const ERROR_CATALOGUE = {
     'Tokenets utfärdare (iss) är inte betrodd av denna tjänst.',
     {
       en: 'Use a token of this deployment (POST /oauth2/token) or of an issuer in VAULTGATE_OIDC_ISSUERS; iss must match exactly.',
-      fi: 'Use a token of this deployment (POST /oauth2/token) or of an issuer in VAULTGATE_OIDC_ISSUERS; iss must match exactly.',
-      sv: 'Use a token of this deployment (POST /oauth2/token) or of an issuer in VAULTGATE_OIDC_ISSUERS; iss must match exactly.',
+      fi: 'Käytä tämän palvelun (POST /oauth2/token) tai jonkin VAULTGATE_OIDC_ISSUERS-asetuksessa lueteltujen myöntäjien tunnistetta; iss-arvon on täsmättävä tarkasti.',
+      sv: 'Använd en token från denna tjänst (POST /oauth2/token) eller från en utfärdare i VAULTGATE_OIDC_ISSUERS; iss måste stämma exakt.',
     },
   ),
   TOKEN_AUDIENCE_MISMATCH: def(
@@ -544,8 +544,8 @@ export const ERROR_CATALOGUE = {
     'Tokenets mottagare (aud) godtas inte av denna tjänst.',
     {
       en: 'Request the token for the audience configured for the issuer (Entra ID: scope=<application id URI>/.default).',
-      fi: 'Request the token for the audience configured for the issuer (Entra ID: scope=<application id URI>/.default).',
-      sv: 'Request the token for the audience configured for the issuer (Entra ID: scope=<application id URI>/.default).',
+      fi: 'Pyydä tunniste myöntäjälle määritetylle yleisölle (audience) (Entra ID: scope=<application id URI>/.default).',
+      sv: 'Begär token för den målgrupp (audience) som konfigurerats för utfärdaren (Entra ID: scope=<application id URI>/.default).',
     },
   ),
   TOKEN_ENVIRONMENT_MISMATCH: def(
@@ -556,8 +556,8 @@ export const ERROR_CATALOGUE = {
     'Token utfärdades för en annan miljö än denna tjänst.',
     {
       en: "Fetch the token from this environment's token endpoint with a client of this environment (oc_<environment>_…).",
-      fi: "Fetch the token from this environment's token endpoint with a client of this environment (oc_<environment>_…).",
-      sv: "Fetch the token from this environment's token endpoint with a client of this environment (oc_<environment>_…).",
+      fi: 'Hae tunniste tämän ympäristön tunnistepalvelusta tämän ympäristön asiakkaalla (oc_<environment>_…).',
+      sv: 'Hämta token från denna miljös token-slutpunkt med en klient i denna miljö (oc_<environment>_…).',
     },
   ),
   TOKEN_CLAIM_MISMATCH: def(
@@ -568,8 +568,8 @@ export const ERROR_CATALOGUE = {
     'Ett anspråk som utfärdarens konfiguration kräver saknas eller har ett annat värde (t.ex. klient-id eller B2C-policyn).',
     {
       en: 'Request the token with the client credentials flow and the policy configured for the issuer.',
-      fi: 'Request the token with the client credentials flow and the policy configured for the issuer.',
-      sv: 'Request the token with the client credentials flow and the policy configured for the issuer.',
+      fi: 'Pyydä tunniste client credentials -kululla ja myöntäjälle määritetyn käytännön mukaisesti.',
+      sv: 'Begär token med flödet client credentials och den policy som konfigurerats för utfärdaren.',
     },
   ),
   TOKEN_CLIENT_UNKNOWN: def(
@@ -580,8 +580,8 @@ export const ERROR_CATALOGUE = {
     'Token är giltig men dess klient är inte registrerad eller länkad här.',
     {
       en: 'Ask the operator to link the client id to your party or company (vaultgate admin client link …).',
-      fi: 'Ask the operator to link the client id to your party or company (vaultgate admin client link …).',
-      sv: 'Ask the operator to link the client id to your party or company (vaultgate admin client link …).',
+      fi: 'Pyydä ylläpitäjää linkittämään asiakastunnus osapuoleesi tai yritykseesi (vaultgate admin client link …).',
+      sv: 'Be operatören att länka klient-id:t till din part eller ditt företag (vaultgate admin client link …).',
     },
   ),
   TOKEN_CLIENT_DISABLED: def(
@@ -592,8 +592,8 @@ export const ERROR_CATALOGUE = {
     'Tokenets klient, eller parten eller företaget den agerar för, är inaktiverad.',
     {
       en: 'A disabled client stays disabled: the organisation admin creates a new one (vaultgate org --org <id> credentials create --kind client), or the operator.',
-      fi: 'A disabled client stays disabled: the organisation admin creates a new one (vaultgate org --org <id> credentials create --kind client), or the operator.',
-      sv: 'A disabled client stays disabled: the organisation admin creates a new one (vaultgate org --org <id> credentials create --kind client), or the operator.',
+      fi: 'Käytöstä poistettu asiakas pysyy poissa käytöstä: organisaation pääkäyttäjä luo uuden (vaultgate org --org <id> credentials create --kind client), tai ylläpitäjä.',
+      sv: 'En inaktiverad klient förblir inaktiverad: organisationens administratör skapar en ny (vaultgate org --org <id> credentials create --kind client), eller operatören.',
     },
   ),
   TOKEN_ISSUER_UNAVAILABLE: def(
@@ -604,8 +604,8 @@ export const ERROR_CATALOGUE = {
     'Utfärdarens signeringsnycklar kunde inte hämtas; token kunde inte kontrolleras.',
     {
       en: 'Retry later; the operator should check that the issuer discovery and JWKS URIs are reachable from the server.',
-      fi: 'Retry later; the operator should check that the issuer discovery and JWKS URIs are reachable from the server.',
-      sv: 'Retry later; the operator should check that the issuer discovery and JWKS URIs are reachable from the server.',
+      fi: 'Yritä myöhemmin uudelleen; ylläpitäjän kannattaa tarkistaa, että myöntäjän discovery- ja JWKS-osoitteet ovat palvelimelta tavoitettavissa.',
+      sv: 'Försök igen senare; operatören bör kontrollera att utfärdarens discovery- och JWKS-URI:er går att nå från servern.',
     },
   ),
   OAUTH_INVALID_REQUEST: def(
@@ -616,8 +616,8 @@ export const ERROR_CATALOGUE = {
     'Tokenbegäran saknar en parameter, upprepar en eller är felaktig (invalid_request).',
     {
       en: 'POST application/x-www-form-urlencoded with grant_type=client_credentials and one client authentication method.',
-      fi: 'POST application/x-www-form-urlencoded with grant_type=client_credentials and one client authentication method.',
-      sv: 'POST application/x-www-form-urlencoded with grant_type=client_credentials and one client authentication method.',
+      fi: 'Lähetä POST-pyyntö muodossa application/x-www-form-urlencoded, jossa on grant_type=client_credentials ja yksi asiakkaan tunnistautumistapa.',
+      sv: 'Skicka POST som application/x-www-form-urlencoded med grant_type=client_credentials och en metod för klientautentisering.',
     },
   ),
   OAUTH_INVALID_CLIENT: def(
@@ -628,8 +628,8 @@ export const ERROR_CATALOGUE = {
     'Klientautentiseringen misslyckades: okänd eller inaktiv klient, fel hemlighet eller ogiltigt klientintyg (invalid_client).',
     {
       en: 'Check client_id and client_secret (shown once at creation), or sign the client assertion with the registered key.',
-      fi: 'Check client_id and client_secret (shown once at creation), or sign the client assertion with the registered key.',
-      sv: 'Check client_id and client_secret (shown once at creation), or sign the client assertion with the registered key.',
+      fi: 'Tarkista client_id ja client_secret (näytetään kerran luotaessa) tai allekirjoita asiakkaan väite (client assertion) rekisteröidyllä avaimella.',
+      sv: 'Kontrollera client_id och client_secret (visas en gång när klienten skapas), eller signera klientintyget (client assertion) med den registrerade nyckeln.',
     },
   ),
   OAUTH_INVALID_SCOPE: def(
@@ -640,8 +640,8 @@ export const ERROR_CATALOGUE = {
     'Den begärda behörigheten är inte beviljad denna klient (invalid_scope).',
     {
       en: 'Ask for scope=<client_id>/.default (all granted roles) or a space-separated list of granted roles.',
-      fi: 'Ask for scope=<client_id>/.default (all granted roles) or a space-separated list of granted roles.',
-      sv: 'Ask for scope=<client_id>/.default (all granted roles) or a space-separated list of granted roles.',
+      fi: 'Pyydä scope=<client_id>/.default (kaikki myönnetyt roolit) tai välilyönnein eroteltu luettelo myönnetyistä rooleista.',
+      sv: 'Begär scope=<client_id>/.default (alla beviljade roller) eller en blankstegsseparerad lista över beviljade roller.',
     },
   ),
   OAUTH_UNSUPPORTED_GRANT_TYPE: def(
@@ -652,8 +652,8 @@ export const ERROR_CATALOGUE = {
     'Endast beviljandetypen client_credentials stöds (unsupported_grant_type).',
     {
       en: 'Send grant_type=client_credentials.',
-      fi: 'Send grant_type=client_credentials.',
-      sv: 'Send grant_type=client_credentials.',
+      fi: 'Lähetä grant_type=client_credentials.',
+      sv: 'Skicka grant_type=client_credentials.',
     },
   ),
   EXTERNAL_CLIENT_ALREADY_LINKED: def(
@@ -664,8 +664,8 @@ export const ERROR_CATALOGUE = {
     'Denna utfärdares klient-id är redan länkat till en part eller ett företag.',
     {
       en: 'Disable the existing link first (vaultgate admin client unlink <link id>).',
-      fi: 'Disable the existing link first (vaultgate admin client unlink <link id>).',
-      sv: 'Disable the existing link first (vaultgate admin client unlink <link id>).',
+      fi: 'Poista ensin olemassa oleva linkki käytöstä (vaultgate admin client unlink <link id>).',
+      sv: 'Inaktivera först den befintliga länken (vaultgate admin client unlink <link id>).',
     },
   ),
   // --- request headers and content codings (issue 11 §2, §3) ---
@@ -677,8 +677,8 @@ export const ERROR_CATALOGUE = {
     'Ett huvud som bara får förekomma en gång skickades flera gånger.',
     {
       en: 'Send the header named in the detail (and in `header`) exactly once: Authorization, Idempotency-Key, X-Message-Type, Content-Type, Content-Length, Content-Encoding, Host and every X-Netvisor-* header are single-valued.',
-      fi: 'Send the header named in the detail (and in `header`) exactly once: Authorization, Idempotency-Key, X-Message-Type, Content-Type, Content-Length, Content-Encoding, Host and every X-Netvisor-* header are single-valued.',
-      sv: 'Send the header named in the detail (and in `header`) exactly once: Authorization, Idempotency-Key, X-Message-Type, Content-Type, Content-Length, Content-Encoding, Host and every X-Netvisor-* header are single-valued.',
+      fi: 'Lähetä lisätiedoissa (ja kentässä `header`) mainittu otsake täsmälleen kerran: Authorization, Idempotency-Key, X-Message-Type, Content-Type, Content-Length, Content-Encoding, Host ja kaikki X-Netvisor-*-otsakkeet ovat yksiarvoisia.',
+      sv: 'Skicka huvudet som nämns i detaljerna (och i `header`) exakt en gång: Authorization, Idempotency-Key, X-Message-Type, Content-Type, Content-Length, Content-Encoding, Host och alla X-Netvisor-*-huvuden får bara ha ett värde.',
     },
   ),
   CONTENT_ENCODING_UNSUPPORTED: def(
@@ -689,8 +689,8 @@ export const ERROR_CATALOGUE = {
     'Innehållskodningen (Content-Encoding) godtas inte.',
     {
       en: 'Send the body unencoded; ingestion also takes it encoded with gzip, deflate or br (at most 4, listed in one Content-Encoding header in the order applied). The Accept-Encoding response header lists what the route accepts.',
-      fi: 'Send the body unencoded; ingestion also takes it encoded with gzip, deflate or br (at most 4, listed in one Content-Encoding header in the order applied). The Accept-Encoding response header lists what the route accepts.',
-      sv: 'Send the body unencoded; ingestion also takes it encoded with gzip, deflate or br (at most 4, listed in one Content-Encoding header in the order applied). The Accept-Encoding response header lists what the route accepts.',
+      fi: 'Lähetä runko koodaamattomana; vastaanotto hyväksyy sen myös gzip-, deflate- tai br-koodattuna (enintään 4, lueteltuina yhdessä Content-Encoding-otsakkeessa käyttöjärjestyksessä). Vastauksen Accept-Encoding-otsake luettelee, mitä reitti hyväksyy.',
+      sv: 'Skicka kroppen okodad; mottagningen tar också emot den kodad med gzip, deflate eller br (högst 4, listade i ett Content-Encoding-huvud i den ordning de tillämpats). Svarshuvudet Accept-Encoding listar vad rutten tar emot.',
     },
   ),
   CONTENT_ENCODING_INVALID: def(
@@ -701,8 +701,8 @@ export const ERROR_CATALOGUE = {
     'Innehållet kunde inte avkodas med den kodning som Content-Encoding anger.',
     {
       en: 'Send the body encoded exactly as Content-Encoding says (gzip: RFC 1952, deflate: zlib RFC 1950, br: RFC 7932), complete, or send it unencoded without Content-Encoding.',
-      fi: 'Send the body encoded exactly as Content-Encoding says (gzip: RFC 1952, deflate: zlib RFC 1950, br: RFC 7932), complete, or send it unencoded without Content-Encoding.',
-      sv: 'Send the body encoded exactly as Content-Encoding says (gzip: RFC 1952, deflate: zlib RFC 1950, br: RFC 7932), complete, or send it unencoded without Content-Encoding.',
+      fi: 'Lähetä runko kokonaisena ja koodattuna täsmälleen Content-Encoding-otsakkeen mukaisesti (gzip: RFC 1952, deflate: zlib RFC 1950, br: RFC 7932) tai koodaamattomana ilman Content-Encoding-otsaketta.',
+      sv: 'Skicka kroppen komplett och kodad exakt så som Content-Encoding anger (gzip: RFC 1952, deflate: zlib RFC 1950, br: RFC 7932), eller skicka den okodad utan Content-Encoding.',
     },
   ),
   // --- body integrity: Content-Digest (RFC 9530) and HTTP Message Signatures (RFC 9421) (issue 17, docs/http-signatures.md) ---
@@ -714,8 +714,8 @@ export const ERROR_CATALOGUE = {
     'Content-Digest-huvudet är felaktigt.',
     {
       en: 'Send Content-Digest as a Structured Field dictionary (RFC 9530 §2): sha-256=:<base64 of the 32-byte SHA-256 of the body as sent>: (or sha-512=:<64 bytes>:).',
-      fi: 'Send Content-Digest as a Structured Field dictionary (RFC 9530 §2): sha-256=:<base64 of the 32-byte SHA-256 of the body as sent>: (or sha-512=:<64 bytes>:).',
-      sv: 'Send Content-Digest as a Structured Field dictionary (RFC 9530 §2): sha-256=:<base64 of the 32-byte SHA-256 of the body as sent>: (or sha-512=:<64 bytes>:).',
+      fi: 'Lähetä Content-Digest Structured Field -sanakirjana (RFC 9530 §2): sha-256=:<base64 of the 32-byte SHA-256 of the body as sent>: (tai sha-512=:<64 bytes>:), eli lähetetyn rungon 32-tavuinen SHA-256-tiiviste base64-muodossa.',
+      sv: 'Skicka Content-Digest som en Structured Field-ordbok (RFC 9530 §2): sha-256=:<base64 of the 32-byte SHA-256 of the body as sent>: (eller sha-512=:<64 bytes>:), dvs. den skickade kroppens 32 byte långa SHA-256-hash i base64.',
     },
   ),
   CONTENT_DIGEST_MISMATCH: def(
@@ -726,8 +726,8 @@ export const ERROR_CATALOGUE = {
     'Innehållet stämmer inte med dess Content-Digest: det ändrades under överföringen eller så är sammanfattningen fel. Inget sparades.',
     {
       en: 'Compute the digest over the body exactly as sent (after any Content-Encoding) and send the request again; the transaction id was not consumed. If it keeps failing, something between you and the server changes the body.',
-      fi: 'Compute the digest over the body exactly as sent (after any Content-Encoding) and send the request again; the transaction id was not consumed. If it keeps failing, something between you and the server changes the body.',
-      sv: 'Compute the digest over the body exactly as sent (after any Content-Encoding) and send the request again; the transaction id was not consumed. If it keeps failing, something between you and the server changes the body.',
+      fi: 'Laske tiiviste rungosta täsmälleen sellaisena kuin se lähetetään (mahdollisen Content-Encoding-koodauksen jälkeen) ja lähetä pyyntö uudelleen; tapahtumatunnistetta ei kulutettu. Jos virhe toistuu, jokin sinun ja palvelimen välissä muuttaa runkoa.',
+      sv: 'Beräkna hashen över kroppen exakt som den skickas (efter eventuell Content-Encoding) och skicka begäran igen; transaktions-id:t förbrukades inte. Om det fortsätter att misslyckas ändrar något mellan dig och servern kroppen.',
     },
   ),
   CONTENT_DIGEST_REQUIRED: def(
@@ -738,8 +738,8 @@ export const ERROR_CATALOGUE = {
     'Den här kanalen kräver ett Content-Digest-huvud på varje meddelande.',
     {
       en: "Send Content-Digest: sha-256=:<base64 SHA-256 of the body as sent>: (the answer's Want-Content-Digest lists the accepted algorithms, RFC 9530 §4).",
-      fi: "Send Content-Digest: sha-256=:<base64 SHA-256 of the body as sent>: (the answer's Want-Content-Digest lists the accepted algorithms, RFC 9530 §4).",
-      sv: "Send Content-Digest: sha-256=:<base64 SHA-256 of the body as sent>: (the answer's Want-Content-Digest lists the accepted algorithms, RFC 9530 §4).",
+      fi: 'Lähetä Content-Digest: sha-256=:<base64 SHA-256 of the body as sent>: eli lähetetyn rungon SHA-256-tiiviste base64-muodossa (vastauksen Want-Content-Digest luettelee hyväksytyt algoritmit, RFC 9530 §4).',
+      sv: 'Skicka Content-Digest: sha-256=:<base64 SHA-256 of the body as sent>:, dvs. den skickade kroppens SHA-256-hash i base64 (svarets Want-Content-Digest listar de godkända algoritmerna, RFC 9530 §4).',
     },
   ),
   SIGNATURE_INVALID: def(
@@ -750,8 +750,8 @@ export const ERROR_CATALOGUE = {
     'HTTP-meddelandets signatur är felaktig eller kan inte verifieras.',
     {
       en: 'Sign the request as RFC 9421 describes (one Signature-Input and Signature label) over @method, @target-uri, content-digest and content-type, with the key named by keyid and its algorithm; sign the URL exactly as sent, including scheme, host and query.',
-      fi: 'Sign the request as RFC 9421 describes (one Signature-Input and Signature label) over @method, @target-uri, content-digest and content-type, with the key named by keyid and its algorithm; sign the URL exactly as sent, including scheme, host and query.',
-      sv: 'Sign the request as RFC 9421 describes (one Signature-Input and Signature label) over @method, @target-uri, content-digest and content-type, with the key named by keyid and its algorithm; sign the URL exactly as sent, including scheme, host and query.',
+      fi: 'Allekirjoita pyyntö RFC 9421:n mukaisesti (yksi Signature-Input- ja Signature-nimiö) komponenteista @method, @target-uri, content-digest ja content-type keyid-arvon nimeämällä avaimella ja sen algoritmilla; allekirjoita URL täsmälleen sellaisena kuin se lähetetään, skeema, isäntä ja kysely mukaan lukien.',
+      sv: 'Signera begäran så som RFC 9421 beskriver (en Signature-Input- och Signature-etikett) över @method, @target-uri, content-digest och content-type, med nyckeln som keyid anger och dess algoritm; signera URL:en exakt som den skickas, inklusive schema, värd och frågesträng.',
     },
   ),
   SIGNATURE_COMPONENT_MISSING: def(
@@ -762,8 +762,8 @@ export const ERROR_CATALOGUE = {
     'HTTP-meddelandets signatur täcker inte en obligatorisk komponent eller parameter.',
     {
       en: 'Cover "@method", "@target-uri", "content-digest" and "content-type", and give the parameters created, nonce and keyid (alg is optional; the detail names what is missing).',
-      fi: 'Cover "@method", "@target-uri", "content-digest" and "content-type", and give the parameters created, nonce and keyid (alg is optional; the detail names what is missing).',
-      sv: 'Cover "@method", "@target-uri", "content-digest" and "content-type", and give the parameters created, nonce and keyid (alg is optional; the detail names what is missing).',
+      fi: 'Kata allekirjoituksella "@method", "@target-uri", "content-digest" ja "content-type" ja anna parametrit created, nonce ja keyid (alg on valinnainen; lisätiedot kertovat, mitä puuttuu).',
+      sv: 'Täck "@method", "@target-uri", "content-digest" och "content-type" och ange parametrarna created, nonce och keyid (alg är valfri; detaljerna anger vad som saknas).',
     },
   ),
   SIGNATURE_CREATED_OUT_OF_WINDOW: def(
@@ -774,8 +774,8 @@ export const ERROR_CATALOGUE = {
     'Signaturens skapandetid ligger utanför det tillåtna tidsfönstret.',
     {
       en: 'Set created to the current Unix time when signing and keep the client clock synchronised (NTP); sign every request anew.',
-      fi: 'Set created to the current Unix time when signing and keep the client clock synchronised (NTP); sign every request anew.',
-      sv: 'Set created to the current Unix time when signing and keep the client clock synchronised (NTP); sign every request anew.',
+      fi: 'Aseta created allekirjoitettaessa nykyiseen Unix-aikaan ja pidä asiakasohjelman kello synkronoituna (NTP); allekirjoita jokainen pyyntö uudelleen.',
+      sv: 'Sätt created till aktuell Unix-tid vid signeringen och håll klientens klocka synkroniserad (NTP); signera varje begäran på nytt.',
     },
   ),
   SIGNATURE_KEY_UNKNOWN: def(
@@ -786,8 +786,8 @@ export const ERROR_CATALOGUE = {
     'Ingen aktiv signaturnyckel har det keyid som signaturen anger.',
     {
       en: 'Use the key id shown when the key was registered (GET …/signature-keys lists your keys and their status); register a new key if it was disabled.',
-      fi: 'Use the key id shown when the key was registered (GET …/signature-keys lists your keys and their status); register a new key if it was disabled.',
-      sv: 'Use the key id shown when the key was registered (GET …/signature-keys lists your keys and their status); register a new key if it was disabled.',
+      fi: 'Käytä avaimen tunnistetta, joka näytettiin avainta rekisteröitäessä (GET …/signature-keys luettelee avaimesi ja niiden tilan); rekisteröi uusi avain, jos avain on poistettu käytöstä.',
+      sv: 'Använd nyckel-id:t som visades när nyckeln registrerades (GET …/signature-keys listar dina nycklar och deras status); registrera en ny nyckel om den har inaktiverats.',
     },
   ),
   SIGNATURE_KEY_INVALID: def(
@@ -798,8 +798,8 @@ export const ERROR_CATALOGUE = {
     'Den publika nyckeln kan inte användas med den valda algoritmen.',
     {
       en: "Upload a public key (JWK object or PEM SubjectPublicKeyInfo) of the algorithm's type: an Ed25519 key for ed25519, a P-256 EC key for ecdsa-p256-sha256; never a private key. For hmac-sha256 send no key: the server generates the secret.",
-      fi: "Upload a public key (JWK object or PEM SubjectPublicKeyInfo) of the algorithm's type: an Ed25519 key for ed25519, a P-256 EC key for ecdsa-p256-sha256; never a private key. For hmac-sha256 send no key: the server generates the secret.",
-      sv: "Upload a public key (JWK object or PEM SubjectPublicKeyInfo) of the algorithm's type: an Ed25519 key for ed25519, a P-256 EC key for ecdsa-p256-sha256; never a private key. For hmac-sha256 send no key: the server generates the secret.",
+      fi: 'Lataa algoritmin tyyppiä vastaava julkinen avain (JWK-objekti tai PEM SubjectPublicKeyInfo): Ed25519-avain algoritmille ed25519, P-256 EC -avain algoritmille ecdsa-p256-sha256; ei koskaan yksityistä avainta. Algoritmille hmac-sha256 älä lähetä avainta: palvelin luo salaisuuden.',
+      sv: 'Ladda upp en publik nyckel (JWK-objekt eller PEM SubjectPublicKeyInfo) av algoritmens typ: en Ed25519-nyckel för ed25519, en P-256 EC-nyckel för ecdsa-p256-sha256; aldrig en privat nyckel. För hmac-sha256 skickas ingen nyckel: servern genererar hemligheten.',
     },
   ),
   // --- transport and HTTP protocol errors: answers the server itself decides, before any route (issue 11 §5, §6, §8) ---
@@ -811,8 +811,8 @@ export const ERROR_CATALOGUE = {
     'Begäran är inte giltig HTTP/1.1 och kunde inte läsas.',
     {
       en: 'Send one well-formed HTTP/1.1 request (RFC 9112): one Content-Length or Transfer-Encoding: chunked, header lines "Name: value" without control characters.',
-      fi: 'Send one well-formed HTTP/1.1 request (RFC 9112): one Content-Length or Transfer-Encoding: chunked, header lines "Name: value" without control characters.',
-      sv: 'Send one well-formed HTTP/1.1 request (RFC 9112): one Content-Length or Transfer-Encoding: chunked, header lines "Name: value" without control characters.',
+      fi: 'Lähetä yksi oikeamuotoinen HTTP/1.1-pyyntö (RFC 9112): yksi Content-Length tai Transfer-Encoding: chunked, otsakerivit muodossa "Name: value" ilman ohjausmerkkejä.',
+      sv: 'Skicka en välformad HTTP/1.1-begäran (RFC 9112): en Content-Length eller Transfer-Encoding: chunked, huvudrader på formen "Name: value" utan kontrolltecken.',
     },
   ),
   URL_MALFORMED: def(
