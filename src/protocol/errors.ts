@@ -823,8 +823,8 @@ export const ERROR_CATALOGUE = {
     'Begärans mål är ingen giltig URL: ett procenttecken följs inte av två hexadecimala siffror, eller den avkodas till ogiltig UTF-8.',
     {
       en: 'Percent-encode the path as UTF-8 (RFC 3986 §2.1): write % as %25.',
-      fi: 'Percent-encode the path as UTF-8 (RFC 3986 §2.1): write % as %25.',
-      sv: 'Percent-encode the path as UTF-8 (RFC 3986 §2.1): write % as %25.',
+      fi: 'Prosenttikoodaa polku UTF-8-muodossa (RFC 3986 §2.1): kirjoita % muodossa %25.',
+      sv: 'Procentkoda sökvägen som UTF-8 (RFC 3986 §2.1): skriv % som %25.',
     },
   ),
   METHOD_NOT_ALLOWED: def(
@@ -835,8 +835,8 @@ export const ERROR_CATALOGUE = {
     'Metoden är inte tillåten för denna sökväg.',
     {
       en: 'Use one of the methods in the Allow header (docs/api.md lists every route).',
-      fi: 'Use one of the methods in the Allow header (docs/api.md lists every route).',
-      sv: 'Use one of the methods in the Allow header (docs/api.md lists every route).',
+      fi: 'Käytä jotakin Allow-otsakkeessa luetelluista metodeista (docs/api.md luettelee kaikki reitit).',
+      sv: 'Använd en av metoderna i Allow-huvudet (docs/api.md listar alla rutter).',
     },
   ),
   METHOD_NOT_IMPLEMENTED: def(
@@ -847,8 +847,8 @@ export const ERROR_CATALOGUE = {
     'Servern implementerar inte begärans metod.',
     {
       en: 'Use GET, HEAD, POST or DELETE as docs/api.md lists for the route.',
-      fi: 'Use GET, HEAD, POST or DELETE as docs/api.md lists for the route.',
-      sv: 'Use GET, HEAD, POST or DELETE as docs/api.md lists for the route.',
+      fi: 'Käytä metodia GET, HEAD, POST tai DELETE sen mukaan, mitä docs/api.md luettelee reitille.',
+      sv: 'Använd GET, HEAD, POST eller DELETE så som docs/api.md anger för rutten.',
     },
   ),
   REQUEST_TIMEOUT: def(
@@ -859,8 +859,8 @@ export const ERROR_CATALOGUE = {
     'Begäran togs inte emot i tid.',
     {
       en: 'Send the whole request (headers and body) within VAULTGATE_REQUEST_TIMEOUT_S seconds, on a new connection.',
-      fi: 'Send the whole request (headers and body) within VAULTGATE_REQUEST_TIMEOUT_S seconds, on a new connection.',
-      sv: 'Send the whole request (headers and body) within VAULTGATE_REQUEST_TIMEOUT_S seconds, on a new connection.',
+      fi: 'Lähetä koko pyyntö (otsakkeet ja runko) VAULTGATE_REQUEST_TIMEOUT_S sekunnin kuluessa uudella yhteydellä.',
+      sv: 'Skicka hela begäran (huvuden och kropp) inom VAULTGATE_REQUEST_TIMEOUT_S sekunder, på en ny anslutning.',
     },
   ),
   URI_TOO_LONG: def(
@@ -871,8 +871,8 @@ export const ERROR_CATALOGUE = {
     'Begärans mål (URL) är längre än servern tar emot.',
     {
       en: 'Check the URL: ids are at most 100 characters, and the whole request line and headers at most 16 KiB.',
-      fi: 'Check the URL: ids are at most 100 characters, and the whole request line and headers at most 16 KiB.',
-      sv: 'Check the URL: ids are at most 100 characters, and the whole request line and headers at most 16 KiB.',
+      fi: 'Tarkista URL: tunnisteet ovat enintään 100 merkkiä, ja koko pyyntörivi ja otsakkeet yhteensä enintään 16 KiB.',
+      sv: 'Kontrollera URL:en: id:n är högst 100 tecken, och hela begäranraden och huvudena högst 16 KiB.',
     },
   ),
   HEADERS_TOO_LARGE: def(
@@ -883,8 +883,8 @@ export const ERROR_CATALOGUE = {
     'Begärans huvudfält är större än servern tar emot.',
     {
       en: 'Send at most 16 KiB of request line and header fields; drop cookies or headers this API does not use.',
-      fi: 'Send at most 16 KiB of request line and header fields; drop cookies or headers this API does not use.',
-      sv: 'Send at most 16 KiB of request line and header fields; drop cookies or headers this API does not use.',
+      fi: 'Lähetä pyyntöriviä ja otsakekenttiä yhteensä enintään 16 KiB; jätä pois evästeet tai otsakkeet, joita tämä rajapinta ei käytä.',
+      sv: 'Skicka högst 16 KiB begäranrad och huvudfält; utelämna kakor eller huvuden som detta API inte använder.',
     },
   ),
   EXPECTATION_FAILED: def(
@@ -895,8 +895,8 @@ export const ERROR_CATALOGUE = {
     'Expect-huvudet begär något annat än 100-continue, som är det enda servern stöder.',
     {
       en: 'Send Expect: 100-continue or no Expect header (RFC 9110 §10.1.1).',
-      fi: 'Send Expect: 100-continue or no Expect header (RFC 9110 §10.1.1).',
-      sv: 'Send Expect: 100-continue or no Expect header (RFC 9110 §10.1.1).',
+      fi: 'Lähetä Expect: 100-continue tai jätä Expect-otsake pois (RFC 9110 §10.1.1).',
+      sv: 'Skicka Expect: 100-continue eller inget Expect-huvud (RFC 9110 §10.1.1).',
     },
   ),
   HTTPS_REQUIRED: def(
@@ -907,8 +907,8 @@ export const ERROR_CATALOGUE = {
     'Denna produktionstjänst svarar bara på begäranden som kommer över HTTPS.',
     {
       en: 'Address the https:// URL of the deployment (VAULTGATE_PUBLIC_URL). Operators: terminate TLS in the server (VAULTGATE_TLS_CERT) or in a proxy listed in VAULTGATE_TRUST_PROXY that sends X-Forwarded-Proto: https (or Forwarded: proto=https).',
-      fi: 'Address the https:// URL of the deployment (VAULTGATE_PUBLIC_URL). Operators: terminate TLS in the server (VAULTGATE_TLS_CERT) or in a proxy listed in VAULTGATE_TRUST_PROXY that sends X-Forwarded-Proto: https (or Forwarded: proto=https).',
-      sv: 'Address the https:// URL of the deployment (VAULTGATE_PUBLIC_URL). Operators: terminate TLS in the server (VAULTGATE_TLS_CERT) or in a proxy listed in VAULTGATE_TRUST_PROXY that sends X-Forwarded-Proto: https (or Forwarded: proto=https).',
+      fi: 'Käytä palvelun https://-osoitetta (VAULTGATE_PUBLIC_URL). Ylläpitäjät: päätä TLS palvelimessa (VAULTGATE_TLS_CERT) tai VAULTGATE_TRUST_PROXY-asetuksessa luetellussa välityspalvelimessa, joka lähettää X-Forwarded-Proto: https (tai Forwarded: proto=https).',
+      sv: 'Använd tjänstens https://-URL (VAULTGATE_PUBLIC_URL). Operatörer: terminera TLS i servern (VAULTGATE_TLS_CERT) eller i en proxy som anges i VAULTGATE_TRUST_PROXY och som skickar X-Forwarded-Proto: https (eller Forwarded: proto=https).',
     },
   ),
   // --- authentication hardening (issue 11 §4 bearer keys and lifetimes, §6 throttling) ---
@@ -920,8 +920,8 @@ export const ERROR_CATALOGUE = {
     'För många misslyckade autentiseringsförsök för dessa uppgifter eller från denna adress; begäran kontrollerades inte.',
     {
       en: 'Wait the seconds given in Retry-After, and correct the credentials before retrying: failed attempts are counted per credential and per client address (VAULTGATE_AUTH_THROTTLE_*).',
-      fi: 'Wait the seconds given in Retry-After, and correct the credentials before retrying: failed attempts are counted per credential and per client address (VAULTGATE_AUTH_THROTTLE_*).',
-      sv: 'Wait the seconds given in Retry-After, and correct the credentials before retrying: failed attempts are counted per credential and per client address (VAULTGATE_AUTH_THROTTLE_*).',
+      fi: 'Odota Retry-After-otsakkeen ilmoittama määrä sekunteja ja korjaa tunnukset ennen uutta yritystä: epäonnistuneet yritykset lasketaan tunnuskohtaisesti ja asiakkaan osoitteen mukaan (VAULTGATE_AUTH_THROTTLE_*).',
+      sv: 'Vänta det antal sekunder som Retry-After anger och rätta autentiseringsuppgifterna innan du försöker igen: misslyckade försök räknas per uppgift och per klientadress (VAULTGATE_AUTH_THROTTLE_*).',
     },
   ),
   TOKEN_KEY_UNUSABLE: def(
@@ -932,8 +932,8 @@ export const ERROR_CATALOGUE = {
     'Utfärdaren publicerar tokenets nyckel i en form som inte kan användas (felaktig nyckel eller certifikat, eller nyckeltyp som inte stöds).',
     {
       en: 'Ask the issuer to publish the key with its public members (RSA n and e, EC x and y) or a valid x5c certificate whose key type matches kty and alg; the operator finds the key id in the log (TOKEN_KEY_UNUSABLE).',
-      fi: 'Ask the issuer to publish the key with its public members (RSA n and e, EC x and y) or a valid x5c certificate whose key type matches kty and alg; the operator finds the key id in the log (TOKEN_KEY_UNUSABLE).',
-      sv: 'Ask the issuer to publish the key with its public members (RSA n and e, EC x and y) or a valid x5c certificate whose key type matches kty and alg; the operator finds the key id in the log (TOKEN_KEY_UNUSABLE).',
+      fi: 'Pyydä myöntäjää julkaisemaan avain julkisine osineen (RSA n ja e, EC x ja y) tai kelvollisella x5c-varmenteella, jonka avaintyyppi vastaa kty- ja alg-arvoja; ylläpitäjä löytää avaimen tunnisteen lokista (TOKEN_KEY_UNUSABLE).',
+      sv: 'Be utfärdaren publicera nyckeln med dess publika delar (RSA n och e, EC x och y) eller ett giltigt x5c-certifikat vars nyckeltyp motsvarar kty och alg; operatören hittar nyckel-id:t i loggen (TOKEN_KEY_UNUSABLE).',
     },
   ),
   TOKEN_LIFETIME_TOO_LONG: def(
@@ -944,8 +944,8 @@ export const ERROR_CATALOGUE = {
     'Tokenets livslängd (exp - iat, eller exp - nu utan iat) är längre än denna tjänst godtar för dess utfärdare.',
     {
       en: 'Request tokens that expire sooner; the operator sets the limit per issuer (maxTokenLifetimeS in VAULTGATE_OIDC_ISSUERS, default 86400 s).',
-      fi: 'Request tokens that expire sooner; the operator sets the limit per issuer (maxTokenLifetimeS in VAULTGATE_OIDC_ISSUERS, default 86400 s).',
-      sv: 'Request tokens that expire sooner; the operator sets the limit per issuer (maxTokenLifetimeS in VAULTGATE_OIDC_ISSUERS, default 86400 s).',
+      fi: 'Pyydä tunnisteita, jotka vanhenevat aiemmin; ylläpitäjä asettaa rajan myöntäjäkohtaisesti (maxTokenLifetimeS asetuksessa VAULTGATE_OIDC_ISSUERS, oletus 86400 s).',
+      sv: 'Begär token som går ut tidigare; operatören ställer in gränsen per utfärdare (maxTokenLifetimeS i VAULTGATE_OIDC_ISSUERS, standard 86400 s).',
     },
   ),
   // --- accounts (issue 14): people, sign-in, sessions ---
@@ -957,8 +957,8 @@ export const ERROR_CATALOGUE = {
     'Det finns redan en användare med denna e-postadress.',
     {
       en: "If the address is yours, sign in with it (POST /api/v1/session, or `vaultgate account signin`): an invitation is then accepted signed in, and another organisation adds you by invitation; a registration waiting for the operator's decision holds its address until then (a declined one frees it). Otherwise use another address (emails are compared case-insensitively).",
-      fi: "If the address is yours, sign in with it (POST /api/v1/session, or `vaultgate account signin`): an invitation is then accepted signed in, and another organisation adds you by invitation; a registration waiting for the operator's decision holds its address until then (a declined one frees it). Otherwise use another address (emails are compared case-insensitively).",
-      sv: "If the address is yours, sign in with it (POST /api/v1/session, or `vaultgate account signin`): an invitation is then accepted signed in, and another organisation adds you by invitation; a registration waiting for the operator's decision holds its address until then (a declined one frees it). Otherwise use another address (emails are compared case-insensitively).",
+      fi: 'Jos osoite on sinun, kirjaudu sillä (POST /api/v1/session tai `vaultgate account signin`): kutsu hyväksytään tällöin kirjautuneena, ja toinen organisaatio lisää sinut kutsulla; ylläpitäjän päätöstä odottava rekisteröinti varaa osoitteensa siihen asti (hylätty vapauttaa sen). Muussa tapauksessa käytä toista osoitetta (sähköpostiosoitteita verrataan kirjainkoosta riippumatta).',
+      sv: 'Om adressen är din, logga in med den (POST /api/v1/session, eller `vaultgate account signin`): en inbjudan godkänns då inloggad, och en annan organisation lägger till dig genom en inbjudan; en registrering som väntar på operatörens beslut reserverar sin adress tills dess (en avslagen frigör den). Annars använd en annan adress (e-postadresser jämförs utan skillnad mellan stora och små bokstäver).',
     },
   ),
   PASSWORD_TOO_SHORT: def(
@@ -969,8 +969,8 @@ export const ERROR_CATALOGUE = {
     'Lösenordet är för kort: det måste ha minst 12 tecken.',
     {
       en: 'Choose a password of at least 12 characters (up to 256); a passphrase of several words is easiest to remember.',
-      fi: 'Choose a password of at least 12 characters (up to 256); a passphrase of several words is easiest to remember.',
-      sv: 'Choose a password of at least 12 characters (up to 256); a passphrase of several words is easiest to remember.',
+      fi: 'Valitse vähintään 12 merkin salasana (enintään 256); useamman sanan salalause on helpoin muistaa.',
+      sv: 'Välj ett lösenord på minst 12 tecken (högst 256); en lösenfras med flera ord är lättast att komma ihåg.',
     },
   ),
   PASSWORD_TOO_COMMON: def(
@@ -981,8 +981,8 @@ export const ERROR_CATALOGUE = {
     'Lösenordet finns i en lista över vanliga eller läckta lösenord.',
     {
       en: 'Choose a password nobody else is likely to use: not a known password, keyboard pattern or repeated word.',
-      fi: 'Choose a password nobody else is likely to use: not a known password, keyboard pattern or repeated word.',
-      sv: 'Choose a password nobody else is likely to use: not a known password, keyboard pattern or repeated word.',
+      fi: 'Valitse salasana, jota kukaan muu tuskin käyttää: ei tunnettua salasanaa, näppäimistökuviota tai toistettua sanaa.',
+      sv: 'Välj ett lösenord som ingen annan sannolikt använder: inte ett känt lösenord, ett tangentbordsmönster eller ett upprepat ord.',
     },
   ),
   SIGN_IN_FAILED: def(
@@ -993,8 +993,8 @@ export const ERROR_CATALOGUE = {
     'Inloggningen misslyckades: e-postadressen eller lösenordet är fel, eller kontot är inte aktivt.',
     {
       en: 'Check the email and password; a newly registered account can sign in once an operator has approved its registration. Forgot the password: a platform operator issues a reset link (vaultgate admin users password-reset <userId>), completed with vaultgate account password-reset <link>.',
-      fi: 'Check the email and password; a newly registered account can sign in once an operator has approved its registration. Forgot the password: a platform operator issues a reset link (vaultgate admin users password-reset <userId>), completed with vaultgate account password-reset <link>.',
-      sv: 'Check the email and password; a newly registered account can sign in once an operator has approved its registration. Forgot the password: a platform operator issues a reset link (vaultgate admin users password-reset <userId>), completed with vaultgate account password-reset <link>.',
+      fi: 'Tarkista sähköpostiosoite ja salasana; juuri rekisteröidyllä tilillä voi kirjautua, kun ylläpitäjä on hyväksynyt rekisteröinnin. Unohtunut salasana: alustan ylläpitäjä antaa palautuslinkin (vaultgate admin users password-reset <userId>), joka viedään loppuun komennolla vaultgate account password-reset <link>.',
+      sv: 'Kontrollera e-postadressen och lösenordet; ett nyregistrerat konto kan logga in när en operatör har godkänt registreringen. Glömt lösenordet: en plattformsoperatör utfärdar en återställningslänk (vaultgate admin users password-reset <userId>), som slutförs med vaultgate account password-reset <link>.',
     },
   ),
   TOTP_REQUIRED: def(
@@ -1005,8 +1005,8 @@ export const ERROR_CATALOGUE = {
     'En andra faktor krävs: engångskoden från autentiseringsappen för att logga in, eller, om ingen app har aktiverats än, först aktivering av den.',
     {
       en: 'At sign-in, send the 6-digit code your authenticator app shows as `totp` with the email and password (CLI: --totp). Not enrolled yet (your organisation requires it, or you are a platform operator): signed in, enrol with POST /api/v1/me/totp and confirm a code with POST /api/v1/me/totp/confirm (CLI: vaultgate account totp enrol, then vaultgate account totp confirm <code>); the session works fully from then on.',
-      fi: 'At sign-in, send the 6-digit code your authenticator app shows as `totp` with the email and password (CLI: --totp). Not enrolled yet (your organisation requires it, or you are a platform operator): signed in, enrol with POST /api/v1/me/totp and confirm a code with POST /api/v1/me/totp/confirm (CLI: vaultgate account totp enrol, then vaultgate account totp confirm <code>); the session works fully from then on.',
-      sv: 'At sign-in, send the 6-digit code your authenticator app shows as `totp` with the email and password (CLI: --totp). Not enrolled yet (your organisation requires it, or you are a platform operator): signed in, enrol with POST /api/v1/me/totp and confirm a code with POST /api/v1/me/totp/confirm (CLI: vaultgate account totp enrol, then vaultgate account totp confirm <code>); the session works fully from then on.',
+      fi: 'Lähetä kirjautuessa todennussovelluksesi näyttämä 6-numeroinen koodi kentässä `totp` sähköpostiosoitteen ja salasanan kanssa (CLI: --totp). Jos et ole vielä ottanut sitä käyttöön (organisaatiosi vaatii sen, tai olet alustan ylläpitäjä): ota se kirjautuneena käyttöön pyynnöllä POST /api/v1/me/totp ja vahvista koodi pyynnöllä POST /api/v1/me/totp/confirm (CLI: vaultgate account totp enrol, sitten vaultgate account totp confirm <code>); istunto toimii siitä lähtien täysin.',
+      sv: 'Skicka vid inloggningen den 6-siffriga kod som din autentiseringsapp visar som `totp` tillsammans med e-postadressen och lösenordet (CLI: --totp). Inte aktiverat ännu (din organisation kräver det, eller du är plattformsoperatör): aktivera inloggad med POST /api/v1/me/totp och bekräfta en kod med POST /api/v1/me/totp/confirm (CLI: vaultgate account totp enrol, sedan vaultgate account totp confirm <code>); sessionen fungerar fullt ut från och med då.',
     },
   ),
   TOTP_INVALID: def(
@@ -1017,8 +1017,8 @@ export const ERROR_CATALOGUE = {
     'Engångskoden är fel, har gått ut eller har redan använts.',
     {
       en: 'Send the 6 digits the authenticator app shows now (each code works once, within 30 seconds either side) and check the device clock. Lost the authenticator: an operator (vaultgate admin users reset-totp <userId>) or your organisation admin (vaultgate account members reset-totp <userId> --org …) resets it; then sign in with the password and enrol again. To replace a working one: vaultgate account totp replace <current code>.',
-      fi: 'Send the 6 digits the authenticator app shows now (each code works once, within 30 seconds either side) and check the device clock. Lost the authenticator: an operator (vaultgate admin users reset-totp <userId>) or your organisation admin (vaultgate account members reset-totp <userId> --org …) resets it; then sign in with the password and enrol again. To replace a working one: vaultgate account totp replace <current code>.',
-      sv: 'Send the 6 digits the authenticator app shows now (each code works once, within 30 seconds either side) and check the device clock. Lost the authenticator: an operator (vaultgate admin users reset-totp <userId>) or your organisation admin (vaultgate account members reset-totp <userId> --org …) resets it; then sign in with the password and enrol again. To replace a working one: vaultgate account totp replace <current code>.',
+      fi: 'Lähetä todennussovelluksen juuri nyt näyttämät 6 numeroa (kukin koodi toimii kerran, 30 sekunnin sisällä kumpaankin suuntaan) ja tarkista laitteen kello. Kadonnut todennussovellus: ylläpitäjä (vaultgate admin users reset-totp <userId>) tai organisaatiosi pääkäyttäjä (vaultgate account members reset-totp <userId> --org …) nollaa sen; kirjaudu sitten salasanalla ja ota se uudelleen käyttöön. Toimivan korvaaminen: vaultgate account totp replace <current code>.',
+      sv: 'Skicka de 6 siffror som autentiseringsappen visar nu (varje kod fungerar en gång, inom 30 sekunder åt båda hållen) och kontrollera enhetens klocka. Förlorad autentiseringsapp: en operatör (vaultgate admin users reset-totp <userId>) eller din organisations administratör (vaultgate account members reset-totp <userId> --org …) återställer den; logga sedan in med lösenordet och aktivera på nytt. För att byta ut en fungerande: vaultgate account totp replace <current code>.',
     },
   ),
   SIGN_IN_THROTTLED: def(
@@ -1029,8 +1029,8 @@ export const ERROR_CATALOGUE = {
     'För många misslyckade inloggningar för detta konto; inloggningen prövades inte.',
     {
       en: 'Wait the seconds given in Retry-After (the wait grows with each further failure, at most 100 failures an hour are checked); if you forgot the password, ask a platform operator for a password-reset link (vaultgate admin users password-reset <userId>) and complete it with vaultgate account password-reset <link>; a lost authenticator is reset by an operator (vaultgate admin users reset-totp <userId>) or your organisation admin (vaultgate account members reset-totp <userId> --org …).',
-      fi: 'Wait the seconds given in Retry-After (the wait grows with each further failure, at most 100 failures an hour are checked); if you forgot the password, ask a platform operator for a password-reset link (vaultgate admin users password-reset <userId>) and complete it with vaultgate account password-reset <link>; a lost authenticator is reset by an operator (vaultgate admin users reset-totp <userId>) or your organisation admin (vaultgate account members reset-totp <userId> --org …).',
-      sv: 'Wait the seconds given in Retry-After (the wait grows with each further failure, at most 100 failures an hour are checked); if you forgot the password, ask a platform operator for a password-reset link (vaultgate admin users password-reset <userId>) and complete it with vaultgate account password-reset <link>; a lost authenticator is reset by an operator (vaultgate admin users reset-totp <userId>) or your organisation admin (vaultgate account members reset-totp <userId> --org …).',
+      fi: 'Odota Retry-After-otsakkeen ilmoittama määrä sekunteja (odotus pitenee jokaisen uuden epäonnistumisen myötä, enintään 100 epäonnistumista tunnissa tarkistetaan); jos unohdit salasanan, pyydä alustan ylläpitäjältä palautuslinkki (vaultgate admin users password-reset <userId>) ja vie se loppuun komennolla vaultgate account password-reset <link>; kadonneen todennussovelluksen nollaa ylläpitäjä (vaultgate admin users reset-totp <userId>) tai organisaatiosi pääkäyttäjä (vaultgate account members reset-totp <userId> --org …).',
+      sv: 'Vänta det antal sekunder som Retry-After anger (väntan växer med varje nytt misslyckande, högst 100 misslyckanden i timmen kontrolleras); om du glömt lösenordet, be en plattformsoperatör om en återställningslänk (vaultgate admin users password-reset <userId>) och slutför den med vaultgate account password-reset <link>; en förlorad autentiseringsapp återställs av en operatör (vaultgate admin users reset-totp <userId>) eller din organisations administratör (vaultgate account members reset-totp <userId> --org …).',
     },
   ),
   SESSION_REQUIRED: def(
@@ -1041,8 +1041,8 @@ export const ERROR_CATALOGUE = {
     'Du är inte inloggad: sessionen saknas, har gått ut eller har loggats ut.',
     {
       en: 'The detail says why. A token that is no session at all: send the session token from sign-in (or, on operator routes, the admin token; a vgp_… personal API token where the route takes one). An ended session: sign in again (POST /api/v1/session, or vaultgate account signin); sessions end after the idle and absolute timeouts the detail gives (VAULTGATE_SESSION_IDLE_S, VAULTGATE_SESSION_ABSOLUTE_S).',
-      fi: 'The detail says why. A token that is no session at all: send the session token from sign-in (or, on operator routes, the admin token; a vgp_… personal API token where the route takes one). An ended session: sign in again (POST /api/v1/session, or vaultgate account signin); sessions end after the idle and absolute timeouts the detail gives (VAULTGATE_SESSION_IDLE_S, VAULTGATE_SESSION_ABSOLUTE_S).',
-      sv: 'The detail says why. A token that is no session at all: send the session token from sign-in (or, on operator routes, the admin token; a vgp_… personal API token where the route takes one). An ended session: sign in again (POST /api/v1/session, or vaultgate account signin); sessions end after the idle and absolute timeouts the detail gives (VAULTGATE_SESSION_IDLE_S, VAULTGATE_SESSION_ABSOLUTE_S).',
+      fi: 'Lisätiedot kertovat syyn. Jos tunniste ei ole lainkaan istunto: lähetä kirjautumisesta saatu istuntotunniste (tai ylläpitäjän reiteillä ylläpitäjän tunniste; henkilökohtainen vgp_…-API-tunniste, jos reitti hyväksyy sellaisen). Jos istunto on päättynyt: kirjaudu uudelleen (POST /api/v1/session tai vaultgate account signin); istunnot päättyvät lisätiedoissa mainittujen käyttämättömyys- ja enimmäisaikakatkaisujen jälkeen (VAULTGATE_SESSION_IDLE_S, VAULTGATE_SESSION_ABSOLUTE_S).',
+      sv: 'Detaljerna anger varför. En token som inte alls är en session: skicka sessionstoken från inloggningen (eller, på operatörsrutter, admin-token; en personlig API-token vgp_… där rutten tar emot en sådan). En session som upphört: logga in på nytt (POST /api/v1/session, eller vaultgate account signin); sessioner upphör efter de tidsgränser för inaktivitet och maximal längd som detaljerna anger (VAULTGATE_SESSION_IDLE_S, VAULTGATE_SESSION_ABSOLUTE_S).',
     },
   ),
   API_TOKEN_INVALID: def(
@@ -1053,8 +1053,8 @@ export const ERROR_CATALOGUE = {
     'Den personliga API-token är okänd, har gått ut eller återkallats, eller så är dess användare inte längre aktiv.',
     {
       en: 'Create a new token (POST /api/v1/me/api-tokens, signed in) and replace the old one where it is used; GET /api/v1/me/api-tokens lists yours with their expiry.',
-      fi: 'Create a new token (POST /api/v1/me/api-tokens, signed in) and replace the old one where it is used; GET /api/v1/me/api-tokens lists yours with their expiry.',
-      sv: 'Create a new token (POST /api/v1/me/api-tokens, signed in) and replace the old one where it is used; GET /api/v1/me/api-tokens lists yours with their expiry.',
+      fi: 'Luo uusi tunniste (POST /api/v1/me/api-tokens kirjautuneena) ja vaihda se vanhan tilalle kaikkialla, missä sitä käytetään; GET /api/v1/me/api-tokens luettelee tunnisteesi ja niiden voimassaolon.',
+      sv: 'Skapa en ny token (POST /api/v1/me/api-tokens, inloggad) och byt ut den gamla där den används; GET /api/v1/me/api-tokens listar dina med deras giltighetstid.',
     },
   ),
   CSRF_TOKEN_INVALID: def(
@@ -1065,8 +1065,8 @@ export const ERROR_CATALOGUE = {
     'Begäran ändrar något med en sessionskaka men saknar en giltig CSRF-token.',
     {
       en: 'Send the csrfToken from the sign-in answer (or GET /api/v1/session/csrf) in the X-CSRF-Token header with every POST, PUT, PATCH and DELETE made with the session cookie.',
-      fi: 'Send the csrfToken from the sign-in answer (or GET /api/v1/session/csrf) in the X-CSRF-Token header with every POST, PUT, PATCH and DELETE made with the session cookie.',
-      sv: 'Send the csrfToken from the sign-in answer (or GET /api/v1/session/csrf) in the X-CSRF-Token header with every POST, PUT, PATCH and DELETE made with the session cookie.',
+      fi: 'Lähetä kirjautumisvastauksen csrfToken (tai GET /api/v1/session/csrf) X-CSRF-Token-otsakkeessa jokaisen istuntoevästeellä tehdyn POST-, PUT-, PATCH- ja DELETE-pyynnön mukana.',
+      sv: 'Skicka csrfToken från inloggningssvaret (eller GET /api/v1/session/csrf) i huvudet X-CSRF-Token med varje POST, PUT, PATCH och DELETE som görs med sessionskakan.',
     },
   ),
   ACCOUNT_FORBIDDEN: def(
@@ -1077,8 +1077,8 @@ export const ERROR_CATALOGUE = {
     'Ditt konto får inte göra detta.',
     {
       en: "The detail names the rule that refused it and what to do instead. In general: `vaultgate account me` (GET /api/v1/me) lists your organisations and your role in each (check the id you gave with --org); a role you lack is given by an admin of that organisation; operator actions need a platform operator (an operator user's session, or the admin token); a personal API token acts only in its one organisation, with at most its role, and never as an operator.",
-      fi: "The detail names the rule that refused it and what to do instead. In general: `vaultgate account me` (GET /api/v1/me) lists your organisations and your role in each (check the id you gave with --org); a role you lack is given by an admin of that organisation; operator actions need a platform operator (an operator user's session, or the admin token); a personal API token acts only in its one organisation, with at most its role, and never as an operator.",
-      sv: "The detail names the rule that refused it and what to do instead. In general: `vaultgate account me` (GET /api/v1/me) lists your organisations and your role in each (check the id you gave with --org); a role you lack is given by an admin of that organisation; operator actions need a platform operator (an operator user's session, or the admin token); a personal API token acts only in its one organisation, with at most its role, and never as an operator.",
+      fi: 'Lisätiedot kertovat säännön, joka esti toiminnon, ja mitä tehdä sen sijaan. Yleisesti: `vaultgate account me` (GET /api/v1/me) luettelee organisaatiosi ja roolisi kussakin (tarkista --org-valitsimella antamasi tunniste); puuttuvan roolin antaa kyseisen organisaation pääkäyttäjä; ylläpitotoiminnot vaativat alustan ylläpitäjän (ylläpitäjäkäyttäjän istunnon tai ylläpitäjän tunnisteen); henkilökohtainen API-tunniste toimii vain yhdessä organisaatiossaan, enintään roolinsa oikeuksin, eikä koskaan ylläpitäjänä.',
+      sv: 'Detaljerna anger regeln som avvisade åtgärden och vad du kan göra i stället. I allmänhet: `vaultgate account me` (GET /api/v1/me) listar dina organisationer och din roll i var och en (kontrollera id:t du angav med --org); en roll du saknar ges av en administratör i den organisationen; operatörsåtgärder kräver en plattformsoperatör (en operatörsanvändares session eller admin-token); en personlig API-token agerar endast i sin enda organisation, med högst sin roll, och aldrig som operatör.',
     },
   ),
   // --- the accounts journey's findings (issue 14) ---
@@ -1090,8 +1090,8 @@ export const ERROR_CATALOGUE = {
     'En personlig API-token kan inte hantera kontot; detta kräver en inloggad session.',
     {
       en: 'Sign in (POST /api/v1/session, or vaultgate account signin) and do this with the session: API tokens, TOTP and sign-out belong to the person, a token only acts in its one organisation.',
-      fi: 'Sign in (POST /api/v1/session, or vaultgate account signin) and do this with the session: API tokens, TOTP and sign-out belong to the person, a token only acts in its one organisation.',
-      sv: 'Sign in (POST /api/v1/session, or vaultgate account signin) and do this with the session: API tokens, TOTP and sign-out belong to the person, a token only acts in its one organisation.',
+      fi: 'Kirjaudu (POST /api/v1/session tai vaultgate account signin) ja tee tämä istunnolla: API-tunnisteet, TOTP ja uloskirjautuminen kuuluvat henkilölle, ja tunniste toimii vain yhdessä organisaatiossaan.',
+      sv: 'Logga in (POST /api/v1/session, eller vaultgate account signin) och gör detta med sessionen: API-token, TOTP och utloggning hör till personen, en token agerar endast i sin enda organisation.',
     },
   ),
   // --- self-service credentials and channel requests (issue 14) ---
@@ -1103,8 +1103,8 @@ export const ERROR_CATALOGUE = {
     'Organisationen är inte av den typ som krävs (ett företag eller en programvaruleverantör).',
     {
       en: 'Customer credentials and channel approvals belong to a company; partner credentials and channel requests to a software vendor. GET /api/v1/organisations/{id} shows companyId and partyId. An organisation does not change kind: to act as the other kind, register a separate organisation of that kind (POST /api/v1/registrations with kind party or company; vaultgate account register --kind party …) and use its id.',
-      fi: 'Customer credentials and channel approvals belong to a company; partner credentials and channel requests to a software vendor. GET /api/v1/organisations/{id} shows companyId and partyId. An organisation does not change kind: to act as the other kind, register a separate organisation of that kind (POST /api/v1/registrations with kind party or company; vaultgate account register --kind party …) and use its id.',
-      sv: 'Customer credentials and channel approvals belong to a company; partner credentials and channel requests to a software vendor. GET /api/v1/organisations/{id} shows companyId and partyId. An organisation does not change kind: to act as the other kind, register a separate organisation of that kind (POST /api/v1/registrations with kind party or company; vaultgate account register --kind party …) and use its id.',
+      fi: 'Asiakastunnukset ja kanavien hyväksynnät kuuluvat yritykselle; kumppanitunnukset ja kanavapyynnöt ohjelmistotoimittajalle. GET /api/v1/organisations/{id} näyttää companyId- ja partyId-arvot. Organisaation tyyppi ei muutu: toimiaksesi toisena tyyppinä rekisteröi erillinen organisaatio kyseistä tyyppiä (POST /api/v1/registrations, kind party tai company; vaultgate account register --kind party …) ja käytä sen tunnistetta.',
+      sv: 'Kunduppgifter och godkännanden av kanaler hör till ett företag; partneruppgifter och kanalbegäranden till en programvaruleverantör. GET /api/v1/organisations/{id} visar companyId och partyId. En organisation byter inte typ: för att agera som den andra typen, registrera en separat organisation av den typen (POST /api/v1/registrations med kind party eller company; vaultgate account register --kind party …) och använd dess id.',
     },
   ),
   CHANNEL_GRANT_EXCEEDS_REQUEST: def(
@@ -1115,8 +1115,8 @@ export const ERROR_CATALOGUE = {
     'Godkännandet tillåter en meddelandetyp eller medietyp som leverantören inte begärde.',
     {
       en: "An approval may only narrow the request: keep a subset of its messageTypes and of each type's mediaTypes, or decline and let the vendor request again.",
-      fi: "An approval may only narrow the request: keep a subset of its messageTypes and of each type's mediaTypes, or decline and let the vendor request again.",
-      sv: "An approval may only narrow the request: keep a subset of its messageTypes and of each type's mediaTypes, or decline and let the vendor request again.",
+      fi: 'Hyväksyntä voi vain kaventaa pyyntöä: pidä osajoukko sen messageTypes-arvoista ja kunkin tyypin mediaTypes-arvoista, tai hylkää pyyntö ja anna toimittajan pyytää uudelleen.',
+      sv: 'Ett godkännande får bara begränsa begäran: behåll en delmängd av dess messageTypes och av varje typs mediaTypes, eller avslå och låt leverantören begära på nytt.',
     },
   ),
   // --- people (issue 14): invitations, roles, suspension ---
@@ -1128,8 +1128,8 @@ export const ERROR_CATALOGUE = {
     'Inbjudningslänken är okänd, redan använd, återkallad eller har gått ut.',
     {
       en: 'Ask an admin of the organisation for a new invitation (POST /api/v1/organisations/{id}/invitations); each link works once and for a limited time.',
-      fi: 'Ask an admin of the organisation for a new invitation (POST /api/v1/organisations/{id}/invitations); each link works once and for a limited time.',
-      sv: 'Ask an admin of the organisation for a new invitation (POST /api/v1/organisations/{id}/invitations); each link works once and for a limited time.',
+      fi: 'Pyydä organisaation pääkäyttäjältä uusi kutsu (POST /api/v1/organisations/{id}/invitations); kukin linkki toimii kerran ja rajoitetun ajan.',
+      sv: 'Be en administratör i organisationen om en ny inbjudan (POST /api/v1/organisations/{id}/invitations); varje länk fungerar en gång och under begränsad tid.',
     },
   ),
   PASSWORD_RESET_INVALID: def(
@@ -1140,8 +1140,8 @@ export const ERROR_CATALOGUE = {
     'Länken för lösenordsåterställning är okänd, redan använd, ersatt av en nyare eller har gått ut.',
     {
       en: "Ask a platform operator for a new link (vaultgate admin users password-reset <userId>); each link works once, for a limited time, and only the newest one works. Use the whole link as it came (vaultgate account password-reset '<link>').",
-      fi: "Ask a platform operator for a new link (vaultgate admin users password-reset <userId>); each link works once, for a limited time, and only the newest one works. Use the whole link as it came (vaultgate account password-reset '<link>').",
-      sv: "Ask a platform operator for a new link (vaultgate admin users password-reset <userId>); each link works once, for a limited time, and only the newest one works. Use the whole link as it came (vaultgate account password-reset '<link>').",
+      fi: "Pyydä alustan ylläpitäjältä uusi linkki (vaultgate admin users password-reset <userId>); kukin linkki toimii kerran, rajoitetun ajan, ja vain uusin toimii. Käytä koko linkkiä sellaisenaan (vaultgate account password-reset '<link>').",
+      sv: "Be en plattformsoperatör om en ny länk (vaultgate admin users password-reset <userId>); varje länk fungerar en gång, under begränsad tid, och endast den senaste fungerar. Använd hela länken som den kom (vaultgate account password-reset '<link>').",
     },
   ),
   INVITATION_EMAIL_MISMATCH: def(
@@ -1152,8 +1152,8 @@ export const ERROR_CATALOGUE = {
     'Inbjudan gäller en annan e-postadress än den inloggade användarens.',
     {
       en: 'Sign in as the user with the invited email address (or sign out and accept as a new user), or ask the admin to invite your address.',
-      fi: 'Sign in as the user with the invited email address (or sign out and accept as a new user), or ask the admin to invite your address.',
-      sv: 'Sign in as the user with the invited email address (or sign out and accept as a new user), or ask the admin to invite your address.',
+      fi: 'Kirjaudu käyttäjänä, jolla on kutsuttu sähköpostiosoite (tai kirjaudu ulos ja hyväksy uutena käyttäjänä), tai pyydä pääkäyttäjää kutsumaan osoitteesi.',
+      sv: 'Logga in som användaren med den inbjudna e-postadressen (eller logga ut och godkänn som ny användare), eller be administratören bjuda in din adress.',
     },
   ),
   LAST_ADMIN: def(
@@ -1164,8 +1164,8 @@ export const ERROR_CATALOGUE = {
     'Detta skulle lämna organisationen utan administratör.',
     {
       en: 'Make another member an admin first (PUT /api/v1/organisations/{id}/members/{userId} with role admin), then change or remove this one.',
-      fi: 'Make another member an admin first (PUT /api/v1/organisations/{id}/members/{userId} with role admin), then change or remove this one.',
-      sv: 'Make another member an admin first (PUT /api/v1/organisations/{id}/members/{userId} with role admin), then change or remove this one.',
+      fi: 'Tee ensin toisesta jäsenestä pääkäyttäjä (PUT /api/v1/organisations/{id}/members/{userId} roolilla admin) ja muuta tai poista sitten tämä.',
+      sv: 'Gör först en annan medlem till administratör (PUT /api/v1/organisations/{id}/members/{userId} med rollen admin), ändra eller ta sedan bort den här.',
     },
   ),
   TOTP_ENROLMENT_FIRST: def(
@@ -1176,8 +1176,8 @@ export const ERROR_CATALOGUE = {
     'Aktivera en andra faktor själv innan du kräver den av medlemmarna: kravet nu skulle låsa ute dig.',
     {
       en: 'Enrol an authenticator first (POST /api/v1/me/totp, then POST /api/v1/me/totp/confirm with a code; CLI: vaultgate account totp enrol, then vaultgate account totp confirm <code>), then require TOTP again.',
-      fi: 'Enrol an authenticator first (POST /api/v1/me/totp, then POST /api/v1/me/totp/confirm with a code; CLI: vaultgate account totp enrol, then vaultgate account totp confirm <code>), then require TOTP again.',
-      sv: 'Enrol an authenticator first (POST /api/v1/me/totp, then POST /api/v1/me/totp/confirm with a code; CLI: vaultgate account totp enrol, then vaultgate account totp confirm <code>), then require TOTP again.',
+      fi: 'Ota ensin todennussovellus käyttöön (POST /api/v1/me/totp, sitten POST /api/v1/me/totp/confirm koodilla; CLI: vaultgate account totp enrol, sitten vaultgate account totp confirm <code>) ja vaadi sitten TOTP uudelleen.',
+      sv: 'Aktivera först en autentiseringsapp (POST /api/v1/me/totp, sedan POST /api/v1/me/totp/confirm med en kod; CLI: vaultgate account totp enrol, sedan vaultgate account totp confirm <code>), kräv sedan TOTP igen.',
     },
   ),
   ORGANISATION_SUSPENDED: def(
