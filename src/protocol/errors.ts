@@ -1188,8 +1188,8 @@ export const ERROR_CATALOGUE = {
     'Organisationen är avstängd av plattformens operatör: dess autentiseringsuppgifter, klienter, token och sessioner avvisas.',
     {
       en: 'The detail names the suspended organisation (the company of a channel, or the vendor sending on it): its admins contact the platform operator; once it is reinstated, its credentials work again unchanged.',
-      fi: 'The detail names the suspended organisation (the company of a channel, or the vendor sending on it): its admins contact the platform operator; once it is reinstated, its credentials work again unchanged.',
-      sv: 'The detail names the suspended organisation (the company of a channel, or the vendor sending on it): its admins contact the platform operator; once it is reinstated, its credentials work again unchanged.',
+      fi: 'Lisätiedot kertovat keskeytetyn organisaation (kanavan yritys tai sillä lähettävä toimittaja): sen pääkäyttäjät ottavat yhteyttä alustan ylläpitäjään; kun se on palautettu, sen tunnukset toimivat taas muuttumattomina.',
+      sv: 'Detaljerna anger den avstängda organisationen (kanalens företag, eller leverantören som skickar på den): dess administratörer kontaktar plattformens operatör; när den har återinsatts fungerar dess autentiseringsuppgifter igen oförändrade.',
     },
   ),
   MAIL_UNAVAILABLE: def(
@@ -1200,8 +1200,8 @@ export const ERROR_CATALOGUE = {
     'Inbjudningsmejlet kunde inte lämnas till e-postservern; inbjudan drogs tillbaka.',
     {
       en: 'Try again later; the operator should check the SMTP settings (VAULTGATE_SMTP_*) and the server log for the cause.',
-      fi: 'Try again later; the operator should check the SMTP settings (VAULTGATE_SMTP_*) and the server log for the cause.',
-      sv: 'Try again later; the operator should check the SMTP settings (VAULTGATE_SMTP_*) and the server log for the cause.',
+      fi: 'Yritä myöhemmin uudelleen; ylläpitäjän kannattaa tarkistaa SMTP-asetukset (VAULTGATE_SMTP_*) ja syy palvelimen lokista.',
+      sv: 'Försök igen senare; operatören bör kontrollera SMTP-inställningarna (VAULTGATE_SMTP_*) och orsaken i serverloggen.',
     },
   ),
   // --- sign-in through an external OpenID Connect provider (issue 14, docs/accounts.md) ---
@@ -1213,8 +1213,8 @@ export const ERROR_CATALOGUE = {
     'Ingen OpenID Connect-leverantör för inloggning är konfigurerad för den här e-postadressens domän eller med det här namnet.',
     {
       en: "Sign in with your password instead. If your organisation (rather than your email domain) has a provider, start with ?provider=<its id> (CLI: --provider; your organisation's admin knows it); otherwise the platform operator can configure one for your domain or organisation (VAULTGATE_OIDC_SIGNIN_PROVIDERS).",
-      fi: "Sign in with your password instead. If your organisation (rather than your email domain) has a provider, start with ?provider=<its id> (CLI: --provider; your organisation's admin knows it); otherwise the platform operator can configure one for your domain or organisation (VAULTGATE_OIDC_SIGNIN_PROVIDERS).",
-      sv: "Sign in with your password instead. If your organisation (rather than your email domain) has a provider, start with ?provider=<its id> (CLI: --provider; your organisation's admin knows it); otherwise the platform operator can configure one for your domain or organisation (VAULTGATE_OIDC_SIGNIN_PROVIDERS).",
+      fi: 'Kirjaudu sen sijaan salasanallasi. Jos organisaatiollasi (eikä sähköpostisi verkkotunnuksella) on tunnistuspalvelu, aloita parametrilla ?provider=<its id> (CLI: --provider; organisaatiosi pääkäyttäjä tietää sen); muussa tapauksessa alustan ylläpitäjä voi määrittää sellaisen verkkotunnuksellesi tai organisaatiollesi (VAULTGATE_OIDC_SIGNIN_PROVIDERS).',
+      sv: 'Logga in med ditt lösenord i stället. Om din organisation (snarare än din e-postdomän) har en leverantör, börja med ?provider=<its id> (CLI: --provider; din organisations administratör vet vilken); annars kan plattformens operatör konfigurera en för din domän eller organisation (VAULTGATE_OIDC_SIGNIN_PROVIDERS).',
     },
   ),
   OIDC_STATE_INVALID: def(
@@ -1225,8 +1225,8 @@ export const ERROR_CATALOGUE = {
     'Inloggningen via den externa leverantören startades inte i denna webbläsare, har gått ut eller har manipulerats.',
     {
       en: 'Start the sign-in again from GET /api/v1/session/oidc in the same browser and finish it within 10 minutes.',
-      fi: 'Start the sign-in again from GET /api/v1/session/oidc in the same browser and finish it within 10 minutes.',
-      sv: 'Start the sign-in again from GET /api/v1/session/oidc in the same browser and finish it within 10 minutes.',
+      fi: 'Aloita kirjautuminen uudelleen osoitteesta GET /api/v1/session/oidc samassa selaimessa ja vie se loppuun 10 minuutin kuluessa.',
+      sv: 'Börja inloggningen på nytt från GET /api/v1/session/oidc i samma webbläsare och slutför den inom 10 minuter.',
     },
   ),
   OIDC_PROVIDER_DENIED: def(
@@ -1237,8 +1237,8 @@ export const ERROR_CATALOGUE = {
     'Den externa leverantören loggade inte in dig.',
     {
       en: "Sign in at your organisation's provider again; if it keeps refusing, ask its administrator whether your account may use Vaultgate.",
-      fi: "Sign in at your organisation's provider again; if it keeps refusing, ask its administrator whether your account may use Vaultgate.",
-      sv: "Sign in at your organisation's provider again; if it keeps refusing, ask its administrator whether your account may use Vaultgate.",
+      fi: 'Kirjaudu uudelleen organisaatiosi tunnistuspalveluun; jos se edelleen estää kirjautumisen, kysy sen ylläpitäjältä, saako tilisi käyttää Vaultgatea.',
+      sv: 'Logga in hos din organisations leverantör igen; om den fortsätter att neka, fråga dess administratör om ditt konto får använda Vaultgate.',
     },
   ),
   OIDC_TOKEN_INVALID: def(
@@ -1249,8 +1249,8 @@ export const ERROR_CATALOGUE = {
     'Den externa leverantörens svar kunde inte verifieras (dess ID-token är ogiltig, har gått ut eller gäller en annan klient).',
     {
       en: "Start the sign-in again; if it fails again, the operator should check the provider's clientId, issuer and the server clocks.",
-      fi: "Start the sign-in again; if it fails again, the operator should check the provider's clientId, issuer and the server clocks.",
-      sv: "Start the sign-in again; if it fails again, the operator should check the provider's clientId, issuer and the server clocks.",
+      fi: 'Aloita kirjautuminen uudelleen; jos se epäonnistuu taas, ylläpitäjän kannattaa tarkistaa tunnistuspalvelun clientId, issuer ja palvelinten kellot.',
+      sv: 'Börja inloggningen på nytt; om den misslyckas igen bör operatören kontrollera leverantörens clientId, issuer och servrarnas klockor.',
     },
   ),
   OIDC_USER_UNKNOWN: def(
@@ -1261,8 +1261,8 @@ export const ERROR_CATALOGUE = {
     'Leverantören loggade in dig, men ingen aktiv Vaultgate-användare är kopplad till kontot eller har dess verifierade e-postadress.',
     {
       en: 'Ask an admin of your organisation to add you (or register the organisation); the first sign-in links your provider account by its verified email.',
-      fi: 'Ask an admin of your organisation to add you (or register the organisation); the first sign-in links your provider account by its verified email.',
-      sv: 'Ask an admin of your organisation to add you (or register the organisation); the first sign-in links your provider account by its verified email.',
+      fi: 'Pyydä organisaatiosi pääkäyttäjää lisäämään sinut (tai rekisteröi organisaatio); ensimmäinen kirjautuminen linkittää tunnistuspalvelun tilisi vahvistetun sähköpostiosoitteen perusteella.',
+      sv: 'Be en administratör i din organisation att lägga till dig (eller registrera organisationen); den första inloggningen länkar ditt konto hos leverantören via dess verifierade e-postadress.',
     },
   ),
   OIDC_PROVIDER_MISMATCH: def(
@@ -1273,8 +1273,8 @@ export const ERROR_CATALOGUE = {
     'Denna leverantör är inte den som är konfigurerad för din e-postdomän eller organisation.',
     {
       en: "Start the sign-in with your email (GET /api/v1/session/oidc?email=…) so that your organisation's provider is chosen.",
-      fi: "Start the sign-in with your email (GET /api/v1/session/oidc?email=…) so that your organisation's provider is chosen.",
-      sv: "Start the sign-in with your email (GET /api/v1/session/oidc?email=…) so that your organisation's provider is chosen.",
+      fi: 'Aloita kirjautuminen sähköpostiosoitteellasi (GET /api/v1/session/oidc?email=…), jotta organisaatiosi tunnistuspalvelu valitaan.',
+      sv: 'Börja inloggningen med din e-postadress (GET /api/v1/session/oidc?email=…) så att din organisations leverantör väljs.',
     },
   ),
   OIDC_PROVIDER_UNAVAILABLE: def(
@@ -1285,8 +1285,8 @@ export const ERROR_CATALOGUE = {
     'Den externa OpenID Connect-leverantören kunde inte nås.',
     {
       en: "Try again shortly or sign in with your password; the operator should check that the provider's discovery URL answers from the server.",
-      fi: "Try again shortly or sign in with your password; the operator should check that the provider's discovery URL answers from the server.",
-      sv: "Try again shortly or sign in with your password; the operator should check that the provider's discovery URL answers from the server.",
+      fi: 'Yritä hetken kuluttua uudelleen tai kirjaudu salasanallasi; ylläpitäjän kannattaa tarkistaa, että tunnistuspalvelun discovery-osoite vastaa palvelimelta.',
+      sv: 'Försök igen om en stund eller logga in med ditt lösenord; operatören bör kontrollera att leverantörens discovery-URL svarar från servern.',
     },
   ),
   // --- sharing (issue 15): grants ---
@@ -1298,8 +1298,8 @@ export const ERROR_CATALOGUE = {
     'Behörigheten är inte i ett tillstånd som tillåter detta steg.',
     {
       en: "The detail names the grant's state. Approve, offer and decline need a requested grant; accept needs an offered one; revoke an active or offered one; withdraw a requested, offered or active one; a declined, revoked, withdrawn or expired grant is final — request a new one. GET /api/v1/organisations/{id}/grants/{grantId} shows where it stands.",
-      fi: "The detail names the grant's state. Approve, offer and decline need a requested grant; accept needs an offered one; revoke an active or offered one; withdraw a requested, offered or active one; a declined, revoked, withdrawn or expired grant is final — request a new one. GET /api/v1/organisations/{id}/grants/{grantId} shows where it stands.",
-      sv: "The detail names the grant's state. Approve, offer and decline need a requested grant; accept needs an offered one; revoke an active or offered one; withdraw a requested, offered or active one; a declined, revoked, withdrawn or expired grant is final — request a new one. GET /api/v1/organisations/{id}/grants/{grantId} shows where it stands.",
+      fi: 'Lisätiedot kertovat luvan tilan. Hyväksyminen, tarjoaminen ja hylkääminen edellyttävät pyydettyä lupaa; vastaanottaminen tarjottua; peruminen voimassa olevaa tai tarjottua; peruuttaminen pyydettyä, tarjottua tai voimassa olevaa; hylätty, peruttu, peruutettu tai vanhentunut lupa on lopullinen — pyydä uusi. GET /api/v1/organisations/{id}/grants/{grantId} näyttää, missä tilassa se on.',
+      sv: 'Detaljerna anger tillståndets status. Godkänna, erbjuda och avslå kräver ett begärt tillstånd; acceptera kräver ett erbjudet; återkalla ett giltigt eller erbjudet; dra tillbaka ett begärt, erbjudet eller giltigt; ett avslaget, återkallat, tillbakadraget eller utgånget tillstånd är slutgiltigt — begär ett nytt. GET /api/v1/organisations/{id}/grants/{grantId} visar var det står.',
     },
   ),
   GRANT_WRONG_SIDE: def(
@@ -1310,8 +1310,8 @@ export const ERROR_CATALOGUE = {
     'Detta steg tillhör behörighetens andra part.',
     {
       en: 'The owner (the company whose vault is shared) approves, offers, declines, revokes and grants directly; the consumer requests, accepts and withdraws. Call the route under the organisation of the right side, or ask the other organisation.',
-      fi: 'The owner (the company whose vault is shared) approves, offers, declines, revokes and grants directly; the consumer requests, accepts and withdraws. Call the route under the organisation of the right side, or ask the other organisation.',
-      sv: 'The owner (the company whose vault is shared) approves, offers, declines, revokes and grants directly; the consumer requests, accepts and withdraws. Call the route under the organisation of the right side, or ask the other organisation.',
+      fi: 'Omistaja (yritys, jonka holvi jaetaan) hyväksyy, tarjoaa, hylkää, peruu ja myöntää suoraan; käyttäjä pyytää, vastaanottaa ja peruuttaa. Kutsu reittiä oikean osapuolen organisaation alla tai pyydä toista organisaatiota.',
+      sv: 'Ägaren (företaget vars valv delas) godkänner, erbjuder, avslår, återkallar och beviljar direkt; konsumenten begär, accepterar och drar tillbaka. Anropa rutten under den rätta sidans organisation, eller be den andra organisationen.',
     },
   ),
   GRANT_OWNER_INVALID: def(
@@ -1322,8 +1322,8 @@ export const ERROR_CATALOGUE = {
     'Behörighetens ägare måste vara ett annat företag än mottagaren.',
     {
       en: 'Name the owner by its organisation id or business id: a company organisation that uses Vaultgate, not your own organisation (you read your own vault without a grant).',
-      fi: 'Name the owner by its organisation id or business id: a company organisation that uses Vaultgate, not your own organisation (you read your own vault without a grant).',
-      sv: 'Name the owner by its organisation id or business id: a company organisation that uses Vaultgate, not your own organisation (you read your own vault without a grant).',
+      fi: 'Nimeä omistaja sen organisaatiotunnisteella tai Y-tunnuksella: Vaultgatea käyttävä yritysorganisaatio, ei oma organisaatiosi (omaa holviasi luet ilman lupaa).',
+      sv: 'Ange ägaren med dess organisations-id eller FO-nummer: en företagsorganisation som använder Vaultgate, inte din egen organisation (ditt eget valv läser du utan tillstånd).',
     },
   ),
   GRANT_SCOPE_INVALID: def(
@@ -1334,8 +1334,8 @@ export const ERROR_CATALOGUE = {
     'Behörighetens omfattning är ogiltig.',
     {
       en: "Name at least one of channelIds or messageTypes; receivedFrom must precede receivedBefore; actions are read, or read and subscribe (subscribe needs read). Every channel must be one of the owner's: a consumer that does not know the owner's channel ids scopes by message types instead, or asks the owner for them (the owner lists them with vaultgate org --org <owner> channels ls; docs/sharing.md, Grants).",
-      fi: "Name at least one of channelIds or messageTypes; receivedFrom must precede receivedBefore; actions are read, or read and subscribe (subscribe needs read). Every channel must be one of the owner's: a consumer that does not know the owner's channel ids scopes by message types instead, or asks the owner for them (the owner lists them with vaultgate org --org <owner> channels ls; docs/sharing.md, Grants).",
-      sv: "Name at least one of channelIds or messageTypes; receivedFrom must precede receivedBefore; actions are read, or read and subscribe (subscribe needs read). Every channel must be one of the owner's: a consumer that does not know the owner's channel ids scopes by message types instead, or asks the owner for them (the owner lists them with vaultgate org --org <owner> channels ls; docs/sharing.md, Grants).",
+      fi: 'Nimeä vähintään yksi channelIds- tai messageTypes-arvo; receivedFrom-arvon on oltava ennen receivedBefore-arvoa; toiminnot ovat read tai read ja subscribe (subscribe edellyttää read-toimintoa). Jokaisen kanavan on oltava omistajan: käyttäjä, joka ei tiedä omistajan kanavatunnisteita, rajaa sen sijaan sanomatyypeillä tai pyytää ne omistajalta (omistaja luettelee ne komennolla vaultgate org --org <owner> channels ls; docs/sharing.md, Grants).',
+      sv: 'Ange minst en av channelIds eller messageTypes; receivedFrom måste komma före receivedBefore; åtgärderna är read, eller read och subscribe (subscribe kräver read). Varje kanal måste vara ägarens: en konsument som inte känner till ägarens kanal-id:n avgränsar i stället med meddelandetyper, eller ber ägaren om dem (ägaren listar dem med vaultgate org --org <owner> channels ls; docs/sharing.md, Grants).',
     },
   ),
   GRANT_VALIDITY_INVALID: def(
@@ -1346,8 +1346,8 @@ export const ERROR_CATALOGUE = {
     'Behörighetens giltighetstid är ogiltig.',
     {
       en: 'notBefore must precede notOnOrAfter (ISO 8601 instants) and notOnOrAfter must be in the future, also when approving or accepting: request or offer a window that has not ended. An offer (or request) whose window has ended can no longer be accepted (or approved): the consumer withdraws it (vaultgate grants withdraw <grantId>) and requests again.',
-      fi: 'notBefore must precede notOnOrAfter (ISO 8601 instants) and notOnOrAfter must be in the future, also when approving or accepting: request or offer a window that has not ended. An offer (or request) whose window has ended can no longer be accepted (or approved): the consumer withdraws it (vaultgate grants withdraw <grantId>) and requests again.',
-      sv: 'notBefore must precede notOnOrAfter (ISO 8601 instants) and notOnOrAfter must be in the future, also when approving or accepting: request or offer a window that has not ended. An offer (or request) whose window has ended can no longer be accepted (or approved): the consumer withdraws it (vaultgate grants withdraw <grantId>) and requests again.',
+      fi: 'notBefore-arvon on oltava ennen notOnOrAfter-arvoa (ISO 8601 -ajanhetkiä), ja notOnOrAfter-arvon on oltava tulevaisuudessa myös hyväksyttäessä tai vastaanotettaessa: pyydä tai tarjoa aikaikkunaa, joka ei ole päättynyt. Tarjousta (tai pyyntöä), jonka aikaikkuna on päättynyt, ei voi enää vastaanottaa (tai hyväksyä): käyttäjä peruuttaa sen (vaultgate grants withdraw <grantId>) ja pyytää uudelleen.',
+      sv: 'notBefore måste komma före notOnOrAfter (ISO 8601-tidpunkter) och notOnOrAfter måste ligga i framtiden, också vid godkännande eller accepterande: begär eller erbjud ett fönster som inte har tagit slut. Ett erbjudande (eller en begäran) vars fönster har tagit slut kan inte längre accepteras (eller godkännas): konsumenten drar tillbaka det (vaultgate grants withdraw <grantId>) och begär på nytt.',
     },
   ),
   GRANT_SCOPE_WIDENED: def(
@@ -1358,8 +1358,8 @@ export const ERROR_CATALOGUE = {
     'Ett erbjudande får bara begränsa begäran, aldrig utvidga den.',
     {
       en: 'Offer a subset of the requested channels and message types, of its received-at window, of its actions, and a validity within the requested one; or decline the request and grant directly.',
-      fi: 'Offer a subset of the requested channels and message types, of its received-at window, of its actions, and a validity within the requested one; or decline the request and grant directly.',
-      sv: 'Offer a subset of the requested channels and message types, of its received-at window, of its actions, and a validity within the requested one; or decline the request and grant directly.',
+      fi: 'Tarjoa osajoukko pyydetyistä kanavista ja sanomatyypeistä, sen vastaanottoaikaikkunasta ja toiminnoista sekä voimassaoloaika pyydetyn sisällä; tai hylkää pyyntö ja myönnä lupa suoraan.',
+      sv: 'Erbjud en delmängd av de begärda kanalerna och meddelandetyperna, av dess mottagningsfönster och av dess åtgärder, samt en giltighetstid inom den begärda; eller avslå begäran och bevilja direkt.',
     },
   ),
   GRANT_NOT_ACTIVE: def(
@@ -1370,8 +1370,8 @@ export const ERROR_CATALOGUE = {
     'Behörigheten är inte aktiv nu, så det finns inget intyg om den.',
     {
       en: 'A statement is issued only for an active grant within its validity window; GET the grant to see its state and notBefore / notOnOrAfter.',
-      fi: 'A statement is issued only for an active grant within its validity window; GET the grant to see its state and notBefore / notOnOrAfter.',
-      sv: 'A statement is issued only for an active grant within its validity window; GET the grant to see its state and notBefore / notOnOrAfter.',
+      fi: 'Lausunto annetaan vain voimassa olevasta luvasta sen voimassaoloaikana; hae lupa (GET) nähdäksesi sen tilan sekä notBefore- ja notOnOrAfter-arvot.',
+      sv: 'Ett utlåtande utfärdas endast för ett giltigt tillstånd inom dess giltighetsfönster; hämta tillståndet (GET) för att se dess status och notBefore / notOnOrAfter.',
     },
   ),
   // --- the change feed (issue 15, docs/sharing.md) ---
@@ -1383,8 +1383,8 @@ export const ERROR_CATALOGUE = {
     'Flödets markör är inte en som detta flöde har gett ut: den är felaktig, avkortad eller tillhör en annan läsare.',
     {
       en: 'Pass back exactly the nextCursor of your previous feed answer, with the same credentials; to start over, leave cursor out (the feed starts at the oldest message you may see).',
-      fi: 'Pass back exactly the nextCursor of your previous feed answer, with the same credentials; to start over, leave cursor out (the feed starts at the oldest message you may see).',
-      sv: 'Pass back exactly the nextCursor of your previous feed answer, with the same credentials; to start over, leave cursor out (the feed starts at the oldest message you may see).',
+      fi: 'Palauta täsmälleen edellisen syötevastauksesi nextCursor samoilla tunnuksilla; aloittaaksesi alusta jätä cursor pois (syöte alkaa vanhimmasta sanomasta, jonka saat nähdä).',
+      sv: 'Skicka tillbaka exakt nextCursor från ditt föregående flödessvar, med samma autentiseringsuppgifter; för att börja om, utelämna cursor (flödet börjar vid det äldsta meddelande du får se).',
     },
   ),
   FEED_WAITS_EXHAUSTED: def(
@@ -1395,8 +1395,8 @@ export const ERROR_CATALOGUE = {
     'Denna läsare har redan så många väntande långa förfrågningar mot flödet som tillåts.',
     {
       en: 'Wait for your other feed requests to return (one follower per cursor is enough), or retry after the seconds in Retry-After; VAULTGATE_FEED_MAX_WAITS_PER_READER sets the limit.',
-      fi: 'Wait for your other feed requests to return (one follower per cursor is enough), or retry after the seconds in Retry-After; VAULTGATE_FEED_MAX_WAITS_PER_READER sets the limit.',
-      sv: 'Wait for your other feed requests to return (one follower per cursor is enough), or retry after the seconds in Retry-After; VAULTGATE_FEED_MAX_WAITS_PER_READER sets the limit.',
+      fi: 'Odota, että muut syötepyyntösi palaavat (yksi seuraaja kursoria kohden riittää), tai yritä uudelleen Retry-After-otsakkeen sekuntien jälkeen; VAULTGATE_FEED_MAX_WAITS_PER_READER asettaa rajan.',
+      sv: 'Vänta tills dina andra flödesbegäranden har returnerat (en följare per markör räcker), eller försök igen efter sekunderna i Retry-After; VAULTGATE_FEED_MAX_WAITS_PER_READER anger gränsen.',
     },
   ),
   FEED_BUSY: def(
@@ -1407,8 +1407,8 @@ export const ERROR_CATALOGUE = {
     'Servern har redan så många väntande långa förfrågningar mot flödet som tillåts; begäran behandlades inte.',
     {
       en: 'Retry after the seconds in Retry-After (or poll with wait=0); the operator can raise VAULTGATE_FEED_MAX_WAITS or add gateway processes.',
-      fi: 'Retry after the seconds in Retry-After (or poll with wait=0); the operator can raise VAULTGATE_FEED_MAX_WAITS or add gateway processes.',
-      sv: 'Retry after the seconds in Retry-After (or poll with wait=0); the operator can raise VAULTGATE_FEED_MAX_WAITS or add gateway processes.',
+      fi: 'Yritä uudelleen Retry-After-otsakkeen sekuntien jälkeen (tai kysele parametrilla wait=0); ylläpitäjä voi nostaa VAULTGATE_FEED_MAX_WAITS-arvoa tai lisätä yhdyskäytäväprosesseja.',
+      sv: 'Försök igen efter sekunderna i Retry-After (eller fråga med wait=0); operatören kan höja VAULTGATE_FEED_MAX_WAITS eller lägga till gatewayprocesser.',
     },
   ),
   // --- feed checkpoints (issue 16, docs/sharing.md) ---
@@ -1420,8 +1420,8 @@ export const ERROR_CATALOGUE = {
     'Din organisation har ingen flödeskontrollpunkt med det namnet.',
     {
       en: 'List the checkpoints (GET /api/v1/organisations/{id}/feed/checkpoints), or create this one with PUT …/feed/checkpoints/{name} {"position": "start"} or {"position": "now"}.',
-      fi: 'List the checkpoints (GET /api/v1/organisations/{id}/feed/checkpoints), or create this one with PUT …/feed/checkpoints/{name} {"position": "start"} or {"position": "now"}.',
-      sv: 'List the checkpoints (GET /api/v1/organisations/{id}/feed/checkpoints), or create this one with PUT …/feed/checkpoints/{name} {"position": "start"} or {"position": "now"}.',
+      fi: 'Luettele tarkistuspisteet (GET /api/v1/organisations/{id}/feed/checkpoints) tai luo tämä pyynnöllä PUT …/feed/checkpoints/{name} {"position": "start"} tai {"position": "now"}.',
+      sv: 'Lista kontrollpunkterna (GET /api/v1/organisations/{id}/feed/checkpoints), eller skapa den här med PUT …/feed/checkpoints/{name} {"position": "start"} eller {"position": "now"}.',
     },
   ),
   FEED_CHECKPOINT_LIMIT: def(
@@ -1432,8 +1432,8 @@ export const ERROR_CATALOGUE = {
     'Din organisation har redan så många flödeskontrollpunkter som tillåts (100).',
     {
       en: 'Delete checkpoints no follower uses any more (DELETE …/feed/checkpoints/{name}), or move an existing one instead of creating a new one.',
-      fi: 'Delete checkpoints no follower uses any more (DELETE …/feed/checkpoints/{name}), or move an existing one instead of creating a new one.',
-      sv: 'Delete checkpoints no follower uses any more (DELETE …/feed/checkpoints/{name}), or move an existing one instead of creating a new one.',
+      fi: 'Poista tarkistuspisteet, joita mikään seuraaja ei enää käytä (DELETE …/feed/checkpoints/{name}), tai siirrä olemassa olevaa uuden luomisen sijaan.',
+      sv: 'Radera kontrollpunkter som ingen följare längre använder (DELETE …/feed/checkpoints/{name}), eller flytta en befintlig i stället för att skapa en ny.',
     },
   ),
   // --- webhooks (issue 15, docs/sharing.md) ---
@@ -1445,8 +1445,8 @@ export const ERROR_CATALOGUE = {
     'Webhook-adressen avvisas: den måste vara en absolut https-URL (http endast utanför live) till en offentlig adress.',
     {
       en: 'Give an https:// URL whose host resolves only to public addresses (not loopback, private, link-local, unique-local, multicast or a cloud metadata address), without user name or password. An operator can allow private receivers with VAULTGATE_WEBHOOK_ALLOW_PRIVATE or VAULTGATE_WEBHOOK_ALLOW_CIDRS.',
-      fi: 'Give an https:// URL whose host resolves only to public addresses (not loopback, private, link-local, unique-local, multicast or a cloud metadata address), without user name or password. An operator can allow private receivers with VAULTGATE_WEBHOOK_ALLOW_PRIVATE or VAULTGATE_WEBHOOK_ALLOW_CIDRS.',
-      sv: 'Give an https:// URL whose host resolves only to public addresses (not loopback, private, link-local, unique-local, multicast or a cloud metadata address), without user name or password. An operator can allow private receivers with VAULTGATE_WEBHOOK_ALLOW_PRIVATE or VAULTGATE_WEBHOOK_ALLOW_CIDRS.',
+      fi: 'Anna https://-osoite, jonka isäntänimi ratkeaa vain julkisiin osoitteisiin (ei loopback-, yksityisiin, link-local-, unique-local-, multicast- tai pilven metatieto-osoitteisiin), ilman käyttäjätunnusta tai salasanaa. Ylläpitäjä voi sallia yksityiset vastaanottajat asetuksilla VAULTGATE_WEBHOOK_ALLOW_PRIVATE tai VAULTGATE_WEBHOOK_ALLOW_CIDRS.',
+      sv: 'Ange en https://-URL vars värd endast löses upp till publika adresser (inte loopback, privata, link-local, unique-local, multicast eller en molnmetadataadress), utan användarnamn eller lösenord. En operatör kan tillåta privata mottagare med VAULTGATE_WEBHOOK_ALLOW_PRIVATE eller VAULTGATE_WEBHOOK_ALLOW_CIDRS.',
     },
   ),
   // --- people reading /vault/v1 (issue 16, docs/api.md) ---
@@ -1458,8 +1458,8 @@ export const ERROR_CATALOGUE = {
     'Ange organisationen du läser för: du är medlem i flera.',
     {
       en: 'Send Vaultgate-Organisation: <organisationId> (co_… or tp_…) with the request; GET /api/v1/me (vaultgate account me) lists your organisations. A personal API token acts for its one organisation and needs no header.',
-      fi: 'Send Vaultgate-Organisation: <organisationId> (co_… or tp_…) with the request; GET /api/v1/me (vaultgate account me) lists your organisations. A personal API token acts for its one organisation and needs no header.',
-      sv: 'Send Vaultgate-Organisation: <organisationId> (co_… or tp_…) with the request; GET /api/v1/me (vaultgate account me) lists your organisations. A personal API token acts for its one organisation and needs no header.',
+      fi: 'Lähetä pyynnön mukana Vaultgate-Organisation: <organisationId> (co_… tai tp_…); GET /api/v1/me (vaultgate account me) luettelee organisaatiosi. Henkilökohtainen API-tunniste toimii omassa organisaatiossaan eikä tarvitse otsaketta.',
+      sv: 'Skicka Vaultgate-Organisation: <organisationId> (co_… eller tp_…) med begäran; GET /api/v1/me (vaultgate account me) listar dina organisationer. En personlig API-token agerar för sin enda organisation och behöver inget huvud.',
     },
   ),
   // --- batch ingestion (issue 17, docs/ingestion.md "Batches") ---
@@ -1471,8 +1471,8 @@ export const ERROR_CATALOGUE = {
     'En sats måste skickas som application/x-ndjson.',
     {
       en: 'Send Content-Type: application/x-ndjson with one JSON object per line ({"messageType","mediaType","transactionId","body" or "bodyBase64"}); a single message goes to POST /ingestion/{channelId}.',
-      fi: 'Send Content-Type: application/x-ndjson with one JSON object per line ({"messageType","mediaType","transactionId","body" or "bodyBase64"}); a single message goes to POST /ingestion/{channelId}.',
-      sv: 'Send Content-Type: application/x-ndjson with one JSON object per line ({"messageType","mediaType","transactionId","body" or "bodyBase64"}); a single message goes to POST /ingestion/{channelId}.',
+      fi: 'Lähetä Content-Type: application/x-ndjson ja yksi JSON-objekti riviä kohden ({"messageType","mediaType","transactionId","body" tai "bodyBase64"}); yksittäinen sanoma lähetetään osoitteeseen POST /ingestion/{channelId}.',
+      sv: 'Skicka Content-Type: application/x-ndjson med ett JSON-objekt per rad ({"messageType","mediaType","transactionId","body" eller "bodyBase64"}); ett enskilt meddelande går till POST /ingestion/{channelId}.',
     },
   ),
   BATCH_EMPTY: def(
@@ -1483,8 +1483,8 @@ export const ERROR_CATALOGUE = {
     'Satsen innehåller inga meddelanden.',
     {
       en: 'Send at least one line, each a JSON object describing one message.',
-      fi: 'Send at least one line, each a JSON object describing one message.',
-      sv: 'Send at least one line, each a JSON object describing one message.',
+      fi: 'Lähetä vähintään yksi rivi, kukin yhtä sanomaa kuvaava JSON-objekti.',
+      sv: 'Skicka minst en rad, var och en ett JSON-objekt som beskriver ett meddelande.',
     },
   ),
   BATCH_TOO_MANY_ITEMS: def(
@@ -1495,8 +1495,8 @@ export const ERROR_CATALOGUE = {
     'Satsen innehåller fler meddelanden än en begäran får innehålla (1 000).',
     {
       en: 'Split the items into batches of at most 1,000 lines (OPTIONS /ingestion/{channelId}/batch gives the limits); nothing of this batch was stored.',
-      fi: 'Split the items into batches of at most 1,000 lines (OPTIONS /ingestion/{channelId}/batch gives the limits); nothing of this batch was stored.',
-      sv: 'Split the items into batches of at most 1,000 lines (OPTIONS /ingestion/{channelId}/batch gives the limits); nothing of this batch was stored.',
+      fi: 'Jaa kohteet enintään 1 000 rivin eriin (OPTIONS /ingestion/{channelId}/batch kertoo rajat); tästä erästä ei tallennettu mitään.',
+      sv: 'Dela upp posterna i satser om högst 1 000 rader (OPTIONS /ingestion/{channelId}/batch anger gränserna); ingenting av denna sats lagrades.',
     },
   ),
   BATCH_LINE_INVALID: def(
@@ -1507,8 +1507,8 @@ export const ERROR_CATALOGUE = {
     'Denna rad i satsen är inte ett giltigt meddelande.',
     {
       en: 'Make the line one JSON object with a string mediaType, exactly one of body (text) or bodyBase64 (base64), and optionally messageType and one of transactionId/idempotencyKey (1-255 characters, no control characters); the detail names the problem. Only this item was refused.',
-      fi: 'Make the line one JSON object with a string mediaType, exactly one of body (text) or bodyBase64 (base64), and optionally messageType and one of transactionId/idempotencyKey (1-255 characters, no control characters); the detail names the problem. Only this item was refused.',
-      sv: 'Make the line one JSON object with a string mediaType, exactly one of body (text) or bodyBase64 (base64), and optionally messageType and one of transactionId/idempotencyKey (1-255 characters, no control characters); the detail names the problem. Only this item was refused.',
+      fi: 'Tee rivistä yksi JSON-objekti, jossa on merkkijono mediaType, täsmälleen yksi kentistä body (teksti) tai bodyBase64 (base64) sekä valinnaisesti messageType ja yksi kentistä transactionId/idempotencyKey (1–255 merkkiä, ei ohjausmerkkejä); lisätiedot kertovat ongelman. Vain tämä kohde hylättiin.',
+      sv: 'Gör raden till ett JSON-objekt med en sträng mediaType, exakt ett av body (text) eller bodyBase64 (base64), och valfritt messageType och ett av transactionId/idempotencyKey (1–255 tecken, inga kontrolltecken); detaljerna anger problemet. Endast denna post avvisades.',
     },
   ),
   // --- web portal (issue 16) ---
@@ -1520,8 +1520,8 @@ export const ERROR_CATALOGUE = {
     'Webbportalen är inte byggd på denna server.',
     {
       en: 'Run `npm run build` (it writes dist/portal) and restart the server, or turn the portal off with VAULTGATE_PORTAL=false.',
-      fi: 'Run `npm run build` (it writes dist/portal) and restart the server, or turn the portal off with VAULTGATE_PORTAL=false.',
-      sv: 'Run `npm run build` (it writes dist/portal) and restart the server, or turn the portal off with VAULTGATE_PORTAL=false.',
+      fi: 'Suorita `npm run build` (se kirjoittaa hakemiston dist/portal) ja käynnistä palvelin uudelleen, tai poista portaali käytöstä asetuksella VAULTGATE_PORTAL=false.',
+      sv: 'Kör `npm run build` (den skriver dist/portal) och starta om servern, eller stäng av portalen med VAULTGATE_PORTAL=false.',
     },
   ),
   // --- fair use (issue 17 §3, docs/api.md "Limits") ---
@@ -1533,8 +1533,8 @@ export const ERROR_CATALOGUE = {
     'Denna part eller kanal har skickat så många meddelanden som den får i det aktuella tidsfönstret; meddelandet lagrades inte.',
     {
       en: 'Wait the seconds given in Retry-After, then resend the same message with the same TransactionId or Idempotency-Key; pace your sending by the RateLimit header (r = messages left, t = seconds until the window resets). The operator sets the limits (VAULTGATE_RATE_LIMIT_*).',
-      fi: 'Wait the seconds given in Retry-After, then resend the same message with the same TransactionId or Idempotency-Key; pace your sending by the RateLimit header (r = messages left, t = seconds until the window resets). The operator sets the limits (VAULTGATE_RATE_LIMIT_*).',
-      sv: 'Wait the seconds given in Retry-After, then resend the same message with the same TransactionId or Idempotency-Key; pace your sending by the RateLimit header (r = messages left, t = seconds until the window resets). The operator sets the limits (VAULTGATE_RATE_LIMIT_*).',
+      fi: 'Odota Retry-After-otsakkeen ilmoittama määrä sekunteja ja lähetä sitten sama sanoma uudelleen samalla TransactionId- tai Idempotency-Key-arvolla; tahdista lähettämistä RateLimit-otsakkeen mukaan (r = jäljellä olevat sanomat, t = sekunteja ikkunan nollautumiseen). Ylläpitäjä asettaa rajat (VAULTGATE_RATE_LIMIT_*).',
+      sv: 'Vänta det antal sekunder som Retry-After anger och skicka sedan samma meddelande igen med samma TransactionId eller Idempotency-Key; anpassa takten efter RateLimit-huvudet (r = återstående meddelanden, t = sekunder tills fönstret nollställs). Operatören ställer in gränserna (VAULTGATE_RATE_LIMIT_*).',
     },
   ),
 } as const satisfies Record<string, ErrorDefinition>;
