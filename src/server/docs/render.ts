@@ -24,6 +24,7 @@ export function renderErrorsDoc(): string {
     '',
     'Language: `X-Netvisor-Interface-Language` (`FI`, `EN`, `SE`), else `Accept-Language`, else English.',
     '',
+    'The `remedy` is in the request language too, chosen like the title (each code lists it in en, fi and sv).',
     'A request authenticated by a bearer token gets the bearer remedy where one is listed. `AUTHENTICATION_THROTTLED`',
     'is HTTP 429 with `Retry-After` (seconds) on every path, the signed-header scheme included.',
     '',
