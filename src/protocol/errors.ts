@@ -360,7 +360,7 @@ export const ERROR_CATALOGUE = {
     'Resursen är inte i ett tillstånd som tillåter detta.',
     {
       en: 'The detail names the state: a disabled or deleted company, party, channel or credential cannot be used (use an active one or create a new one), and a step already taken (a decision, an enrolment, a membership) is not taken again — read the resource to see where it stands.',
-      fi: 'Lisätiedot kertovat tilan: käytöstä poistettua tai poistettua yritystä, osapuolta, kanavaa tai tunnusta ei voi käyttää (käytä aktiivista tai luo uusi), eikä jo tehtyä vaihetta (päätöstä, käyttöönottoa, jäsenyyttä) tehdä uudelleen — lue resurssi nähdäksesi sen tilan.',
+      fi: 'Lisätiedot kertovat tilan: käytöstä poistettua tai poistettua yritystä, osapuolta, kanavaa tai tunnusta ei voi käyttää (käytä aktiivista tai luo uusi), eikä jo tehtyä vaihetta (päätöstä, käyttöönottoa, jäsenyyttä) tehdä uudelleen — hae resurssi nähdäksesi, missä tilassa se on.',
       sv: 'Detaljerna anger tillståndet: ett inaktiverat eller raderat företag, en part, kanal eller autentiseringsuppgift kan inte användas (använd en aktiv eller skapa en ny), och ett steg som redan tagits (ett beslut, en aktivering, ett medlemskap) tas inte igen — läs resursen för att se var den står.',
     },
   ),
@@ -762,7 +762,7 @@ export const ERROR_CATALOGUE = {
     'HTTP-meddelandets signatur täcker inte en obligatorisk komponent eller parameter.',
     {
       en: 'Cover "@method", "@target-uri", "content-digest" and "content-type", and give the parameters created, nonce and keyid (alg is optional; the detail names what is missing).',
-      fi: 'Kata allekirjoituksella "@method", "@target-uri", "content-digest" ja "content-type" ja anna parametrit created, nonce ja keyid (alg on valinnainen; lisätiedot kertovat, mitä puuttuu).',
+      fi: 'Sisällytä allekirjoitukseen komponentit "@method", "@target-uri", "content-digest" ja "content-type" ja anna parametrit created, nonce ja keyid (alg on valinnainen; lisätiedot kertovat, mitä puuttuu).',
       sv: 'Täck "@method", "@target-uri", "content-digest" och "content-type" och ange parametrarna created, nonce och keyid (alg är valfri; detaljerna anger vad som saknas).',
     },
   ),
@@ -1298,8 +1298,8 @@ export const ERROR_CATALOGUE = {
     'Behörigheten är inte i ett tillstånd som tillåter detta steg.',
     {
       en: "The detail names the grant's state. Approve, offer and decline need a requested grant; accept needs an offered one; revoke an active or offered one; withdraw a requested, offered or active one; a declined, revoked, withdrawn or expired grant is final — request a new one. GET /api/v1/organisations/{id}/grants/{grantId} shows where it stands.",
-      fi: 'Lisätiedot kertovat luvan tilan. Hyväksyminen, tarjoaminen ja hylkääminen edellyttävät pyydettyä lupaa; vastaanottaminen tarjottua; peruminen voimassa olevaa tai tarjottua; peruuttaminen pyydettyä, tarjottua tai voimassa olevaa; hylätty, peruttu, peruutettu tai vanhentunut lupa on lopullinen — pyydä uusi. GET /api/v1/organisations/{id}/grants/{grantId} näyttää, missä tilassa se on.',
-      sv: 'Detaljerna anger tillståndets status. Godkänna, erbjuda och avslå kräver ett begärt tillstånd; acceptera kräver ett erbjudet; återkalla ett giltigt eller erbjudet; dra tillbaka ett begärt, erbjudet eller giltigt; ett avslaget, återkallat, tillbakadraget eller utgånget tillstånd är slutgiltigt — begär ett nytt. GET /api/v1/organisations/{id}/grants/{grantId} visar var det står.',
+      fi: 'Lisätiedot kertovat käyttöoikeuden tilan. Hyväksyminen, tarjoaminen ja hylkääminen edellyttävät pyydettyä käyttöoikeutta; vastaanottaminen tarjottua; peruminen voimassa olevaa tai tarjottua; peruuttaminen pyydettyä, tarjottua tai voimassa olevaa; hylätty, peruttu, peruutettu tai vanhentunut käyttöoikeus on lopullinen — pyydä uusi. GET /api/v1/organisations/{id}/grants/{grantId} näyttää, missä tilassa se on.',
+      sv: 'Detaljerna anger behörighetens tillstånd. Godkänna, erbjuda och avslå kräver en begärd behörighet; acceptera kräver en erbjuden; återkalla en aktiv eller erbjuden; dra tillbaka en begärd, erbjuden eller aktiv; en avslagen, återkallad, tillbakadragen eller utgången behörighet är slutgiltig — begär en ny. GET /api/v1/organisations/{id}/grants/{grantId} visar var den står.',
     },
   ),
   GRANT_WRONG_SIDE: def(
@@ -1310,8 +1310,8 @@ export const ERROR_CATALOGUE = {
     'Detta steg tillhör behörighetens andra part.',
     {
       en: 'The owner (the company whose vault is shared) approves, offers, declines, revokes and grants directly; the consumer requests, accepts and withdraws. Call the route under the organisation of the right side, or ask the other organisation.',
-      fi: 'Omistaja (yritys, jonka holvi jaetaan) hyväksyy, tarjoaa, hylkää, peruu ja myöntää suoraan; käyttäjä pyytää, vastaanottaa ja peruuttaa. Kutsu reittiä oikean osapuolen organisaation alla tai pyydä toista organisaatiota.',
-      sv: 'Ägaren (företaget vars valv delas) godkänner, erbjuder, avslår, återkallar och beviljar direkt; konsumenten begär, accepterar och drar tillbaka. Anropa rutten under den rätta sidans organisation, eller be den andra organisationen.',
+      fi: 'Omistaja (yritys, jonka holvi jaetaan) hyväksyy, tarjoaa, hylkää, peruu ja myöntää suoraan; käyttäjä pyytää, vastaanottaa ja peruuttaa. Kutsu reittiä oikean osapuolen organisaation alla tai pyydä toista organisaatiota tekemään vaihe.',
+      sv: 'Ägaren (företaget vars valv delas) godkänner, erbjuder, avslår, återkallar och beviljar direkt; mottagaren begär, accepterar och drar tillbaka. Anropa rutten under den rätta partens organisation, eller be den andra organisationen ta steget.',
     },
   ),
   GRANT_OWNER_INVALID: def(
@@ -1322,8 +1322,8 @@ export const ERROR_CATALOGUE = {
     'Behörighetens ägare måste vara ett annat företag än mottagaren.',
     {
       en: 'Name the owner by its organisation id or business id: a company organisation that uses Vaultgate, not your own organisation (you read your own vault without a grant).',
-      fi: 'Nimeä omistaja sen organisaatiotunnisteella tai Y-tunnuksella: Vaultgatea käyttävä yritysorganisaatio, ei oma organisaatiosi (omaa holviasi luet ilman lupaa).',
-      sv: 'Ange ägaren med dess organisations-id eller FO-nummer: en företagsorganisation som använder Vaultgate, inte din egen organisation (ditt eget valv läser du utan tillstånd).',
+      fi: 'Nimeä omistaja sen organisaatiotunnisteella tai Y-tunnuksella: Vaultgatea käyttävä yritysorganisaatio, ei oma organisaatiosi (omaa holviasi luet ilman käyttöoikeutta).',
+      sv: 'Ange ägaren med dess organisations-id eller FO-nummer: en företagsorganisation som använder Vaultgate, inte din egen organisation (ditt eget valv läser du utan behörighet).',
     },
   ),
   GRANT_SCOPE_INVALID: def(
@@ -1335,7 +1335,7 @@ export const ERROR_CATALOGUE = {
     {
       en: "Name at least one of channelIds or messageTypes; receivedFrom must precede receivedBefore; actions are read, or read and subscribe (subscribe needs read). Every channel must be one of the owner's: a consumer that does not know the owner's channel ids scopes by message types instead, or asks the owner for them (the owner lists them with vaultgate org --org <owner> channels ls; docs/sharing.md, Grants).",
       fi: 'Nimeä vähintään yksi channelIds- tai messageTypes-arvo; receivedFrom-arvon on oltava ennen receivedBefore-arvoa; toiminnot ovat read tai read ja subscribe (subscribe edellyttää read-toimintoa). Jokaisen kanavan on oltava omistajan: käyttäjä, joka ei tiedä omistajan kanavatunnisteita, rajaa sen sijaan sanomatyypeillä tai pyytää ne omistajalta (omistaja luettelee ne komennolla vaultgate org --org <owner> channels ls; docs/sharing.md, Grants).',
-      sv: 'Ange minst en av channelIds eller messageTypes; receivedFrom måste komma före receivedBefore; åtgärderna är read, eller read och subscribe (subscribe kräver read). Varje kanal måste vara ägarens: en konsument som inte känner till ägarens kanal-id:n avgränsar i stället med meddelandetyper, eller ber ägaren om dem (ägaren listar dem med vaultgate org --org <owner> channels ls; docs/sharing.md, Grants).',
+      sv: 'Ange minst en av channelIds eller messageTypes; receivedFrom måste komma före receivedBefore; åtgärderna är read, eller read och subscribe (subscribe kräver read). Varje kanal måste vara ägarens: en mottagare som inte känner till ägarens kanal-id:n avgränsar i stället med meddelandetyper, eller ber ägaren om dem (ägaren listar dem med vaultgate org --org <owner> channels ls; docs/sharing.md, Grants).',
     },
   ),
   GRANT_VALIDITY_INVALID: def(
@@ -1347,7 +1347,7 @@ export const ERROR_CATALOGUE = {
     {
       en: 'notBefore must precede notOnOrAfter (ISO 8601 instants) and notOnOrAfter must be in the future, also when approving or accepting: request or offer a window that has not ended. An offer (or request) whose window has ended can no longer be accepted (or approved): the consumer withdraws it (vaultgate grants withdraw <grantId>) and requests again.',
       fi: 'notBefore-arvon on oltava ennen notOnOrAfter-arvoa (ISO 8601 -ajanhetkiä), ja notOnOrAfter-arvon on oltava tulevaisuudessa myös hyväksyttäessä tai vastaanotettaessa: pyydä tai tarjoa aikaikkunaa, joka ei ole päättynyt. Tarjousta (tai pyyntöä), jonka aikaikkuna on päättynyt, ei voi enää vastaanottaa (tai hyväksyä): käyttäjä peruuttaa sen (vaultgate grants withdraw <grantId>) ja pyytää uudelleen.',
-      sv: 'notBefore måste komma före notOnOrAfter (ISO 8601-tidpunkter) och notOnOrAfter måste ligga i framtiden, också vid godkännande eller accepterande: begär eller erbjud ett fönster som inte har tagit slut. Ett erbjudande (eller en begäran) vars fönster har tagit slut kan inte längre accepteras (eller godkännas): konsumenten drar tillbaka det (vaultgate grants withdraw <grantId>) och begär på nytt.',
+      sv: 'notBefore måste komma före notOnOrAfter (ISO 8601-tidpunkter) och notOnOrAfter måste ligga i framtiden, också vid godkännande eller accepterande: begär eller erbjud ett fönster som inte har tagit slut. Ett erbjudande (eller en begäran) vars fönster har tagit slut kan inte längre accepteras (eller godkännas): mottagaren drar tillbaka det (vaultgate grants withdraw <grantId>) och begär på nytt.',
     },
   ),
   GRANT_SCOPE_WIDENED: def(
@@ -1358,8 +1358,8 @@ export const ERROR_CATALOGUE = {
     'Ett erbjudande får bara begränsa begäran, aldrig utvidga den.',
     {
       en: 'Offer a subset of the requested channels and message types, of its received-at window, of its actions, and a validity within the requested one; or decline the request and grant directly.',
-      fi: 'Tarjoa osajoukko pyydetyistä kanavista ja sanomatyypeistä, sen vastaanottoaikaikkunasta ja toiminnoista sekä voimassaoloaika pyydetyn sisällä; tai hylkää pyyntö ja myönnä lupa suoraan.',
-      sv: 'Erbjud en delmängd av de begärda kanalerna och meddelandetyperna, av dess mottagningsfönster och av dess åtgärder, samt en giltighetstid inom den begärda; eller avslå begäran och bevilja direkt.',
+      fi: 'Tarjoa osajoukko pyydetyistä kanavista ja sanomatyypeistä, pyynnön vastaanottoaikaikkunasta ja toiminnoista sekä voimassaoloaika pyydetyn sisällä; tai hylkää pyyntö ja myönnä käyttöoikeus suoraan.',
+      sv: 'Erbjud en delmängd av de begärda kanalerna och meddelandetyperna, av begärans mottagningsfönster och av dess åtgärder, samt en giltighetstid inom den begärda; eller avslå begäran och bevilja behörigheten direkt.',
     },
   ),
   GRANT_NOT_ACTIVE: def(
@@ -1370,8 +1370,8 @@ export const ERROR_CATALOGUE = {
     'Behörigheten är inte aktiv nu, så det finns inget intyg om den.',
     {
       en: 'A statement is issued only for an active grant within its validity window; GET the grant to see its state and notBefore / notOnOrAfter.',
-      fi: 'Lausunto annetaan vain voimassa olevasta luvasta sen voimassaoloaikana; hae lupa (GET) nähdäksesi sen tilan sekä notBefore- ja notOnOrAfter-arvot.',
-      sv: 'Ett utlåtande utfärdas endast för ett giltigt tillstånd inom dess giltighetsfönster; hämta tillståndet (GET) för att se dess status och notBefore / notOnOrAfter.',
+      fi: 'Lausuma annetaan vain voimassa olevasta käyttöoikeudesta sen voimassaoloaikana; hae käyttöoikeus (GET) nähdäksesi sen tilan sekä notBefore- ja notOnOrAfter-arvot.',
+      sv: 'Ett intyg utfärdas endast för en aktiv behörighet inom dess giltighetsfönster; hämta behörigheten (GET) för att se dess tillstånd och notBefore / notOnOrAfter.',
     },
   ),
   // --- the change feed (issue 15, docs/sharing.md) ---
