@@ -1,7 +1,8 @@
 /**
  * The one error catalogue. Every code a client can see is here, with its HTTP status, the Netvisor family it
  * maps onto (what MAC-scheme clients parse and which status `UseHTTPResponseStatusCodes: 1` uses), its message in
- * English, Finnish and Swedish, and a remedy. Codes are stable and never reused.
+ * English, Finnish and Swedish, and a remedy in each of them (a bearer remedy too where it differs). Codes are stable
+ * and never reused.
  */
 
 /** The Netvisor status families and the HTTP status each answers with under `UseHTTPResponseStatusCodes: 1`. */

@@ -12,7 +12,7 @@ export interface IngestionStats {
   failures24h: { code: string; count: number }[];
 }
 
-/** One refused ingestion request as an organisation sees it: the catalogue's title (request language) and remedy. */
+/** One refused ingestion request as an organisation sees it: the catalogue's title and remedy (request language). */
 export interface RefusalView {
   code: string;
   title: string;
