@@ -449,7 +449,7 @@ export const ERROR_CATALOGUE = {
     'Bearer-token är inte en korrekt signerad JWT.',
     {
       en: 'Send Authorization: Bearer <JWT> with the access token exactly as the token endpoint issued it.',
-      fi: 'Lähetä Authorization: Bearer <JWT>, jossa pääsytunniste on täsmälleen sellaisena kuin tunnistepalvelu sen myönsi.',
+      fi: 'Lähetä Authorization: Bearer <JWT>, jossa pääsytunniste on täsmälleen sellaisena kuin tunnisteiden päätepiste (token endpoint) sen myönsi.',
       sv: 'Skicka Authorization: Bearer <JWT> med åtkomsttoken exakt som token-slutpunkten utfärdade den.',
     },
   ),
@@ -533,7 +533,7 @@ export const ERROR_CATALOGUE = {
     'Tokenets utfärdare (iss) är inte betrodd av denna tjänst.',
     {
       en: 'Use a token of this deployment (POST /oauth2/token) or of an issuer in VAULTGATE_OIDC_ISSUERS; iss must match exactly.',
-      fi: 'Käytä tämän palvelun (POST /oauth2/token) tai jonkin VAULTGATE_OIDC_ISSUERS-asetuksessa lueteltujen myöntäjien tunnistetta; iss-arvon on täsmättävä tarkasti.',
+      fi: 'Käytä tämän palvelun (POST /oauth2/token) tai jonkin VAULTGATE_OIDC_ISSUERS-asetuksessa luetellun myöntäjän tunnistetta; iss-arvon on täsmättävä tarkasti.',
       sv: 'Använd en token från denna tjänst (POST /oauth2/token) eller från en utfärdare i VAULTGATE_OIDC_ISSUERS; iss måste stämma exakt.',
     },
   ),
