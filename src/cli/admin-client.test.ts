@@ -13,7 +13,7 @@ describe('API field names → the command\'s flags', () => {
   });
 
   it("leaves a field name in a URL or query string alone (BUSINESS_ID_TAKEN's remedy)", () => {
-    const remedy = ERROR_CATALOGUE.BUSINESS_ID_TAKEN.remedy;
+    const remedy = ERROR_CATALOGUE.BUSINESS_ID_TAKEN.remedy.en;
     expect(remedy).toContain('?businessId=');
     expect(withFlagNames(remedy, flags)).toBe(remedy);
     expect(withFlagNames('Give businessId (GET /admin/v1/companies?businessId=…&x=1).', flags)).toBe('Give --business-id (GET /admin/v1/companies?businessId=…&x=1).');

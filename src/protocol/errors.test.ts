@@ -4,6 +4,7 @@ import {
   ERROR_CODES,
   type ErrorCode,
   errorMessage,
+  errorRemedy,
   FAMILY_STATUS,
   type Language,
   VaultgateError,
@@ -62,9 +63,11 @@ describe('ERROR_CATALOGUE', () => {
       expect(new Set(LANGUAGES.map((l) => def.message[l])).size).toBe(3);
     });
 
-    it('has a remedy that is not just the message again', () => {
-      expect(def.remedy.trim().length).toBeGreaterThan(10);
-      expect(def.remedy).not.toBe(def.message.en);
+    it('has a remedy in en, fi and sv that is not just the message again', () => {
+      for (const l of LANGUAGES) {
+        expect(def.remedy[l].trim().length, l).toBeGreaterThan(10);
+        expect(def.remedy[l], l).not.toBe(def.message[l]);
+      }
     });
 
     it('has a 4xx or 5xx status in the class of its family', () => {
@@ -81,7 +84,7 @@ describe('ERROR_CATALOGUE', () => {
     });
 
     it('never leaks a placeholder or secret-looking text', () => {
-      for (const text of [...LANGUAGES.map((l) => def.message[l]), def.remedy]) {
+      for (const text of LANGUAGES.flatMap((l) => [def.message[l], def.remedy[l], ...(def.bearerRemedy ? [def.bearerRemedy[l]] : [])])) {
         expect(text).not.toMatch(/TODO|FIXME|undefined|\$\{/);
       }
     });
@@ -156,5 +159,17 @@ describe('VaultgateError', () => {
     expect(e.message).toBe('REQUEST_NOT_UNIQUE: The transaction id has been used before by this party. tx-1 was used before.');
     // The log reason is for the log only: it is not in the message.
     expect(e.message).not.toContain('ledger hit');
+  });
+});
+
+describe('errorRemedy', () => {
+  it('gives the remedy in the language asked for, and the bearer remedy only to a bearer request of a code that has one', () => {
+    expect(errorRemedy('SERVICE_ACCESS_ERROR', 'fi')).toBe(ERROR_CATALOGUE.SERVICE_ACCESS_ERROR.remedy.fi);
+    expect(errorRemedy('SERVICE_ACCESS_ERROR', 'sv', true)).toBe(ERROR_CATALOGUE.SERVICE_ACCESS_ERROR.bearerRemedy.sv);
+    expect(errorRemedy('SERVICE_ACCESS_ERROR', 'sv', true)).not.toBe(errorRemedy('SERVICE_ACCESS_ERROR', 'sv'));
+    // Without a bearer remedy a bearer request gets the remedy.
+    expect(errorRemedy('BODY_EMPTY', 'sv', true)).toBe(ERROR_CATALOGUE.BODY_EMPTY.remedy.sv);
+    expect(errorRemedy('BODY_EMPTY', 'en')).toBe('Send at least one byte.');
+    expect(new Set(LANGUAGES.map((l) => errorRemedy('BODY_EMPTY', l))).size).toBe(3);
   });
 });

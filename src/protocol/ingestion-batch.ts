@@ -36,7 +36,7 @@ export interface BatchItemStored {
   receipt: Receipt;
 }
 
-/** An item refused: the catalogue's code, title (in the request's language), detail and remedy; nothing of it stored. */
+/** An item refused: the catalogue's code, title and remedy (both in the request's language), detail; nothing of it stored. */
 export interface BatchItemRefused {
   index: number;
   status: 'refused';

@@ -65,7 +65,7 @@ function checkAnswer(res: RawResponse, label: string, mode?: StatusMode): Checke
   expect(body.status, where).toBe(res.status);
   expect(body.requestId, where).toBe(res.headers['x-request-id']);
   if (/problem\+json/.test(type)) {
-    expect(body, where).toMatchObject({ type: `urn:vaultgate:error:${code}`, family: ERROR_CATALOGUE[code].family, remedy: ERROR_CATALOGUE[code].remedy });
+    expect(body, where).toMatchObject({ type: `urn:vaultgate:error:${code}`, family: ERROR_CATALOGUE[code].family, remedy: ERROR_CATALOGUE[code].remedy.en });
   }
   if (mode) expect(res.status, where).toBe(mode.useHttpStatusCodes ? FAMILY_STATUS[ERROR_CATALOGUE[code].family] : 200);
   else expect(res.status, where).toBe(ERROR_CATALOGUE[code].status);

@@ -112,10 +112,13 @@ describe('--language: the language of the server messages the CLI prints', () =>
     const en = await vg(['send', '--channel', t.channelId, '--message-type', 'Invoice', '-'], {}, '{}');
     expect(en.stderr).toContain(errorMessage('MESSAGE_TYPE_NOT_AGREED', 'en'));
     // The SDK's refusals print the catalogue's remedy under the message, as /api/v1's do (src/cli/output.ts).
-    expect(en.stderr).toContain(`\n  ${ERROR_CATALOGUE.MESSAGE_TYPE_NOT_AGREED.remedy}`);
+    expect(en.stderr).toContain(`\n  ${ERROR_CATALOGUE.MESSAGE_TYPE_NOT_AGREED.remedy.en}`);
+    // …in the language asked for, like the message.
+    expect(fi.stderr).toContain(`\n  ${ERROR_CATALOGUE.MESSAGE_TYPE_NOT_AGREED.remedy.fi}`);
     // The profile's language, in lower case, and through the environment.
     const sv = await vg(['send', '--channel', t.channelId, '--message-type', 'Invoice', '-'], { VAULTGATE_LANGUAGE: 'se' }, '{}');
     expect(sv.stderr).toContain(errorMessage('MESSAGE_TYPE_NOT_AGREED', 'sv'));
+    expect(sv.stderr).toContain(`\n  ${ERROR_CATALOGUE.MESSAGE_TYPE_NOT_AGREED.remedy.sv}`);
     const unauthenticated = await vg(['vault', 'ls', '--profile', 'reader', '--customer-key', 'A'.repeat(64), '--language', 'FI']);
     expect(unauthenticated.code).toBe(1);
     expect(unauthenticated.stderr).toContain(errorMessage('AUTHENTICATION_FAILED', 'fi'));

@@ -82,7 +82,7 @@ describe('batch ingestion through the SDK and the CLI', () => {
     expect(results.slice(0, 251).every((r) => r.status === 'stored' && !r.alreadyStored)).toBe(true);
     const refused = results.slice(251) as { code: string; remedy: string }[];
     expect(refused.map((r) => r.code)).toEqual(['MEDIA_TYPE_NOT_AGREED', 'MESSAGE_TYPE_NOT_AGREED']);
-    expect(refused[0]!.remedy).toBe(ERROR_CATALOGUE.MEDIA_TYPE_NOT_AGREED.remedy);
+    expect(refused[0]!.remedy).toBe(ERROR_CATALOGUE.MEDIA_TYPE_NOT_AGREED.remedy.en);
     expect((await vault()).length).toBe(before + 251);
   });
 
@@ -128,7 +128,7 @@ describe('batch ingestion through the SDK and the CLI', () => {
       await vg.close();
       expect(batchPosts).toHaveLength(0);
       expect(results[0]).toMatchObject({ index: 0, status: 'stored', alreadyStored: false });
-      expect(results[1]).toMatchObject({ index: 1, status: 'refused', code: 'MEDIA_TYPE_NOT_AGREED', remedy: ERROR_CATALOGUE.MEDIA_TYPE_NOT_AGREED.remedy });
+      expect(results[1]).toMatchObject({ index: 1, status: 'refused', code: 'MEDIA_TYPE_NOT_AGREED', remedy: ERROR_CATALOGUE.MEDIA_TYPE_NOT_AGREED.remedy.en });
       expect((await vault()).length).toBe(before + 1);
     } finally {
       mode = 'pass';

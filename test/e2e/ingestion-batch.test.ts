@@ -89,7 +89,7 @@ describe('batch ingestion over HTTP', () => {
     expect(out.items[7].messageId).toBe(first.json().messageId);
     const refused = out.items[2];
     expect(refused.title).toBe(ERROR_CATALOGUE.BATCH_LINE_INVALID.message.en);
-    expect(refused.remedy).toBe(ERROR_CATALOGUE.BATCH_LINE_INVALID.remedy);
+    expect(refused.remedy).toBe(ERROR_CATALOGUE.BATCH_LINE_INVALID.remedy.en);
     expect(refused.detail).toMatch(/not a JSON object/);
     expect(out.items[13].detail).toMatch(/base64/);
 

@@ -154,7 +154,7 @@ describe('ingestion statistics and refusals', () => {
     for (const r of res.body.items) {
       const def = ERROR_CATALOGUE[r.code as ErrorCode];
       expect(r).toMatchObject({ code: refused.get(r.requestId), title: errorMessage(r.code, 'en'), channelId, requestId: r.requestId });
-      expect(r.remedy).toBe(r.scheme === 'bearer' && def.bearerRemedy ? def.bearerRemedy : def.remedy);
+      expect(r.remedy).toBe((r.scheme === 'bearer' && def.bearerRemedy ? def.bearerRemedy : def.remedy).en);
       expect(r).not.toHaveProperty('clientAddress');
     }
     const replay = res.body.items.find((r: any) => r.requestId === ids.replay);
@@ -162,8 +162,19 @@ describe('ingestion statistics and refusals', () => {
     const bearer = res.body.items.find((r: any) => r.requestId === ids.foreignToken);
     expect(bearer).toMatchObject({ scheme: 'bearer', transactionId: `key-${ids.foreignToken}` });
     expect(bearer.credentialId).toContain(`|`);
-    const fi = await refusals(company.orgId, company.viewer, '', { 'accept-language': 'fi' });
-    expect(fi.body.items.map((r: any) => r.title)).toEqual(fi.body.items.map((r: any) => errorMessage(r.code, 'fi')));
+    // Title and remedy (the bearer remedy for a bearer refusal) in the Accept-Language, the same rows in each.
+    for (const language of ['fi', 'sv'] as const) {
+      const tr = await refusals(company.orgId, company.viewer, '', { 'accept-language': language });
+      expect(listed(tr.body)).toEqual(listed(res.body));
+      for (const r of tr.body.items) {
+        const def = ERROR_CATALOGUE[r.code as ErrorCode];
+        const remedy = r.scheme === 'bearer' && def.bearerRemedy ? def.bearerRemedy : def.remedy;
+        expect(r.title, language).toBe(errorMessage(r.code, language));
+        expect(r.remedy, `${language} ${r.code}`).toBe(remedy[language]);
+        expect(r.remedy).not.toBe(remedy.en);
+      }
+      expect(tr.body.items.find((r: any) => r.requestId === ids.foreignToken).remedy).toBe(ERROR_CATALOGUE.SERVICE_ACCESS_ERROR.bearerRemedy[language]);
+    }
   });
 
   it('a vendor sees only the refusals attributed to its party: not those claiming another party\'s credential, not another channel\'s', async () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ERROR_CATALOGUE } from '../../src/protocol/index.js';
 import {
   checkA11y, expectNoCspViolations, expectOnlyOrigins, launchBrowser, screenshot, skipBrowser, tabTo, typeInto, type PortalBrowser,
 } from '../helpers/browser.js';
@@ -307,9 +308,14 @@ describe.skipIf(skipBrowser())('portal vendor pages in chromium', () => {
     await expect.poll(() => page.locator('h1').textContent()).toBe('Hylätyt pyynnöt');
     const fi = await fetch(`${server.url}/api/v1/organisations/${vendor.orgId}/ingestion/refusals?code=AUTHENTICATION_FAILED`, {
       headers: { authorization: `Bearer ${vendor.viewer}`, 'accept-language': 'fi' },
-    }).then((r) => r.json()) as { items: { title: string }[] };
+    }).then((r) => r.json()) as { items: { title: string; remedy: string }[] };
     await expect.poll(() => page.getByRole('table', { name: 'Hylätyt pyynnöt' }).locator('tbody tr').first().textContent()).toContain(fi.items[0]!.title);
     expect(fi.items[0]!.title).not.toBe(refusals.body.items[0].title);
+    // The remedy beside the Finnish title is Finnish too (the catalogue's), not the English one.
+    expect(fi.items[0]!.remedy).toBe(ERROR_CATALOGUE.AUTHENTICATION_FAILED.remedy.fi);
+    const fiRow = (await page.getByRole('table', { name: 'Hylätyt pyynnöt' }).locator('tbody tr').first().textContent())!;
+    expect(fiRow).toContain(ERROR_CATALOGUE.AUTHENTICATION_FAILED.remedy.fi);
+    expect(fiRow).not.toContain(ERROR_CATALOGUE.AUTHENTICATION_FAILED.remedy.en);
     await checkA11y(page, 'vendor-refusals-fi');
     await screenshot(page, 'vendor-refusals-fi');
     await page.getByRole('banner').getByLabel('Kieli').selectOption('en');

@@ -84,7 +84,7 @@ describe('recovery (issue 14)', () => {
     expect(answers.operatorOnly.detail).toContain("an operator user's session");
     for (const a of Object.values(answers)) {
       expect(a).toMatchObject({ code: 'ACCOUNT_FORBIDDEN', title: 'Your account may not do this.' });
-      expect(a.remedy).toBe(ERROR_CATALOGUE.ACCOUNT_FORBIDDEN.remedy);
+      expect(a.remedy).toBe(ERROR_CATALOGUE.ACCOUNT_FORBIDDEN.remedy.en);
     }
   });
 
@@ -210,8 +210,8 @@ describe('recovery (issue 14)', () => {
     expect(forbidden.body).toMatchObject({ code: 'ACCOUNT_FORBIDDEN', remedy: expect.stringContaining('check the id you gave with --org') });
     expect(forbidden.body.remedy).toContain('`vaultgate account me`');
     for (const code of ['CHANNEL_DISABLED', 'MESSAGE_TYPE_NOT_AGREED'] as const) {
-      expect(ERROR_CATALOGUE[code].remedy).toMatch(/vaultgate org --org <vendor> channels request .*vaultgate org --org <company> channels approve/);
-      expect(ERROR_CATALOGUE[code].remedy).not.toMatch(/ask the operator/i);
+      expect(ERROR_CATALOGUE[code].remedy.en).toMatch(/vaultgate org --org <vendor> channels request .*vaultgate org --org <company> channels approve/);
+      expect(ERROR_CATALOGUE[code].remedy.en).not.toMatch(/ask the operator/i);
     }
     // A token that is not a session says so (not "sign in again"); a signed-out session says it was signed out.
     const unknown = await api('GET', `/organisations/${org.orgId}/members`, 'z'.repeat(43));

@@ -49,6 +49,8 @@ export function expectRefusal(res: RawResponse, code: ErrorCode, mode: StatusMod
       // RFC 9457 §3.1.2: the problem's status is the HTTP status of the answer (by the scheme's rules above).
       status: res.status,
       title: message,
+      // The remedy in the same language as the title (issue 16).
+      remedy: def.remedy[language],
       requestId: res.headers['x-request-id'],
     });
     return { mode, res, problem };

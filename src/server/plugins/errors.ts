@@ -4,6 +4,7 @@ import { mustClose } from './connection-close.js';
 import {
   ERROR_CATALOGUE,
   errorMessage,
+  errorRemedy,
   failedEnvelope,
   FAMILY_STATUS,
   requestLanguage,
@@ -152,7 +153,7 @@ export function renderError(style: ResponseStyle | undefined, err: VaultgateErro
   };
   if (err.detail && def.status < 500) body.detail = err.detail;
   // A bearer request is told what to change about its token or client, not about MAC credentials.
-  body.remedy = s.bearer === true && def.bearerRemedy !== undefined ? def.bearerRemedy : def.remedy;
+  body.remedy = errorRemedy(err.code, s.language, s.bearer === true);
   const wwwAuthenticate = s.mac ? undefined : bearerChallenge(err.code, def.status, s.bearer === true);
   return {
     status, contentType: 'application/problem+json; charset=utf-8', body: JSON.stringify(body),

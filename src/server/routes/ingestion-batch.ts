@@ -26,9 +26,9 @@ const itemResultSchema = {
     status: { type: 'string', enum: ['stored', 'refused'] },
     receipt: { ...receiptSchema, description: 'stored: the receipt a single send answers.' },
     code: { type: 'string', description: 'refused: the catalogue code (docs/errors.md), e.g. BATCH_LINE_INVALID, MEDIA_TYPE_NOT_AGREED, REQUEST_NOT_UNIQUE.' },
-    title: { type: 'string' },
+    title: { type: 'string', description: 'refused: the message in the request language.' },
     detail: { type: 'string' },
-    remedy: { type: 'string' },
+    remedy: { type: 'string', description: 'refused: what to change, in the request language.' },
     messageId: { type: 'string', description: 'refused REQUEST_NOT_UNIQUE: the message stored under the item\'s transaction id before.' },
   },
 } as const;

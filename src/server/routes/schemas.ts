@@ -16,7 +16,7 @@ export const problemSchema = {
     code: { type: 'string', enum: ERROR_CODES },
     family: { type: 'string', enum: Object.keys(FAMILY_STATUS) },
     requestId: { type: 'string' },
-    remedy: { type: 'string' },
+    remedy: { type: 'string', description: 'What to change, in the request language (the bearer remedy for a bearer request).' },
     messageId: { type: ['string', 'null'], description: 'REQUEST_NOT_UNIQUE: the message already stored under the transaction id.' },
     allow: { type: 'array', items: { type: 'string' }, description: 'METHOD_NOT_ALLOWED: the methods the path allows (also in the Allow header).' },
     stringToHash: { type: 'string', description: 'Outside live, on a MAC mismatch: the string the server hashed, keys masked.' },

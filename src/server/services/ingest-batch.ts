@@ -1,7 +1,7 @@
 import { acceptSignedOrAuthenticate, readBodyIntegrity, type IngestionPrincipal } from './body-integrity.js';
 import type { ContentDigests } from '../../protocol/index.js';
 import {
-  BATCH_MAX_ITEMS, BATCH_MEDIA_TYPE, ERROR_CATALOGUE, errorMessage, mediaTypeEssence, parseContentEncoding, VaultgateError,
+  BATCH_MAX_ITEMS, BATCH_MEDIA_TYPE, errorMessage, errorRemedy, mediaTypeEssence, parseContentEncoding, VaultgateError,
   type BatchItemRefused, type BatchItemResult, type BatchResult, type ContentCoding, type HeaderBag, type Language,
 } from '../../protocol/index.js';
 import type { ChannelRecord } from '../../store/index.js';
@@ -135,7 +135,7 @@ export function parseBatchLine(
 
 /** An item's refusal as the answer carries it. */
 function refusal(index: number, err: VaultgateError, language: Language): BatchItemRefused {
-  const r: BatchItemRefused = { index, status: 'refused', code: err.code, title: errorMessage(err.code, language), remedy: ERROR_CATALOGUE[err.code].remedy };
+  const r: BatchItemRefused = { index, status: 'refused', code: err.code, title: errorMessage(err.code, language), remedy: errorRemedy(err.code, language) };
   if (err.detail && err.status < 500) r.detail = err.detail;
   if (typeof err.extra?.messageId === 'string') r.messageId = err.extra.messageId;
   return r;

@@ -40,7 +40,7 @@ const statsSchema = {
 const refusalProps = {
   code: { type: 'string', description: 'The error code the request was answered with (docs/errors.md).' },
   title: { type: 'string', description: 'The catalogue\'s message in the request\'s language (Accept-Language: en, fi, sv).' },
-  remedy: { type: 'string', description: 'What the sender should change.' },
+  remedy: { type: 'string', description: 'What the sender should change, in the request language (the bearer remedy for a bearer request).' },
   status: { type: 'integer', description: 'The code\'s HTTP status (MAC clients without UseHTTPResponseStatusCodes were answered 200 with the envelope).' },
   at: ts,
   channelId: { ...strOrNull, description: 'The channel of the URL.' },

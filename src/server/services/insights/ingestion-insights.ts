@@ -1,4 +1,4 @@
-import { ERROR_CATALOGUE, errorMessage, VaultgateError, type Clock, type ErrorCode, type Language } from '../../../protocol/index.js';
+import { ERROR_CATALOGUE, errorMessage, errorRemedy, VaultgateError, type Clock, type ErrorCode, type Language } from '../../../protocol/index.js';
 import { isoBound } from '../read-vault.js';
 import type { ChannelRecord, IngestionRefusalRecord, MessageDayCount, OrganisationRecord, Page, RefusalQuery, RefusalScope, Store } from '../../../store/index.js';
 
@@ -12,7 +12,7 @@ export interface IngestionStats {
   failures24h: { code: string; count: number }[];
 }
 
-/** One refused ingestion request as an organisation sees it: the catalogue's title (request language) and remedy. */
+/** One refused ingestion request as an organisation sees it: the catalogue's title and remedy (request language). */
 export interface RefusalView {
   code: string;
   title: string;
@@ -125,12 +125,11 @@ function query(scope: RefusalScope, f: RefusalFilters): RefusalQuery {
 
 function view(r: IngestionRefusalRecord, language: Language): RefusalView {
   const known = Object.hasOwn(ERROR_CATALOGUE, r.code);
-  const def = known ? ERROR_CATALOGUE[r.code as ErrorCode] : undefined;
   return {
     code: r.code,
     title: known ? errorMessage(r.code as ErrorCode, language) : r.code,
     // A bearer request is told what to change about its token or client, as its answer told it (renderError).
-    remedy: def ? (r.scheme === 'bearer' && def.bearerRemedy !== undefined ? def.bearerRemedy : def.remedy) : '',
+    remedy: known ? errorRemedy(r.code as ErrorCode, language, r.scheme === 'bearer') : '',
     status: r.status, at: r.at, channelId: r.channelId, scheme: r.scheme, credentialId: r.credentialId, transactionId: r.transactionId, requestId: r.requestId,
   };
 }
