@@ -39,7 +39,9 @@ function Guard({ r, params }: { r: PortalRoute; params: Record<string, unknown> 
   const { route, url } = useLocation();
   const needSignIn = !r.public && session.me === null;
   useEffect(() => {
-    if (needSignIn) route(`${href('/sign-in')}?next=${encodeURIComponent(url)}`, true);
+    // Pages are lazy: while the next page's chunk loads the router keeps this one on screen (after a sign-out, say),
+    // and it no longer owns the address then — only the page at the address sends to the sign-in page.
+    if (needSignIn && new URL(url, window.location.origin).pathname === window.location.pathname) route(`${href('/sign-in')}?next=${encodeURIComponent(url)}`, true);
   }, [needSignIn]);
   if (!r.public && !session.me) return <Loading />;
   if (!r.public && !r.visible(session)) return <NotFound />;

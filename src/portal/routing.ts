@@ -10,6 +10,8 @@ export type NavSection = 'account' | 'company' | 'vendor' | 'dataUser' | 'operat
  * them. `path` is under /portal (e.g. '/company/members', params as ':id'); `nav` puts a link in the header's section;
  * `visible` hides the page (and its link) from sessions it is not for — the server still decides access.
  * `public: true` pages are reachable signed out (sign-in, registration, invitation, password reset).
+ * `component` is lazy (preact-iso `lazy(() => import('./page.js').then((m) => m.Page))`): each page is a chunk of its
+ * own, loaded when first opened, so routes.ts holds no page code and the header's nav needs none.
  */
 export interface PortalRoute {
   path: string;

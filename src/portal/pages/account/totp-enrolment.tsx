@@ -1,4 +1,3 @@
-import QRCode from 'qrcode';
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../../api/client.js';
 import { ErrorBox } from '../../components/error-box.js';
@@ -23,7 +22,8 @@ export function TotpEnrolment({ user }: { user: User }) {
 
   useEffect(() => {
     if (!started) return setQr(undefined);
-    void QRCode.toString(started.otpauthUri, { type: 'svg', margin: 2 }).then((svg) => setQr(`data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`));
+    // qrcode is loaded only when an enrolment starts (issue 16: the profile page stays light).
+    void import('qrcode').then(({ default: QRCode }) => QRCode.toString(started.otpauthUri, { type: 'svg', margin: 2 })).then((svg) => setQr(`data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`));
   }, [started]);
 
   const start = async (e: Event) => {

@@ -1,10 +1,6 @@
+import { lazy } from 'preact-iso';
 import type { PortalRoute } from '../../routing.js';
 import type { SessionState } from '../../session.js';
-import { CompanyAudit } from './audit.js';
-import { CompanyChannels } from './channels.js';
-import { CompanyCredentials } from './credentials.js';
-import { CompanyDashboard } from './dashboard.js';
-import { CompanyPeople } from './people.js';
 
 const isCompany = (s: SessionState) => s.current?.organisation.companyId != null;
 
@@ -13,9 +9,9 @@ const isCompany = (s: SessionState) => s.current?.organisation.companyId != null
  * sees them; viewers and members read, admins act (the server enforces it).
  */
 export const routes: PortalRoute[] = [
-  { path: '/company', component: CompanyDashboard, nav: { labelKey: 'company.home', section: 'company' }, visible: isCompany },
-  { path: '/company/channels', component: CompanyChannels, nav: { labelKey: 'company.channels.nav', section: 'company' }, visible: isCompany },
-  { path: '/company/credentials', component: CompanyCredentials, nav: { labelKey: 'company.credentials.nav', section: 'company' }, visible: isCompany },
-  { path: '/company/people', component: CompanyPeople, nav: { labelKey: 'company.people.nav', section: 'company' }, visible: isCompany },
-  { path: '/company/audit', component: CompanyAudit, nav: { labelKey: 'company.audit.nav', section: 'company' }, visible: isCompany },
+  { path: '/company', component: lazy(() => import('./dashboard.js').then((m) => m.CompanyDashboard)), nav: { labelKey: 'company.home', section: 'company' }, visible: isCompany },
+  { path: '/company/channels', component: lazy(() => import('./channels.js').then((m) => m.CompanyChannels)), nav: { labelKey: 'company.channels.nav', section: 'company' }, visible: isCompany },
+  { path: '/company/credentials', component: lazy(() => import('./credentials.js').then((m) => m.CompanyCredentials)), nav: { labelKey: 'company.credentials.nav', section: 'company' }, visible: isCompany },
+  { path: '/company/people', component: lazy(() => import('./people.js').then((m) => m.CompanyPeople)), nav: { labelKey: 'company.people.nav', section: 'company' }, visible: isCompany },
+  { path: '/company/audit', component: lazy(() => import('./audit.js').then((m) => m.CompanyAudit)), nav: { labelKey: 'company.audit.nav', section: 'company' }, visible: isCompany },
 ];

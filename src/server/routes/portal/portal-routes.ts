@@ -9,7 +9,10 @@ import { errorResponses } from '../schemas.js';
 /*
  * The web portal (issue 16): the single-page application Vite builds into dist/portal, served under /portal/ by this
  * server (no CDN). Hashed assets (/portal/assets/*) are cached for a year as immutable; index.html and every other
- * path under /portal/ (the SPA fallback: the portal routes in the browser) are `no-cache`. Every answer carries a
+ * path under /portal/ (the SPA fallback: the portal routes in the browser) are `no-cache`. The build writes each text
+ * file precompressed beside itself (`.br`, `.gz`: vite.config.ts); the answer is the one the request's
+ * Accept-Encoding prefers (br, then gzip, else the file itself) with its Content-Encoding and `Vary: Accept-Encoding`,
+ * so nothing is compressed per request and a file without a compressed copy is sent as it is. Every answer carries a
  * strict Content-Security-Policy (no inline script or style, no third-party origin). The portal has no route of its
  * own beyond these files: it talks to /api/v1 and /vault/v1 like any client.
  */
@@ -67,7 +70,8 @@ export function portalRoutes(o: PortalRoutesOptions = {}) {
 
   return async (app: FastifyInstance): Promise<void> => {
     // serve: false — only reply.sendFile (send: ETag, Last-Modified, ranges, no traversal); the routes are ours.
-    await app.register(fastifyStatic, { root, serve: false, cacheControl: false, index: false });
+    // preCompressed: sendFile picks <file>.br or <file>.gz by Accept-Encoding and adds Vary: Accept-Encoding.
+    await app.register(fastifyStatic, { root, serve: false, cacheControl: false, index: false, preCompressed: true });
     app.addHook('onRequest', async (req: FastifyRequest, reply) => {
       if (req.url === '/portal' || req.url.startsWith('/portal/') || req.url.startsWith('/portal?')) reply.headers(PORTAL_HEADERS);
     });
