@@ -122,7 +122,7 @@ export function spawnServer(env: Record<string, string>, args: string[] = []): P
   let err = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}\n${err}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}\n${err}`)), 60_000); // 60 s: under CI load (2 cores, browser tests beside) a PostgreSQL gateway took over 20 s to listen
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString('utf8');
       const m = /"code":"LISTENING","url":"([^"]+)"/.exec(out);
