@@ -122,6 +122,8 @@ export async function benchPortal() {
   const vg = await startProcess([process.env.BENCH_CLI ?? CLI, 'serve'], {
     VAULTGATE_DATA_DIR: dataDir, VAULTGATE_PORT: '0', VAULTGATE_ADMIN_TOKEN: token, VAULTGATE_LOG_LEVEL: 'info', VAULTGATE_RETENTION_SWEEP_S: '0',
     VAULTGATE_AUTH_THROTTLE_CREDENTIAL_FAILURES: '0', VAULTGATE_AUTH_THROTTLE_ADDRESS_FAILURES: '0',
+    // Seeding sends 10,000 messages as fast as it can: fair-use limits off (they are measured by BENCH=ingest).
+    VAULTGATE_RATE_LIMIT_PARTY_MESSAGES: '0', VAULTGATE_RATE_LIMIT_CHANNEL_MESSAGES: '0',
   }, pin.server);
   // The session cookie is __Host- and Secure: a browser keeps it over plain HTTP only for localhost.
   const base = vg.url.replace('127.0.0.1', 'localhost').replace('0.0.0.0', 'localhost');
