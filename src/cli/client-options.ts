@@ -117,11 +117,11 @@ function macCredentials(values: Profile): MacCredentials {
 }
 
 /** A client for the resolved settings. */
-export function clientFor(cmd: Command): VaultgateClient {
-  return clientOf(clientSettings(cmd));
+export function clientFor(cmd: Command, extra: { contentDigest?: boolean } = {}): VaultgateClient {
+  return clientOf(clientSettings(cmd), extra);
 }
 
-/** A client for settings already resolved. */
-export function clientOf(s: ClientSettings): VaultgateClient {
-  return new VaultgateClient({ baseUrl: s.url, credentials: s.credentials, acceptLanguage: s.acceptLanguage });
+/** A client for settings already resolved; `contentDigest`: send Content-Digest with every message (`send --content-digest`). */
+export function clientOf(s: ClientSettings, extra: { contentDigest?: boolean } = {}): VaultgateClient {
+  return new VaultgateClient({ baseUrl: s.url, credentials: s.credentials, acceptLanguage: s.acceptLanguage, ...(extra.contentDigest ? { contentDigest: true } : {}) });
 }

@@ -58,6 +58,7 @@ export function sendCommand(): Command {
     .option('--concurrency <n>', 'bulk: requests in flight at once', intFrom1To(256), 8)
     .option('--batch-size <n>', 'bulk: messages per request when the server offers batches (POST /ingestion/{channelId}/batch); 1: one request per message', intFrom1To(1000), 1000)
     .option('--max-connection-failures <n>', `bulk: stop after n messages in a row could not be delivered because the server cannot be reached (exit ${EXIT_UNREACHABLE}; run the same command again to resume)`, intFrom1To(100_000), 5)
+    .option('--content-digest', 'send Content-Digest (RFC 9530, sha-256 of the body as sent) with every message or batch, for channels that require it (always so with --sign http-sig)')
     .option('--json', 'print the receipt / summary as JSON')
     .action(async (file: string | undefined, o: Record<string, any>, cmd: Command) => {
       // Issue 17: --sign http-sig signs with a registered key; no MAC credentials or token are needed then.
@@ -67,7 +68,7 @@ export function sendCommand(): Command {
           const values = resolvedValues(cmd);
           return new VaultgateClient({ baseUrl: values.url ?? 'http://127.0.0.1:8080', signature, ...acceptLanguageOf(values) });
         })()
-        : clientFor(cmd);
+        : clientFor(cmd, { contentDigest: o.contentDigest === true });
       try {
         if (o.dir || o.ndjson) {
           if (file) throw new Error('give either a file or --dir / --ndjson, not both');
