@@ -3,6 +3,7 @@ import { AdminClient, adminSettings } from './admin-client.js';
 import { acceptLanguageOf } from './client-options.js';
 import { collectMessageTypes } from './message-types.js';
 import { printJson, printRecord, printPage } from './output.js';
+import { integrityCommand, signatureKeysCommand, type KeysContext } from './signature-key-commands.js';
 
 interface GlobalOpts { json?: boolean; language?: string }
 
@@ -96,6 +97,21 @@ export function adminCommand(): Command {
   channel.command('get <channelId>').action(action(admin, (c, [id]) => c.request('GET', `/channels/${enc(id!)}`)));
   channel.command('disable <channelId>').description('disable at once')
     .action(action(admin, (c, [id]) => c.request('POST', `/channels/${enc(id!)}/disable`)));
+  // Issue 17: a party's HTTP-signature keys and a channel's Content-Digest rule.
+  const adminKeys = (cmd: Command): KeysContext => {
+    const g = admin.opts<GlobalOpts>();
+    const client = new AdminClient({ ...adminSettings(admin), ...acceptLanguageOf({ language: g.language }) });
+    void cmd;
+    return {
+      call: (method, path, body) => client.request(method as 'GET' | 'POST', path, body),
+      out: (r) => (g.json ? printJson(r) : printRecord(r)),
+      table: (r, cols) => (g.json ? printJson(r) : printPage(r, cols)),
+      once: (r) => { if (!g.json && typeof r.secret === 'string') process.stderr.write(`${ONCE}\n`); },
+    };
+  };
+  channel.addCommand(integrityCommand('integrity', adminKeys, (id) => `/channels/${enc(id)}`));
+  party.addCommand(signatureKeysCommand(adminKeys, (cmd) => `/parties/${enc(cmd.opts<{ party: string }>().party)}/signature-keys`,
+    (c) => c.requiredOption('--party <partyId>', 'the party (vendor) the keys belong to')));
   const keys = admin.command('keys').description('master and vault keys');
   keys.command('status').description('master keys in use (ids only) and the data keys each wraps')
     .action(action(admin, (c) => c.request('GET', '/keys')));

@@ -4,7 +4,7 @@
  * profile of the credentials file.
  */
 import { Command, Option } from 'commander';
-import { VaultgateClient, type MacCredentials, type OAuthClientCredentials } from '../sdk/index.js';
+import { VaultgateClient, type MacCredentials, type OAuthClientCredentials, type VaultgateClientOptions } from '../sdk/index.js';
 import { PROFILE_KEYS, readProfile, type Profile, type ProfileKey } from './profiles.js';
 
 const FLAGS: Record<ProfileKey, [flag: string, env: string, help: string]> = {
@@ -117,11 +117,14 @@ function macCredentials(values: Profile): MacCredentials {
 }
 
 /** A client for the resolved settings. */
-export function clientFor(cmd: Command): VaultgateClient {
-  return clientOf(clientSettings(cmd));
+export function clientFor(cmd: Command, extra: ClientExtras = {}): VaultgateClient {
+  return clientOf(clientSettings(cmd), extra);
 }
 
+/** Client options beyond the settings: Content-Digest on every message (`send --content-digest`), rate-limit waits reported. */
+export type ClientExtras = Pick<VaultgateClientOptions, 'contentDigest' | 'onRateLimitWait'>;
+
 /** A client for settings already resolved. */
-export function clientOf(s: ClientSettings): VaultgateClient {
-  return new VaultgateClient({ baseUrl: s.url, credentials: s.credentials, acceptLanguage: s.acceptLanguage });
+export function clientOf(s: ClientSettings, extra: ClientExtras = {}): VaultgateClient {
+  return new VaultgateClient({ baseUrl: s.url, credentials: s.credentials, acceptLanguage: s.acceptLanguage, ...extra });
 }

@@ -2,7 +2,8 @@
  * `vaultgate org …`: an organisation's self-service over /api/v1 (issue 14), as the signed-in user (the session kept
  * by `vaultgate account signin`, or a personal API token in --session-token): the organisation itself (show, require
  * TOTP of its members), its credentials and OAuth clients (list, create, disable, rotate with an overlap window) and
- * its channels (request, approve, decline, disable, the Postman files). Secrets are printed once, as the server
+ * its channels (request, approve, decline, disable, the Postman files, the Content-Digest rule) and a vendor's
+ * HTTP-signature keys. Secrets are printed once, as the server
  * returns them once.
  */
 import { Command, Option } from 'commander';
@@ -14,6 +15,7 @@ import { list, ONCE, paging } from './admin-commands.js';
 import { printJson, printPage, printRecord } from './output.js';
 import { orgOf, withOrgOption } from './org-option.js';
 import { postmanSecretsHint, writePostmanFiles } from './postman-commands.js';
+import { integrityCommand, signatureKeysCommand, type KeysContext } from './signature-key-commands.js';
 import { webhooksCommand } from './webhook-commands.js';
 
 type Kind = 'customer' | 'partner' | 'client';
@@ -63,6 +65,12 @@ export function orgCommand(): Command {
     .option('--json', 'print JSON');
   const ctx = orgApi;
   org.addCommand(webhooksCommand(ctx));
+  // Issue 17: a vendor's HTTP-signature keys, and a channel's Content-Digest rule (either side).
+  const keysCtx = (cmd: Command): KeysContext => {
+    const c = ctx(cmd);
+    return { call: c.call, out: c.out, table: c.table, once: (r) => { if (!c.json && typeof r.secret === 'string') process.stderr.write(`${ONCE}\n`); } };
+  };
+  org.addCommand(signatureKeysCommand(keysCtx, () => '/signature-keys'));
 
   org.command('show').description('the organisation: name, business id, status, whether it requires TOTP (any member)')
     .action(async (_o: unknown, cmd: Command) => {
@@ -155,6 +163,7 @@ export function orgCommand(): Command {
       const c = ctx(cmd);
       c.out(await c.call('POST', `/channels/${encodeURIComponent(id)}/disable`));
     });
+  channels.addCommand(integrityCommand('integrity', keysCtx, (id) => `/channels/${encodeURIComponent(id)}`));
   channels.command('postman <channelId>').description('the Postman collection and environment of a channel: with --out, written as files (their names printed); else as JSON')
     .addOption(new Option('--auth <auth>').choices(['mac', 'oauth']).default('mac'))
     .option('--out <dir>', 'write <dir>/<channelId>.postman_collection.json and .postman_environment.json (created if missing)')

@@ -19,6 +19,12 @@ export class Progress {
     this.lastDraw = out.isTTY ? 0 : this.started;
   }
 
+  /** Writes a line of its own (e.g. a rate-limit wait): on a terminal it replaces the bar, redrawn by the next update. */
+  note(line: string): void {
+    this.out.write(this.out.isTTY ? `\r${line}\x1b[K\n` : `${line}\n`);
+    if (this.out.isTTY) this.lastDraw = 0;
+  }
+
   /** Draws `counts` (label → number, in order; their sum is the number done) unless drawn too recently; `final` always draws. */
   update(counts: Record<string, number>, final = false): void {
     const now = Date.now();

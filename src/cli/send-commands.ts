@@ -10,6 +10,7 @@ import { VaultgateClient } from '../sdk/index.js';
 import { printJson, printRecord } from './output.js';
 import { PROFILE_KEYS, credentialsPath, readProfile, writeProfile, type Profile } from './profiles.js';
 import { Progress } from './progress.js';
+import { RateLimitNotices } from './rate-limit-notice.js';
 
 const intFrom1To = (max: number) => (v: string): number => {
   const n = Number(v);
@@ -28,7 +29,7 @@ export const EXIT_UNREACHABLE = 75;
 
 const counts = (s: BulkCounts): Record<string, number> => ({ sent: s.sent, 'already stored': s.alreadyStored, failed: s.failed });
 
-function printSummary(s: BulkSummary, json: boolean, url: string): void {
+function printSummary(s: BulkSummary, json: boolean, url: string, waitedS: number): void {
   for (const f of s.failures.slice(0, 20)) process.stderr.write(`failed: ${f.position}: ${f.message}\n`);
   if (s.failures.length > 20) process.stderr.write(`… and ${s.failed - 20} more failures\n`);
   if (s.stopped) {
@@ -37,10 +38,11 @@ function printSummary(s: BulkSummary, json: boolean, url: string): void {
       + 'To resume, run the same command again once the server is back: each message keeps its transaction id (derived from its position and content), '
       + 'so the messages already stored are counted as "already stored" and none is stored twice.\n');
   }
-  if (json) printJson(s);
+  if (json) printJson({ ...s, rateLimitWaitSeconds: Math.round(waitedS * 10) / 10 });
   else {
     const skipped = s.notAttempted > 0 ? `, ${s.notAttempted} not attempted` : '';
-    process.stdout.write(`${s.sent} sent, ${s.alreadyStored} already stored, ${s.failed} failed${skipped}, of ${s.total} in ${s.seconds.toFixed(1)} s\n`);
+    const waited = waitedS > 0 ? ` (${waitedS.toFixed(1)} s of it waiting for the rate limits)` : '';
+    process.stdout.write(`${s.sent} sent, ${s.alreadyStored} already stored, ${s.failed} failed${skipped}, of ${s.total} in ${s.seconds.toFixed(1)} s${waited}\n`);
   }
 }
 
@@ -58,29 +60,35 @@ export function sendCommand(): Command {
     .option('--concurrency <n>', 'bulk: requests in flight at once', intFrom1To(256), 8)
     .option('--batch-size <n>', 'bulk: messages per request when the server offers batches (POST /ingestion/{channelId}/batch); 1: one request per message', intFrom1To(1000), 1000)
     .option('--max-connection-failures <n>', `bulk: stop after n messages in a row could not be delivered because the server cannot be reached (exit ${EXIT_UNREACHABLE}; run the same command again to resume)`, intFrom1To(100_000), 5)
+    .option('--content-digest', 'send Content-Digest (RFC 9530, sha-256 of the body as sent) with every message or batch, for channels that require it (always so with --sign http-sig)')
     .option('--json', 'print the receipt / summary as JSON')
     .action(async (file: string | undefined, o: Record<string, any>, cmd: Command) => {
       // Issue 17: --sign http-sig signs with a registered key; no MAC credentials or token are needed then.
       const signature = signatureKeyOf(o);
+      // Issue 17 §3: say why nothing moves while the SDK waits for a rate limit (once per wait, above the progress line).
+      let progress: Progress | undefined;
+      const notices = new RateLimitNotices((line) => (progress ? progress.note(`vaultgate: ${line}`) : process.stderr.write(`vaultgate: ${line}\n`)));
+      const onRateLimitWait = notices.report.bind(notices);
       const client = signature
         ? (() => {
           const values = resolvedValues(cmd);
-          return new VaultgateClient({ baseUrl: values.url ?? 'http://127.0.0.1:8080', signature, ...acceptLanguageOf(values) });
+          return new VaultgateClient({ baseUrl: values.url ?? 'http://127.0.0.1:8080', signature, onRateLimitWait, ...acceptLanguageOf(values) });
         })()
-        : clientFor(cmd);
+        : clientFor(cmd, { contentDigest: o.contentDigest === true, onRateLimitWait });
       try {
         if (o.dir || o.ndjson) {
           if (file) throw new Error('give either a file or --dir / --ndjson, not both');
           const piped = o.ndjson === '-' ? ndjsonBufferItems(await readStdin()) : undefined;
           const items = o.dir ? folderItems(o.dir) : piped ?? ndjsonItems(o.ndjson);
           const total = o.dir ? (items as unknown[]).length : piped ? piped.length : await countNdjson(o.ndjson);
-          const progress = new Progress(total, process.stderr);
+          progress = new Progress(total, process.stderr);
+          const bar = progress;
           const summary = await bulkSend(items, {
             client, channelId: o.channel, messageType: o.messageType, mediaType: o.mediaType, concurrency: o.concurrency, total,
-            maxUnreachable: o.maxConnectionFailures, batchSize: o.batchSize, onProgress: (c) => progress.update(counts(c)),
+            maxUnreachable: o.maxConnectionFailures, batchSize: o.batchSize, onProgress: (c) => bar.update(counts(c)),
           });
           progress.update(counts(summary), true);
-          printSummary(summary, o.json === true, client.baseUrl);
+          printSummary(summary, o.json === true, client.baseUrl, notices.waitedSeconds);
           if (summary.stopped) process.exitCode = EXIT_UNREACHABLE;
           else if (summary.failed > 0) process.exitCode = 1;
           return;

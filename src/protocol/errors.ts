@@ -55,9 +55,9 @@ export const ERROR_CATALOGUE = {
     'Tunnistautuminen epäonnistui: tunnukset ovat tuntemattomat tai passiiviset, tai MAC ei täsmää.',
     'Autentiseringen misslyckades: uppgifterna är okända eller inaktiva, eller så stämmer inte MAC-värdet.',
     {
-      en: 'Check the PartnerId/CustomerId and both keys, and that the MAC is computed over the exact URL and header values sent.',
-      fi: 'Tarkista PartnerId/CustomerId ja molemmat avaimet sekä se, että MAC lasketaan täsmälleen lähetetyn URL-osoitteen ja otsakearvojen perusteella.',
-      sv: 'Kontrollera PartnerId/CustomerId och båda nycklarna, och att MAC-värdet beräknas över exakt den URL och de huvudvärden som skickas.',
+      en: 'Check the PartnerId/CustomerId and both keys, and that the MAC is computed over the header values sent and the server\'s public URL (VAULTGATE_PUBLIC_URL) with the path and query as sent: a URL addressing the server by another name, such as localhost for 127.0.0.1, does not match.',
+      fi: 'Tarkista PartnerId/CustomerId ja molemmat avaimet sekä se, että MAC lasketaan lähetettyjen otsakearvojen ja palvelimen julkisen URL-osoitteen (VAULTGATE_PUBLIC_URL) perusteella polku ja kysely lähetettyinä: URL, joka nimeää palvelimen toisin, esimerkiksi localhost osoitteen 127.0.0.1 sijaan, ei täsmää.',
+      sv: 'Kontrollera PartnerId/CustomerId och båda nycklarna, och att MAC-värdet beräknas över de huvudvärden som skickas och serverns publika URL (VAULTGATE_PUBLIC_URL) med sökvägen och frågesträngen som de skickas: en URL som anger servern med ett annat namn, till exempel localhost i stället för 127.0.0.1, stämmer inte.',
     },
   ),
   AUTH_HEADERS_INVALID: def(
@@ -738,9 +738,9 @@ export const ERROR_CATALOGUE = {
     'Tämä kanava vaatii jokaiseen sanomaan Content-Digest-otsakkeen.',
     'Den här kanalen kräver ett Content-Digest-huvud på varje meddelande.',
     {
-      en: "Send Content-Digest: sha-256=:<base64 SHA-256 of the body as sent>: (the answer's Want-Content-Digest lists the accepted algorithms, RFC 9530 §4).",
-      fi: 'Lähetä Content-Digest: sha-256=:<base64 SHA-256 of the body as sent>: eli lähetetyn rungon SHA-256-tiiviste base64-muodossa (vastauksen Want-Content-Digest luettelee hyväksytyt algoritmit, RFC 9530 §4).',
-      sv: 'Skicka Content-Digest: sha-256=:<base64 SHA-256 of the body as sent>:, dvs. den skickade kroppens SHA-256-hash i base64 (svarets Want-Content-Digest listar de godkända algoritmerna, RFC 9530 §4).',
+      en: "Send Content-Digest: sha-256=:<base64 SHA-256 of the body as sent>: (the answer's Want-Content-Digest lists the accepted algorithms, RFC 9530 §4). The CLI does so with `vaultgate send --content-digest`, the SDK with the option contentDigest: true; HTTP-signed sends always carry it.",
+      fi: 'Lähetä Content-Digest: sha-256=:<base64 SHA-256 of the body as sent>: eli lähetetyn rungon SHA-256-tiiviste base64-muodossa (vastauksen Want-Content-Digest luettelee hyväksytyt algoritmit, RFC 9530 §4). Komentorivityökalu lähettää sen valitsimella `vaultgate send --content-digest`, SDK asetuksella contentDigest: true; HTTP-allekirjoitetuissa lähetyksissä se on aina mukana.',
+      sv: 'Skicka Content-Digest: sha-256=:<base64 SHA-256 of the body as sent>:, dvs. den skickade kroppens SHA-256-hash i base64 (svarets Want-Content-Digest listar de godkända algoritmerna, RFC 9530 §4). Kommandoradsverktyget skickar det med `vaultgate send --content-digest`, SDK:n med inställningen contentDigest: true; HTTP-signerade sändningar har det alltid med.',
     },
   ),
   SIGNATURE_INVALID: def(
@@ -750,9 +750,9 @@ export const ERROR_CATALOGUE = {
     'HTTP-viestin allekirjoitus on virheellinen tai ei täsmää.',
     'HTTP-meddelandets signatur är felaktig eller kan inte verifieras.',
     {
-      en: 'Sign the request as RFC 9421 describes (one Signature-Input and Signature label) over @method, @target-uri, content-digest and content-type, with the key named by keyid and its algorithm; sign the URL exactly as sent, including scheme, host and query.',
-      fi: 'Allekirjoita pyyntö RFC 9421:n mukaisesti (yksi Signature-Input- ja Signature-nimiö) komponenteista @method, @target-uri, content-digest ja content-type keyid-arvon nimeämällä avaimella ja sen algoritmilla; allekirjoita URL täsmälleen sellaisena kuin se lähetetään, skeema, isäntä ja kysely mukaan lukien.',
-      sv: 'Signera begäran så som RFC 9421 beskriver (en Signature-Input- och Signature-etikett) över @method, @target-uri, content-digest och content-type, med nyckeln som keyid anger och dess algoritm; signera URL:en exakt som den skickas, inklusive schema, värd och frågesträng.',
+      en: 'Sign the request as RFC 9421 describes (one Signature-Input and Signature label) over @method, @target-uri, content-digest and content-type, with the key named by keyid and its algorithm; for @target-uri, sign the server\'s public URL (VAULTGATE_PUBLIC_URL, named in the detail) with the path and query as sent: a URL addressing the server by another name, such as localhost for 127.0.0.1, does not verify.',
+      fi: 'Allekirjoita pyyntö RFC 9421:n mukaisesti (yksi Signature-Input- ja Signature-nimiö) komponenteista @method, @target-uri, content-digest ja content-type keyid-arvon nimeämällä avaimella ja sen algoritmilla; allekirjoita @target-uri-komponenttina palvelimen julkinen URL-osoite (VAULTGATE_PUBLIC_URL, mainittu lisätiedoissa) ja polku ja kysely sellaisina kuin ne lähetetään: URL, joka nimeää palvelimen toisin, esimerkiksi localhost osoitteen 127.0.0.1 sijaan, ei täsmää.',
+      sv: 'Signera begäran så som RFC 9421 beskriver (en Signature-Input- och Signature-etikett) över @method, @target-uri, content-digest och content-type, med nyckeln som keyid anger och dess algoritm; signera som @target-uri serverns publika URL (VAULTGATE_PUBLIC_URL, som anges i detaljerna) med sökvägen och frågesträngen som de skickas: en URL som anger servern med ett annat namn, till exempel localhost i stället för 127.0.0.1, kan inte verifieras.',
     },
   ),
   SIGNATURE_COMPONENT_MISSING: def(

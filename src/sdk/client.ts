@@ -9,7 +9,7 @@ import { httpSignatureHeaders } from './http-signer.js';
 import { DEFAULT_RETRY, isRetryableStatus, parseRetryAfter, retryDelay, type RetryPolicy } from './retry.js';
 import { BATCH_MEDIA_TYPE, type BatchCapability, type BatchResult } from '../protocol/index.js';
 import { batchLine, batchResults, chunkLines, refusedFrom, type BatchItem, type BatchSendResult } from './batch.js';
-import { RatePacer, rateLimitResetMs } from './rate-limit.js';
+import { exhaustedLimits, RatePacer, rateLimitResetMs, type RateLimitWait } from './rate-limit.js';
 import type { AuditFilters, AuditPage, ExportedMessage, FeedOptions, FeedPage, MessageMeta, MessagePage, Receipt, SendResult, SharedOwners, VaultFilters, VaultMessage } from './types.js';
 
 export interface VaultgateClientOptions {
@@ -44,6 +44,11 @@ export interface VaultgateClientOptions {
   signature?: HttpSignatureKey | undefined;
   /** Send Content-Digest (RFC 9530, sha-256) with every message (always so with `signature`). Default false. */
   contentDigest?: boolean | undefined;
+  /**
+   * Called before each wait for the rate limits (a 429's Retry-After, or pacing by RateLimit once nothing is left),
+   * with how long, until when and which limits (docs/api.md "Limits"); e.g. to tell a person why nothing moves.
+   */
+  onRateLimitWait?: ((wait: RateLimitWait) => void) | undefined;
 }
 
 export interface SendOptions {
@@ -91,6 +96,7 @@ export class VaultgateClient {
   private batchOffer: Promise<BatchCapability | null> | undefined;
   /** Fair use (issue 17 §3): waits while the server's RateLimit field says nothing is left. */
   private readonly pacer: RatePacer;
+  private readonly onRateLimitWait: ((wait: RateLimitWait) => void) | undefined;
 
   constructor(o: VaultgateClientOptions) {
     this.baseUrl = o.baseUrl.replace(/\/+$/, '');
@@ -102,6 +108,7 @@ export class VaultgateClient {
     this.contentDigest = o.contentDigest === true;
     this.retry = { ...DEFAULT_RETRY, ...o.retry };
     this.pacer = new RatePacer(this.retry.maxDelayMs);
+    this.onRateLimitWait = o.onRateLimitWait;
     this.timeoutMs = o.timeoutMs ?? 30_000;
     this.ownDispatcher = o.dispatcher === undefined;
     this.dispatcher = o.dispatcher ?? new Agent({ keepAliveTimeout: 10_000, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs });
@@ -474,7 +481,10 @@ export class VaultgateClient {
     for (let attempt = 1; attempt <= this.retry.maxAttempts; attempt++) {
       if (attempt > 1) await sleep(wait);
       const paced = this.pacer.delayMs(Date.now());
-      if (paced > 0) await sleep(paced);
+      if (paced > 0) {
+        this.onRateLimitWait?.({ waitMs: paced, untilMs: Date.now() + paced, limits: this.pacer.limits, refused: false });
+        await sleep(paced);
+      }
       const transactionId = o.transactionId ?? randomUUID();
       let authHeaders: Record<string, string>;
       try {
@@ -503,7 +513,7 @@ export class VaultgateClient {
         });
         status = res.statusCode;
         resHeaders = res.headers;
-        this.pacer.observe(resHeaders.ratelimit, Date.now());
+        this.pacer.observe(resHeaders.ratelimit, Date.now(), resHeaders['ratelimit-policy']);
         body = res.body;
         if (o.buffer || status >= 300) text = await res.body.text();
       } catch (err) {
@@ -533,6 +543,7 @@ export class VaultgateClient {
       // A 429 says when to come back (Retry-After, else the exhausted policy's reset in RateLimit); the retry
       // carries the same transaction id, so it is stored at most once.
       wait = retryDelay(attempt, this.retry, parseRetryAfter(resHeaders['retry-after'], Date.now()) ?? (status === 429 ? rateLimitResetMs(resHeaders.ratelimit) : undefined));
+      if (status === 429) this.onRateLimitWait?.({ waitMs: wait, untilMs: Date.now() + wait, limits: exhaustedLimits(resHeaders.ratelimit, resHeaders['ratelimit-policy']), refused: true });
     }
     if (lastError instanceof VaultgateApiError) throw lastError;
     const cause = lastError as Error & { code?: string };

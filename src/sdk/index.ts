@@ -8,7 +8,7 @@ export { cachedTokenProvider, type IssuedToken, type TokenCacheOptions } from '.
 export { authorizerFor, type BearerCredentials, type OAuthClientCredentials, type RequestAuthorizer, type RequestToAuthorize, type TokenProvider, type VaultgateCredentials } from './auth.js';
 export { VaultgateApiError, VaultgateTokenError, VaultgateIncompleteExportError, VaultgateNetworkError } from './errors.js';
 export { DEFAULT_RETRY, parseRetryAfter, retryDelay, isRetryableStatus, type RetryPolicy } from './retry.js';
-export { parseRateLimit, rateLimitResetMs, RatePacer, type RateLimitItem } from './rate-limit.js';
+export { describeLimits, exhaustedLimits, parseRateLimit, parseRateLimitPolicy, rateLimitResetMs, RatePacer, type RateLimitItem, type RateLimitPolicyItem, type RateLimitWait } from './rate-limit.js';
 export type { AuditFilters, AuditPage, ExportedMessage, FeedItem, FeedOptions, FeedPage, MessageMeta, MessagePage, Receipt, SendResult, SharedGrant, SharedOwners, VaultFilters, VaultMessage } from './types.js';
 export { exportVaultToFile, resumePoint, type ExportOptions } from './export-vault.js';
 export { clientCredentialsTokenProvider, decodeAccessToken, fetchClientCredentialsToken, type AccessToken, type ClientCredentialsOptions, type ClientCredentialsProviderOptions } from './client-credentials.js';

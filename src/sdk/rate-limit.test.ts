@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRateLimit, RatePacer, rateLimitResetMs } from './rate-limit.js';
+import { describeLimits, exhaustedLimits, parseRateLimit, parseRateLimitPolicy, RatePacer, rateLimitResetMs } from './rate-limit.js';
 
 describe('RateLimit fields (draft-ietf-httpapi-ratelimit-headers-11)', () => {
   it('parses the list of policies with r and t, skipping malformed members', () => {
@@ -25,5 +25,17 @@ describe('RateLimit fields (draft-ietf-httpapi-ratelimit-headers-11)', () => {
   it('gives the reset of the exhausted policy for a 429 without Retry-After', () => {
     expect(rateLimitResetMs('"party";r=0;t=4, "channel";r=2;t=9')).toBe(4_000);
     expect(rateLimitResetMs('"party";r=1;t=4')).toBeUndefined();
+  });
+
+  it('names the used-up limits with quota and window from RateLimit-Policy', () => {
+    expect(parseRateLimitPolicy('"party";q=8;w=30, "channel";q=5;w=30, bad;q=1')).toEqual([
+      { policy: 'party', quota: 8, windowS: 30 }, { policy: 'channel', quota: 5, windowS: 30 },
+    ]);
+    const limits = exhaustedLimits('"party";r=0;t=27, "channel";r=0;t=27', '"party";q=8;w=30, "channel";q=5;w=30');
+    expect(describeLimits(limits)).toBe('party: 8 per 30 s; channel: 5 per 30 s');
+    expect(exhaustedLimits('"channel";r=0;t=3', undefined)).toEqual([{ policy: 'channel' }]);
+    const pacer = new RatePacer(30_000);
+    pacer.observe('"channel";r=0;t=27', 0, '"channel";q=5;w=30');
+    expect(pacer.limits).toEqual([{ policy: 'channel', quota: 5, windowS: 30 }]);
   });
 });

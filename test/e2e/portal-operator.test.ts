@@ -121,6 +121,8 @@ describe.skipIf(skipBrowser())('portal operator pages in chromium', () => {
     await page.keyboard.press('Enter');
     // The confirm step takes the focus: nothing is approved until Enter confirms.
     await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Confirm');
+    // The question reads as a sentence: the verb lower-cased mid-sentence, the name as written.
+    expect(await page.getByRole('group', { name: 'Really approve Odottava Oy?' }).textContent()).toContain('Really approve Odottava Oy?');
     expect((await apiCall(server.url, 'GET', '/admin/registrations?status=pending', PORTAL_ADMIN_TOKEN)).body.items.some((r: { id: string }) => r.id === pending)).toBe(true);
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'was approved' }).textContent()).toBe('Odottava Oy was approved.');

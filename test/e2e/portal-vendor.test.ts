@@ -180,6 +180,9 @@ describe.skipIf(skipBrowser())('portal vendor pages in chromium', () => {
   it('sends a test message signed with MAC in the browser: 200 and the receipt; keys masked', async () => {
     await page.goto(url('/vendor/send'));
     await expect.poll(() => page.getByLabel('Channel').inputValue()).toBe(channel.id);
+    // The channel names its company beside the id, and the interface language follows the portal's (English: EN).
+    await expect.poll(() => page.getByLabel('Channel').locator('option:checked').textContent()).toBe(`${channel.id} (to Yritys Oy)`);
+    expect(await page.getByLabel('Interface language').inputValue()).toBe('EN');
     expect(await page.getByLabel('Message type').inputValue()).toBe('Invoice');
     expect(JSON.parse(await page.getByLabel('Message body').inputValue())).toMatchObject({ orderId: 'A-1001' });
     // The company's business id is pre-filled from the channel.
@@ -320,6 +323,21 @@ describe.skipIf(skipBrowser())('portal vendor pages in chromium', () => {
     await screenshot(page, 'vendor-refusals-fi');
     await page.getByRole('banner').getByLabel('Kieli').selectOption('en');
     await expect.poll(() => page.locator('h1').textContent()).toBe('Refusals');
+  });
+
+  it('follows the portal language on the send page: FI and SE as the interface language, the company named in Finnish and Swedish', async () => {
+    await page.goto(url('/vendor/send'));
+    await expect.poll(() => page.getByLabel('Interface language').inputValue()).toBe('EN');
+    await page.getByRole('banner').getByLabel('Language').selectOption('fi');
+    await expect.poll(() => page.getByLabel('Rajapinnan kieli').inputValue()).toBe('FI');
+    await expect.poll(() => page.getByLabel('Kanava').locator('option:checked').textContent()).toBe(`${channel.id} (vastaanottaja Yritys Oy)`);
+    await page.getByRole('banner').getByLabel('Kieli').selectOption('sv');
+    await expect.poll(() => page.getByLabel('Gränssnittets språk').inputValue()).toBe('SE');
+    await expect.poll(() => page.getByLabel('Kanal', { exact: true }).locator('option:checked').textContent()).toBe(`${channel.id} (till Yritys Oy)`);
+    await checkA11y(page, 'vendor-send-sv');
+    await screenshot(page, 'vendor-send-sv');
+    await page.getByRole('banner').getByLabel('Språk').selectOption('en');
+    await expect.poll(() => page.getByLabel('Interface language').inputValue()).toBe('EN');
   });
 
   it('rotates the partner key with an overlap and disables the OAuth client after a confirm (by keyboard)', async () => {

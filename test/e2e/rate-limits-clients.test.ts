@@ -83,4 +83,31 @@ describe('the SDK and the CLI honour the rate limits', () => {
     expect(messages).toHaveLength(10);
     expect(new Set(messages.map((m) => m.transactionId)).size).toBe(10);
   }, 70_000);
+
+  it('CLI: says when and why it waits for a rate limit (once per wait, the limit named with its numbers), and the summary says how long', async () => {
+    const t = await tenant();
+    const file = join(work, `paced-${t.channelId}.ndjson`);
+    writeFileSync(file, `${Array.from({ length: 6 }, (_, i) => JSON.stringify({ line: i })).join('\n')}\n`);
+    const env = { HOME: work, VAULTGATE_URL: server.url, ...macCredentialEnv(t.sender) };
+    const res = await runCli(['send', '--channel', t.channelId, '--ndjson', file, '--concurrency', '2', '--batch-size', '1'], env, 60_000);
+    expect(res.code, res.stderr).toBe(0);
+    const notices = res.stderr.split('\n').filter((l) => l.includes('rate limited'));
+    expect(notices.length, res.stderr).toBeGreaterThanOrEqual(1);
+    // 6 messages through 4 per window: one wait (a second only if a window turned over meanwhile), said once each.
+    expect(notices.length, res.stderr).toBeLessThanOrEqual(2);
+    for (const l of notices) expect(l).toMatch(new RegExp(`^vaultgate: rate limited \\(channel: ${CHANNEL} per ${WINDOW_S} s\\), waiting \\d+ s$`));
+    expect(res.stdout).toMatch(/^6 sent, 0 already stored, 0 failed, of 6 in [\d.]+ s \([\d.]+ s of it waiting for the rate limits\)$/m);
+    expect(await stored(t)).toHaveLength(6);
+
+    // A single send into a channel whose window is used up: the 429 is waited out, and said.
+    const u = await tenant();
+    for (let i = 0; i < CHANNEL; i++) {
+      const r = await macRequest({ baseUrl: server.url, target: `/ingestion/${u.channelId}`, creds: u.sender, body: '{}', headers: { 'content-type': 'application/json' } });
+      expect(r.status, r.text).toBe(200);
+    }
+    const one = await runCli(['send', '--channel', u.channelId, '--json', '-'], { ...env, ...macCredentialEnv(u.sender) }, 30_000, '{"late":true}');
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.stderr).toMatch(new RegExp(`vaultgate: rate limited \\(channel: ${CHANNEL} per ${WINDOW_S} s\\), waiting \\d+ s\n`));
+    expect(JSON.parse(one.stdout).messageId).toMatch(/^msg_test_/);
+  }, 70_000);
 });

@@ -68,6 +68,22 @@ describe('HTTP message signatures through the SDK and the CLI (issue 17 §2)', (
     }
   });
 
+  it('SDK: a signature over another name of the server (localhost for 127.0.0.1) is SIGNATURE_INVALID, and the remedy says to sign the public URL', async () => {
+    const other = s.url.replace('127.0.0.1', 'localhost');
+    expect(other).not.toBe(s.url);
+    const vg = new VaultgateClient({ baseUrl: other, acceptLanguage: 'fi', signature: { keyId: hmacKeyId, algorithm: 'hmac-sha256', key: Buffer.from(hmacSecret, 'base64url') } });
+    try {
+      const e = (await vg.send(t.channelId, '{}', { mediaType: 'application/json' }).catch((err: unknown) => err)) as VaultgateApiError;
+      expect(e.code).toBe('SIGNATURE_INVALID');
+      const body = e.body as { detail: string; remedy: string };
+      expect(body.detail).toContain(s.url);
+      expect(body.remedy).toContain('VAULTGATE_PUBLIC_URL');
+      expect(body.remedy).toContain('julkinen URL-osoite');
+    } finally {
+      await vg.close();
+    }
+  });
+
   it('SDK: contentDigest sends Content-Digest on the MAC scheme, and a channel that requires it accepts', async () => {
     await s.admin('POST', `/channels/${t.channelId}/integrity`, { requireContentDigest: true });
     const plain = new VaultgateClient({ baseUrl: s.url, credentials: { ...t.sender, organisationId: t.businessId } });
@@ -79,6 +95,32 @@ describe('HTTP message signatures through the SDK and the CLI (issue 17 §2)', (
     } finally {
       await plain.close();
       await digesting.close();
+      await s.admin('POST', `/channels/${t.channelId}/integrity`, { requireContentDigest: false });
+    }
+  });
+
+  it('CLI: send --content-digest (one message and an --ndjson batch) on the MAC scheme reaches a channel that requires it', async () => {
+    await s.admin('POST', `/channels/${t.channelId}/integrity`, { requireContentDigest: true });
+    try {
+      const env = {
+        HOME: dir, VAULTGATE_URL: s.url, VAULTGATE_PARTNER_ID: t.sender.partnerId, VAULTGATE_PARTNER_KEY: t.sender.partnerKey,
+        VAULTGATE_CUSTOMER_ID: t.sender.customerId, VAULTGATE_CUSTOMER_KEY: t.sender.customerKey, VAULTGATE_ORGANISATION_ID: t.businessId,
+      };
+      const without = await runCli(['send', '--channel', t.channelId, '-'], env, 15_000, '{"d":0}');
+      expect(without.code).not.toBe(0);
+      expect(without.stderr).toContain('CONTENT_DIGEST_REQUIRED');
+      expect(without.stderr).toContain('--content-digest');
+      const before = (await listVault(s.url, t.reader)).length;
+      const one = await runCli(['send', '--channel', t.channelId, '--content-digest', '--json', '-'], env, 15_000, '{"d":1}');
+      expect(one.code, one.stderr).toBe(0);
+      expect(JSON.parse(one.stdout).messageId).toMatch(/^msg_test_/);
+      const file = join(dir, 'digest.ndjson');
+      writeFileSync(file, '{"d":2}\n{"d":3}\n');
+      const batch = await runCli(['send', '--channel', t.channelId, '--message-type', 'TransportOrder', '--content-digest', '--ndjson', file, '--json'], env, 30_000);
+      expect(batch.code, batch.stderr + batch.stdout).toBe(0);
+      expect(JSON.parse(batch.stdout).sent).toBe(2);
+      expect((await listVault(s.url, t.reader)).length).toBe(before + 3);
+    } finally {
       await s.admin('POST', `/channels/${t.channelId}/integrity`, { requireContentDigest: false });
     }
   });

@@ -14,6 +14,16 @@ describe('IngestionRateLimits', () => {
     expect(err).toBeInstanceOf(VaultgateError);
     expect((err as VaultgateError).code).toBe('RATE_LIMITED');
     expect((err as VaultgateError).retryAfterS).toBeGreaterThan(0);
+    expect((err as VaultgateError).detail).toMatch(/^The channel's limit \(10 per 60 s\) is used up for this window; retry after \d+ s\.$/);
+  });
+
+  it('names each exhausted limit with its own numbers', async () => {
+    const limits = new IngestionRateLimits({ partyMessages: 8, channelMessages: 5, windowS: 30 });
+    const k = { partyId: 'pty_both', channelId: 'ch_both' };
+    await limits.consume(k, 5);
+    const err = (await limits.consume(k, 4).catch((e: unknown) => e)) as VaultgateError;
+    expect(err.code).toBe('RATE_LIMITED');
+    expect(err.detail).toMatch(/^The party's limit \(8 per 30 s\) and the channel's \(5 per 30 s\) are used up for this window; retry after \d+ s\.$/);
   });
 
   it('with both limits 0 charges nothing and names no policy', async () => {

@@ -136,7 +136,7 @@ export class IngestionRateLimits {
     if (refusedBy.length > 0) {
       const retryAfterS = Math.max(1, Math.ceil(retryMs / 1000));
       throw new VaultgateError('RATE_LIMITED', {
-        detail: `The ${refusedBy.join(' and ')} limit (${refusedBy.map((n) => this.#describe(n)).join('; ')}) is used up for this window; retry after ${retryAfterS} s.`,
+        detail: `${this.#usedUp(refusedBy)} for this window; retry after ${retryAfterS} s.`,
         retryAfterS, headers, extra: { limit: refusedBy[0]! },
         logReason: `rate limited by ${refusedBy.join('+')} ${key.partyId} ${key.channelId}`,
       });
@@ -151,6 +151,13 @@ export class IngestionRateLimits {
 
   #describe(name: string): string {
     const p = this.#limits.find((l) => l.policy.name === name)!.policy;
-    return `${p.quota} messages per ${p.windowS} s`;
+    return `${p.quota} per ${p.windowS} s`;
+  }
+
+  /** Each exhausted limit by name with its numbers: "The party's limit (8 per 30 s) and the channel's (5 per 30 s) are used up". */
+  #usedUp(names: string[]): string {
+    const [first, ...rest] = names.map((n) => ({ n, d: this.#describe(n) }));
+    if (rest.length === 0) return `The ${first!.n}'s limit (${first!.d}) is used up`;
+    return `The ${first!.n}'s limit (${first!.d}) and ${rest.map((r) => `the ${r.n}'s (${r.d})`).join(' and ')} are used up`;
   }
 }

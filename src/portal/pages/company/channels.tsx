@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, type Page } from '../../api/client.js';
 import { ConfirmButton } from '../../components/confirm-button.js';
 import { DataTable } from '../../components/data-table.js';
+import { ContentDigestToggle } from '../../components/content-digest-toggle.js';
 import { ErrorBox } from '../../components/error-box.js';
 import { formatDateTime, useT } from '../../i18n/index.js';
 import { ApproveForm } from './approve-form.js';
@@ -116,6 +117,14 @@ export function CompanyChannels() {
             { header: t('company.channels.vendor'), cell: (c) => vendorNames.get(c.partyId) ?? c.partyId },
             { header: t('company.requests.types'), cell: (c) => typesText(c.messageTypes) },
             { header: t('company.status'), cell: (c) => (c.disabledAt ? t('company.disabledAt', { at: formatDateTime(c.disabledAt) }) : t('company.active')) },
+            {
+              header: t('company.channels.integrity'),
+              cell: (c) => (
+                <ContentDigestToggle path={`${base}/channels/${encodeURIComponent(c.id)}/integrity`} canEdit={isAdmin && !c.disabledAt}
+                  text={t('company.channels.requireDigest')} label={t('company.channels.requireDigestOf', { id: c.id })}
+                  onDone={(on) => { setError(undefined); setStatus(t(on ? 'company.channels.digestRequired' : 'company.channels.digestOptional', { id: c.id })); }} onError={setError} />
+              ),
+            },
             {
               header: t('company.actions'),
               cell: (c) => (

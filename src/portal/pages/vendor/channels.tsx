@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, type Page } from '../../api/client.js';
+import { ContentDigestToggle } from '../../components/content-digest-toggle.js';
 import { DataTable } from '../../components/data-table.js';
 import { ErrorBox } from '../../components/error-box.js';
 import { Field } from '../../components/field.js';
@@ -100,6 +101,14 @@ export function VendorChannels() {
           { header: t('vendor.channel'), cell: (c) => <><code>{c.id}</code><br /><code>{c.url}</code></> },
           { header: t('vendor.messageTypes'), cell: (c) => typesText(c.messageTypes) },
           { header: t('vendor.status'), cell: (c) => t(`vendor.status.${c.status}` as MessageKey) },
+          {
+            header: t('vendor.channels.integrity'),
+            cell: (c) => (
+              <ContentDigestToggle path={orgPath(orgId, `/channels/${encodeURIComponent(c.id)}/integrity`)} canEdit={isAdmin && c.status === 'active'}
+                text={t('vendor.channels.requireDigest')} label={t('vendor.channels.requireDigestOf', { id: c.id })}
+                onDone={(on) => { setError(undefined); setStatus(t(on ? 'vendor.channels.digestRequired' : 'vendor.channels.digestOptional', { id: c.id })); }} onError={setError} />
+            ),
+          },
           {
             header: t('vendor.channels.postman'),
             cell: (c) => (

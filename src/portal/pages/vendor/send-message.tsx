@@ -3,12 +3,12 @@ import { ApiError } from '../../api/client.js';
 import { ErrorBox } from '../../components/error-box.js';
 import { Field } from '../../components/field.js';
 import { ProgressBar } from '../../components/progress-bar.js';
-import { useT, type MessageKey } from '../../i18n/index.js';
+import { language, useT, type Language, type MessageKey } from '../../i18n/index.js';
 import { BROWSER_MAC_ALGORITHMS, bearerHeaders, bearerHeadersMasked, getBearerToken, MacSignError, signMacRequest, TokenRequestError, type BrowserMacAlgorithm } from '../../lib/mac-sign.js';
 import { useSession } from '../../session.js';
 import { sampleBody } from './envelope-code.js';
 import { readAnswer, type SentAnswer } from './send-answer.js';
-import { fetchPostman, loadAll, orgPath, type Channel } from './types.js';
+import { fetchPostman, loadAll, orgPath, type Channel, type ChannelRequest } from './types.js';
 
 /** What was sent, for display: every header (keys masked) and, on the MAC path, the masked string that was hashed. */
 interface Sent { method: string; url: string; headers: Record<string, string>; stringToHash?: string }
@@ -27,6 +27,9 @@ const ownOrigin = (absolute: string): string => {
 };
 
 const value = (e: Event) => (e.target as HTMLInputElement).value;
+
+/** The MAC's X-Netvisor-Interface-Language for the portal's language (Swedish is `SE` there). */
+const MAC_LANGUAGE: Record<Language, 'FI' | 'EN' | 'SE'> = { fi: 'FI', en: 'EN', sv: 'SE' };
 
 /**
  * Send a test message to one of the vendor's channels (POST /ingestion/{channelId}?messageType=…), signed in the
@@ -48,7 +51,12 @@ export function VendorSendMessage() {
   const [mediaType, setMediaType] = useState('');
   const [body, setBody] = useState('');
   const [scheme, setScheme] = useState<'mac' | 'bearer'>('mac');
-  const [mac, setMac] = useState({ partnerId: '', partnerKey: '', customerId: '', customerKey: '', organisationId: '', sender: 'Vaultgate portal', language: 'EN', algorithm: 'HMACSHA256' as BrowserMacAlgorithm });
+  const lang = language();
+  const [mac, setMac] = useState({ partnerId: '', partnerKey: '', customerId: '', customerKey: '', organisationId: '', sender: 'Vaultgate portal', language: MAC_LANGUAGE[lang] as string, algorithm: 'HMACSHA256' as BrowserMacAlgorithm });
+  // The interface language follows the portal's (it may still be changed for this request).
+  useEffect(() => { setMac((m) => ({ ...m, language: MAC_LANGUAGE[lang] })); }, [lang]);
+  /** Company names by id (from the vendor's channel requests; a channel created by the operator shows its id). */
+  const [companies, setCompanies] = useState<Record<string, string>>({});
   const [oauth, setOauth] = useState({ clientId: '', clientSecret: '' });
   const [typed, setTransactionId] = useState<string>(() => crypto.randomUUID());
   const [busy, setBusy] = useState(false);
@@ -67,6 +75,9 @@ export function VendorSendMessage() {
         if (mine[0]) setChannelId(mine[0].id);
       })
       .catch(setError);
+    loadAll<ChannelRequest>(orgPath(orgId, '/channel-requests'))
+      .then((all) => setCompanies(Object.fromEntries(all.map((r) => [r.companyId, r.companyName]))))
+      .catch(() => { /* the ids alone then */ });
   }, [orgId]);
   const channel = useMemo(() => channels?.find((c) => c.id === channelId), [channels, channelId]);
   const type = channel?.messageTypes.find((m) => m.name === typeName);
@@ -158,7 +169,7 @@ export function VendorSendMessage() {
         <Field label={t('vendor.channel')}>
           {(id, d) => (
             <select id={id} aria-describedby={d} value={channelId} onChange={(e) => setChannelId(value(e))}>
-              {(channels ?? []).map((c) => <option key={c.id} value={c.id}>{c.id}</option>)}
+              {(channels ?? []).map((c) => <option key={c.id} value={c.id}>{t('vendor.send.channelOption', { id: c.id, company: companies[c.companyId] ?? c.companyId })}</option>)}
             </select>
           )}
         </Field>
