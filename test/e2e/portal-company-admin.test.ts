@@ -70,7 +70,7 @@ describe.skipIf(skipBrowser())('portal company admin actions in chromium', () =>
     const secret = page.getByTestId('secret');
     await secret.waitFor();
     const first = (await secret.textContent())!;
-    const clientId = /client (\S+)\./.exec((await page.getByText('New secret of OAuth client').textContent())!)![1]!;
+    const clientId = /client (\S+)\./.exec((await page.getByText('Secret of the new OAuth client').textContent())!)![1]!;
     expect((await token(clientId, first)).status).toBe(200);
     await page.getByRole('button', { name: 'Rotate lukija' }).click();
     await expect.poll(() => page.getByText('keeps working until').count()).toBe(1);
