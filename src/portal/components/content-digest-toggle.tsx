@@ -19,13 +19,17 @@ export function ContentDigestToggle({ path, canEdit, text, label, onDone, onErro
   }, [path]);
   const change = async (e: Event) => {
     const want = (e.target as HTMLInputElement).checked;
+    const before = required;
+    // Show the person's choice at once (the box is disabled while it is saved); a refusal puts it back. Re-rendering
+    // with the old value while saving made the box flip back under the pointer (seen: CI's Playwright check()).
+    setRequired(want);
     setBusy(true);
     try {
       const r = await api<{ requireContentDigest: boolean }>('POST', path, { body: { requireContentDigest: want } });
       setRequired(r.requireContentDigest);
       onDone(r.requireContentDigest);
     } catch (err) {
-      (e.target as HTMLInputElement).checked = required === true;
+      setRequired(before);
       onError(err);
     } finally {
       setBusy(false);
