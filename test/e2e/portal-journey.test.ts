@@ -179,7 +179,8 @@ describe.skipIf(skipBrowser())('portal cross-role journey in chromium', () => {
     const p = vendor.page;
     await p.reload();
     await expect.poll(() => p.getByRole('table', { name: 'Channels' }).textContent()).toContain(channelId);
-    expect(await p.getByRole('table', { name: 'Channels' }).textContent()).toContain('Yritys Oy');
+    // The company's name comes from the channel requests, which load beside the channels.
+    await expect.poll(() => p.getByRole('table', { name: 'Channels' }).textContent()).toContain('Yritys Oy');
 
     await nav(p, 'Credentials');
     await p.getByRole('button', { name: 'Create a partner credential' }).click();

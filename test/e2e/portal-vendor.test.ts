@@ -105,7 +105,8 @@ describe.skipIf(skipBrowser())('portal vendor pages in chromium', () => {
     await page.reload();
     const channels = page.getByRole('table', { name: 'Channels' });
     await expect.poll(() => channels.textContent()).toContain(channel.id);
-    expect(await channels.textContent()).toContain('Yritys Oy');
+    // The company's name comes from the channel requests, which load beside the channels: wait for it, not only the id.
+    await expect.poll(() => channels.textContent()).toContain('Yritys Oy');
     expect(await channels.textContent()).toContain('Invoice (application/json, application/xml)');
     expect(await page.getByRole('table', { name: 'Channel requests' }).textContent()).toContain('Approved');
     await checkA11y(page, 'vendor-channels');
