@@ -1,3 +1,4 @@
+import { recordRefusal } from './record-refusal.js';
 import type { IngestionRateLimits } from '../services/ingestion-rate-limits.js';
 import { checkBodyIntegrity } from '../services/body-integrity.js';
 import type { FastifyInstance } from 'fastify';
@@ -108,13 +109,7 @@ export function ingestionBatchRoutes(d: IngestDeps & AuthDeps & { clock: Clock; 
         });
       },
       // A whole-batch refusal is recorded like a single message's (issue 16), off the request path.
-      onResponse: async (request, reply) => {
-        if (request.errorCode === undefined || !d.refusals) return;
-        d.refusals.record({
-          at: d.clock.now(), code: request.errorCode, status: reply.statusCode, channelId: request.params.channelId, headers: request.headers,
-          requestId: request.id, clientAddress: request.ip,
-        });
-      },
+      onResponse: recordRefusal(d),
     }, async (request, reply) => {
       const received = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       // Content-Digest (RFC 9530) of the whole request body as it came off the wire, before anything is decoded, parsed

@@ -1,3 +1,4 @@
+import { recordRefusal } from './record-refusal.js';
 import type { FastifyInstance } from 'fastify';
 import { okEnvelope, type Clock, type Receipt } from '../../protocol/index.js';
 import type { RenderedAnswer, ResponseStyle } from '../plugins/errors.js';
@@ -76,13 +77,7 @@ export function ingestionRoutes(d: IngestDeps & AuthDeps & { clock: Clock; refus
         if (request.ingestion.rateLimit) reply.headers(request.ingestion.rateLimit.headers);
       },
       // A refused request (the error handler set its code) is recorded off the request path (issue 16).
-      onResponse: async (request, reply) => {
-        if (request.errorCode === undefined || !d.refusals) return;
-        d.refusals.record({
-          at: d.clock.now(), code: request.errorCode, status: reply.statusCode, channelId: request.params.channelId, headers: request.headers,
-          requestId: request.id, clientAddress: request.ip,
-        });
-      },
+      onResponse: recordRefusal(d),
     }, async (request, reply) => {
       const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const receipt = await ingestAccepted(d, request.ingestion!, body, request.headers['content-type']!);
